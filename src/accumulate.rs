@@ -1,0 +1,354 @@
+//! Accumulation: integer hit counts per grid cell, tiled and streamed into tallies.
+//!
+//! **Algorithm.** Punctures are binned (counting sort, in puncture order) into every tile
+//! their disk's bounding box touches. Tiles are then processed in parallel (rayon), each in
+//! a per-worker workspace: rasterise the tile's disks into a `u32` count and a pass bit-mask
+//! per cell, label the cells by the domain, and fold the cells into per-label [`Tally`]s and
+//! an optional down-sampled picture. Tallies are integer sums, so the result is the same
+//! whatever the thread count or order. Only the tiles of the domain's bounds are visited,
+//! and only one tile per worker is ever dense in memory.
+//!
+//! # Runtime
+//! O(P·(r/h)²) for P punctures of radius r at resolution h, plus O(A/h²) to fold the A mm²
+//! of measured area (tiles without punctures cost O(1) when wholly inside one label).
+//! Memory: O(P) for the bins plus `threads × tile_cells²` × 10 bytes of workspace.
+
+use rayon::prelude::*;
+
+use crate::domain::{Domain, TileClass};
+use crate::geometry::Vec2;
+use crate::grid::GridSpec;
+use crate::puncture::Puncture;
+
+/// Hit counts 0, 1, …, `HIST_BINS - 2` are counted exactly; the last bin holds "this many
+/// or more".
+pub const HIST_BINS: usize = 17;
+/// Most passes one accumulation can tell apart (one bit each per cell).
+pub const MAX_PASSES: usize = 32;
+/// The sources' limit of passes over one place.
+pub const PASS_LIMIT: u32 = 4;
+
+/// Integer tallies of the cells of one label.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Tally {
+    /// Cells measured (cell centre inside the label).
+    pub cells: u64,
+    /// `hist[k]` = cells hit exactly k times (the last bin: at least `HIST_BINS - 1`).
+    pub hist: [u64; HIST_BINS],
+    /// Σ hit count over the cells (area-weighted hits / cell area).
+    pub hit_sum: u64,
+    /// Largest hit count of any cell.
+    pub max_hits: u32,
+    /// `alone[p]` = cells hit by pass p (whatever the other passes did).
+    pub alone: Vec<u64>,
+    /// `first[p]` = cells whose first hit came from pass p; prefix sums give cumulative
+    /// coverage.
+    pub first: Vec<u64>,
+    /// Cells hit on more than [`PASS_LIMIT`] distinct passes.
+    pub over_pass_limit: u64,
+}
+
+impl Tally {
+    fn new(passes: usize) -> Self {
+        Tally { alone: vec![0; passes], first: vec![0; passes], ..Default::default() }
+    }
+
+    fn merge(&mut self, o: &Tally) {
+        self.cells += o.cells;
+        for (a, b) in self.hist.iter_mut().zip(&o.hist) {
+            *a += b;
+        }
+        self.hit_sum += o.hit_sum;
+        self.max_hits = self.max_hits.max(o.max_hits);
+        for (a, b) in self.alone.iter_mut().zip(&o.alone) {
+            *a += b;
+        }
+        for (a, b) in self.first.iter_mut().zip(&o.first) {
+            *a += b;
+        }
+        self.over_pass_limit += o.over_pass_limit;
+    }
+
+    /// Cells hit at least once after passes `0..=p`.
+    pub fn cumulative(&self) -> Vec<u64> {
+        self.first.iter().scan(0, |s, f| { *s += f; Some(*s) }).collect()
+    }
+
+    /// Cells hit at least once.
+    pub fn covered(&self) -> u64 {
+        self.cells - self.hist[0]
+    }
+}
+
+/// A down-sampled picture of the hit counts: mean hits per pixel.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Raster {
+    /// Lower-left corner of pixel (0, 0), mm.
+    pub origin_mm: Vec2,
+    /// Pixel side, mm.
+    pub pixel_mm: f64,
+    pub width: usize,
+    pub height: usize,
+    /// Row-major from the bottom row (y up): `values[row * width + col]`.
+    pub values: Vec<f32>,
+}
+
+impl Raster {
+    pub fn max(&self) -> f32 {
+        self.values.iter().copied().fold(0.0, f32::max)
+    }
+}
+
+/// What to accumulate.
+#[derive(Clone, Copy)]
+pub struct Request<'a> {
+    pub grid: GridSpec,
+    /// Disk radius of every puncture, mm (needle radius, or needle + halo).
+    pub radius_mm: f64,
+    /// Number of passes (≤ [`MAX_PASSES`]); every puncture's `pass` must be below it.
+    pub passes: usize,
+    /// Picture pixel side in cells (must divide `grid.tile_cells`); `None` = no picture.
+    pub picture_cells: Option<usize>,
+    pub domain: &'a dyn Domain,
+}
+
+/// Result of one accumulation.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Accumulation {
+    /// One tally per domain label.
+    pub tallies: Vec<Tally>,
+    pub raster: Option<Raster>,
+}
+
+/// Tile window of the domain's bounds.
+struct TileWindow {
+    ti0: i64,
+    tj0: i64,
+    nx: usize,
+    ny: usize,
+}
+
+impl TileWindow {
+    fn tile(&self, k: usize) -> (i64, i64) {
+        (self.ti0 + (k % self.nx) as i64, self.tj0 + (k / self.nx) as i64)
+    }
+}
+
+struct Workspace {
+    counts: Vec<u32>,
+    masks: Vec<u32>,
+    labels: Vec<u16>,
+}
+
+const NO_LABEL: u16 = u16::MAX;
+
+/// Accumulate `punctures` over the request's domain.
+pub fn accumulate(punctures: &[Puncture], req: &Request) -> Accumulation {
+    assert!(req.passes <= MAX_PASSES, "at most {MAX_PASSES} passes");
+    let g = req.grid;
+    let b = req.domain.bounds();
+    let win = TileWindow {
+        ti0: g.tile_of(b.x0),
+        tj0: g.tile_of(b.y0),
+        nx: (g.tile_of(b.x1) - g.tile_of(b.x0) + 1) as usize,
+        ny: (g.tile_of(b.y1) - g.tile_of(b.y0) + 1) as usize,
+    };
+    let (starts, members) = bin_by_tile(punctures, req, &win);
+    let labels = req.domain.label_count();
+    let t = g.tile_cells;
+
+    let per_tile = |ws: &mut Workspace, k: usize| -> Option<(usize, Vec<Tally>, Vec<f32>)> {
+        let (ti, tj) = win.tile(k);
+        let rect = g.tile_rect(ti, tj);
+        let class = req.domain.classify(&rect);
+        if class == TileClass::Outside {
+            return None;
+        }
+        let mine = &members[starts[k]..starts[k + 1]];
+        let mut tallies = vec![Tally::new(req.passes); labels];
+        if mine.is_empty() && req.picture_cells.is_none() {
+            if let TileClass::Inside(l) = class {
+                tallies[l as usize].cells = (t * t) as u64;
+                tallies[l as usize].hist[0] = (t * t) as u64;
+                return Some((k, tallies, Vec::new()));
+            }
+        }
+        fill_labels(ws, req, class, ti, tj);
+        rasterise(ws, punctures, mine, req, ti, tj);
+        fold_cells(ws, &mut tallies, t);
+        let block = req.picture_cells.map(|p| picture_block(&ws.counts, t, p)).unwrap_or_default();
+        Some((k, tallies, block))
+    };
+
+    let results: Vec<(usize, Vec<Tally>, Vec<f32>)> = (0..win.nx * win.ny)
+        .into_par_iter()
+        .map_init(
+            || Workspace { counts: vec![0; t * t], masks: vec![0; t * t], labels: vec![NO_LABEL; t * t] },
+            |ws, k| per_tile(ws, k),
+        )
+        .flatten()
+        .collect();
+
+    let mut tallies = vec![Tally::new(req.passes); labels];
+    for (_, ts, _) in &results {
+        for (a, b) in tallies.iter_mut().zip(ts) {
+            a.merge(b);
+        }
+    }
+    let raster = req.picture_cells.map(|p| {
+        let per = t / p;
+        let (w, h) = (win.nx * per, win.ny * per);
+        let mut values = vec![0.0f32; w * h];
+        for (k, _, block) in &results {
+            let (ti, tj) = win.tile(*k);
+            let (bx, by) = ((ti - win.ti0) as usize * per, (tj - win.tj0) as usize * per);
+            for r in 0..per {
+                values[(by + r) * w + bx..(by + r) * w + bx + per].copy_from_slice(&block[r * per..(r + 1) * per]);
+            }
+        }
+        let s = g.tile_mm();
+        Raster {
+            origin_mm: Vec2::new(win.ti0 as f64 * s, win.tj0 as f64 * s),
+            pixel_mm: p as f64 * g.resolution_mm,
+            width: w,
+            height: h,
+            values,
+        }
+    });
+    Accumulation { tallies, raster }
+}
+
+/// Counting sort of puncture indices into the tiles their bounding boxes touch.
+/// Returns CSR offsets (`starts[k]..starts[k+1]`) and the member list, in puncture order.
+fn bin_by_tile(punctures: &[Puncture], req: &Request, win: &TileWindow) -> (Vec<usize>, Vec<u32>) {
+    let g = req.grid;
+    let r = req.radius_mm;
+    let range = |p: &Puncture| {
+        let clamp_x = |v: i64| (v - win.ti0).clamp(-1, win.nx as i64);
+        let clamp_y = |v: i64| (v - win.tj0).clamp(-1, win.ny as i64);
+        (
+            clamp_x(g.tile_of(p.x_mm - r)).max(0),
+            clamp_x(g.tile_of(p.x_mm + r)).min(win.nx as i64 - 1),
+            clamp_y(g.tile_of(p.y_mm - r)).max(0),
+            clamp_y(g.tile_of(p.y_mm + r)).min(win.ny as i64 - 1),
+        )
+    };
+    let n = win.nx * win.ny;
+    let mut counts = vec![0usize; n + 1];
+    for p in punctures {
+        let (x0, x1, y0, y1) = range(p);
+        for y in y0..=y1 {
+            for x in x0..=x1 {
+                counts[y as usize * win.nx + x as usize + 1] += 1;
+            }
+        }
+    }
+    for k in 0..n {
+        counts[k + 1] += counts[k];
+    }
+    let starts = counts.clone();
+    let mut next = counts;
+    let mut members = vec![0u32; starts[n]];
+    for (idx, p) in punctures.iter().enumerate() {
+        let (x0, x1, y0, y1) = range(p);
+        for y in y0..=y1 {
+            for x in x0..=x1 {
+                let k = y as usize * win.nx + x as usize;
+                members[next[k]] = idx as u32;
+                next[k] += 1;
+            }
+        }
+    }
+    (starts, members)
+}
+
+fn fill_labels(ws: &mut Workspace, req: &Request, class: TileClass, ti: i64, tj: i64) {
+    let t = req.grid.tile_cells;
+    match class {
+        TileClass::Inside(l) => ws.labels.fill(l),
+        TileClass::Outside => ws.labels.fill(NO_LABEL),
+        TileClass::Mixed => {
+            for r in 0..t {
+                let y = req.grid.cell_center(tj * t as i64 + r as i64);
+                for c in 0..t {
+                    let x = req.grid.cell_center(ti * t as i64 + c as i64);
+                    ws.labels[r * t + c] = req.domain.label_at(Vec2::new(x, y)).unwrap_or(NO_LABEL);
+                }
+            }
+        }
+    }
+}
+
+fn rasterise(ws: &mut Workspace, punctures: &[Puncture], mine: &[u32], req: &Request, ti: i64, tj: i64) {
+    let t = req.grid.tile_cells as i64;
+    ws.counts.fill(0);
+    ws.masks.fill(0);
+    let (ci0, cj0) = (ti * t, tj * t);
+    let window = (ci0, ci0 + t - 1, cj0, cj0 + t - 1);
+    for &idx in mine {
+        let p = &punctures[idx as usize];
+        let bit = 1u32 << p.pass;
+        req.grid.disk_rows(p.x_mm, p.y_mm, req.radius_mm, window, |j, i0, i1| {
+            let row = ((j - cj0) * t) as usize;
+            let (a, b) = (row + (i0 - ci0) as usize, row + (i1 - ci0) as usize);
+            for c in &mut ws.counts[a..=b] {
+                *c += 1;
+            }
+            for m in &mut ws.masks[a..=b] {
+                *m |= bit;
+            }
+        });
+    }
+}
+
+fn fold_cells(ws: &Workspace, tallies: &mut [Tally], t: usize) {
+    for idx in 0..t * t {
+        let l = ws.labels[idx];
+        if l == NO_LABEL {
+            continue;
+        }
+        let tally = &mut tallies[l as usize];
+        let c = ws.counts[idx];
+        tally.cells += 1;
+        tally.hist[(c as usize).min(HIST_BINS - 1)] += 1;
+        if c == 0 {
+            continue;
+        }
+        tally.hit_sum += c as u64;
+        tally.max_hits = tally.max_hits.max(c);
+        let m = ws.masks[idx];
+        tally.first[m.trailing_zeros() as usize] += 1;
+        let mut bits = m;
+        while bits != 0 {
+            tally.alone[bits.trailing_zeros() as usize] += 1;
+            bits &= bits - 1;
+        }
+        if m.count_ones() > PASS_LIMIT {
+            tally.over_pass_limit += 1;
+        }
+    }
+}
+
+/// Mean hit count over each `p × p` block of a tile, bottom row first.
+fn picture_block(counts: &[u32], t: usize, p: usize) -> Vec<f32> {
+    let per = t / p;
+    let mut out = vec![0.0f32; per * per];
+    for r in 0..t {
+        for c in 0..t {
+            out[(r / p) * per + c / p] += counts[r * t + c] as f32;
+        }
+    }
+    let inv = 1.0 / (p * p) as f32;
+    out.iter_mut().for_each(|v| *v *= inv);
+    out
+}
+
+/// Bytes the accumulation of `punctures` needs beyond the punctures themselves (bins,
+/// per-worker workspaces, picture), for the up-front memory guard.
+pub fn estimate_bytes(punctures: usize, grid: &GridSpec, radius_mm: f64, bounds_tiles: usize, threads: usize, picture_px: usize) -> u64 {
+    // A disk straddles ~ (1 + 2r/tile)² tiles on average.
+    let spread = (1.0 + 2.0 * radius_mm / grid.tile_mm()).powi(2);
+    let bins = (punctures as f64 * spread * 4.0) as u64 + bounds_tiles as u64 * 8;
+    let ws = (threads * grid.tile_cells * grid.tile_cells * 10) as u64;
+    bins + ws + picture_px as u64 * 4 + bounds_tiles as u64 * 256
+}

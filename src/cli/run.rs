@@ -1,0 +1,55 @@
+//! `needlesim run`: simulate a scenario and write its outputs.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::Args;
+
+use needlesim::output;
+use needlesim::scenario::{self, Override};
+
+#[derive(Args, Debug)]
+#[command(after_help = "Examples:\n  needlesim run scenarios/default.toml\n  needlesim run scenarios/default.toml --set cartridge.depth_mm=1.5 --set technique.speed_mm_s=40 --out output/slow")]
+/// Simulate a scenario: writes summary.json, punctures.csv and heatmap.png.
+pub struct RunArgs {
+    /// Scenario TOML file.
+    pub scenario: PathBuf,
+    /// Output directory (default: output/<scenario name>/).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Override a scenario key by dotted path, e.g. cartridge.depth_mm=1.5 (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// Exit with code 1 when the run produced warnings.
+    #[arg(long)]
+    pub deny_warnings: bool,
+}
+
+pub fn run(a: RunArgs) -> anyhow::Result<ExitCode> {
+    let overrides = a.set.iter().map(|s| s.parse::<Override>()).collect::<Result<Vec<_>, _>>()?;
+    let file = scenario::load(&a.scenario, &overrides)?;
+    let sim = file
+        .to_simulation()
+        .map_err(|e| anyhow::Error::new(e).context(format!("invalid scenario {}", a.scenario.display())))?;
+    let result = sim.run().with_context(|| format!("running {}", a.scenario.display()))?;
+    let dir = a.out.unwrap_or_else(|| PathBuf::from("output").join(&sim.name));
+    let resolved = toml::to_string_pretty(&file).context("serialising the resolved scenario")?;
+    let dir = output::write_run(&dir, &sim, &result, &resolved)?;
+    let c = &result.hole_coverage;
+    println!("{}: {} punctures in {} stamps over {:.0} mm²", sim.name, result.punctures.len(), result.stamps_per_pass.iter().sum::<usize>(), sim.area.area());
+    println!(
+        "  hole coverage {:.1} % (per pass {}), density {:.0} /cm²",
+        100.0 * c.coverage,
+        c.coverage_per_pass.iter().map(|v| format!("{:.1} %", 100.0 * v)).collect::<Vec<_>>().join(", "),
+        result.density.density_per_cm2
+    );
+    if let Some((_, z)) = &result.zone {
+        println!("  treated-zone coverage {:.1} % (halo {} mm)", 100.0 * z.coverage, sim.halo_mm);
+    }
+    for w in &result.warnings {
+        println!("  warning: {w}");
+    }
+    println!("  wrote {}", dir.display());
+    Ok(if a.deny_warnings && !result.warnings.is_empty() { ExitCode::from(super::EXIT_WARNINGS) } else { ExitCode::SUCCESS })
+}

@@ -1,0 +1,119 @@
+//! The sampling grid: square cells of `resolution_mm`, grouped in square tiles.
+//!
+//! **Model.** The plane is cut into cells of side `h = resolution_mm` on a global lattice
+//! anchored at the origin: cell `(i, j)` covers `[i·h, (i+1)·h) × [j·h, (j+1)·h)` and is
+//! "hit" by a disk when the cell **centre** lies inside the disk (closed). Areas are
+//! cell counts × h².
+//!
+//! **Area error.** Centre sampling of a disk of radius r misplaces only cells cut by the
+//! rim, about `2πr / h` of them, each wrong by less than h². The error has mean ≈ 0 over
+//! random disk positions and a spread of roughly `h² · sqrt(2πr/h) / 2`; for the 0.18 mm
+//! needle at h = 0.01 mm (254 cells per hole) that is ≈ ±1.5 % per hole and far less over
+//! many holes. The worst case for one hole is bounded by the rim cells: `|error| < 2πr·h·√2`.
+//!
+//! Cells are grouped in tiles of `tile_cells × tile_cells` so the accumulator never holds a
+//! dense grid of the whole area: a dense 0.01 mm grid over a face would be ≈ 500 MB.
+
+use crate::geometry::Rect;
+
+/// Default and largest resolution, mm (the issue asks for ≤ 0.01 mm).
+pub const DEFAULT_RESOLUTION_MM: f64 = 0.01;
+/// Target tile side, mm. 2 mm tiles at 0.01 mm hold 40,000 cells (≈ 320 kB of workspace).
+pub const TILE_SIDE_MM: f64 = 2.0;
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct GridSpec {
+    /// Cell side, mm. Positive.
+    pub resolution_mm: f64,
+    /// Cells per tile side.
+    pub tile_cells: usize,
+}
+
+impl GridSpec {
+    /// A grid of cell side `resolution_mm` with tiles of about [`TILE_SIDE_MM`].
+    pub fn new(resolution_mm: f64) -> Self {
+        let tile_cells = ((TILE_SIDE_MM / resolution_mm).round() as usize).clamp(16, 1024);
+        GridSpec { resolution_mm, tile_cells }
+    }
+
+    /// Resolution chosen relative to the needle: at least 18 cells across its diameter, and
+    /// never coarser than [`DEFAULT_RESOLUTION_MM`].
+    pub fn for_needle(needle_diameter_mm: f64) -> Self {
+        Self::new((needle_diameter_mm / 18.0).min(DEFAULT_RESOLUTION_MM))
+    }
+
+    /// Tile side, mm.
+    pub fn tile_mm(&self) -> f64 {
+        self.tile_cells as f64 * self.resolution_mm
+    }
+
+    /// Area of one cell, mm².
+    pub fn cell_area_mm2(&self) -> f64 {
+        self.resolution_mm * self.resolution_mm
+    }
+
+    /// Index of the tile holding coordinate `x` (mm) along one axis.
+    pub fn tile_of(&self, x: f64) -> i64 {
+        (x / self.tile_mm()).floor() as i64
+    }
+
+    /// Rectangle of tile `(ti, tj)`, mm.
+    pub fn tile_rect(&self, ti: i64, tj: i64) -> Rect {
+        let s = self.tile_mm();
+        Rect::new(ti as f64 * s, tj as f64 * s, (ti + 1) as f64 * s, (tj + 1) as f64 * s)
+    }
+
+    /// Centre of cell index `i` along one axis, mm.
+    pub fn cell_center(&self, i: i64) -> f64 {
+        (i as f64 + 0.5) * self.resolution_mm
+    }
+
+    /// Range of cell indices (inclusive) whose centres lie in `[lo, hi]` along one axis.
+    pub fn cells_between(&self, lo: f64, hi: f64) -> (i64, i64) {
+        let h = self.resolution_mm;
+        ((lo / h - 0.5).ceil() as i64, (hi / h - 0.5).floor() as i64)
+    }
+
+    /// Call `row(j, i0, i1)` for every row `j` of cells (inclusive span `i0..=i1`) whose
+    /// centres lie in the closed disk of radius `r_mm` at `(cx, cy)`, restricted to the
+    /// cell window `[wi0, wi1] × [wj0, wj1]`.
+    #[inline]
+    pub fn disk_rows(&self, cx: f64, cy: f64, r_mm: f64, window: (i64, i64, i64, i64), mut row: impl FnMut(i64, i64, i64)) {
+        let (wi0, wi1, wj0, wj1) = window;
+        let (j0, j1) = self.cells_between(cy - r_mm, cy + r_mm);
+        let r2 = r_mm * r_mm;
+        for j in j0.max(wj0)..=j1.min(wj1) {
+            let dy = self.cell_center(j) - cy;
+            let rest = r2 - dy * dy;
+            if rest < 0.0 {
+                continue;
+            }
+            let dx = rest.sqrt();
+            let (i0, i1) = self.cells_between(cx - dx, cx + dx);
+            let (i0, i1) = (i0.max(wi0), i1.min(wi1));
+            if i0 <= i1 {
+                row(j, i0, i1);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn disk_cell_count_matches_area_within_rim_bound() {
+        let g = GridSpec::new(0.01);
+        let r = 0.09;
+        let big = (i64::MIN / 2, i64::MAX / 2, i64::MIN / 2, i64::MAX / 2);
+        for k in 0..50 {
+            let (cx, cy) = (0.1 + 0.00731 * k as f64, 0.2 + 0.00377 * k as f64);
+            let mut cells = 0i64;
+            g.disk_rows(cx, cy, r, big, |_, i0, i1| cells += i1 - i0 + 1);
+            let area = cells as f64 * g.cell_area_mm2();
+            let exact = std::f64::consts::PI * r * r;
+            assert!((area - exact).abs() < 2.0 * std::f64::consts::PI * r * 0.01 * 2f64.sqrt(), "{area} vs {exact}");
+        }
+    }
+}

@@ -1,0 +1,134 @@
+//! `summary.json`: the run's figures. This is a stable contract: keys are added, never
+//! renamed. Fractions are 0–1, areas mm², densities per cm², times s.
+
+use serde::Serialize;
+
+use crate::metrics::Coverage;
+use crate::simulate::{RunResult, Simulation};
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Summary {
+    pub scenario: String,
+    pub seed: u64,
+    pub needlesim_version: &'static str,
+    pub stamps: usize,
+    pub stamps_per_pass: Vec<usize>,
+    pub punctures: usize,
+    pub needles: usize,
+    pub passes: usize,
+    /// Exact area of the patch, mm².
+    pub area_mm2: f64,
+    /// Area measured by the grid, mm² (differs from `area_mm2` by the cell rounding).
+    pub sampled_area_mm2: f64,
+    pub resolution_mm: f64,
+    pub needle_diameter_mm: f64,
+    pub depth_mm: f64,
+    /// Hole coverage (footprint = needle), cumulative over all passes, 0–1.
+    pub coverage: f64,
+    pub coverage_per_pass: Vec<f64>,
+    pub coverage_cumulative: Vec<f64>,
+    /// Fractions of area hit 0, 1, 2, 3, ≥ 4 times (sums to 1).
+    pub hits_histogram: [f64; 5],
+    /// Fractions of area hit 0, 1, …, 15, ≥ 16 times.
+    pub hits_histogram_full: Vec<f64>,
+    pub mean_hits: f64,
+    pub max_hits: u32,
+    pub over_pass_limit_fraction: f64,
+    /// Punctures with their centre in the patch, per cm².
+    pub density_per_cm2: f64,
+    pub density_per_pass_per_cm2: f64,
+    /// CV of punctures per 1 mm × 1 mm bin (null when no bin lies wholly inside).
+    pub uniformity_cv: Option<f64>,
+    pub uniformity_bins: usize,
+    /// Punctures whose centre fell outside the patch (cartridge overhang at the edges).
+    pub punctures_outside_area: u64,
+    /// Coverage with the footprint grown by the halo; null when the halo is 0.
+    pub treated_zone: Option<ZoneSummary>,
+    pub technique: TechniqueSummary,
+    /// Time the passes take at the set speed, s (path and travel between strokes).
+    pub path_time_s: f64,
+    pub warnings: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ZoneSummary {
+    pub halo_mm: f64,
+    pub coverage: f64,
+    pub coverage_per_pass: Vec<f64>,
+    pub coverage_cumulative: Vec<f64>,
+    pub hits_histogram: [f64; 5],
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct TechniqueSummary {
+    pub pattern: &'static str,
+    pub speed_mm_s: f64,
+    pub frequency_hz: f64,
+    /// Distance between consecutive stamps, mm.
+    pub step_mm: f64,
+    pub directions_deg: Vec<f64>,
+    pub lane_spacing_mm: Vec<f64>,
+    pub track_width_mm: Vec<f64>,
+}
+
+impl Summary {
+    pub fn new(sim: &Simulation, r: &RunResult) -> Self {
+        let c: &Coverage = &r.hole_coverage;
+        let passes = sim.passes.len();
+        let first = &sim.passes[0];
+        Summary {
+            scenario: sim.name.clone(),
+            seed: sim.seed,
+            needlesim_version: env!("CARGO_PKG_VERSION"),
+            stamps: r.stamps_per_pass.iter().sum(),
+            stamps_per_pass: r.stamps_per_pass.clone(),
+            punctures: r.punctures.len(),
+            needles: sim.cartridge.needle_count(),
+            passes,
+            area_mm2: sim.area.area(),
+            sampled_area_mm2: c.sampled_area_mm2,
+            resolution_mm: sim.grid.resolution_mm,
+            needle_diameter_mm: sim.cartridge.needle_diameter_mm,
+            depth_mm: sim.cartridge.depth_mm,
+            coverage: c.coverage,
+            coverage_per_pass: c.coverage_per_pass.clone(),
+            coverage_cumulative: c.coverage_cumulative.clone(),
+            hits_histogram: c.hits_histogram,
+            hits_histogram_full: c.hits_histogram_full.clone(),
+            mean_hits: c.mean_hits,
+            max_hits: c.max_hits,
+            over_pass_limit_fraction: c.over_pass_limit_fraction,
+            density_per_cm2: r.density.density_per_cm2,
+            density_per_pass_per_cm2: r.density.density_per_cm2 / passes as f64,
+            uniformity_cv: r.density.uniformity_cv,
+            uniformity_bins: r.density.bins,
+            punctures_outside_area: r.punctures_outside,
+            treated_zone: r.zone.as_ref().map(|(_, z)| ZoneSummary {
+                halo_mm: sim.halo_mm,
+                coverage: z.coverage,
+                coverage_per_pass: z.coverage_per_pass.clone(),
+                coverage_cumulative: z.coverage_cumulative.clone(),
+                hits_histogram: z.hits_histogram,
+            }),
+            technique: TechniqueSummary {
+                pattern: first.pattern.name(),
+                speed_mm_s: first.speed_mm_s,
+                frequency_hz: sim.device.frequency_hz,
+                step_mm: first.speed_mm_s / sim.device.frequency_hz,
+                directions_deg: sim.passes.iter().map(|p| p.direction_deg).collect(),
+                lane_spacing_mm: sim.passes.iter().map(|p| p.lane_spacing_mm).collect(),
+                track_width_mm: sim
+                    .passes
+                    .iter()
+                    .map(|p| sim.cartridge.track_width_mm(p.direction_deg, sim.device.rotation_deg))
+                    .collect(),
+            },
+            path_time_s: r.pass_time_s.iter().sum(),
+            warnings: r.warnings.clone(),
+        }
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("summary serialises") + "\n"
+    }
+}

@@ -1,0 +1,302 @@
+//! The scenario file's shape (serde), and its conversion into core types.
+//!
+//! ```toml
+//! name = "default-patch"
+//! seed = 42
+//! [cartridge]   # preset = 12 | needles_mm = [[x, y], …]; pitch_mm; needle_diameter_mm; depth_mm
+//! [device]      # frequency_hz; rotation_deg; angle_deg; depth_min_mm; depth_max_mm
+//! [patch]       # x0_mm; y0_mm; width_mm; height_mm
+//! [technique]   # pattern; speed_mm_s; lane_spacing_mm; directions_deg; passes; lane_offset_mm
+//! [coverage]    # halo_mm
+//! [grid]        # resolution_mm
+//! [limits]      # max_memory_mb; max_cells
+//! ```
+
+use serde::{Deserialize, Serialize};
+
+use crate::cartridge::{Cartridge, DEFAULT_NEEDLE_DIAMETER_MM, DEFAULT_PITCH_MM};
+use crate::device::{Device, SOURCE_DEPTH_RANGE_MM};
+use crate::error::{Error, Result};
+use crate::geometry::{Rect, Vec2};
+use crate::grid::GridSpec;
+use crate::motion::{PassPlan, Pattern};
+use crate::simulate::{Limits, Simulation};
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioFile {
+    /// Scenario name; also the default output folder name.
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Seed of every random stream of the run.
+    #[serde(default)]
+    pub seed: u64,
+    pub cartridge: CartridgeFile,
+    #[serde(default)]
+    pub device: DeviceFile,
+    pub patch: PatchFile,
+    pub technique: TechniqueFile,
+    #[serde(default)]
+    pub coverage: CoverageFile,
+    #[serde(default)]
+    pub grid: GridFile,
+    #[serde(default)]
+    pub limits: LimitsFile,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct CartridgeFile {
+    /// Needle count of a preset layout: 9, 12, 16 or 20.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preset: Option<i64>,
+    /// Custom layout: needle centres `[x_mm, y_mm]` in the cartridge frame.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub needles_mm: Option<Vec<[f64; 2]>>,
+    /// Pitch of a preset, mm (assumed 1.0).
+    #[serde(default = "default_pitch")]
+    pub pitch_mm: f64,
+    #[serde(default = "default_diameter")]
+    pub needle_diameter_mm: f64,
+    /// Set depth, mm.
+    pub depth_mm: f64,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct DeviceFile {
+    #[serde(default = "default_frequency")]
+    pub frequency_hz: f64,
+    #[serde(default)]
+    pub rotation_deg: f64,
+    #[serde(default = "default_angle")]
+    pub angle_deg: f64,
+    #[serde(default = "default_depth_min")]
+    pub depth_min_mm: f64,
+    #[serde(default = "default_depth_max")]
+    pub depth_max_mm: f64,
+}
+
+impl Default for DeviceFile {
+    fn default() -> Self {
+        DeviceFile {
+            frequency_hz: default_frequency(),
+            rotation_deg: 0.0,
+            angle_deg: default_angle(),
+            depth_min_mm: default_depth_min(),
+            depth_max_mm: default_depth_max(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct PatchFile {
+    #[serde(default)]
+    pub x0_mm: f64,
+    #[serde(default)]
+    pub y0_mm: f64,
+    pub width_mm: f64,
+    pub height_mm: f64,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct TechniqueFile {
+    /// "serpentine", "strokes" or "random".
+    #[serde(default = "default_pattern")]
+    pub pattern: String,
+    pub speed_mm_s: f64,
+    /// Lane spacing, mm; default: the cartridge's track width across each pass's direction.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lane_spacing_mm: Option<f64>,
+    /// Direction of each pass, degrees; cycled when `passes` is larger.
+    #[serde(default = "default_directions")]
+    pub directions_deg: Vec<f64>,
+    /// Number of passes; default: one per direction.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub passes: Option<i64>,
+    /// Shift of the lanes across the motion, mm.
+    #[serde(default)]
+    pub lane_offset_mm: f64,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct CoverageFile {
+    /// Treated-zone halo around each hole, mm.
+    #[serde(default)]
+    pub halo_mm: f64,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct GridFile {
+    /// Cell side, mm; default: needle diameter / 18, at most 0.01.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolution_mm: Option<f64>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct LimitsFile {
+    #[serde(default = "default_max_memory_mb")]
+    pub max_memory_mb: f64,
+    #[serde(default = "default_max_cells")]
+    pub max_cells: f64,
+}
+
+impl Default for LimitsFile {
+    fn default() -> Self {
+        LimitsFile { max_memory_mb: default_max_memory_mb(), max_cells: default_max_cells() }
+    }
+}
+
+fn default_pitch() -> f64 {
+    DEFAULT_PITCH_MM
+}
+fn default_diameter() -> f64 {
+    DEFAULT_NEEDLE_DIAMETER_MM
+}
+fn default_frequency() -> f64 {
+    Device::default().frequency_hz
+}
+fn default_angle() -> f64 {
+    90.0
+}
+fn default_depth_min() -> f64 {
+    SOURCE_DEPTH_RANGE_MM.0
+}
+fn default_depth_max() -> f64 {
+    SOURCE_DEPTH_RANGE_MM.1
+}
+fn default_pattern() -> String {
+    "serpentine".into()
+}
+fn default_directions() -> Vec<f64> {
+    vec![0.0, 90.0, 45.0]
+}
+fn default_max_memory_mb() -> f64 {
+    Limits::default().max_memory_mb
+}
+fn default_max_cells() -> f64 {
+    Limits::default().max_cells
+}
+
+impl ScenarioFile {
+    /// Validate every value and build the core simulation.
+    pub fn to_simulation(&self) -> Result<Simulation> {
+        let c = &self.cartridge;
+        if self.name.trim().is_empty() || self.name.contains(['/', '\\']) || self.name.starts_with('.') {
+            return Err(Error::invalid("name", format!("{:?}", self.name), "a non-empty name without '/' or '\\', not starting with '.'"));
+        }
+        let mut cartridge = match (&c.preset, &c.needles_mm) {
+            (Some(_), Some(_)) => {
+                return Err(Error::invalid("cartridge.preset / cartridge.needles_mm", "both given", "one of the two"));
+            }
+            (None, None) => return Err(Error::invalid("cartridge", "no needles", "cartridge.preset or cartridge.needles_mm")),
+            (Some(n), None) => {
+                if !(c.pitch_mm.is_finite() && c.pitch_mm > 0.0 && c.pitch_mm <= 10.0) {
+                    return Err(Error::invalid("cartridge.pitch_mm", c.pitch_mm, "0 < pitch ≤ 10 mm"));
+                }
+                let n = usize::try_from(*n).map_err(|_| Error::invalid("cartridge.preset", n, "one of 9, 12, 16, 20"))?;
+                Cartridge::preset(n, c.pitch_mm)?
+            }
+            (None, Some(list)) => Cartridge {
+                needles_mm: list.iter().map(|p| Vec2::new(p[0], p[1])).collect(),
+                needle_diameter_mm: c.needle_diameter_mm,
+                depth_mm: c.depth_mm,
+            },
+        };
+        cartridge.needle_diameter_mm = c.needle_diameter_mm;
+        cartridge.depth_mm = c.depth_mm;
+
+        let d = &self.device;
+        let device = Device {
+            frequency_hz: d.frequency_hz,
+            rotation_deg: d.rotation_deg,
+            angle_deg: d.angle_deg,
+            depth_range_mm: (d.depth_min_mm, d.depth_max_mm),
+        };
+
+        let p = &self.patch;
+        for (key, v) in [("patch.width_mm", p.width_mm), ("patch.height_mm", p.height_mm)] {
+            if !(v.is_finite() && v > 0.0 && v <= 1000.0) {
+                return Err(Error::invalid(key, v, "0 < size ≤ 1000 mm"));
+            }
+        }
+        for (key, v) in [("patch.x0_mm", p.x0_mm), ("patch.y0_mm", p.y0_mm)] {
+            if !(v.is_finite() && v.abs() <= 1000.0) {
+                return Err(Error::invalid(key, v, "a finite coordinate within ±1000 mm"));
+            }
+        }
+        let area = Rect::new(p.x0_mm, p.y0_mm, p.x0_mm + p.width_mm, p.y0_mm + p.height_mm);
+
+        let t = &self.technique;
+        let pattern = Pattern::parse(&t.pattern)
+            .ok_or_else(|| Error::invalid("technique.pattern", format!("{:?}", t.pattern), Pattern::NAMES.join(", ")))?;
+        if !(t.speed_mm_s.is_finite() && t.speed_mm_s > 0.0 && t.speed_mm_s <= 1000.0) {
+            return Err(Error::invalid("technique.speed_mm_s", t.speed_mm_s, "0 < speed ≤ 1000 mm/s"));
+        }
+        if t.directions_deg.is_empty() {
+            return Err(Error::invalid("technique.directions_deg", "[]", "at least one direction"));
+        }
+        if let Some((i, v)) = t.directions_deg.iter().enumerate().find(|(_, v)| !v.is_finite()) {
+            return Err(Error::invalid(format!("technique.directions_deg[{i}]"), v, "a finite angle in degrees"));
+        }
+        let passes = t.passes.unwrap_or(t.directions_deg.len() as i64);
+        let max = crate::accumulate::MAX_PASSES as i64;
+        if !(1..=max).contains(&passes) {
+            return Err(Error::invalid("technique.passes", passes, format!("1–{max}")));
+        }
+        if let Some(w) = t.lane_spacing_mm {
+            if !(w.is_finite() && w > 0.0 && w <= 100.0) {
+                return Err(Error::invalid("technique.lane_spacing_mm", w, "0 < spacing ≤ 100 mm"));
+            }
+        }
+        if !(t.lane_offset_mm.is_finite() && t.lane_offset_mm.abs() <= 100.0) {
+            return Err(Error::invalid("technique.lane_offset_mm", t.lane_offset_mm, "|offset| ≤ 100 mm"));
+        }
+        let plans = (0..passes as usize)
+            .map(|i| {
+                let direction_deg = t.directions_deg[i % t.directions_deg.len()];
+                PassPlan {
+                    direction_deg,
+                    pattern,
+                    speed_mm_s: t.speed_mm_s,
+                    lane_spacing_mm: t
+                        .lane_spacing_mm
+                        .unwrap_or_else(|| cartridge.track_width_mm(direction_deg, device.rotation_deg)),
+                    lane_offset_mm: t.lane_offset_mm,
+                }
+            })
+            .collect();
+
+        let grid = match self.grid.resolution_mm {
+            None => GridSpec::for_needle(cartridge.needle_diameter_mm),
+            Some(h) if h.is_finite() && h > 0.0 && h <= 0.05 => GridSpec::new(h),
+            Some(h) => return Err(Error::invalid("grid.resolution_mm", h, "0 < resolution ≤ 0.05 mm")),
+        };
+        let l = &self.limits;
+        for (key, v) in [("limits.max_memory_mb", l.max_memory_mb), ("limits.max_cells", l.max_cells)] {
+            if !(v.is_finite() && v > 0.0) {
+                return Err(Error::invalid(key, v, "a positive number"));
+            }
+        }
+        let sim = Simulation {
+            name: self.name.clone(),
+            seed: self.seed,
+            cartridge,
+            device,
+            area,
+            passes: plans,
+            grid,
+            halo_mm: self.coverage.halo_mm,
+            picture: true,
+            limits: Limits { max_memory_mb: l.max_memory_mb, max_cells: l.max_cells },
+        };
+        sim.validate()?;
+        Ok(sim)
+    }
+}
