@@ -16,8 +16,8 @@ pub enum Error {
     Parse { path: PathBuf, message: String },
 
     /// The run would need more memory than allowed; nothing was allocated.
-    #[error("{what} would need about {needed_mb:.0} MB, more than the limit of {limit_mb:.0} MB; {hint}")]
-    TooLarge { what: String, needed_mb: f64, limit_mb: f64, hint: String },
+    #[error("{what} needs {needed}, more than the limit {limit}; {hint}")]
+    TooLarge { what: String, needed: String, limit: String, hint: String },
 
     /// Reading or writing a file failed.
     #[error("{path}: {source}")]

@@ -50,9 +50,9 @@ pub fn coverage_of_points(points: &[(f64, f64)], diameter_mm: f64, rect: Rect, r
     let limits = simulate::Limits::default();
     if cells > limits.max_cells {
         return Err(Error::TooLarge {
-            what: format!("a {resolution_mm} mm grid over {:.0} mm² ({cells:.3e} cells)", rect.area()),
-            needed_mb: cells * 8.0 / 1e6,
-            limit_mb: limits.max_cells * 8.0 / 1e6,
+            what: format!("a {resolution_mm} mm grid over {:.0} mm²", rect.area()),
+            needed: format!("{cells:.3e} cells"),
+            limit: format!("{:.3e} cells", limits.max_cells),
             hint: "use a coarser --resolution-mm or a smaller --rect".into(),
         });
     }

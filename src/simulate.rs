@@ -155,9 +155,9 @@ impl Simulation {
         let cells = self.area.area() / (self.grid.resolution_mm * self.grid.resolution_mm);
         if cells > self.limits.max_cells {
             return Err(Error::TooLarge {
-                what: format!("a {} mm grid over {:.0} mm² ({cells:.3e} cells)", self.grid.resolution_mm, self.area.area()),
-                needed_mb: cells * 8.0 / 1e6,
-                limit_mb: self.limits.max_cells * 8.0 / 1e6,
+                what: format!("a {} mm grid over {:.0} mm²", self.grid.resolution_mm, self.area.area()),
+                needed: format!("{cells:.3e} cells"),
+                limit: format!("limits.max_cells = {:.3e}", self.limits.max_cells),
                 hint: "raise limits.max_cells or coarsen grid.resolution_mm".into(),
             });
         }
@@ -175,8 +175,8 @@ impl Simulation {
         if needed_mb > self.limits.max_memory_mb {
             return Err(Error::TooLarge {
                 what: format!("{punctures:.3e} punctures"),
-                needed_mb,
-                limit_mb: self.limits.max_memory_mb,
+                needed: format!("about {needed_mb:.1} MB"),
+                limit: format!("limits.max_memory_mb = {}", self.limits.max_memory_mb),
                 hint: "raise limits.max_memory_mb, shrink the patch or speed up the hand".into(),
             });
         }

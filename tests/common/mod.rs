@@ -1,0 +1,81 @@
+//! Helpers shared by the integration tests: seeded generators and a scenario-driven `check`.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use needlesim::puncture::Puncture;
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+/// `n` punctures with centres uniform in `[x0, x1) × [y0, y1)`, one pass, seeded.
+pub fn uniform_punctures(n: usize, (x0, y0, x1, y1): (f64, f64, f64, f64), seed: u64) -> Vec<Puncture> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    (0..n)
+        .map(|i| Puncture {
+            pass: 0,
+            stamp: i as u32,
+            needle: 0,
+            x_mm: rng.random_range(x0..x1),
+            y_mm: rng.random_range(y0..y1),
+            depth_mm: 1.0,
+            t_s: 0.0,
+        })
+        .collect()
+}
+
+/// The built binary.
+pub fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_needlesim"))
+}
+
+/// Repository root (scenarios live there).
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Run the binary with `args` in `cwd`; return the output.
+pub fn run_in(cwd: &Path, args: &[&str]) -> Output {
+    bin().current_dir(cwd).args(args).output().expect("binary runs")
+}
+
+/// Write `scenario` (TOML text) into a temp dir, `needlesim run` it with `extra` args, and
+/// return (temp dir, output, parsed summary.json if the run succeeded).
+pub fn check(scenario: &str, extra: &[&str]) -> (tempfile::TempDir, Output, Option<serde_json::Value>) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("scenario.toml");
+    std::fs::write(&path, scenario).unwrap();
+    let out_dir = dir.path().join("out");
+    let mut args = vec!["run", path.to_str().unwrap(), "--out", out_dir.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    let out = run_in(dir.path(), &args);
+    let summary = std::fs::read_to_string(out_dir.join("summary.json")).ok().map(|s| serde_json::from_str(&s).unwrap());
+    (dir, out, summary)
+}
+
+/// A small valid scenario (12-needle preset on a 10 × 8 mm patch, coarse grid) for tests to
+/// edit with `--set`.
+pub const SMALL: &str = r#"
+name = "small"
+seed = 7
+
+[cartridge]
+preset = 12
+depth_mm = 1.0
+
+[device]
+frequency_hz = 120
+rotation_deg = 18
+
+[patch]
+width_mm = 10
+height_mm = 8
+
+[technique]
+pattern = "serpentine"
+speed_mm_s = 40
+directions_deg = [0, 90, 45]
+
+[grid]
+resolution_mm = 0.01
+"#;
