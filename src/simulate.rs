@@ -112,7 +112,7 @@ impl Simulation {
         }
         for (i, p) in self.passes.iter().enumerate() {
             let w = self.cartridge.track_width_mm(p.direction_deg, self.device.rotation_deg);
-            if p.lane_spacing_mm > w + 1e-9 {
+            if p.pattern != crate::motion::Pattern::Random && p.lane_spacing_mm > w + 1e-9 {
                 warnings.push(format!(
                     "pass {i}: lane spacing {:.3} mm is wider than the cartridge track ({w:.3} mm): untreated stripes between lanes",
                     p.lane_spacing_mm
