@@ -38,22 +38,49 @@ impl StagedDir {
         self.staging.join(name)
     }
 
-    /// Move the complete directory into place, replacing any previous one.
+    /// Move the complete directory into place, replacing any previous one. On Linux an
+    /// existing directory is swapped with the new one in one atomic `renameat2(EXCHANGE)`,
+    /// so at every instant `target` is either the old or the new complete directory.
     pub fn commit(mut self) -> Result<PathBuf> {
-        let old = sibling(&self.target, "old");
-        if old.exists() {
-            std::fs::remove_dir_all(&old).map_err(|e| Error::io(&old, e))?;
-        }
         if self.target.exists() {
+            if exchange(&self.staging, &self.target).is_ok() {
+                // `staging` now holds the previous outputs.
+                self.committed = true;
+                let _ = std::fs::remove_dir_all(&self.staging);
+                return Ok(self.target.clone());
+            }
+            // No atomic exchange on this system: move the old aside, then the new in.
+            let old = sibling(&self.target, "old");
+            if old.exists() {
+                std::fs::remove_dir_all(&old).map_err(|e| Error::io(&old, e))?;
+            }
             std::fs::rename(&self.target, &old).map_err(|e| Error::io(&self.target, e))?;
-        }
-        std::fs::rename(&self.staging, &self.target).map_err(|e| Error::io(&self.target, e))?;
-        self.committed = true;
-        if old.exists() {
+            std::fs::rename(&self.staging, &self.target).map_err(|e| Error::io(&self.target, e))?;
+            self.committed = true;
             std::fs::remove_dir_all(&old).map_err(|e| Error::io(&old, e))?;
+        } else {
+            std::fs::rename(&self.staging, &self.target).map_err(|e| Error::io(&self.target, e))?;
+            self.committed = true;
         }
         Ok(self.target.clone())
     }
+}
+
+/// Atomically swap two directory entries (Linux `renameat2` with `RENAME_EXCHANGE`).
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt;
+    let ca = CString::new(a.as_os_str().as_bytes())?;
+    let cb = CString::new(b.as_os_str().as_bytes())?;
+    // SAFETY: both paths are valid NUL-terminated strings that outlive the call.
+    let rc = unsafe { libc::renameat2(libc::AT_FDCWD, ca.as_ptr(), libc::AT_FDCWD, cb.as_ptr(), libc::RENAME_EXCHANGE) };
+    if rc == 0 { Ok(()) } else { Err(std::io::Error::last_os_error()) }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_a: &Path, _b: &Path) -> std::io::Result<()> {
+    Err(std::io::Error::from(std::io::ErrorKind::Unsupported))
 }
 
 impl Drop for StagedDir {

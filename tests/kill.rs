@@ -1,0 +1,64 @@
+//! A run killed (SIGKILL) at any moment leaves the output directory either as the previous
+//! complete run or as the new complete run: never torn.
+
+mod common;
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use common::{bin, root};
+
+/// Complete outputs: summary parses, the CSV has one row per puncture, the PNG is whole.
+fn passes_of_complete_run(dir: &Path) -> u64 {
+    let s: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).expect("summary.json")).expect("summary parses");
+    let csv = std::fs::read_to_string(dir.join("punctures.csv")).expect("punctures.csv");
+    assert_eq!(csv.lines().count() as u64, s["punctures"].as_u64().unwrap() + 1, "torn punctures.csv");
+    let png = std::fs::read(dir.join("heatmap.png")).expect("heatmap.png");
+    assert!(png.ends_with(&[0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82]), "torn heatmap.png");
+    s["passes"].as_u64().unwrap()
+}
+
+#[test]
+fn killed_runs_leave_old_or_new_outputs_never_torn() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let scenario = root().join("scenarios/default.toml");
+    let args = |passes: &str| {
+        let mut c = bin();
+        c.args(["run", scenario.to_str().unwrap(), "--out", out.to_str().unwrap()])
+            .args(["--set", "patch.width_mm=120", "--set", &format!("technique.passes={passes}")])
+            .stdout(std::process::Stdio::null());
+        c
+    };
+    // The previous complete run: one pass.
+    assert!(args("1").status().unwrap().success());
+    assert_eq!(passes_of_complete_run(&out), 1);
+    // How long a full three-pass run takes here.
+    let t0 = Instant::now();
+    assert!(args("3").status().unwrap().success());
+    let full = t0.elapsed();
+    assert!(args("1").status().unwrap().success());
+
+    let mut seen_new = false;
+    for k in 0..10u32 {
+        // Kill moments spread over the run, past its end for the last ones.
+        let delay = full.mul_f64(0.12 * k as f64);
+        let mut child = args("3").spawn().unwrap();
+        std::thread::sleep(delay);
+        let _ = child.kill();
+        let _ = child.wait();
+        let passes = passes_of_complete_run(&out);
+        assert!(passes == 1 || passes == 3, "kill at {delay:?}: unexpected {passes}");
+        seen_new |= passes == 3;
+        if passes == 3 {
+            assert!(args("1").status().unwrap().success());
+        }
+        let strays: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n != "out" && !n.ends_with(".staging"))
+            .collect();
+        assert!(strays.is_empty(), "stray entries {strays:?}");
+    }
+    assert!(seen_new || full < Duration::from_millis(50), "no kill landed after the commit");
+}
