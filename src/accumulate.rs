@@ -344,11 +344,12 @@ fn picture_block(counts: &[u32], t: usize, p: usize) -> Vec<f32> {
 }
 
 /// Bytes the accumulation of `punctures` needs beyond the punctures themselves (bins,
-/// per-worker workspaces, picture), for the up-front memory guard.
-pub fn estimate_bytes(punctures: usize, grid: &GridSpec, radius_mm: f64, bounds_tiles: usize, threads: usize, picture_px: usize) -> u64 {
-    // A disk straddles ~ (1 + 2r/tile)² tiles on average.
+/// per-worker workspaces, picture), for the up-front memory guard. In f64 so that absurd
+/// inputs give a huge estimate rather than an overflow.
+pub fn estimate_bytes(punctures: f64, grid: &GridSpec, radius_mm: f64, bounds_tiles: f64, threads: usize, picture_px: usize) -> f64 {
+    // A disk straddles ~ (1 + 2r/tile)² tiles on average; 4 bytes per bin entry.
     let spread = (1.0 + 2.0 * radius_mm / grid.tile_mm()).powi(2);
-    let bins = (punctures as f64 * spread * 4.0) as u64 + bounds_tiles as u64 * 8;
-    let ws = (threads * grid.tile_cells * grid.tile_cells * 10) as u64;
-    bins + ws + picture_px as u64 * 4 + bounds_tiles as u64 * 256
+    let bins = punctures * spread * 4.0 + bounds_tiles * 8.0;
+    let ws = (threads * grid.tile_cells * grid.tile_cells * 10) as f64;
+    bins + ws + picture_px as f64 * 4.0 + bounds_tiles * 256.0
 }

@@ -28,6 +28,7 @@ pub mod dense;
 pub mod device;
 pub mod domain;
 pub mod error;
+pub mod fuzzing;
 pub mod geometry;
 pub mod grid;
 pub mod metrics;

@@ -20,6 +20,10 @@ use crate::puncture::{self, Puncture};
 /// Largest picture side, pixels (the picture is down-sampled from the grid to fit).
 pub const PICTURE_MAX_PX: usize = 1000;
 
+/// Narrowest lane spacing accepted, mm (a tenth of a needle: anything closer is a typo, and
+/// it bounds the number of lanes a pass can have).
+pub const MIN_LANE_SPACING_MM: f64 = 0.01;
+
 /// Limits checked before anything large is allocated.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Limits {
@@ -89,8 +93,12 @@ impl Simulation {
             if !(p.speed_mm_s.is_finite() && p.speed_mm_s > 0.0 && p.speed_mm_s <= 1000.0) {
                 return Err(Error::invalid(format!("technique.passes[{i}].speed_mm_s"), p.speed_mm_s, "0 < speed ≤ 1000 mm/s"));
             }
-            if !(p.lane_spacing_mm.is_finite() && p.lane_spacing_mm > 0.0 && p.lane_spacing_mm <= 100.0) {
-                return Err(Error::invalid(format!("technique.passes[{i}].lane_spacing_mm"), p.lane_spacing_mm, "0 < spacing ≤ 100 mm"));
+            if !(p.lane_spacing_mm.is_finite() && p.lane_spacing_mm >= MIN_LANE_SPACING_MM && p.lane_spacing_mm <= 100.0) {
+                return Err(Error::invalid(
+                    format!("technique.passes[{i}].lane_spacing_mm"),
+                    p.lane_spacing_mm,
+                    format!("{MIN_LANE_SPACING_MM}–100 mm"),
+                ));
             }
             if !(p.direction_deg.is_finite() && p.lane_offset_mm.is_finite()) {
                 return Err(Error::invalid(format!("technique.passes[{i}].direction_deg"), p.direction_deg, "a finite angle"));
@@ -164,18 +172,18 @@ impl Simulation {
         let punctures = self.estimated_stamps() * self.cartridge.needle_count() as f64;
         let tiles = (self.area.width() / self.grid.tile_mm() + 2.0) * (self.area.height() / self.grid.tile_mm() + 2.0);
         let accum = accumulate::estimate_bytes(
-            punctures as usize,
+            punctures,
             &self.grid,
             self.cartridge.radius_mm() + self.halo_mm,
-            tiles as usize,
+            tiles,
             rayon::current_num_threads(),
             PICTURE_MAX_PX * PICTURE_MAX_PX,
-        ) as f64;
+        );
         let needed_mb = (punctures * std::mem::size_of::<Puncture>() as f64 + accum) / 1e6;
         if needed_mb > self.limits.max_memory_mb {
             return Err(Error::TooLarge {
                 what: format!("{punctures:.3e} punctures"),
-                needed: format!("about {needed_mb:.1} MB"),
+                needed: if needed_mb < 1e6 { format!("about {needed_mb:.1} MB") } else { format!("about {needed_mb:.3e} MB") },
                 limit: format!("limits.max_memory_mb = {}", self.limits.max_memory_mb),
                 hint: "raise limits.max_memory_mb, shrink the patch or speed up the hand".into(),
             });

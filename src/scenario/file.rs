@@ -251,8 +251,8 @@ impl ScenarioFile {
             return Err(Error::invalid("technique.passes", passes, format!("1–{max}")));
         }
         if let Some(w) = t.lane_spacing_mm {
-            if !(w.is_finite() && w > 0.0 && w <= 100.0) {
-                return Err(Error::invalid("technique.lane_spacing_mm", w, "0 < spacing ≤ 100 mm"));
+            if !(w.is_finite() && w >= crate::simulate::MIN_LANE_SPACING_MM && w <= 100.0) {
+                return Err(Error::invalid("technique.lane_spacing_mm", w, format!("{}–100 mm", crate::simulate::MIN_LANE_SPACING_MM)));
             }
         }
         if !(t.lane_offset_mm.is_finite() && t.lane_offset_mm.abs() <= 100.0) {

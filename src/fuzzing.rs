@@ -1,0 +1,49 @@
+//! Entry points shared by the fuzz targets (`fuzz/`, cargo-fuzz) and the proptest-driven
+//! fuzz tests (`tests/fuzz_inputs.rs`): each feeds arbitrary bytes to one reader and must
+//! return (an error is fine) without panicking, hanging or allocating without bound.
+//!
+//! Runs are only attempted when the resource guard's estimate is small, so a fuzz input can
+//! not make a target run for minutes.
+
+use std::path::Path;
+
+use crate::scenario::{self, Override};
+
+/// Largest run (estimated stamps) a fuzz input may trigger.
+const MAX_FUZZ_STAMPS: f64 = 2_000.0;
+
+/// Parse, validate and, when small, run a scenario given as bytes.
+pub fn scenario_bytes(data: &[u8], path: &Path) {
+    let Ok(text) = std::str::from_utf8(data) else { return };
+    run_text(text, path, &[]);
+}
+
+/// Read puncture centres from CSV bytes.
+pub fn punctures_csv_bytes(data: &[u8], path: &Path) {
+    if let Ok(text) = std::str::from_utf8(data) {
+        let _ = crate::output::punctures_csv::read_xy(text, path);
+    }
+}
+
+/// Apply `--set` overrides (one per line of `data`) to the default scenario and run it.
+pub fn override_bytes(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else { return };
+    let overrides: Vec<Override> = text.lines().filter_map(|l| l.parse().ok()).collect();
+    run_text(DEFAULT_SCENARIO, Path::new("default.toml"), &overrides);
+}
+
+/// The bundled default scenario, a seed for the fuzzers.
+pub const DEFAULT_SCENARIO: &str = include_str!("../scenarios/default.toml");
+
+fn run_text(text: &str, path: &Path, overrides: &[Override]) {
+    let Ok(file) = scenario::parse(text, path, overrides) else { return };
+    let Ok(mut sim) = file.to_simulation() else { return };
+    sim.picture = false;
+    if sim.check_resources().is_err() || sim.estimated_stamps() > MAX_FUZZ_STAMPS {
+        return;
+    }
+    if sim.grid.resolution_mm < 0.005 || sim.area.area() > 10_000.0 {
+        return;
+    }
+    let _ = sim.run();
+}
