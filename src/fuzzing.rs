@@ -10,7 +10,9 @@ use std::path::Path;
 use crate::scenario::{self, Override};
 
 /// Largest run (estimated stamps) a fuzz input may trigger.
-const MAX_FUZZ_STAMPS: f64 = 2_000.0;
+const MAX_FUZZ_STAMPS: f64 = 300.0;
+/// Coarsest grid used for fuzz runs, mm (keeps each run to milliseconds).
+const FUZZ_RESOLUTION_MM: f64 = 0.02;
 
 /// Parse, validate and, when small, run a scenario given as bytes.
 pub fn scenario_bytes(data: &[u8], path: &Path) {
@@ -42,8 +44,9 @@ fn run_text(text: &str, path: &Path, overrides: &[Override]) {
     if sim.check_resources().is_err() || sim.estimated_stamps() > MAX_FUZZ_STAMPS {
         return;
     }
-    if sim.grid.resolution_mm < 0.005 || sim.area.area() > 10_000.0 {
+    if sim.area.area() > 2_500.0 {
         return;
     }
+    sim.grid = crate::grid::GridSpec::new(sim.grid.resolution_mm.max(FUZZ_RESOLUTION_MM));
     let _ = sim.run();
 }
