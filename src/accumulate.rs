@@ -16,7 +16,8 @@
 use rayon::prelude::*;
 
 use crate::domain::{Domain, TileClass};
-use crate::geometry::Vec2;
+use crate::footprint::Footprint;
+use crate::geometry::{Rect, Vec2};
 use crate::grid::GridSpec;
 use crate::puncture::Puncture;
 
@@ -226,11 +227,12 @@ fn bin_by_tile(punctures: &[Puncture], req: &Request, win: &TileWindow) -> (Vec<
     let range = |p: &Puncture| {
         let clamp_x = |v: i64| (v - win.ti0).clamp(-1, win.nx as i64);
         let clamp_y = |v: i64| (v - win.tj0).clamp(-1, win.ny as i64);
+        let b = if p.is_disk() { Rect::new(p.x_mm - r, p.y_mm - r, p.x_mm + r, p.y_mm + r) } else { Footprint::of(p, r).bbox() };
         (
-            clamp_x(g.tile_of(p.x_mm - r)).max(0),
-            clamp_x(g.tile_of(p.x_mm + r)).min(win.nx as i64 - 1),
-            clamp_y(g.tile_of(p.y_mm - r)).max(0),
-            clamp_y(g.tile_of(p.y_mm + r)).min(win.ny as i64 - 1),
+            clamp_x(g.tile_of(b.x0)).max(0),
+            clamp_x(g.tile_of(b.x1)).min(win.nx as i64 - 1),
+            clamp_y(g.tile_of(b.y0)).max(0),
+            clamp_y(g.tile_of(b.y1)).min(win.ny as i64 - 1),
         )
     };
     let n = win.nx * win.ny;
@@ -288,7 +290,7 @@ fn rasterise(ws: &mut Workspace, punctures: &[Puncture], mine: &[u32], req: &Req
     for &idx in mine {
         let p = &punctures[idx as usize];
         let bit = 1u32 << p.pass;
-        req.grid.disk_rows(p.x_mm, p.y_mm, req.radius_mm, window, |j, i0, i1| {
+        let mut add = |j: i64, i0: i64, i1: i64| {
             let row = ((j - cj0) * t) as usize;
             let (a, b) = (row + (i0 - ci0) as usize, row + (i1 - ci0) as usize);
             for c in &mut ws.counts[a..=b] {
@@ -297,7 +299,14 @@ fn rasterise(ws: &mut Workspace, punctures: &[Puncture], mine: &[u32], req: &Req
             for m in &mut ws.masks[a..=b] {
                 *m |= bit;
             }
-        });
+        };
+        // Disks (ideal hand) keep the fast path; tilted or dragged needles use the exact
+        // shape rasteriser.
+        if p.is_disk() {
+            req.grid.disk_rows(p.x_mm, p.y_mm, req.radius_mm, window, &mut add);
+        } else {
+            Footprint::of(p, req.radius_mm).rows(&req.grid, window, &mut add);
+        }
     }
 }
 

@@ -2,8 +2,11 @@
 //!
 //! Used as the brute-force reference in tests, the baseline in benches and for zoomed
 //! pictures of small windows. Same sampling rule as [`crate::grid`] (cell centre in disk).
+//! Tilted or dragged punctures are tested cell by cell with [`Footprint::contains`] (the
+//! distance to the drag segment), independently of the row-span rasteriser.
 
-use crate::geometry::Rect;
+use crate::footprint::Footprint;
+use crate::geometry::{Rect, Vec2};
 use crate::grid::GridSpec;
 use crate::puncture::Puncture;
 
@@ -18,7 +21,7 @@ pub struct DenseGrid {
 }
 
 /// Rasterise every puncture into a dense grid over `window` (naive: a full bounding-box scan
-/// per disk with a distance test per cell).
+/// per footprint with a membership test per cell).
 pub fn dense_counts(punctures: &[Puncture], radius_mm: f64, window: &Rect, grid: &GridSpec) -> DenseGrid {
     let (i0, i1) = grid.cells_between(window.x0, window.x1);
     let (j0, j1) = grid.cells_between(window.y0, window.y1);
@@ -26,12 +29,20 @@ pub fn dense_counts(punctures: &[Puncture], radius_mm: f64, window: &Rect, grid:
     let mut counts = vec![0u32; width * height];
     let r2 = radius_mm * radius_mm;
     for p in punctures {
-        let (a0, a1) = grid.cells_between(p.x_mm - radius_mm, p.x_mm + radius_mm);
-        let (b0, b1) = grid.cells_between(p.y_mm - radius_mm, p.y_mm + radius_mm);
+        let shape = (!p.is_disk()).then(|| Footprint::of(p, radius_mm));
+        let b = shape.map(|f| f.bbox()).unwrap_or(Rect::new(p.x_mm - radius_mm, p.y_mm - radius_mm, p.x_mm + radius_mm, p.y_mm + radius_mm));
+        let (a0, a1) = grid.cells_between(b.x0, b.x1);
+        let (b0, b1) = grid.cells_between(b.y0, b.y1);
         for j in b0.max(j0)..=b1.min(j1) {
             for i in a0.max(i0)..=a1.min(i1) {
-                let (dx, dy) = (grid.cell_center(i) - p.x_mm, grid.cell_center(j) - p.y_mm);
-                if dx * dx + dy * dy <= r2 {
+                let inside = match &shape {
+                    None => {
+                        let (dx, dy) = (grid.cell_center(i) - p.x_mm, grid.cell_center(j) - p.y_mm);
+                        dx * dx + dy * dy <= r2
+                    }
+                    Some(f) => f.contains(Vec2::new(grid.cell_center(i), grid.cell_center(j))),
+                };
+                if inside {
                     counts[(j - j0) as usize * width + (i - i0) as usize] += 1;
                 }
             }

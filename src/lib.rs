@@ -28,6 +28,7 @@ pub mod dense;
 pub mod device;
 pub mod domain;
 pub mod error;
+pub mod footprint;
 pub mod fuzzing;
 pub mod geometry;
 pub mod grid;
@@ -59,7 +60,7 @@ pub fn coverage_of_points(points: &[(f64, f64)], diameter_mm: f64, rect: Rect, r
     }
     let punctures: Vec<puncture::Puncture> = points
         .iter()
-        .map(|&(x_mm, y_mm)| puncture::Puncture { pass: 0, stamp: 0, needle: 0, x_mm, y_mm, depth_mm: 0.0, t_s: 0.0 })
+        .map(|&(x_mm, y_mm)| puncture::Puncture { pass: 0, stamp: 0, needle: 0, x_mm, y_mm, depth_mm: 0.0, t_s: 0.0, ..Default::default() })
         .collect();
     let domain = domain::RectDomain(rect);
     let acc = accumulate::accumulate(

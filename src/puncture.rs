@@ -2,6 +2,11 @@
 //!
 //! **Invariant (conservation):** a pass with `S` stamps of an `N`-needle cartridge yields
 //! exactly `N × S` punctures, whether or not they fall inside the treated area.
+//!
+//! A puncture made by an ideal hand with an instantaneous needle is a disk at its centre.
+//! A tilted needle or one that stays in the skin while the pen moves leaves a larger
+//! footprint, described by `tilt_deg`, `tilt_azimuth_deg` and the drag vector (see
+//! [`crate::footprint`]); all three are zero for the ideal puncture (`Default`).
 
 use crate::cartridge::Cartridge;
 use crate::device::Device;
@@ -9,7 +14,7 @@ use crate::geometry::{Vec2, rotate};
 use crate::motion::Stamp;
 
 /// One needle entering the skin.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Puncture {
     /// Pass index, from 0.
     pub pass: u16,
@@ -24,6 +29,25 @@ pub struct Puncture {
     pub depth_mm: f64,
     /// Time since the pass started, s.
     pub t_s: f64,
+    /// Tilt of the needle from perpendicular, degrees (0 = perpendicular). Signed: the
+    /// footprint and the depth depend on its magnitude only.
+    pub tilt_deg: f32,
+    /// Direction the needle leans towards on the skin plane, degrees counter-clockwise from
+    /// +x (only meaningful when `tilt_deg ≠ 0`).
+    pub tilt_azimuth_deg: f32,
+    /// How far the needle tip moves along the skin while it is in, mm (x and y): the hand's
+    /// velocity × contact time. Zero for an instantaneous puncture.
+    pub drag_x_mm: f32,
+    pub drag_y_mm: f32,
+}
+
+impl Puncture {
+    /// True when the footprint is the plain disk (no tilt, no drag): the accumulator's fast
+    /// path.
+    #[inline]
+    pub fn is_disk(&self) -> bool {
+        self.tilt_deg == 0.0 && self.drag_x_mm == 0.0 && self.drag_y_mm == 0.0
+    }
 }
 
 /// Append the punctures of one pass's `stamps` to `out`.
@@ -41,6 +65,7 @@ pub fn place(cartridge: &Cartridge, device: &Device, pass: u16, stamps: &[Stamp]
                 y_mm: p.y,
                 depth_mm: cartridge.depth_mm,
                 t_s: stamp.t_s,
+                ..Puncture::default()
             });
         }
     }

@@ -70,6 +70,7 @@ fn non_overlapping_lattice_covers_n_pi_r2_over_a() {
                 y_mm: (j as f64 + 0.5) * pitch + 0.0027,
                 depth_mm: 1.0,
                 t_s: 0.0,
+                ..Puncture::default()
             });
         }
     }

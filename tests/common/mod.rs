@@ -20,6 +20,7 @@ pub fn uniform_punctures(n: usize, (x0, y0, x1, y1): (f64, f64, f64, f64), seed:
             y_mm: rng.random_range(y0..y1),
             depth_mm: 1.0,
             t_s: 0.0,
+            ..Puncture::default()
         })
         .collect()
 }
