@@ -32,13 +32,17 @@ pub mod footprint;
 pub mod fuzzing;
 pub mod geometry;
 pub mod grid;
+pub mod hand;
 pub mod metrics;
 pub mod motion;
 pub mod output;
+pub mod patterns;
 pub mod puncture;
 pub mod render;
 pub mod scenario;
 pub mod simulate;
+pub mod trajectory;
+pub mod walk;
 
 pub use error::{Error, Result};
 

@@ -11,29 +11,44 @@
 //!   (no stamps while it returns, which takes the return distance at the same speed).
 //! - **random**: as many stamps as the serpentine path would make, dropped uniformly at
 //!   random over the area (a Boolean-model reference; uses the pass's random stream).
+//! - **circles** and **stamping**: see [`crate::patterns`]; **trace**: a recorded
+//!   trajectory replayed ([`crate::trajectory`], stamped by [`crate::walk`], not here).
 //!
 //! Assumptions: the hand is ideal (no speed variation, tremor or tilt); the cartridge centre
-//! follows the lane centre line exactly.
+//! follows the lane centre line exactly. A real hand is [`crate::hand`] + [`crate::walk`].
 
 use rand::{Rng, RngExt};
 
 use crate::geometry::{Rect, Vec2, direction, rotate};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Pattern {
     Serpentine,
     Strokes,
     Random,
+    /// Small circles of `radius_mm` whose centre advances `advance_mm` per turn along
+    /// serpentine lanes (both positive).
+    Circles { radius_mm: f64, advance_mm: f64 },
+    /// Stamping in place: `stamps_per_spot` firings per spot (≥ 1), spots `step_mm` apart
+    /// along serpentine lanes, the pen lifted between spots.
+    Stamping { step_mm: f64, stamps_per_spot: u32 },
+    /// Replay of the simulation's recorded trajectory.
+    Trace,
 }
 
 impl Pattern {
-    pub const NAMES: [&'static str; 3] = ["serpentine", "strokes", "random"];
+    pub const NAMES: [&'static str; 6] = ["serpentine", "strokes", "random", "circles", "stamping", "trace"];
 
+    /// The pattern of a name, with the default parameters of circles and stamping.
     pub fn parse(s: &str) -> Option<Self> {
+        use crate::patterns::{DEFAULT_CIRCLE_ADVANCE_MM, DEFAULT_CIRCLE_RADIUS_MM, DEFAULT_STAMP_STEP_MM};
         match s {
             "serpentine" => Some(Pattern::Serpentine),
             "strokes" => Some(Pattern::Strokes),
             "random" => Some(Pattern::Random),
+            "circles" => Some(Pattern::Circles { radius_mm: DEFAULT_CIRCLE_RADIUS_MM, advance_mm: DEFAULT_CIRCLE_ADVANCE_MM }),
+            "stamping" => Some(Pattern::Stamping { step_mm: DEFAULT_STAMP_STEP_MM, stamps_per_spot: 1 }),
+            "trace" => Some(Pattern::Trace),
             _ => None,
         }
     }
@@ -42,6 +57,9 @@ impl Pattern {
             Pattern::Serpentine => "serpentine",
             Pattern::Strokes => "strokes",
             Pattern::Random => "random",
+            Pattern::Circles { .. } => "circles",
+            Pattern::Stamping { .. } => "stamping",
+            Pattern::Trace => "trace",
         }
     }
 }
@@ -99,8 +117,15 @@ pub fn lanes(area: &Rect, plan: &PassPlan) -> Vec<(Vec2, Vec2)> {
         .collect()
 }
 
-/// The path of a pass as segments (serpentine and strokes; random has no path).
+/// The path of a pass as segments (serpentine, strokes and circles; random stamps off a
+/// path, stamping travels pen up between spots, a trace has no planned path).
 pub fn path(area: &Rect, plan: &PassPlan) -> Vec<Segment> {
+    match plan.pattern {
+        Pattern::Circles { radius_mm, advance_mm } => return crate::patterns::circles_path(area, plan, radius_mm, advance_mm),
+        Pattern::Stamping { step_mm, .. } => return stamping_travel(area, plan, step_mm),
+        Pattern::Trace => return Vec::new(),
+        _ => {}
+    }
     let lanes = lanes(area, plan);
     let mut out = Vec::with_capacity(2 * lanes.len());
     let mut at: Option<Vec2> = None;
@@ -118,6 +143,19 @@ pub fn path(area: &Rect, plan: &PassPlan) -> Vec<Segment> {
     out
 }
 
+/// Stamping's travel from spot to spot, pen up (zero-length pen-down pieces mark the spots).
+fn stamping_travel(area: &Rect, plan: &PassPlan, step_mm: f64) -> Vec<Segment> {
+    let spots = crate::patterns::stamping_spots(area, plan, step_mm);
+    let mut out = Vec::with_capacity(2 * spots.len());
+    for (k, s) in spots.iter().enumerate() {
+        if k > 0 {
+            out.push(Segment { from: spots[k - 1].at_mm, to: s.at_mm, pen_down: false });
+        }
+        out.push(Segment { from: s.at_mm, to: s.at_mm, pen_down: true });
+    }
+    out
+}
+
 /// Total path length of a pass, mm, split into (stamped, travel-only).
 pub fn path_length_mm(segments: &[Segment]) -> (f64, f64) {
     segments.iter().fold((0.0, 0.0), |(down, up), s| {
@@ -127,7 +165,14 @@ pub fn path_length_mm(segments: &[Segment]) -> (f64, f64) {
 }
 
 /// Stamps of one pass over `area`. `rng` is the pass's own stream (used by `random`).
+///
+/// Stamping fires `stamps_per_spot` times per spot, one period apart, and the move to the
+/// next spot takes step / speed. A trace has no planned stamps (it is stamped by
+/// [`crate::walk::replay`]): the result is empty.
 pub fn plan_pass<R: Rng + ?Sized>(area: &Rect, plan: &PassPlan, frequency_hz: f64, rng: &mut R) -> Vec<Stamp> {
+    if let Pattern::Stamping { step_mm, stamps_per_spot } = plan.pattern {
+        return stamping_stamps(area, plan, step_mm, stamps_per_spot, frequency_hz);
+    }
     let segments = path(area, plan);
     let step = plan.speed_mm_s / frequency_hz;
     let mut stamps = Vec::new();
@@ -166,6 +211,26 @@ pub fn plan_pass<R: Rng + ?Sized>(area: &Rect, plan: &PassPlan, frequency_hz: f6
         }
     }
     stamps
+}
+
+/// Ideal stamps of the stamping pattern.
+fn stamping_stamps(area: &Rect, plan: &PassPlan, step_mm: f64, per_spot: u32, frequency_hz: f64) -> Vec<Stamp> {
+    let mut out = Vec::new();
+    let mut t = 0.0;
+    let mut prev: Option<Vec2> = None;
+    for s in crate::patterns::stamping_spots(area, plan, step_mm) {
+        if let Some(p) = prev {
+            t += (s.at_mm - p).norm() / plan.speed_mm_s;
+        }
+        for k in 0..per_spot {
+            if k > 0 {
+                t += 1.0 / frequency_hz;
+            }
+            out.push(Stamp { center_mm: s.at_mm, t_s: t });
+        }
+        prev = Some(s.at_mm);
+    }
+    out
 }
 
 #[cfg(test)]
