@@ -47,11 +47,14 @@ pub struct Tally {
     pub first: Vec<u64>,
     /// Cells hit on more than [`PASS_LIMIT`] distinct passes.
     pub over_pass_limit: u64,
+    /// `distinct_passes[k]` = cells hit on exactly k distinct passes (k = 0..=passes): the
+    /// sources' "no more than 3–4 passes over one place", spot by spot.
+    pub distinct_passes: Vec<u64>,
 }
 
 impl Tally {
     fn new(passes: usize) -> Self {
-        Tally { alone: vec![0; passes], first: vec![0; passes], ..Default::default() }
+        Tally { alone: vec![0; passes], first: vec![0; passes], distinct_passes: vec![0; passes + 1], ..Default::default() }
     }
 
     fn merge(&mut self, o: &Tally) {
@@ -68,6 +71,9 @@ impl Tally {
             *a += b;
         }
         self.over_pass_limit += o.over_pass_limit;
+        for (a, b) in self.distinct_passes.iter_mut().zip(&o.distinct_passes) {
+            *a += b;
+        }
     }
 
     /// Cells hit at least once after passes `0..=p`.
@@ -171,6 +177,7 @@ pub fn accumulate(punctures: &[Puncture], req: &Request) -> Accumulation {
             if let TileClass::Inside(l) = class {
                 tallies[l as usize].cells = (t * t) as u64;
                 tallies[l as usize].hist[0] = (t * t) as u64;
+                tallies[l as usize].distinct_passes[0] = (t * t) as u64;
                 return Some((k, tallies, Vec::new()));
             }
         }
@@ -321,6 +328,7 @@ fn fold_cells(ws: &Workspace, tallies: &mut [Tally], t: usize) {
         tally.cells += 1;
         tally.hist[(c as usize).min(HIST_BINS - 1)] += 1;
         if c == 0 {
+            tally.distinct_passes[0] += 1;
             continue;
         }
         tally.hit_sum += c as u64;
@@ -332,6 +340,7 @@ fn fold_cells(ws: &Workspace, tallies: &mut [Tally], t: usize) {
             tally.alone[bits.trailing_zeros() as usize] += 1;
             bits &= bits - 1;
         }
+        tally.distinct_passes[m.count_ones() as usize] += 1;
         if m.count_ones() > PASS_LIMIT {
             tally.over_pass_limit += 1;
         }

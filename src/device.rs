@@ -6,6 +6,10 @@
 //! it. `angle_deg` is the angle between the needles and the skin surface (90° = perpendicular,
 //! as the sources prescribe); it is stored and validated here, and tilt is modelled by the
 //! technique layer.
+//!
+//! `contact_duty` is the fraction of each period the needles stay in the skin. `None` is the
+//! instantaneous needle of the ideal model; with a duty the needles are dragged along while
+//! the pen moves (see [`crate::footprint`]).
 
 use crate::error::{Error, Result};
 
@@ -25,11 +29,14 @@ pub struct Device {
     pub angle_deg: f64,
     /// Smallest and largest settable depth, mm.
     pub depth_range_mm: (f64, f64),
+    /// Fraction of each period the needles stay in the skin, in (0, 1]; `None` =
+    /// instantaneous (no drag).
+    pub contact_duty: Option<f64>,
 }
 
 impl Default for Device {
     fn default() -> Self {
-        Device { frequency_hz: 120.0, rotation_deg: 0.0, angle_deg: 90.0, depth_range_mm: SOURCE_DEPTH_RANGE_MM }
+        Device { frequency_hz: 120.0, rotation_deg: 0.0, angle_deg: 90.0, depth_range_mm: SOURCE_DEPTH_RANGE_MM, contact_duty: None }
     }
 }
 
@@ -49,6 +56,11 @@ impl Device {
         }
         if !(self.angle_deg.is_finite() && self.angle_deg > 0.0 && self.angle_deg <= 90.0) {
             return Err(Error::invalid("device.angle_deg", self.angle_deg, "0 < angle ≤ 90 degrees (90 = perpendicular)"));
+        }
+        if let Some(d) = self.contact_duty {
+            if !(d.is_finite() && d > 0.0 && d <= 1.0) {
+                return Err(Error::invalid("device.contact_duty", d, "0 < duty ≤ 1 (a fraction of the period)"));
+            }
         }
         let (dlo, dhi) = self.depth_range_mm;
         if !(dlo.is_finite() && dhi.is_finite() && dlo > 0.0 && dlo <= dhi && dhi <= 5.0) {

@@ -30,6 +30,7 @@ pub mod domain;
 pub mod error;
 pub mod footprint;
 pub mod fuzzing;
+pub mod gaps;
 pub mod geometry;
 pub mod grid;
 pub mod hand;
@@ -40,7 +41,9 @@ pub mod patterns;
 pub mod puncture;
 pub mod render;
 pub mod scenario;
+pub mod session;
 pub mod simulate;
+pub mod technique;
 pub mod trajectory;
 pub mod walk;
 

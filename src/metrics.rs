@@ -37,6 +37,12 @@ pub struct Coverage {
     pub max_hits: u32,
     /// Fraction of the area hit on more than 4 distinct passes.
     pub over_pass_limit_fraction: f64,
+    /// `passes_per_spot[k]` = fraction of the area hit on exactly k distinct passes
+    /// (k = 0..=passes); sums to 1.
+    pub passes_per_spot: Vec<f64>,
+    /// Fraction of the area hit on more than 3 distinct passes (the stricter end of the
+    /// sources' "3–4 passes").
+    pub over_3_passes_fraction: f64,
 }
 
 impl Coverage {
@@ -58,6 +64,8 @@ impl Coverage {
             mean_hits: t.hit_sum as f64 / n,
             max_hits: t.max_hits,
             over_pass_limit_fraction: frac(t.over_pass_limit),
+            passes_per_spot: t.distinct_passes.iter().map(|&c| frac(c)).collect(),
+            over_3_passes_fraction: frac(t.distinct_passes.iter().skip(4).sum()),
         }
     }
 }
@@ -113,7 +121,7 @@ pub fn density(punctures: &[Puncture], domain: &dyn Domain) -> Vec<Density> {
 
 /// The label of a bin when the bin lies wholly inside it. For `Mixed` answers the bin's
 /// centre and four corners (inset by 1 µm) must agree.
-fn bin_label(domain: &dyn Domain, r: &Rect) -> Option<u16> {
+pub fn bin_label(domain: &dyn Domain, r: &Rect) -> Option<u16> {
     match domain.classify(r) {
         TileClass::Inside(l) => Some(l),
         TileClass::Outside => None,

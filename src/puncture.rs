@@ -12,6 +12,7 @@ use crate::cartridge::Cartridge;
 use crate::device::Device;
 use crate::geometry::{Vec2, rotate};
 use crate::motion::Stamp;
+use crate::walk::HandStamp;
 
 /// One needle entering the skin.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -66,6 +67,32 @@ pub fn place(cartridge: &Cartridge, device: &Device, pass: u16, stamps: &[Stamp]
                 depth_mm: cartridge.depth_mm,
                 t_s: stamp.t_s,
                 ..Puncture::default()
+            });
+        }
+    }
+}
+
+/// Append the punctures of one pass made by a real hand: as [`place`], plus each stamp's
+/// tilt and, when the device has a contact duty, the drag `velocity × duty × period`.
+pub fn place_hand(cartridge: &Cartridge, device: &Device, pass: u16, stamps: &[HandStamp], out: &mut Vec<Puncture>) {
+    let offsets: Vec<Vec2> = cartridge.needles_mm.iter().map(|p| rotate(*p, device.rotation_deg)).collect();
+    out.reserve(stamps.len() * offsets.len());
+    for (s, stamp) in stamps.iter().enumerate() {
+        let drag = device.contact_duty.map_or(Vec2::zeros(), |duty| stamp.velocity_mm_s * (duty * stamp.period_s));
+        for (n, off) in offsets.iter().enumerate() {
+            let p = stamp.center_mm + off;
+            out.push(Puncture {
+                pass,
+                stamp: s as u32,
+                needle: n as u16,
+                x_mm: p.x,
+                y_mm: p.y,
+                depth_mm: cartridge.depth_mm,
+                t_s: stamp.t_s,
+                tilt_deg: stamp.tilt_deg as f32,
+                tilt_azimuth_deg: stamp.tilt_azimuth_deg as f32,
+                drag_x_mm: drag.x as f32,
+                drag_y_mm: drag.y as f32,
             });
         }
     }

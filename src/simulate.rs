@@ -1,7 +1,12 @@
 //! The pipeline: a validated [`Simulation`] in, punctures and metrics out. No IO.
 //!
 //! Each pass draws from its own random stream: ChaCha8 seeded with the scenario seed, stream
-//! number = pass index. Nothing depends on the thread count.
+//! number = pass index (the `random` pattern) and [`crate::hand::HAND_STREAM_BASE`] + pass
+//! index (the hand). Nothing depends on the thread count.
+//!
+//! A pass with the ideal technique (ideal hand, perpendicular pen, instantaneous needles,
+//! a planned pattern) is stamped by [`motion::plan_pass`], exactly as before the hand model
+//! existed; any other pass by [`crate::walk::walk_pass`].
 
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -13,9 +18,13 @@ use crate::domain::RectDomain;
 use crate::error::{Error, Result};
 use crate::geometry::Rect;
 use crate::grid::GridSpec;
+use crate::gaps::{self, Gaps};
 use crate::metrics::{self, Coverage, Density};
-use crate::motion::{self, PassPlan};
+use crate::motion::{self, PassPlan, Pattern};
 use crate::puncture::{self, Puncture};
+use crate::session::{Dose, SessionTime};
+use crate::technique::{self, Technique};
+use crate::walk;
 
 /// Largest picture side, pixels (the picture is down-sampled from the grid to fit).
 pub const PICTURE_MAX_PX: usize = 1000;
@@ -55,6 +64,8 @@ pub struct Simulation {
     /// Draw a down-sampled picture of the hit counts.
     pub picture: bool,
     pub limits: Limits,
+    /// Hand, recorded trajectory and session (default: the ideal technique).
+    pub technique: Technique,
 }
 
 /// What a run produced.
@@ -74,6 +85,36 @@ pub struct RunResult {
     /// Punctures whose centre fell outside the area (cartridge overhang at the edges).
     pub punctures_outside: u64,
     pub warnings: Vec<String>,
+    /// What the hand did, the session time and the dose.
+    pub technique: TechniqueReport,
+}
+
+/// The technique's figures of a run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TechniqueReport {
+    /// Stamps whose tilt draw was clipped to the largest tilt.
+    pub tilt_clipped: u64,
+    /// Mean |tilt| from perpendicular over the punctures, degrees.
+    pub mean_tilt_deg: f64,
+    /// Mean vertical depth over set depth, `cos(tilt)`.
+    pub mean_depth_factor: f64,
+    /// Mean drag length over the punctures, mm.
+    pub mean_drag_mm: f64,
+    /// Hole coverage of the same punctures without drag; `None` when there is no drag.
+    pub coverage_without_drag: Option<f64>,
+    pub session: SessionTime,
+    pub dose: Dose,
+    pub gaps: Gaps,
+}
+
+/// Stamped punctures of every pass, with what the hand did.
+#[derive(Clone, Debug)]
+pub struct Walked {
+    pub punctures: Vec<Puncture>,
+    pub stamps_per_pass: Vec<usize>,
+    pub pass_time_s: Vec<f64>,
+    pub tilt_clipped: u64,
+    pub lane_changes: usize,
 }
 
 impl Simulation {
@@ -111,7 +152,15 @@ impl Simulation {
         if !(self.halo_mm.is_finite() && self.halo_mm >= 0.0 && self.halo_mm <= 5.0) {
             return Err(Error::invalid("coverage.halo_mm", self.halo_mm, "0 ≤ halo ≤ 5 mm"));
         }
+        self.technique.validate(&self.passes)?;
         let mut warnings = Vec::new();
+        let tilt = 90.0 - self.device.angle_deg + self.technique.hand.tilt_mean_deg;
+        if tilt > 10.0 {
+            warnings.push(format!(
+                "the pen is held {tilt:.0}° from perpendicular on average: the sources prescribe 90° to the skin; depth is shortened by cos(tilt) = {:.2}",
+                crate::footprint::tilt_depth_factor(tilt)
+            ));
+        }
         if self.passes.len() > 4 {
             warnings.push(format!(
                 "{} passes over the same area: the sources advise no more than 3–4 passes over one place",
@@ -132,28 +181,54 @@ impl Simulation {
 
     /// Stamps and punctures of every pass (no accumulation).
     pub fn punctures(&self) -> (Vec<Puncture>, Vec<usize>, Vec<f64>) {
+        let w = self.walk();
+        (w.punctures, w.stamps_per_pass, w.pass_time_s)
+    }
+
+    /// Stamps and punctures of every pass, with what the hand did.
+    pub fn walk(&self) -> Walked {
         let mut out = Vec::new();
         let mut stamps_per_pass = Vec::with_capacity(self.passes.len());
         let mut times = Vec::with_capacity(self.passes.len());
+        let (mut tilt_clipped, mut lane_changes) = (0, 0);
         for (i, plan) in self.passes.iter().enumerate() {
-            let mut rng = ChaCha8Rng::seed_from_u64(self.seed);
-            rng.set_stream(i as u64);
-            let stamps = motion::plan_pass(&self.area, plan, self.device.frequency_hz, &mut rng);
-            let (down, up) = motion::path_length_mm(&motion::path(&self.area, plan));
-            times.push((down + up) / plan.speed_mm_s);
-            stamps_per_pass.push(stamps.len());
-            puncture::place(&self.cartridge, &self.device, i as u16, &stamps, &mut out);
+            lane_changes += technique::lane_changes(&self.area, plan);
+            if self.technique.is_ideal_for(&self.device, plan) {
+                let mut rng = ChaCha8Rng::seed_from_u64(self.seed);
+                rng.set_stream(i as u64);
+                let stamps = motion::plan_pass(&self.area, plan, self.device.frequency_hz, &mut rng);
+                let (down, up) = motion::path_length_mm(&motion::path(&self.area, plan));
+                times.push((down + up) / plan.speed_mm_s);
+                stamps_per_pass.push(stamps.len());
+                puncture::place(&self.cartridge, &self.device, i as u16, &stamps, &mut out);
+            } else {
+                let w = walk::walk_pass(&self.area, plan, &self.device, &self.technique.hand, self.technique.trace.as_ref(), self.seed, i);
+                times.push(w.time_s);
+                stamps_per_pass.push(w.stamps.len());
+                tilt_clipped += w.tilt_clipped;
+                puncture::place_hand(&self.cartridge, &self.device, i as u16, &w.stamps, &mut out);
+            }
         }
-        (out, stamps_per_pass, times)
+        Walked { punctures: out, stamps_per_pass, pass_time_s: times, tilt_clipped, lane_changes }
     }
 
     /// Estimated stamps of the whole run, from the path lengths (no allocation).
     pub fn estimated_stamps(&self) -> f64 {
+        // Period jitter can only add a few stamps; allow for 3 sd of it.
+        let jitter = 1.0 + 3.0 * self.technique.hand.frequency_jitter_fraction;
         self.passes
             .iter()
-            .map(|p| {
-                let (down, _) = motion::path_length_mm(&motion::path(&self.area, p));
-                down / p.speed_mm_s * self.device.frequency_hz + 1.0
+            .map(|p| match p.pattern {
+                Pattern::Stamping { step_mm, stamps_per_spot } => {
+                    crate::patterns::stamping_spots(&self.area, p, step_mm).len() as f64 * stamps_per_spot as f64
+                }
+                Pattern::Trace => {
+                    self.technique.trace.as_ref().map_or(0.0, |t| t.duration_s() * self.device.frequency_hz * jitter + 1.0)
+                }
+                _ => {
+                    let (down, _) = motion::path_length_mm(&motion::path(&self.area, p));
+                    down / p.speed_mm_s * self.device.frequency_hz * jitter + 1.0
+                }
             })
             .sum()
     }
@@ -206,7 +281,9 @@ impl Simulation {
     pub fn run(&self) -> Result<RunResult> {
         let mut warnings = self.validate()?;
         self.check_resources()?;
-        let (punctures, stamps_per_pass, pass_time_s) = self.punctures();
+        let walked = self.walk();
+        let (stamps_per_pass, pass_time_s) = (walked.stamps_per_pass.clone(), walked.pass_time_s.clone());
+        let punctures = walked.punctures;
         let domain = RectDomain(self.area);
         let accumulate_with = |radius_mm: f64, picture_cells: Option<usize>| {
             let acc = accumulate::accumulate(
@@ -226,7 +303,62 @@ impl Simulation {
                 100.0 * hole_coverage.over_pass_limit_fraction
             ));
         }
-        Ok(RunResult { punctures, stamps_per_pass, pass_time_s, hole, hole_coverage, zone, density, punctures_outside, warnings })
+        let technique = self.technique_report(&punctures, &walked.pass_time_s, walked.tilt_clipped, walked.lane_changes, &density, &domain, &mut warnings);
+        Ok(RunResult { punctures, stamps_per_pass, pass_time_s, hole, hole_coverage, zone, density, punctures_outside, warnings, technique })
+    }
+
+    /// The technique's figures: tilt, drag and what it does to coverage, session time, dose
+    /// and gaps; adds the session and tilt warnings.
+    #[allow(clippy::too_many_arguments)]
+    fn technique_report(
+        &self,
+        punctures: &[Puncture],
+        pass_time_s: &[f64],
+        tilt_clipped: u64,
+        lane_changes: usize,
+        density: &Density,
+        domain: &RectDomain,
+        warnings: &mut Vec<String>,
+    ) -> TechniqueReport {
+        let n = punctures.len().max(1) as f64;
+        let mean_tilt_deg = punctures.iter().map(|p| (p.tilt_deg as f64).abs()).sum::<f64>() / n;
+        let mean_depth_factor =
+            if punctures.is_empty() { 1.0 } else { punctures.iter().map(|p| crate::footprint::tilt_depth_factor(p.tilt_deg as f64)).sum::<f64>() / n };
+        let drag_len = |p: &Puncture| (p.drag_x_mm as f64).hypot(p.drag_y_mm as f64);
+        let mean_drag_mm = punctures.iter().map(drag_len).sum::<f64>() / n;
+        let coverage_without_drag = punctures.iter().any(|p| drag_len(p) > 0.0).then(|| {
+            let still: Vec<Puncture> = punctures.iter().map(|p| Puncture { drag_x_mm: 0.0, drag_y_mm: 0.0, ..*p }).collect();
+            let acc = accumulate::accumulate(
+                &still,
+                &Request { grid: self.grid, radius_mm: self.cartridge.radius_mm(), passes: self.passes.len(), picture_cells: None, domain },
+            );
+            Coverage::from_tally(&acc.tallies[0], &self.grid).coverage
+        });
+        if tilt_clipped > 0 {
+            warnings.push(format!(
+                "{tilt_clipped} stamps drew a tilt beyond {}° from perpendicular and were clipped to it: lower hand.tilt_sd_deg",
+                crate::footprint::MAX_TILT_DEG
+            ));
+        }
+        let session = self.technique.session.time(pass_time_s, lane_changes, 1);
+        if session.procedure_fraction_of_limit > 1.0 {
+            warnings.push(format!(
+                "the procedure takes {:.1} min, more than the {} min the sources allow",
+                session.procedure_time_s / 60.0,
+                self.technique.session.procedure_limit_min
+            ));
+        }
+        let dose = self.technique.session.dose(punctures.len(), &[density.punctures_inside], &[self.area.area()]);
+        TechniqueReport {
+            tilt_clipped,
+            mean_tilt_deg,
+            mean_depth_factor,
+            mean_drag_mm,
+            coverage_without_drag,
+            session,
+            dose,
+            gaps: gaps::gaps(punctures, domain),
+        }
     }
 }
 

@@ -77,6 +77,11 @@ impl Trajectory {
         &self.xy_mm
     }
 
+    /// Recorded tilt of sample `i`, degrees (`None` without a tilt column).
+    pub fn tilt_at_sample(&self, i: usize) -> Option<f64> {
+        self.tilt_deg.as_ref().map(|v| v[i])
+    }
+
     /// Length of the recorded path, mm.
     pub fn length_mm(&self) -> f64 {
         self.xy_mm.windows(2).map(|w| (w[1] - w[0]).norm()).sum()

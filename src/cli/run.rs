@@ -30,11 +30,11 @@ pub fn run(a: RunArgs) -> anyhow::Result<ExitCode> {
     let overrides = a.set.iter().map(|s| s.parse::<Override>()).collect::<Result<Vec<_>, _>>()?;
     let file = scenario::load(&a.scenario, &overrides)?;
     let sim = file
-        .to_simulation()
+        .to_simulation_in(a.scenario.parent().unwrap_or(std::path::Path::new(".")))
         .map_err(|e| anyhow::Error::new(e).context(format!("invalid scenario {}", a.scenario.display())))?;
     let result = sim.run().with_context(|| format!("running {}", a.scenario.display()))?;
     let dir = a.out.unwrap_or_else(|| PathBuf::from("output").join(&sim.name));
-    let resolved = toml::to_string_pretty(&file).context("serialising the resolved scenario")?;
+    let resolved = toml::to_string_pretty(&output::resolved_scenario(&file)).context("serialising the resolved scenario")?;
     let dir = output::write_run(&dir, &sim, &result, &resolved)?;
     let c = &result.hole_coverage;
     println!("{}: {} punctures in {} stamps over {:.0} mm²", sim.name, result.punctures.len(), result.stamps_per_pass.iter().sum::<usize>(), sim.area.area());

@@ -9,6 +9,7 @@
 mod atomic;
 pub mod punctures_csv;
 pub mod summary;
+pub mod technique_summary;
 
 pub use atomic::{StagedDir, write_file_atomic};
 
@@ -24,6 +25,17 @@ pub const SUMMARY_JSON: &str = "summary.json";
 pub const PUNCTURES_CSV: &str = "punctures.csv";
 pub const HEATMAP_PNG: &str = "heatmap.png";
 pub const SCENARIO_TOML: &str = "scenario.toml";
+/// The replayed trace, copied so the output folder re-runs on its own.
+pub const TRACE_CSV: &str = "trace.csv";
+
+/// The scenario as written into a run folder: a `[trace]` points at the folder's own copy.
+pub fn resolved_scenario(file: &crate::scenario::ScenarioFile) -> crate::scenario::ScenarioFile {
+    let mut f = file.clone();
+    if let Some(t) = &mut f.trace {
+        t.file = TRACE_CSV.into();
+    }
+    f
+}
 
 /// Write a run's outputs into `dir` atomically: summary.json, punctures.csv, heatmap.png and
 /// the resolved scenario (`scenario_toml`, with overrides applied).
@@ -36,6 +48,9 @@ pub fn write_run(dir: &Path, sim: &Simulation, result: &RunResult, scenario_toml
     };
     write(SUMMARY_JSON, summary.to_json().as_bytes())?;
     write(SCENARIO_TOML, scenario_toml.as_bytes())?;
+    if let Some(trace) = &sim.technique.trace {
+        write(TRACE_CSV, crate::scenario::trace_csv::write(trace).as_bytes())?;
+    }
     {
         let p = staged.path(PUNCTURES_CSV);
         let f = std::fs::File::create(&p).map_err(|e| Error::io(&p, e))?;

@@ -1,6 +1,8 @@
 //! `punctures.csv`: one row per puncture, and a reader for any puncture CSV.
 //!
-//! Columns written: `pass,stamp,needle,x_mm,y_mm,depth_mm,t_s` (mm to 1 nm, s to 1 µs).
+//! Columns written: `pass,stamp,needle,x_mm,y_mm,depth_mm,t_s` (mm to 1 nm, s to 1 µs), then,
+//! only when some puncture is tilted or dragged (a real hand or a contact duty),
+//! `tilt_deg,tilt_azimuth_deg,drag_x_mm,drag_y_mm`: an ideal run's file is unchanged.
 //! The reader needs only `x_mm` and `y_mm` columns, in any order; other columns are ignored.
 //! It accepts a UTF-8 BOM and CRLF line ends; blank lines are skipped.
 
@@ -11,12 +13,23 @@ use crate::error::{Error, Result};
 use crate::puncture::Puncture;
 
 pub const HEADER: &str = "pass,stamp,needle,x_mm,y_mm,depth_mm,t_s";
+/// Columns appended when a run has tilted or dragged punctures.
+pub const SHAPE_COLUMNS: &str = "tilt_deg,tilt_azimuth_deg,drag_x_mm,drag_y_mm";
 
 /// Write punctures as CSV.
 pub fn write(w: &mut impl Write, punctures: &[Puncture]) -> std::io::Result<()> {
-    writeln!(w, "{HEADER}")?;
+    let shaped = punctures.iter().any(|p| !p.is_disk());
+    if shaped {
+        writeln!(w, "{HEADER},{SHAPE_COLUMNS}")?;
+    } else {
+        writeln!(w, "{HEADER}")?;
+    }
     for p in punctures {
-        writeln!(w, "{},{},{},{:.6},{:.6},{:.4},{:.6}", p.pass, p.stamp, p.needle, p.x_mm, p.y_mm, p.depth_mm, p.t_s)?;
+        write!(w, "{},{},{},{:.6},{:.6},{:.4},{:.6}", p.pass, p.stamp, p.needle, p.x_mm, p.y_mm, p.depth_mm, p.t_s)?;
+        if shaped {
+            write!(w, ",{:.4},{:.4},{:.6},{:.6}", p.tilt_deg, p.tilt_azimuth_deg, p.drag_x_mm, p.drag_y_mm)?;
+        }
+        writeln!(w)?;
     }
     Ok(())
 }

@@ -6,6 +6,8 @@ use serde::Serialize;
 use crate::metrics::Coverage;
 use crate::simulate::{RunResult, Simulation};
 
+use super::technique_summary::{DoseSummary, DragSummary, GapsSummary, HandSummary, SessionSummary};
+
 #[derive(Clone, Debug, Serialize)]
 pub struct Summary {
     pub scenario: String,
@@ -48,6 +50,17 @@ pub struct Summary {
     /// Time the passes take at the set speed, s (path and travel between strokes).
     pub path_time_s: f64,
     pub warnings: Vec<String>,
+    /// `passes_per_spot_histogram[k]` = fraction of the area hit on exactly k distinct
+    /// passes (k = 0..=passes); sums to 1.
+    pub passes_per_spot_histogram: Vec<f64>,
+    /// Fraction of the area hit on more than 3 distinct passes.
+    pub over_3_passes_fraction: f64,
+    pub hand: HandSummary,
+    /// Drag of needles that stay in the skin while the pen moves; null without a contact duty.
+    pub drag: Option<DragSummary>,
+    pub session: SessionSummary,
+    pub dose: DoseSummary,
+    pub gaps: GapsSummary,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -125,6 +138,13 @@ impl Summary {
             },
             path_time_s: r.pass_time_s.iter().sum(),
             warnings: r.warnings.clone(),
+            passes_per_spot_histogram: c.passes_per_spot.clone(),
+            over_3_passes_fraction: c.over_3_passes_fraction,
+            hand: HandSummary::new(sim, r),
+            drag: DragSummary::new(sim, r),
+            session: SessionSummary::new(sim, r),
+            dose: DoseSummary::new(r),
+            gaps: GapsSummary::new(r),
         }
     }
 

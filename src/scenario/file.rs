@@ -10,7 +10,10 @@
 //! [coverage]    # halo_mm
 //! [grid]        # resolution_mm
 //! [limits]      # max_memory_mb; max_cells
+//! [hand] [session] [trace]   # see technique_file.rs
 //! ```
+
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
@@ -21,6 +24,9 @@ use crate::geometry::{Rect, Vec2};
 use crate::grid::GridSpec;
 use crate::motion::{PassPlan, Pattern};
 use crate::simulate::{Limits, Simulation};
+use crate::technique::Technique;
+
+use super::technique_file::{HandFile, SessionFile, TraceFile};
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -43,6 +49,15 @@ pub struct ScenarioFile {
     pub grid: GridFile,
     #[serde(default)]
     pub limits: LimitsFile,
+    /// The hand's variability; absent = the ideal hand.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hand: Option<HandFile>,
+    /// Session time and dose settings; absent = the defaults.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session: Option<SessionFile>,
+    /// A recorded trajectory for the `trace` pattern.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trace: Option<TraceFile>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -76,6 +91,9 @@ pub struct DeviceFile {
     pub depth_min_mm: f64,
     #[serde(default = "default_depth_max")]
     pub depth_max_mm: f64,
+    /// Fraction of each period the needles stay in the skin, (0, 1]; absent = instantaneous.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_duty: Option<f64>,
 }
 
 impl Default for DeviceFile {
@@ -86,6 +104,7 @@ impl Default for DeviceFile {
             angle_deg: default_angle(),
             depth_min_mm: default_depth_min(),
             depth_max_mm: default_depth_max(),
+            contact_duty: None,
         }
     }
 }
@@ -120,6 +139,26 @@ pub struct TechniqueFile {
     /// Shift of the lanes across the motion, mm.
     #[serde(default)]
     pub lane_offset_mm: f64,
+    /// Pattern of each pass, cycled over the passes like `directions_deg`; overrides
+    /// `pattern` when given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub patterns: Option<Vec<String>>,
+    /// Order the planned passes are performed in: a permutation of 0..passes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pass_order: Option<Vec<i64>>,
+    /// Circles: radius of the small circles, mm (default 1.5, assumed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub circle_radius_mm: Option<f64>,
+    /// Circles: advance of the circles' centre per turn, mm (default 1.5, assumed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub circle_advance_mm: Option<f64>,
+    /// Stamping: distance between spots, mm (default: the cartridge's extent along the
+    /// motion plus its needle pitch, so a lattice cartridge tiles the lane).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stamp_step_mm: Option<f64>,
+    /// Stamping: firings per spot (default 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stamps_per_spot: Option<i64>,
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
@@ -185,8 +224,15 @@ fn default_max_cells() -> f64 {
 }
 
 impl ScenarioFile {
-    /// Validate every value and build the core simulation.
+    /// Validate every value and build the core simulation; a `[trace]` file is read
+    /// relative to the current directory.
     pub fn to_simulation(&self) -> Result<Simulation> {
+        self.to_simulation_in(Path::new("."))
+    }
+
+    /// As [`Self::to_simulation`], reading a `[trace]` file relative to `base_dir` (the
+    /// scenario file's folder).
+    pub fn to_simulation_in(&self, base_dir: &Path) -> Result<Simulation> {
         let c = &self.cartridge;
         if self.name.trim().is_empty() || self.name.contains(['/', '\\']) || self.name.starts_with('.') {
             return Err(Error::invalid("name", format!("{:?}", self.name), "a non-empty name without '/' or '\\', not starting with '.'"));
@@ -218,6 +264,7 @@ impl ScenarioFile {
             rotation_deg: d.rotation_deg,
             angle_deg: d.angle_deg,
             depth_range_mm: (d.depth_min_mm, d.depth_max_mm),
+            contact_duty: d.contact_duty,
         };
 
         let p = &self.patch;
@@ -234,8 +281,18 @@ impl ScenarioFile {
         let area = Rect::new(p.x0_mm, p.y0_mm, p.x0_mm + p.width_mm, p.y0_mm + p.height_mm);
 
         let t = &self.technique;
-        let pattern = Pattern::parse(&t.pattern)
+        Pattern::parse(&t.pattern)
             .ok_or_else(|| Error::invalid("technique.pattern", format!("{:?}", t.pattern), Pattern::NAMES.join(", ")))?;
+        let patterns = match &t.patterns {
+            None => vec![t.pattern.as_str()],
+            Some(list) if list.is_empty() => return Err(Error::invalid("technique.patterns", "[]", "at least one pattern")),
+            Some(list) => list.iter().map(String::as_str).collect(),
+        };
+        for (i, name) in patterns.iter().enumerate() {
+            if Pattern::parse(name).is_none() {
+                return Err(Error::invalid(format!("technique.patterns[{i}]"), format!("{name:?}"), Pattern::NAMES.join(", ")));
+            }
+        }
         if !(t.speed_mm_s.is_finite() && t.speed_mm_s > 0.0 && t.speed_mm_s <= 1000.0) {
             return Err(Error::invalid("technique.speed_mm_s", t.speed_mm_s, "0 < speed ≤ 1000 mm/s"));
         }
@@ -258,20 +315,41 @@ impl ScenarioFile {
         if !(t.lane_offset_mm.is_finite() && t.lane_offset_mm.abs() <= 100.0) {
             return Err(Error::invalid("technique.lane_offset_mm", t.lane_offset_mm, "|offset| ≤ 100 mm"));
         }
-        let plans = (0..passes as usize)
+        let plans: Vec<PassPlan> = (0..passes as usize)
             .map(|i| {
                 let direction_deg = t.directions_deg[i % t.directions_deg.len()];
-                PassPlan {
+                let pattern = self.pattern_of(patterns[i % patterns.len()], &cartridge, &device, direction_deg)?;
+                let band = match pattern {
+                    Pattern::Circles { radius_mm, .. } => 2.0 * radius_mm,
+                    _ => 0.0,
+                };
+                Ok(PassPlan {
                     direction_deg,
                     pattern,
                     speed_mm_s: t.speed_mm_s,
                     lane_spacing_mm: t
                         .lane_spacing_mm
-                        .unwrap_or_else(|| cartridge.track_width_mm(direction_deg, device.rotation_deg)),
+                        .unwrap_or_else(|| cartridge.track_width_mm(direction_deg, device.rotation_deg) + band),
                     lane_offset_mm: t.lane_offset_mm,
-                }
+                })
             })
-            .collect();
+            .collect::<Result<_>>()?;
+        let plans = match &t.pass_order {
+            None => plans,
+            Some(order) => {
+                let mut seen = vec![false; plans.len()];
+                let ok = order.len() == plans.len()
+                    && order.iter().all(|&k| usize::try_from(k).ok().filter(|&k| k < plans.len()).is_some_and(|k| !std::mem::replace(&mut seen[k], true)));
+                if !ok {
+                    return Err(Error::invalid(
+                        "technique.pass_order",
+                        format!("{order:?}"),
+                        format!("a permutation of 0–{} (each planned pass once)", plans.len() - 1),
+                    ));
+                }
+                order.iter().map(|&k| plans[k as usize].clone()).collect()
+            }
+        };
 
         let grid = match self.grid.resolution_mm {
             None => GridSpec::for_needle(cartridge.needle_diameter_mm),
@@ -295,8 +373,34 @@ impl ScenarioFile {
             halo_mm: self.coverage.halo_mm,
             picture: true,
             limits: Limits { max_memory_mb: l.max_memory_mb, max_cells: l.max_cells },
+            technique: Technique {
+                hand: self.hand.clone().unwrap_or_default().to_hand()?,
+                trace: self.trace.as_ref().map(|tr| tr.load(base_dir, area)).transpose()?,
+                session: self.session.clone().unwrap_or_default().to_plan()?,
+            },
         };
         sim.validate()?;
         Ok(sim)
+    }
+
+    /// The pattern named `name` with this scenario's parameters for it.
+    fn pattern_of(&self, name: &str, cartridge: &Cartridge, device: &Device, direction_deg: f64) -> Result<Pattern> {
+        let t = &self.technique;
+        let p = Pattern::parse(name).ok_or_else(|| Error::invalid("technique.pattern", format!("{name:?}"), Pattern::NAMES.join(", ")))?;
+        Ok(match p {
+            Pattern::Circles { radius_mm, advance_mm } => Pattern::Circles {
+                radius_mm: t.circle_radius_mm.unwrap_or(radius_mm),
+                advance_mm: t.circle_advance_mm.unwrap_or(advance_mm),
+            },
+            Pattern::Stamping { .. } => {
+                let per = t.stamps_per_spot.unwrap_or(1);
+                let stamps_per_spot = u32::try_from(per).map_err(|_| Error::invalid("technique.stamps_per_spot", per, "1–1000"))?;
+                // Extent along the motion + one pitch: a lattice cartridge tiles the lane.
+                let along = cartridge.track_width_mm(direction_deg + 90.0, device.rotation_deg) - cartridge.needle_diameter_mm;
+                let pitch = if cartridge.needle_count() > 1 { cartridge.min_spacing_mm() } else { cartridge.needle_diameter_mm };
+                Pattern::Stamping { step_mm: t.stamp_step_mm.unwrap_or(along + pitch), stamps_per_spot }
+            }
+            other => other,
+        })
     }
 }

@@ -8,6 +8,8 @@
 
 mod file;
 mod overrides;
+pub mod technique_file;
+pub mod trace_csv;
 
 use std::path::Path;
 
