@@ -168,8 +168,13 @@ impl Simulation {
             ));
         }
         for (i, p) in self.passes.iter().enumerate() {
-            let w = self.cartridge.track_width_mm(p.direction_deg, self.device.rotation_deg);
-            if p.pattern != crate::motion::Pattern::Random && p.lane_spacing_mm > w + 1e-9 {
+            let mut w = self.cartridge.track_width_mm(p.direction_deg, self.device.rotation_deg);
+            if let Pattern::Circles { radius_mm, .. } = p.pattern {
+                w += 2.0 * radius_mm; // the circles widen the band a lane treats
+            }
+            // Random and recorded passes have no lanes.
+            let laned = !matches!(p.pattern, Pattern::Random | Pattern::Trace);
+            if laned && p.lane_spacing_mm > w + 1e-9 {
                 warnings.push(format!(
                     "pass {i}: lane spacing {:.3} mm is wider than the cartridge track ({w:.3} mm): untreated stripes between lanes",
                     p.lane_spacing_mm

@@ -1,5 +1,6 @@
 //! Command line: clap definitions and dispatch. Each subcommand lives in its own file.
 
+mod compare_hand;
 mod coverage;
 mod run;
 
@@ -25,6 +26,7 @@ pub struct Cli {
 pub enum Command {
     Run(run::RunArgs),
     Coverage(coverage::CoverageArgs),
+    CompareHand(compare_hand::CompareHandArgs),
 }
 
 /// Parse, dispatch, and turn errors into messages and exit codes.
@@ -39,6 +41,7 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run(a) => run::run(a),
         Command::Coverage(a) => coverage::run(a),
+        Command::CompareHand(a) => compare_hand::run(a),
     };
     match result {
         Ok(code) => code,
