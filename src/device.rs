@@ -57,10 +57,8 @@ impl Device {
         if !(self.angle_deg.is_finite() && self.angle_deg > 0.0 && self.angle_deg <= 90.0) {
             return Err(Error::invalid("device.angle_deg", self.angle_deg, "0 < angle ≤ 90 degrees (90 = perpendicular)"));
         }
-        if let Some(d) = self.contact_duty {
-            if !(d.is_finite() && d > 0.0 && d <= 1.0) {
-                return Err(Error::invalid("device.contact_duty", d, "0 < duty ≤ 1 (a fraction of the period)"));
-            }
+        if let Some(d) = self.contact_duty.filter(|d| !(d.is_finite() && *d > 0.0 && *d <= 1.0)) {
+            return Err(Error::invalid("device.contact_duty", d, "0 < duty ≤ 1 (a fraction of the period)"));
         }
         let (dlo, dhi) = self.depth_range_mm;
         if !(dlo.is_finite() && dhi.is_finite() && dlo > 0.0 && dlo <= dhi && dhi <= 5.0) {

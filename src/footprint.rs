@@ -141,7 +141,7 @@ impl Footprint {
 
     /// Map a displacement into the frame where the ellipse is the unit disk.
     #[inline]
-    fn to_unit(&self, v: Vec2) -> Vec2 {
+    fn unit_frame(&self, v: Vec2) -> Vec2 {
         let across = Vec2::new(-self.axis.y, self.axis.x);
         Vec2::new(v.dot(&self.axis) / self.a_mm, v.dot(&across) / self.b_mm)
     }
@@ -149,8 +149,8 @@ impl Footprint {
     /// Brute-force membership (closed): the unit-frame distance from `q` to the drag segment
     /// is at most 1.
     pub fn contains(&self, q: Vec2) -> bool {
-        let w = self.to_unit(q - self.center);
-        let d = self.to_unit(self.drag);
+        let w = self.unit_frame(q - self.center);
+        let d = self.unit_frame(self.drag);
         let dd = d.dot(&d);
         let t = if dd > 0.0 { (w.dot(&d) / dd).clamp(0.0, 1.0) } else { 0.0 };
         (w - d * t).norm_squared() <= 1.0
@@ -177,9 +177,9 @@ impl Footprint {
     /// Interval of x offsets from `center.x` inside the shape on the row `y = center.y + η`.
     #[inline]
     pub fn row_span(&self, eta: f64) -> Option<(f64, f64)> {
-        let bx = self.to_unit(Vec2::new(1.0, 0.0));
-        let e = self.to_unit(Vec2::new(0.0, eta));
-        let d = self.to_unit(self.drag);
+        let bx = self.unit_frame(Vec2::new(1.0, 0.0));
+        let e = self.unit_frame(Vec2::new(0.0, eta));
+        let d = self.unit_frame(self.drag);
         let mut span = in_unit_disk(bx, e);
         let len = d.norm();
         if len > 0.0 {

@@ -274,3 +274,45 @@ fn pass_order_permutes_the_passes() {
     assert!((sa["coverage"].as_f64().unwrap() - sb["coverage"].as_f64().unwrap()).abs() < 1e-12);
     assert_eq!(sb["technique"]["directions_deg"], serde_json::json!([45.0, 0.0, 90.0]));
 }
+
+/// Bad hand, device and pattern settings: exit 2 with the key, the value and the range.
+#[test]
+fn bad_technique_input_is_refused_clearly() {
+    let cases: &[(&str, &[&str], &[&str])] = &[
+        ("negative sd", &["--set", "hand.tilt_sd_deg=-1"], &["hand.tilt_sd_deg", "-1", "0 ≤ sd"]),
+        ("negative tremor", &["--set", "hand.tremor_amplitude_mm=-0.2"], &["hand.tremor_amplitude_mm", "-0.2"]),
+        ("NaN speed sd", &["--set", "hand.speed_sd_fraction=nan"], &["hand.speed_sd_fraction", "NaN"]),
+        ("zero time constant", &["--set", "hand.tremor_time_constant_s=0"], &["hand.tremor_time_constant_s", "0 < time constant"]),
+        ("duty zero", &["--set", "device.contact_duty=0"], &["device.contact_duty", "0 < duty ≤ 1"]),
+        ("duty above one", &["--set", "device.contact_duty=1.5"], &["device.contact_duty", "1.5", "0 < duty ≤ 1"]),
+        ("unknown hand key", &["--set", "hand.tremor_mm=1"], &["tremor_mm"]),
+        ("unknown pattern", &["--set", "technique.patterns=[\"serpentine\", \"zigzag\"]"], &["technique.patterns[1]", "zigzag", "circles"]),
+        ("pass order repeats", &["--set", "technique.pass_order=[0, 0, 1]"], &["technique.pass_order", "permutation"]),
+        ("pass order short", &["--set", "technique.pass_order=[1, 0]"], &["technique.pass_order", "permutation of 0–2"]),
+        ("circle radius", &["--set", "technique.pattern=\"circles\"", "--set", "technique.circle_radius_mm=-1"], &["technique.circle_radius_mm", "-1"]),
+        ("stamps per spot", &["--set", "technique.pattern=\"stamping\"", "--set", "technique.stamps_per_spot=0"], &["technique.stamps_per_spot", "1–1000"]),
+        ("negative cocktail", &["--set", "session.cocktail_ul_per_puncture=-0.1"], &["session.cocktail_ul_per_puncture", "-0.1"]),
+        ("zero procedure limit", &["--set", "session.procedure_limit_min=0"], &["session.procedure_limit_min"]),
+    ];
+    for (what, extra, needles) in cases {
+        let (dir, out, _) = check(SMALL, extra);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{what}: exit {:?}, stderr {err}", out.status.code());
+        for n in *needles {
+            assert!(err.contains(n), "{what}: message lacks {n:?}: {err}");
+        }
+        assert!(!err.contains("panicked"), "{what}: {err}");
+        assert!(!dir.path().join("out").exists(), "{what}: output left behind");
+    }
+}
+
+/// A tilt sd wide enough to draw past 80° is legal but warned about (clipped draws counted).
+#[test]
+fn clipped_tilt_draws_are_a_warning() {
+    let (_d, out, s) = check(SMALL, &["--set", "hand.tilt_mean_deg=60", "--set", "hand.tilt_sd_deg=30", "--set", "technique.directions_deg=[0]"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let s = s.unwrap();
+    assert!(s["hand"]["tilt_clipped_stamps"].as_u64().unwrap() > 0);
+    let w = s["warnings"].to_string();
+    assert!(w.contains("clipped") && w.contains("from perpendicular"), "{w}");
+}
