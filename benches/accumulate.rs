@@ -27,6 +27,7 @@ fn uniform(n: usize, rect: Rect, seed: u64) -> Vec<Puncture> {
             y_mm: rng.random_range(rect.y0..rect.y1),
             depth_mm: 1.0,
             t_s: 0.0,
+            ..Puncture::default()
         })
         .collect()
 }
