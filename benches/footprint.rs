@@ -58,11 +58,11 @@ fn per_footprint(c: &mut Criterion) {
             black_box(cells)
         })
     });
-    let shapes: [(&str, Box<dyn Fn(Vec2) -> Footprint>); 4] = [
-        ("shape rows: disk", Box::new(|c| Footprint::disk(c, R_MM))),
-        ("shape rows: stadium, drag 0.1 mm", Box::new(|c| Footprint { drag: Vec2::new(0.1, 0.0), ..Footprint::disk(c, R_MM) })),
-        ("shape rows: ellipse, tilt 10°", Box::new(|c| Footprint { a_mm: R_MM / 10f64.to_radians().cos(), axis: direction(30.0), ..Footprint::disk(c, R_MM) })),
-        ("shape rows: tilt 10° + drag 0.1 mm", Box::new(|c| Footprint { a_mm: R_MM / 10f64.to_radians().cos(), axis: direction(30.0), drag: Vec2::new(0.1, 0.0), ..Footprint::disk(c, R_MM) })),
+    let shapes: [(&str, fn(Vec2) -> Footprint); 4] = [
+        ("shape rows: disk", |c| Footprint::disk(c, R_MM)),
+        ("shape rows: stadium, drag 0.1 mm", |c| Footprint { drag: Vec2::new(0.1, 0.0), ..Footprint::disk(c, R_MM) }),
+        ("shape rows: ellipse, tilt 10°", |c| Footprint { a_mm: R_MM / 10f64.to_radians().cos(), axis: direction(30.0), ..Footprint::disk(c, R_MM) }),
+        ("shape rows: tilt 10° + drag 0.1 mm", |c| Footprint { a_mm: R_MM / 10f64.to_radians().cos(), axis: direction(30.0), drag: Vec2::new(0.1, 0.0), ..Footprint::disk(c, R_MM) }),
     ];
     for (name, make) in &shapes {
         let fs: Vec<Footprint> = centres.iter().map(|&c| make(c)).collect();

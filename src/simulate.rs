@@ -238,6 +238,16 @@ impl Simulation {
             .sum()
     }
 
+    /// Largest likely half-extent of one footprint, mm: the treated-zone radius stretched by
+    /// the tilt (mean + 3 sd) plus the drag at a fast (+3 sd) hand, for the memory estimate.
+    fn footprint_reach_mm(&self) -> f64 {
+        let h = &self.technique.hand;
+        let tilt = (90.0 - self.device.angle_deg + h.tilt_mean_deg + 3.0 * h.tilt_sd_deg).min(crate::footprint::MAX_TILT_DEG);
+        let speed = self.passes.iter().map(|p| p.speed_mm_s).fold(0.0, f64::max) * (3.0 * h.speed_sd_fraction).exp();
+        let drag = self.device.contact_duty.map_or(0.0, |d| speed * d * (1.0 + 3.0 * h.frequency_jitter_fraction) / self.device.frequency_hz);
+        (self.cartridge.radius_mm() + self.halo_mm) / crate::footprint::tilt_depth_factor(tilt) + drag
+    }
+
     /// Refuse a run whose grid or memory would exceed the limits, with the figures.
     pub fn check_resources(&self) -> Result<()> {
         let cells = self.area.area() / (self.grid.resolution_mm * self.grid.resolution_mm);
@@ -254,7 +264,7 @@ impl Simulation {
         let accum = accumulate::estimate_bytes(
             punctures,
             &self.grid,
-            self.cartridge.radius_mm() + self.halo_mm,
+            self.footprint_reach_mm(),
             tiles,
             rayon::current_num_threads(),
             PICTURE_MAX_PX * PICTURE_MAX_PX,

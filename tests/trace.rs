@@ -150,3 +150,89 @@ fn bad_traces_are_refused_with_the_line() {
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("trace.max_gap_s") && err.contains("0 < gap"), "{err}");
 }
+
+/// The file-free `to_simulation` refuses a `[trace]` (it cannot know the scenario's folder);
+/// `to_simulation_in` reads it.
+#[test]
+fn only_to_simulation_in_reads_a_trace() {
+    use needlesim::scenario;
+    let path = root().join("scenarios/recorded-trace.toml");
+    let file = scenario::load(&path, &[]).unwrap();
+    let e = file.to_simulation().unwrap_err().to_string();
+    assert!(e.contains("trace.file") && e.contains("to_simulation_in"), "{e}");
+    let sim = file.to_simulation_in(path.parent().unwrap()).unwrap();
+    assert_eq!(sim.technique.trace.unwrap().len(), 297);
+}
+
+mod reader_fuzz {
+    use needlesim::geometry::Rect;
+    use needlesim::scenario::trace_csv::{TraceRules, read};
+    use proptest::prelude::*;
+    use std::path::Path;
+
+    fn token() -> impl Strategy<Value = String> {
+        prop_oneof![
+            (0.0f64..12.0).prop_map(|v| format!("{v}")),
+            (-1.0f64..1.0).prop_map(|v| format!("{v:.3}")),
+            Just("NaN".to_string()),
+            Just("inf".to_string()),
+            Just("".to_string()),
+            Just("x".to_string()),
+            Just(",".to_string()),
+            Just("\n".to_string()),
+            Just("\r\n".to_string()),
+            Just("#".to_string()),
+            Just("\u{feff}".to_string()),
+            Just("t_s,x_mm,y_mm\n".to_string()),
+            Just("tilt_deg".to_string()),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+        /// Any text: the reader returns (never panics), and what it accepts obeys the rules.
+        #[test]
+        fn arbitrary_text_is_read_or_refused(head in prop::bool::ANY, tokens in prop::collection::vec(token(), 0..60)) {
+            let mut text = if head { "t_s,x_mm,y_mm,tilt_deg\n".to_string() } else { String::new() };
+            for t in &tokens {
+                text.push_str(t);
+                text.push(if t.ends_with('\n') { ' ' } else { ',' });
+            }
+            let rules = TraceRules { max_gap_s: 5.0, map: Rect::new(0.0, 0.0, 10.0, 10.0) };
+            if let Ok(t) = read(&text, Path::new("fuzz.csv"), &rules) {
+                prop_assert!(t.len() >= 2);
+                prop_assert!(t.times_s().windows(2).all(|w| w[1] > w[0] && w[1] - w[0] <= 5.0));
+                prop_assert!(t.points_mm().iter().all(|p| p.x >= 0.0 && p.x <= 10.0 && p.y >= 0.0 && p.y <= 10.0));
+            }
+        }
+
+        /// Well-formed rows of random values: the reader accepts exactly when an independent
+        /// check of the rules passes (≥ 2 samples, increasing times, gaps ≤ the limit, points
+        /// on the map, |tilt| ≤ 80°), and then returns the values.
+        #[test]
+        fn the_reader_accepts_exactly_the_valid_traces(
+            rows in prop::collection::vec((0.0f64..0.2, -0.5f64..10.5, -0.5f64..10.5, -85.0f64..85.0), 0..12),
+        ) {
+            let rules = TraceRules { max_gap_s: 0.15, map: Rect::new(0.0, 0.0, 10.0, 10.0) };
+            let mut t = -0.01;
+            let mut text = String::from("t_s,x_mm,y_mm,tilt_deg\n");
+            let mut samples = Vec::new();
+            for (dt, x, y, a) in &rows {
+                t += dt - 0.01; // sometimes backwards or repeated
+                let (t, x, y, a) = ((t * 1e3f64).round() / 1e3, (x * 1e2f64).round() / 1e2, (y * 1e2f64).round() / 1e2, a.round());
+                text.push_str(&format!("{t},{x},{y},{a}\n"));
+                samples.push((t, x, y, a));
+            }
+            let valid = samples.len() >= 2
+                && samples.windows(2).all(|w| w[1].0 > w[0].0 && w[1].0 - w[0].0 <= 0.15)
+                && samples.iter().all(|&(_, x, y, a)| (0.0..=10.0).contains(&x) && (0.0..=10.0).contains(&y) && a.abs() <= 80.0);
+            let got = read(&text, Path::new("fuzz.csv"), &rules);
+            prop_assert_eq!(got.is_ok(), valid, "{}", text);
+            if let Ok(tr) = got {
+                prop_assert_eq!(tr.times_s().to_vec(), samples.iter().map(|s| s.0).collect::<Vec<_>>());
+                prop_assert_eq!(tr.tilt_at_sample(1), Some(samples[1].3));
+            }
+        }
+    }
+}

@@ -224,15 +224,20 @@ fn default_max_cells() -> f64 {
 }
 
 impl ScenarioFile {
-    /// Validate every value and build the core simulation; a `[trace]` file is read
-    /// relative to the current directory.
+    /// Validate every value and build the core simulation. Reads no file: a scenario with a
+    /// `[trace]` is refused here (its file is relative to the scenario's folder, which only
+    /// [`Self::to_simulation_in`] knows).
     pub fn to_simulation(&self) -> Result<Simulation> {
-        self.to_simulation_in(Path::new("."))
+        self.build(None)
     }
 
     /// As [`Self::to_simulation`], reading a `[trace]` file relative to `base_dir` (the
     /// scenario file's folder).
     pub fn to_simulation_in(&self, base_dir: &Path) -> Result<Simulation> {
+        self.build(Some(base_dir))
+    }
+
+    fn build(&self, base_dir: Option<&Path>) -> Result<Simulation> {
         let c = &self.cartridge;
         if self.name.trim().is_empty() || self.name.contains(['/', '\\']) || self.name.starts_with('.') {
             return Err(Error::invalid("name", format!("{:?}", self.name), "a non-empty name without '/' or '\\', not starting with '.'"));
@@ -375,7 +380,13 @@ impl ScenarioFile {
             limits: Limits { max_memory_mb: l.max_memory_mb, max_cells: l.max_cells },
             technique: Technique {
                 hand: self.hand.clone().unwrap_or_default().to_hand()?,
-                trace: self.trace.as_ref().map(|tr| tr.load(base_dir, area)).transpose()?,
+                trace: match (&self.trace, base_dir) {
+                    (None, _) => None,
+                    (Some(tr), Some(dir)) => Some(tr.load(dir, area)?),
+                    (Some(tr), None) => {
+                        return Err(Error::invalid("trace.file", &tr.file, "a trace read relative to the scenario's folder (ScenarioFile::to_simulation_in)"));
+                    }
+                },
                 session: self.session.clone().unwrap_or_default().to_plan()?,
             },
         };
