@@ -19,6 +19,9 @@ use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 const R_MM: f64 = 0.09;
+
+/// Builds one benchmark case's footprint at a centre.
+type MakeFootprint = fn(Vec2) -> Footprint;
 const BIG: (i64, i64, i64, i64) = (i64::MIN / 2, i64::MAX / 2, i64::MIN / 2, i64::MAX / 2);
 
 /// `n` punctures uniform over `side × side` mm with the given tilt and drag (along +x).
@@ -58,7 +61,7 @@ fn per_footprint(c: &mut Criterion) {
             black_box(cells)
         })
     });
-    let shapes: [(&str, fn(Vec2) -> Footprint); 4] = [
+    let shapes: [(&str, MakeFootprint); 4] = [
         ("shape rows: disk", |c| Footprint::disk(c, R_MM)),
         ("shape rows: stadium, drag 0.1 mm", |c| Footprint { drag: Vec2::new(0.1, 0.0), ..Footprint::disk(c, R_MM) }),
         ("shape rows: ellipse, tilt 10°", |c| Footprint { a_mm: R_MM / 10f64.to_radians().cos(), axis: direction(30.0), ..Footprint::disk(c, R_MM) }),
