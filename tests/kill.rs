@@ -4,7 +4,7 @@
 mod common;
 
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use common::{bin, root};
 
@@ -39,17 +39,21 @@ fn killed_runs_leave_old_or_new_outputs_never_torn() {
     let full = t0.elapsed();
     assert!(args("1").status().unwrap().success());
 
-    let mut seen_new = false;
     for k in 0..10u32 {
-        // Kill moments spread over the run, past its end for the last ones.
-        let delay = full.mul_f64(0.12 * k as f64);
+        // Kill moments spread over the run; the last run is left to finish, so the new
+        // outputs are seen at least once whatever the machine's load.
+        let delay = full.mul_f64(0.1 * k as f64);
         let mut child = args("3").spawn().unwrap();
-        std::thread::sleep(delay);
-        let _ = child.kill();
+        if k < 9 {
+            std::thread::sleep(delay);
+            let _ = child.kill();
+        }
         let _ = child.wait();
         let passes = passes_of_complete_run(&out);
         assert!(passes == 1 || passes == 3, "kill at {delay:?}: unexpected {passes}");
-        seen_new |= passes == 3;
+        if k == 9 {
+            assert_eq!(passes, 3, "an unkilled run must leave its own outputs");
+        }
         if passes == 3 {
             assert!(args("1").status().unwrap().success());
         }
@@ -60,5 +64,4 @@ fn killed_runs_leave_old_or_new_outputs_never_torn() {
             .collect();
         assert!(strays.is_empty(), "stray entries {strays:?}");
     }
-    assert!(seen_new || full < Duration::from_millis(50), "no kill landed after the commit");
 }
