@@ -26,6 +26,11 @@ pub enum Error {
     /// A picture could not be drawn.
     #[error("drawing {path}: {message}")]
     Render { path: PathBuf, message: String },
+
+    /// The request conflicts with what is already on disk (e.g. resuming a sweep folder
+    /// made by another scenario); nothing was written.
+    #[error("{path}: {message}")]
+    Conflict { path: PathBuf, message: String },
 }
 
 impl Error {
@@ -38,10 +43,13 @@ impl Error {
     pub fn parse(path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
         Error::Parse { path: path.into(), message: message.into() }
     }
+    pub fn conflict(path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
+        Error::Conflict { path: path.into(), message: message.into() }
+    }
 
     /// True when the user can fix this by changing the input (exit code 2).
     pub fn is_bad_input(&self) -> bool {
-        matches!(self, Error::Invalid { .. } | Error::Parse { .. } | Error::TooLarge { .. })
+        matches!(self, Error::Invalid { .. } | Error::Parse { .. } | Error::TooLarge { .. } | Error::Conflict { .. })
             || matches!(self, Error::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound)
     }
 }

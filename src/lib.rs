@@ -12,6 +12,7 @@
 //!     accumulate        ──► integer hit counts per cell, tiled, streamed into tallies
 //!     metrics           ──► coverage, overlap histogram, density, uniformity
 //!     output / render   ──► summary.json, punctures.csv, heatmap PNG
+//! sweep: many points of a design ──► results.csv, manifest.json, plots
 //! ```
 //!
 //! **Frame and units.** Every coordinate is in millimetres on the face-map (or patch) plane,
@@ -20,7 +21,7 @@
 //!
 //! **Invariant.** The simulation core (`geometry`, `cartridge`, `device`, `motion`,
 //! `puncture`, `domain`, `grid`, `accumulate`, `metrics`, `simulate`) does no IO and knows no
-//! file format; `scenario` and `output` are the edges that do.
+//! file format; `scenario`, `output` and `sweep` are the edges that do.
 
 pub mod accumulate;
 pub mod cartridge;
@@ -46,6 +47,7 @@ pub mod simulate;
 pub mod technique;
 pub mod trajectory;
 pub mod walk;
+pub mod sweep;
 
 pub use error::{Error, Result};
 

@@ -2,7 +2,10 @@
 
 mod compare_hand;
 mod coverage;
+mod merge;
+mod plot;
 mod run;
+mod sweep;
 
 use std::process::ExitCode;
 
@@ -27,6 +30,9 @@ pub enum Command {
     Run(run::RunArgs),
     Coverage(coverage::CoverageArgs),
     CompareHand(compare_hand::CompareHandArgs),
+    Sweep(sweep::SweepArgs),
+    Merge(merge::MergeArgs),
+    Plot(plot::PlotArgs),
 }
 
 /// Parse, dispatch, and turn errors into messages and exit codes.
@@ -42,6 +48,9 @@ pub fn main() -> ExitCode {
         Command::Run(a) => run::run(a),
         Command::Coverage(a) => coverage::run(a),
         Command::CompareHand(a) => compare_hand::run(a),
+        Command::Sweep(a) => sweep::run(a),
+        Command::Merge(a) => merge::run(a),
+        Command::Plot(a) => plot::run(a),
     };
     match result {
         Ok(code) => code,

@@ -11,6 +11,7 @@
 //! [grid]        # resolution_mm
 //! [limits]      # max_memory_mb; max_cells
 //! [hand] [session] [trace]   # see technique_file.rs
+//! [sweep]       # batch sweeps only: see `sweep_file`
 //! ```
 
 use std::path::Path;
@@ -58,6 +59,9 @@ pub struct ScenarioFile {
     /// A recorded trajectory for the `trace` pattern.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trace: Option<TraceFile>,
+    /// Batch sweep over scenario keys (`needlesim sweep`); `needlesim run` ignores it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sweep: Option<super::SweepFile>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]

@@ -10,11 +10,13 @@ mod file;
 mod overrides;
 pub mod technique_file;
 pub mod trace_csv;
+mod sweep_file;
 
 use std::path::Path;
 
 pub use file::*;
-pub use overrides::{Override, apply_overrides};
+pub use overrides::{Override, apply_overrides, parse_value as overrides_value};
+pub use sweep_file::{ParameterFile, PlotFile, SweepFile};
 
 use crate::error::{Error, Result};
 

@@ -1,0 +1,176 @@
+//! Point records and the journal that keeps them durable.
+//!
+//! `journal.jsonl` holds one JSON object per line, one line per finished point, appended in
+//! the order points finish and flushed to disk (`fsync`) before the point counts as done.
+//! It is a log: when a point appears twice (a `--retry-failed` rerun), the last line wins.
+//!
+//! **Crash tolerance.** A `kill -9` or power cut can leave a torn last line (no newline,
+//! or half an object). Readers ignore it; [`Journal::open`] cuts it off before appending,
+//! so the point simply runs again. A complete line that is not a record (a damaged disk,
+//! a hand edit) is skipped with a warning: its point counts as missing and reruns.
+
+use std::collections::BTreeMap;
+use std::fs::{File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Ok,
+    Error,
+}
+
+impl Status {
+    pub fn name(self) -> &'static str {
+        match self {
+            Status::Ok => "ok",
+            Status::Error => "error",
+        }
+    }
+}
+
+/// What one point produced: the cells of its `results.csv` row.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Record {
+    pub index: u64,
+    pub seed: u64,
+    /// Parameter values as cell text, in the design's key order.
+    pub params: Vec<String>,
+    pub status: Status,
+    /// `(column, text)` of every metric (empty when the point failed).
+    pub metrics: Vec<(String, String)>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// What a journal holds.
+#[derive(Debug, Default)]
+pub struct Contents {
+    /// The last record of each point index.
+    pub records: BTreeMap<u64, Record>,
+    /// Length of the complete lines, bytes (a torn tail starts here).
+    pub valid_len: u64,
+    /// Complete lines that were not records, with their line number.
+    pub warnings: Vec<String>,
+}
+
+/// Read a journal (a missing file is an empty journal).
+pub fn read(path: &Path) -> Result<Contents> {
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Contents::default()),
+        Err(e) => return Err(Error::io(path, e)),
+    };
+    let mut out = Contents::default();
+    let mut start = 0usize;
+    let mut line_no = 0usize;
+    while let Some(nl) = bytes[start..].iter().position(|&b| b == b'\n') {
+        line_no += 1;
+        let line = &bytes[start..start + nl];
+        start += nl + 1;
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        match serde_json::from_slice::<Record>(line) {
+            Ok(r) => {
+                out.records.insert(r.index, r);
+            }
+            Err(e) => out.warnings.push(format!("{} line {line_no}: not a point record ({e}); that point will run again", path.display())),
+        }
+    }
+    out.valid_len = start as u64;
+    Ok(out)
+}
+
+/// An open journal, appended to by one writer.
+pub struct Journal {
+    file: File,
+    path: PathBuf,
+}
+
+impl Journal {
+    /// Open (or create) a journal for appending, cutting off a torn last line.
+    pub fn open(path: &Path) -> Result<(Journal, Contents)> {
+        let contents = read(path)?;
+        let file = OpenOptions::new().create(true).append(true).open(path).map_err(|e| Error::io(path, e))?;
+        let len = file.metadata().map_err(|e| Error::io(path, e))?.len();
+        if len > contents.valid_len {
+            file.set_len(contents.valid_len).map_err(|e| Error::io(path, e))?;
+            file.sync_all().map_err(|e| Error::io(path, e))?;
+        }
+        Ok((Journal { file, path: path.to_path_buf() }, contents))
+    }
+
+    /// Append records, one line each, and flush them to disk before returning.
+    pub fn append(&mut self, records: &[Record]) -> Result<()> {
+        let mut buf = Vec::with_capacity(records.len() * 2048);
+        for r in records {
+            serde_json::to_writer(&mut buf, r).expect("a record serialises");
+            buf.push(b'\n');
+        }
+        self.file.write_all(&buf).map_err(|e| Error::io(&self.path, e))?;
+        self.file.sync_data().map_err(|e| Error::io(&self.path, e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec(index: u64, status: Status) -> Record {
+        Record {
+            index,
+            seed: index * 7,
+            params: vec!["1.5".into(), "a, \"b\"".into()],
+            status,
+            metrics: vec![("coverage".into(), "0.25".into())],
+            error: (status == Status::Error).then(|| "x = 2: allowed is 1".into()),
+        }
+    }
+
+    #[test]
+    fn torn_tail_is_ignored_then_cut_and_last_record_wins() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("journal.jsonl");
+        let (mut j, c) = Journal::open(&path).unwrap();
+        assert!(c.records.is_empty());
+        j.append(&[rec(0, Status::Ok), rec(1, Status::Error)]).unwrap();
+        drop(j);
+        let full = std::fs::read(&path).unwrap();
+        // A kill in the middle of writing the third line.
+        let third = serde_json::to_vec(&rec(2, Status::Ok)).unwrap();
+        std::fs::OpenOptions::new().append(true).open(&path).unwrap().write_all(&third[..third.len() / 2]).unwrap();
+        let c = read(&path).unwrap();
+        assert_eq!(c.records.keys().copied().collect::<Vec<_>>(), vec![0, 1]);
+        assert_eq!(c.valid_len, full.len() as u64);
+        assert!(c.warnings.is_empty());
+        let (mut j, c) = Journal::open(&path).unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), full, "torn tail cut");
+        assert_eq!(c.records[&1], rec(1, Status::Error));
+        j.append(&[rec(1, Status::Ok), rec(2, Status::Ok)]).unwrap();
+        let c = read(&path).unwrap();
+        assert_eq!(c.records.len(), 3);
+        assert_eq!(c.records[&1].status, Status::Ok, "the rerun replaces the failure");
+    }
+
+    #[test]
+    fn a_damaged_complete_line_is_skipped_with_its_line_number() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("journal.jsonl");
+        let mut text = serde_json::to_string(&rec(0, Status::Ok)).unwrap();
+        text.push_str("\n{\"index\": 1, garbage\n");
+        text.push_str(&serde_json::to_string(&rec(2, Status::Ok)).unwrap());
+        text.push('\n');
+        std::fs::write(&path, &text).unwrap();
+        let c = read(&path).unwrap();
+        assert_eq!(c.records.keys().copied().collect::<Vec<_>>(), vec![0, 2]);
+        assert_eq!(c.warnings.len(), 1);
+        assert!(c.warnings[0].contains("line 2"), "{}", c.warnings[0]);
+        assert_eq!(c.valid_len, text.len() as u64);
+    }
+}

@@ -1,0 +1,218 @@
+//! Running a sweep (or one shard of it) into a folder, resumably.
+//!
+//! 1. The folder is checked: a new or empty folder starts a sweep (manifest first, then
+//!    an empty journal); a folder holding this sweep needs `--resume` (or
+//!    `--retry-failed`); a folder of another sweep, or of anything else, is refused and
+//!    left untouched.
+//! 2. Pending points = this shard's points without a record (plus, with `--retry-failed`,
+//!    those recorded as errors).
+//! 3. The first pending point runs alone on one thread, timed, for the estimate; the rest
+//!    run on a rayon pool of `--threads` threads (points in parallel, and each point's
+//!    accumulation parallel inside). A writer thread appends finished points to the
+//!    journal in groups, one `fsync` per group, and reports progress.
+//! 4. `results.csv` is rebuilt from the journal and replaced atomically; plots are drawn
+//!    when the whole sweep (not a shard) is complete.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
+use std::time::Instant;
+
+use rayon::prelude::*;
+
+use crate::error::{Error, Result};
+use crate::output::write_file_atomic;
+
+use super::estimate::{self, Estimate};
+use super::manifest::Manifest;
+use super::record::{Journal, Record, Status};
+use super::shard::Shard;
+use super::{JOURNAL_JSONL, MANIFEST_JSON, RESULTS_CSV, Sweep, plot, results};
+
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// Sweep folder (a shard writes `shard-I-of-N` inside it).
+    pub out: PathBuf,
+    /// Worker threads; `None` = all cores.
+    pub threads: Option<usize>,
+    pub shard: Option<Shard>,
+    /// Continue the sweep already in the folder.
+    pub resume: bool,
+    /// Rerun the points recorded as errors (implies `resume`).
+    pub retry_failed: bool,
+}
+
+/// Hooks for the front end (progress bar, messages). All default to nothing.
+pub trait Observer: Sync {
+    /// A note before running (a resumed folder, skipped journal lines).
+    fn note(&self, _message: &str) {}
+    /// Sent once, after the timed first point, when more points follow.
+    fn estimate(&self, _e: &Estimate) {}
+    /// `done` of `total` pending points are now on disk.
+    fn progress(&self, _done: usize, _total: usize) {}
+}
+
+/// The no-op observer.
+pub struct Quiet;
+impl Observer for Quiet {}
+
+/// What a run did.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Outcome {
+    pub dir: PathBuf,
+    /// Points of this folder's scope (the shard, or the whole sweep).
+    pub scope: usize,
+    /// Points run now.
+    pub ran: usize,
+    /// Points recorded in the folder, of which failed.
+    pub recorded: usize,
+    pub failed: usize,
+    /// Plots written (whole, complete sweeps only), and plots that could not be drawn.
+    pub plots: Vec<PathBuf>,
+    pub plot_errors: Vec<String>,
+}
+
+/// Run a sweep (or its shard) into `opts.out`.
+pub fn run(sweep: &Sweep, opts: &Options, observer: &dyn Observer) -> Result<Outcome> {
+    let dir = match opts.shard {
+        Some(s) => opts.out.join(s.dir_name()),
+        None => opts.out.clone(),
+    };
+    let manifest = Manifest::new(sweep, opts.shard);
+    prepare(&dir, &manifest, opts.resume || opts.retry_failed, observer)?;
+    let (mut journal, contents) = Journal::open(&dir.join(JOURNAL_JSONL))?;
+    for w in &contents.warnings {
+        observer.note(&format!("warning: {w}"));
+    }
+    let in_scope = |i: usize| opts.shard.is_none_or(|s| s.contains(i));
+    let mut records = contents.records;
+    records.retain(|&i, _| (i as usize) < sweep.len() && in_scope(i as usize));
+    let pending: Vec<usize> = (0..sweep.len())
+        .filter(|&i| in_scope(i))
+        .filter(|&i| match records.get(&(i as u64)) {
+            None => true,
+            Some(r) => opts.retry_failed && r.status == Status::Error,
+        })
+        .collect();
+    if !records.is_empty() {
+        observer.note(&format!("{}: {} points already recorded, {} to run", dir.display(), records.len(), pending.len()));
+    }
+    let threads = opts.threads.unwrap_or_else(num_threads).max(1);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| Error::invalid("--threads", threads, format!("a thread count this machine can start ({e})")))?;
+
+    if let Some((&first, rest)) = pending.split_first() {
+        let single = rayon::ThreadPoolBuilder::new().num_threads(1).build().expect("a one-thread pool");
+        let t0 = Instant::now();
+        let r = single.install(|| sweep.evaluate(first));
+        let first_s = t0.elapsed().as_secs_f64();
+        let bytes = record_bytes(&r, &sweep.design.keys);
+        journal.append(std::slice::from_ref(&r))?;
+        records.insert(r.index, r);
+        observer.progress(1, pending.len());
+        if !rest.is_empty() {
+            observer.estimate(&estimate::estimate(sweep, first, first_s, bytes, rest, threads));
+        }
+        for r in run_parallel(sweep, rest, &pool, &mut journal, observer, pending.len())? {
+            records.insert(r.index, r);
+        }
+    }
+
+    let text = results::render(&sweep.design.keys, records.values());
+    write_file_atomic(&dir.join(RESULTS_CSV), text.as_bytes())?;
+    let scope = (0..sweep.len()).filter(|&i| in_scope(i)).count();
+    let (mut plots, mut plot_errors) = (Vec::new(), Vec::new());
+    if opts.shard.is_none() && records.len() == sweep.len() {
+        (plots, plot_errors) = plot::draw_all(&sweep.table.plots, &text, &sweep.design.keys, &dir);
+    }
+    Ok(Outcome {
+        dir,
+        scope,
+        ran: pending.len(),
+        recorded: records.len(),
+        failed: records.values().filter(|r| r.status == Status::Error).count(),
+        plots,
+        plot_errors,
+    })
+}
+
+fn num_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// Bytes one point adds: its journal line and its `results.csv` row.
+fn record_bytes(r: &Record, keys: &[String]) -> u64 {
+    let line = serde_json::to_vec(r).map_or(0, |v| v.len() + 1);
+    let row = results::render(keys, [r]);
+    (line + row.lines().nth(1).map_or(0, |l| l.len() + 1)) as u64
+}
+
+/// Check (or create) the folder; refuse anything that is not this sweep.
+fn prepare(dir: &Path, manifest: &Manifest, resume: bool, observer: &dyn Observer) -> Result<()> {
+    match Manifest::read(dir)? {
+        Some(existing) => {
+            if let Some(why) = manifest.mismatch(&existing) {
+                return Err(Error::conflict(dir, format!("{why}; nothing was changed. Choose another --out")));
+            }
+            if existing.shard != manifest.shard {
+                let name = |m: &Manifest| m.shard.as_ref().map_or("the whole sweep".to_string(), |s| format!("shard {}/{}", s.index, s.count));
+                return Err(Error::conflict(dir, format!("holds {}, not {}; nothing was changed", name(&existing), name(manifest))));
+            }
+            if !resume {
+                return Err(Error::conflict(
+                    dir,
+                    "already holds this sweep; add --resume to run its missing points (or --retry-failed to rerun its failures too), or choose another --out",
+                ));
+            }
+            Ok(())
+        }
+        None => {
+            let occupied = match std::fs::read_dir(dir) {
+                Ok(mut entries) => entries.next().is_some(),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
+                Err(e) => return Err(Error::io(dir, e)),
+            };
+            if occupied {
+                return Err(Error::conflict(dir, format!("exists and is not a sweep folder (no {MANIFEST_JSON}); nothing was changed. Choose another --out")));
+            }
+            if resume {
+                observer.note(&format!("{}: nothing to resume, starting the sweep", dir.display()));
+            }
+            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+            manifest.write(dir)
+        }
+    }
+}
+
+/// Run `points` on the pool; a writer appends each finished group durably.
+fn run_parallel(sweep: &Sweep, points: &[usize], pool: &rayon::ThreadPool, journal: &mut Journal, observer: &dyn Observer, total: usize) -> Result<Vec<Record>> {
+    let failed = AtomicBool::new(false);
+    let (tx, rx) = mpsc::channel::<Record>();
+    std::thread::scope(|scope| {
+        let failed = &failed;
+        let writer = scope.spawn(move || -> Result<Vec<Record>> {
+            let mut done = Vec::with_capacity(points.len());
+            while let Ok(first) = rx.recv() {
+                let mut group = vec![first];
+                group.extend(rx.try_iter());
+                if let Err(e) = journal.append(&group) {
+                    failed.store(true, Ordering::Relaxed);
+                    return Err(e);
+                }
+                done.extend(group);
+                observer.progress(total - points.len() + done.len(), total);
+            }
+            Ok(done)
+        });
+        pool.install(|| {
+            points.par_iter().for_each_with(tx, |tx, &i| {
+                if !failed.load(Ordering::Relaxed) {
+                    let _ = tx.send(sweep.evaluate(i));
+                }
+            });
+        });
+        writer.join().expect("the journal writer does not panic")
+    })
+}
