@@ -80,3 +80,38 @@ directions_deg = [0, 90, 45]
 [grid]
 resolution_mm = 0.01
 "#;
+
+/// Exit code, stdout and stderr of a finished run, for messages.
+pub fn describe(o: &Output) -> String {
+    format!(
+        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
+        o.status.code(),
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// Assert success and return stdout.
+pub fn ok(o: &Output) -> String {
+    assert!(o.status.success(), "{}", describe(o));
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// Assert exit code 2 (bad input) and return stderr.
+pub fn bad_input(o: &Output) -> String {
+    assert_eq!(o.status.code(), Some(2), "{}", describe(o));
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Write `text` to `dir/name` and return the path.
+pub fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).expect("write test file");
+    p
+}
+
+/// Read a file as text.
+pub fn read(path: impl AsRef<Path>) -> String {
+    let p = path.as_ref();
+    std::fs::read_to_string(p).unwrap_or_else(|e| panic!("reading {}: {e}", p.display()))
+}
