@@ -130,9 +130,12 @@ impl Sweep {
         for (i, (key, value)) in self.design.keys.iter().zip(&first).enumerate() {
             let o = Override { path: key.split('.').map(str::to_owned).collect(), value: value.clone() };
             let mut t = self.base.clone();
-            let check = scenario::apply_overrides(&mut t, std::slice::from_ref(&o))
-                .and_then(|()| toml::Value::Table(t).try_into::<ScenarioFile>().map_err(|e| Error::parse(path, e.to_string().trim_end())));
+            let check = match scenario::apply_overrides(&mut t, std::slice::from_ref(&o)) {
+                Ok(()) => toml::Value::Table(t).try_into::<ScenarioFile>().map(drop).map_err(|e| e.to_string()),
+                Err(e) => Err(e.to_string()),
+            };
             if let Err(e) = check {
+                let e = e.trim_end().replace('\n', " ");
                 return Err(Error::parse(
                     path,
                     format!("sweep.parameters[{i}]: key {key} = {} does not fit the scenario: {e}", design::value_text(value)),
