@@ -100,3 +100,22 @@ pub fn write_file_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         Error::io(path, e)
     })
 }
+
+/// Write one file atomically by streaming: `fill` writes into a buffered temporary file in
+/// the same directory, which is flushed to disk and renamed over `path` only if `fill`
+/// succeeds. For outputs too large to build in memory.
+pub fn write_file_atomic_with(path: &Path, fill: impl FnOnce(&mut dyn std::io::Write) -> Result<()>) -> Result<()> {
+    let tmp = sibling(path, &format!("tmp-{}", std::process::id()));
+    let result = (|| {
+        let f = std::fs::File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
+        let mut w = std::io::BufWriter::with_capacity(1 << 20, f);
+        fill(&mut w)?;
+        let f = w.into_inner().map_err(|e| Error::io(&tmp, e.into_error()))?;
+        f.sync_all().map_err(|e| Error::io(&tmp, e))?;
+        std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}

@@ -12,7 +12,7 @@ pub mod punctures_csv;
 pub mod summary;
 pub mod technique_summary;
 
-pub use atomic::{StagedDir, write_file_atomic};
+pub use atomic::{StagedDir, write_file_atomic, write_file_atomic_with};
 
 use std::path::{Path, PathBuf};
 

@@ -11,10 +11,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
-use crate::output::write_file_atomic;
 
 use super::manifest::Manifest;
-use super::record::{self, Record, Status};
+use super::record::{self, Entry, Status};
 use super::{JOURNAL_JSONL, RESULTS_CSV, plot, results};
 
 #[derive(Clone, Debug, PartialEq)]
@@ -86,27 +85,28 @@ pub fn merge(inputs: &[PathBuf], out: Option<&Path>) -> Result<Merged> {
     }
 
     let total = first.point_count;
-    let mut all: BTreeMap<u64, (Record, usize)> = BTreeMap::new();
+    let journals: Vec<PathBuf> = folders.iter().map(|f| f.join(JOURNAL_JSONL)).collect();
+    let mut all: BTreeMap<u64, Entry> = BTreeMap::new();
     let mut warnings = Vec::new();
-    for (k, (f, m)) in folders.iter().zip(&manifests).enumerate() {
-        let c = record::read(&f.join(JOURNAL_JSONL))?;
+    for (k, (j, m)) in journals.iter().zip(&manifests).enumerate() {
+        let c = record::read(j, k)?;
         warnings.extend(c.warnings);
-        for (i, r) in c.records {
+        for (i, e) in c.entries {
             let belongs = (i as usize) < total && m.shard.as_ref().is_none_or(|s| i as usize % s.count == s.index);
             if !belongs {
-                warnings.push(format!("{}: point {i} does not belong to this folder's shard; ignored", f.display()));
+                warnings.push(format!("{}: point {i} does not belong to this folder's shard; ignored", folders[k].display()));
                 continue;
             }
-            if let Some((_, other)) = all.get(&i) {
+            if let Some(other) = all.get(&i) {
                 return Err(Error::conflict(
-                    f,
+                    &folders[k],
                     format!(
                         "point {i} is also in {}: the folders overlap (the same shard given twice, or shards of different --shard counts); nothing was written",
-                        folders[*other].display()
+                        folders[other.journal].display()
                     ),
                 ));
             }
-            all.insert(i, (r, k));
+            all.insert(i, e);
         }
     }
     if all.len() < total {
@@ -114,16 +114,21 @@ pub fn merge(inputs: &[PathBuf], out: Option<&Path>) -> Result<Merged> {
     }
 
     let keys = &first.parameters;
-    let text = results::render(keys, all.values().map(|(r, _)| r));
     std::fs::create_dir_all(&out).map_err(|e| Error::io(&out, e))?;
-    write_file_atomic(&out.join(RESULTS_CSV), text.as_bytes())?;
+    let results_path = out.join(RESULTS_CSV);
+    results::write_from_journals(keys, &all, &journals, &results_path)?;
     merged_manifest.write(&out)?;
-    let (plots, plot_errors) = plot::draw_all(&first.sweep.plots, &text, keys, &out);
+    let (plots, plot_errors) = if first.sweep.plots.is_empty() {
+        (Vec::new(), Vec::new())
+    } else {
+        let text = std::fs::read_to_string(&results_path).map_err(|e| Error::io(&results_path, e))?;
+        plot::draw_all(&first.sweep.plots, &text, keys, &out)
+    };
     Ok(Merged {
         out,
         folders,
         points: all.len(),
-        failed: all.values().filter(|(r, _)| r.status == Status::Error).count(),
+        failed: all.values().filter(|e| e.status == Status::Error).count(),
         plots,
         plot_errors,
         warnings,
@@ -131,7 +136,7 @@ pub fn merge(inputs: &[PathBuf], out: Option<&Path>) -> Result<Merged> {
 }
 
 /// Which points are missing, and which folder should hold them.
-fn missing_message(total: usize, all: &BTreeMap<u64, (Record, usize)>, folders: &[PathBuf], manifests: &[Manifest]) -> String {
+fn missing_message(total: usize, all: &BTreeMap<u64, Entry>, folders: &[PathBuf], manifests: &[Manifest]) -> String {
     let missing: Vec<usize> = (0..total).filter(|i| !all.contains_key(&(*i as u64))).collect();
     let list: Vec<String> = missing.iter().take(10).map(usize::to_string).collect();
     let mut msg = format!(
@@ -141,7 +146,7 @@ fn missing_message(total: usize, all: &BTreeMap<u64, (Record, usize)>, folders: 
         if missing.len() > 10 { ", …" } else { "" }
     );
     for (k, (f, m)) in folders.iter().zip(manifests).enumerate() {
-        let have = all.values().filter(|(_, o)| *o == k).count();
+        let have = all.values().filter(|e| e.journal == k).count();
         let want = m.shard.as_ref().map_or(total, |s| s.points);
         if have < want {
             msg.push_str(&format!(" {} has {have} of {want} points: finish it with --resume.", f.display()));

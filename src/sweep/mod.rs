@@ -135,7 +135,10 @@ impl Sweep {
                 Err(e) => Err(e.to_string()),
             };
             if let Err(e) = check {
-                let e = e.trim_end().replace('\n', " ");
+                let mut e = e.trim_end().replace('\n', " ");
+                if let Some(k) = scenario::suggest_key(&e) {
+                    e.push_str(&format!("; did you mean `{k}`?"));
+                }
                 return Err(Error::parse(
                     path,
                     format!("sweep.parameters[{i}]: key {key} = {} does not fit the scenario: {e}", design::value_text(value)),

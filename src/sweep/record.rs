@@ -11,7 +11,7 @@
 
 use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
-use std::io::Write;
+use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -48,42 +48,58 @@ pub struct Record {
     pub error: Option<String>,
 }
 
+/// Where the last record of a point sits: which journal (in the caller's list), the byte
+/// offset and length of its line, and its status. Sweeps keep these (a few dozen bytes a
+/// point), not the records, so memory does not grow with the metrics.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Entry {
+    pub journal: usize,
+    pub offset: u64,
+    pub len: usize,
+    pub status: Status,
+}
+
 /// What a journal holds.
 #[derive(Debug, Default)]
 pub struct Contents {
     /// The last record of each point index.
-    pub records: BTreeMap<u64, Record>,
+    pub entries: BTreeMap<u64, Entry>,
     /// Length of the complete lines, bytes (a torn tail starts here).
     pub valid_len: u64,
     /// Complete lines that were not records, with their line number.
     pub warnings: Vec<String>,
 }
 
-/// Read a journal (a missing file is an empty journal).
-pub fn read(path: &Path) -> Result<Contents> {
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
+/// Read a journal (a missing file is an empty journal); `journal` numbers its entries.
+pub fn read(path: &Path, journal: usize) -> Result<Contents> {
+    let file = match File::open(path) {
+        Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Contents::default()),
         Err(e) => return Err(Error::io(path, e)),
     };
+    let mut reader = BufReader::with_capacity(1 << 20, file);
     let mut out = Contents::default();
-    let mut start = 0usize;
+    let mut line = Vec::new();
     let mut line_no = 0usize;
-    while let Some(nl) = bytes[start..].iter().position(|&b| b == b'\n') {
+    loop {
+        line.clear();
+        let n = reader.read_until(b'\n', &mut line).map_err(|e| Error::io(path, e))?;
+        if n == 0 || line.last() != Some(&b'\n') {
+            break; // end of file, or a torn last line
+        }
         line_no += 1;
-        let line = &bytes[start..start + nl];
-        start += nl + 1;
+        let offset = out.valid_len;
+        out.valid_len += n as u64;
         if line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        match serde_json::from_slice::<Record>(line) {
+        match serde_json::from_slice::<Record>(&line) {
             Ok(r) => {
-                out.records.insert(r.index, r);
+                out.entries.insert(r.index, Entry { journal, offset, len: n, status: r.status });
             }
             Err(e) => out.warnings.push(format!("{} line {line_no}: not a point record ({e}); that point will run again", path.display())),
         }
     }
-    out.valid_len = start as u64;
     Ok(out)
 }
 
@@ -91,30 +107,60 @@ pub fn read(path: &Path) -> Result<Contents> {
 pub struct Journal {
     file: File,
     path: PathBuf,
+    len: u64,
+    number: usize,
 }
 
 impl Journal {
-    /// Open (or create) a journal for appending, cutting off a torn last line.
-    pub fn open(path: &Path) -> Result<(Journal, Contents)> {
-        let contents = read(path)?;
+    /// Open (or create) journal number `number` for appending, cutting off a torn last line.
+    pub fn open(path: &Path, number: usize) -> Result<(Journal, Contents)> {
+        let contents = read(path, number)?;
         let file = OpenOptions::new().create(true).append(true).open(path).map_err(|e| Error::io(path, e))?;
         let len = file.metadata().map_err(|e| Error::io(path, e))?.len();
         if len > contents.valid_len {
             file.set_len(contents.valid_len).map_err(|e| Error::io(path, e))?;
             file.sync_all().map_err(|e| Error::io(path, e))?;
         }
-        Ok((Journal { file, path: path.to_path_buf() }, contents))
+        Ok((Journal { file, path: path.to_path_buf(), len: contents.valid_len, number }, contents))
     }
 
-    /// Append records, one line each, and flush them to disk before returning.
-    pub fn append(&mut self, records: &[Record]) -> Result<()> {
+    /// Append records, one line each, and flush them to disk before returning their entries.
+    pub fn append(&mut self, records: &[Record]) -> Result<Vec<Entry>> {
         let mut buf = Vec::with_capacity(records.len() * 2048);
+        let mut entries = Vec::with_capacity(records.len());
         for r in records {
+            let start = buf.len();
             serde_json::to_writer(&mut buf, r).expect("a record serialises");
             buf.push(b'\n');
+            entries.push(Entry { journal: self.number, offset: self.len + start as u64, len: buf.len() - start, status: r.status });
         }
         self.file.write_all(&buf).map_err(|e| Error::io(&self.path, e))?;
-        self.file.sync_data().map_err(|e| Error::io(&self.path, e))
+        self.file.sync_data().map_err(|e| Error::io(&self.path, e))?;
+        self.len += buf.len() as u64;
+        Ok(entries)
+    }
+}
+
+/// Random access to the records of one or more journals, by [`Entry`].
+pub struct Lines {
+    files: Vec<(PathBuf, File)>,
+    buf: Vec<u8>,
+}
+
+impl Lines {
+    /// Open the journals; `Entry::journal` indexes `paths`.
+    pub fn open(paths: &[PathBuf]) -> Result<Lines> {
+        let files = paths.iter().map(|p| File::open(p).map(|f| (p.clone(), f)).map_err(|e| Error::io(p, e))).collect::<Result<_>>()?;
+        Ok(Lines { files, buf: Vec::new() })
+    }
+
+    pub fn get(&mut self, e: &Entry) -> Result<Record> {
+        let (path, file) = &mut self.files[e.journal];
+        self.buf.resize(e.len, 0);
+        file.seek(SeekFrom::Start(e.offset)).map_err(|x| Error::io(&*path, x))?;
+        file.read_exact(&mut self.buf).map_err(|x| Error::io(&*path, x))?;
+        serde_json::from_slice(&self.buf)
+            .map_err(|x| Error::parse(&*path, format!("the record at byte {} changed while the sweep read it: {x}", e.offset)))
     }
 }
 
@@ -137,25 +183,31 @@ mod tests {
     fn torn_tail_is_ignored_then_cut_and_last_record_wins() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("journal.jsonl");
-        let (mut j, c) = Journal::open(&path).unwrap();
-        assert!(c.records.is_empty());
+        let (mut j, c) = Journal::open(&path, 0).unwrap();
+        assert!(c.entries.is_empty());
         j.append(&[rec(0, Status::Ok), rec(1, Status::Error)]).unwrap();
         drop(j);
         let full = std::fs::read(&path).unwrap();
         // A kill in the middle of writing the third line.
         let third = serde_json::to_vec(&rec(2, Status::Ok)).unwrap();
         std::fs::OpenOptions::new().append(true).open(&path).unwrap().write_all(&third[..third.len() / 2]).unwrap();
-        let c = read(&path).unwrap();
-        assert_eq!(c.records.keys().copied().collect::<Vec<_>>(), vec![0, 1]);
+        let c = read(&path, 0).unwrap();
+        assert_eq!(c.entries.keys().copied().collect::<Vec<_>>(), vec![0, 1]);
         assert_eq!(c.valid_len, full.len() as u64);
         assert!(c.warnings.is_empty());
-        let (mut j, c) = Journal::open(&path).unwrap();
+        let (mut j, c) = Journal::open(&path, 0).unwrap();
         assert_eq!(std::fs::read(&path).unwrap(), full, "torn tail cut");
-        assert_eq!(c.records[&1], rec(1, Status::Error));
-        j.append(&[rec(1, Status::Ok), rec(2, Status::Ok)]).unwrap();
-        let c = read(&path).unwrap();
-        assert_eq!(c.records.len(), 3);
-        assert_eq!(c.records[&1].status, Status::Ok, "the rerun replaces the failure");
+        let mut lines = Lines::open(&[path.clone()]).unwrap();
+        assert_eq!(lines.get(&c.entries[&1]).unwrap(), rec(1, Status::Error));
+        let appended = j.append(&[rec(1, Status::Ok), rec(2, Status::Ok)]).unwrap();
+        let c = read(&path, 0).unwrap();
+        assert_eq!(c.entries.len(), 3);
+        assert_eq!(c.entries[&1].status, Status::Ok, "the rerun replaces the failure");
+        assert_eq!(&[c.entries[&1], c.entries[&2]], &appended[..], "append reports where the lines went");
+        let mut lines = Lines::open(&[path.clone()]).unwrap();
+        for i in 0..3 {
+            assert_eq!(lines.get(&c.entries[&i]).unwrap().index, i);
+        }
     }
 
     #[test]
@@ -167,8 +219,8 @@ mod tests {
         text.push_str(&serde_json::to_string(&rec(2, Status::Ok)).unwrap());
         text.push('\n');
         std::fs::write(&path, &text).unwrap();
-        let c = read(&path).unwrap();
-        assert_eq!(c.records.keys().copied().collect::<Vec<_>>(), vec![0, 2]);
+        let c = read(&path, 0).unwrap();
+        assert_eq!(c.entries.keys().copied().collect::<Vec<_>>(), vec![0, 2]);
         assert_eq!(c.warnings.len(), 1);
         assert!(c.warnings[0].contains("line 2"), "{}", c.warnings[0]);
         assert_eq!(c.valid_len, text.len() as u64);

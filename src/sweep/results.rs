@@ -10,62 +10,92 @@
 //! sharded, threaded and resumed sweeps byte-identical.
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::Path;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 
-use super::record::Record;
+use crate::output::write_file_atomic_with;
 
-/// The rendered table, with the metric columns it has.
-pub fn render<'a>(keys: &[String], records: impl IntoIterator<Item = &'a Record> + Clone) -> String {
-    let metrics = metric_columns(records.clone());
-    let mut out = String::new();
-    let header: Vec<&str> = ["index", "seed"]
+use super::record::{Entry, Lines, Record};
+
+/// Calls its argument on every record in index order (twice per table: columns, rows).
+pub type Visit<'a> = dyn FnMut(&mut dyn FnMut(&Record) -> Result<()>) -> Result<()> + 'a;
+
+/// Stream the table of the records `visit` yields (in index order) into `w`; `path` names
+/// the file in messages.
+pub fn write_csv(keys: &[String], visit: &mut Visit, w: &mut dyn Write, path: &Path) -> Result<()> {
+    let mut columns = Columns::default();
+    visit(&mut |r| {
+        columns.add(r);
+        Ok(())
+    })?;
+    let metrics = columns.names;
+    let mut line = String::new();
+    let header = ["index", "seed"]
         .into_iter()
         .chain(keys.iter().map(String::as_str))
         .chain(metrics.iter().map(String::as_str))
-        .chain(["status", "error"])
-        .collect();
-    push_row(&mut out, header.iter().copied());
-    let mut sorted: Vec<&Record> = records.into_iter().collect();
-    sorted.sort_by_key(|r| r.index);
-    for r in sorted {
+        .chain(["status", "error"]);
+    push_row(&mut line, header);
+    w.write_all(line.as_bytes()).map_err(|e| Error::io(path, e))?;
+    visit(&mut |r| {
         let by_name: HashMap<&str, &str> = r.metrics.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-        let index = r.index.to_string();
-        let seed = r.seed.to_string();
+        let (index, seed) = (r.index.to_string(), r.seed.to_string());
         let cells = [index.as_str(), seed.as_str()]
             .into_iter()
             .chain((0..keys.len()).map(|i| r.params.get(i).map_or("", String::as_str)))
             .chain(metrics.iter().map(|m| by_name.get(m.as_str()).copied().unwrap_or("")))
             .chain([r.status.name(), r.error.as_deref().unwrap_or("")]);
-        push_row(&mut out, cells);
-    }
-    out
+        line.clear();
+        push_row(&mut line, cells);
+        w.write_all(line.as_bytes()).map_err(|e| Error::io(path, e))
+    })
 }
 
-/// The union of the records' metric columns. Taken in index order, a column first seen in a
-/// later record goes right after the column before it in that record (so
-/// `coverage_per_pass_3` of a 4-pass point lands after `coverage_per_pass_2`).
-pub fn metric_columns<'a>(records: impl IntoIterator<Item = &'a Record>) -> Vec<String> {
+/// Write the table of the records at `entries` (of `journals`) to `path`, atomically.
+pub fn write_from_journals(keys: &[String], entries: &BTreeMap<u64, Entry>, journals: &[PathBuf], path: &Path) -> Result<()> {
+    let mut lines = Lines::open(journals)?;
+    write_file_atomic_with(path, |w| {
+        let mut visit = |f: &mut dyn FnMut(&Record) -> Result<()>| entries.values().try_for_each(|e| f(&lines.get(e)?));
+        write_csv(keys, &mut visit, w, path)
+    })
+}
+
+/// The table of records held in memory (any order).
+pub fn render<'a>(keys: &[String], records: impl IntoIterator<Item = &'a Record>) -> String {
     let mut sorted: Vec<&Record> = records.into_iter().collect();
     sorted.sort_by_key(|r| r.index);
-    let mut columns: Vec<String> = Vec::new();
-    let mut position: HashMap<String, usize> = HashMap::new();
-    for r in sorted {
+    let mut out = Vec::new();
+    let mut visit = |f: &mut dyn FnMut(&Record) -> Result<()>| sorted.iter().try_for_each(|r| f(r));
+    write_csv(keys, &mut visit, &mut out, Path::new(super::RESULTS_CSV)).expect("writing to memory cannot fail");
+    String::from_utf8(out).expect("cells are UTF-8")
+}
+
+/// The union of the records' metric columns. Fed in index order, a column first seen in a
+/// later record goes right after the column before it in that record (so
+/// `coverage_per_pass_3` of a 4-pass point lands after `coverage_per_pass_2`).
+#[derive(Default)]
+struct Columns {
+    names: Vec<String>,
+    position: HashMap<String, usize>,
+}
+
+impl Columns {
+    fn add(&mut self, r: &Record) {
         let mut after: Option<usize> = None;
         for (name, _) in &r.metrics {
-            match position.get(name) {
+            match self.position.get(name) {
                 Some(&p) => after = Some(p),
                 None => {
                     let at = after.map_or(0, |p| p + 1);
-                    columns.insert(at, name.clone());
-                    position = columns.iter().enumerate().map(|(i, c)| (c.clone(), i)).collect();
+                    self.names.insert(at, name.clone());
+                    self.position = self.names.iter().enumerate().map(|(i, c)| (c.clone(), i)).collect();
                     after = Some(at);
                 }
             }
         }
     }
-    columns
 }
 
 fn push_row<'a>(out: &mut String, cells: impl IntoIterator<Item = &'a str>) {
@@ -142,11 +172,6 @@ pub fn parse(text: &str, path: &Path) -> Result<Table> {
         return Err(Error::parse(path, format!("row {}: {} cells, the header has {}", i + 2, r.len(), columns.len())));
     }
     Ok(Table { columns, rows })
-}
-
-/// The last record of each index among `records` (a journal is a log).
-pub fn latest(records: impl IntoIterator<Item = Record>) -> BTreeMap<u64, Record> {
-    records.into_iter().map(|r| (r.index, r)).collect()
 }
 
 #[cfg(test)]

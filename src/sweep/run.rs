@@ -21,11 +21,10 @@ use std::time::Instant;
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
-use crate::output::write_file_atomic;
 
 use super::estimate::{self, Estimate};
 use super::manifest::Manifest;
-use super::record::{Journal, Record, Status};
+use super::record::{Entry, Journal, Record, Status};
 use super::shard::Shard;
 use super::{JOURNAL_JSONL, MANIFEST_JSON, RESULTS_CSV, Sweep, plot, results};
 
@@ -80,22 +79,23 @@ pub fn run(sweep: &Sweep, opts: &Options, observer: &dyn Observer) -> Result<Out
     };
     let manifest = Manifest::new(sweep, opts.shard);
     prepare(&dir, &manifest, opts.resume || opts.retry_failed, observer)?;
-    let (mut journal, contents) = Journal::open(&dir.join(JOURNAL_JSONL))?;
+    let journal_path = dir.join(JOURNAL_JSONL);
+    let (mut journal, contents) = Journal::open(&journal_path, 0)?;
     for w in &contents.warnings {
         observer.note(&format!("warning: {w}"));
     }
     let in_scope = |i: usize| opts.shard.is_none_or(|s| s.contains(i));
-    let mut records = contents.records;
-    records.retain(|&i, _| (i as usize) < sweep.len() && in_scope(i as usize));
+    let mut entries = contents.entries;
+    entries.retain(|&i, _| (i as usize) < sweep.len() && in_scope(i as usize));
     let pending: Vec<usize> = (0..sweep.len())
         .filter(|&i| in_scope(i))
-        .filter(|&i| match records.get(&(i as u64)) {
+        .filter(|&i| match entries.get(&(i as u64)) {
             None => true,
-            Some(r) => opts.retry_failed && r.status == Status::Error,
+            Some(e) => opts.retry_failed && e.status == Status::Error,
         })
         .collect();
-    if !records.is_empty() {
-        observer.note(&format!("{}: {} points already recorded, {} to run", dir.display(), records.len(), pending.len()));
+    if !entries.is_empty() {
+        observer.note(&format!("{}: {} points already recorded, {} to run", dir.display(), entries.len(), pending.len()));
     }
     let threads = opts.threads.unwrap_or_else(num_threads).max(1);
     let pool = rayon::ThreadPoolBuilder::new()
@@ -109,30 +109,33 @@ pub fn run(sweep: &Sweep, opts: &Options, observer: &dyn Observer) -> Result<Out
         let r = single.install(|| sweep.evaluate(first));
         let first_s = t0.elapsed().as_secs_f64();
         let bytes = record_bytes(&r, &sweep.design.keys);
-        journal.append(std::slice::from_ref(&r))?;
-        records.insert(r.index, r);
+        for e in journal.append(std::slice::from_ref(&r))? {
+            entries.insert(r.index, e);
+        }
         observer.progress(1, pending.len());
         if !rest.is_empty() {
             observer.estimate(&estimate::estimate(sweep, first, first_s, bytes, rest, threads));
         }
-        for r in run_parallel(sweep, rest, &pool, &mut journal, observer, pending.len())? {
-            records.insert(r.index, r);
+        for (index, e) in run_parallel(sweep, rest, &pool, &mut journal, observer, pending.len())? {
+            entries.insert(index, e);
         }
     }
+    drop(journal);
 
-    let text = results::render(&sweep.design.keys, records.values());
-    write_file_atomic(&dir.join(RESULTS_CSV), text.as_bytes())?;
+    let results_path = dir.join(RESULTS_CSV);
+    results::write_from_journals(&sweep.design.keys, &entries, &[journal_path], &results_path)?;
     let scope = (0..sweep.len()).filter(|&i| in_scope(i)).count();
     let (mut plots, mut plot_errors) = (Vec::new(), Vec::new());
-    if opts.shard.is_none() && records.len() == sweep.len() {
+    if opts.shard.is_none() && entries.len() == sweep.len() && !sweep.table.plots.is_empty() {
+        let text = std::fs::read_to_string(&results_path).map_err(|e| Error::io(&results_path, e))?;
         (plots, plot_errors) = plot::draw_all(&sweep.table.plots, &text, &sweep.design.keys, &dir);
     }
     Ok(Outcome {
         dir,
         scope,
         ran: pending.len(),
-        recorded: records.len(),
-        failed: records.values().filter(|r| r.status == Status::Error).count(),
+        recorded: entries.len(),
+        failed: entries.values().filter(|e| e.status == Status::Error).count(),
         plots,
         plot_errors,
     })
@@ -186,22 +189,25 @@ fn prepare(dir: &Path, manifest: &Manifest, resume: bool, observer: &dyn Observe
     }
 }
 
-/// Run `points` on the pool; a writer appends each finished group durably.
-fn run_parallel(sweep: &Sweep, points: &[usize], pool: &rayon::ThreadPool, journal: &mut Journal, observer: &dyn Observer, total: usize) -> Result<Vec<Record>> {
+/// Run `points` on the pool; a writer appends each finished group durably and returns
+/// where each point's record went.
+fn run_parallel(sweep: &Sweep, points: &[usize], pool: &rayon::ThreadPool, journal: &mut Journal, observer: &dyn Observer, total: usize) -> Result<Vec<(u64, Entry)>> {
     let failed = AtomicBool::new(false);
     let (tx, rx) = mpsc::channel::<Record>();
     std::thread::scope(|scope| {
         let failed = &failed;
-        let writer = scope.spawn(move || -> Result<Vec<Record>> {
+        let writer = scope.spawn(move || -> Result<Vec<(u64, Entry)>> {
             let mut done = Vec::with_capacity(points.len());
             while let Ok(first) = rx.recv() {
                 let mut group = vec![first];
                 group.extend(rx.try_iter());
-                if let Err(e) = journal.append(&group) {
-                    failed.store(true, Ordering::Relaxed);
-                    return Err(e);
+                match journal.append(&group) {
+                    Ok(entries) => done.extend(group.iter().map(|r| r.index).zip(entries)),
+                    Err(e) => {
+                        failed.store(true, Ordering::Relaxed);
+                        return Err(e);
+                    }
                 }
-                done.extend(group);
                 observer.progress(total - points.len() + done.len(), total);
             }
             Ok(done)
