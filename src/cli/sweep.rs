@@ -53,9 +53,10 @@ impl Observer for Console {
     fn estimate(&self, e: &Estimate) {
         self.bar.suspend(|| {
             eprintln!(
-                "estimate: {} more points on {} threads ≈ {} (first point {:.2} s), about {} more on disk",
+                "estimate: {} more points on {} thread{} ≈ {} (first point {:.2} s), about {} more on disk",
                 e.points,
                 e.threads,
+                if e.threads == 1 { "" } else { "s" },
                 human_duration(e.seconds),
                 e.first_s,
                 human_bytes(e.bytes)

@@ -78,10 +78,8 @@ pub fn merge(inputs: &[PathBuf], out: Option<&Path>) -> Result<Merged> {
     }
     let mut merged_manifest = first.clone();
     merged_manifest.shard = None;
-    if let Some(existing) = Manifest::read(&out)? {
-        if let Some(why) = merged_manifest.mismatch(&existing) {
-            return Err(Error::conflict(&out, format!("already holds the results of another sweep ({why}); choose another --out (nothing was written)")));
-        }
+    if let Some(why) = Manifest::read(&out)?.and_then(|existing| merged_manifest.mismatch(&existing)) {
+        return Err(Error::conflict(&out, format!("already holds the results of another sweep ({why}); choose another --out (nothing was written)")));
     }
 
     let total = first.point_count;

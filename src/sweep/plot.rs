@@ -57,10 +57,8 @@ pub fn check_specs(specs: &[PlotFile], keys: &[String]) -> Result<()> {
         if let Some(l) = p.level.filter(|l| !l.is_finite()) {
             return Err(Error::invalid(at("level"), l, "a finite number"));
         }
-        if let Some(f) = &p.file {
-            if f.is_empty() || f.contains(['/', '\\']) || f.starts_with('.') {
-                return Err(Error::invalid(at("file"), format!("{f:?}"), "a plain file name such as coverage.png"));
-            }
+        if let Some(f) = p.file.as_ref().filter(|f| f.is_empty() || f.contains(['/', '\\']) || f.starts_with('.')) {
+            return Err(Error::invalid(at("file"), format!("{f:?}"), "a plain file name such as coverage.png"));
         }
         if p.metric.trim().is_empty() {
             return Err(Error::invalid(at("metric"), "\"\"", "a metric column such as coverage_per_pass_0"));

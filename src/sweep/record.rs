@@ -1,8 +1,10 @@
 //! Point records and the journal that keeps them durable.
 //!
 //! `journal.jsonl` holds one JSON object per line, one line per finished point, appended in
-//! the order points finish and flushed to disk (`fsync`) before the point counts as done.
-//! It is a log: when a point appears twice (a `--retry-failed` rerun), the last line wins.
+//! the order points finish, as soon as each finishes. A written line survives the process
+//! being killed (it is in the kernel's page cache); the run also flushes the file to the
+//! disk (`fsync`) at least every [`SYNC_INTERVAL`] and at the end, so a power cut loses at
+//! most the last second of points, which then simply run again. It is a log: when a point appears twice (a `--retry-failed` rerun), the last line wins.
 //!
 //! **Crash tolerance.** A `kill -9` or power cut can leave a torn last line (no newline,
 //! or half an object). Readers ignore it; [`Journal::open`] cuts it off before appending,
@@ -17,6 +19,10 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+
+/// Longest time between two `fsync`s of a running sweep's journal. One `fsync` per point
+/// would cost more than a small point itself (≈ 4 ms against ≈ 3 ms on the project machine).
+pub const SYNC_INTERVAL: std::time::Duration = std::time::Duration::from_secs(1);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -124,7 +130,9 @@ impl Journal {
         Ok((Journal { file, path: path.to_path_buf(), len: contents.valid_len, number }, contents))
     }
 
-    /// Append records, one line each, and flush them to disk before returning their entries.
+    /// Append records, one line each (one `write`, so a killed process leaves whole lines
+    /// or a torn last one), and return where they went. Call [`Journal::sync`] to make
+    /// them survive a power cut too.
     pub fn append(&mut self, records: &[Record]) -> Result<Vec<Entry>> {
         let mut buf = Vec::with_capacity(records.len() * 2048);
         let mut entries = Vec::with_capacity(records.len());
@@ -135,9 +143,13 @@ impl Journal {
             entries.push(Entry { journal: self.number, offset: self.len + start as u64, len: buf.len() - start, status: r.status });
         }
         self.file.write_all(&buf).map_err(|e| Error::io(&self.path, e))?;
-        self.file.sync_data().map_err(|e| Error::io(&self.path, e))?;
         self.len += buf.len() as u64;
         Ok(entries)
+    }
+
+    /// Flush what was appended to the disk (`fsync`).
+    pub fn sync(&mut self) -> Result<()> {
+        self.file.sync_data().map_err(|e| Error::io(&self.path, e))
     }
 }
 
@@ -197,14 +209,14 @@ mod tests {
         assert!(c.warnings.is_empty());
         let (mut j, c) = Journal::open(&path, 0).unwrap();
         assert_eq!(std::fs::read(&path).unwrap(), full, "torn tail cut");
-        let mut lines = Lines::open(&[path.clone()]).unwrap();
+        let mut lines = Lines::open(std::slice::from_ref(&path)).unwrap();
         assert_eq!(lines.get(&c.entries[&1]).unwrap(), rec(1, Status::Error));
         let appended = j.append(&[rec(1, Status::Ok), rec(2, Status::Ok)]).unwrap();
         let c = read(&path, 0).unwrap();
         assert_eq!(c.entries.len(), 3);
         assert_eq!(c.entries[&1].status, Status::Ok, "the rerun replaces the failure");
         assert_eq!(&[c.entries[&1], c.entries[&2]], &appended[..], "append reports where the lines went");
-        let mut lines = Lines::open(&[path.clone()]).unwrap();
+        let mut lines = Lines::open(std::slice::from_ref(&path)).unwrap();
         for i in 0..3 {
             assert_eq!(lines.get(&c.entries[&i]).unwrap().index, i);
         }

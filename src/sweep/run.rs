@@ -8,8 +8,9 @@
 //!    those recorded as errors).
 //! 3. The first pending point runs alone on one thread, timed, for the estimate; the rest
 //!    run on a rayon pool of `--threads` threads (points in parallel, and each point's
-//!    accumulation parallel inside). A writer thread appends finished points to the
-//!    journal in groups, one `fsync` per group, and reports progress.
+//!    accumulation parallel inside). A writer thread appends each finished point to the
+//!    journal at once (in groups when several are waiting), `fsync`s it at least every
+//!    second and at the end, and reports progress.
 //! 4. `results.csv` is rebuilt from the journal and replaced atomically; plots are drawn
 //!    when the whole sweep (not a shard) is complete.
 
@@ -24,7 +25,7 @@ use crate::error::{Error, Result};
 
 use super::estimate::{self, Estimate};
 use super::manifest::Manifest;
-use super::record::{Entry, Journal, Record, Status};
+use super::record::{Entry, Journal, Record, SYNC_INTERVAL, Status};
 use super::shard::Shard;
 use super::{JOURNAL_JSONL, MANIFEST_JSON, RESULTS_CSV, Sweep, plot, results};
 
@@ -112,6 +113,7 @@ pub fn run(sweep: &Sweep, opts: &Options, observer: &dyn Observer) -> Result<Out
         for e in journal.append(std::slice::from_ref(&r))? {
             entries.insert(r.index, e);
         }
+        journal.sync()?;
         observer.progress(1, pending.len());
         if !rest.is_empty() {
             observer.estimate(&estimate::estimate(sweep, first, first_s, bytes, rest, threads));
@@ -198,19 +200,25 @@ fn run_parallel(sweep: &Sweep, points: &[usize], pool: &rayon::ThreadPool, journ
         let failed = &failed;
         let writer = scope.spawn(move || -> Result<Vec<(u64, Entry)>> {
             let mut done = Vec::with_capacity(points.len());
-            while let Ok(first) = rx.recv() {
-                let mut group = vec![first];
-                group.extend(rx.try_iter());
-                match journal.append(&group) {
-                    Ok(entries) => done.extend(group.iter().map(|r| r.index).zip(entries)),
-                    Err(e) => {
-                        failed.store(true, Ordering::Relaxed);
-                        return Err(e);
+            let mut synced = Instant::now();
+            let result = (|| {
+                while let Ok(first) = rx.recv() {
+                    let mut group = vec![first];
+                    group.extend(rx.try_iter());
+                    let entries = journal.append(&group)?;
+                    done.extend(group.iter().map(|r| r.index).zip(entries));
+                    if synced.elapsed() >= SYNC_INTERVAL {
+                        journal.sync()?;
+                        synced = Instant::now();
                     }
+                    observer.progress(total - points.len() + done.len(), total);
                 }
-                observer.progress(total - points.len() + done.len(), total);
+                journal.sync()
+            })();
+            if result.is_err() {
+                failed.store(true, Ordering::Relaxed);
             }
-            Ok(done)
+            result.map(|()| done)
         });
         pool.install(|| {
             points.par_iter().for_each_with(tx, |tx, &i| {
