@@ -393,3 +393,25 @@ fn plot_command_draws_and_refuses_mixed_points() {
     assert!(std::fs::read(d.path().join("h.png")).unwrap().starts_with(b"\x89PNG"));
     let _ = describe;
 }
+
+#[test]
+fn coverage_depends_on_speed_and_frequency_only_through_the_step() {
+    // Serpentine stamps fall every speed / frequency mm along the same path, so points with
+    // the same step put every needle in the same place; only the time differs.
+    let d = tempfile::tempdir().unwrap();
+    write(d.path(), "design.txt", "20 60\n40 120\n50 150\n40 60\n");
+    let s = scenario(d.path(), r#"[sweep]
+design = "file"
+file = "design.txt"
+parameters = [{ key = "technique.speed_mm_s" }, { key = "device.frequency_hz" }]"#);
+    ok(&needlesim(d.path(), &["sweep", &s, "--out", "sw"]));
+    let csv = read(d.path().join("sw/results.csv"));
+    for key in ["coverage", "coverage_per_pass_0", "coverage_per_pass_1", "stamps", "hits_histogram_2", "uniformity_cv"] {
+        let v = column(&csv, key);
+        assert!(v[0] == v[1] && v[1] == v[2], "{key}: {v:?}");
+        assert_ne!(v[0], v[3], "{key}: a different step must differ");
+    }
+    let t = column(&csv, "path_time_s");
+    let t: Vec<f64> = t.iter().map(|x| x.parse().unwrap()).collect();
+    assert!((t[0] / t[1] - 2.0).abs() < 1e-12 && (t[1] / t[2] - 1.25).abs() < 1e-12, "{t:?}");
+}

@@ -3,7 +3,11 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use std::io::Write;
+
 use clap::Args;
+
+use super::sweep::{err, out};
 
 use needlesim::sweep::{RESULTS_CSV, merge};
 
@@ -23,15 +27,15 @@ pub struct MergeArgs {
 pub fn run(a: MergeArgs) -> anyhow::Result<ExitCode> {
     let m = merge::merge(&a.dirs, a.out.as_deref())?;
     for w in &m.warnings {
-        eprintln!("warning: {w}");
+        err!("warning: {w}");
     }
-    println!("merged {} folders: {} points ({} failed)", m.folders.len(), m.points, m.failed);
-    println!("  wrote {}", m.out.join(RESULTS_CSV).display());
+    out!("merged {} folders: {} points ({} failed)", m.folders.len(), m.points, m.failed);
+    out!("  wrote {}", m.out.join(RESULTS_CSV).display());
     for p in &m.plots {
-        println!("  plot {}", p.display());
+        out!("  plot {}", p.display());
     }
     for e in &m.plot_errors {
-        println!("  warning: {e}");
+        out!("  warning: {e}");
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -1,6 +1,6 @@
 //! `needlesim sweep`: run a scenario's `[sweep]` design, resumably, on a shard if asked.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -41,6 +41,16 @@ pub struct SweepArgs {
     pub set: Vec<String>,
 }
 
+/// `println!`/`eprintln!` that ignore a closed pipe: a sweep must not die half-way because
+/// its reader (`| head`, a closed terminal) went away. Every finished point is on disk.
+macro_rules! out {
+    ($($t:tt)*) => {{ let _ = writeln!(std::io::stdout(), $($t)*); }};
+}
+macro_rules! err {
+    ($($t:tt)*) => {{ let _ = writeln!(std::io::stderr(), $($t)*); }};
+}
+pub(crate) use {err, out};
+
 /// Progress bar on a terminal, plain lines otherwise.
 struct Console {
     bar: ProgressBar,
@@ -48,11 +58,11 @@ struct Console {
 
 impl Observer for Console {
     fn note(&self, message: &str) {
-        self.bar.suspend(|| eprintln!("{message}"));
+        self.bar.suspend(|| err!("{message}"));
     }
     fn estimate(&self, e: &Estimate) {
         self.bar.suspend(|| {
-            eprintln!(
+            err!(
                 "estimate: {} more points on {} thread{} ≈ {} (first point {:.2} s), about {} more on disk",
                 e.points,
                 e.threads,
@@ -79,7 +89,7 @@ pub fn run(a: SweepArgs) -> anyhow::Result<ExitCode> {
     let bar = if std::io::stderr().is_terminal() {
         let b = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
         b.set_style(
-            ProgressStyle::with_template("{bar:40} {pos}/{len} points  {per_sec}  elapsed {elapsed}  ETA {eta}")
+            ProgressStyle::with_template("{bar:40} {pos}/{len} points  elapsed {elapsed}  ETA {eta}")
                 .expect("a valid template"),
         );
         b
@@ -87,12 +97,12 @@ pub fn run(a: SweepArgs) -> anyhow::Result<ExitCode> {
         ProgressBar::hidden()
     };
     let scope = shard.map_or(format!("{} points", sweep.len()), |s| format!("shard {}/{}: {} of {} points", s.index, s.count, s.points_of(sweep.len()), sweep.len()));
-    eprintln!("{}: {} design over {} ({scope})", sweep.name, sweep.design.kind.name(), sweep.design.keys.join(", "));
+    err!("{}: {} design over {} ({scope})", sweep.name, sweep.design.kind.name(), sweep.design.keys.join(", "));
     let console = Console { bar };
     let outcome = run::run(&sweep, &opts, &console)?;
     console.bar.finish_and_clear();
 
-    println!(
+    out!(
         "{}: {} of {} points recorded ({} run now, {} failed)",
         outcome.dir.display(),
         outcome.recorded,
@@ -100,18 +110,18 @@ pub fn run(a: SweepArgs) -> anyhow::Result<ExitCode> {
         outcome.ran,
         outcome.failed
     );
-    println!("  wrote {}", outcome.dir.join(RESULTS_CSV).display());
+    out!("  wrote {}", outcome.dir.join(RESULTS_CSV).display());
     if outcome.failed > 0 {
-        println!("  {} points failed: see status and error in {RESULTS_CSV}; --retry-failed reruns them", outcome.failed);
+        out!("  {} points failed: see status and error in {RESULTS_CSV}; --retry-failed reruns them", outcome.failed);
     }
     for p in &outcome.plots {
-        println!("  plot {}", p.display());
+        out!("  plot {}", p.display());
     }
     for e in &outcome.plot_errors {
-        println!("  warning: {e}");
+        out!("  warning: {e}");
     }
     if shard.is_some() {
-        println!("  when every shard is done: needlesim merge {}", out.display());
+        out!("  when every shard is done: needlesim merge {}", out.display());
     }
     Ok(ExitCode::SUCCESS)
 }

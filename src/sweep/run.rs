@@ -96,7 +96,7 @@ pub fn run(sweep: &Sweep, opts: &Options, observer: &dyn Observer) -> Result<Out
         })
         .collect();
     if !entries.is_empty() {
-        observer.note(&format!("{}: {} points already recorded, {} to run", dir.display(), entries.len(), pending.len()));
+        observer.note(&format!("{}: resuming, points recorded {}, to run {}", dir.display(), entries.len(), pending.len()));
     }
     let threads = opts.threads.unwrap_or_else(num_threads).max(1);
     let pool = rayon::ThreadPoolBuilder::new()
