@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::Args;
 
 use needlesim::Error;
-use needlesim::scenario::{PlotFile, overrides_value};
+use needlesim::scenario::{PlotFile, parse_value};
 use needlesim::sweep::manifest::Manifest;
 use needlesim::sweep::{RESULTS_CSV, plot, results};
 
@@ -45,7 +45,7 @@ pub fn run(a: PlotArgs) -> anyhow::Result<ExitCode> {
     let mut filters = toml::Table::new();
     for w in &a.r#where {
         let (k, v) = w.split_once('=').ok_or_else(|| Error::invalid("--where", w, "KEY=VALUE, e.g. technique.passes=2"))?;
-        filters.insert(k.trim().to_owned(), overrides_value(v.trim()));
+        filters.insert(k.trim().to_owned(), parse_value(v.trim()));
     }
     let spec = PlotFile { metric: a.metric, x: a.x, y: a.y, by: a.by, level: a.level, r#where: filters, file: None };
     plot::check_specs(std::slice::from_ref(&spec), &manifest.parameters)?;

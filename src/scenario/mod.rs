@@ -15,7 +15,7 @@ mod sweep_file;
 use std::path::Path;
 
 pub use file::*;
-pub use overrides::{Override, apply_overrides, parse_value as overrides_value};
+pub use overrides::{Override, apply_overrides, parse_value};
 pub use sweep_file::{ParameterFile, PlotFile, SweepFile};
 
 use crate::error::{Error, Result};

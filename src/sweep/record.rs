@@ -118,10 +118,21 @@ pub struct Journal {
 }
 
 impl Journal {
-    /// Open (or create) journal number `number` for appending, cutting off a torn last line.
+    /// Open (or create) journal number `number` for appending, locked against other
+    /// writers, cutting off a torn last line.
     pub fn open(path: &Path, number: usize) -> Result<(Journal, Contents)> {
-        let contents = read(path, number)?;
         let file = OpenOptions::new().create(true).append(true).open(path).map_err(|e| Error::io(path, e))?;
+        // One writer per journal: a second process (a task started twice, a requeue while
+        // the first still runs) is refused instead of interleaving with the first. The lock
+        // is released when the file is closed, also by a kill.
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(Error::conflict(path, "is being written by another needlesim process (the same sweep or shard started twice?); wait for it to finish or stop it, then --resume"));
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(Error::io(path, e)),
+        }
+        let contents = read(path, number)?;
         let len = file.metadata().map_err(|e| Error::io(path, e))?.len();
         if len > contents.valid_len {
             file.set_len(contents.valid_len).map_err(|e| Error::io(path, e))?;
@@ -220,6 +231,17 @@ mod tests {
         for i in 0..3 {
             assert_eq!(lines.get(&c.entries[&i]).unwrap().index, i);
         }
+    }
+
+    #[test]
+    fn a_second_writer_is_refused_until_the_first_closes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("journal.jsonl");
+        let (first, _) = Journal::open(&path, 0).unwrap();
+        let e = Journal::open(&path, 0).err().expect("locked").to_string();
+        assert!(e.contains("another needlesim process"), "{e}");
+        drop(first);
+        assert!(Journal::open(&path, 0).is_ok());
     }
 
     #[test]

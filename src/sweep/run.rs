@@ -85,6 +85,7 @@ pub fn run(sweep: &Sweep, opts: &Options, observer: &dyn Observer) -> Result<Out
     for w in &contents.warnings {
         observer.note(&format!("warning: {w}"));
     }
+    remove_stale_temporaries(&dir);
     let in_scope = |i: usize| opts.shard.is_none_or(|s| s.contains(i));
     let mut entries = contents.entries;
     entries.retain(|&i, _| (i as usize) < sweep.len() && in_scope(i as usize));
@@ -141,6 +142,17 @@ pub fn run(sweep: &Sweep, opts: &Options, observer: &dyn Observer) -> Result<Out
         plots,
         plot_errors,
     })
+}
+
+/// A kill while `results.csv` was being rebuilt leaves its temporary sibling behind; the
+/// journal lock says no other process is writing this folder, so it can go.
+fn remove_stale_temporaries(dir: &Path) {
+    let prefix = format!(".{RESULTS_CSV}.tmp-");
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        if entry.file_name().to_str().is_some_and(|n| n.starts_with(&prefix)) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 }
 
 fn num_threads() -> usize {
