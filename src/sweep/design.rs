@@ -531,6 +531,39 @@ mod tests {
         assert_eq!(d.point(1), vec![toml::Value::Float(0.25), toml::Value::Integer(3)]);
     }
 
+    proptest::proptest! {
+        #[test]
+        fn lhs_strata_hold_for_any_size_bounds_and_seed(
+            n in 1usize..300,
+            seed in proptest::prelude::any::<u64>(),
+            dims in proptest::collection::vec((-1e6f64..1e6, 1e-6f64..1e6), 1..5),
+        ) {
+            let bounds: Vec<(f64, f64)> = dims.iter().map(|&(lo, w)| (lo, lo + w)).collect();
+            let rows = lhs_rows(&bounds, n, seed);
+            for (j, &(lo, hi)) in bounds.iter().enumerate() {
+                let mut count = vec![0u32; n];
+                for r in &rows {
+                    proptest::prop_assert!(r[j] >= lo && r[j] < hi);
+                    count[stratum(r[j], lo, hi, n)] += 1;
+                }
+                proptest::prop_assert!(count.iter().all(|&c| c == 1));
+            }
+        }
+
+        #[test]
+        fn grid_points_are_the_whole_product_once(sizes in proptest::collection::vec(1usize..6, 1..5)) {
+            let params: Vec<String> = sizes
+                .iter()
+                .enumerate()
+                .map(|(k, &n)| format!("{{ key = \"k{k}\", values = [{}] }}", (0..n).map(|v| v.to_string()).collect::<Vec<_>>().join(", ")))
+                .collect();
+            let d = build(&format!("parameters = [{}]", params.join(", "))).unwrap();
+            proptest::prop_assert_eq!(d.len(), sizes.iter().product::<usize>());
+            let all: std::collections::HashSet<String> = (0..d.len()).map(|i| format!("{:?}", d.point(i))).collect();
+            proptest::prop_assert_eq!(all.len(), d.len());
+        }
+    }
+
     #[test]
     fn value_text_round_trips_floats() {
         for x in [0.1 + 0.2, 1.0 / 3.0, 40.0, 1e-9, 123456.789] {

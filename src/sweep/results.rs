@@ -214,6 +214,27 @@ mod tests {
         assert_eq!(t.rows[2][3], "a,b");
     }
 
+    proptest::proptest! {
+        #[test]
+        fn any_cells_read_back_unchanged(cells in proptest::collection::vec("[a-z ,\"\n\r;=–]{0,12}", 1..6), index in 0u64..1000) {
+            // Cells as a record would hold them (no carriage returns: errors are one line).
+            let cells: Vec<String> = cells.into_iter().map(|c| c.replace('\r', "")).collect();
+            let r = Record {
+                index,
+                seed: 1,
+                params: cells.clone(),
+                status: Status::Error,
+                metrics: Vec::new(),
+                error: Some(cells.join("|")),
+            };
+            let keys: Vec<String> = (0..cells.len()).map(|i| format!("k{i}")).collect();
+            let t = parse(&render(&keys, [&r]), Path::new("r.csv")).unwrap();
+            proptest::prop_assert_eq!(t.rows.len(), 1);
+            proptest::prop_assert_eq!(&t.rows[0][2..2 + cells.len()], &cells[..]);
+            proptest::prop_assert_eq!(&t.rows[0][t.columns.len() - 1], &cells.join("|"));
+        }
+    }
+
     #[test]
     fn parse_reports_ragged_rows_and_open_quotes() {
         let p = Path::new("r.csv");
