@@ -123,8 +123,8 @@ pub fn run(sweep: &Sweep, opts: &Options, observer: &dyn Observer) -> Result<Out
             entries.insert(index, e);
         }
     }
-    drop(journal);
 
+    // The journal stays open (and locked) until results.csv is in place.
     let results_path = dir.join(RESULTS_CSV);
     results::write_from_journals(&sweep.design.keys, &entries, &[journal_path], &results_path)?;
     let scope = (0..sweep.len()).filter(|&i| in_scope(i)).count();
