@@ -369,6 +369,18 @@ parameters = [{ key = "technique.pattern", values = ["random", "random"] }]"#);
     let csv = read(d.path().join("same/results.csv"));
     assert_eq!(column(&csv, "seed"), ["7", "7"]);
     assert_eq!(column(&csv, "coverage")[0], column(&csv, "coverage")[1], "same seed, same random pattern");
+    // Replicates by sweeping the seed itself: it is the seed column, not a second one.
+    let s2 = scenario(d.path(), r#"[sweep]
+parameters = [{ key = "technique.pattern", values = ["random"] }, { key = "seed", values = [3, 5, 3] }]"#);
+    ok(&needlesim(d.path(), &["sweep", &s2, "--out", "seeds"]));
+    let csv = read(d.path().join("seeds/results.csv"));
+    assert_eq!(csv.lines().next().unwrap().split(',').filter(|c| *c == "seed").count(), 1);
+    assert_eq!(column(&csv, "seed"), ["3", "5", "3"]);
+    let cov = column(&csv, "coverage");
+    assert!(cov[0] != cov[1] && cov[0] == cov[2], "{cov:?}");
+    let s = scenario(d.path(), r#"[sweep]
+seeds = "same"
+parameters = [{ key = "technique.pattern", values = ["random", "random"] }]"#);
     let out = ok(&needlesim(d.path(), &["run", &s, "--out", "single"]));
     assert!(out.contains("punctures"), "{out}");
     assert!(d.path().join("single/summary.json").exists());

@@ -1,6 +1,7 @@
 //! `results.csv`: one row per point, for pandas, polars or R.
 //!
-//! Columns: `index, seed, <swept keys…>, <metrics…>, status, error`. Rows are sorted by
+//! Columns: `index, seed, <swept keys…>, <metrics…>, status, error` (a swept `seed` key is
+//! the `seed` column). Rows are sorted by
 //! index. Metric columns are the union over the rows, in the order the rows list them
 //! (`summary.json` keys in alphabetical order, list items by position); a column a row
 //! lacks (a failed point, fewer passes, no treated zone) is an empty cell. Cells are
@@ -31,10 +32,12 @@ pub fn write_csv(keys: &[String], visit: &mut Visit, w: &mut dyn Write, path: &P
         Ok(())
     })?;
     let metrics = columns.names;
+    // A swept `seed` is already the `seed` column.
+    let shown: Vec<usize> = (0..keys.len()).filter(|&i| keys[i] != "seed").collect();
     let mut line = String::new();
     let header = ["index", "seed"]
         .into_iter()
-        .chain(keys.iter().map(String::as_str))
+        .chain(shown.iter().map(|&i| keys[i].as_str()))
         .chain(metrics.iter().map(String::as_str))
         .chain(["status", "error"]);
     push_row(&mut line, header);
@@ -44,7 +47,7 @@ pub fn write_csv(keys: &[String], visit: &mut Visit, w: &mut dyn Write, path: &P
         let (index, seed) = (r.index.to_string(), r.seed.to_string());
         let cells = [index.as_str(), seed.as_str()]
             .into_iter()
-            .chain((0..keys.len()).map(|i| r.params.get(i).map_or("", String::as_str)))
+            .chain(shown.iter().map(|&i| r.params.get(i).map_or("", String::as_str)))
             .chain(metrics.iter().map(|m| by_name.get(m.as_str()).copied().unwrap_or("")))
             .chain([r.status.name(), r.error.as_deref().unwrap_or("")]);
         line.clear();
