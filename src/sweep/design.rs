@@ -29,8 +29,9 @@ use rand_chacha::ChaCha8Rng;
 use crate::error::{Error, Result};
 use crate::scenario::{ParameterFile, SweepFile};
 
-/// Most points one sweep may hold (a guard against a typo multiplying a grid).
-pub const MAX_POINTS: usize = 10_000_000;
+/// Most points one sweep may hold (a guard against a typo multiplying a grid). A million
+/// points of a few milliseconds each is already hours of CPU; split larger studies.
+pub const MAX_POINTS: usize = 1_000_000;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
@@ -70,8 +71,8 @@ pub struct Design {
 enum Points {
     /// Values of each parameter; point i is the mixed-radix digits of i (last fastest).
     Grid(Vec<Vec<toml::Value>>),
-    /// One row per point.
-    Rows(Vec<Vec<toml::Value>>),
+    /// One row of `integer.len()` numbers per point, flat; `integer` marks rounded columns.
+    Rows { values: Vec<f64>, integer: Vec<bool> },
 }
 
 /// Where a `file` design's matrix comes from: its path (for messages) and text.
@@ -123,7 +124,7 @@ impl Design {
                 }
                 let bounds = sweep.parameters.iter().enumerate().map(|(i, p)| bounds(i, p)).collect::<Result<Vec<_>>>()?;
                 let rows = if kind == Kind::Random { random_rows(&bounds, n as usize, seed) } else { lhs_rows(&bounds, n as usize, seed) };
-                Points::Rows(rows.into_iter().map(|r| to_values(&r, &sweep.parameters)).collect())
+                rows_of(rows, &sweep.parameters)
             }
             Kind::File => {
                 for (i, p) in sweep.parameters.iter().enumerate() {
@@ -134,7 +135,7 @@ impl Design {
                 let m = matrix.ok_or_else(|| Error::invalid("sweep.file", "missing", "a design matrix file"))?;
                 let rows = parse_matrix(m.path, m.text, &keys)?;
                 check_count(rows.len())?;
-                Points::Rows(rows.into_iter().map(|r| to_values(&r, &sweep.parameters)).collect())
+                rows_of(rows, &sweep.parameters)
             }
         };
         Ok(Design { kind, keys, points })
@@ -144,7 +145,7 @@ impl Design {
     pub fn len(&self) -> usize {
         match &self.points {
             Points::Grid(v) => v.iter().map(Vec::len).product(),
-            Points::Rows(r) => r.len(),
+            Points::Rows { values, integer } => values.len() / integer.len(),
         }
     }
 
@@ -164,7 +165,14 @@ impl Design {
                 }
                 out
             }
-            Points::Rows(rows) => rows[index].clone(),
+            Points::Rows { values, integer } => {
+                let w = integer.len();
+                values[index * w..(index + 1) * w]
+                    .iter()
+                    .zip(integer)
+                    .map(|(&x, &int)| if int { toml::Value::Integer(x.round() as i64) } else { toml::Value::Float(x) })
+                    .collect()
+            }
         }
     }
 
@@ -172,7 +180,7 @@ impl Design {
     pub fn grid_values(&self) -> Option<&[Vec<toml::Value>]> {
         match &self.points {
             Points::Grid(v) => Some(v),
-            Points::Rows(_) => None,
+            Points::Rows { .. } => None,
         }
     }
 }
@@ -270,11 +278,8 @@ fn round_value(v: &toml::Value) -> toml::Value {
     }
 }
 
-fn to_values(row: &[f64], params: &[ParameterFile]) -> Vec<toml::Value> {
-    row.iter()
-        .zip(params)
-        .map(|(&x, p)| if p.integer { toml::Value::Integer(x.round() as i64) } else { toml::Value::Float(x) })
-        .collect()
+fn rows_of(rows: Vec<Vec<f64>>, params: &[ParameterFile]) -> Points {
+    Points::Rows { values: rows.into_iter().flatten().collect(), integer: params.iter().map(|p| p.integer).collect() }
 }
 
 /// Uniform in [0, 1) from the top 53 bits of one draw.
@@ -496,7 +501,7 @@ mod tests {
                points = 5
                parameters = [{ key = "a", from = 1, to = 1 }]"#, "from < to"),
             (r#"parameters = [{ key = "a", from = "x", to = 2, steps = 3 }]"#, "a number"),
-            (r#"parameters = [{ key = "a", values = [1,2,3,4,5,6,7,8,9,10] }, { key = "b", from = 0, to = 1, steps = 10000000 }]"#, "points"),
+            (r#"parameters = [{ key = "a", values = [1,2,3,4,5,6,7,8,9,10] }, { key = "b", from = 0, to = 1, steps = 1000000 }]"#, "points"),
         ];
         for (text, want) in cases {
             let e = build(text).expect_err(text).to_string();
@@ -547,6 +552,15 @@ mod tests {
                     count[stratum(r[j], lo, hi, n)] += 1;
                 }
                 proptest::prop_assert!(count.iter().all(|&c| c == 1));
+            }
+        }
+
+        #[test]
+        fn any_matrix_text_parses_to_full_finite_rows_or_errs(text in "[0-9eE+\\-. \t\n#x]{0,200}") {
+            let keys = vec!["a".to_string(), "b".to_string()];
+            if let Ok(rows) = parse_matrix(Path::new("d.txt"), &text, &keys) {
+                proptest::prop_assert!(!rows.is_empty());
+                proptest::prop_assert!(rows.iter().all(|r| r.len() == 2 && r.iter().all(|x| x.is_finite())));
             }
         }
 

@@ -233,6 +233,22 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        #[test]
+        fn any_journal_bytes_read_without_panic(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..400)) {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("journal.jsonl");
+            let mut data = serde_json::to_vec(&rec(4, Status::Ok)).unwrap();
+            data.push(b'\n');
+            data.extend(&bytes);
+            std::fs::write(&path, &data).unwrap();
+            let c = read(&path, 0).unwrap();
+            proptest::prop_assert!(c.entries.contains_key(&4), "the whole first line survives any tail");
+            let v = c.valid_len as usize;
+            proptest::prop_assert!(v <= data.len() && (v == 0 || data[v - 1] == b'\n'));
+        }
+    }
+
     #[test]
     fn a_second_writer_is_refused_until_the_first_closes() {
         let dir = tempfile::tempdir().unwrap();

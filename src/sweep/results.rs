@@ -219,6 +219,13 @@ mod tests {
 
     proptest::proptest! {
         #[test]
+        fn any_text_parses_or_errs_without_panic(text in "[a-z0-9,\"\n\r ]{0,200}") {
+            if let Ok(t) = parse(&text, Path::new("r.csv")) {
+                proptest::prop_assert!(t.rows.iter().all(|r| r.len() == t.columns.len()));
+            }
+        }
+
+        #[test]
         fn any_cells_read_back_unchanged(cells in proptest::collection::vec("[a-z ,\"\n\r;=–]{0,12}", 1..6), index in 0u64..1000) {
             // Cells as a record would hold them (no carriage returns: errors are one line).
             let cells: Vec<String> = cells.into_iter().map(|c| c.replace('\r', "")).collect();
