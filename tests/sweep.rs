@@ -5,7 +5,7 @@ mod common;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use common::{bad_input, describe, ok, read, run_in as needlesim, write};
+use common::{bad_input, ok, read, run_in as needlesim, write};
 use needlesim::sweep::point::point_seed;
 
 /// A small patch; `{sweep}` is replaced by the `[sweep]` table of each test.
@@ -403,7 +403,6 @@ fn plot_command_draws_and_refuses_mixed_points() {
     assert!(e.contains("nope") && e.contains("column"), "{e}");
     ok(&needlesim(d.path(), &["plot", "sw", "--metric", "coverage", "--x", "technique.speed_mm_s", "--y", "technique.passes", "--where", "technique.pattern=random", "--level", "0.2", "--out", "h.png"]));
     assert!(std::fs::read(d.path().join("h.png")).unwrap().starts_with(b"\x89PNG"));
-    let _ = describe;
 }
 
 #[test]
