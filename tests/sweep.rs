@@ -426,3 +426,19 @@ parameters = [{ key = "technique.speed_mm_s" }, { key = "device.frequency_hz" }]
     let t: Vec<f64> = t.iter().map(|x| x.parse().unwrap()).collect();
     assert!((t[0] / t[1] - 2.0).abs() < 1e-12 && (t[1] / t[2] - 1.25).abs() < 1e-12, "{t:?}");
 }
+
+#[test]
+fn points_read_files_relative_to_the_scenario() {
+    // A [trace] scenario swept from another folder: every point finds traces/… next to it.
+    let d = tempfile::tempdir().unwrap();
+    let s = common::root().join("scenarios/recorded-trace.toml");
+    let out = ok(&needlesim(
+        d.path(),
+        &["sweep", s.to_str().unwrap(), "--out", "tr", "--set", "sweep.parameters=[{key=\"device.frequency_hz\", values=[100, 120]}]", "--set", "grid.resolution_mm=0.02"],
+    ));
+    assert!(out.contains("2 of 2 points recorded") && out.contains("0 failed"), "{out}");
+    let csv = read(d.path().join("tr/results.csv"));
+    assert_eq!(column(&csv, "status"), ["ok", "ok"]);
+    let cov: Vec<f64> = column(&csv, "coverage").iter().map(|c| c.parse().unwrap()).collect();
+    assert!(cov[1] > cov[0], "more stamps along the same trace cover more: {cov:?}");
+}

@@ -29,7 +29,7 @@ pub struct Estimate {
 
 /// Cost units of point `index` (see the module doc); 0 when it will fail validation.
 pub fn cost(sweep: &Sweep, index: usize) -> f64 {
-    let Ok(sim) = sweep.scenario_of(index).and_then(|f| f.to_simulation()) else {
+    let Ok(sim) = sweep.scenario_of(index).and_then(|f| f.to_simulation_in(&sweep.dir)) else {
         return 0.0;
     };
     let h = sim.grid.resolution_mm;

@@ -72,6 +72,8 @@ pub struct Sweep {
     pub scenario_sha256: String,
     /// SHA-256 of the expanded design (every point's values).
     pub design_sha256: String,
+    /// The scenario file's folder: files a point names (a `[trace]`) are read from here.
+    pub dir: PathBuf,
 }
 
 impl Sweep {
@@ -109,6 +111,7 @@ impl Sweep {
         };
         base.remove("sweep");
         let sweep = Sweep {
+            dir: path.parent().map(Path::to_path_buf).unwrap_or_default(),
             name: file.name.clone(),
             base,
             seed: file.seed,

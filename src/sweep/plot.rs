@@ -244,9 +244,12 @@ fn lines(spec: &PlotFile, sel: &Selection, path: &Path) -> Result<Vec<u8>> {
                 .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], BLACK.stroke_width(1)));
         }
         if spec.by.is_some() || spec.level.is_some() {
+            // The legend goes in the right-hand corner the lines leave free.
+            let right_ends: Vec<f64> = series.values().filter_map(|p| p.last().map(|q| q.1)).collect();
+            let high = right_ends.iter().sum::<f64>() / right_ends.len().max(1) as f64 > (y0 + y1) / 2.0;
             chart
                 .configure_series_labels()
-                .position(SeriesLabelPosition::UpperRight)
+                .position(if high { SeriesLabelPosition::LowerRight } else { SeriesLabelPosition::UpperRight })
                 .background_style(WHITE.mix(0.85))
                 .border_style(BLACK.mix(0.4))
                 .label_font(("sans-serif", 13))

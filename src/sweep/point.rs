@@ -87,7 +87,7 @@ impl Sweep {
         let file = self.scenario_of(index).map_err(|e| (self.seed_of(index), e))?;
         let seed = file.seed;
         let run = || -> Result<Summary> {
-            let mut sim = file.to_simulation()?;
+            let mut sim = file.to_simulation_in(&self.dir)?;
             sim.picture = false;
             let result = sim.run()?;
             Ok(Summary::new(&sim, &result))
