@@ -3,11 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use std::io::Write;
-
 use clap::Args;
-
-use super::sweep::{err, out};
 
 use needlesim::sweep::{RESULTS_CSV, merge};
 
@@ -27,15 +23,15 @@ pub struct MergeArgs {
 pub fn run(a: MergeArgs) -> anyhow::Result<ExitCode> {
     let m = merge::merge(&a.dirs, a.out.as_deref())?;
     for w in &m.warnings {
-        err!("warning: {w}");
+        eprintln!("warning: {w}");
     }
-    out!("merged {} folders: {} points ({} failed)", m.folders.len(), m.points, m.failed);
-    out!("  wrote {}", m.out.join(RESULTS_CSV).display());
+    println!("merged {} folders: {} points ({} failed)", m.folders.len(), m.points, m.failed);
+    println!("  wrote {}", m.out.join(RESULTS_CSV).display());
     for p in &m.plots {
-        out!("  plot {}", p.display());
+        println!("  plot {}", p.display());
     }
     for e in &m.plot_errors {
-        out!("  warning: {e}");
+        println!("  warning: {e}");
     }
     Ok(ExitCode::SUCCESS)
 }

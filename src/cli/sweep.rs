@@ -1,6 +1,6 @@
 //! `needlesim sweep`: run a scenario's `[sweep]` design, resumably, on a shard if asked.
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -41,16 +41,6 @@ pub struct SweepArgs {
     pub set: Vec<String>,
 }
 
-/// `println!`/`eprintln!` that ignore a closed pipe: a sweep must not die half-way because
-/// its reader (`| head`, a closed terminal) went away. Every finished point is on disk.
-macro_rules! out {
-    ($($t:tt)*) => {{ let _ = writeln!(std::io::stdout(), $($t)*); }};
-}
-macro_rules! err {
-    ($($t:tt)*) => {{ let _ = writeln!(std::io::stderr(), $($t)*); }};
-}
-pub(crate) use {err, out};
-
 /// Progress bar on a terminal, plain lines otherwise.
 struct Console {
     bar: ProgressBar,
@@ -58,11 +48,11 @@ struct Console {
 
 impl Observer for Console {
     fn note(&self, message: &str) {
-        self.bar.suspend(|| err!("{message}"));
+        self.bar.suspend(|| eprintln!("{message}"));
     }
     fn estimate(&self, e: &Estimate) {
         self.bar.suspend(|| {
-            err!(
+            eprintln!(
                 "estimate: {} more points on {} thread{} ≈ {} (first point {:.2} s), about {} more on disk",
                 e.points,
                 e.threads,
@@ -97,12 +87,12 @@ pub fn run(a: SweepArgs) -> anyhow::Result<ExitCode> {
         ProgressBar::hidden()
     };
     let scope = shard.map_or(format!("{} points", sweep.len()), |s| format!("shard {}/{}: {} of {} points", s.index, s.count, s.points_of(sweep.len()), sweep.len()));
-    err!("{}: {} design over {} ({scope})", sweep.name, sweep.design.kind.name(), sweep.design.keys.join(", "));
+    eprintln!("{}: {} design over {} ({scope})", sweep.name, sweep.design.kind.name(), sweep.design.keys.join(", "));
     let console = Console { bar };
     let outcome = run::run(&sweep, &opts, &console)?;
     console.bar.finish_and_clear();
 
-    out!(
+    println!(
         "{}: {} of {} points recorded ({} run now, {} failed)",
         outcome.dir.display(),
         outcome.recorded,
@@ -110,18 +100,18 @@ pub fn run(a: SweepArgs) -> anyhow::Result<ExitCode> {
         outcome.ran,
         outcome.failed
     );
-    out!("  wrote {}", outcome.dir.join(RESULTS_CSV).display());
+    println!("  wrote {}", outcome.dir.join(RESULTS_CSV).display());
     if outcome.failed > 0 {
-        out!("  {} points failed: see status and error in {RESULTS_CSV}; --retry-failed reruns them", outcome.failed);
+        println!("  {} points failed: see status and error in {RESULTS_CSV}; --retry-failed reruns them", outcome.failed);
     }
     for p in &outcome.plots {
-        out!("  plot {}", p.display());
+        println!("  plot {}", p.display());
     }
     for e in &outcome.plot_errors {
-        out!("  warning: {e}");
+        println!("  warning: {e}");
     }
     if shard.is_some() {
-        out!("  when every shard is done: needlesim merge {}", out.display());
+        println!("  when every shard is done: needlesim merge {}", out.display());
     }
     Ok(ExitCode::SUCCESS)
 }
