@@ -33,6 +33,10 @@ pub const PICTURE_MAX_PX: usize = 1000;
 /// it bounds the number of lanes a pass can have).
 pub const MIN_LANE_SPACING_MM: f64 = 0.01;
 
+/// Worker count the memory estimate assumes, whatever the real thread count, so that the
+/// same scenario is accepted or refused identically on every machine and thread count.
+pub const ASSUMED_WORKERS: usize = 16;
+
 /// Limits checked before anything large is allocated.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Limits {
@@ -266,7 +270,7 @@ impl Simulation {
             &self.grid,
             self.footprint_reach_mm(),
             tiles,
-            rayon::current_num_threads(),
+            ASSUMED_WORKERS,
             PICTURE_MAX_PX * PICTURE_MAX_PX,
         );
         let needed_mb = (punctures * std::mem::size_of::<Puncture>() as f64 + accum) / 1e6;
