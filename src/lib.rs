@@ -35,6 +35,7 @@ pub mod gaps;
 pub mod geometry;
 pub mod grid;
 pub mod hand;
+pub mod live;
 pub mod metrics;
 pub mod motion;
 pub mod output;
@@ -47,6 +48,8 @@ pub mod simulate;
 pub mod technique;
 pub mod trajectory;
 pub mod walk;
+pub mod serve;
+pub mod stroke;
 pub mod sweep;
 
 pub use error::{Error, Result};

@@ -52,6 +52,14 @@ impl Default for Limits {
     }
 }
 
+/// Check a treated-zone halo, mm (`coverage.halo_mm`: 0 ≤ halo ≤ 5).
+pub fn check_halo(halo_mm: f64) -> Result<()> {
+    if !(halo_mm.is_finite() && (0.0..=5.0).contains(&halo_mm)) {
+        return Err(Error::invalid("coverage.halo_mm", halo_mm, "0 ≤ halo ≤ 5 mm"));
+    }
+    Ok(())
+}
+
 /// Everything a run needs, validated.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Simulation {
@@ -153,9 +161,7 @@ impl Simulation {
         if !(h.is_finite() && h > 0.0 && h <= crate::grid::DEFAULT_RESOLUTION_MM * 5.0) {
             return Err(Error::invalid("grid.resolution_mm", h, "0 < resolution ≤ 0.05 mm"));
         }
-        if !(self.halo_mm.is_finite() && self.halo_mm >= 0.0 && self.halo_mm <= 5.0) {
-            return Err(Error::invalid("coverage.halo_mm", self.halo_mm, "0 ≤ halo ≤ 5 mm"));
-        }
+        check_halo(self.halo_mm)?;
         self.technique.validate(&self.passes)?;
         let mut warnings = Vec::new();
         let tilt = 90.0 - self.device.angle_deg + self.technique.hand.tilt_mean_deg;
@@ -298,9 +304,16 @@ impl Simulation {
 
     /// Run the whole pipeline.
     pub fn run(&self) -> Result<RunResult> {
-        let mut warnings = self.validate()?;
+        let warnings = self.validate()?;
         self.check_resources()?;
-        let walked = self.walk();
+        Ok(self.evaluate(self.walk(), warnings))
+    }
+
+    /// Measure punctures made by any means (walked passes, or strokes drawn on the live
+    /// page) over the patch, on the simulation's grid: coverage, zone, density, technique
+    /// figures, warnings (appended to `warnings`). Every puncture's `pass` must be below
+    /// `passes.len()`.
+    pub fn evaluate(&self, walked: Walked, mut warnings: Vec<String>) -> RunResult {
         let (stamps_per_pass, pass_time_s) = (walked.stamps_per_pass.clone(), walked.pass_time_s.clone());
         let punctures = walked.punctures;
         let domain = RectDomain(self.area);
@@ -323,7 +336,7 @@ impl Simulation {
             ));
         }
         let technique = self.technique_report(&punctures, &walked.pass_time_s, walked.tilt_clipped, walked.lane_changes, &density, &domain, &mut warnings);
-        Ok(RunResult { punctures, stamps_per_pass, pass_time_s, hole, hole_coverage, zone, density, punctures_outside, warnings, technique })
+        RunResult { punctures, stamps_per_pass, pass_time_s, hole, hole_coverage, zone, density, punctures_outside, warnings, technique }
     }
 
     /// The technique's figures: tilt, drag and what it does to coverage, session time, dose

@@ -6,6 +6,7 @@ mod merge;
 mod plot;
 mod run;
 mod sweep;
+mod serve;
 
 use std::process::ExitCode;
 
@@ -33,6 +34,7 @@ pub enum Command {
     Sweep(sweep::SweepArgs),
     Merge(merge::MergeArgs),
     Plot(plot::PlotArgs),
+    Serve(serve::ServeArgs),
 }
 
 /// Parse, dispatch, and turn errors into messages and exit codes.
@@ -51,6 +53,7 @@ pub fn main() -> ExitCode {
         Command::Sweep(a) => sweep::run(a),
         Command::Merge(a) => merge::run(a),
         Command::Plot(a) => plot::run(a),
+        Command::Serve(a) => serve::run(a),
     };
     match result {
         Ok(code) => code,

@@ -42,6 +42,13 @@ pub fn resolved_scenario(file: &crate::scenario::ScenarioFile) -> crate::scenari
 /// the resolved scenario (`scenario_toml`, with overrides applied).
 pub fn write_run(dir: &Path, sim: &Simulation, result: &RunResult, scenario_toml: &str) -> Result<PathBuf> {
     let staged = StagedDir::new(dir)?;
+    write_run_files(&staged, sim, result, scenario_toml)?;
+    staged.commit()
+}
+
+/// Write a run's files into a staged directory (for writers that add files of their own,
+/// e.g. the live page's export, before committing).
+pub fn write_run_files(staged: &StagedDir, sim: &Simulation, result: &RunResult, scenario_toml: &str) -> Result<()> {
     let summary = Summary::new(sim, result);
     let write = |name: &str, bytes: &[u8]| {
         let p = staged.path(name);
@@ -71,5 +78,5 @@ pub fn write_run(dir: &Path, sim: &Simulation, result: &RunResult, scenario_toml
         );
         heatmap::write_png(&staged.path(HEATMAP_PNG), raster, sim.area, &title, "mean hits per pixel")?;
     }
-    staged.commit()
+    Ok(())
 }

@@ -115,3 +115,4 @@ pub fn read(path: impl AsRef<Path>) -> String {
     let p = path.as_ref();
     std::fs::read_to_string(p).unwrap_or_else(|e| panic!("reading {}: {e}", p.display()))
 }
+pub mod http;

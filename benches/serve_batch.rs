@@ -1,0 +1,115 @@
+//! The live page's latency budget: one stroke batch of 200 pointer samples, stamped, placed,
+//! accumulated and summed up (`LiveSession::add_samples` + `metrics`), on a session that
+//! already holds three full passes over the default 40 × 30 mm patch (≈ 155,000 punctures),
+//! without a halo (the default) and with a 0.2 mm treated-zone halo (a second footprint
+//! layer, 10× the cells per puncture). Baselines in the same
+//! group: recomputing the whole session with the core `accumulate` on the live grid and on
+//! the 0.01 mm grid of `run` (what a server without incremental tiles would do per batch),
+//! and the same incremental batch on a 0.01 mm live grid. The median is the p50 reported in
+//! PERFORMANCE.md. (The HTTP round trip is measured by the load test, tests/serve_load.rs.)
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use needlesim::accumulate::{Request, accumulate};
+use needlesim::cartridge::Cartridge;
+use needlesim::device::Device;
+use needlesim::domain::RectDomain;
+use needlesim::geometry::{Rect, Vec2};
+use needlesim::grid::GridSpec;
+use needlesim::live::{LIVE_PASSES, LiveMap, LiveSession, PenSettings, SessionLimits};
+use needlesim::metrics::Coverage;
+use needlesim::stroke::TimedSample;
+
+const PATCH: Rect = Rect { x0: 0.0, y0: 0.0, x1: 40.0, y1: 30.0 };
+
+/// Samples of a zigzag over the patch at `speed` mm/s, one every `dt` s, from `t0`.
+fn zigzag(t0: f64, n: usize, dt: f64, speed: f64, phase: f64) -> Vec<TimedSample> {
+    (0..n)
+        .map(|i| {
+            let s = phase + i as f64 * dt * speed; // arc length, mm
+            let lane = (s / 36.0).floor();
+            let along = s - lane * 36.0;
+            let x = if lane as i64 % 2 == 0 { 2.0 + along } else { 38.0 - along };
+            let y = 2.0 + (lane * 2.2) % 26.0;
+            TimedSample { t_s: t0 + i as f64 * dt, at_mm: Vec2::new(x, y) }
+        })
+        .collect()
+}
+
+fn session(grid: GridSpec, halo_mm: f64) -> LiveSession {
+    let map = LiveMap::with_grid("patch", Arc::new(RectDomain(PATCH)), vec!["patch".into()], None, grid);
+    let mut cartridge = Cartridge::preset(12, 1.0).unwrap();
+    cartridge.depth_mm = 1.0;
+    let pen = PenSettings { cartridge, device: Device { frequency_hz: 120.0, rotation_deg: 18.0, ..Device::default() }, tilt_deg: 0.0 };
+    let mut s = LiveSession::new(Arc::new(map), pen, halo_mm, SessionLimits::default()).unwrap();
+    // Three passes of serpentine strokes over the whole patch (≈ 40 mm/s, 60 Hz samples).
+    let mut t = 0.0;
+    for pass in 0..3u16 {
+        let samples = zigzag(t, 60 * 12 * 3, 1.0 / 60.0, 40.0, 0.0);
+        for (k, chunk) in samples.chunks(200).enumerate() {
+            s.add_samples(1 + pass as u64 * 100 + k as u64, pass, chunk).unwrap();
+            s.end_stroke();
+        }
+        t = samples.last().unwrap().t_s + 1.0;
+    }
+    s
+}
+
+fn batch_timer(s: &mut LiveSession, batch: &[TimedSample], iters: u64) -> Duration {
+    let mut total = Duration::ZERO;
+    for i in 0..iters {
+        let start = Instant::now();
+        let out = s.add_samples(1_000_000 + i, 3, batch).unwrap();
+        let m = s.metrics();
+        total += start.elapsed();
+        std::hint::black_box((out, m));
+        s.undo();
+    }
+    total
+}
+
+fn live_batch(c: &mut Criterion) {
+    let live = GridSpec::new(needlesim::live::LIVE_RESOLUTION_MM);
+    let exact = GridSpec::new(0.01);
+    let mut s0 = session(live, 0.0);
+    let mut s = session(live, 0.2);
+    let mut s01 = session(exact, 0.2);
+    eprintln!("session before the batch: {} punctures, coverage {:.3}", s.punctures().len(), s.metrics().hole.whole.coverage);
+    // 200 samples at 60 Hz (3.3 s of drawing at 40 mm/s) and 200 samples over the longest
+    // batch allowed (10 s).
+    let t_after = s.strokes().last().unwrap().samples.last().unwrap().t_s + 10.0;
+    let typical = zigzag(t_after, 200, 1.0 / 60.0, 40.0, 5.0);
+    let longest = zigzag(t_after, 200, 10.0 / 199.0, 40.0, 5.0);
+    let mut g = c.benchmark_group("serve_batch_200_samples");
+    g.sample_size(20);
+    g.bench_function("live_0.02mm_no_halo_60Hz_samples", |b| b.iter_custom(|n| batch_timer(&mut s0, &typical, n)));
+    g.bench_function("live_0.02mm_halo_0.2_60Hz_samples", |b| b.iter_custom(|n| batch_timer(&mut s, &typical, n)));
+    g.bench_function("live_0.02mm_halo_0.2_10s_batch", |b| b.iter_custom(|n| batch_timer(&mut s, &longest, n)));
+    g.bench_function("live_0.01mm_halo_0.2_60Hz_samples", |b| b.iter_custom(|n| batch_timer(&mut s01, &typical, n)));
+    // Baselines: recompute everything after the batch.
+    s.add_samples(2_000_000, 3, &typical).unwrap();
+    let punctures = s.punctures().to_vec();
+    let domain = RectDomain(PATCH);
+    for (name, grid) in [("baseline_full_recompute_0.02mm", live), ("baseline_full_recompute_0.01mm", exact)] {
+        g.bench_function(name, |b| {
+            b.iter(|| {
+                let mut out = Vec::new();
+                for r in [0.09, 0.29] {
+                    let acc = accumulate(&punctures, &Request { grid, radius_mm: r, passes: LIVE_PASSES, picture_cells: None, domain: &domain });
+                    out.push(Coverage::from_tally(&acc.tallies[0], &grid));
+                }
+                out
+            })
+        });
+    }
+    g.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().without_plots().warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(4));
+    targets = live_batch
+}
+criterion_main!(benches);

@@ -1,0 +1,107 @@
+//! Live sessions: a trainer draws strokes with a real pen setting and watches punctures and
+//! coverage build up (the core of `needlesim serve`; no IO, no file format).
+//!
+//! - [`LiveMap`]: the treated area (any [`Domain`]: the flat patch, a face map), its label
+//!   names, optional no-go zones, and the live grid with its empty-domain baseline, built
+//!   once and shared by every session on it.
+//! - [`accumulator`]: exact incremental tallies, recomputing only the tiles a stroke touches.
+//! - [`session`]: strokes (timed pointer samples → stamps at the pen's frequency, see
+//!   [`crate::stroke`]), passes, undo, pen settings, and the live figures and warnings.
+//!
+//! **The live grid.** Figures shown while drawing come from a grid of
+//! [`LIVE_RESOLUTION_MM`] (9 cells across the 0.18 mm needle), coarsened for a large map so
+//! that its bounds hold at most [`LIVE_MAX_CELLS`] cells (a whole face: about 0.05 mm).
+//! Centre sampling is unbiased over random positions; its spread per hole is about ±3 % at
+//! 0.02 mm and ±15 % at 0.05 mm (see [`crate::grid`]), which averages out over the
+//! thousands of holes of a stroke. The accumulator keeps each touched tile's cells (5 bytes
+//! per cell and layer), so a batch costs only its own punctures. The exact figures at the
+//! scenario's own resolution are computed by the core on export.
+
+pub mod accumulator;
+pub mod session;
+
+use std::sync::Arc;
+
+use crate::accumulate::Tally;
+use crate::domain::{Domain, RectDomain};
+use crate::geometry::{Rect, Vec2};
+use crate::grid::GridSpec;
+
+pub use accumulator::LiveAccumulator;
+pub use session::{LiveMetrics, LiveSession, PenSettings, SessionLimits, StrokeRecord};
+
+/// Finest cell side of the live grid, mm (see the module doc).
+pub const LIVE_RESOLUTION_MM: f64 = 0.02;
+/// Most cells the live grid may have over a map's bounds (bounds the memory of a session:
+/// 5 bytes per cell and footprint layer when every tile is touched).
+pub const LIVE_MAX_CELLS: f64 = 25.0e6;
+
+/// The live grid for a map with bounds `b`: [`LIVE_RESOLUTION_MM`], or coarser (in 0.005 mm
+/// steps) so that the bounds hold at most [`LIVE_MAX_CELLS`] cells.
+pub fn live_grid(b: Rect) -> GridSpec {
+    let h = (b.area() / LIVE_MAX_CELLS).sqrt().max(LIVE_RESOLUTION_MM);
+    GridSpec::new((h / 0.005).ceil() * 0.005)
+}
+/// Passes a live session can tell apart (pass 0 … 7; one bit of a cell's mask each). More
+/// than the sources' 3–4, so the "> 4 passes on a spot" warning can fire.
+pub const LIVE_PASSES: usize = 8;
+
+/// Zones that must never be needled (eyes, lips, nostrils on a face).
+pub trait NoGo: Send + Sync {
+    /// Names of the zones; indices are zone numbers.
+    fn zone_names(&self) -> Vec<String>;
+    /// The zone a needle footprint of radius `r_mm` at `p` touches, if any.
+    fn zone_touched(&self, p: Vec2, r_mm: f64) -> Option<usize>;
+}
+
+/// The area a live session treats, with its live grid.
+pub struct LiveMap {
+    /// Shown to the user (e.g. "patch 40 × 30 mm", "default face").
+    pub name: String,
+    pub domain: Arc<dyn Domain + Send + Sync>,
+    /// One name per domain label.
+    pub label_names: Vec<String>,
+    pub no_go: Option<Arc<dyn NoGo>>,
+    pub grid: GridSpec,
+    /// Tallies of the empty domain on `grid` with [`LIVE_PASSES`] passes.
+    pub baseline: Vec<Tally>,
+}
+
+impl LiveMap {
+    /// A map over `domain` (labels named by `label_names`) on the live grid.
+    pub fn new(name: impl Into<String>, domain: Arc<dyn Domain + Send + Sync>, label_names: Vec<String>, no_go: Option<Arc<dyn NoGo>>) -> Self {
+        let grid = live_grid(domain.bounds());
+        Self::with_grid(name, domain, label_names, no_go, grid)
+    }
+
+    /// As [`new`](Self::new) on another grid (benches and tests compare grids).
+    pub fn with_grid(name: impl Into<String>, domain: Arc<dyn Domain + Send + Sync>, label_names: Vec<String>, no_go: Option<Arc<dyn NoGo>>, grid: GridSpec) -> Self {
+        assert_eq!(label_names.len(), domain.label_count(), "one name per label");
+        let baseline = accumulator::baseline(domain.as_ref(), grid, LIVE_PASSES);
+        LiveMap { name: name.into(), domain, label_names, no_go, grid, baseline }
+    }
+
+    /// The flat patch `rect`, one label named "patch", no no-go zone.
+    pub fn patch(rect: Rect) -> Self {
+        let name = format!("patch {} × {} mm", rect.width(), rect.height());
+        Self::new(name, Arc::new(RectDomain(rect)), vec!["patch".into()], None)
+    }
+
+    pub fn bounds(&self) -> Rect {
+        self.domain.bounds()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn live_grid_is_fine_on_a_patch_and_bounded_on_a_face() {
+        assert_eq!(live_grid(Rect::new(0.0, 0.0, 40.0, 30.0)).resolution_mm, LIVE_RESOLUTION_MM);
+        let face = Rect::new(-80.0, -150.0, 80.0, 130.0);
+        let g = live_grid(face);
+        assert!(face.area() / (g.resolution_mm * g.resolution_mm) <= LIVE_MAX_CELLS);
+        assert!(g.resolution_mm <= 0.05 + 1e-12, "{}", g.resolution_mm);
+    }
+}

@@ -1,0 +1,762 @@
+//! One live session: strokes drawn with a pen setting, passes, undo, and the live figures.
+//!
+//! **Model.** A session is a list of strokes. Each stroke belongs to one pass and keeps the
+//! pen settings it was drawn with (cartridge, depth, frequency, tilt), its timed samples and
+//! the punctures it made ([`crate::stroke`] turns the samples into stamps at the pen's
+//! frequency, [`crate::puncture::place`] puts the needles down). Times are seconds since
+//! the session's first sample. Samples arrive in batches; a stroke stays open until it is
+//! ended, a stroke with another id starts, or the settings change. Undo removes the last
+//! stroke and restores the previous figures exactly (integer tallies, see
+//! [`super::accumulator`]).
+//!
+//! **Warnings** (the sources' rules, shown at once):
+//! - hand speed: the stroke's mean speed gives `f · N / (v · w)` punctures per cm² per pass
+//!   (`shared/domain.md`); outside the target band (default 250–300 /cm², PRIME 2015) the
+//!   stroke is "too fast" or "too slow". Strokes shorter than [`MIN_SPEED_CHECK_S`] are not
+//!   judged.
+//! - more than 4 distinct passes on a spot ("no more than 3–4 passes over one place").
+//! - a no-go zone touched by a needle footprint.
+//! - pen-on time beyond the 30-minute procedure (seeds/001: "no more than half an hour").
+//!
+//! **Bounds.** [`SessionLimits`] caps punctures, strokes and samples, so a session's memory
+//! is bounded; a batch that would pass a cap is refused whole.
+
+use std::sync::Arc;
+
+use crate::accumulate::{PASS_LIMIT, Tally};
+use crate::cartridge::Cartridge;
+use crate::device::Device;
+use crate::error::{Error, Result};
+use crate::geometry::{Rect, Vec2};
+use crate::metrics::Coverage;
+use crate::motion::{PassPlan, Pattern, Stamp};
+use crate::puncture::{self, Puncture};
+use crate::simulate::{RunResult, Simulation, Walked, check_halo};
+use crate::stroke::{StrokeStamper, TimedSample, pass_density_per_cm2, speed_for_density_mm_s};
+
+use super::{LIVE_PASSES, LiveAccumulator, LiveMap};
+
+/// Target density band per pass, punctures/cm² (PRIME 2015: 250–300 per treatment, used per
+/// pass as in `shared/domain.md`'s worked example).
+pub const TARGET_DENSITY_PER_CM2: (f64, f64) = (250.0, 300.0);
+/// Shortest stroke whose speed is judged, s (shorter ones are taps or noise).
+pub const MIN_SPEED_CHECK_S: f64 = 0.3;
+/// The sources' procedure limit, minutes (seeds/001).
+pub const PROCEDURE_LIMIT_MIN: f64 = 30.0;
+
+/// Caps on one session's size (memory is about 60 bytes per puncture and 32 per sample).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SessionLimits {
+    pub max_punctures: usize,
+    pub max_strokes: usize,
+    pub max_samples: usize,
+}
+
+impl Default for SessionLimits {
+    /// One million punctures hold a whole-face session of three passes (≈ 565,000
+    /// punctures per pass over 500 cm² at the default scenario's density is the
+    /// face-scale scenario; a trainer's session is far less). About 60 MB at most.
+    fn default() -> Self {
+        SessionLimits { max_punctures: 1_000_000, max_strokes: 20_000, max_samples: 500_000 }
+    }
+}
+
+/// A pen setting: what the controls of the page choose.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PenSettings {
+    pub cartridge: Cartridge,
+    pub device: Device,
+    /// Tilt from perpendicular, degrees, [0, 90). Shortens the vertical depth by cos(tilt)
+    /// (shared/domain.md [est]).
+    pub tilt_deg: f64,
+}
+
+impl PenSettings {
+    /// The same checks as a scenario's (cartridge, device, depth in the device range) plus
+    /// the tilt.
+    pub fn validate(&self) -> Result<()> {
+        self.cartridge.validate()?;
+        self.device.validate()?;
+        self.device.check_depth(self.cartridge.depth_mm)?;
+        if !(self.tilt_deg.is_finite() && self.tilt_deg >= 0.0 && self.tilt_deg < 90.0) {
+            return Err(Error::invalid("tilt_deg", self.tilt_deg, "0 ≤ tilt < 90 degrees from perpendicular"));
+        }
+        Ok(())
+    }
+
+    /// Depth reached straight down, mm: set depth × cos(tilt).
+    pub fn vertical_depth_mm(&self) -> f64 {
+        self.cartridge.depth_mm * self.tilt_deg.to_radians().cos()
+    }
+}
+
+/// A stroke as stored.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StrokeRecord {
+    /// The client's stroke id (increasing within a session).
+    pub id: u64,
+    pub pass: u16,
+    pub pen: Arc<PenSettings>,
+    /// Samples with `t_s` since the session's first sample.
+    pub samples: Vec<TimedSample>,
+    /// Index of the stroke's first puncture in the session.
+    pub first_puncture: usize,
+    pub stamps: usize,
+    pub length_mm: f64,
+    /// Punctures that touched a no-go zone: (zone, where).
+    pub no_go: Vec<(usize, Vec2)>,
+}
+
+impl StrokeRecord {
+    pub fn duration_s(&self) -> f64 {
+        match (self.samples.first(), self.samples.last()) {
+            (Some(a), Some(b)) => b.t_s - a.t_s,
+            _ => 0.0,
+        }
+    }
+}
+
+/// The hand speed of a stroke against the target density.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SpeedCheck {
+    pub stroke: u64,
+    pub speed_mm_s: f64,
+    /// Density this speed lays down in one pass, per cm².
+    pub density_per_pass_per_cm2: f64,
+    /// Speeds that give the target band, mm/s (fast end first: lower density).
+    pub target_speed_mm_s: (f64, f64),
+    /// -1 too slow (too dense), 0 within, +1 too fast.
+    pub verdict: i8,
+}
+
+/// Coverage of one footprint layer, whole map and per label.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LayerMetrics {
+    pub whole: Coverage,
+    pub per_label: Vec<Coverage>,
+}
+
+/// A no-go zone touched during the session.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NoGoTouch {
+    pub zone: String,
+    pub punctures: u64,
+    pub first_at_mm: Vec2,
+}
+
+/// The live figures after a change.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LiveMetrics {
+    pub punctures: usize,
+    pub stamps: usize,
+    pub strokes: usize,
+    /// Highest pass used + 1.
+    pub passes_used: usize,
+    pub hole: LayerMetrics,
+    /// Treated zone (footprint grown by the halo); `None` with no halo.
+    pub zone: Option<LayerMetrics>,
+    pub halo_mm: f64,
+    /// Punctures with their centre in each label, per cm².
+    pub density_per_cm2: Vec<f64>,
+    pub density_whole_per_cm2: f64,
+    pub area_mm2: Vec<f64>,
+    /// Time the pen was on the skin (sum of stroke durations), s.
+    pub pen_on_s: f64,
+    /// From the first sample to the last, s.
+    pub elapsed_s: f64,
+    /// Tiles where a spot was punctured on more than 4 passes.
+    pub over_pass_limit_spots: Vec<Rect>,
+    pub no_go: Vec<NoGoTouch>,
+    /// The last stroke's speed, when long enough to judge.
+    pub speed: Option<SpeedCheck>,
+    pub warnings: Vec<String>,
+}
+
+struct OpenStroke {
+    stamper: StrokeStamper,
+}
+
+/// One trainer's session on a map.
+pub struct LiveSession {
+    map: Arc<LiveMap>,
+    limits: SessionLimits,
+    pen: Arc<PenSettings>,
+    halo_mm: f64,
+    target_density_per_cm2: (f64, f64),
+    acc: LiveAccumulator,
+    strokes: Vec<StrokeRecord>,
+    open: Option<OpenStroke>,
+    /// Absolute time of the session's first sample, s.
+    origin_s: Option<f64>,
+    /// Stamps made so far in each pass (the punctures' `stamp` index).
+    stamps_per_pass: [u32; LIVE_PASSES],
+    samples: usize,
+}
+
+/// What one batch did.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BatchOutcome {
+    pub punctures: Vec<Puncture>,
+    pub stamps: Vec<Stamp>,
+    /// No-go zones touched by this batch (zone index, where).
+    pub no_go: Vec<(usize, Vec2)>,
+    /// Tiles recomputed.
+    pub tiles: usize,
+}
+
+impl LiveSession {
+    /// A new session with pen `pen` (validated here) and treated-zone halo `halo_mm`.
+    pub fn new(map: Arc<LiveMap>, pen: PenSettings, halo_mm: f64, limits: SessionLimits) -> Result<Self> {
+        pen.validate()?;
+        check_halo(halo_mm)?;
+        let acc = new_accumulator(&map, &pen.cartridge, halo_mm);
+        Ok(LiveSession {
+            map,
+            limits,
+            pen: Arc::new(pen),
+            halo_mm,
+            target_density_per_cm2: TARGET_DENSITY_PER_CM2,
+            acc,
+            strokes: Vec::new(),
+            open: None,
+            origin_s: None,
+            stamps_per_pass: [0; LIVE_PASSES],
+            samples: 0,
+        })
+    }
+
+    pub fn map(&self) -> &Arc<LiveMap> {
+        &self.map
+    }
+    pub fn pen(&self) -> &PenSettings {
+        &self.pen
+    }
+    pub fn halo_mm(&self) -> f64 {
+        self.halo_mm
+    }
+    pub fn strokes(&self) -> &[StrokeRecord] {
+        &self.strokes
+    }
+    pub fn punctures(&self) -> &[Puncture] {
+        self.acc.punctures()
+    }
+    pub fn limits(&self) -> SessionLimits {
+        self.limits
+    }
+
+    /// Change the pen (the open stroke ends first). Nothing changes on an error.
+    pub fn set_pen(&mut self, pen: PenSettings) -> Result<()> {
+        pen.validate()?;
+        if (pen.cartridge.needle_diameter_mm - self.pen.cartridge.needle_diameter_mm).abs() > 0.0 {
+            return Err(Error::invalid(
+                "cartridge.needle_diameter_mm",
+                pen.cartridge.needle_diameter_mm,
+                format!("the session's needle diameter ({} mm); start a new session to change it", self.pen.cartridge.needle_diameter_mm),
+            ));
+        }
+        self.end_stroke();
+        self.pen = Arc::new(pen);
+        Ok(())
+    }
+
+    /// Change the treated-zone halo: every stroke is measured again with the new footprint.
+    pub fn set_halo(&mut self, halo_mm: f64) -> Result<()> {
+        check_halo(halo_mm)?;
+        if halo_mm != self.halo_mm {
+            let mut acc = new_accumulator(&self.map, &self.pen.cartridge, halo_mm);
+            acc.push(self.acc.punctures());
+            self.acc = acc;
+            self.halo_mm = halo_mm;
+        }
+        Ok(())
+    }
+
+    /// Change the target density band per pass, per cm².
+    pub fn set_target_density(&mut self, band: (f64, f64)) -> Result<()> {
+        let (lo, hi) = band;
+        if !(lo.is_finite() && hi.is_finite() && lo > 0.0 && lo <= hi && hi <= 100_000.0) {
+            return Err(Error::invalid("target_density_per_cm2", format!("[{lo}, {hi}]"), "[lo, hi] with 0 < lo ≤ hi ≤ 100000 per cm²"));
+        }
+        self.target_density_per_cm2 = band;
+        Ok(())
+    }
+
+    /// Absolute time of the last sample of stroke `id`, while it is open, s.
+    pub fn open_stroke_last_s(&self, id: u64) -> Option<f64> {
+        let open = self.open.as_ref()?;
+        self.strokes.last().filter(|s| s.id == id)?;
+        open.stamper.last().map(|s| s.t_s)
+    }
+
+    /// End the open stroke, if any.
+    pub fn end_stroke(&mut self) {
+        self.open = None;
+    }
+
+    /// Continue stroke `id` in `pass` with `samples` (absolute times, s). A new id ends the
+    /// open stroke and starts another. All-or-nothing: on an error nothing is stored.
+    pub fn add_samples(&mut self, id: u64, pass: u16, samples: &[TimedSample]) -> Result<BatchOutcome> {
+        if pass as usize >= LIVE_PASSES {
+            return Err(Error::invalid("pass", pass, format!("0–{}", LIVE_PASSES - 1)));
+        }
+        let continuing = self.open.is_some() && self.strokes.last().is_some_and(|s| s.id == id);
+        if continuing {
+            let last = self.strokes.last().expect("open stroke is stored");
+            if last.pass != pass {
+                return Err(Error::invalid("pass", pass, format!("the pass of stroke {id} ({}); a stroke stays in one pass", last.pass)));
+            }
+        } else {
+            if let Some(last) = self.strokes.last() {
+                if id <= last.id {
+                    return Err(Error::invalid("stroke", id, format!("a new stroke id above {} (stroke {id} has ended)", last.id)));
+                }
+            }
+            if self.strokes.len() >= self.limits.max_strokes {
+                return Err(too_many("strokes", self.strokes.len() + 1, self.limits.max_strokes));
+            }
+        }
+        if samples.is_empty() {
+            return Err(Error::invalid("samples", "[]", "at least one sample"));
+        }
+        if self.samples + samples.len() > self.limits.max_samples {
+            return Err(too_many("pointer samples", self.samples + samples.len(), self.limits.max_samples));
+        }
+        // Stamp on a copy first, so a refused batch leaves everything as it was.
+        let mut stamper = match (&self.open, continuing) {
+            (Some(o), true) => o.stamper.clone(),
+            _ => {
+                // A new stroke starts after the previous one ended (the clock only moves on).
+                if let Some(prev) = self.strokes.last().and_then(|s| s.samples.last()) {
+                    let prev_abs = prev.t_s + self.origin_s.unwrap_or(0.0);
+                    if samples[0].t_s <= prev_abs {
+                        return Err(Error::invalid(
+                            "samples[0].t",
+                            format!("{} s", samples[0].t_s),
+                            format!("a time after the previous stroke's last sample ({prev_abs} s): time must move forward"),
+                        ));
+                    }
+                }
+                StrokeStamper::new(self.pen.device.frequency_hz)
+            }
+        };
+        let stamps = stamper.feed(samples)?;
+        let needles = self.pen.cartridge.needle_count();
+        let new_punctures = stamps.len() * needles;
+        if self.acc.punctures().len() + new_punctures > self.limits.max_punctures {
+            return Err(too_many("punctures", self.acc.punctures().len() + new_punctures, self.limits.max_punctures));
+        }
+
+        // Commit.
+        let origin = *self.origin_s.get_or_insert(samples[0].t_s);
+        let rel: Vec<TimedSample> = samples.iter().map(|s| TimedSample { t_s: s.t_s - origin, at_mm: s.at_mm }).collect();
+        let rel_stamps: Vec<Stamp> = stamps.iter().map(|s| Stamp { center_mm: s.center_mm, t_s: s.t_s - origin }).collect();
+        if !continuing {
+            self.strokes.push(StrokeRecord {
+                id,
+                pass,
+                pen: self.pen.clone(),
+                samples: Vec::new(),
+                first_puncture: self.acc.punctures().len(),
+                stamps: 0,
+                length_mm: 0.0,
+                no_go: Vec::new(),
+            });
+        }
+        let mut punctures = Vec::with_capacity(new_punctures);
+        puncture::place(&self.pen.cartridge, &self.pen.device, pass, &rel_stamps, &mut punctures);
+        let first_stamp = self.stamps_per_pass[pass as usize];
+        for p in &mut punctures {
+            p.stamp += first_stamp;
+        }
+        self.stamps_per_pass[pass as usize] += rel_stamps.len() as u32;
+        let tiles = self.acc.push(&punctures);
+        let no_go = self.no_go_of(&punctures);
+        let record = self.strokes.last_mut().expect("pushed above");
+        record.samples.extend_from_slice(&rel);
+        record.stamps += rel_stamps.len();
+        record.length_mm = stamper.length_mm();
+        record.no_go.extend_from_slice(&no_go);
+        self.samples += samples.len();
+        self.open = Some(OpenStroke { stamper });
+        Ok(BatchOutcome { punctures, stamps: rel_stamps, no_go, tiles })
+    }
+
+    fn no_go_of(&self, punctures: &[Puncture]) -> Vec<(usize, Vec2)> {
+        let Some(ng) = &self.map.no_go else { return Vec::new() };
+        let r = self.pen.cartridge.radius_mm();
+        punctures
+            .iter()
+            .filter_map(|p| {
+                let at = Vec2::new(p.x_mm, p.y_mm);
+                ng.zone_touched(at, r).map(|z| (z, at))
+            })
+            .collect()
+    }
+
+    /// Remove the last stroke (the open one, if any). Returns false when there is none.
+    pub fn undo(&mut self) -> bool {
+        let Some(last) = self.strokes.pop() else { return false };
+        self.open = None;
+        self.acc.truncate(last.first_puncture);
+        self.stamps_per_pass[last.pass as usize] -= last.stamps as u32;
+        self.samples -= last.samples.len();
+        if self.strokes.is_empty() {
+            self.origin_s = None;
+        }
+        true
+    }
+
+    /// Remove every stroke; the pen, halo and target stay.
+    pub fn clear(&mut self) {
+        self.strokes.clear();
+        self.open = None;
+        self.acc = new_accumulator(&self.map, &self.pen.cartridge, self.halo_mm);
+        self.origin_s = None;
+        self.stamps_per_pass = [0; LIVE_PASSES];
+        self.samples = 0;
+    }
+
+    /// The stroke's hand speed against the target band.
+    pub fn speed_check(&self, stroke: &StrokeRecord) -> Option<SpeedCheck> {
+        let d = stroke.duration_s();
+        if d < MIN_SPEED_CHECK_S {
+            return None;
+        }
+        let (a, b) = (stroke.samples.first()?, stroke.samples.last()?);
+        let net = b.at_mm - a.at_mm;
+        let dir_deg = if net.norm() > 0.0 { net.y.atan2(net.x).to_degrees() } else { 0.0 };
+        let pen = &stroke.pen;
+        let w = pen.cartridge.track_width_mm(dir_deg, pen.device.rotation_deg);
+        let (f, n) = (pen.device.frequency_hz, pen.cartridge.needle_count());
+        let speed = stroke.length_mm / d;
+        let density = pass_density_per_cm2(f, n, speed, w);
+        let (lo, hi) = self.target_density_per_cm2;
+        let verdict = if density > hi { -1 } else if density < lo { 1 } else { 0 };
+        Some(SpeedCheck {
+            stroke: stroke.id,
+            speed_mm_s: speed,
+            density_per_pass_per_cm2: density,
+            target_speed_mm_s: (speed_for_density_mm_s(f, n, lo, w), speed_for_density_mm_s(f, n, hi, w)),
+            verdict,
+        })
+    }
+
+    /// The live figures and warnings.
+    pub fn metrics(&self) -> LiveMetrics {
+        let grid = self.acc.grid();
+        let layer = |k: usize| {
+            let tallies = self.acc.tallies(k);
+            let mut whole = Tally::new(self.acc.passes());
+            tallies.iter().for_each(|t| whole.merge(t));
+            LayerMetrics {
+                whole: Coverage::from_tally(&whole, &grid),
+                per_label: tallies.iter().map(|t| Coverage::from_tally(t, &grid)).collect(),
+            }
+        };
+        let hole = layer(0);
+        let zone = (self.acc.radii_mm().len() > 1).then(|| layer(1));
+        let labels = self.map.domain.label_count();
+        let area_mm2: Vec<f64> = (0..labels).map(|l| self.map.domain.area_mm2(l as u16)).collect();
+        let inside = self.acc.inside_per_label();
+        let per_cm2 = |n: u64, a: f64| if a > 0.0 { n as f64 / a * 100.0 } else { 0.0 };
+        let density_per_cm2 = inside.iter().zip(&area_mm2).map(|(&n, &a)| per_cm2(n, a)).collect();
+        let density_whole_per_cm2 = per_cm2(inside.iter().sum(), area_mm2.iter().sum());
+        let pen_on_s: f64 = self.strokes.iter().map(|s| s.duration_s()).sum();
+        let elapsed_s = self.strokes.last().and_then(|s| s.samples.last()).map(|s| s.t_s).unwrap_or(0.0);
+        let over = self.acc.over_pass_limit_tiles(0);
+        let no_go = self.no_go_touches();
+        let speed = self.strokes.last().and_then(|s| self.speed_check(s));
+
+        let mut warnings = Vec::new();
+        for t in &no_go {
+            warnings.push(format!(
+                "no-go zone {} touched: {} punctures, first at ({:.1}, {:.1}) mm — never needle it",
+                t.zone, t.punctures, t.first_at_mm.x, t.first_at_mm.y
+            ));
+        }
+        if hole.whole.over_pass_limit_fraction > 0.0 {
+            warnings.push(format!(
+                "{:.2} % of the area punctured on more than {PASS_LIMIT} passes ({} spots): the sources advise no more than 3–4 passes over one place",
+                100.0 * hole.whole.over_pass_limit_fraction,
+                over.len()
+            ));
+        }
+        if let Some(s) = &speed {
+            let (fast, slow) = s.target_speed_mm_s;
+            let (lo, hi) = self.target_density_per_cm2;
+            if s.verdict != 0 {
+                warnings.push(format!(
+                    "stroke {}: {} at {:.0} mm/s ≈ {:.0} punctures/cm² per pass; the target {lo:.0}–{hi:.0} /cm² needs {slow:.0}–{fast:.0} mm/s",
+                    s.stroke,
+                    if s.verdict > 0 { "too fast" } else { "too slow" },
+                    s.speed_mm_s,
+                    s.density_per_pass_per_cm2
+                ));
+            }
+        }
+        if pen_on_s > PROCEDURE_LIMIT_MIN * 60.0 {
+            warnings.push(format!("pen-on time {:.1} min is beyond the sources' {PROCEDURE_LIMIT_MIN:.0}-minute procedure", pen_on_s / 60.0));
+        }
+        LiveMetrics {
+            punctures: self.acc.punctures().len(),
+            stamps: self.stamps_per_pass.iter().map(|&s| s as usize).sum(),
+            strokes: self.strokes.len(),
+            passes_used: self.strokes.iter().map(|s| s.pass as usize + 1).max().unwrap_or(0),
+            hole,
+            zone,
+            halo_mm: self.halo_mm,
+            density_per_cm2,
+            density_whole_per_cm2,
+            area_mm2,
+            pen_on_s,
+            elapsed_s,
+            over_pass_limit_spots: over,
+            no_go,
+            speed,
+            warnings,
+        }
+    }
+
+    fn no_go_touches(&self) -> Vec<NoGoTouch> {
+        let Some(ng) = &self.map.no_go else { return Vec::new() };
+        let names = ng.zone_names();
+        let mut out: Vec<NoGoTouch> = Vec::new();
+        for (zone, at) in self.strokes.iter().flat_map(|s| s.no_go.iter()) {
+            let name = names.get(*zone).cloned().unwrap_or_else(|| format!("#{zone}"));
+            match out.iter_mut().find(|t| t.zone == name) {
+                Some(t) => t.punctures += 1,
+                None => out.push(NoGoTouch { zone: name, punctures: 1, first_at_mm: *at }),
+            }
+        }
+        out
+    }
+
+    /// The session as a run of `base` (its area and grid), for the exact figures and the
+    /// report `run` writes: the pen is the session's current one; pass `p` is described as
+    /// hand-drawn strokes (`pattern = strokes`) at the pass's measured mean speed, in the
+    /// mean direction of its strokes, lanes one track wide; its time is the pen-on time.
+    /// The punctures are the session's own, measured on `base`'s grid. The session's no-go
+    /// and speed warnings come first in the run's warnings.
+    pub fn as_run(&self, base: &Simulation) -> Result<(Simulation, RunResult)> {
+        if self.strokes.is_empty() {
+            return Err(Error::invalid("session", "no strokes", "at least one stroke to export"));
+        }
+        let passes = self.strokes.iter().map(|s| s.pass as usize + 1).max().unwrap_or(1);
+        let mut sim = base.clone();
+        sim.cartridge = self.pen.cartridge.clone();
+        sim.device = self.pen.device.clone();
+        sim.halo_mm = self.halo_mm;
+        let base_speed = base.passes[0].speed_mm_s;
+        let mut stamps_per_pass = vec![0usize; passes];
+        let mut time_s = vec![0.0; passes];
+        sim.passes = (0..passes)
+            .map(|p| {
+                let mine: Vec<&StrokeRecord> = self.strokes.iter().filter(|s| s.pass as usize == p).collect();
+                let (len, dur): (f64, f64) = mine.iter().fold((0.0, 0.0), |(l, d), s| (l + s.length_mm, d + s.duration_s()));
+                stamps_per_pass[p] = mine.iter().map(|s| s.stamps).sum();
+                time_s[p] = dur;
+                let (sx, sy) = mine.iter().filter_map(|s| Self::stroke_direction_deg(s)).fold((0.0, 0.0), |(x, y), d: f64| {
+                    // Lanes are undirected: average the doubled angle.
+                    (x + (2.0 * d).to_radians().cos(), y + (2.0 * d).to_radians().sin())
+                });
+                let direction_deg = if sx == 0.0 && sy == 0.0 { 0.0 } else { 0.5 * sy.atan2(sx).to_degrees() };
+                let speed_mm_s = if dur > 0.0 && len > 0.0 { (len / dur).min(1000.0) } else { base_speed };
+                PassPlan {
+                    direction_deg,
+                    pattern: Pattern::Strokes,
+                    speed_mm_s,
+                    lane_spacing_mm: sim.cartridge.track_width_mm(direction_deg, sim.device.rotation_deg),
+                    lane_offset_mm: 0.0,
+                }
+            })
+            .collect();
+        let mut warnings = sim.validate()?;
+        sim.check_resources()?;
+        warnings.splice(0..0, self.metrics().warnings);
+        // Each stroke after the first of its pass is one lift of the pen (a lane change).
+        let lane_changes = self.strokes.len().saturating_sub(stamps_per_pass.iter().filter(|&&n| n > 0).count());
+        let walked = Walked { punctures: self.acc.punctures().to_vec(), stamps_per_pass, pass_time_s: time_s, tilt_clipped: 0, lane_changes };
+        let result = sim.evaluate(walked, warnings);
+        Ok((sim, result))
+    }
+
+    /// The direction a stroke's net motion points, degrees (for tests and the page).
+    pub fn stroke_direction_deg(stroke: &StrokeRecord) -> Option<f64> {
+        let (a, b) = (stroke.samples.first()?, stroke.samples.last()?);
+        let d = b.at_mm - a.at_mm;
+        (d.norm() > 0.0).then(|| d.y.atan2(d.x).to_degrees())
+    }
+}
+
+fn too_many(what: &str, would_be: usize, limit: usize) -> Error {
+    Error::TooLarge {
+        what: "this session".into(),
+        needed: format!("{would_be} {what}"),
+        limit: format!("{limit} {what} per session"),
+        hint: "undo or clear strokes, export, or start a new session".into(),
+    }
+}
+
+fn new_accumulator(map: &LiveMap, cartridge: &Cartridge, halo_mm: f64) -> LiveAccumulator {
+    let r = cartridge.radius_mm();
+    let radii = if halo_mm > 0.0 { vec![r, r + halo_mm] } else { vec![r] };
+    LiveAccumulator::new(map.domain.clone(), map.grid, radii, LIVE_PASSES, &map.baseline)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::live::NoGo;
+
+    fn pen(preset: usize, frequency_hz: f64) -> PenSettings {
+        let mut cartridge = Cartridge::preset(preset, 1.0).unwrap();
+        cartridge.depth_mm = 1.0;
+        PenSettings { cartridge, device: Device { frequency_hz, ..Device::default() }, tilt_deg: 0.0 }
+    }
+
+    fn session(no_go: Option<Arc<dyn NoGo>>) -> LiveSession {
+        let mut map = LiveMap::patch(Rect::new(0.0, 0.0, 40.0, 30.0));
+        map.no_go = no_go;
+        LiveSession::new(Arc::new(map), pen(12, 120.0), 0.0, SessionLimits::default()).unwrap()
+    }
+
+    /// Samples along a straight line from `a` to `b` at `speed` mm/s, every 1/60 s from `t0`.
+    fn line(t0: f64, a: (f64, f64), b: (f64, f64), speed: f64) -> Vec<TimedSample> {
+        let (a, b) = (Vec2::new(a.0, a.1), Vec2::new(b.0, b.1));
+        let dur = (b - a).norm() / speed;
+        let n = (dur * 60.0).ceil() as usize;
+        (0..=n).map(|i| {
+            let f = i as f64 / n as f64;
+            TimedSample { t_s: t0 + f * dur, at_mm: a + (b - a) * f }
+        }).collect()
+    }
+
+    #[test]
+    fn a_stroke_sent_in_batches_equals_the_stroke_sent_whole() {
+        let samples = line(100.0, (5.0, 5.0), (35.0, 8.0), 40.0);
+        let mut whole = session(None);
+        whole.add_samples(1, 0, &samples).unwrap();
+        let mut parts = session(None);
+        for chunk in samples.chunks(7) {
+            parts.add_samples(1, 0, chunk).unwrap();
+        }
+        assert_eq!(whole.punctures(), parts.punctures());
+        assert_eq!(whole.metrics(), parts.metrics());
+        // Conservation: punctures = needles × stamps; stamps = ⌊duration · f⌋ + 1.
+        let m = whole.metrics();
+        let dur = samples.last().unwrap().t_s - samples[0].t_s;
+        assert_eq!(m.stamps, (dur * 120.0).floor() as usize + 1);
+        assert_eq!(m.punctures, 12 * m.stamps);
+        assert!((m.pen_on_s - dur).abs() < 1e-9);
+        assert!(m.hole.whole.coverage > 0.0);
+        assert_eq!(whole.punctures()[0].t_s, 0.0);
+    }
+
+    #[test]
+    fn undo_restores_the_previous_metrics_exactly() {
+        let mut s = session(None);
+        s.add_samples(1, 0, &line(0.0, (2.0, 2.0), (38.0, 2.0), 40.0)).unwrap();
+        s.add_samples(2, 1, &line(2.0, (20.0, 1.0), (20.0, 29.0), 30.0)).unwrap();
+        let before = s.metrics();
+        let punctures = s.punctures().to_vec();
+        s.add_samples(3, 1, &line(4.0, (1.0, 1.0), (39.0, 29.0), 50.0)).unwrap();
+        assert_ne!(s.metrics(), before);
+        assert!(s.undo());
+        assert_eq!(s.metrics(), before);
+        assert_eq!(s.punctures(), punctures.as_slice());
+        // Ids must still increase after an undo.
+        assert!(s.add_samples(2, 1, &line(5.0, (1.0, 1.0), (2.0, 2.0), 10.0)).is_err());
+        s.add_samples(4, 1, &line(5.0, (1.0, 1.0), (2.0, 2.0), 10.0)).unwrap();
+        s.clear();
+        assert_eq!(s.metrics().punctures, 0);
+        assert_eq!(s.metrics().hole.whole.coverage, 0.0);
+    }
+
+    #[test]
+    fn refused_batches_store_nothing() {
+        let mut s = session(None);
+        s.add_samples(1, 0, &line(10.0, (2.0, 2.0), (10.0, 2.0), 40.0)).unwrap();
+        let before = (s.metrics(), s.punctures().to_vec());
+        let back = [TimedSample { t_s: 9.0, at_mm: Vec2::new(3.0, 3.0) }];
+        // Backwards in the same stroke, in a new stroke, a NaN, a pass out of range.
+        assert!(s.add_samples(1, 0, &back).unwrap_err().to_string().contains("time must move forward"));
+        assert!(s.add_samples(2, 0, &back).unwrap_err().to_string().contains("previous stroke"));
+        let nan = [TimedSample { t_s: 20.0, at_mm: Vec2::new(f64::NAN, 3.0) }];
+        assert!(s.add_samples(2, 0, &nan).is_err());
+        assert!(s.add_samples(2, 8, &line(20.0, (2.0, 2.0), (3.0, 2.0), 10.0)).unwrap_err().to_string().contains("pass = 8"));
+        assert!(s.add_samples(1, 1, &line(20.0, (2.0, 2.0), (3.0, 2.0), 10.0)).unwrap_err().to_string().contains("one pass"));
+        // Beyond the puncture cap.
+        s.limits.max_punctures = s.punctures().len() + 11;
+        let e = s.add_samples(2, 0, &line(30.0, (2.0, 2.0), (3.0, 2.0), 10.0)).unwrap_err();
+        assert!(e.is_bad_input() && e.to_string().contains("punctures per session"), "{e}");
+        assert_eq!((s.metrics(), s.punctures().to_vec()), before);
+    }
+
+    #[test]
+    fn speed_outside_the_target_band_is_flagged_both_ways() {
+        // 12 needles at 120 Hz, track 2.18 mm across x with a 4 × 3 grid (3 rows 1 mm apart
+        // + 0.18): 250–300 /cm² needs 220–264 mm/s.
+        let mut s = session(None);
+        s.add_samples(1, 0, &line(0.0, (2.0, 15.0), (38.0, 15.0), 40.0)).unwrap();
+        let sp = s.metrics().speed.unwrap();
+        assert_eq!(sp.verdict, -1, "{sp:?}");
+        assert!((sp.speed_mm_s - 40.0).abs() < 1e-6);
+        assert!((sp.target_speed_mm_s.1 - 120.0 * 12.0 / (300.0 * 2.18) * 100.0).abs() < 1e-6, "{sp:?}");
+        assert!(s.metrics().warnings.iter().any(|w| w.contains("too slow")));
+        s.add_samples(2, 0, &line(5.0, (2.0, 15.0), (38.0, 15.0), 100.0)).unwrap();
+        assert_eq!(s.metrics().speed.unwrap().verdict, -1);
+        s.add_samples(4, 0, &line(5.5, (-100.0, 15.0), (140.0, 15.0), 400.0)).unwrap();
+        assert_eq!(s.metrics().speed.unwrap().verdict, 1);
+        s.add_samples(5, 0, &line(7.0, (-50.0, 15.0), (90.0, 15.0), 240.0)).unwrap();
+        assert_eq!(s.metrics().speed.unwrap().verdict, 0);
+        assert!(!s.metrics().warnings.iter().any(|w| w.contains("too")));
+    }
+
+    struct Square(Rect);
+    impl NoGo for Square {
+        fn zone_names(&self) -> Vec<String> {
+            vec!["eye_test".into()]
+        }
+        fn zone_touched(&self, p: Vec2, r: f64) -> Option<usize> {
+            let q = self.0;
+            let (dx, dy) = ((q.x0 - p.x).max(p.x - q.x1).max(0.0), (q.y0 - p.y).max(p.y - q.y1).max(0.0));
+            (dx * dx + dy * dy <= r * r).then_some(0)
+        }
+    }
+
+    #[test]
+    fn a_no_go_zone_touched_is_reported_with_count_and_place_and_undone() {
+        let zone = Rect::new(18.0, 10.0, 22.0, 14.0);
+        let mut s = session(Some(Arc::new(Square(zone))));
+        s.add_samples(1, 0, &line(0.0, (2.0, 25.0), (38.0, 25.0), 40.0)).unwrap();
+        assert!(s.metrics().no_go.is_empty());
+        let out = s.add_samples(2, 0, &line(3.0, (2.0, 12.0), (38.0, 12.0), 40.0)).unwrap();
+        // Brute force: every puncture whose disk meets the square.
+        let r = 0.09;
+        let expected = out
+            .punctures
+            .iter()
+            .filter(|p| p.x_mm > zone.x0 - r && p.x_mm < zone.x1 + r && p.y_mm > zone.y0 - r && p.y_mm < zone.y1 + r)
+            .count() as u64;
+        let m = s.metrics();
+        assert_eq!(m.no_go.len(), 1);
+        assert_eq!(m.no_go[0].punctures, expected);
+        assert!(expected > 0 && m.warnings[0].contains("eye_test"));
+        assert!(s.undo());
+        assert!(s.metrics().no_go.is_empty());
+    }
+
+    #[test]
+    fn halo_change_remeasures_every_stroke() {
+        let mut s = session(None);
+        s.add_samples(1, 0, &line(0.0, (2.0, 2.0), (38.0, 28.0), 40.0)).unwrap();
+        s.set_halo(0.3).unwrap();
+        let with_halo = s.metrics();
+        let z = with_halo.zone.as_ref().unwrap();
+        assert!(z.whole.coverage > with_halo.hole.whole.coverage);
+        let mut fresh = LiveSession::new(s.map().clone(), pen(12, 120.0), 0.3, SessionLimits::default()).unwrap();
+        fresh.add_samples(1, 0, &line(0.0, (2.0, 2.0), (38.0, 28.0), 40.0)).unwrap();
+        assert_eq!(fresh.metrics(), with_halo);
+        assert!(s.set_halo(f64::NAN).unwrap_err().to_string().contains("coverage.halo_mm"));
+    }
+}

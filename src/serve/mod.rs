@@ -1,0 +1,130 @@
+//! `needlesim serve`: a local web server for live training, a thin front end over
+//! [`crate::live`].
+//!
+//! One embedded page (plain HTML/JS/CSS, no CDN, works offline) and a small JSON API:
+//!
+//! | route | what |
+//! |---|---|
+//! | `GET /`, `/app.js`, `/app.css` | the page |
+//! | `GET /api/config` | the map, presets, defaults, limits |
+//! | `POST /api/sessions` | a new session (one per browser tab), body: settings |
+//! | `POST /api/sessions/{id}/settings` | change the pen, halo, target density |
+//! | `POST /api/sessions/{id}/strokes` | a batch of pointer samples → new punctures + figures |
+//! | `POST /api/sessions/{id}/undo`, `/clear` | undo the last stroke, clear all |
+//! | `GET /api/sessions/{id}/trace.csv` | the session's samples |
+//! | `POST /api/sessions/{id}/export` | write the session's report under the export directory |
+//! | `DELETE /api/sessions/{id}` | end a session |
+//!
+//! **Safety.** Requests are validated strictly ([`api`]): bodies over [`MAX_BODY_BYTES`],
+//! malformed JSON, unknown fields, non-finite or far-off coordinates, time going backwards,
+//! batches over [`MAX_BATCH_SAMPLES`] samples or [`MAX_BATCH_SPAN_S`] seconds, unknown
+//! presets and out-of-range settings get a 4xx answer with a JSON `{"error": …}` message
+//! (the same messages as the CLI where the settings overlap) and store nothing. Sessions
+//! are kept apart by random ids, bounded in size ([`crate::live::SessionLimits`]) and
+//! number ([`ServeLimits`]), and dropped when idle. Requests never name a file: the only
+//! file-system write is an export into a fresh directory under the configured export
+//! directory.
+//!
+//! **Invariant.** The server holds no simulation logic: stamping, placement, accumulation
+//! and warnings are the core's; this module validates, stores and converts to JSON.
+
+pub mod api;
+pub mod export;
+pub mod page;
+pub mod store;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+
+use crate::error::{Error, Result};
+use crate::live::{LiveMap, SessionLimits};
+use crate::scenario::ScenarioFile;
+
+/// Largest request body, bytes (a full batch of 200 samples is about 10 kB).
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+/// Most pointer samples in one batch.
+pub const MAX_BATCH_SAMPLES: usize = 200;
+/// Longest time one batch may span (from the previous sample of the stroke), s. It bounds
+/// the stamps one request can make.
+pub const MAX_BATCH_SPAN_S: f64 = 10.0;
+/// How far outside the map a sample may be, mm (the cartridge overhangs the edge).
+pub const MAP_MARGIN_MM: f64 = 50.0;
+
+/// Caps of the whole server.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ServeLimits {
+    /// Most sessions at once (one per browser tab).
+    pub max_sessions: usize,
+    /// A session unused this long is dropped.
+    pub idle: Duration,
+    pub session: SessionLimits,
+}
+
+impl Default for ServeLimits {
+    fn default() -> Self {
+        ServeLimits { max_sessions: 16, idle: Duration::from_secs(30 * 60), session: SessionLimits::default() }
+    }
+}
+
+/// What the server serves.
+pub struct ServeConfig {
+    /// The scenario whose pen, halo and area are the defaults (`needlesim serve SCENARIO`).
+    pub scenario: ScenarioFile,
+    pub map: Arc<LiveMap>,
+    /// Exports go into fresh directories under this one.
+    pub export_dir: PathBuf,
+    pub limits: ServeLimits,
+}
+
+impl ServeConfig {
+    /// Defaults from a scenario: its patch is the map. Validates the scenario as `run` does.
+    pub fn from_scenario(scenario: ScenarioFile, export_dir: PathBuf) -> Result<Self> {
+        let sim = scenario.to_simulation()?;
+        let map = Arc::new(LiveMap::patch(sim.area));
+        Ok(ServeConfig { scenario, map, export_dir, limits: ServeLimits::default() })
+    }
+}
+
+/// The routes, over shared state.
+pub fn router(config: ServeConfig) -> Router {
+    let state = Arc::new(api::AppState::new(config));
+    Router::new()
+        .route("/", get(page::index))
+        .route("/app.js", get(page::script))
+        .route("/app.css", get(page::style))
+        .route("/api/config", get(api::config))
+        .route("/api/sessions", post(api::create_session))
+        .route("/api/sessions/{id}", axum::routing::delete(api::delete_session))
+        .route("/api/sessions/{id}/settings", post(api::settings))
+        .route("/api/sessions/{id}/strokes", post(api::strokes))
+        .route("/api/sessions/{id}/undo", post(api::undo))
+        .route("/api/sessions/{id}/clear", post(api::clear))
+        .route("/api/sessions/{id}/trace.csv", get(api::trace_csv))
+        .route("/api/sessions/{id}/export", post(api::export))
+        .fallback(api::not_found)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(state)
+}
+
+/// Bind `addr`, call `ready` with the bound address (port 0 picks a free port), and serve
+/// until the process ends. Idle sessions are swept every minute.
+pub fn run(config: ServeConfig, addr: SocketAddr, ready: impl FnOnce(SocketAddr)) -> Result<()> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_io()
+        .enable_time()
+        .build()
+        .map_err(|e| Error::io("tokio runtime", e))?;
+    rt.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| Error::io(format!("bind {addr}"), e))?;
+        let local = listener.local_addr().map_err(|e| Error::io(format!("bind {addr}"), e))?;
+        ready(local);
+        axum::serve(listener, router(config)).await.map_err(|e| Error::io("serving", e))
+    })
+}

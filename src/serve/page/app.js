@@ -1,0 +1,366 @@
+// needlesim live: pointer strokes → batches of timed samples → the server stamps them with
+// the pen's frequency and answers with the new punctures and the live figures.
+// Plain JS, no dependency. Coordinates: mm on the map, x right, y up.
+"use strict";
+
+const $ = (id) => document.getElementById(id);
+const PASS_COLOURS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2"];
+const BATCH_MS = 40;       // send pending samples this often
+const HOLD_MS = 30;        // a pen held still sends its position this often (it keeps firing)
+
+const S = {
+  config: null, session: null, settings: null,
+  pass: 0, strokeId: 0, down: false, last: null,
+  pending: [],             // [{stroke, pass, t, x, y, end}]
+  inFlight: false,
+  strokes: [],             // [{id, pass, punctures: [x, y, ...], t: [per stamp], needles, nogo: [[x, y]]}]
+  metrics: null, view: null, replaying: false,
+};
+window.needlesim = S;
+
+// ---- Drawing ------------------------------------------------------------------------
+
+const canvas = $("map");
+const ctx = canvas.getContext("2d");
+const heat = document.createElement("canvas");   // overlap: translucent treated-zone disks
+const dots = document.createElement("canvas");   // needle holes
+
+function setupView() {
+  const b = S.config.map.bounds_mm;
+  const margin = 0.06 * Math.max(b[2] - b[0], b[3] - b[1]);
+  const wmm = b[2] - b[0] + 2 * margin, hmm = b[3] - b[1] + 2 * margin;
+  const width = 900, height = Math.round(width * hmm / wmm);
+  for (const c of [canvas, heat, dots]) { c.width = width; c.height = height; }
+  S.view = { x0: b[0] - margin, y0: b[1] - margin, scale: width / wmm, height };
+}
+const px = (x) => (x - S.view.x0) * S.view.scale;
+const py = (y) => S.view.height - (y - S.view.y0) * S.view.scale;
+function toMm(ev) {
+  const r = canvas.getBoundingClientRect();
+  const cx = (ev.clientX - r.left) * canvas.width / r.width;
+  const cy = (ev.clientY - r.top) * canvas.height / r.height;
+  return [S.view.x0 + cx / S.view.scale, S.view.y0 + (S.view.height - cy) / S.view.scale];
+}
+
+function drawPunctures(stroke, from, to) {
+  const r = Math.max(0.8, 0.5 * S.settings.needle_diameter_mm * S.view.scale);
+  const zr = (0.5 * S.settings.needle_diameter_mm + Math.max(S.settings.halo_mm, 0.15)) * S.view.scale;
+  const h = heat.getContext("2d"), d = dots.getContext("2d");
+  h.fillStyle = PASS_COLOURS[stroke.pass % PASS_COLOURS.length];
+  h.globalAlpha = 0.12;
+  d.fillStyle = "#111";
+  const p = stroke.punctures;
+  for (let i = from; i < to; i++) {
+    const x = px(p[2 * i]), y = py(p[2 * i + 1]);
+    h.beginPath(); h.arc(x, y, zr, 0, 2 * Math.PI); h.fill();
+    d.beginPath(); d.arc(x, y, r, 0, 2 * Math.PI); d.fill();
+  }
+}
+
+function redrawLayers(untilT) {
+  heat.getContext("2d").clearRect(0, 0, heat.width, heat.height);
+  dots.getContext("2d").clearRect(0, 0, dots.width, dots.height);
+  for (const s of S.strokes) {
+    const n = s.punctures.length / 2;
+    let upto = n;
+    if (untilT !== undefined) {
+      upto = 0;
+      while (upto < n && s.t[Math.floor(upto / s.needles)] <= untilT) upto += s.needles;
+      upto = Math.min(upto, n);
+    }
+    drawPunctures(s, 0, upto);
+  }
+}
+
+function compose() {
+  const { width, height } = canvas;
+  ctx.clearRect(0, 0, width, height);
+  ctx.fillStyle = "#fbfaf8";
+  ctx.fillRect(0, 0, width, height);
+  // Map: regions, then no-go zones hatched red.
+  for (const o of S.config.map.outlines_mm) {
+    ctx.beginPath();
+    o.ring.forEach(([x, y], i) => (i ? ctx.lineTo(px(x), py(y)) : ctx.moveTo(px(x), py(y))));
+    ctx.closePath();
+    if (o.no_go) { ctx.fillStyle = "rgba(198,40,40,0.18)"; ctx.fill(); ctx.strokeStyle = "#c62828"; ctx.lineWidth = 2; }
+    else { ctx.fillStyle = "#f3e6da"; ctx.fill(); ctx.strokeStyle = "#9a8a7a"; ctx.lineWidth = 1; }
+    ctx.stroke();
+  }
+  ctx.drawImage(heat, 0, 0);
+  ctx.drawImage(dots, 0, 0);
+  const m = S.metrics;
+  if (m) {
+    ctx.strokeStyle = "#ff6f00"; ctx.lineWidth = 2;
+    for (const [x0, y0, x1, y1] of m.over_pass_limit_rects_mm) ctx.strokeRect(px(x0), py(y1), px(x1) - px(x0), py(y0) - py(y1));
+  }
+  ctx.strokeStyle = "#c62828"; ctx.lineWidth = 2;
+  for (const s of S.strokes) for (const [x, y] of s.nogo) {
+    const X = px(x), Y = py(y);
+    ctx.beginPath(); ctx.moveTo(X - 5, Y - 5); ctx.lineTo(X + 5, Y + 5); ctx.moveTo(X + 5, Y - 5); ctx.lineTo(X - 5, Y + 5); ctx.stroke();
+  }
+  ctx.fillStyle = "#555"; ctx.font = "12px system-ui";
+  const b = S.config.map.bounds_mm;
+  ctx.fillText(`${(b[2] - b[0]).toFixed(0)} × ${(b[3] - b[1]).toFixed(0)} mm`, px(b[0]), py(b[1]) + 14);
+}
+
+// ---- Figures ------------------------------------------------------------------------
+
+const pct = (v) => (100 * v).toFixed(1) + " %";
+const clock = (s) => `${Math.floor(s / 60)}:${String(Math.floor(s % 60)).padStart(2, "0")}`;
+
+function showMetrics(m) {
+  S.metrics = m;
+  $("coverage").textContent = pct(m.hole.coverage);
+  $("coverage").dataset.value = m.hole.coverage;
+  $("zone-coverage").textContent = m.zone ? `${pct(m.zone.coverage)} (halo ${m.zone.halo_mm} mm)` : "– (halo 0)";
+  $("punctures-count").textContent = m.punctures.toLocaleString("en");
+  $("punctures-count").dataset.value = m.punctures;
+  $("density").textContent = `${m.density_per_cm2.toFixed(0)} /cm²`;
+  $("session-time").textContent = `${clock(m.pen_on_s)} / ${clock(m.elapsed_s)}`;
+  const sp = m.speed;
+  $("speed").textContent = sp ? `${sp.speed_mm_s.toFixed(0)} mm/s, ${sp.density_per_pass_per_cm2.toFixed(0)} /cm² — ${sp.verdict}` : "–";
+  $("speed").className = sp && sp.verdict !== "ok" ? "warn" : "";
+  const pt = $("pass-table").tBodies[0];
+  pt.innerHTML = "";
+  m.hole.coverage_per_pass.forEach((c, p) => {
+    pt.insertAdjacentHTML("beforeend", `<tr><td style="color:${PASS_COLOURS[p]}">${p + 1}</td><td>${pct(c)}</td><td>${pct(m.hole.coverage_cumulative[p])}</td></tr>`);
+  });
+  const rt = $("region-table").tBodies[0];
+  rt.innerHTML = "";
+  for (const r of m.regions) rt.insertAdjacentHTML("beforeend", `<tr><td>${r.name}</td><td>${pct(r.coverage)}</td><td>${r.density_per_cm2.toFixed(0)}</td></tr>`);
+  const w = $("warnings");
+  w.innerHTML = "";
+  for (const text of m.warnings) {
+    const li = document.createElement("li");
+    li.textContent = text;
+    if (text.startsWith("no-go")) li.className = "nogo";
+    w.appendChild(li);
+  }
+  const ng = $("nogo-warning");
+  if (m.no_go.length) {
+    ng.textContent = "NO-GO ZONE TOUCHED: " + m.no_go.map((t) => `${t.zone} (${t.punctures} punctures)`).join(", ");
+    ng.hidden = false;
+  } else ng.hidden = true;
+  compose();
+}
+
+function showSettings(st) {
+  S.settings = st;
+  $("preset").value = st.preset ?? "";
+  $("depth").value = st.depth_mm;
+  $("frequency").value = st.frequency_hz;
+  $("tilt").value = st.tilt_deg;
+  $("rotation").value = st.rotation_deg;
+  $("halo").value = st.halo_mm;
+  $("target-lo").value = st.target_density_per_cm2[0];
+  $("target-hi").value = st.target_density_per_cm2[1];
+  $("pen-info").textContent = `${st.needles} needles × ${st.needle_diameter_mm} mm; vertical depth ${st.vertical_depth_mm.toFixed(2)} mm; device range ${st.depth_range_mm[0]}–${st.depth_range_mm[1]} mm`;
+}
+
+function showError(text) {
+  const e = $("error");
+  e.textContent = text;
+  e.hidden = !text;
+  if (text) setTimeout(() => { if (e.textContent === text) e.hidden = true; }, 6000);
+}
+
+// ---- API ----------------------------------------------------------------------------
+
+async function api(path, body, method = "POST") {
+  const res = await fetch(path, { method, headers: { "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const data = await res.json().catch(() => ({ error: `HTTP ${res.status}` }));
+  if (!res.ok) throw new Error(data.error || `HTTP ${res.status}`);
+  return data;
+}
+const sessionPath = (p) => `/api/sessions/${S.session}/${p}`;
+
+async function start() {
+  S.config = await (await fetch("/api/config")).json();
+  $("map-name").textContent = S.config.map.name;
+  $("grid-note").textContent = `Live figures on a ${S.config.live_resolution_mm} mm grid; exports are measured at the scenario's resolution.`;
+  $("preset").innerHTML = S.config.presets.map((n) => `<option value="${n}">${n} needles</option>`).join("");
+  $("pass-buttons").innerHTML = Array.from({ length: S.config.passes }, (_, p) => `<button data-pass="${p}" style="border-color:${PASS_COLOURS[p]}">${p + 1}</button>`).join("");
+  setupView();
+  const s = await api("/api/sessions", {});
+  S.session = s.session;
+  $("trace-link").href = sessionPath("trace.csv");
+  showSettings(s.settings);
+  setPass(0);
+  showMetrics(s.metrics);
+  $("status").textContent = "ready: draw on the map";
+  document.body.dataset.ready = "1";
+}
+
+function setPass(p) {
+  endStroke();
+  S.pass = p;
+  for (const b of document.querySelectorAll("#pass-buttons button")) b.classList.toggle("active", Number(b.dataset.pass) === p);
+}
+
+// ---- Pointer → samples → batches ----------------------------------------------------
+
+function pushSample(t, x, y) {
+  if (S.last && t <= S.last.t) return;   // the clock must move forward
+  S.last = { t, x, y };
+  S.pending.push({ stroke: S.strokeId, pass: S.pass, t, x, y });
+}
+
+function endStroke() {
+  if (!S.down) return;
+  S.down = false;
+  S.pending.push({ stroke: S.strokeId, pass: S.pass, end: true });
+}
+
+canvas.addEventListener("pointerdown", (ev) => {
+  if (!S.session || S.replaying) return;
+  ev.preventDefault();
+  canvas.setPointerCapture(ev.pointerId);
+  S.strokeId += 1;
+  S.down = true;
+  const [x, y] = toMm(ev);
+  pushSample(ev.timeStamp, x, y);
+});
+canvas.addEventListener("pointermove", (ev) => {
+  if (!S.down) return;
+  const events = ev.getCoalescedEvents ? ev.getCoalescedEvents() : [];
+  for (const e of events.length ? events : [ev]) {
+    const [x, y] = toMm(e);
+    pushSample(e.timeStamp, x, y);
+  }
+});
+for (const type of ["pointerup", "pointercancel"]) {
+  canvas.addEventListener(type, (ev) => {
+    if (!S.down) return;
+    const [x, y] = toMm(ev);
+    pushSample(ev.timeStamp, x, y);
+    endStroke();
+  });
+}
+// A pen held still keeps firing: repeat the position while the pointer rests.
+function hold() {
+  if (S.down && S.last && performance.now() - S.last.t > HOLD_MS) pushSample(performance.now(), S.last.x, S.last.y);
+  requestAnimationFrame(hold);
+}
+requestAnimationFrame(hold);
+
+async function flush() {
+  if (S.inFlight || !S.pending.length) return;
+  // One batch: samples of one stroke, at most the server's batch size.
+  const first = S.pending[0];
+  const max = S.config.limits.max_batch_samples;
+  const batch = { stroke: first.stroke, pass: first.pass, samples: [], end: false };
+  let k = 0;
+  while (k < S.pending.length && S.pending[k].stroke === first.stroke && batch.samples.length < max) {
+    const p = S.pending[k++];
+    if (p.end) { batch.end = true; break; }
+    batch.samples.push([Math.round(p.t * 1000) / 1000, Math.round(p.x * 1e4) / 1e4, Math.round(p.y * 1e4) / 1e4]);
+  }
+  S.pending.splice(0, k);
+  if (!batch.samples.length && !batch.end) return;
+  S.inFlight = true;
+  try {
+    const r = await api(sessionPath("strokes"), batch);
+    if (r.punctures.length) {
+      let s = S.strokes[S.strokes.length - 1];
+      if (!s || s.id !== r.stroke) {
+        s = { id: r.stroke, pass: r.pass, punctures: [], t: [], needles: S.settings.needles, nogo: [] };
+        S.strokes.push(s);
+      }
+      const from = s.punctures.length / 2;
+      s.punctures.push(...r.punctures);
+      s.t.push(...r.stamp_t_s);
+      s.nogo.push(...r.no_go);
+      drawPunctures(s, from, s.punctures.length / 2);
+    }
+    showMetrics(r.metrics);
+  } catch (e) {
+    showError(e.message);
+    // The server stored nothing of this batch; drop the rest of the stroke too.
+    S.pending = S.pending.filter((p) => p.stroke !== batch.stroke);
+    if (S.down && S.strokeId === batch.stroke) { S.down = false; S.last = null; }
+  } finally {
+    S.inFlight = false;
+  }
+}
+setInterval(flush, BATCH_MS);
+
+// ---- Controls -----------------------------------------------------------------------
+
+async function whenIdle() {
+  endStroke();
+  while (S.pending.length || S.inFlight) { await flush(); await new Promise((r) => setTimeout(r, 10)); }
+}
+
+$("pass-buttons").addEventListener("click", (ev) => {
+  const p = ev.target.dataset && ev.target.dataset.pass;
+  if (p !== undefined) setPass(Number(p));
+});
+
+$("apply").addEventListener("click", async () => {
+  await whenIdle();
+  const num = (id) => Number($(id).value);
+  try {
+    const r = await api(sessionPath("settings"), {
+      preset: num("preset"), depth_mm: num("depth"), frequency_hz: num("frequency"), tilt_deg: num("tilt"),
+      rotation_deg: num("rotation"), halo_mm: num("halo"), target_density_per_cm2: [num("target-lo"), num("target-hi")],
+    });
+    showSettings(r.settings);
+    redrawLayers();
+    showMetrics(r.metrics);
+    showError("");
+  } catch (e) { showError(e.message); }
+});
+
+async function undo() {
+  await whenIdle();
+  try {
+    const r = await api(sessionPath("undo"));
+    if (r.undone) S.strokes.pop();
+    redrawLayers();
+    showMetrics(r.metrics);
+  } catch (e) { showError(e.message); }
+}
+$("undo").addEventListener("click", undo);
+document.addEventListener("keydown", (ev) => { if ((ev.ctrlKey || ev.metaKey) && ev.key === "z") { ev.preventDefault(); undo(); } });
+
+$("clear").addEventListener("click", async () => {
+  await whenIdle();
+  try {
+    const r = await api(sessionPath("clear"));
+    S.strokes = [];
+    redrawLayers();
+    showMetrics(r.metrics);
+  } catch (e) { showError(e.message); }
+});
+
+// Replay: the session's punctures in time order, at twice the real speed.
+$("replay").addEventListener("click", async () => {
+  await whenIdle();
+  if (S.replaying || !S.strokes.length) return;
+  S.replaying = true;
+  const speed = 2;
+  const t0 = S.strokes[0].t[0];
+  const tEnd = S.strokes[S.strokes.length - 1].t.slice(-1)[0];
+  const startWall = performance.now();
+  const frame = () => {
+    const t = t0 + ((performance.now() - startWall) / 1000) * speed;
+    redrawLayers(t);
+    compose();
+    $("status").textContent = `replay ${clock(t - t0)} / ${clock(tEnd - t0)}`;
+    if (t < tEnd) requestAnimationFrame(frame);
+    else { S.replaying = false; redrawLayers(); compose(); $("status").textContent = "ready: draw on the map"; }
+  };
+  requestAnimationFrame(frame);
+});
+
+$("export").addEventListener("click", async () => {
+  await whenIdle();
+  try {
+    const r = await api(sessionPath("export"));
+    $("export-info").textContent = `wrote ${r.dir}: coverage ${pct(r.coverage)} at ${r.resolution_mm} mm`;
+  } catch (e) { showError(e.message); }
+});
+
+window.addEventListener("pagehide", () => { if (S.session) fetch(`/api/sessions/${S.session}`, { method: "DELETE", keepalive: true }); });
+
+start().catch((e) => { $("status").textContent = "error: " + e.message; showError(e.message); });

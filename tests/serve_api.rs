@@ -1,0 +1,161 @@
+//! `needlesim serve`: the JSON API end to end over loopback (the built binary on a free
+//! port). Bad input gets a 4xx with a message and stores nothing; sessions stay apart; undo
+//! restores the figures exactly; the export is the report `run` writes.
+
+mod common;
+
+use common::http::{Server, line_samples, request};
+use serde_json::{Value, json};
+
+fn metrics(s: &Server, id: &str) -> Value {
+    // An empty end-of-stroke batch answers the current figures without changing them.
+    let r = s.call("POST", &format!("/api/sessions/{id}/strokes"), Some(&json!({"stroke": 1_000_000_000u64, "pass": 0, "samples": [], "end": true})));
+    assert_eq!(r.status, 200, "{}", r.body);
+    r.json()["metrics"].clone()
+}
+
+fn stroke(s: &Server, id: &str, body: Value) -> common::http::Response {
+    s.call("POST", &format!("/api/sessions/{id}/strokes"), Some(&body))
+}
+
+#[test]
+fn the_page_and_its_assets_are_served_from_the_binary() {
+    let s = Server::start(&[]);
+    let page = s.call("GET", "/", None);
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("<canvas id=\"map\"") && page.body.contains("/app.js"));
+    assert!(!page.body.contains("http://") && !page.body.contains("https://"), "no CDN or remote asset");
+    for path in ["/app.js", "/app.css"] {
+        let r = s.call("GET", path, None);
+        assert_eq!(r.status, 200, "{path}");
+        assert!(!r.body.contains("https://"), "{path} loads nothing remote");
+    }
+    let c = s.call("GET", "/api/config", None).json();
+    assert_eq!(c["map"]["bounds_mm"], json!([0.0, 0.0, 40.0, 30.0]));
+    assert_eq!(c["presets"], json!([9, 12, 16, 20]));
+    let nf = s.call("GET", "/nope", None);
+    assert_eq!(nf.status, 404);
+    assert!(nf.json()["error"].is_string());
+}
+
+#[test]
+fn bad_input_gets_a_4xx_with_a_message_and_stores_nothing() {
+    let s = Server::start(&[]);
+    let id = s.session();
+    let good = line_samples(1000.0, (5.0, 5.0), (30.0, 8.0), 40.0, 16.0);
+    assert_eq!(stroke(&s, &id, json!({"stroke": 1, "pass": 0, "samples": good})).status, 200);
+    let before = metrics(&s, &id);
+    assert!(before["punctures"].as_u64().unwrap() > 0);
+    let path = format!("/api/sessions/{id}/strokes");
+    let raw = |body: &str| request(&s.addr, "POST", &path, Some(body.as_bytes())).unwrap();
+
+    let cases: Vec<(common::http::Response, u16, &str)> = vec![
+        (raw("{\"stroke\": 2, \"pass\": 0, \"samples\": [[3000, 1, 2]"), 400, "malformed JSON"),
+        (raw("{\"stroke\": 2, \"pass\": 0, \"samples\": [[3000, NaN, 2]]}"), 400, "malformed JSON"),
+        (raw("{\"stroke\": 2, \"pass\": 0, \"samples\": [[3000, 1, 2]], \"colour\": 1}"), 400, "unknown field `colour`"),
+        (raw("{\"stroke\": 2, \"pass\": 0, \"samples\": [[3000, 1e300, 2]]}"), 422, "samples[0] = (1e300, 2) mm"),
+        (raw("{\"stroke\": 2, \"pass\": 0, \"samples\": [[3000, 1, 2], [2999, 1, 3]]}"), 422, "time must move forward"),
+        (raw("{\"stroke\": 2, \"pass\": 0, \"samples\": [[10, 1, 2]]}"), 422, "previous stroke"),
+        (raw("{\"stroke\": 2, \"pass\": 9, \"samples\": [[3000, 1, 2]]}"), 422, "pass = 9"),
+        (raw("{\"stroke\": 2, \"pass\": 0, \"samples\": [[3000, 1, 2], [30000, 1, 3]]}"), 422, "lift the pen"),
+        (raw(&json!({"stroke": 2, "pass": 0, "samples": vec![[3000.0, 1.0, 2.0]; 201]}).to_string()), 413, "at most 200"),
+        (raw(&format!("{{\"stroke\": 2, \"pass\": 0, \"samples\": [], \"pad\": \"{}\"}}", "x".repeat(70_000))), 413, "over 65536 bytes"),
+        (request(&s.addr, "POST", &format!("/api/sessions/{id}/settings"), Some(b"{\"preset\": 7}")).unwrap(), 422, "cartridge.preset = 7: allowed is one of 9, 12, 16, 20"),
+        (request(&s.addr, "POST", &format!("/api/sessions/{id}/settings"), Some(b"{\"preset\": \"big\"}")).unwrap(), 400, "malformed JSON"),
+        (request(&s.addr, "POST", &format!("/api/sessions/{id}/settings"), Some(b"{\"depth_mm\": 3}")).unwrap(), 422, "cartridge.depth_mm = 3: allowed is the device range 0.4–2 mm"),
+        (request(&s.addr, "POST", &format!("/api/sessions/{id}/settings"), Some(b"{\"frequency_hz\": 5000}")).unwrap(), 422, "device.frequency_hz = 5000"),
+        (request(&s.addr, "POST", &format!("/api/sessions/{id}/settings"), Some(b"{\"tilt_deg\": 95}")).unwrap(), 422, "tilt_deg = 95"),
+        (request(&s.addr, "POST", &format!("/api/sessions/{id}/settings"), Some(b"{\"halo_mm\": -1}")).unwrap(), 422, "coverage.halo_mm = -1"),
+        (request(&s.addr, "POST", "/api/sessions/0123/strokes", Some(b"{\"stroke\": 2, \"pass\": 0, \"samples\": [[3000, 1, 2]]}")).unwrap(), 404, "no session"),
+    ];
+    for (k, (r, status, needle)) in cases.iter().enumerate() {
+        assert_eq!(r.status, *status, "case {k}: {}", r.body);
+        let msg = r.json()["error"].as_str().unwrap_or_else(|| panic!("case {k}: no error message: {}", r.body)).to_owned();
+        assert!(msg.contains(needle), "case {k}: {msg:?} lacks {needle:?}");
+    }
+    // Nothing was stored, and the server still serves.
+    assert_eq!(metrics(&s, &id), before);
+    let more = line_samples(5000.0, (5.0, 20.0), (30.0, 20.0), 40.0, 16.0);
+    assert_eq!(stroke(&s, &id, json!({"stroke": 3, "pass": 0, "samples": more})).status, 200);
+    assert!(metrics(&s, &id)["punctures"].as_u64() > before["punctures"].as_u64());
+}
+
+#[test]
+fn sessions_are_kept_apart_and_undo_restores_the_figures_exactly() {
+    let s = Server::start(&[]);
+    let (a, b) = (s.session(), s.session());
+    assert_ne!(a, b);
+    let empty = metrics(&s, &b);
+    let first = line_samples(0.0, (2.0, 2.0), (38.0, 28.0), 50.0, 10.0);
+    let r = stroke(&s, &a, json!({"stroke": 1, "pass": 0, "samples": first, "end": true}));
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = r.json();
+    // Conservation: 12 needles per stamp; flat x, y pairs.
+    assert_eq!(r["punctures"].as_array().unwrap().len(), 2 * 12 * r["stamps"].as_u64().unwrap() as usize);
+    assert_eq!(metrics(&s, &b), empty, "session b untouched by a");
+    let after_one = metrics(&s, &a);
+    let second = line_samples(5000.0, (2.0, 28.0), (38.0, 2.0), 50.0, 10.0);
+    // Sent in batches of 25 samples, second pass.
+    for (k, chunk) in second.chunks(25).enumerate() {
+        let end = (k + 1) * 25 >= second.len();
+        assert_eq!(stroke(&s, &a, json!({"stroke": 2, "pass": 1, "samples": chunk, "end": end})).status, 200);
+    }
+    let after_two = metrics(&s, &a);
+    assert_eq!(after_two["passes_used"], 2);
+    assert!(after_two["hole"]["coverage"].as_f64() > after_one["hole"]["coverage"].as_f64());
+    let u = s.call("POST", &format!("/api/sessions/{a}/undo"), None).json();
+    assert_eq!(u["undone"], true);
+    assert_eq!(u["metrics"], after_one, "undo restores the previous figures exactly");
+    let c = s.call("POST", &format!("/api/sessions/{a}/clear"), None).json();
+    assert_eq!(c["metrics"], empty);
+    assert_eq!(s.call("DELETE", &format!("/api/sessions/{a}"), None).status, 200);
+    assert_eq!(s.call("POST", &format!("/api/sessions/{a}/undo"), None).status, 404);
+}
+
+#[test]
+fn the_number_of_sessions_is_capped() {
+    let s = Server::start(&["--max-sessions", "2"]);
+    s.session();
+    s.session();
+    let r = s.call("POST", "/api/sessions", None);
+    assert_eq!(r.status, 503);
+    assert!(r.json()["error"].as_str().unwrap().contains("2 sessions are open"));
+}
+
+#[test]
+fn export_writes_the_run_report_and_the_trace_with_exact_figures() {
+    let s = Server::start(&[]);
+    let id = s.session();
+    let samples = line_samples(0.0, (2.0, 15.0), (38.0, 15.0), 30.0, 16.0);
+    assert_eq!(stroke(&s, &id, json!({"stroke": 1, "pass": 0, "samples": samples, "end": true})).status, 200);
+    let live = metrics(&s, &id);
+    let r = s.call("POST", &format!("/api/sessions/{id}/export"), None);
+    assert_eq!(r.status, 200, "{}", r.body);
+    let e = r.json();
+    let dir = std::path::PathBuf::from(e["dir"].as_str().unwrap());
+    assert!(dir.starts_with(s.export_dir.path()), "{dir:?} is under the export directory");
+    for f in ["summary.json", "punctures.csv", "heatmap.png", "scenario.toml", "trace.csv"] {
+        assert!(dir.join(f).is_file(), "{f}");
+    }
+    let summary: Value = serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["punctures"], live["punctures"]);
+    assert_eq!(summary["technique"]["pattern"], "strokes");
+    assert!((summary["technique"]["speed_mm_s"].as_f64().unwrap() - 30.0).abs() < 0.01);
+    // Exact (0.01 mm) and live (0.02 mm) coverage agree within the grid's sampling error.
+    let (exact, live_cov) = (summary["coverage"].as_f64().unwrap(), live["hole"]["coverage"].as_f64().unwrap());
+    assert!((exact - live_cov).abs() / exact < 0.03, "exact {exact} vs live {live_cov}");
+    // The exported punctures measured by `needlesim coverage` give the summary's coverage.
+    let out = common::run_in(&dir, &["coverage", "punctures.csv", "--diameter-mm", "0.18", "--rect", "0,0,40,30"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let cov: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!((cov["coverage"].as_f64().unwrap() - exact).abs() < 1e-9, "{cov} vs {exact}");
+    // The trace: one row per sample, times from 0.
+    let trace = std::fs::read_to_string(dir.join("trace.csv")).unwrap();
+    let rows: Vec<&str> = trace.lines().collect();
+    assert_eq!(rows[0], "stroke,pass,t_s,x_mm,y_mm,needles,depth_mm,frequency_hz,rotation_deg,tilt_deg");
+    assert_eq!(rows.len() - 1, samples.len());
+    assert!(rows[1].starts_with("1,0,0.000000,2.0000,15.0000,12,"));
+    let csv = s.call("GET", &format!("/api/sessions/{id}/trace.csv"), None);
+    assert_eq!(csv.status, 200);
+    assert_eq!(csv.body, trace);
+}
