@@ -35,6 +35,7 @@ pub mod gaps;
 pub mod geometry;
 pub mod grid;
 pub mod hand;
+pub mod layout;
 pub mod metrics;
 pub mod motion;
 pub mod output;
