@@ -27,6 +27,7 @@ pub mod accumulate;
 pub mod cartridge;
 pub mod dense;
 pub mod device;
+pub mod device_preset;
 pub mod domain;
 pub mod error;
 pub mod footprint;

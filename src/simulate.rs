@@ -157,7 +157,7 @@ impl Simulation {
             return Err(Error::invalid("coverage.halo_mm", self.halo_mm, "0 ≤ halo ≤ 5 mm"));
         }
         self.technique.validate(&self.passes)?;
-        let mut warnings = Vec::new();
+        let mut warnings: Vec<String> = self.device.frequency_warning().into_iter().collect();
         let tilt = 90.0 - self.device.angle_deg + self.technique.hand.tilt_mean_deg;
         if tilt > 10.0 {
             warnings.push(format!(

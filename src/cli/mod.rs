@@ -4,6 +4,7 @@ mod compare_hand;
 mod coverage;
 mod merge;
 mod plot;
+mod presets;
 mod run;
 mod sweep;
 
@@ -33,6 +34,7 @@ pub enum Command {
     Sweep(sweep::SweepArgs),
     Merge(merge::MergeArgs),
     Plot(plot::PlotArgs),
+    Presets(presets::PresetsArgs),
 }
 
 /// Parse, dispatch, and turn errors into messages and exit codes.
@@ -51,6 +53,7 @@ pub fn main() -> ExitCode {
         Command::Sweep(a) => sweep::run(a),
         Command::Merge(a) => merge::run(a),
         Command::Plot(a) => plot::run(a),
+        Command::Presets(a) => presets::run(a),
     };
     match result {
         Ok(code) => code,
