@@ -24,6 +24,7 @@
 //! file format; `scenario`, `output` and `sweep` are the edges that do.
 
 pub mod accumulate;
+pub mod aliasing;
 pub mod cartridge;
 pub mod dense;
 pub mod device;

@@ -11,6 +11,7 @@
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
+use crate::aliasing;
 use crate::accumulate::{self, Accumulation, MAX_PASSES, Request};
 use crate::cartridge::Cartridge;
 use crate::device::Device;
@@ -91,6 +92,8 @@ pub struct RunResult {
     pub warnings: Vec<String>,
     /// What the hand did, the session time and the dose.
     pub technique: TechniqueReport,
+    /// Aliasing check of each lane pass (random passes have none).
+    pub aliasing: Vec<aliasing::PassAliasing>,
 }
 
 /// The technique's figures of a run.
@@ -323,7 +326,19 @@ impl Simulation {
             ));
         }
         let technique = self.technique_report(&punctures, &walked.pass_time_s, walked.tilt_clipped, walked.lane_changes, &density, &domain, &mut warnings);
-        Ok(RunResult { punctures, stamps_per_pass, pass_time_s, hole, hole_coverage, zone, density, punctures_outside, warnings, technique })
+        let aliasing = self.aliasing();
+        warnings.extend(aliasing.iter().filter_map(|a| a.warning()));
+        Ok(RunResult { punctures, stamps_per_pass, pass_time_s, hole, hole_coverage, zone, density, punctures_outside, warnings, technique, aliasing })
+    }
+
+    /// Aliasing check of every lane pass (serpentine and strokes).
+    pub fn aliasing(&self) -> Vec<aliasing::PassAliasing> {
+        self.passes
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.pattern != crate::motion::Pattern::Random)
+            .map(|(i, p)| aliasing::check_pass(&self.cartridge, self.device.rotation_deg, i, p.direction_deg, p.speed_mm_s, self.device.frequency_hz))
+            .collect()
     }
 
     /// The technique's figures: tilt, drag and what it does to coverage, session time, dose

@@ -37,6 +37,8 @@ pub fn resolved_scenario(file: &crate::scenario::ScenarioFile) -> crate::scenari
     }
     f
 }
+/// Written only when a pass aliases (the worst pass).
+pub const ALIASING_PNG: &str = "aliasing.png";
 
 /// Write a run's outputs into `dir` atomically: summary.json, punctures.csv, heatmap.png and
 /// the resolved scenario (`scenario_toml`, with overrides applied).
@@ -70,6 +72,10 @@ pub fn write_run(dir: &Path, sim: &Simulation, result: &RunResult, scenario_toml
             100.0 * result.hole_coverage.coverage
         );
         heatmap::write_png(&staged.path(HEATMAP_PNG), raster, sim.area, &title, "mean hits per pixel")?;
+    }
+    if let Some(worst) = result.aliasing.iter().filter(|a| a.flagged).min_by(|a, b| a.ratio.total_cmp(&b.ratio)) {
+        let bytes = crate::render::aliasing::png(&sim.cartridge, sim.device.rotation_deg, sim.device.frequency_hz, worst)?;
+        write(ALIASING_PNG, &bytes)?;
     }
     staged.commit()
 }
