@@ -256,7 +256,7 @@ fn poisson(n: usize, p: f64, seed: u64) -> Vec<Vec2> {
 }
 
 /// Facts about a layout, for engineers comparing cartridges.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct LayoutFacts {
     pub needles: usize,
     /// Smallest centre-to-centre distance, mm (`null` for one needle).

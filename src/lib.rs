@@ -26,12 +26,14 @@
 pub mod accumulate;
 pub mod aliasing;
 pub mod cartridge;
+pub mod compare;
 pub mod dense;
 pub mod device;
 pub mod device_preset;
 pub mod domain;
 pub mod error;
 pub mod footprint;
+pub mod empty_disk;
 pub mod fuzzing;
 pub mod gaps;
 pub mod geometry;

@@ -1,5 +1,6 @@
 //! Command line: clap definitions and dispatch. Each subcommand lives in its own file.
 
+mod compare;
 mod compare_hand;
 mod coverage;
 mod merge;
@@ -35,6 +36,7 @@ pub enum Command {
     Merge(merge::MergeArgs),
     Plot(plot::PlotArgs),
     Presets(presets::PresetsArgs),
+    Compare(compare::CompareArgs),
 }
 
 /// Parse, dispatch, and turn errors into messages and exit codes.
@@ -54,6 +56,7 @@ pub fn main() -> ExitCode {
         Command::Merge(a) => merge::run(a),
         Command::Plot(a) => plot::run(a),
         Command::Presets(a) => presets::run(a),
+        Command::Compare(a) => compare::run(a),
     };
     match result {
         Ok(code) => code,

@@ -40,7 +40,7 @@ fn to_json(p: &DevicePreset) -> serde_json::Value {
         "frequency_hz": sourced(p.frequency_hz),
         "frequency_range_hz": { "value": [p.frequency_range_hz.value.0, p.frequency_range_hz.value.1], "source": p.frequency_range_hz.source },
         "depth_range_mm": { "value": [p.depth_range_mm.value.0, p.depth_range_mm.value.1], "source": p.depth_range_mm.source },
-        "layout_facts": facts,
+        "layout_facts": needlesim::output::cartridge_compare::facts_json(&facts),
     })
 }
 

@@ -7,6 +7,7 @@
 //! removed by the next run into the same place).
 
 mod atomic;
+pub mod cartridge_compare;
 pub mod compare;
 pub mod punctures_csv;
 pub mod summary;

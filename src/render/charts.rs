@@ -156,7 +156,8 @@ pub fn bar_panels(title: &str, panels: &[BarPanel], cols: usize, size: (u32, u32
         let p = &panels[i];
         let n = p.categories.len().max(1);
         let ymax = p.series.iter().flat_map(|s| s.1.iter().copied()).filter(|v| v.is_finite()).fold(0.0, f64::max);
-        let ymax = if ymax > 0.0 { ymax * 1.12 } else { 1.0 };
+        // Head room for the legend of grouped bars.
+        let ymax = if ymax > 0.0 { ymax * if p.series.len() > 1 { 1.45 } else { 1.12 } } else { 1.0 };
         let cats = p.categories.clone();
         let mut chart = ChartBuilder::on(area)
             .caption(&p.title, ("sans-serif", 16))

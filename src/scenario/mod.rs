@@ -6,6 +6,7 @@
 //! the key, the value and the allowed range, and builds the core types. `--set` overrides
 //! (`overrides`) are applied to the parsed TOML before the first stage.
 
+pub mod cartridge_spec;
 mod file;
 pub mod layout_file;
 mod overrides;
@@ -62,6 +63,16 @@ pub fn from_table(mut table: toml::Table, path: &Path, overrides: &[Override]) -
     toml::Value::Table(table)
         .try_into()
         .map_err(|e: toml::de::Error| Error::parse(path, format!("{stage}: {}", explain(&e))))
+}
+
+/// Build a validated simulation from a scenario table (as read by [`read_table`]) plus
+/// `overrides`, reading a layout file and a `[trace]` relative to `path`'s folder. Returns
+/// the resolved file too.
+pub fn simulation_from_table(table: &toml::Table, path: &Path, overrides: &[Override]) -> Result<(ScenarioFile, crate::simulate::Simulation)> {
+    let mut file = from_table(table.clone(), path, overrides)?;
+    resolve_files(&mut file, path)?;
+    let sim = file.to_simulation_in(path.parent().unwrap_or(Path::new(".")))?;
+    Ok((file, sim))
 }
 
 /// Read `cartridge.layout_file` (relative to `scenario_path`'s folder) into

@@ -1,0 +1,167 @@
+//! Untreated gaps: the largest disk of skin that no puncture touched (the *largest empty
+//! disk*; a finer measure than counting empty 1 mm bins).
+//!
+//! **Definition.** On the sampling grid (cell hit = centre inside a puncture disk, as
+//! everywhere), the *largest untreated gap* is the diameter of the largest disk centred on a
+//! cell centre of the window that contains no hit cell centre: `2 · max_c dist(c, hit)`,
+//! where the distance runs from a cell centre to the nearest hit cell centre. It is exact on
+//! the grid, via the exact Euclidean distance transform of Felzenszwalb & Huttenlocher
+//! (2012), in O(cells). Hits outside the window are not seen, so the window should be the
+//! treated patch or a part well inside it.
+//!
+//! **Window.** A dense grid is needed, so the window is the patch when it has at most
+//! [`MAX_WINDOW_CELLS`] cells, else a centred square part of it with that many.
+
+use crate::dense::dense_counts;
+use crate::geometry::Rect;
+use crate::grid::GridSpec;
+use crate::puncture::Puncture;
+
+/// Largest window, in cells (4·10⁶: 20 × 20 mm at 0.01 mm; ≈ 40 MB of workspace).
+pub const MAX_WINDOW_CELLS: f64 = 4.0e6;
+
+/// The window the gap is measured in: `area`, or its centred square part of
+/// [`MAX_WINDOW_CELLS`] cells.
+pub fn window(area: &Rect, grid: &GridSpec) -> Rect {
+    let h = grid.resolution_mm;
+    if area.area() / (h * h) <= MAX_WINDOW_CELLS {
+        return *area;
+    }
+    let side = MAX_WINDOW_CELLS.sqrt() * h;
+    let (w, hh) = (area.width().min(side), area.height().min(MAX_WINDOW_CELLS * h * h / area.width().min(side)));
+    let c = area.center();
+    Rect::new(c.x - 0.5 * w, c.y - 0.5 * hh, c.x + 0.5 * w, c.y + 0.5 * hh)
+}
+
+/// Largest untreated gap (diameter, mm) in `window` for punctures of radius `radius_mm`;
+/// `None` when no cell of the window is hit (the gap is the whole window).
+pub fn largest_empty_disk_mm(punctures: &[Puncture], radius_mm: f64, window: &Rect, grid: &GridSpec) -> Option<f64> {
+    let d = dense_counts(punctures, radius_mm, window, grid);
+    let mask: Vec<bool> = d.counts.iter().map(|&c| c > 0).collect();
+    let dist2 = edt_squared(&mask, d.width, d.height)?;
+    let max2 = dist2.iter().copied().max().unwrap_or(0);
+    Some(2.0 * (max2 as f64).sqrt() * grid.resolution_mm)
+}
+
+/// Squared Euclidean distance (in cells²) from every cell to the nearest `true` cell of a
+/// row-major `width × height` mask; `None` when no cell is `true`.
+pub fn edt_squared(mask: &[bool], width: usize, height: usize) -> Option<Vec<u64>> {
+    if !mask.iter().any(|&m| m) {
+        return None;
+    }
+    const INF: u64 = u64::MAX / 4;
+    // Pass 1: along each column, the distance to the nearest set cell (squared).
+    let mut g = vec![INF; width * height];
+    for i in 0..width {
+        let mut last: Option<usize> = None;
+        for j in 0..height {
+            if mask[j * width + i] {
+                last = Some(j);
+            }
+            if let Some(l) = last {
+                g[j * width + i] = ((j - l) * (j - l)) as u64;
+            }
+        }
+        let mut next: Option<usize> = None;
+        for j in (0..height).rev() {
+            if mask[j * width + i] {
+                next = Some(j);
+            }
+            if let Some(n) = next {
+                g[j * width + i] = g[j * width + i].min(((n - j) * (n - j)) as u64);
+            }
+        }
+    }
+    // Pass 2: along each row, the lower envelope of parabolas (x − q)² + g(q).
+    let mut out = vec![0u64; width * height];
+    let (mut v, mut z) = (vec![0usize; width], vec![0f64; width + 1]);
+    for j in 0..height {
+        let f = &g[j * width..(j + 1) * width];
+        // Every row has a finite entry: a set cell makes its column finite in every row.
+        let Some(first) = f.iter().position(|&x| x < INF) else { continue };
+        let mut k = 0usize;
+        v[0] = first;
+        z[0] = f64::NEG_INFINITY;
+        z[1] = f64::INFINITY;
+        let meet = |p: usize, q: usize| ((f[q] as f64 + (q * q) as f64) - (f[p] as f64 + (p * p) as f64)) / (2.0 * (q as f64 - p as f64));
+        for q in first + 1..width {
+            if f[q] >= INF {
+                continue;
+            }
+            let mut s = meet(v[k], q);
+            // z[0] = −∞, so this stops at k = 0 at the latest.
+            while s <= z[k] {
+                k -= 1;
+                s = meet(v[k], q);
+            }
+            k += 1;
+            v[k] = q;
+            z[k] = s;
+            z[k + 1] = f64::INFINITY;
+        }
+        let mut k = 0usize;
+        for x in 0..width {
+            while z[k + 1] < x as f64 {
+                k += 1;
+            }
+            let p = v[k];
+            let dx = x.abs_diff(p) as u64;
+            out[j * width + x] = dx * dx + f[p];
+        }
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{RngExt, SeedableRng};
+    use rand_chacha::ChaCha8Rng;
+
+    fn brute(mask: &[bool], w: usize, h: usize) -> Vec<u64> {
+        let set: Vec<(usize, usize)> = (0..w * h).filter(|&c| mask[c]).map(|c| (c % w, c / w)).collect();
+        (0..w * h)
+            .map(|c| {
+                let (x, y) = (c % w, c / w);
+                set.iter().map(|&(a, b)| (x.abs_diff(a) * x.abs_diff(a) + y.abs_diff(b) * y.abs_diff(b)) as u64).min().unwrap()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn edt_matches_brute_force_on_seeded_masks() {
+        for seed in 0..40u64 {
+            let mut rng = ChaCha8Rng::seed_from_u64(seed);
+            let (w, h) = (rng.random_range(1..30usize), rng.random_range(1..30usize));
+            let p: f64 = rng.random_range(0.005..0.3);
+            let mut mask: Vec<bool> = (0..w * h).map(|_| rng.random_bool(p)).collect();
+            if !mask.iter().any(|&m| m) {
+                mask[rng.random_range(0..w * h)] = true;
+            }
+            assert_eq!(edt_squared(&mask, w, h).unwrap(), brute(&mask, w, h), "seed {seed} ({w}×{h})");
+        }
+        assert!(edt_squared(&[false; 6], 3, 2).is_none());
+    }
+
+    #[test]
+    fn gap_between_two_holes_in_a_strip() {
+        // Two 0.1 mm-radius holes at x = 0.5 and 3.5 in a 4 × 0.2 mm strip: the farthest
+        // untreated point from both is x ≈ 2.0, about 1.5 − 0.1 mm from each hole's rim
+        // cells, so the gap diameter is ≈ 2 · 1.4 = 2.8 mm (within two cells).
+        let g = GridSpec::new(0.01);
+        let mk = |x: f64| Puncture { pass: 0, stamp: 0, needle: 0, x_mm: x, y_mm: 0.1, depth_mm: 1.0, t_s: 0.0 };
+        let gap = largest_empty_disk_mm(&[mk(0.5), mk(3.5)], 0.1, &Rect::new(0.0, 0.0, 4.0, 0.2), &g).unwrap();
+        assert!((gap - 2.8).abs() < 0.04, "{gap}");
+        assert_eq!(largest_empty_disk_mm(&[], 0.1, &Rect::new(0.0, 0.0, 1.0, 1.0), &g), None);
+    }
+
+    #[test]
+    fn window_is_capped_and_centred() {
+        let g = GridSpec::new(0.01);
+        let small = Rect::new(0.0, 0.0, 10.0, 10.0);
+        assert_eq!(window(&small, &g), small);
+        let w = window(&Rect::new(0.0, 0.0, 40.0, 30.0), &g);
+        assert!((w.area() / 1e-4 - MAX_WINDOW_CELLS).abs() < 1.0);
+        assert!((w.center() - Rect::new(0.0, 0.0, 40.0, 30.0).center()).norm() < 1e-9);
+    }
+}
