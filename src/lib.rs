@@ -42,6 +42,8 @@ pub mod hand;
 pub mod layout;
 pub mod metrics;
 pub mod motion;
+pub mod optimize;
+pub mod nelder_mead;
 pub mod output;
 pub mod patterns;
 pub mod puncture;

@@ -5,6 +5,7 @@ mod compare_hand;
 mod coverage;
 mod merge;
 mod plot;
+mod optimize;
 mod presets;
 mod run;
 mod sweep;
@@ -37,6 +38,7 @@ pub enum Command {
     Plot(plot::PlotArgs),
     Presets(presets::PresetsArgs),
     Compare(compare::CompareArgs),
+    Optimize(optimize::OptimizeArgs),
 }
 
 /// Parse, dispatch, and turn errors into messages and exit codes.
@@ -57,6 +59,7 @@ pub fn main() -> ExitCode {
         Command::Plot(a) => plot::run(a),
         Command::Presets(a) => presets::run(a),
         Command::Compare(a) => compare::run(a),
+        Command::Optimize(a) => optimize::run(a),
     };
     match result {
         Ok(code) => code,

@@ -9,6 +9,7 @@
 mod atomic;
 pub mod cartridge_compare;
 pub mod compare;
+pub mod optimization;
 pub mod punctures_csv;
 pub mod summary;
 pub mod technique_summary;
