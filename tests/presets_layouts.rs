@@ -58,9 +58,14 @@ fn square_layout_of_12_runs_exactly_like_preset_12() {
     let (_b, ob, sb) = check(&layout, &[]);
     assert!(oa.status.success() && ob.status.success(), "{}", String::from_utf8_lossy(&ob.stderr));
     let (sa, sb) = (sa.unwrap(), sb.unwrap());
-    for k in ["punctures", "coverage", "coverage_per_pass", "hits_histogram", "uniformity_cv"] {
+    for k in ["punctures", "coverage", "coverage_per_pass", "hits_histogram", "uniformity_cv", "layout"] {
         assert_eq!(sa[k], sb[k], "{k}");
     }
+    // Layout facts of the 4 × 3 grid at 1 mm: spacing 1, footprint 2·√(1.5² + 1²) + 0.18.
+    assert_eq!(sa["layout"]["min_spacing_mm"].as_f64(), Some(1.0));
+    let d = 2.0 * (1.5f64 * 1.5 + 1.0).sqrt() + 0.18;
+    assert!((sa["layout"]["footprint_diameter_mm"].as_f64().unwrap() - d).abs() < 1e-12);
+    assert!((sa["layout"]["fill_fraction"].as_f64().unwrap() - 12.0 * 0.18 * 0.18 / (d * d)).abs() < 1e-12);
 }
 
 #[test]

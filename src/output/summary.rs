@@ -61,8 +61,20 @@ pub struct Summary {
     pub session: SessionSummary,
     pub dose: DoseSummary,
     pub gaps: GapsSummary,
+    /// Facts of the cartridge's needle layout.
+    pub layout: LayoutSummary,
     /// Aliasing (moiré) check of each lane pass; see `aliasing.rs`.
     pub aliasing: Vec<AliasingSummary>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct LayoutSummary {
+    /// Smallest needle centre distance, mm (null for one needle).
+    pub min_spacing_mm: Option<f64>,
+    /// Circle about the axis holding every needle disk, mm.
+    pub footprint_diameter_mm: f64,
+    /// needles × needle area / footprint circle area.
+    pub fill_fraction: f64,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -162,6 +174,10 @@ impl Summary {
             session: SessionSummary::new(sim, r),
             dose: DoseSummary::new(r),
             gaps: GapsSummary::new(r),
+            layout: {
+                let f = crate::layout::facts(&sim.cartridge.needles_mm, sim.cartridge.needle_diameter_mm);
+                LayoutSummary { min_spacing_mm: f.min_spacing_mm, footprint_diameter_mm: f.footprint_diameter_mm, fill_fraction: f.fill_fraction }
+            },
             aliasing: r
                 .aliasing
                 .iter()
