@@ -258,7 +258,7 @@ fn suggest(proj: &Projected, speed_mm_s: f64, frequency_hz: f64) -> Vec<f64> {
         let ratio = |i: usize| if pts[i].2 > 0.0 { pts[i].1 / pts[i].2 } else { 1.0 };
         pts[(a..=b).fold(a, |m, i| if ratio(i) > ratio(m) { i } else { m })].0
     };
-    let below = bands.iter().filter(|b| pts[b.1].0 < speed_mm_s).last().copied().map(best);
+    let below = bands.iter().rev().find(|b| pts[b.1].0 < speed_mm_s).copied().map(best);
     let above = bands.iter().find(|b| pts[b.0].0 > speed_mm_s).copied().map(best);
     below.into_iter().chain(above).map(|v| (v * 10.0).round() / 10.0).collect()
 }

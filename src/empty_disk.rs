@@ -84,8 +84,8 @@ pub fn edt_squared(mask: &[bool], width: usize, height: usize) -> Option<Vec<u64
         z[0] = f64::NEG_INFINITY;
         z[1] = f64::INFINITY;
         let meet = |p: usize, q: usize| ((f[q] as f64 + (q * q) as f64) - (f[p] as f64 + (p * p) as f64)) / (2.0 * (q as f64 - p as f64));
-        for q in first + 1..width {
-            if f[q] >= INF {
+        for (q, &fq) in f.iter().enumerate().skip(first + 1) {
+            if fq >= INF {
                 continue;
             }
             let mut s = meet(v[k], q);

@@ -59,10 +59,10 @@ impl Error {
 /// name's letters differ).
 pub fn did_you_mean<'a>(name: &str, candidates: &[&'a str]) -> Option<&'a str> {
     let lower = name.to_lowercase();
-    if lower.chars().count() >= 3 {
-        if let [only] = candidates.iter().filter(|c| c.contains(lower.as_str())).collect::<Vec<_>>().as_slice() {
-            return Some(only);
-        }
+    if lower.chars().count() >= 3
+        && let [only] = candidates.iter().filter(|c| c.contains(lower.as_str())).collect::<Vec<_>>().as_slice()
+    {
+        return Some(only);
     }
     let (best, d) = candidates.iter().map(|c| (*c, edit_distance(name, c))).min_by_key(|(_, d)| *d)?;
     (d * 3 <= name.chars().count().max(best.chars().count())).then_some(best)

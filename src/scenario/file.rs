@@ -279,8 +279,8 @@ impl CartridgeFile {
                 ));
             }
             [_] => {
-                if c.needles.is_some() && c.layout.is_none() {
-                    return Err(Error::invalid("cartridge.needles", c.needles.unwrap(), "only with cartridge.layout (a generated family)"));
+                if let (Some(n), None) = (c.needles, &c.layout) {
+                    return Err(Error::invalid("cartridge.needles", n, "only with cartridge.layout (a generated family)"));
                 }
                 if let Some(n) = c.preset {
                     if !(c.pitch_mm.is_finite() && c.pitch_mm > 0.0 && c.pitch_mm <= 10.0) {
