@@ -12,7 +12,6 @@
 //! **Window.** A dense grid is needed, so the window is the patch when it has at most
 //! [`MAX_WINDOW_CELLS`] cells, else a centred square part of it with that many.
 
-use crate::dense::dense_counts;
 use crate::geometry::Rect;
 use crate::grid::GridSpec;
 use crate::puncture::Puncture;
@@ -36,11 +35,26 @@ pub fn window(area: &Rect, grid: &GridSpec) -> Rect {
 /// Largest untreated gap (diameter, mm) in `window` for punctures of radius `radius_mm`;
 /// `None` when no cell of the window is hit (the gap is the whole window).
 pub fn largest_empty_disk_mm(punctures: &[Puncture], radius_mm: f64, window: &Rect, grid: &GridSpec) -> Option<f64> {
-    let d = dense_counts(punctures, radius_mm, window, grid);
-    let mask: Vec<bool> = d.counts.iter().map(|&c| c > 0).collect();
-    let dist2 = edt_squared(&mask, d.width, d.height)?;
+    let (mask, width, height) = hit_mask(punctures, radius_mm, window, grid);
+    let dist2 = edt_squared(&mask, width, height)?;
     let max2 = dist2.iter().copied().max().unwrap_or(0);
     Some(2.0 * (max2 as f64).sqrt() * grid.resolution_mm)
+}
+
+/// Hit mask of the cells whose centres lie in `window` (row-major from the bottom, as
+/// [`crate::dense::dense_counts`]), filled by disk row spans: `(mask, width, height)`.
+pub fn hit_mask(punctures: &[Puncture], radius_mm: f64, window: &Rect, grid: &GridSpec) -> (Vec<bool>, usize, usize) {
+    let (i0, i1) = grid.cells_between(window.x0, window.x1);
+    let (j0, j1) = grid.cells_between(window.y0, window.y1);
+    let (width, height) = ((i1 - i0 + 1).max(0) as usize, (j1 - j0 + 1).max(0) as usize);
+    let mut mask = vec![false; width * height];
+    for p in punctures {
+        grid.disk_rows(p.x_mm, p.y_mm, radius_mm, (i0, i1, j0, j1), |j, a, b| {
+            let row = (j - j0) as usize * width;
+            mask[row + (a - i0) as usize..=row + (b - i0) as usize].fill(true);
+        });
+    }
+    (mask, width, height)
 }
 
 /// Squared Euclidean distance (in cells²) from every cell to the nearest `true` cell of a
@@ -153,6 +167,20 @@ mod tests {
         let gap = largest_empty_disk_mm(&[mk(0.5), mk(3.5)], 0.1, &Rect::new(0.0, 0.0, 4.0, 0.2), &g).unwrap();
         assert!((gap - 2.8).abs() < 0.04, "{gap}");
         assert_eq!(largest_empty_disk_mm(&[], 0.1, &Rect::new(0.0, 0.0, 1.0, 1.0), &g), None);
+    }
+
+    #[test]
+    fn hit_mask_matches_the_dense_truth() {
+        let g = GridSpec::new(0.01);
+        let window = Rect::new(0.3, -0.2, 2.7, 1.9);
+        let mut rng = ChaCha8Rng::seed_from_u64(9);
+        let pts: Vec<Puncture> = (0..60)
+            .map(|_| Puncture { pass: 0, stamp: 0, needle: 0, x_mm: rng.random_range(0.0..3.0), y_mm: rng.random_range(-0.5..2.0), depth_mm: 1.0, t_s: 0.0 })
+            .collect();
+        let (mask, w, h) = hit_mask(&pts, 0.09, &window, &g);
+        let d = crate::dense::dense_counts(&pts, 0.09, &window, &g);
+        assert_eq!((w, h), (d.width, d.height));
+        assert_eq!(mask, d.counts.iter().map(|&c| c > 0).collect::<Vec<_>>());
     }
 
     #[test]
