@@ -12,6 +12,8 @@
 //! **Window.** A dense grid is needed, so the window is the patch when it has at most
 //! [`MAX_WINDOW_CELLS`] cells, else a centred square part of it with that many.
 
+use rayon::prelude::*;
+
 use crate::geometry::Rect;
 use crate::grid::GridSpec;
 use crate::puncture::Puncture;
@@ -36,8 +38,7 @@ pub fn window(area: &Rect, grid: &GridSpec) -> Rect {
 /// `None` when no cell of the window is hit (the gap is the whole window).
 pub fn largest_empty_disk_mm(punctures: &[Puncture], radius_mm: f64, window: &Rect, grid: &GridSpec) -> Option<f64> {
     let (mask, width, height) = hit_mask(punctures, radius_mm, window, grid);
-    let dist2 = edt_squared(&mask, width, height)?;
-    let max2 = dist2.iter().copied().max().unwrap_or(0);
+    let max2 = max_edt_squared(&mask, width, height)?;
     Some(2.0 * (max2 as f64).sqrt() * grid.resolution_mm)
 }
 
@@ -57,73 +58,97 @@ pub fn hit_mask(punctures: &[Puncture], radius_mm: f64, window: &Rect, grid: &Gr
     (mask, width, height)
 }
 
+const INF: u64 = u64::MAX / 4;
+
 /// Squared Euclidean distance (in cells²) from every cell to the nearest `true` cell of a
 /// row-major `width × height` mask; `None` when no cell is `true`.
 pub fn edt_squared(mask: &[bool], width: usize, height: usize) -> Option<Vec<u64>> {
+    let g = column_pass(mask, width, height)?;
+    let mut out = vec![0u64; width * height];
+    out.par_chunks_mut(width).zip(g.par_chunks(width)).for_each_init(
+        || (vec![0usize; width], vec![0f64; width + 1]),
+        |(v, z), (row, f)| row_pass(f, v, z, |x, d| row[x] = d),
+    );
+    Some(out)
+}
+
+/// The largest value of [`edt_squared`], without storing the transform.
+pub fn max_edt_squared(mask: &[bool], width: usize, height: usize) -> Option<u64> {
+    let g = column_pass(mask, width, height)?;
+    Some(
+        g.par_chunks(width)
+            .map_init(
+                || (vec![0usize; width], vec![0f64; width + 1]),
+                |(v, z), f| {
+                    let mut m = 0u64;
+                    row_pass(f, v, z, |_, d| m = m.max(d));
+                    m
+                },
+            )
+            .max()
+            .unwrap_or(0),
+    )
+}
+
+/// Pass 1: along each column, the squared distance (in rows) to the nearest set cell, by two
+/// sweeps over the rows (row-major, cache friendly). `None` when no cell is set.
+fn column_pass(mask: &[bool], width: usize, height: usize) -> Option<Vec<u64>> {
     if !mask.iter().any(|&m| m) {
         return None;
     }
-    const INF: u64 = u64::MAX / 4;
-    // Pass 1: along each column, the distance to the nearest set cell (squared).
     let mut g = vec![INF; width * height];
-    for i in 0..width {
-        let mut last: Option<usize> = None;
-        for j in 0..height {
-            if mask[j * width + i] {
-                last = Some(j);
-            }
-            if let Some(l) = last {
-                g[j * width + i] = ((j - l) * (j - l)) as u64;
-            }
-        }
-        let mut next: Option<usize> = None;
-        for j in (0..height).rev() {
-            if mask[j * width + i] {
-                next = Some(j);
-            }
-            if let Some(n) = next {
-                g[j * width + i] = g[j * width + i].min(((n - j) * (n - j)) as u64);
-            }
-        }
-    }
-    // Pass 2: along each row, the lower envelope of parabolas (x − q)² + g(q).
-    let mut out = vec![0u64; width * height];
-    let (mut v, mut z) = (vec![0usize; width], vec![0f64; width + 1]);
     for j in 0..height {
-        let f = &g[j * width..(j + 1) * width];
-        // Every row has a finite entry: a set cell makes its column finite in every row.
-        let Some(first) = f.iter().position(|&x| x < INF) else { continue };
-        let mut k = 0usize;
-        v[0] = first;
-        z[0] = f64::NEG_INFINITY;
-        z[1] = f64::INFINITY;
-        let meet = |p: usize, q: usize| ((f[q] as f64 + (q * q) as f64) - (f[p] as f64 + (p * p) as f64)) / (2.0 * (q as f64 - p as f64));
-        for (q, &fq) in f.iter().enumerate().skip(first + 1) {
-            if fq >= INF {
-                continue;
-            }
-            let mut s = meet(v[k], q);
-            // z[0] = −∞, so this stops at k = 0 at the latest.
-            while s <= z[k] {
-                k -= 1;
-                s = meet(v[k], q);
-            }
-            k += 1;
-            v[k] = q;
-            z[k] = s;
-            z[k + 1] = f64::INFINITY;
-        }
-        let mut k = 0usize;
-        for x in 0..width {
-            while z[k + 1] < x as f64 {
-                k += 1;
-            }
-            let p = v[k];
-            let dx = x.abs_diff(p) as u64;
-            out[j * width + x] = dx * dx + f[p];
+        for i in 0..width {
+            let c = j * width + i;
+            g[c] = if mask[c] { 0 } else if j > 0 && g[c - width] < INF { g[c - width] + 1 } else { INF };
         }
     }
-    Some(out)
+    for j in (0..height.saturating_sub(1)).rev() {
+        for i in 0..width {
+            let c = j * width + i;
+            if g[c + width] < INF {
+                g[c] = g[c].min(g[c + width] + 1);
+            }
+        }
+    }
+    g.iter_mut().filter(|d| **d < INF).for_each(|d| *d *= *d);
+    Some(g)
+}
+
+/// Pass 2 on one row `f`: the lower envelope of the parabolas `(x − q)² + f(q)`; calls
+/// `out(x, d²)` for every cell. `v`, `z` are workspaces of `width` and `width + 1`.
+fn row_pass(f: &[u64], v: &mut [usize], z: &mut [f64], mut out: impl FnMut(usize, u64)) {
+    // Every row has a finite entry: a set cell makes its column finite in every row.
+    let Some(first) = f.iter().position(|&x| x < INF) else { return };
+    let mut k = 0usize;
+    v[0] = first;
+    z[0] = f64::NEG_INFINITY;
+    z[1] = f64::INFINITY;
+    let meet = |p: usize, q: usize| ((f[q] as f64 + (q * q) as f64) - (f[p] as f64 + (p * p) as f64)) / (2.0 * (q as f64 - p as f64));
+    for (q, &fq) in f.iter().enumerate().skip(first + 1) {
+        if fq >= INF {
+            continue;
+        }
+        let mut s = meet(v[k], q);
+        // z[0] = −∞, so this stops at k = 0 at the latest.
+        while s <= z[k] {
+            k -= 1;
+            s = meet(v[k], q);
+        }
+        k += 1;
+        v[k] = q;
+        z[k] = s;
+        z[k + 1] = f64::INFINITY;
+    }
+    let mut k = 0usize;
+    for x in 0..f.len() {
+        while z[k + 1] < x as f64 {
+            k += 1;
+        }
+        let p = v[k];
+        let dx = x.abs_diff(p) as u64;
+        out(x, dx * dx + f[p]);
+    }
 }
 
 #[cfg(test)]
@@ -152,7 +177,9 @@ mod tests {
             if !mask.iter().any(|&m| m) {
                 mask[rng.random_range(0..w * h)] = true;
             }
-            assert_eq!(edt_squared(&mask, w, h).unwrap(), brute(&mask, w, h), "seed {seed} ({w}×{h})");
+            let truth = brute(&mask, w, h);
+            assert_eq!(edt_squared(&mask, w, h).unwrap(), truth, "seed {seed} ({w}×{h})");
+            assert_eq!(max_edt_squared(&mask, w, h), truth.iter().copied().max(), "seed {seed}");
         }
         assert!(edt_squared(&[false; 6], 3, 2).is_none());
     }
