@@ -38,6 +38,7 @@ fn tiling(speed_mm_s: f64, seed: u64) -> Simulation {
         halo_mm: 0.0,
         picture: false,
         limits: Limits::default(),
+        technique: Default::default(),
     }
 }
 

@@ -17,6 +17,14 @@
 //!   the same holes: stripes of repeated hits and untouched gaps, `L ≪ R`. A pass is flagged
 //!   when `L / R < 1 −` [`ALIAS_TOLERANCE`] (assumed).
 //!
+//! **A varying hand.** A real hand's speed drifts slowly (the hand model's OU factor,
+//! correlation time ≈ 0.5 s ≫ the stamp period), so along a lane the step is locally steady
+//! but differs from place to place: the lane's coverage is the average of `L(s·F)` over the
+//! speed factor's law `F = exp(σZ − σ²/2)` (σ = `hand.speed_sd_fraction`), and likewise for
+//! `R`; averaged over 61 points of Z in [−3, 3]. A hand that varies by ±15 % washes the
+//! dips out; stamping jitter (independent per stamp, ≈ 2 %) moves holes by far less than a
+//! needle over the few steps that separate needles sharing a track, and is ignored.
+//!
 //! **Suggestions.** Speeds from 0.5× to 1.5× the set speed are scanned; on either side of the
 //! set speed, the nearest band of speeds whose ratio stays ≥ `1 − ALIAS_TOLERANCE / 2` (the
 //! speeds between two aliasing values) is taken, and its speed of highest ratio suggested.
@@ -150,12 +158,33 @@ fn union_on_circle(chords: &[(f64, f64)], s: f64, pieces: &mut Vec<(f64, f64)>) 
     total.min(s)
 }
 
+/// Points of the standard normal used to average over a varying hand speed.
+const SPEED_NODES: usize = 61;
+
+/// `(L, R)` at `speed_mm_s` for a hand whose speed factor has log-sd `speed_sd_fraction`.
+pub fn lane_coverage_at(proj: &Projected, speed_mm_s: f64, frequency_hz: f64, speed_sd_fraction: f64) -> (f64, f64) {
+    let s = speed_sd_fraction;
+    if s <= 0.0 {
+        return proj.lane_coverage(speed_mm_s / frequency_hz);
+    }
+    let (mut l, mut r, mut wsum) = (0.0, 0.0, 0.0);
+    for k in 0..SPEED_NODES {
+        let z = -3.0 + 6.0 * k as f64 / (SPEED_NODES - 1) as f64;
+        let w = (-0.5 * z * z).exp();
+        let (lk, rk) = proj.lane_coverage(speed_mm_s * (s * z - 0.5 * s * s).exp() / frequency_hz);
+        (l, r, wsum) = (l + w * lk, r + w * rk, wsum + w);
+    }
+    (l / wsum, r / wsum)
+}
+
 /// The aliasing check of one pass.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PassAliasing {
     pub pass: usize,
     pub direction_deg: f64,
     pub speed_mm_s: f64,
+    /// Log-sd of the hand's speed factor the check averaged over (0 = steady hand).
+    pub speed_sd_fraction: f64,
     pub step_mm: f64,
     /// Steady-state coverage of the lane band by one lane, 0–1.
     pub lane_coverage: f64,
@@ -199,18 +228,20 @@ impl PassAliasing {
 }
 
 /// Check one pass of `cartridge` (turned by `rotation_deg`) moving along `direction_deg` at
-/// `speed_mm_s`, stamping at `frequency_hz`.
-pub fn check_pass(cartridge: &Cartridge, rotation_deg: f64, pass: usize, direction_deg: f64, speed_mm_s: f64, frequency_hz: f64) -> PassAliasing {
+/// `speed_mm_s`, stamping at `frequency_hz`, by a hand whose speed factor has log-sd
+/// `speed_sd_fraction` (0 for a steady hand).
+pub fn check_pass(cartridge: &Cartridge, rotation_deg: f64, pass: usize, direction_deg: f64, speed_mm_s: f64, frequency_hz: f64, speed_sd_fraction: f64) -> PassAliasing {
     let proj = Projected::new(cartridge, rotation_deg, direction_deg);
     let step_mm = speed_mm_s / frequency_hz;
-    let (lane, reference) = proj.lane_coverage(step_mm);
+    let (lane, reference) = lane_coverage_at(&proj, speed_mm_s, frequency_hz, speed_sd_fraction);
     let ratio = if reference > 0.0 { lane / reference } else { 1.0 };
     let flagged = ratio < 1.0 - ALIAS_TOLERANCE;
-    let suggested = if flagged { suggest(&proj, speed_mm_s, frequency_hz) } else { Vec::new() };
+    let suggested = if flagged { suggest(&proj, speed_mm_s, frequency_hz, speed_sd_fraction) } else { Vec::new() };
     PassAliasing {
         pass,
         direction_deg,
         speed_mm_s,
+        speed_sd_fraction,
         step_mm,
         lane_coverage: lane,
         random_phase_coverage: reference,
@@ -221,21 +252,21 @@ pub fn check_pass(cartridge: &Cartridge, rotation_deg: f64, pass: usize, directi
     }
 }
 
-/// Ratio `L/R` over the scanned speeds: `(speed_mm_s, lane, reference)`.
-pub fn scan(proj: &Projected, speed_mm_s: f64, frequency_hz: f64) -> Vec<(f64, f64, f64)> {
+/// Lane coverage and reference over the scanned speeds: `(speed_mm_s, lane, reference)`.
+pub fn scan(proj: &Projected, speed_mm_s: f64, frequency_hz: f64, speed_sd_fraction: f64) -> Vec<(f64, f64, f64)> {
     let (lo, hi) = (SCAN_RANGE.0 * speed_mm_s, SCAN_RANGE.1 * speed_mm_s);
     (0..SCAN_SAMPLES)
         .map(|i| {
             let v = lo + (hi - lo) * i as f64 / (SCAN_SAMPLES - 1) as f64;
-            let (l, r) = proj.lane_coverage(v / frequency_hz);
+            let (l, r) = lane_coverage_at(proj, v, frequency_hz, speed_sd_fraction);
             (v, l, r)
         })
         .collect()
 }
 
-/// Middles of the nearest good speed bands below and above `speed_mm_s`.
-fn suggest(proj: &Projected, speed_mm_s: f64, frequency_hz: f64) -> Vec<f64> {
-    let pts = scan(proj, speed_mm_s, frequency_hz);
+/// The best speeds of the nearest good speed bands below and above `speed_mm_s`.
+fn suggest(proj: &Projected, speed_mm_s: f64, frequency_hz: f64, speed_sd_fraction: f64) -> Vec<f64> {
+    let pts = scan(proj, speed_mm_s, frequency_hz, speed_sd_fraction);
     let good: Vec<bool> = pts.iter().map(|(_, l, r)| *r <= 0.0 || l / r >= 1.0 - 0.5 * ALIAS_TOLERANCE).collect();
     // Contiguous good bands as index ranges.
     let mut bands: Vec<(usize, usize)> = Vec::new();
@@ -309,21 +340,21 @@ mod tests {
         // 4 × 3 grid, 1 mm pitch, moved along its rows at 120 Hz: speeds 120/k alias.
         let c = grid(4, 3);
         for k in [2.0, 3.0, 4.0] {
-            let bad = check_pass(&c, 0.0, 0, 0.0, 120.0 / k, 120.0);
+            let bad = check_pass(&c, 0.0, 0, 0.0, 120.0 / k, 120.0, 0.0);
             assert!(bad.flagged, "k = {k}: {bad:?}");
             assert_eq!(bad.commensurate.map(|c| c.1), Some(k as u32), "{bad:?}");
             let w = bad.warning().unwrap();
             assert!(w.contains("aliasing") && w.contains("try"), "{w}");
             // A quarter of the way between two aliasing steps spreads the four needles of a row evenly.
-            let good = check_pass(&c, 0.0, 0, 0.0, 120.0 / (k + 0.25), 120.0);
+            let good = check_pass(&c, 0.0, 0, 0.0, 120.0 / (k + 0.25), 120.0, 0.0);
             assert!(!good.flagged, "k + 1/4 = {}: {good:?}", k + 0.25);
             assert!(good.suggested_speeds_mm_s.is_empty() && good.warning().is_none());
         }
         // Suggestions lie between aliasing speeds and are themselves not flagged.
-        let bad = check_pass(&c, 0.0, 0, 0.0, 40.0, 120.0);
+        let bad = check_pass(&c, 0.0, 0, 0.0, 40.0, 120.0, 0.0);
         assert_eq!(bad.suggested_speeds_mm_s.len(), 2, "{bad:?}");
         for v in &bad.suggested_speeds_mm_s {
-            assert!(!check_pass(&c, 0.0, 0, 0.0, *v, 120.0).flagged, "{v}");
+            assert!(!check_pass(&c, 0.0, 0, 0.0, *v, 120.0, 0.0).flagged, "{v}");
         }
     }
 

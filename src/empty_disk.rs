@@ -14,6 +14,7 @@
 
 use rayon::prelude::*;
 
+use crate::footprint::Footprint;
 use crate::geometry::Rect;
 use crate::grid::GridSpec;
 use crate::puncture::Puncture;
@@ -42,18 +43,25 @@ pub fn largest_empty_disk_mm(punctures: &[Puncture], radius_mm: f64, window: &Re
     Some(2.0 * (max2 as f64).sqrt() * grid.resolution_mm)
 }
 
-/// Hit mask of the cells whose centres lie in `window` (row-major from the bottom, as
+/// Hit mask (needle footprints: disks, or tilted/dragged shapes) of the cells whose centres lie in `window` (row-major from the bottom, as
 /// [`crate::dense::dense_counts`]), filled by disk row spans: `(mask, width, height)`.
 pub fn hit_mask(punctures: &[Puncture], radius_mm: f64, window: &Rect, grid: &GridSpec) -> (Vec<bool>, usize, usize) {
     let (i0, i1) = grid.cells_between(window.x0, window.x1);
     let (j0, j1) = grid.cells_between(window.y0, window.y1);
     let (width, height) = ((i1 - i0 + 1).max(0) as usize, (j1 - j0 + 1).max(0) as usize);
     let mut mask = vec![false; width * height];
+    let window = (i0, i1, j0, j1);
     for p in punctures {
-        grid.disk_rows(p.x_mm, p.y_mm, radius_mm, (i0, i1, j0, j1), |j, a, b| {
+        let mut fill = |j: i64, a: i64, b: i64| {
             let row = (j - j0) as usize * width;
             mask[row + (a - i0) as usize..=row + (b - i0) as usize].fill(true);
-        });
+        };
+        // Tilted or dragged needles leave their own shapes, as in the accumulator.
+        if p.is_disk() {
+            grid.disk_rows(p.x_mm, p.y_mm, radius_mm, window, &mut fill);
+        } else {
+            Footprint::of(p, radius_mm).rows(grid, window, &mut fill);
+        }
     }
     (mask, width, height)
 }
@@ -190,7 +198,7 @@ mod tests {
         // untreated point from both is x ≈ 2.0, about 1.5 − 0.1 mm from each hole's rim
         // cells, so the gap diameter is ≈ 2 · 1.4 = 2.8 mm (within two cells).
         let g = GridSpec::new(0.01);
-        let mk = |x: f64| Puncture { pass: 0, stamp: 0, needle: 0, x_mm: x, y_mm: 0.1, depth_mm: 1.0, t_s: 0.0 };
+        let mk = |x: f64| Puncture { x_mm: x, y_mm: 0.1, depth_mm: 1.0, ..Puncture::default() };
         let gap = largest_empty_disk_mm(&[mk(0.5), mk(3.5)], 0.1, &Rect::new(0.0, 0.0, 4.0, 0.2), &g).unwrap();
         assert!((gap - 2.8).abs() < 0.04, "{gap}");
         assert_eq!(largest_empty_disk_mm(&[], 0.1, &Rect::new(0.0, 0.0, 1.0, 1.0), &g), None);
@@ -202,7 +210,17 @@ mod tests {
         let window = Rect::new(0.3, -0.2, 2.7, 1.9);
         let mut rng = ChaCha8Rng::seed_from_u64(9);
         let pts: Vec<Puncture> = (0..60)
-            .map(|_| Puncture { pass: 0, stamp: 0, needle: 0, x_mm: rng.random_range(0.0..3.0), y_mm: rng.random_range(-0.5..2.0), depth_mm: 1.0, t_s: 0.0 })
+            .map(|k| Puncture {
+                x_mm: rng.random_range(0.0..3.0),
+                y_mm: rng.random_range(-0.5..2.0),
+                depth_mm: 1.0,
+                // Every third needle tilted and dragged: the mask must follow the shapes.
+                tilt_deg: if k % 3 == 0 { 25.0 } else { 0.0 },
+                tilt_azimuth_deg: 30.0,
+                drag_x_mm: if k % 3 == 0 { 0.12 } else { 0.0 },
+                drag_y_mm: 0.0,
+                ..Puncture::default()
+            })
             .collect();
         let (mask, w, h) = hit_mask(&pts, 0.09, &window, &g);
         let d = crate::dense::dense_counts(&pts, 0.09, &window, &g);

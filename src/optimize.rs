@@ -19,11 +19,19 @@
 //!
 //! **Noise.** Each evaluation runs `seeds.len()` simulations in parallel (rayon), one per
 //! seed (the scenario seed + k): the seed drives every random stream of the run (random
-//! patterns; hand variability where the scenario has it). With [`Noise::LaneOffsets`] every
-//! seed after the first also shifts each pass's lanes across the motion by a uniform random
-//! fraction (−½…½) of the lane spacing (where the practitioner starts is not fixed). `J` is
-//! the mean of the per-seed objectives, so a setting must meet the target on every seed, not
-//! only on average. Knobs live in a normalised box (`[0, 1]` per knob from its bounds); the
+//! patterns, and the hand's speed, tremor, tilt and stamping jitter, `hand`). Modes:
+//!
+//! - [`Noise::Hand`] (the command's default): a real hand. The scenario's `[hand]` when it
+//!   has one, else [`typical_hand`] (the assumed careful-but-human hand of
+//!   `scenarios/real-hand.toml`); and every seed after the first also shifts the lanes as
+//!   below. A setting must then work for a hand that does not move on rails.
+//! - [`Noise::LaneOffsets`]: the scenario's hand as written; every seed after the first
+//!   shifts each pass's lanes across the motion by a uniform random fraction (−½…½) of the
+//!   lane spacing (where the practitioner starts is not fixed).
+//! - [`Noise::None`]: the seed only (an ideal hand on lanes then repeats exactly).
+//!
+//! `J` is the mean of the per-seed objectives, so a setting must meet the target on every
+//! seed, not only on average. Knobs live in a normalised box (`[0, 1]` per knob from its bounds); the
 //! search is Nelder–Mead (`nelder_mead`). Deterministic for given seeds.
 
 use rand::{RngExt, SeedableRng};
@@ -31,6 +39,7 @@ use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
+use crate::hand::Hand;
 use crate::nelder_mead::{self, Options};
 use crate::simulate::{RunResult, Simulation};
 
@@ -144,13 +153,50 @@ impl Weights {
     }
 }
 
-/// How seeds perturb a run.
+/// How seeds perturb a run (see the module doc).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Noise {
     /// Seeds change only the random streams.
     None,
-    /// Seeds also shift the lanes (see the module doc).
+    /// Seeds also shift the lanes.
     LaneOffsets,
+    /// A real hand (the scenario's, or [`typical_hand`]) and shifted lanes.
+    Hand,
+}
+
+impl Noise {
+    pub const NAMES: [&'static str; 3] = ["none", "lanes", "hand"];
+
+    pub fn name(&self) -> &'static str {
+        Self::NAMES[*self as usize]
+    }
+}
+
+/// The hand used by [`Noise::Hand`] when the scenario's is ideal: speed ±15 % (0.5 s), tremor
+/// 0.25 mm (0.2 s), tilt 3° ± 2° (1 s), stamping jitter 2 %. Every number is **assumed** (no
+/// source measures a practitioner's hand); they are those of `scenarios/real-hand.toml`.
+pub fn typical_hand() -> Hand {
+    Hand {
+        speed_sd_fraction: 0.15,
+        speed_time_constant_s: 0.5,
+        tremor_amplitude_mm: 0.25,
+        tremor_time_constant_s: 0.2,
+        tilt_mean_deg: 3.0,
+        tilt_sd_deg: 2.0,
+        tilt_time_constant_s: 1.0,
+        tilt_azimuth_deg: 0.0,
+        frequency_jitter_fraction: 0.02,
+    }
+}
+
+/// Perturb `sim` for the `k`-th seed `seed` of an evaluation.
+pub fn apply_noise(sim: &mut Simulation, noise: Noise, k: usize, seed: u64) {
+    if noise == Noise::Hand && sim.technique.hand.is_ideal() {
+        sim.technique.hand = typical_hand();
+    }
+    if matches!(noise, Noise::Hand | Noise::LaneOffsets) && k > 0 {
+        shift_lanes(sim, seed);
+    }
 }
 
 /// The figures the objective reads, for one run or averaged over seeds.
@@ -270,9 +316,7 @@ where
         .map(|(k, &seed)| {
             let mut sim = build(values, seed)?;
             sim.picture = false;
-            if settings.noise == Noise::LaneOffsets && k > 0 {
-                shift_lanes(&mut sim, seed);
-            }
+            apply_noise(&mut sim, settings.noise, k, seed);
             let r = sim.run()?;
             Ok(Metrics::of(&r, &settings.target, &settings.weights))
         })

@@ -331,13 +331,19 @@ impl Simulation {
         Ok(RunResult { punctures, stamps_per_pass, pass_time_s, hole, hole_coverage, zone, density, punctures_outside, warnings, technique, aliasing })
     }
 
-    /// Aliasing check of every lane pass (serpentine and strokes).
+    /// Aliasing check of every straight-lane pass (serpentine and strokes; circles, stamping
+    /// in place, traces and random stamps have no fixed step along a line), at the set speed
+    /// and frequency, averaged over the hand's speed variation.
     pub fn aliasing(&self) -> Vec<aliasing::PassAliasing> {
+        use crate::motion::Pattern;
         self.passes
             .iter()
             .enumerate()
-            .filter(|(_, p)| p.pattern != crate::motion::Pattern::Random)
-            .map(|(i, p)| aliasing::check_pass(&self.cartridge, self.device.rotation_deg, i, p.direction_deg, p.speed_mm_s, self.device.frequency_hz))
+            .filter(|(_, p)| matches!(p.pattern, Pattern::Serpentine | Pattern::Strokes))
+            .map(|(i, p)| {
+                let hand_sd = self.technique.hand.speed_sd_fraction;
+                aliasing::check_pass(&self.cartridge, self.device.rotation_deg, i, p.direction_deg, p.speed_mm_s, self.device.frequency_hz, hand_sd)
+            })
             .collect()
     }
 

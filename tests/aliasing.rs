@@ -34,6 +34,7 @@ fn lane_model_matches_the_simulated_lane() {
                 halo_mm: 0.0,
                 picture: false,
                 limits: Limits::default(),
+                technique: Default::default(),
             };
             let (punctures, _, _) = sim.punctures();
             // Window: 10–30 mm along, the whole band across.
@@ -80,10 +81,45 @@ fn suggestions_do_not_alias() {
         let needles = needlesim::layout::LayoutSpec::parse(spec).unwrap().generate().unwrap();
         let c = Cartridge { needles_mm: needles, needle_diameter_mm: 0.18, depth_mm: 1.0 };
         for speed in [30.0, 40.0, 60.0] {
-            let a = check_pass(&c, 0.0, 0, 0.0, speed, 120.0);
+            let a = check_pass(&c, 0.0, 0, 0.0, speed, 120.0, 0.0);
             for v in &a.suggested_speeds_mm_s {
-                assert!(!check_pass(&c, 0.0, 0, 0.0, *v, 120.0).flagged, "{spec} {speed} → {v}");
+                assert!(!check_pass(&c, 0.0, 0, 0.0, *v, 120.0, 0.0).flagged, "{spec} {speed} → {v}");
             }
         }
     }
+}
+
+/// A hand whose speed drifts (±15 %, the hand model's slow OU factor) washes the stripes
+/// out: the speed-averaged lane model is not flagged at the aliasing speed, matches the
+/// simulated lane, and a nearly steady hand (±1 %) is still flagged.
+#[test]
+fn a_varying_hand_washes_aliasing_out_as_the_model_says() {
+    let cartridge = Cartridge::preset(12, 1.0).unwrap();
+    assert!(check_pass(&cartridge, 0.0, 0, 0.0, 40.0, 120.0, 0.01).flagged);
+    let a = check_pass(&cartridge, 0.0, 0, 0.0, 40.0, 120.0, 0.15);
+    assert!(!a.flagged, "{a:?}");
+    let proj = Projected::new(&cartridge, 0.0, 0.0);
+    let (lo, hi) = proj.band();
+    let mut technique = needlesim::technique::Technique::default();
+    technique.hand.speed_sd_fraction = 0.15;
+    let mut measured = Vec::new();
+    for seed in 1..=4 {
+        let sim = Simulation {
+            name: "lane".into(),
+            seed,
+            cartridge: cartridge.clone(),
+            device: Device { frequency_hz: 120.0, ..Device::default() },
+            area: Rect::new(0.0, lo, 300.0, hi),
+            passes: vec![PassPlan { direction_deg: 0.0, pattern: Pattern::Strokes, speed_mm_s: 40.0, lane_spacing_mm: hi - lo, lane_offset_mm: 0.0 }],
+            grid: GridSpec::new(0.01),
+            halo_mm: 0.0,
+            picture: false,
+            limits: Limits::default(),
+            technique: technique.clone(),
+        };
+        measured.push(sim.run().unwrap().hole_coverage.coverage);
+    }
+    let mean = measured.iter().sum::<f64>() / measured.len() as f64;
+    // 4 × 300 mm of lane ≈ 60 speed correlation lengths (40 mm/s × 0.5 s): a few per cent.
+    assert!((mean - a.lane_coverage).abs() < 0.06 * a.lane_coverage, "simulated {measured:?} vs model {}", a.lane_coverage);
 }

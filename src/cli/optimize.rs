@@ -16,10 +16,12 @@ use needlesim::simulate::Simulation;
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
 pub enum NoiseArg {
+    /// A real hand (the scenario's [hand], or a typical one when it has none) and lanes shifted per seed.
+    Hand,
+    /// The scenario's hand as written; lanes shifted by a random fraction of the lane spacing per seed.
+    Lanes,
     /// Seeds change the random streams only.
     None,
-    /// Seeds also shift the lanes by a random fraction of the lane spacing.
-    Lanes,
 }
 
 #[derive(Args, Debug)]
@@ -38,7 +40,7 @@ pub struct OptimizeArgs {
     #[arg(long, default_value_t = 3)]
     pub seeds: u32,
     /// How seeds perturb the runs.
-    #[arg(long, value_enum, default_value_t = NoiseArg::Lanes)]
+    #[arg(long, value_enum, default_value_t = NoiseArg::Hand)]
     pub noise: NoiseArg,
     /// Objective weights, e.g. distance=1,cv=0.25,hit3=1 (these are the defaults).
     #[arg(long, default_value = "")]
@@ -147,6 +149,7 @@ pub fn run(a: OptimizeArgs) -> anyhow::Result<ExitCode> {
         noise: match a.noise {
             NoiseArg::None => Noise::None,
             NoiseArg::Lanes => Noise::LaneOffsets,
+            NoiseArg::Hand => Noise::Hand,
         },
         options: Options { max_evaluations: a.max_evaluations, ..Options::default() },
     };
@@ -167,7 +170,9 @@ pub fn run(a: OptimizeArgs) -> anyhow::Result<ExitCode> {
     let (best_file, _) = b.file(&best.values, base_sim.seed)?;
     let best_toml = toml::to_string_pretty(&best_file).context("serialising the best scenario")?;
     let dir = a.out.unwrap_or_else(|| PathBuf::from("output").join(format!("{}-optimize", base_sim.name)));
-    let dir = output::optimization::write(&dir, &base_sim.name, &settings, &report, &best_toml)?;
+    let typical = settings.noise == Noise::Hand && base_sim.technique.hand.is_ideal();
+    let hand = if typical { "typical" } else { "scenario" };
+    let dir = output::optimization::write(&dir, &base_sim.name, &settings, &report, hand, &best_toml)?;
     println!(
         "best of {} evaluations ({}, {} seeds each):",
         report.evaluations.len(),
@@ -189,6 +194,9 @@ pub fn run(a: OptimizeArgs) -> anyhow::Result<ExitCode> {
         m.density_per_cm2,
         m.objective
     );
+    if typical {
+        println!("  (figures for a typical real hand, `--noise hand`: the scenario's [hand] is ideal, and best.toml keeps it so)");
+    }
     println!("  wrote {}", dir.display());
     Ok(ExitCode::SUCCESS)
 }

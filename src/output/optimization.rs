@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use serde_json::json;
 
 use crate::error::{Error, Result};
-use crate::optimize::{Evaluation, Metrics, Noise, Report, Settings};
+use crate::optimize::{Evaluation, Metrics, Report, Settings};
 use crate::render::charts::{LinePanel, Series, line_panels};
 
 use super::StagedDir;
@@ -63,8 +63,9 @@ fn metrics_json(m: &Metrics) -> serde_json::Value {
     })
 }
 
-/// optimize.json text.
-pub fn json(scenario: &str, settings: &Settings, report: &Report) -> String {
+/// optimize.json text; `hand` says which hand the runs used ("scenario", or "typical" when
+/// hand noise replaced the scenario's ideal hand).
+pub fn json(scenario: &str, settings: &Settings, report: &Report, hand: &str) -> String {
     let best: &Evaluation = &report.evaluations[report.best];
     let knobs: Vec<serde_json::Value> = settings.knobs.iter().map(|k| json!({ "key": k.key, "lo": k.lo, "hi": k.hi })).collect();
     let best_values: serde_json::Map<String, serde_json::Value> =
@@ -75,7 +76,8 @@ pub fn json(scenario: &str, settings: &Settings, report: &Report) -> String {
         "weights": { "distance": settings.weights.distance, "cv": settings.weights.cv, "hit3": settings.weights.hit3 },
         "knobs": knobs,
         "seeds": settings.seeds,
-        "noise": match settings.noise { Noise::None => "none", Noise::LaneOffsets => "lanes" },
+        "noise": settings.noise.name(),
+        "hand": hand,
         "evaluations": report.evaluations.len(),
         "iterations": report.iterations,
         "converged": report.converged,
@@ -123,14 +125,14 @@ pub fn png(scenario: &str, settings: &Settings, report: &Report) -> Result<Vec<u
 }
 
 /// Write every output into `dir` atomically; `best_toml` is the best scenario's text.
-pub fn write(dir: &Path, scenario: &str, settings: &Settings, report: &Report, best_toml: &str) -> Result<PathBuf> {
+pub fn write(dir: &Path, scenario: &str, settings: &Settings, report: &Report, hand: &str, best_toml: &str) -> Result<PathBuf> {
     let staged = StagedDir::new(dir)?;
     let write = |name: &str, bytes: &[u8]| {
         let p = staged.path(name);
         std::fs::write(&p, bytes).map_err(|e| Error::io(&p, e))
     };
     write(EVALUATIONS_CSV, csv(settings, report).as_bytes())?;
-    write(OPTIMIZE_JSON, json(scenario, settings, report).as_bytes())?;
+    write(OPTIMIZE_JSON, json(scenario, settings, report, hand).as_bytes())?;
     write(BEST_TOML, best_toml.as_bytes())?;
     write(CONVERGENCE_PNG, &png(scenario, settings, report)?)?;
     staged.commit()

@@ -2,7 +2,7 @@
 //! random-phase reference and the set speed), and the 1D hit profile along the motion at the
 //! set speed, where aliasing shows as tall spikes and empty gaps.
 
-use crate::aliasing::{PassAliasing, Projected, scan};
+use crate::aliasing::{PassAliasing, Projected, lane_coverage_at, scan};
 use crate::cartridge::Cartridge;
 use crate::error::Result;
 
@@ -11,7 +11,7 @@ use super::charts::{LinePanel, Series, line_panels};
 /// PNG bytes of the aliasing picture of pass `a`.
 pub fn png(cartridge: &Cartridge, rotation_deg: f64, frequency_hz: f64, a: &PassAliasing) -> Result<Vec<u8>> {
     let proj = Projected::new(cartridge, rotation_deg, a.direction_deg);
-    let pts = scan(&proj, a.speed_mm_s, frequency_hz);
+    let pts = scan(&proj, a.speed_mm_s, frequency_hz, a.speed_sd_fraction);
     let speed = LinePanel {
         title: format!("pass {} ({}°): one lane's coverage of its band vs hand speed at {frequency_hz} Hz", a.pass, a.direction_deg),
         x_label: "hand speed (mm/s)".into(),
@@ -21,7 +21,7 @@ pub fn png(cartridge: &Cartridge, rotation_deg: f64, frequency_hz: f64, a: &Pass
             Series { name: "incommensurate (random phases)".into(), points: pts.iter().map(|p| (p.0, p.2)).collect(), color: None, dots: false },
             Series {
                 name: "suggested speeds".into(),
-                points: a.suggested_speeds_mm_s.iter().map(|&v| (v, proj.lane_coverage(v / frequency_hz).0)).collect(),
+                points: a.suggested_speeds_mm_s.iter().map(|&v| (v, lane_coverage_at(&proj, v, frequency_hz, a.speed_sd_fraction).0)).collect(),
                 color: Some(0.85),
                 dots: true,
             },
