@@ -32,11 +32,21 @@ pub struct Device {
     /// Fraction of each period the needles stay in the skin, in (0, 1]; `None` =
     /// instantaneous (no drag).
     pub contact_duty: Option<f64>,
+    /// Frequencies this pen can be set to, Hz (a device preset's range; by default all of
+    /// [`FREQUENCY_RANGE_HZ`]). A `frequency_hz` outside it is legal but warned about.
+    pub frequency_range_hz: (f64, f64),
 }
 
 impl Default for Device {
     fn default() -> Self {
-        Device { frequency_hz: 120.0, rotation_deg: 0.0, angle_deg: 90.0, depth_range_mm: SOURCE_DEPTH_RANGE_MM, contact_duty: None }
+        Device {
+            frequency_hz: 120.0,
+            rotation_deg: 0.0,
+            angle_deg: 90.0,
+            depth_range_mm: SOURCE_DEPTH_RANGE_MM,
+            contact_duty: None,
+            frequency_range_hz: FREQUENCY_RANGE_HZ,
+        }
     }
 }
 
@@ -60,6 +70,10 @@ impl Device {
         if let Some(d) = self.contact_duty.filter(|d| !(d.is_finite() && *d > 0.0 && *d <= 1.0)) {
             return Err(Error::invalid("device.contact_duty", d, "0 < duty ≤ 1 (a fraction of the period)"));
         }
+        let (rlo, rhi) = self.frequency_range_hz;
+        if !(rlo.is_finite() && rhi.is_finite() && lo <= rlo && rlo <= rhi && rhi <= hi) {
+            return Err(Error::invalid("device.frequency_min_hz/frequency_max_hz", format!("{rlo}–{rhi}"), format!("{lo} ≤ min ≤ max ≤ {hi} Hz")));
+        }
         let (dlo, dhi) = self.depth_range_mm;
         if !(dlo.is_finite() && dhi.is_finite() && dlo > 0.0 && dlo <= dhi && dhi <= 5.0) {
             return Err(Error::invalid(
@@ -69,6 +83,14 @@ impl Device {
             ));
         }
         Ok(())
+    }
+
+    /// A warning when `frequency_hz` lies outside the pen's own range.
+    pub fn frequency_warning(&self) -> Option<String> {
+        let (lo, hi) = self.frequency_range_hz;
+        (self.frequency_hz < lo || self.frequency_hz > hi).then(|| {
+            format!("device.frequency_hz = {} is outside the pen's range {lo}–{hi} Hz", self.frequency_hz)
+        })
     }
 
     /// Check a set depth against this device's range.

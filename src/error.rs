@@ -53,3 +53,48 @@ impl Error {
             || matches!(self, Error::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound)
     }
 }
+
+/// The candidate `name` most likely meant: the only one containing it (3+ letters), else the
+/// closest by edit distance when close enough to be a typo (at most a third of the longer
+/// name's letters differ).
+pub fn did_you_mean<'a>(name: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    let lower = name.to_lowercase();
+    if lower.chars().count() >= 3
+        && let [only] = candidates.iter().filter(|c| c.contains(lower.as_str())).collect::<Vec<_>>().as_slice()
+    {
+        return Some(only);
+    }
+    let (best, d) = candidates.iter().map(|c| (*c, edit_distance(name, c))).min_by_key(|(_, d)| *d)?;
+    (d * 3 <= name.chars().count().max(best.chars().count())).then_some(best)
+}
+
+/// Levenshtein distance between two strings, in characters.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn edit_distance_of_known_pairs() {
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("same", "same"), 0);
+        assert_eq!(did_you_mean("hexx", &["hex", "ring"]), Some("hex"));
+        assert_eq!(did_you_mean("qqqqqq", &["hex", "ring"]), None);
+        assert_eq!(did_you_mean("SkinPen", &["skinpen-precision", "exceed"]), Some("skinpen-precision"));
+    }
+}

@@ -27,6 +27,13 @@ pub fn punctures_csv_bytes(data: &[u8], path: &Path) {
     }
 }
 
+/// Read a custom needle layout (CSV when `path` ends in .csv, else TOML) from bytes.
+pub fn layout_file_bytes(data: &[u8], path: &Path) {
+    if let Ok(text) = std::str::from_utf8(data) {
+        let _ = crate::scenario::layout_file::parse(text, path, crate::cartridge::DEFAULT_NEEDLE_DIAMETER_MM);
+    }
+}
+
 /// Apply `--set` overrides (one per line of `data`) to the default scenario and run it.
 pub fn override_bytes(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else { return };

@@ -24,20 +24,27 @@
 //! file format; `scenario`, `output` and `sweep` are the edges that do.
 
 pub mod accumulate;
+pub mod aliasing;
 pub mod cartridge;
+pub mod compare;
 pub mod dense;
 pub mod device;
+pub mod device_preset;
 pub mod domain;
 pub mod error;
 pub mod footprint;
+pub mod empty_disk;
 pub mod fuzzing;
 pub mod gaps;
 pub mod geometry;
 pub mod grid;
 pub mod hand;
+pub mod layout;
 pub mod live;
 pub mod metrics;
 pub mod motion;
+pub mod optimize;
+pub mod nelder_mead;
 pub mod output;
 pub mod patterns;
 pub mod puncture;

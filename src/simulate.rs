@@ -11,6 +11,7 @@
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
+use crate::aliasing;
 use crate::accumulate::{self, Accumulation, MAX_PASSES, Request};
 use crate::cartridge::Cartridge;
 use crate::device::Device;
@@ -99,6 +100,8 @@ pub struct RunResult {
     pub warnings: Vec<String>,
     /// What the hand did, the session time and the dose.
     pub technique: TechniqueReport,
+    /// Aliasing check of each lane pass (random passes have none).
+    pub aliasing: Vec<aliasing::PassAliasing>,
 }
 
 /// The technique's figures of a run.
@@ -163,7 +166,7 @@ impl Simulation {
         }
         check_halo(self.halo_mm)?;
         self.technique.validate(&self.passes)?;
-        let mut warnings = Vec::new();
+        let mut warnings: Vec<String> = self.device.frequency_warning().into_iter().collect();
         let tilt = 90.0 - self.device.angle_deg + self.technique.hand.tilt_mean_deg;
         if tilt > 10.0 {
             warnings.push(format!(
@@ -336,7 +339,25 @@ impl Simulation {
             ));
         }
         let technique = self.technique_report(&punctures, &walked.pass_time_s, walked.tilt_clipped, walked.lane_changes, &density, &domain, &mut warnings);
-        RunResult { punctures, stamps_per_pass, pass_time_s, hole, hole_coverage, zone, density, punctures_outside, warnings, technique }
+        let aliasing = self.aliasing();
+        warnings.extend(aliasing.iter().filter_map(|a| a.warning()));
+        RunResult { punctures, stamps_per_pass, pass_time_s, hole, hole_coverage, zone, density, punctures_outside, warnings, technique, aliasing }
+    }
+
+    /// Aliasing check of every straight-lane pass (serpentine and strokes; circles, stamping
+    /// in place, traces and random stamps have no fixed step along a line), at the set speed
+    /// and frequency, averaged over the hand's speed variation.
+    pub fn aliasing(&self) -> Vec<aliasing::PassAliasing> {
+        use crate::motion::Pattern;
+        self.passes
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| matches!(p.pattern, Pattern::Serpentine | Pattern::Strokes))
+            .map(|(i, p)| {
+                let hand_sd = self.technique.hand.speed_sd_fraction;
+                aliasing::check_pass(&self.cartridge, self.device.rotation_deg, i, p.direction_deg, p.speed_mm_s, self.device.frequency_hz, hand_sd)
+            })
+            .collect()
     }
 
     /// The technique's figures: tilt, drag and what it does to coverage, session time, dose

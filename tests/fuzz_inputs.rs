@@ -20,6 +20,8 @@ const SEEDS: &[&str] = &[
     include_str!("../scenarios/prime-density.toml"),
     include_str!("../scenarios/strokes-20.toml"),
     include_str!("../scenarios/random-reference.toml"),
+    include_str!("../scenarios/skinpen-preset.toml"),
+    include_str!("../scenarios/aliasing.toml"),
 ];
 
 const NASTY_VALUES: &[&str] = &[
@@ -126,6 +128,7 @@ proptest! {
             "patch.x0_mm", "technique.speed_mm_s", "technique.passes", "technique.directions_deg",
             "technique.directions_deg.0", "technique.lane_spacing_mm", "technique.pattern",
             "grid.resolution_mm", "coverage.halo_mm", "limits.max_cells", "nope.deep.key", "seed",
+            "device.preset", "device.frequency_min_hz", "cartridge.layout", "cartridge.needles", "cartridge.layout_seed",
         ]), 0..NASTY_VALUES.len()), 1..5)) {
         let text: String = lines.iter().map(|(k, v)| format!("{k}={}\n", NASTY_VALUES[*v])).collect();
         fuzzing::override_bytes(text.as_bytes());
@@ -140,6 +143,19 @@ proptest! {
         let text = std::iter::once(header.to_string()).chain(rows.iter().map(|r| r.join(","))).collect::<Vec<_>>().join("\n");
         let bytes = mutate(&text, &muts);
         fuzzing::punctures_csv_bytes(&bytes, Path::new("fuzz.csv"));
+    }
+
+    #[test]
+    fn layout_file_reader_never_panics(rows in prop::collection::vec(prop::collection::vec(
+        prop_oneof![Just("0.5".to_string()), Just("nan".to_string()), Just("".to_string()), Just("60".to_string()),
+                    any::<f64>().prop_map(|v| v.to_string()), "[ -~]{0,6}"], 0..4), 0..12),
+        csv in any::<bool>(), muts in prop::collection::vec(mutation(), 0..3)) {
+        let (text, path) = if csv {
+            (std::iter::once("x_mm,y_mm".to_string()).chain(rows.iter().map(|r| r.join(","))).collect::<Vec<_>>().join("\n"), "fuzz.csv")
+        } else {
+            (format!("needles_mm = [{}]", rows.iter().map(|r| format!("[{}]", r.join(", "))).collect::<Vec<_>>().join(",\n")), "fuzz.toml")
+        };
+        fuzzing::layout_file_bytes(&mutate(&text, &muts), Path::new(path));
     }
 }
 

@@ -1,9 +1,12 @@
 //! Command line: clap definitions and dispatch. Each subcommand lives in its own file.
 
+mod compare;
 mod compare_hand;
 mod coverage;
 mod merge;
 mod plot;
+mod optimize;
+mod presets;
 mod run;
 mod sweep;
 mod serve;
@@ -35,6 +38,9 @@ pub enum Command {
     Merge(merge::MergeArgs),
     Plot(plot::PlotArgs),
     Serve(serve::ServeArgs),
+    Presets(presets::PresetsArgs),
+    Compare(compare::CompareArgs),
+    Optimize(optimize::OptimizeArgs),
 }
 
 /// Parse, dispatch, and turn errors into messages and exit codes.
@@ -54,6 +60,9 @@ pub fn main() -> ExitCode {
         Command::Merge(a) => merge::run(a),
         Command::Plot(a) => plot::run(a),
         Command::Serve(a) => serve::run(a),
+        Command::Presets(a) => presets::run(a),
+        Command::Compare(a) => compare::run(a),
+        Command::Optimize(a) => optimize::run(a),
     };
     match result {
         Ok(code) => code,

@@ -7,7 +7,9 @@
 //! removed by the next run into the same place).
 
 mod atomic;
+pub mod cartridge_compare;
 pub mod compare;
+pub mod optimization;
 pub mod punctures_csv;
 pub mod summary;
 pub mod technique_summary;
@@ -37,6 +39,8 @@ pub fn resolved_scenario(file: &crate::scenario::ScenarioFile) -> crate::scenari
     }
     f
 }
+/// Written only when a pass aliases (the worst pass).
+pub const ALIASING_PNG: &str = "aliasing.png";
 
 /// Write a run's outputs into `dir` atomically: summary.json, punctures.csv, heatmap.png and
 /// the resolved scenario (`scenario_toml`, with overrides applied).
@@ -77,6 +81,10 @@ pub fn write_run_files(staged: &StagedDir, sim: &Simulation, result: &RunResult,
             100.0 * result.hole_coverage.coverage
         );
         heatmap::write_png(&staged.path(HEATMAP_PNG), raster, sim.area, &title, "mean hits per pixel")?;
+    }
+    if let Some(worst) = result.aliasing.iter().filter(|a| a.flagged).min_by(|a, b| a.ratio.total_cmp(&b.ratio)) {
+        let bytes = crate::render::aliasing::png(&sim.cartridge, sim.device.rotation_deg, sim.device.frequency_hz, worst)?;
+        write(ALIASING_PNG, &bytes)?;
     }
     Ok(())
 }

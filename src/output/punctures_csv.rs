@@ -36,6 +36,11 @@ pub fn write(w: &mut impl Write, punctures: &[Puncture]) -> std::io::Result<()> 
 
 /// Read puncture centres `(x_mm, y_mm)` from CSV text; `path` is used in messages.
 pub fn read_xy(text: &str, path: &Path) -> Result<Vec<(f64, f64)>> {
+    Ok(read_xy_lines(text, path)?.into_iter().map(|(_, x, y)| (x, y)).collect())
+}
+
+/// As [`read_xy`], each point with its 1-based line number in the file.
+pub fn read_xy_lines(text: &str, path: &Path) -> Result<Vec<(usize, f64, f64)>> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut lines = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty());
     let (_, header) = lines.next().ok_or_else(|| Error::parse(path, "empty file: expected a header with x_mm,y_mm"))?;
@@ -61,7 +66,7 @@ pub fn read_xy(text: &str, path: &Path) -> Result<Vec<(f64, f64)>> {
             }
             Ok(v)
         };
-        out.push((get(xi, "x_mm")?, get(yi, "y_mm")?));
+        out.push((n + 1, get(xi, "x_mm")?, get(yi, "y_mm")?));
     }
     Ok(out)
 }

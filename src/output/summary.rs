@@ -61,6 +61,35 @@ pub struct Summary {
     pub session: SessionSummary,
     pub dose: DoseSummary,
     pub gaps: GapsSummary,
+    /// Facts of the cartridge's needle layout.
+    pub layout: LayoutSummary,
+    /// Aliasing (moiré) check of each lane pass; see `aliasing.rs`.
+    pub aliasing: Vec<AliasingSummary>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct LayoutSummary {
+    /// Smallest needle centre distance, mm (null for one needle).
+    pub min_spacing_mm: Option<f64>,
+    /// Circle about the axis holding every needle disk, mm.
+    pub footprint_diameter_mm: f64,
+    /// needles × needle area / footprint circle area.
+    pub fill_fraction: f64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct AliasingSummary {
+    pub pass: usize,
+    pub direction_deg: f64,
+    pub step_mm: f64,
+    /// Steady-state coverage of the lane band by one lane, 0–1.
+    pub lane_coverage: f64,
+    /// The same if the needles' phases were incommensurate with the step, 0–1.
+    pub random_phase_coverage: f64,
+    pub ratio: f64,
+    pub flagged: bool,
+    /// Speeds between aliasing values to try instead, mm/s (empty when not flagged).
+    pub suggested_speeds_mm_s: Vec<f64>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -145,6 +174,24 @@ impl Summary {
             session: SessionSummary::new(sim, r),
             dose: DoseSummary::new(r),
             gaps: GapsSummary::new(r),
+            layout: {
+                let f = crate::layout::facts(&sim.cartridge.needles_mm, sim.cartridge.needle_diameter_mm);
+                LayoutSummary { min_spacing_mm: f.min_spacing_mm, footprint_diameter_mm: f.footprint_diameter_mm, fill_fraction: f.fill_fraction }
+            },
+            aliasing: r
+                .aliasing
+                .iter()
+                .map(|a| AliasingSummary {
+                    pass: a.pass,
+                    direction_deg: a.direction_deg,
+                    step_mm: a.step_mm,
+                    lane_coverage: a.lane_coverage,
+                    random_phase_coverage: a.random_phase_coverage,
+                    ratio: a.ratio,
+                    flagged: a.flagged,
+                    suggested_speeds_mm_s: a.suggested_speeds_mm_s.clone(),
+                })
+                .collect(),
         }
     }
 

@@ -1,5 +1,7 @@
 //! Pictures. Fonts are bundled (DejaVu Sans, `assets/`), so drawing needs no system font.
 
+pub mod aliasing;
+pub mod charts;
 pub mod heatmap;
 
 use std::sync::Once;

@@ -3,8 +3,10 @@
 //! ```toml
 //! name = "default-patch"
 //! seed = 42
-//! [cartridge]   # preset = 12 | needles_mm = [[x, y], …]; pitch_mm; needle_diameter_mm; depth_mm
-//! [device]      # frequency_hz; rotation_deg; angle_deg; depth_min_mm; depth_max_mm
+//! [cartridge]   # preset = 12 | needles_mm = [[x, y], …] | layout = "hex" + needles (+ layout_seed)
+//!               # | layout_file = "needles.csv"; pitch_mm; needle_diameter_mm; depth_mm
+//! [device]      # preset = "skinpen-precision"; frequency_hz; frequency_min_hz;
+//!               # frequency_max_hz; rotation_deg; angle_deg; depth_min_mm; depth_max_mm
 //! [patch]       # x0_mm; y0_mm; width_mm; height_mm
 //! [technique]   # pattern; speed_mm_s; lane_spacing_mm; directions_deg; passes; lane_offset_mm
 //! [coverage]    # halo_mm
@@ -20,7 +22,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::cartridge::{Cartridge, DEFAULT_NEEDLE_DIAMETER_MM, DEFAULT_PITCH_MM};
 use crate::device::{Device, SOURCE_DEPTH_RANGE_MM};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, did_you_mean};
+use crate::layout::{Family, LayoutSpec, MAX_NEEDLES};
 use crate::geometry::{Rect, Vec2};
 use crate::grid::GridSpec;
 use crate::motion::{PassPlan, Pattern};
@@ -73,7 +76,22 @@ pub struct CartridgeFile {
     /// Custom layout: needle centres `[x_mm, y_mm]` in the cartridge frame.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub needles_mm: Option<Vec<[f64; 2]>>,
-    /// Pitch of a preset, mm (assumed 1.0).
+    /// Generated layout family (`square`, `hex`, `rings`, `ring`, `jitter`, `poisson`; see
+    /// `layout`), with `needles` and `pitch_mm`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub layout: Option<String>,
+    /// Needle count of a generated `layout`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub needles: Option<i64>,
+    /// Seed of a random layout family (`jitter`, `poisson`); default 0. The layout is
+    /// hardware, so it does not follow the scenario seed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub layout_seed: Option<u64>,
+    /// Custom layout file (CSV `x_mm,y_mm` or TOML `needles_mm`), relative to the scenario
+    /// file. `scenario::load` reads it into `needles_mm`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub layout_file: Option<String>,
+    /// Pitch of a preset or generated layout, mm (assumed 1.0).
     #[serde(default = "default_pitch")]
     pub pitch_mm: f64,
     #[serde(default = "default_diameter")]
@@ -85,8 +103,16 @@ pub struct CartridgeFile {
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct DeviceFile {
+    /// Device preset name (`needlesim presets`); fills the keys not given here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preset: Option<String>,
     #[serde(default = "default_frequency")]
     pub frequency_hz: f64,
+    /// Frequencies the pen can be set to, Hz; a `frequency_hz` outside is a warning.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub frequency_min_hz: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub frequency_max_hz: Option<f64>,
     #[serde(default)]
     pub rotation_deg: f64,
     #[serde(default = "default_angle")]
@@ -103,7 +129,10 @@ pub struct DeviceFile {
 impl Default for DeviceFile {
     fn default() -> Self {
         DeviceFile {
+            preset: None,
             frequency_hz: default_frequency(),
+            frequency_min_hz: None,
+            frequency_max_hz: None,
             rotation_deg: 0.0,
             angle_deg: default_angle(),
             depth_min_mm: default_depth_min(),
@@ -227,6 +256,65 @@ fn default_max_cells() -> f64 {
     Limits::default().max_cells
 }
 
+impl CartridgeFile {
+    /// The cartridge's needles from whichever layout key is given (exactly one of `preset`,
+    /// `needles_mm`, `layout`, `layout_file`).
+    pub fn to_cartridge(&self) -> Result<Cartridge> {
+        let c = self;
+        let given: Vec<&str> = [
+            ("cartridge.preset", c.preset.is_some()),
+            ("cartridge.needles_mm", c.needles_mm.is_some()),
+            ("cartridge.layout", c.layout.is_some()),
+            ("cartridge.layout_file", c.layout_file.is_some()),
+        ]
+        .iter()
+        .filter_map(|(k, on)| on.then_some(*k))
+        .collect();
+        let needles_mm = match given.as_slice() {
+            [] => {
+                return Err(Error::invalid(
+                    "cartridge",
+                    "no needles",
+                    "one of cartridge.preset, cartridge.needles_mm, cartridge.layout (with needles) or cartridge.layout_file (or a device.preset)",
+                ));
+            }
+            [_] => {
+                if let (Some(n), None) = (c.needles, &c.layout) {
+                    return Err(Error::invalid("cartridge.needles", n, "only with cartridge.layout (a generated family)"));
+                }
+                if let Some(n) = c.preset {
+                    if !(c.pitch_mm.is_finite() && c.pitch_mm > 0.0 && c.pitch_mm <= 10.0) {
+                        return Err(Error::invalid("cartridge.pitch_mm", c.pitch_mm, "0 < pitch ≤ 10 mm"));
+                    }
+                    let n = usize::try_from(n).map_err(|_| Error::invalid("cartridge.preset", n, "one of 9, 12, 16, 20"))?;
+                    Cartridge::preset(n, c.pitch_mm)?.needles_mm
+                } else if let Some(list) = &c.needles_mm {
+                    list.iter().map(|p| Vec2::new(p[0], p[1])).collect()
+                } else if let Some(family) = &c.layout {
+                    let names = Family::NAMES;
+                    let family = Family::parse(family).ok_or_else(|| {
+                        let hint = did_you_mean(family, &names).map(|s| format!(" (did you mean {s:?}?)")).unwrap_or_default();
+                        Error::invalid("cartridge.layout", format!("{family:?}"), format!("one of {}{hint}", names.join(", ")))
+                    })?;
+                    let n = c.needles.ok_or_else(|| Error::invalid("cartridge.needles", "missing", "a needle count with cartridge.layout"))?;
+                    let needles = usize::try_from(n).map_err(|_| Error::invalid("cartridge.needles", n, format!("1–{MAX_NEEDLES}")))?;
+                    let spec = LayoutSpec { family, needles, pitch_mm: c.pitch_mm, seed: c.layout_seed.unwrap_or(0) };
+                    spec.validate("cartridge")?;
+                    spec.generate()?
+                } else {
+                    return Err(Error::invalid(
+                        "cartridge.layout_file",
+                        format!("{:?}", c.layout_file.as_deref().unwrap_or_default()),
+                        "a file read by scenario::load (load the scenario from a file)",
+                    ));
+                }
+            }
+            many => return Err(Error::invalid(many.join(" / "), "all given", "exactly one of them")),
+        };
+        Ok(Cartridge { needles_mm, needle_diameter_mm: c.needle_diameter_mm, depth_mm: c.depth_mm })
+    }
+}
+
 impl ScenarioFile {
     /// Validate every value and build the core simulation. Reads no file: a scenario with a
     /// `[trace]` is refused here (its file is relative to the scenario's folder, which only
@@ -246,30 +334,15 @@ impl ScenarioFile {
         if self.name.trim().is_empty() || self.name.contains(['/', '\\']) || self.name.starts_with('.') {
             return Err(Error::invalid("name", format!("{:?}", self.name), "a non-empty name without '/' or '\\', not starting with '.'"));
         }
-        let mut cartridge = match (&c.preset, &c.needles_mm) {
-            (Some(_), Some(_)) => {
-                return Err(Error::invalid("cartridge.preset / cartridge.needles_mm", "both given", "one of the two"));
-            }
-            (None, None) => return Err(Error::invalid("cartridge", "no needles", "cartridge.preset or cartridge.needles_mm")),
-            (Some(n), None) => {
-                if !(c.pitch_mm.is_finite() && c.pitch_mm > 0.0 && c.pitch_mm <= 10.0) {
-                    return Err(Error::invalid("cartridge.pitch_mm", c.pitch_mm, "0 < pitch ≤ 10 mm"));
-                }
-                let n = usize::try_from(*n).map_err(|_| Error::invalid("cartridge.preset", n, "one of 9, 12, 16, 20"))?;
-                Cartridge::preset(n, c.pitch_mm)?
-            }
-            (None, Some(list)) => Cartridge {
-                needles_mm: list.iter().map(|p| Vec2::new(p[0], p[1])).collect(),
-                needle_diameter_mm: c.needle_diameter_mm,
-                depth_mm: c.depth_mm,
-            },
-        };
+        let mut cartridge = c.to_cartridge()?;
         cartridge.needle_diameter_mm = c.needle_diameter_mm;
         cartridge.depth_mm = c.depth_mm;
 
         let d = &self.device;
+        let (flo, fhi) = crate::device::FREQUENCY_RANGE_HZ;
         let device = Device {
             frequency_hz: d.frequency_hz,
+            frequency_range_hz: (d.frequency_min_hz.unwrap_or(flo), d.frequency_max_hz.unwrap_or(fhi)),
             rotation_deg: d.rotation_deg,
             angle_deg: d.angle_deg,
             depth_range_mm: (d.depth_min_mm, d.depth_max_mm),

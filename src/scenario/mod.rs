@@ -6,11 +6,14 @@
 //! the key, the value and the allowed range, and builds the core types. `--set` overrides
 //! (`overrides`) are applied to the parsed TOML before the first stage.
 
+pub mod cartridge_spec;
 mod file;
+pub mod layout_file;
 mod overrides;
 pub mod technique_file;
 pub mod trace_csv;
 mod sweep_file;
+pub mod presets;
 
 use std::path::Path;
 
@@ -18,26 +21,74 @@ pub use file::*;
 pub use overrides::{Override, apply_overrides, parse_value};
 pub use sweep_file::{ParameterFile, PlotFile, SweepFile};
 
+pub use crate::error::edit_distance;
 use crate::error::{Error, Result};
 
-/// Read and parse a scenario file, applying `--set` overrides.
+/// Read and parse a scenario file, applying `--set` overrides and a device preset, and read
+/// a `cartridge.layout_file` (relative to the scenario's folder) into `cartridge.needles_mm`.
 pub fn load(path: &Path, overrides: &[Override]) -> Result<ScenarioFile> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-    parse(&text, path, overrides)
+    let mut file = parse(&text, path, overrides)?;
+    resolve_files(&mut file, path)?;
+    Ok(file)
 }
 
-/// Parse scenario text; `path` is only used in messages.
+/// Parse scenario text; `path` is only used in messages. Reads no other file.
 pub fn parse(text: &str, path: &Path, overrides: &[Override]) -> Result<ScenarioFile> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if overrides.is_empty() {
         // Straight from the text, so errors carry line and column.
-        return toml::from_str(text).map_err(|e| Error::parse(path, explain(&e)));
+        let file: ScenarioFile = toml::from_str(text).map_err(|e| Error::parse(path, explain(&e)))?;
+        if file.device.preset.is_none() {
+            return Ok(file);
+        }
     }
-    let mut table: toml::Table = toml::from_str(text).map_err(|e| Error::parse(path, explain(&e)))?;
+    let table: toml::Table = toml::from_str(text).map_err(|e| Error::parse(path, explain(&e)))?;
+    from_table(table, path, overrides)
+}
+
+/// Read a scenario file as a bare TOML table (for commands that edit it before parsing).
+pub fn read_table(path: &Path) -> Result<toml::Table> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    toml::from_str(text).map_err(|e| Error::parse(path, explain(&e)))
+}
+
+/// Apply overrides and the device preset to a scenario table and read it; `path` is used in
+/// messages. Reads no other file.
+pub fn from_table(mut table: toml::Table, path: &Path, overrides: &[Override]) -> Result<ScenarioFile> {
     apply_overrides(&mut table, overrides)?;
+    presets::apply_device_preset(&mut table)?;
+    let stage = if overrides.is_empty() { "after the device preset" } else { "after --set overrides" };
     toml::Value::Table(table)
         .try_into()
-        .map_err(|e: toml::de::Error| Error::parse(path, format!("after --set overrides: {}", explain(&e))))
+        .map_err(|e: toml::de::Error| Error::parse(path, format!("{stage}: {}", explain(&e))))
+}
+
+/// Build a validated simulation from a scenario table (as read by [`read_table`]) plus
+/// `overrides`, reading a layout file and a `[trace]` relative to `path`'s folder. Returns
+/// the resolved file too.
+pub fn simulation_from_table(table: &toml::Table, path: &Path, overrides: &[Override]) -> Result<(ScenarioFile, crate::simulate::Simulation)> {
+    let mut file = from_table(table.clone(), path, overrides)?;
+    resolve_files(&mut file, path)?;
+    let sim = file.to_simulation_in(path.parent().unwrap_or(Path::new(".")))?;
+    Ok((file, sim))
+}
+
+/// Read `cartridge.layout_file` (relative to `scenario_path`'s folder) into
+/// `cartridge.needles_mm`, so the resolved scenario carries the needles inline.
+pub fn resolve_files(file: &mut ScenarioFile, scenario_path: &Path) -> Result<()> {
+    let c = &mut file.cartridge;
+    if let Some(rel) = c.layout_file.clone() {
+        if c.preset.is_some() || c.needles_mm.is_some() || c.layout.is_some() {
+            return Err(Error::invalid("cartridge.layout_file", format!("{rel:?}"), "alone: not with cartridge.preset, needles_mm or layout"));
+        }
+        let base = scenario_path.parent().unwrap_or(Path::new(""));
+        let p = base.join(&rel);
+        c.needles_mm = Some(layout_file::read(&p, c.needle_diameter_mm)?);
+        c.layout_file = None;
+    }
+    Ok(())
 }
 
 /// The TOML error's text, plus "did you mean …?" for an unknown key close to a known one.
@@ -61,20 +112,6 @@ pub fn suggest_key(msg: &str) -> Option<String> {
         .filter(|(d, k)| *d <= (k.len().max(unknown.len()) / 3).max(2))
         .min()
         .map(|(_, k)| k.to_owned())
-}
-
-/// Levenshtein distance between two strings (by characters).
-pub fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }
 
 #[cfg(test)]
