@@ -50,12 +50,26 @@ pub struct Tally {
     /// `distinct_passes[k]` = cells hit on exactly k distinct passes (k = 0..=passes): the
     /// sources' "no more than 3–4 passes over one place", spot by spot.
     pub distinct_passes: Vec<u64>,
+    /// `first_frame[f]` = cells whose first hit came in animation frame f (empty unless
+    /// [`Layers::frame_ends`] was given); prefix sums give the coverage after each frame.
+    pub first_frame: Vec<u64>,
 }
 
 impl Tally {
     /// An empty tally for `passes` passes.
     pub fn new(passes: usize) -> Self {
-        Tally { alone: vec![0; passes], first: vec![0; passes], distinct_passes: vec![0; passes + 1], ..Default::default() }
+        Self::with_frames(passes, 0)
+    }
+
+    /// An empty tally for `passes` passes and `frames` animation frames.
+    pub fn with_frames(passes: usize, frames: usize) -> Self {
+        Tally {
+            alone: vec![0; passes],
+            first: vec![0; passes],
+            distinct_passes: vec![0; passes + 1],
+            first_frame: vec![0; frames],
+            ..Default::default()
+        }
     }
 
     /// Add `o`'s counts (the largest hit count is the larger of the two).
@@ -74,6 +88,9 @@ impl Tally {
         }
         self.over_pass_limit += o.over_pass_limit;
         for (a, b) in self.distinct_passes.iter_mut().zip(&o.distinct_passes) {
+            *a += b;
+        }
+        for (a, b) in self.first_frame.iter_mut().zip(&o.first_frame) {
             *a += b;
         }
     }
@@ -191,6 +208,20 @@ pub struct Request<'a> {
     /// Picture pixel side in cells (must divide `grid.tile_cells`); `None` = no picture.
     pub picture_cells: Option<usize>,
     pub domain: &'a dyn Domain,
+    /// Optional extra layers for pictures; `Layers::default()` = none (the plain result).
+    pub layers: Layers<'a>,
+}
+
+/// Extra layers an accumulation can produce for pictures. Off by default; when off, the
+/// accumulation does exactly what it does without them.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Layers<'a> {
+    /// One picture per pass (needs `picture_cells`): the fraction of each pixel's cells that
+    /// the pass hit, 0–1, in [`Accumulation::pass_rasters`].
+    pub pass_pictures: bool,
+    /// Animation frames: frame f holds the punctures with index in `ends[f-1]..ends[f]`
+    /// (increasing; `ends[-1]` = 0). Fills [`Tally::first_frame`].
+    pub frame_ends: Option<&'a [u32]>,
 }
 
 /// Result of one accumulation.
@@ -199,6 +230,8 @@ pub struct Accumulation {
     /// One tally per domain label.
     pub tallies: Vec<Tally>,
     pub raster: Option<Raster>,
+    /// Per-pass coverage pictures (empty unless [`Layers::pass_pictures`]).
+    pub pass_rasters: Vec<Raster>,
 }
 
 /// Tile window of the domain's bounds.
@@ -219,7 +252,11 @@ struct Workspace {
     counts: Vec<u32>,
     masks: Vec<u32>,
     labels: Vec<u16>,
+    /// First animation frame hitting each cell (only with [`Layers::frame_ends`]).
+    frames: Vec<u16>,
 }
+
+const NO_FRAME: u16 = u16::MAX;
 
 const NO_LABEL: u16 = u16::MAX;
 
@@ -237,8 +274,11 @@ pub fn accumulate(punctures: &[Puncture], req: &Request) -> Accumulation {
     let (starts, members) = bin_by_tile(punctures, req, &win);
     let labels = req.domain.label_count();
     let t = g.tile_cells;
+    let frames = req.layers.frame_ends.map_or(0, |e| e.len());
+    assert!(frames < NO_FRAME as usize, "fewer than {NO_FRAME} frames");
+    let pass_pictures = req.layers.pass_pictures && req.picture_cells.is_some();
 
-    let per_tile = |ws: &mut Workspace, k: usize| -> Option<(usize, Vec<Tally>, Vec<f32>)> {
+    let per_tile = |ws: &mut Workspace, k: usize| -> Option<(usize, Vec<Tally>, Vec<f32>, Vec<f32>)> {
         let (ti, tj) = win.tile(k);
         let rect = g.tile_rect(ti, tj);
         let class = req.domain.classify(&rect);
@@ -246,43 +286,54 @@ pub fn accumulate(punctures: &[Puncture], req: &Request) -> Accumulation {
             return None;
         }
         let mine = &members[starts[k]..starts[k + 1]];
-        let mut tallies = vec![Tally::new(req.passes); labels];
+        let mut tallies = vec![Tally::with_frames(req.passes, frames); labels];
         if mine.is_empty() && req.picture_cells.is_none() {
             if let TileClass::Inside(l) = class {
                 tallies[l as usize].cells = (t * t) as u64;
                 tallies[l as usize].hist[0] = (t * t) as u64;
                 tallies[l as usize].distinct_passes[0] = (t * t) as u64;
-                return Some((k, tallies, Vec::new()));
+                return Some((k, tallies, Vec::new(), Vec::new()));
             }
         }
         fill_labels(ws, req, class, ti, tj);
         rasterise(ws, punctures, mine, req, ti, tj);
         fold_cells(ws, &mut tallies, t);
         let block = req.picture_cells.map(|p| picture_block(&ws.counts, t, p)).unwrap_or_default();
-        Some((k, tallies, block))
+        let pass_block = match req.picture_cells {
+            Some(p) if pass_pictures => pass_blocks(&ws.masks, t, p, req.passes),
+            _ => Vec::new(),
+        };
+        Some((k, tallies, block, pass_block))
     };
 
-    let results: Vec<(usize, Vec<Tally>, Vec<f32>)> = (0..win.nx * win.ny)
+    let results: Vec<(usize, Vec<Tally>, Vec<f32>, Vec<f32>)> = (0..win.nx * win.ny)
         .into_par_iter()
         .map_init(
-            || Workspace { counts: vec![0; t * t], masks: vec![0; t * t], labels: vec![NO_LABEL; t * t] },
+            || Workspace {
+                counts: vec![0; t * t],
+                masks: vec![0; t * t],
+                labels: vec![NO_LABEL; t * t],
+                frames: if frames > 0 { vec![NO_FRAME; t * t] } else { Vec::new() },
+            },
             |ws, k| per_tile(ws, k),
         )
         .flatten()
         .collect();
 
-    let mut tallies = vec![Tally::new(req.passes); labels];
-    for (_, ts, _) in &results {
+    let mut tallies = vec![Tally::with_frames(req.passes, frames); labels];
+    for (_, ts, _, _) in &results {
         for (a, b) in tallies.iter_mut().zip(ts) {
             a.merge(b);
         }
     }
-    let raster = req.picture_cells.map(|p| {
+    // Stitch the tiles' picture blocks (layer `layer` of each block) into one raster.
+    let stitch = |p: usize, layer: usize, pick: &dyn Fn(&(usize, Vec<Tally>, Vec<f32>, Vec<f32>)) -> &Vec<f32>| {
         let per = t / p;
         let (w, h) = (win.nx * per, win.ny * per);
         let mut values = vec![0.0f32; w * h];
-        for (k, _, block) in &results {
-            let (ti, tj) = win.tile(*k);
+        for res in &results {
+            let (ti, tj) = win.tile(res.0);
+            let block = &pick(res)[layer * per * per..(layer + 1) * per * per];
             let (bx, by) = ((ti - win.ti0) as usize * per, (tj - win.tj0) as usize * per);
             for r in 0..per {
                 values[(by + r) * w + bx..(by + r) * w + bx + per].copy_from_slice(&block[r * per..(r + 1) * per]);
@@ -296,8 +347,13 @@ pub fn accumulate(punctures: &[Puncture], req: &Request) -> Accumulation {
             height: h,
             values,
         }
-    });
-    Accumulation { tallies, raster }
+    };
+    let raster = req.picture_cells.map(|p| stitch(p, 0, &|r| &r.2));
+    let pass_rasters = match req.picture_cells {
+        Some(p) if pass_pictures => (0..req.passes).map(|layer| stitch(p, layer, &|r| &r.3)).collect(),
+        _ => Vec::new(),
+    };
+    Accumulation { tallies, raster, pass_rasters }
 }
 
 /// Counting sort of puncture indices into the tiles their bounding boxes touch.
@@ -368,6 +424,25 @@ fn rasterise(ws: &mut Workspace, punctures: &[Puncture], mine: &[u32], req: &Req
     ws.masks.fill(0);
     let (ci0, cj0) = (ti * t, tj * t);
     let window = (ci0, ci0 + t - 1, cj0, cj0 + t - 1);
+    if let Some(ends) = req.layers.frame_ends {
+        // A separate loop, so the plain accumulation's inner loop is untouched.
+        ws.frames.fill(NO_FRAME);
+        for &idx in mine {
+            let p = &punctures[idx as usize];
+            let bit = 1u32 << p.pass;
+            let frame = ends.partition_point(|&e| e <= idx).min(NO_FRAME as usize - 1) as u16;
+            footprint_rows(p, &req.grid, req.radius_mm, window, |j, i0, i1| {
+                let row = ((j - cj0) * t) as usize;
+                let (a, b) = (row + (i0 - ci0) as usize, row + (i1 - ci0) as usize);
+                for c in a..=b {
+                    ws.counts[c] += 1;
+                    ws.masks[c] |= bit;
+                    ws.frames[c] = ws.frames[c].min(frame);
+                }
+            });
+        }
+        return;
+    }
     for &idx in mine {
         let p = &punctures[idx as usize];
         let bit = 1u32 << p.pass;
@@ -391,13 +466,31 @@ fn rasterise(ws: &mut Workspace, punctures: &[Puncture], mine: &[u32], req: &Req
     }
 }
 
+/// Call `row(j, i0, i1)` for every row of cells inside `p`'s footprint of radius
+/// `radius_mm` (a disk for an ideal hand, the exact tilted or dragged shape otherwise),
+/// restricted to the cell window: the one rasterisation rule pictures share with the tallies.
+#[inline]
+pub fn footprint_rows(p: &Puncture, grid: &GridSpec, radius_mm: f64, window: (i64, i64, i64, i64), row: impl FnMut(i64, i64, i64)) {
+    if p.is_disk() {
+        grid.disk_rows(p.x_mm, p.y_mm, radius_mm, window, row);
+    } else {
+        Footprint::of(p, radius_mm).rows(grid, window, row);
+    }
+}
+
 fn fold_cells(ws: &Workspace, tallies: &mut [Tally], t: usize) {
     for idx in 0..t * t {
         let l = ws.labels[idx];
         if l == NO_LABEL {
             continue;
         }
-        tallies[l as usize].add_cell(ws.counts[idx], ws.masks[idx]);
+        let tally = &mut tallies[l as usize];
+        tally.add_cell(ws.counts[idx], ws.masks[idx]);
+        if ws.counts[idx] > 0
+            && let Some(f) = tally.first_frame.get_mut(ws.frames.get(idx).copied().unwrap_or(NO_FRAME) as usize)
+        {
+            *f += 1;
+        }
     }
 }
 
@@ -408,6 +501,26 @@ fn picture_block(counts: &[u32], t: usize, p: usize) -> Vec<f32> {
     for r in 0..t {
         for c in 0..t {
             out[(r / p) * per + c / p] += counts[r * t + c] as f32;
+        }
+    }
+    let inv = 1.0 / (p * p) as f32;
+    out.iter_mut().for_each(|v| *v *= inv);
+    out
+}
+
+/// Fraction of each `p × p` block's cells hit by each pass: `passes` blocks one after the
+/// other, bottom row first.
+fn pass_blocks(masks: &[u32], t: usize, p: usize, passes: usize) -> Vec<f32> {
+    let per = t / p;
+    let mut out = vec![0.0f32; passes * per * per];
+    for r in 0..t {
+        for c in 0..t {
+            let mut bits = masks[r * t + c];
+            while bits != 0 {
+                let pass = bits.trailing_zeros() as usize;
+                out[pass * per * per + (r / p) * per + c / p] += 1.0;
+                bits &= bits - 1;
+            }
         }
     }
     let inv = 1.0 / (p * p) as f32;

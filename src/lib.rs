@@ -58,6 +58,7 @@ pub mod walk;
 pub mod serve;
 pub mod stroke;
 pub mod sweep;
+pub mod timeline;
 
 pub use error::{Error, Result};
 
@@ -84,7 +85,7 @@ pub fn coverage_of_points(points: &[(f64, f64)], diameter_mm: f64, rect: Rect, r
     let domain = domain::RectDomain(rect);
     let acc = accumulate::accumulate(
         &punctures,
-        &accumulate::Request { grid, radius_mm: 0.5 * diameter_mm, passes: 1, picture_cells: None, domain: &domain },
+        &accumulate::Request { grid, radius_mm: 0.5 * diameter_mm, passes: 1, picture_cells: None, domain: &domain, layers: Default::default() },
     );
     let cov = metrics::Coverage::from_tally(&acc.tallies[0], &grid);
     let density = metrics::density(&punctures, &domain).remove(0).density_per_cm2;

@@ -11,8 +11,8 @@
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
+use crate::accumulate::{self, Accumulation, Layers, MAX_PASSES, Request};
 use crate::aliasing;
-use crate::accumulate::{self, Accumulation, MAX_PASSES, Request};
 use crate::cartridge::Cartridge;
 use crate::device::Device;
 use crate::domain::RectDomain;
@@ -26,6 +26,8 @@ use crate::puncture::{self, Puncture};
 use crate::session::{Dose, SessionTime};
 use crate::technique::{self, Technique};
 use crate::walk;
+use crate::render::settings::Pictures;
+use crate::timeline::{self, Frames};
 
 /// Largest picture side, pixels (the picture is down-sampled from the grid to fit).
 pub const PICTURE_MAX_PX: usize = 1000;
@@ -76,6 +78,8 @@ pub struct Simulation {
     pub halo_mm: f64,
     /// Draw a down-sampled picture of the hit counts.
     pub picture: bool,
+    /// How the pictures look (scale, animation frames, inset); used when `picture` is set.
+    pub pictures: Pictures,
     pub limits: Limits,
     /// Hand, recorded trajectory and session (default: the ideal technique).
     pub technique: Technique,
@@ -97,6 +101,9 @@ pub struct RunResult {
     pub density: Density,
     /// Punctures whose centre fell outside the area (cartridge overhang at the edges).
     pub punctures_outside: u64,
+    /// Animation frames of the session (empty without pictures); the hole accumulation's
+    /// `Tally::first_frame` counts the cells each frame newly covers.
+    pub frames: Frames,
     pub warnings: Vec<String>,
     /// What the hand did, the session time and the dose.
     pub technique: TechniqueReport,
@@ -263,6 +270,9 @@ impl Simulation {
 
     /// Refuse a run whose grid or memory would exceed the limits, with the figures.
     pub fn check_resources(&self) -> Result<()> {
+        if self.picture {
+            self.pictures.check(&self.area)?;
+        }
         let cells = self.area.area() / (self.grid.resolution_mm * self.grid.resolution_mm);
         if cells > self.limits.max_cells {
             return Err(Error::TooLarge {
@@ -280,7 +290,8 @@ impl Simulation {
             self.footprint_reach_mm(),
             tiles,
             ASSUMED_WORKERS,
-            PICTURE_MAX_PX * PICTURE_MAX_PX,
+            // The hits picture plus one per pass (see `Layers::pass_pictures`).
+            PICTURE_MAX_PX * PICTURE_MAX_PX * (1 + self.passes.len()),
         );
         let needed_mb = (punctures * std::mem::size_of::<Puncture>() as f64 + accum) / 1e6;
         if needed_mb > self.limits.max_memory_mb {
@@ -320,16 +331,26 @@ impl Simulation {
         let (stamps_per_pass, pass_time_s) = (walked.stamps_per_pass.clone(), walked.pass_time_s.clone());
         let punctures = walked.punctures;
         let domain = RectDomain(self.area);
-        let accumulate_with = |radius_mm: f64, picture_cells: Option<usize>| {
+        let frames = if self.picture && self.pictures.frames > 0 {
+            timeline::frames(&punctures, self.passes.len(), self.pictures.frames)
+        } else {
+            Frames::default()
+        };
+        let accumulate_with = |radius_mm: f64, picture_cells: Option<usize>, layers: Layers| {
             let acc = accumulate::accumulate(
                 &punctures,
-                &Request { grid: self.grid, radius_mm, passes: self.passes.len(), picture_cells, domain: &domain },
+                &Request { grid: self.grid, radius_mm, passes: self.passes.len(), picture_cells, domain: &domain, layers },
             );
             let cov = Coverage::from_tally(&acc.tallies[0], &self.grid);
             (acc, cov)
         };
-        let (hole, hole_coverage) = accumulate_with(self.cartridge.radius_mm(), self.picture_cells());
-        let zone = (self.halo_mm > 0.0).then(|| accumulate_with(self.cartridge.radius_mm() + self.halo_mm, None));
+        let layers = Layers {
+            pass_pictures: self.picture,
+            frame_ends: (!frames.ends.is_empty()).then_some(frames.ends.as_slice()),
+        };
+        let (hole, hole_coverage) = accumulate_with(self.cartridge.radius_mm(), self.picture_cells(), layers);
+        let zone = (self.halo_mm > 0.0)
+            .then(|| accumulate_with(self.cartridge.radius_mm() + self.halo_mm, None, Layers::default()));
         let density = metrics::density(&punctures, &domain).remove(0);
         let punctures_outside = punctures.len() as u64 - density.punctures_inside;
         if hole_coverage.over_pass_limit_fraction > 0.0 {
@@ -341,7 +362,7 @@ impl Simulation {
         let technique = self.technique_report(&punctures, &walked.pass_time_s, walked.tilt_clipped, walked.lane_changes, &density, &domain, &mut warnings);
         let aliasing = self.aliasing();
         warnings.extend(aliasing.iter().filter_map(|a| a.warning()));
-        RunResult { punctures, stamps_per_pass, pass_time_s, hole, hole_coverage, zone, density, punctures_outside, warnings, technique, aliasing }
+        RunResult { punctures, stamps_per_pass, pass_time_s, hole, hole_coverage, zone, density, punctures_outside, frames, warnings, technique, aliasing }
     }
 
     /// Aliasing check of every straight-lane pass (serpentine and strokes; circles, stamping
@@ -383,7 +404,7 @@ impl Simulation {
             let still: Vec<Puncture> = punctures.iter().map(|p| Puncture { drag_x_mm: 0.0, drag_y_mm: 0.0, ..*p }).collect();
             let acc = accumulate::accumulate(
                 &still,
-                &Request { grid: self.grid, radius_mm: self.cartridge.radius_mm(), passes: self.passes.len(), picture_cells: None, domain },
+                &Request { grid: self.grid, radius_mm: self.cartridge.radius_mm(), passes: self.passes.len(), picture_cells: None, domain, layers: Default::default() },
             );
             Coverage::from_tally(&acc.tallies[0], &self.grid).coverage
         });

@@ -84,7 +84,7 @@ pub struct LiveAccumulator {
 
 /// The empty domain's tallies: what every accumulator over `domain` on `grid` starts from.
 pub fn baseline(domain: &dyn Domain, grid: GridSpec, passes: usize) -> Vec<Tally> {
-    accumulate::accumulate(&[], &Request { grid, radius_mm: 0.0, passes, picture_cells: None, domain }).tallies
+    accumulate::accumulate(&[], &Request { grid, radius_mm: 0.0, passes, picture_cells: None, domain, layers: Default::default() }).tallies
 }
 
 impl LiveAccumulator {
@@ -386,7 +386,7 @@ mod tests {
     }
 
     fn truth(punctures: &[Puncture], domain: &dyn Domain, grid: GridSpec, r: f64) -> Vec<Tally> {
-        accumulate::accumulate(punctures, &Request { grid, radius_mm: r, passes: 8, picture_cells: None, domain }).tallies
+        accumulate::accumulate(punctures, &Request { grid, radius_mm: r, passes: 8, picture_cells: None, domain, layers: Default::default() }).tallies
     }
 
     #[test]

@@ -1,8 +1,28 @@
-//! Pictures. Fonts are bundled (DejaVu Sans, `assets/`), so drawing needs no system font.
+//! Pictures: heatmaps (PNG and SVG), the pass-by-pass animation (GIF) and the
+//! self-contained HTML report. Fonts are bundled (DejaVu Sans, `assets/`), so drawing needs
+//! no system font; nothing drawn refers to anything outside its own file.
+//!
+//! - `settings`: scale, frames, inset; checked before a run.
+//! - `map`: the rasters drawn (hits, per pass, density, classes, inset).
+//! - `overlay`: polygons in mm drawn over maps (outlines with labels, hatched no-go zones).
+//! - `figure`: panels + colour bar/legend laid out once, drawn as PNG and SVG.
+//! - `heatmap`: the hits heatmap and [`heatmap::Placement`].
+//! - `run_pictures`: every picture of a run.
+//! - `animation`: the GIF. `report`: the HTML. `canvas`, `svg`, `datauri`: primitives.
 
 pub mod aliasing;
+pub mod animation;
+pub mod canvas;
 pub mod charts;
+pub mod datauri;
+pub mod figure;
 pub mod heatmap;
+pub mod map;
+pub mod overlay;
+pub mod report;
+pub mod run_pictures;
+pub mod settings;
+pub mod svg;
 
 use std::sync::Once;
 
@@ -24,4 +44,20 @@ pub fn viridis(t: f64) -> [u8; 3] {
     use plotters::style::colors::colormaps::ViridisRGB;
     let c = ViridisRGB::get_color(t.clamp(0.0, 1.0));
     [c.0, c.1, c.2]
+}
+
+/// Escape text for XML and HTML content and attribute values.
+pub fn escape_xml(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for ch in s.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
 }

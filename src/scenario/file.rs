@@ -14,6 +14,7 @@
 //! [limits]      # max_memory_mb; max_cells
 //! [hand] [session] [trace]   # see technique_file.rs
 //! [sweep]       # batch sweeps only: see `sweep_file`
+//! [pictures]    # px_per_mm; frames; inset_mm; inset_center_mm = [x, y]
 //! ```
 
 use std::path::Path;
@@ -65,6 +66,46 @@ pub struct ScenarioFile {
     /// Batch sweep over scenario keys (`needlesim sweep`); `needlesim run` ignores it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sweep: Option<super::SweepFile>,
+    /// How the pictures look; left out of the resolved scenario while at the defaults.
+    #[serde(default, skip_serializing_if = "PicturesFile::is_default")]
+    pub pictures: PicturesFile,
+}
+
+/// How the pictures look (see `render::settings`).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct PicturesFile {
+    /// Heatmap scale, pixels per mm; default: the longest side fits 760 px.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub px_per_mm: Option<f64>,
+    /// Animation frames for the whole session (0 = no animation.gif).
+    #[serde(default = "default_frames")]
+    pub frames: i64,
+    /// Side of the zoomed inset that shows single holes, mm.
+    #[serde(default = "default_inset_mm")]
+    pub inset_mm: f64,
+    /// Centre of the inset, mm; default: the centre of the map.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inset_center_mm: Option<[f64; 2]>,
+}
+
+impl Default for PicturesFile {
+    fn default() -> Self {
+        PicturesFile { px_per_mm: None, frames: default_frames(), inset_mm: default_inset_mm(), inset_center_mm: None }
+    }
+}
+
+impl PicturesFile {
+    fn is_default(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
+fn default_frames() -> i64 {
+    crate::render::settings::DEFAULT_FRAMES as i64
+}
+fn default_inset_mm() -> f64 {
+    crate::render::settings::DEFAULT_INSET_MM
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -444,6 +485,19 @@ impl ScenarioFile {
                 return Err(Error::invalid(key, v, "a positive number"));
             }
         }
+        let pf = &self.pictures;
+        let max_frames = crate::render::settings::MAX_FRAMES;
+        let frames = usize::try_from(pf.frames)
+            .ok()
+            .filter(|&f| f <= max_frames)
+            .ok_or_else(|| Error::invalid("pictures.frames", pf.frames, format!("0–{max_frames} (0 = no animation)")))?;
+        let pictures = crate::render::settings::Pictures {
+            px_per_mm: pf.px_per_mm,
+            frames,
+            inset_mm: pf.inset_mm,
+            inset_center_mm: pf.inset_center_mm.map(|[x, y]| Vec2::new(x, y)),
+        };
+        pictures.check(&area)?;
         let sim = Simulation {
             name: self.name.clone(),
             seed: self.seed,
@@ -454,6 +508,7 @@ impl ScenarioFile {
             grid,
             halo_mm: self.coverage.halo_mm,
             picture: true,
+            pictures,
             limits: Limits { max_memory_mb: l.max_memory_mb, max_cells: l.max_cells },
             technique: Technique {
                 hand: self.hand.clone().unwrap_or_default().to_hand()?,

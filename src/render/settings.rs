@@ -1,0 +1,113 @@
+//! What the pictures of a run look like: scale, animation frames, zoomed inset.
+//!
+//! Checked up front ([`Pictures::check`]), before the simulation runs, so a picture that
+//! cannot be drawn at the requested size fails fast and nothing is written.
+
+use crate::error::{Error, Result};
+use crate::geometry::{Rect, Vec2};
+
+/// Longest side of a heatmap's plot area when no scale is given, px.
+pub const DEFAULT_PLOT_PX: f64 = 760.0;
+/// Largest side of a heatmap's plot area, px (a 3-byte RGB buffer of 8000² is 192 MB).
+pub const MAX_PLOT_PX: f64 = 8000.0;
+/// Default and largest number of animation frames.
+pub const DEFAULT_FRAMES: usize = 120;
+pub const MAX_FRAMES: usize = 500;
+/// Default side of the zoomed inset, mm: a few needle pitches, so single 0.18 mm holes show.
+pub const DEFAULT_INSET_MM: f64 = 2.0;
+/// Allowed inset sides, mm (the inset is a dense grid: 10 mm at 0.01 mm is 10⁶ cells).
+pub const INSET_RANGE_MM: (f64, f64) = (0.2, 10.0);
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Pictures {
+    /// Heatmap scale, pixels per mm; `None` = fit the longest side in [`DEFAULT_PLOT_PX`].
+    pub px_per_mm: Option<f64>,
+    /// Animation frames for the whole session (0 = no animation).
+    pub frames: usize,
+    /// Side of the zoomed inset window, mm.
+    pub inset_mm: f64,
+    /// Centre of the inset window, mm; `None` = the centre of the drawn area.
+    pub inset_center_mm: Option<Vec2>,
+}
+
+impl Default for Pictures {
+    fn default() -> Self {
+        Pictures { px_per_mm: None, frames: DEFAULT_FRAMES, inset_mm: DEFAULT_INSET_MM, inset_center_mm: None }
+    }
+}
+
+impl Pictures {
+    /// Plot-area scale for a map of `view`, px per mm.
+    pub fn scale_px_per_mm(&self, view: &Rect) -> f64 {
+        self.px_per_mm.unwrap_or(DEFAULT_PLOT_PX / view.width().max(view.height()))
+    }
+
+    /// Validate the settings and check that a map of `view` can be drawn at this scale.
+    pub fn check(&self, view: &Rect) -> Result<()> {
+        if let Some(s) = self.px_per_mm {
+            if !(s.is_finite() && s > 0.0) {
+                return Err(Error::invalid("pictures.px_per_mm", s, "a positive number of pixels per mm"));
+            }
+        }
+        if self.frames > MAX_FRAMES {
+            return Err(Error::invalid("pictures.frames", self.frames, format!("0–{MAX_FRAMES} (0 = no animation)")));
+        }
+        let (lo, hi) = INSET_RANGE_MM;
+        if !(self.inset_mm.is_finite() && self.inset_mm >= lo && self.inset_mm <= hi) {
+            return Err(Error::invalid("pictures.inset_mm", self.inset_mm, format!("{lo}–{hi} mm")));
+        }
+        if let Some(c) = self.inset_center_mm {
+            if !(c.x.is_finite() && c.y.is_finite()) {
+                return Err(Error::invalid("pictures.inset_center_mm", format!("[{}, {}]", c.x, c.y), "finite coordinates in mm"));
+            }
+        }
+        let s = self.scale_px_per_mm(view);
+        let (w, h) = (view.width() * s, view.height() * s);
+        if w > MAX_PLOT_PX || h > MAX_PLOT_PX || w < 1.0 || h < 1.0 {
+            let fit = MAX_PLOT_PX / view.width().max(view.height());
+            return Err(Error::TooLarge {
+                what: format!(
+                    "a heatmap of {:.1} × {:.1} mm at {s:.3} px/mm ({w:.0} × {h:.0} px, at least 1 and at most {MAX_PLOT_PX:.0} px a side)",
+                    view.width(),
+                    view.height()
+                ),
+                needed: format!("{:.0} MB of pixels", w * h * 3.0 / 1e6),
+                limit: format!("{MAX_PLOT_PX:.0} px a side ({:.0} MB)", MAX_PLOT_PX * MAX_PLOT_PX * 3.0 / 1e6),
+                hint: format!("set pictures.px_per_mm to at most {fit:.3} for this map"),
+            });
+        }
+        Ok(())
+    }
+
+    /// The inset window over `view`: a square of `inset_mm` at the set centre (or the centre of
+    /// `view`), moved to lie inside `view` where it fits.
+    pub fn inset_window(&self, view: &Rect) -> Rect {
+        let c = self.inset_center_mm.unwrap_or_else(|| view.center());
+        let half = 0.5 * self.inset_mm.min(view.width()).min(view.height());
+        let x = c.x.clamp(view.x0 + half, view.x1 - half);
+        let y = c.y.clamp(view.y0 + half, view.y1 - half);
+        Rect::new(x - half, y - half, x + half, y + half)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn too_large_names_the_key_and_the_largest_scale() {
+        let p = Pictures { px_per_mm: Some(100.0), ..Default::default() };
+        let e = p.check(&Rect::new(0.0, 0.0, 200.0, 250.0)).unwrap_err();
+        let msg = e.to_string();
+        assert!(e.is_bad_input());
+        assert!(msg.contains("pictures.px_per_mm") && msg.contains("32.000"), "{msg}");
+        assert!(p.check(&Rect::new(0.0, 0.0, 40.0, 30.0)).is_ok());
+    }
+
+    #[test]
+    fn inset_stays_inside_the_view() {
+        let p = Pictures { inset_center_mm: Some(Vec2::new(-5.0, 29.5)), ..Default::default() };
+        let w = p.inset_window(&Rect::new(0.0, 0.0, 40.0, 30.0));
+        assert_eq!(w, Rect::new(0.0, 28.0, 2.0, 30.0));
+    }
+}

@@ -1,0 +1,93 @@
+//! The session timeline: passes back to back, cut into animation frames.
+//!
+//! **Model.** A session plays its passes one after the other. Each pass gets frames in
+//! proportion to its duration (at least one), evenly spaced in its own time, so that every
+//! pass ends exactly on a frame boundary: the frame closing pass p shows the cumulative
+//! coverage after pass p. A frame is identified by the index of the first puncture it does
+//! *not* hold (`ends[f]`), which is what [`crate::accumulate::Layers::frame_ends`] takes.
+//!
+//! Assumes punctures ordered by pass, then by time within the pass (as
+//! [`crate::simulate::Simulation::punctures`] makes them).
+
+use crate::puncture::Puncture;
+
+/// Frames of one session.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Frames {
+    /// Puncture index ending each frame (increasing; the last one = number of punctures).
+    pub ends: Vec<u32>,
+    /// Session time at the end of each frame, s (passes back to back).
+    pub t_s: Vec<f64>,
+    /// Pass shown by each frame.
+    pub pass: Vec<u16>,
+}
+
+/// Cut the session into at most `max(max_frames, passes)` frames.
+pub fn frames(punctures: &[Puncture], passes: usize, max_frames: usize) -> Frames {
+    let mut out = Frames::default();
+    if punctures.is_empty() || passes == 0 {
+        return out;
+    }
+    let ranges: Vec<(usize, usize)> = (0..passes)
+        .map(|p| {
+            let a = punctures.partition_point(|q| (q.pass as usize) < p);
+            let b = punctures.partition_point(|q| (q.pass as usize) <= p);
+            (a, b)
+        })
+        .collect();
+    let duration = |&(a, b): &(usize, usize)| if b > a { punctures[b - 1].t_s.max(0.0) } else { 0.0 };
+    let total: f64 = ranges.iter().map(duration).sum();
+    let budget = max_frames.saturating_sub(passes);
+    let mut t0 = 0.0;
+    for (p, r) in ranges.iter().enumerate() {
+        let d = duration(r);
+        let share = if total > 0.0 { d / total } else { 1.0 / passes as f64 };
+        let n = 1 + (budget as f64 * share).floor() as usize;
+        let slice = &punctures[r.0..r.1];
+        for k in 0..n {
+            let t_end = d * (k + 1) as f64 / n as f64;
+            let end = if k + 1 == n { r.1 } else { r.0 + slice.partition_point(|q| q.t_s <= t_end) };
+            out.ends.push(end as u32);
+            out.t_s.push(t0 + t_end);
+            out.pass.push(p as u16);
+        }
+        t0 += d;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn puncture(pass: u16, t_s: f64) -> Puncture {
+        Puncture { pass, stamp: 0, needle: 0, x_mm: 0.0, y_mm: 0.0, depth_mm: 1.0, t_s }
+    }
+
+    #[test]
+    fn every_pass_ends_on_a_frame_and_frames_cover_all_punctures() {
+        let mut ps = Vec::new();
+        for pass in 0..3u16 {
+            let n = [100, 50, 200][pass as usize];
+            ps.extend((0..n).map(|i| puncture(pass, i as f64 * 0.01)));
+        }
+        let f = frames(&ps, 3, 40);
+        assert!(f.ends.len() <= 40 && f.ends.len() >= 3);
+        assert!(f.ends.windows(2).all(|w| w[0] <= w[1]));
+        assert_eq!(*f.ends.last().unwrap() as usize, ps.len());
+        for boundary in [100u32, 150, 350] {
+            assert!(f.ends.contains(&boundary), "pass boundary {boundary} missing from {:?}", f.ends);
+        }
+        // Longer passes get more frames.
+        let count = |p: u16| f.pass.iter().filter(|&&q| q == p).count();
+        assert!(count(2) > count(0) && count(0) > count(1));
+        assert!(f.t_s.windows(2).all(|w| w[0] <= w[1] + 1e-12));
+    }
+
+    #[test]
+    fn more_passes_than_frames_still_gives_one_frame_per_pass() {
+        let ps: Vec<Puncture> = (0..5u16).map(|p| puncture(p, 0.0)).collect();
+        let f = frames(&ps, 5, 2);
+        assert_eq!(f.ends, vec![1, 2, 3, 4, 5]);
+    }
+}
