@@ -11,6 +11,7 @@ pub mod cartridge_compare;
 pub mod compare;
 pub mod optimization;
 pub mod punctures_csv;
+pub mod report;
 pub mod summary;
 pub mod technique_summary;
 
@@ -18,8 +19,10 @@ pub use atomic::{StagedDir, write_file_atomic, write_file_atomic_with};
 
 use std::path::{Path, PathBuf};
 
+use crate::domain::RectDomain;
 use crate::error::{Error, Result};
-use crate::render::heatmap;
+use crate::render::overlay::Overlays;
+use crate::render::run_pictures::{self, DepthClasses, MapContext, Picture};
 use crate::simulate::{RunResult, Simulation};
 use summary::Summary;
 
@@ -41,18 +44,67 @@ pub fn resolved_scenario(file: &crate::scenario::ScenarioFile) -> crate::scenari
 }
 /// Written only when a pass aliases (the worst pass).
 pub const ALIASING_PNG: &str = "aliasing.png";
+pub const REPORT_HTML: &str = "report.html";
+/// The other pictures: heatmap.svg, passes.png/.svg, density.png/.svg, depth.png/.svg and
+/// animation.gif (see `render::run_pictures`).
+pub const ANIMATION_GIF: &str = "animation.gif";
 
-/// Write a run's outputs into `dir` atomically: summary.json, punctures.csv, heatmap.png and
-/// the resolved scenario (`scenario_toml`, with overrides applied).
+/// Write a run's outputs into `dir` atomically: summary.json, punctures.csv, the pictures
+/// (heatmap.png and the rest), report.html and the resolved scenario (`scenario_toml`, with
+/// overrides applied). The patch is drawn as a plain rectangle.
 pub fn write_run(dir: &Path, sim: &Simulation, result: &RunResult, scenario_toml: &str) -> Result<PathBuf> {
+    let domain = RectDomain(sim.area);
+    write_run_on(dir, sim, result, scenario_toml, &patch_map(&domain))
+}
+
+/// The plain patch as a map: no outlines, set-depth classes.
+fn patch_map(domain: &RectDomain) -> MapContext<'_> {
+    MapContext { domain, overlays: Overlays::default(), depth: DepthClasses::set_depth() }
+}
+
+/// [`write_run`] on a given map (domain, overlays, depth classes). Everything is drawn in
+/// memory first; the directory is written only when every picture succeeded.
+pub fn write_run_on(dir: &Path, sim: &Simulation, result: &RunResult, scenario_toml: &str, ctx: &MapContext) -> Result<PathBuf> {
+    let drawn = draw_run_outputs(sim, result, scenario_toml, ctx)?;
     let staged = StagedDir::new(dir)?;
-    write_run_files(&staged, sim, result, scenario_toml)?;
+    write_drawn(&staged, sim, result, scenario_toml, &drawn)?;
     staged.commit()
 }
 
 /// Write a run's files into a staged directory (for writers that add files of their own,
-/// e.g. the live page's export, before committing).
+/// e.g. the live page's export, before committing). The patch is drawn as a rectangle.
 pub fn write_run_files(staged: &StagedDir, sim: &Simulation, result: &RunResult, scenario_toml: &str) -> Result<()> {
+    let domain = RectDomain(sim.area);
+    let drawn = draw_run_outputs(sim, result, scenario_toml, &patch_map(&domain))?;
+    write_drawn(staged, sim, result, scenario_toml, &drawn)
+}
+
+/// A run's pictures and report, drawn in memory.
+struct Drawn {
+    pictures: Vec<Picture>,
+    report_html: String,
+}
+
+fn draw_run_outputs(sim: &Simulation, result: &RunResult, scenario_toml: &str, ctx: &MapContext) -> Result<Drawn> {
+    let summary = Summary::new(sim, result);
+    let mut pictures: Vec<Picture> =
+        if result.hole.raster.is_some() { run_pictures::draw_run(sim, result, ctx)?.pictures } else { Vec::new() };
+    let summary_value = serde_json::to_value(&summary).map_err(|e| Error::Render { path: REPORT_HTML.into(), message: e.to_string() })?;
+    if let Some(worst) = result.aliasing.iter().filter(|a| a.flagged).min_by(|a, b| a.ratio.total_cmp(&b.ratio)) {
+        let bytes = crate::render::aliasing::png(&sim.cartridge, sim.device.rotation_deg, sim.device.frequency_hz, worst)?;
+        pictures.push(Picture {
+            file: ALIASING_PNG.into(),
+            mime: "image/png",
+            bytes,
+            caption: "Aliasing: the pass whose needle columns fall on too few tracks (see the warning).".into(),
+            in_report: true,
+        });
+    }
+    let report_html = report::run_report(&summary_value, scenario_toml, &pictures).to_html();
+    Ok(Drawn { pictures, report_html })
+}
+
+fn write_drawn(staged: &StagedDir, sim: &Simulation, result: &RunResult, scenario_toml: &str, drawn: &Drawn) -> Result<()> {
     let summary = Summary::new(sim, result);
     let write = |name: &str, bytes: &[u8]| {
         let p = staged.path(name);
@@ -70,21 +122,8 @@ pub fn write_run_files(staged: &StagedDir, sim: &Simulation, result: &RunResult,
         punctures_csv::write(&mut w, &result.punctures).map_err(|e| Error::io(&p, e))?;
         std::io::Write::flush(&mut w).map_err(|e| Error::io(&p, e))?;
     }
-    if let Some(raster) = &result.hole.raster {
-        let title = format!(
-            "{}: hits per spot, {} needles, {} Hz, {} mm/s, {} passes, coverage {:.1} %",
-            sim.name,
-            sim.cartridge.needle_count(),
-            sim.device.frequency_hz,
-            sim.passes[0].speed_mm_s,
-            sim.passes.len(),
-            100.0 * result.hole_coverage.coverage
-        );
-        heatmap::write_png(&staged.path(HEATMAP_PNG), raster, sim.area, &title, "mean hits per pixel")?;
+    for p in &drawn.pictures {
+        write(&p.file, &p.bytes)?;
     }
-    if let Some(worst) = result.aliasing.iter().filter(|a| a.flagged).min_by(|a, b| a.ratio.total_cmp(&b.ratio)) {
-        let bytes = crate::render::aliasing::png(&sim.cartridge, sim.device.rotation_deg, sim.device.frequency_hz, worst)?;
-        write(ALIASING_PNG, &bytes)?;
-    }
-    Ok(())
+    write(REPORT_HTML, drawn.report_html.as_bytes())
 }

@@ -117,7 +117,7 @@ pub fn encode_rgb_png(width: u32, height: u32, rgb: &[u8]) -> Result<Vec<u8>> {
         let mut enc = png::Encoder::new(&mut out, width, height);
         enc.set_color(png::ColorType::Rgb);
         enc.set_depth(png::BitDepth::Eight);
-        enc.set_compression(png::Compression::High);
+        enc.set_compression(png::Compression::Fast);
         let mut w = enc.write_header().map_err(err)?;
         w.write_image_data(rgb).map_err(err)?;
     }
