@@ -42,7 +42,7 @@ fn patch(c: &mut Criterion) {
     g.sample_size(10);
     g.bench_function(BenchmarkId::new("dense_naive", p.len()), |b| b.iter(|| dense_counts(&p, 0.09, &rect, &grid)));
     g.bench_function(BenchmarkId::new("tiled_parallel", p.len()), |b| {
-        b.iter(|| accumulate(&p, &Request { grid, radius_mm: 0.09, passes: 3, picture_cells: None, domain: &RectDomain(rect) }))
+        b.iter(|| accumulate(&p, &Request { grid, radius_mm: 0.09, passes: 3, picture_cells: None, domain: &RectDomain(rect), layers: Default::default() }))
     });
     g.finish();
 }
@@ -57,7 +57,7 @@ fn face(c: &mut Criterion) {
     g.sample_size(10);
     g.bench_function(BenchmarkId::new("accumulate_and_metrics", p.len()), |b| {
         b.iter(|| {
-            let acc = accumulate(&p, &Request { grid: sim.grid, radius_mm: 0.09, passes: 1, picture_cells: None, domain: &domain });
+            let acc = accumulate(&p, &Request { grid: sim.grid, radius_mm: 0.09, passes: 1, picture_cells: None, domain: &domain, layers: Default::default() });
             (Coverage::from_tally(&acc.tallies[0], &sim.grid), density(&p, &domain))
         })
     });

@@ -177,7 +177,9 @@ mod tests {
         let html = r.to_html();
         assert!(!html.contains("<img src=x"), "raw markup leaked");
         assert!(!html.contains("\"'"));
-        assert_eq!(html.matches("&lt;img src=x onerror=alert(1)&gt;&amp;&quot;&#39;").count(), 8);
+        // <title> and <h1>, paragraph, warning, caption + header + cell, summary + pre, alt +
+        // figcaption.
+        assert_eq!(html.matches("&lt;img src=x onerror=alert(1)&gt;&amp;&quot;&#39;").count(), 11);
         assert!(external_references(&html).is_empty(), "{:?}", external_references(&html));
     }
 
