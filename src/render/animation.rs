@@ -17,6 +17,7 @@
 use std::borrow::Cow;
 
 use plotters::prelude::*;
+use rayon::prelude::*;
 
 use crate::domain::Domain;
 use crate::error::{Error, Result};
@@ -153,7 +154,8 @@ pub struct Animation {
     pub map: MapGrid,
 }
 
-/// Paint the static part of a frame (header, map base) and return the palette indices.
+/// The image being animated, kept up to date incrementally: only the pixels a new hole
+/// touches, the header and the cartridge change between frames.
 struct Painter<'a> {
     input: &'a Input<'a>,
     map: MapGrid,
@@ -163,8 +165,22 @@ struct Painter<'a> {
     holes: Vec<u16>,
     /// Base map indices: no-data, overlays; `u8::MAX` = draw the hole level.
     base: Vec<u8>,
-    /// Legend strip, indices.
-    footer: Vec<u8>,
+    /// The image without the cartridge, palette indices, rows from the top.
+    current: Vec<u8>,
+    /// The image the viewer sees after the last frame written.
+    shown: Vec<u8>,
+    /// Bounding box `(x0, y0, x1, y1)` (exclusive ends) of `current`'s changes since the
+    /// last frame.
+    dirty: Option<(usize, usize, usize, usize)>,
+    /// Image pixels of the cartridge drawn on the last frame.
+    cartridge: Vec<usize>,
+}
+
+fn grow(b: &mut Option<(usize, usize, usize, usize)>, x0: usize, y0: usize, x1: usize, y1: usize) {
+    *b = Some(match *b {
+        None => (x0, y0, x1, y1),
+        Some((a, b2, c, d)) => (a.min(x0), b2.min(y0), c.max(x1), d.max(y1)),
+    });
 }
 
 fn text_strip(width: u32, height: u32, lines: &[(String, u32, i32)]) -> Result<Vec<u8>> {
@@ -254,8 +270,34 @@ impl<'a> Painter<'a> {
                 }
             }
         }
+        let (w, h) = (width as usize, height as usize);
+        let mut current = vec![ix::WHITE; w * h];
         let footer = footer(width)?;
-        Ok(Painter { input, map, width, height, holes: vec![0; map.width * map.height], base, footer })
+        current[w * (h - FOOTER_H as usize)..].copy_from_slice(&footer);
+        let mut p = Painter { input, map, width, height, holes: vec![0; map.width * map.height], base, current, shown: Vec::new(), dirty: None, cartridge: Vec::new() };
+        for row in 0..map.height {
+            for col in 0..map.width {
+                let i = p.image_index(col, row);
+                p.current[i] = p.map_index(row * map.width + col);
+            }
+        }
+        Ok(p)
+    }
+
+    /// Image index of map pixel `(col, row_from_bottom)`.
+    fn image_index(&self, col: usize, row: usize) -> usize {
+        (self.map.top as usize + self.map.height - 1 - row) * self.width as usize + col
+    }
+
+    /// Palette index of map pixel `i`.
+    fn map_index(&self, i: usize) -> u8 {
+        let level = ix::SKIN + (self.holes[i] as usize).min(LEVELS) as u8;
+        match self.base[i] {
+            u8::MAX => level,
+            // Holes in a no-go zone stay visible over the stripes.
+            ix::HATCH if self.holes[i] > 0 => level,
+            b => b,
+        }
     }
 
     /// Mark the pixels of one hole.
@@ -286,67 +328,112 @@ impl<'a> Painter<'a> {
             if row < 0 || row >= m.height as i64 {
                 continue;
             }
-            for col in (a - m.i0).max(0)..=(b - m.i0).min(m.width as i64 - 1) {
-                let h = &mut self.holes[row as usize * m.width + col as usize];
-                *h = h.saturating_add(1);
+            let row = row as usize;
+            let (c0, c1) = ((a - m.i0).max(0), (b - m.i0).min(m.width as i64 - 1));
+            if c0 > c1 {
+                continue;
             }
+            for col in c0 as usize..=c1 as usize {
+                let i = row * m.width + col;
+                self.holes[i] = self.holes[i].saturating_add(1);
+                let at = self.image_index(col, row);
+                self.current[at] = self.map_index(i);
+            }
+            let y = self.map.top as usize + self.map.height - 1 - row;
+            grow(&mut self.dirty, c0 as usize, y, c1 as usize + 1, y + 1);
         }
     }
 
-    /// Palette indices of the whole image: header text, map (with the cartridge at `stamp`
-    /// when given), legend.
-    fn frame(&self, header: &[(String, u32, i32)], stamp: Option<&[Puncture]>) -> Result<Vec<u8>> {
-        let (w, m) = (self.width as usize, self.map);
-        let mut out = text_strip(self.width, HEADER_H, header)?;
-        out.reserve(w * (m.height + FOOTER_H as usize));
-        for r in 0..m.height {
-            let row = m.height - 1 - r;
-            for col in 0..w {
-                let v = if col >= m.width {
-                    ix::WHITE
-                } else {
-                    let i = row * m.width + col;
-                    let level = ix::SKIN + (self.holes[i] as usize).min(LEVELS) as u8;
-                    match self.base[i] {
-                        u8::MAX => level,
-                        // Holes in a no-go zone stay visible over the stripes.
-                        ix::HATCH if self.holes[i] > 0 => level,
-                        b => b,
-                    }
-                };
-                out.push(v);
-            }
-        }
-        out.extend_from_slice(&self.footer);
-        if let Some(needles) = stamp {
-            self.draw_cartridge(&mut out, needles);
-        }
-        Ok(out)
+    fn set_header(&mut self, lines: &[(String, u32, i32)]) -> Result<()> {
+        let strip = text_strip(self.width, HEADER_H, lines)?;
+        self.current[..strip.len()].copy_from_slice(&strip);
+        grow(&mut self.dirty, 0, 0, self.width as usize, HEADER_H as usize);
+        Ok(())
     }
 
-    /// The cartridge: a ring around the stamp's needles and each needle's pixel.
-    fn draw_cartridge(&self, out: &mut [u8], needles: &[Puncture]) {
+    /// The next GIF frame: what changed since the last one, the cartridge at `stamp`.
+    fn next_frame(&mut self, stamp: Option<&[Puncture]>, delay: u16) -> gif::Frame<'static> {
+        let w = self.width as usize;
+        let cartridge = stamp.map(|n| self.cartridge_pixels(n)).unwrap_or_default();
+        if self.shown.is_empty() {
+            self.shown = self.current.clone();
+            for &i in &cartridge {
+                self.shown[i] = ix::CARTRIDGE;
+            }
+            self.cartridge = cartridge;
+            self.dirty = None;
+            let (w16, h16) = (self.width as u16, self.height as u16);
+            return gif::Frame { width: w16, height: h16, delay, buffer: Cow::Owned(self.shown.clone()), ..Default::default() };
+        }
+        let mut region = self.dirty.take();
+        for &i in self.cartridge.iter().chain(&cartridge) {
+            grow(&mut region, i % w, i / w, i % w + 1, i / w + 1);
+        }
+        let (x0, y0, x1, y1) = region.unwrap_or((0, 0, 1, 1));
+        let rw = x1 - x0;
+        let mut buf = vec![ix::TRANSPARENT; rw * (y1 - y0)];
+        for y in y0..y1 {
+            for x in x0..x1 {
+                let i = y * w + x;
+                if self.current[i] != self.shown[i] {
+                    self.shown[i] = self.current[i];
+                    buf[(y - y0) * rw + x - x0] = self.current[i];
+                }
+            }
+        }
+        for &i in &cartridge {
+            if self.shown[i] != ix::CARTRIDGE {
+                self.shown[i] = ix::CARTRIDGE;
+                buf[(i / w - y0) * rw + i % w - x0] = ix::CARTRIDGE;
+            }
+        }
+        self.cartridge = cartridge;
+        // Crop to the pixels that really changed (less to compress).
+        let rh = y1 - y0;
+        let (mut cx0, mut cy0, mut cx1, mut cy1) = (rw, rh, 0, 0);
+        for y in 0..rh {
+            for x in 0..rw {
+                if buf[y * rw + x] != ix::TRANSPARENT {
+                    (cx0, cy0, cx1, cy1) = (cx0.min(x), cy0.min(y), cx1.max(x + 1), cy1.max(y + 1));
+                }
+            }
+        }
+        if cx0 >= cx1 {
+            (cx0, cy0, cx1, cy1) = (0, 0, 1, 1);
+        }
+        let cropped: Vec<u8> = (cy0..cy1).flat_map(|y| buf[y * rw + cx0..y * rw + cx1].iter().copied()).collect();
+        gif::Frame {
+            left: (x0 + cx0) as u16,
+            top: (y0 + cy0) as u16,
+            width: (cx1 - cx0) as u16,
+            height: (cy1 - cy0) as u16,
+            delay,
+            transparent: Some(ix::TRANSPARENT),
+            dispose: gif::DisposalMethod::Keep,
+            buffer: Cow::Owned(cropped),
+            ..Default::default()
+        }
+    }
+
+    /// Image pixels of the cartridge: a ring around the stamp's needles and each needle.
+    fn cartridge_pixels(&self, needles: &[Puncture]) -> Vec<usize> {
         let n = needles.len().max(1) as f64;
         let c = needles.iter().fold(Vec2::zeros(), |s, p| s + Vec2::new(p.x_mm, p.y_mm)) / n;
         let r_mm = needles.iter().map(|p| (Vec2::new(p.x_mm, p.y_mm) - c).norm()).fold(0.0, f64::max) + 0.6;
-        let (w, h) = (self.width as i64, self.height as i64);
-        let mut put = |x: i64, y: i64| {
-            if x >= 0 && x < (self.map.width as i64).min(w) && y >= self.map.top as i64 && y < (self.map.top as i64 + self.map.height as i64).min(h) {
-                out[(y * w + x) as usize] = ix::CARTRIDGE;
-            }
-        };
-        let steps = ((2.0 * std::f64::consts::PI * r_mm / self.map.px_mm) * 2.0).ceil().max(16.0) as usize;
-        for s in 0..steps {
-            let a = s as f64 / steps as f64 * std::f64::consts::TAU;
-            for dr in [0.0, 0.6 * self.map.px_mm] {
-                let (x, y) = self.map.pixel_of(c.x + (r_mm + dr) * a.cos(), c.y + (r_mm + dr) * a.sin());
-                put(x, y);
-            }
-        }
-        for p in needles {
-            let (x, y) = self.map.pixel_of(p.x_mm, p.y_mm);
-            put(x, y);
-        }
+        let (top, bottom) = (self.map.top as i64, self.map.top as i64 + self.map.height as i64);
+        let inside = |(x, y): (i64, i64)| (x >= 0 && x < self.map.width as i64 && y >= top && y < bottom).then(|| (y * self.width as i64 + x) as usize);
+        let steps = ((std::f64::consts::TAU * r_mm / self.map.px_mm) * 2.0).ceil().max(16.0) as usize;
+        let mut out: Vec<usize> = (0..steps)
+            .flat_map(|s| {
+                let a = s as f64 / steps as f64 * std::f64::consts::TAU;
+                [0.0, 0.6 * self.map.px_mm].map(|dr| self.map.pixel_of(c.x + (r_mm + dr) * a.cos(), c.y + (r_mm + dr) * a.sin()))
+            })
+            .chain(needles.iter().map(|p| self.map.pixel_of(p.x_mm, p.y_mm)))
+            .filter_map(inside)
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
     }
 }
 
@@ -371,26 +458,15 @@ pub fn draw(input: &Input) -> Result<Animation> {
     let mut painter = Painter::new(input)?;
     let (w, h) = (painter.width as u16, painter.height as u16);
     let flat: Vec<u8> = palette().concat();
-    let mut bytes = Vec::new();
-    let mut frames_written = 0;
+    let mut frames = Vec::with_capacity(input.frames.ends.len() + 1);
     {
-        let mut enc = gif::Encoder::new(&mut bytes, w, h, &flat).map_err(err)?;
-        enc.set_repeat(gif::Repeat::Infinite).map_err(err)?;
-        let mut prev: Option<Vec<u8>> = None;
-        let mut emit = |enc: &mut gif::Encoder<&mut Vec<u8>>, img: Vec<u8>, delay: u16| -> Result<()> {
-            let frame = delta_frame(prev.as_deref(), &img, w, h, delay);
-            enc.write_frame(&frame).map_err(err)?;
-            prev = Some(img);
-            frames_written += 1;
-            Ok(())
-        };
         let mut start = 0usize;
         for (f, &end) in input.frames.ends.iter().enumerate() {
             for p in &input.punctures[start..end as usize] {
                 painter.add_hole(p);
             }
             let pass = input.frames.pass[f] as usize;
-            let header = [
+            painter.set_header(&[
                 (input.title.clone(), 13, 4),
                 (
                     format!(
@@ -402,60 +478,27 @@ pub fn draw(input: &Input) -> Result<Animation> {
                     15,
                     22,
                 ),
-            ];
+            ])?;
             let stamp = (end as usize > 0).then(|| stamp_of(input.punctures, end as usize - 1));
-            let img = painter.frame(&header, stamp)?;
-            emit(&mut enc, img, DELAY_CS)?;
+            frames.push(painter.next_frame(stamp, DELAY_CS));
             start = end as usize;
         }
         let last = input.coverage_after.last().copied().unwrap_or(0.0);
         let t = input.frames.t_s.last().copied().unwrap_or(0.0);
-        let header = [
-            (input.title.clone(), 13, 4),
-            (format!("session done · {t:.1} s · coverage {:.1} %", 100.0 * last), 15, 22),
-        ];
-        let img = painter.frame(&header, None)?;
-        emit(&mut enc, img, HOLD_CS)?;
+        painter.set_header(&[(input.title.clone(), 13, 4), (format!("session done · {t:.1} s · coverage {:.1} %", 100.0 * last), 15, 22)])?;
+        frames.push(painter.next_frame(None, HOLD_CS));
     }
-    Ok(Animation { gif: bytes, width: w, height: h, frames: frames_written, map: painter.map })
-}
-
-/// A frame holding only the pixels that differ from `prev` (the rest transparent), cropped
-/// to their bounding box; the whole image when there is no previous frame.
-fn delta_frame<'b>(prev: Option<&[u8]>, img: &'b [u8], w: u16, h: u16, delay: u16) -> gif::Frame<'b> {
-    let (wu, hu) = (w as usize, h as usize);
-    let Some(prev) = prev else {
-        return gif::Frame { width: w, height: h, delay, buffer: Cow::Borrowed(img), ..Default::default() };
-    };
-    let (mut x0, mut y0, mut x1, mut y1) = (wu, hu, 0, 0);
-    for y in 0..hu {
-        for x in 0..wu {
-            if prev[y * wu + x] != img[y * wu + x] {
-                (x0, y0, x1, y1) = (x0.min(x), y0.min(y), x1.max(x + 1), y1.max(y + 1));
-            }
+    // LZW-compress the frames in parallel, then write them in order.
+    frames.par_iter_mut().for_each(|f| f.make_lzw_pre_encoded());
+    let mut bytes = Vec::new();
+    {
+        let mut enc = gif::Encoder::new(&mut bytes, w, h, &flat).map_err(err)?;
+        enc.set_repeat(gif::Repeat::Infinite).map_err(err)?;
+        for f in &frames {
+            enc.write_lzw_pre_encoded_frame(f).map_err(err)?;
         }
     }
-    if x0 >= x1 {
-        (x0, y0, x1, y1) = (0, 0, 1, 1);
-    }
-    let mut buf = Vec::with_capacity((x1 - x0) * (y1 - y0));
-    for y in y0..y1 {
-        for x in x0..x1 {
-            let i = y * wu + x;
-            buf.push(if prev[i] == img[i] { ix::TRANSPARENT } else { img[i] });
-        }
-    }
-    gif::Frame {
-        left: x0 as u16,
-        top: y0 as u16,
-        width: (x1 - x0) as u16,
-        height: (y1 - y0) as u16,
-        delay,
-        transparent: Some(ix::TRANSPARENT),
-        dispose: gif::DisposalMethod::Keep,
-        buffer: Cow::Owned(buf),
-        ..Default::default()
-    }
+    Ok(Animation { gif: bytes, width: w, height: h, frames: frames.len(), map: painter.map })
 }
 
 /// Decode a GIF written by [`draw`] and return the palette indices of the image shown after

@@ -39,12 +39,24 @@ pub fn ensure_font() {
     });
 }
 
-/// Viridis colour (perceptually uniform, colour-blind safe) for `t` in 0–1.
+/// Viridis colour (perceptually uniform, colour-blind safe) for `t` in 0–1, from a
+/// 1024-entry table (steps of 1/1023, below one 8-bit level of the map).
 pub fn viridis(t: f64) -> [u8; 3] {
     use plotters::style::colors::colormaps::ViridisRGB;
-    let c = ViridisRGB::get_color(t.clamp(0.0, 1.0));
-    [c.0, c.1, c.2]
+    static TABLE: std::sync::OnceLock<Vec<[u8; 3]>> = std::sync::OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        (0..VIRIDIS_STEPS)
+            .map(|k| {
+                let c = ViridisRGB::get_color(k as f64 / (VIRIDIS_STEPS - 1) as f64);
+                [c.0, c.1, c.2]
+            })
+            .collect()
+    });
+    let t = if t.is_nan() { 0.0 } else { t.clamp(0.0, 1.0) };
+    table[(t * (VIRIDIS_STEPS - 1) as f64 + 0.5) as usize]
 }
+
+const VIRIDIS_STEPS: usize = 1024;
 
 /// Escape text for XML and HTML content and attribute values.
 pub fn escape_xml(s: &str) -> String {

@@ -8,7 +8,7 @@
 use crate::accumulate::Raster;
 use crate::domain::Domain;
 use crate::error::{Error, Result};
-use crate::geometry::Vec2;
+use crate::geometry::{Rect, Vec2};
 use crate::puncture::Puncture;
 use crate::simulate::{RunResult, Simulation};
 
@@ -101,7 +101,7 @@ fn masked(r: &Raster, domain: &dyn Domain) -> Raster {
     r
 }
 
-/// Draw every picture of a run on `ctx`'s map.
+/// Draw every picture of a run on `ctx`'s map (the figures and the animation in parallel).
 pub fn draw_run(sim: &Simulation, result: &RunResult, ctx: &MapContext) -> Result<RunPictures> {
     let raster = result.hole.raster.as_ref().ok_or_else(|| Error::Render {
         path: "heatmap".into(),
@@ -109,46 +109,89 @@ pub fn draw_run(sim: &Simulation, result: &RunResult, ctx: &MapContext) -> Resul
     })?;
     let view = ctx.domain.bounds();
     sim.pictures.check(&view)?;
-    let scale = sim.pictures.scale_px_per_mm(&view);
-    let params = key_parameters(sim);
+    let job = Job { sim, result, ctx, raster, view, scale: sim.pictures.scale_px_per_mm(&view), params: key_parameters(sim) };
+    let ((hits, passes), ((density, depth), animation)) = rayon::join(
+        || rayon::join(|| job.hits(), || job.passes()),
+        || rayon::join(|| rayon::join(|| job.density(), || job.depth()), || job.animation()),
+    );
+    let (hits_drawn, hits_max) = hits?;
     let mut pictures = Vec::new();
-
-    // Hits per spot, with the zoomed inset.
-    let hits = masked(raster, ctx.domain);
     let window = sim.pictures.inset_window(&view);
-    let mut inset = map::inset(&result.punctures, sim.cartridge.radius_mm(), &window, &sim.grid);
-    map::mask_outside(&mut inset, ctx.domain);
-    let hits_max = map::max_in(&hits, &view).max(map::max_in(&inset, &window)).max(1e-9) as f64;
-    let mut main_overlays = ctx.overlays.clone();
-    main_overlays.outlines.push(Shape::new(
-        vec![Vec2::new(window.x0, window.y0), Vec2::new(window.x1, window.y0), Vec2::new(window.x1, window.y1), Vec2::new(window.x0, window.y1)],
-        Some("zoom".into()),
-    ));
-    let hits_fig = Figure {
-        title: format!("{}: hits per spot · {params} · coverage {:.1} %", sim.name, 100.0 * result.hole_coverage.coverage),
-        panels: vec![
-            Panel { caption: format!("mean hits per {} mm pixel", fmt_value(raster.pixel_mm)), map: &hits, view, px_per_mm: scale, overlays: main_overlays },
-            Panel {
-                caption: format!("zoom {} mm: hits per {} mm cell", fmt_value(window.width()), sim.grid.resolution_mm),
-                map: &inset,
-                view: window,
-                px_per_mm: INSET_PX / window.width().max(window.height()),
-                overlays: ctx.overlays.clone(),
-            },
-        ],
-        columns: 2,
-        scale: Scale::Continuous { max: hits_max, label: "hits per spot".into() },
-    };
-    let hits_drawn = figure::draw(&hits_fig)?;
     both(&mut pictures, "heatmap", &hits_drawn, format!("Hits per spot over the whole map, with a {} mm zoom showing single holes.", fmt_value(window.width())));
+    if let Some(d) = passes? {
+        both(&mut pictures, "passes", &d, "Coverage of each pass on its own (fraction of each pixel hit), and the cumulative coverage after it.".into());
+    }
+    both(&mut pictures, "density", &density?, format!("Local density: puncture centres per {BIN_MM} mm bin, per cm² (target per treatment 250–300 /cm², PRIME 2015)."));
+    both(&mut pictures, "depth", &depth?, format!("Depth: {}.", ctx.depth.title));
+    let animation = animation?;
+    if let Some(a) = &animation {
+        pictures.push(Picture {
+            file: "animation.gif".into(),
+            mime: "image/gif",
+            bytes: a.gif.clone(),
+            caption: format!("The session pass by pass ({} frames): holes appear as the cartridge moves; the coverage counts up.", a.frames),
+            in_report: true,
+        });
+    }
+    Ok(RunPictures { pictures, hits: hits_drawn, hits_scale_max: hits_max, animation })
+}
 
-    // Each pass's coverage.
-    let n = sim.passes.len();
-    if result.hole.pass_rasters.len() == n {
+/// What every picture of one run shares.
+struct Job<'a> {
+    sim: &'a Simulation,
+    result: &'a RunResult,
+    ctx: &'a MapContext<'a>,
+    raster: &'a Raster,
+    view: Rect,
+    /// Main scale, px per mm.
+    scale: f64,
+    params: String,
+}
+
+impl Job<'_> {
+    /// Hits per spot, with the zoomed inset; returns the figure and its colour bar maximum.
+    fn hits(&self) -> Result<(Drawn, f64)> {
+        let (sim, ctx, view) = (self.sim, self.ctx, self.view);
+        let hits = masked(self.raster, ctx.domain);
+        let window = sim.pictures.inset_window(&view);
+        let mut inset = map::inset(&self.result.punctures, sim.cartridge.radius_mm(), &window, &sim.grid);
+        map::mask_outside(&mut inset, ctx.domain);
+        let hits_max = map::max_in(&hits, &view).max(map::max_in(&inset, &window)).max(1e-9) as f64;
+        let mut main_overlays = ctx.overlays.clone();
+        main_overlays.outlines.push(Shape::new(
+            vec![Vec2::new(window.x0, window.y0), Vec2::new(window.x1, window.y0), Vec2::new(window.x1, window.y1), Vec2::new(window.x0, window.y1)],
+            Some("zoom".into()),
+        ));
+        let fig = Figure {
+            title: format!("{}: hits per spot · {} · coverage {:.1} %", sim.name, self.params, 100.0 * self.result.hole_coverage.coverage),
+            panels: vec![
+                Panel { caption: format!("mean hits per {} mm pixel", fmt_value(self.raster.pixel_mm)), map: &hits, view, px_per_mm: self.scale, overlays: main_overlays },
+                Panel {
+                    caption: format!("zoom {} mm: hits per {} mm cell", fmt_value(window.width()), sim.grid.resolution_mm),
+                    map: &inset,
+                    view: window,
+                    px_per_mm: INSET_PX / window.width().max(window.height()),
+                    overlays: ctx.overlays.clone(),
+                },
+            ],
+            columns: 2,
+            scale: Scale::Continuous { max: hits_max, label: "hits per spot".into() },
+        };
+        Ok((figure::draw(&fig)?, hits_max))
+    }
+
+    /// Each pass's coverage, one panel per pass.
+    fn passes(&self) -> Result<Option<Drawn>> {
+        let (sim, result) = (self.sim, self.result);
+        let n = sim.passes.len();
+        if result.hole.pass_rasters.len() != n {
+            return Ok(None);
+        }
         let cols = n.min(3);
-        let pass_maps: Vec<Raster> = result.hole.pass_rasters.iter().map(|r| masked(r, ctx.domain)).collect();
-        let pass_scale = scale * if cols == 1 { 1.0 } else { 1.3 / cols as f64 };
-        let panels = pass_maps
+        let maps: Vec<Raster> = result.hole.pass_rasters.iter().map(|r| masked(r, self.ctx.domain)).collect();
+        let scale = self.scale * if cols == 1 { 1.0 } else { 1.3 / cols as f64 };
+        let c = &result.hole_coverage;
+        let panels = maps
             .iter()
             .enumerate()
             .map(|(k, m)| Panel {
@@ -156,52 +199,58 @@ pub fn draw_run(sim: &Simulation, result: &RunResult, ctx: &MapContext) -> Resul
                     "pass {} ({}°): {:.1} % alone, {:.1} % so far",
                     k + 1,
                     sim.passes[k].direction_deg,
-                    100.0 * result.hole_coverage.coverage_per_pass[k],
-                    100.0 * result.hole_coverage.coverage_cumulative[k]
+                    100.0 * c.coverage_per_pass[k],
+                    100.0 * c.coverage_cumulative[k]
                 ),
                 map: m,
-                view,
-                px_per_mm: pass_scale,
-                overlays: ctx.overlays.clone(),
+                view: self.view,
+                px_per_mm: scale,
+                overlays: self.ctx.overlays.clone(),
             })
             .collect();
-        let d = figure::draw(&Figure {
-            title: format!("{}: coverage of each pass · {params}", sim.name),
+        figure::draw(&Figure {
+            title: format!("{}: coverage of each pass · {}", sim.name, self.params),
             panels,
             columns: cols,
             scale: Scale::Continuous { max: 1.0, label: "fraction of the pixel the pass hit".into() },
-        })?;
-        both(&mut pictures, "passes", &d, "Coverage of each pass on its own (fraction of each pixel hit), and the cumulative coverage after it.".into());
+        })
+        .map(Some)
     }
 
-    // Local density.
-    let dens = map::density(&result.punctures, ctx.domain, BIN_MM);
-    let dmax = (map::max_in(&dens, &view) as f64).max(1e-9);
-    let d = figure::draw(&Figure {
-        title: format!("{}: puncture density · mean {:.0} /cm² · {params}", sim.name, result.density.density_per_cm2),
-        panels: vec![Panel { caption: format!("punctures per {BIN_MM} mm bin, per cm²"), map: &dens, view, px_per_mm: scale, overlays: ctx.overlays.clone() }],
-        columns: 1,
-        scale: Scale::Continuous { max: dmax, label: "punctures / cm²".into() },
-    })?;
-    both(&mut pictures, "density", &d, format!("Local density: puncture centres per {BIN_MM} mm bin, per cm² (target per treatment 250–300 /cm², PRIME 2015)."));
+    /// Local density per bin.
+    fn density(&self) -> Result<Drawn> {
+        let dens = map::density(&self.result.punctures, self.ctx.domain, BIN_MM);
+        let dmax = (map::max_in(&dens, &self.view) as f64).max(1e-9);
+        figure::draw(&Figure {
+            title: format!("{}: puncture density · mean {:.0} /cm² · {}", self.sim.name, self.result.density.density_per_cm2, self.params),
+            panels: vec![Panel { caption: format!("punctures per {BIN_MM} mm bin, per cm²"), map: &dens, view: self.view, px_per_mm: self.scale, overlays: self.ctx.overlays.clone() }],
+            columns: 1,
+            scale: Scale::Continuous { max: dmax, label: "punctures / cm²".into() },
+        })
+    }
 
-    // Depth classes.
-    let classes = map::classes(&result.punctures, ctx.domain, BIN_MM, &ctx.depth.class_of);
-    let k = ctx.depth.names.len();
-    let mut legend = vec![("no puncture".to_string(), NONE_RGB)];
-    legend.extend(ctx.depth.names.iter().enumerate().map(|(i, name)| (name.clone(), viridis(i as f64 / (k.max(2) - 1) as f64))));
-    let d = figure::draw(&Figure {
-        title: format!("{}: {} · {params}", sim.name, ctx.depth.title),
-        panels: vec![Panel { caption: ctx.depth.title.clone(), map: &classes, view, px_per_mm: scale, overlays: ctx.overlays.clone() }],
-        columns: 1,
-        scale: Scale::Classes { label: "depth class".into(), classes: legend },
-    })?;
-    both(&mut pictures, "depth", &d, format!("Depth: {}.", ctx.depth.title));
+    /// Depth classes per bin.
+    fn depth(&self) -> Result<Drawn> {
+        let d = &self.ctx.depth;
+        let classes = map::classes(&self.result.punctures, self.ctx.domain, BIN_MM, &d.class_of);
+        let k = d.names.len();
+        let mut legend = vec![("no puncture".to_string(), NONE_RGB)];
+        legend.extend(d.names.iter().enumerate().map(|(i, name)| (name.clone(), viridis(i as f64 / (k.max(2) - 1) as f64))));
+        figure::draw(&Figure {
+            title: format!("{}: depth · {}", self.sim.name, self.params),
+            panels: vec![Panel { caption: d.title.clone(), map: &classes, view: self.view, px_per_mm: self.scale, overlays: self.ctx.overlays.clone() }],
+            columns: 1,
+            scale: Scale::Classes { label: "depth class".into(), classes: legend },
+        })
+    }
 
-    // Animation.
-    let animation = if result.frames.ends.is_empty() {
-        None
-    } else {
+    /// The pass-by-pass animation (none when the run made no frames).
+    fn animation(&self) -> Result<Option<Animation>> {
+        let (sim, result) = (self.sim, self.result);
+        if result.frames.ends.is_empty() {
+            return Ok(None);
+        }
+        let n = sim.passes.len();
         let cells: u64 = result.hole.tallies.iter().map(|t| t.cells).sum::<u64>().max(1);
         let mut covered = 0u64;
         let coverage_after = (0..result.frames.ends.len())
@@ -210,28 +259,20 @@ pub fn draw_run(sim: &Simulation, result: &RunResult, ctx: &MapContext) -> Resul
                 covered as f64 / cells as f64
             })
             .collect();
-        let picture_cells = (raster.pixel_mm / sim.grid.resolution_mm).round().max(1.0) as usize;
-        let a = animation::draw(&animation::Input {
-            title: format!("{}: {params}", sim.name),
+        let picture_cells = (self.raster.pixel_mm / sim.grid.resolution_mm).round().max(1.0) as usize;
+        animation::draw(&animation::Input {
+            title: format!("{}: {}", sim.name, self.params),
             punctures: &result.punctures,
             frames: &result.frames,
             coverage_after,
             pass_labels: (0..n).map(|k| format!("pass {}/{n} ({}°)", k + 1, sim.passes[k].direction_deg)).collect(),
             grid: sim.grid,
             radius_mm: sim.cartridge.radius_mm(),
-            cells_per_px: animation::choose_cells_per_px(&view, &sim.grid, picture_cells),
-            view,
-            domain: ctx.domain,
-            overlays: &ctx.overlays,
-        })?;
-        pictures.push(Picture {
-            file: "animation.gif".into(),
-            mime: "image/gif",
-            bytes: a.gif.clone(),
-            caption: format!("The session pass by pass ({} frames): holes appear as the cartridge moves; the coverage counts up.", a.frames),
-            in_report: true,
-        });
-        Some(a)
-    };
-    Ok(RunPictures { pictures, hits: hits_drawn, hits_scale_max: hits_max, animation })
+            cells_per_px: animation::choose_cells_per_px(&self.view, &sim.grid, picture_cells),
+            view: self.view,
+            domain: self.ctx.domain,
+            overlays: &self.ctx.overlays,
+        })
+        .map(Some)
+    }
 }
