@@ -50,7 +50,15 @@ impl Error {
     /// True when the user can fix this by changing the input (exit code 2).
     pub fn is_bad_input(&self) -> bool {
         matches!(self, Error::Invalid { .. } | Error::Parse { .. } | Error::TooLarge { .. } | Error::Conflict { .. })
-            || matches!(self, Error::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound)
+            || matches!(self, Error::Io { source, .. } if matches!(
+                source.kind(),
+                // The user can fix these: a missing file, or an output path that cannot be
+                // written (a file in the way, no permission, a read-only file system).
+                std::io::ErrorKind::NotFound
+                    | std::io::ErrorKind::NotADirectory
+                    | std::io::ErrorKind::PermissionDenied
+                    | std::io::ErrorKind::ReadOnlyFilesystem
+            ))
     }
 }
 

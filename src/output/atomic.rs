@@ -24,6 +24,11 @@ impl StagedDir {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
         };
+        // A file standing where a folder of the path should be: say which one.
+        if let Some(file) = parent.ancestors().find(|a| a.exists() && !a.is_dir()) {
+            let e = std::io::Error::new(std::io::ErrorKind::NotADirectory, "is a file, so the output directory cannot be made under it");
+            return Err(Error::io(file, e));
+        }
         std::fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
         let staging = sibling(target, "staging");
         if staging.exists() {
