@@ -22,7 +22,9 @@ fn num(v: &Value) -> String {
         Value::Number(n) if n.is_u64() || n.is_i64() => n.to_string(),
         Value::Number(n) => {
             let f = n.as_f64().unwrap_or(f64::NAN);
-            if f.abs() >= 100.0 { format!("{f:.0}") } else if f.abs() >= 1.0 { format!("{f:.2}") } else { format!("{f:.4}") }
+            let s = if f.abs() >= 100.0 { format!("{f:.0}") } else if f.abs() >= 1.0 { format!("{f:.2}") } else { format!("{f:.4}") };
+            // 0.1800 → 0.18, 90.00 → 90.
+            if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_string() } else { s }
         }
         Value::Null => "–".into(),
         Value::String(s) => s.clone(),
@@ -186,7 +188,7 @@ mod tests {
         assert_eq!(t.header, vec!["region", "area_mm2", "coverage", "layers.dermis"]);
         assert_eq!(t.rows.len(), 2);
         let forehead = t.rows.iter().find(|r| r[0] == "forehead").unwrap();
-        assert_eq!(forehead[1..], ["3000", "25.0 %", "0.5000"].map(String::from));
+        assert_eq!(forehead[1..], ["3000", "25.0 %", "0.5"].map(String::from));
         let cheek = t.rows.iter().find(|r| r[0] == "cheek_l").unwrap();
         assert_eq!(cheek[3], "–");
         assert!(regions_table(&serde_json::json!({"coverage": 0.1})).is_none());

@@ -34,7 +34,7 @@ use super::{ensure_font, viridis};
 /// Longest side of the animated map, px.
 pub const MAX_MAP_PX: f64 = 640.0;
 /// Smallest image width, px (room for the header text).
-const MIN_WIDTH: u32 = 420;
+const MIN_WIDTH: u32 = 480;
 const HEADER_H: u32 = 44;
 const FOOTER_H: u32 = 26;
 /// Frame delay, 1/100 s, and the hold of the last frame.

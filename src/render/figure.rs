@@ -30,7 +30,7 @@ const CAPTION_H: i32 = 24;
 const Y_LABELS: i32 = 62;
 const X_LABELS: i32 = 44;
 const RIGHT_PAD: i32 = 22;
-const BAR_COLUMN: i32 = 150;
+const BAR_COLUMN: i32 = 118;
 const LEGEND_COLUMN: i32 = 200;
 const BAR_W: i32 = 26;
 

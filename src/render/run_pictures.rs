@@ -261,7 +261,14 @@ impl Job<'_> {
             .collect();
         let picture_cells = (self.raster.pixel_mm / sim.grid.resolution_mm).round().max(1.0) as usize;
         animation::draw(&animation::Input {
-            title: format!("{}: {}", sim.name, self.params),
+            title: format!(
+                "{}: {} needles, {} mm deep, {} Hz, {} mm/s",
+                sim.name,
+                sim.cartridge.needle_count(),
+                sim.cartridge.depth_mm,
+                sim.device.frequency_hz,
+                sim.passes[0].speed_mm_s
+            ),
             punctures: &result.punctures,
             frames: &result.frames,
             coverage_after,

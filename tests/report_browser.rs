@@ -1,0 +1,141 @@
+//! A real browser opens report.html: headless Chromium dumps the DOM after the page loaded
+//! and takes a screenshot. The page must show every image decoded (non-zero natural size,
+//! recorded by the report's inline script), its tables, fetch nothing, and not be blank.
+//!
+//! Chromium missing: loud message and a pass on a developer machine, a failure in CI
+//! (`CI=true`), where .ci/run installs Debian's `chromium` first.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{SMALL, check};
+use needlesim::render::canvas::decode_png;
+
+fn find_chromium() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("NEEDLESIM_CHROMIUM") {
+        return Some(PathBuf::from(p));
+    }
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .flat_map(|d| ["chromium", "chromium-browser"].map(|n| d.join(n)))
+        .find(|p| p.is_file())
+}
+
+fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0")
+}
+
+/// Run Chromium headless on `page` with `extra` flags; its stdout, or a panic with its
+/// stderr after `limit`. Output goes to files (a full pipe would stall the browser).
+fn chromium(browser: &Path, work: &Path, page: &Path, extra: &[&str], limit: Duration) -> String {
+    std::fs::create_dir_all(work).unwrap();
+    let (out_path, err_path) = (work.join("stdout"), work.join("stderr"));
+    let url = format!("file://{}", page.display());
+    let mut child = Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-dev-shm-usage",
+            // Any network request would fail: no name resolves, no proxy answers.
+            "--host-resolver-rules=MAP * ~NOTFOUND",
+            "--proxy-server=127.0.0.1:9",
+        ])
+        .arg(format!("--user-data-dir={}", work.join("profile").display()))
+        .args(extra)
+        .arg(&url)
+        .stdin(Stdio::null())
+        .stdout(std::fs::File::create(&out_path).unwrap())
+        .stderr(std::fs::File::create(&err_path).unwrap())
+        .spawn()
+        .expect("chromium starts");
+    let start = Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("chromium did not finish within {limit:?}: {}", std::fs::read_to_string(&err_path).unwrap_or_default());
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(status.success(), "chromium failed: {}", std::fs::read_to_string(&err_path).unwrap_or_default());
+    std::fs::read_to_string(&out_path).unwrap()
+}
+
+/// Value of `attr="…"` inside each tag starting with `tag`.
+fn attributes(dom: &str, tag: &str, attr: &str) -> Vec<Option<String>> {
+    dom.match_indices(tag)
+        .map(|(i, _)| {
+            let end = dom[i..].find('>').map_or(dom.len(), |e| i + e);
+            let t = &dom[i..end];
+            let key = format!(" {attr}=\"");
+            t.find(&key).map(|k| {
+                let v = &t[k + key.len()..];
+                v[..v.find('"').unwrap_or(v.len())].to_string()
+            })
+        })
+        .collect()
+}
+
+#[test]
+fn report_renders_in_headless_chromium() {
+    let Some(browser) = find_chromium() else {
+        let msg = "chromium is not installed, so report.html was NOT checked in a real browser. \
+                   Install it (Debian: apt-get install chromium) or set NEEDLESIM_CHROMIUM; .ci/run installs it.";
+        if in_ci() {
+            panic!("{msg}");
+        }
+        eprintln!("\n==================== WARNING ====================\n{msg}\n=================================================\n");
+        return;
+    };
+    let (dir, out, _) = check(SMALL, &["--set", "technique.passes=5"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let page = dir.path().join("out/report.html");
+    let html = std::fs::read_to_string(&page).unwrap();
+    let images = html.matches("<img ").count();
+    assert_eq!(images, 5);
+
+    let limit = Duration::from_secs(90);
+    let dom = chromium(&browser, &dir.path().join("chromium-dom"), &page, &["--dump-dom"], limit);
+    let body = attributes(&dom, "<body", "data-loaded");
+    assert_eq!(body, vec![Some("1".to_string())], "the page's load script did not run");
+    assert_eq!(attributes(&dom, "<body", "data-fetched"), vec![Some("0".to_string())], "the page fetched something");
+    let widths = attributes(&dom, "<img ", "data-natural-width");
+    let heights = attributes(&dom, "<img ", "data-natural-height");
+    assert_eq!(widths.len(), images);
+    for (k, (w, h)) in widths.iter().zip(&heights).enumerate() {
+        let w: u32 = w.as_deref().unwrap_or("0").parse().unwrap();
+        let h: u32 = h.as_deref().unwrap_or("0").parse().unwrap();
+        assert!(w > 100 && h > 100, "image {k} did not decode: {w} × {h}");
+    }
+    assert!(dom.matches("<table").count() >= 3, "tables missing from the rendered page");
+    assert!(dom.contains("class=\"warnings\""), "the warning box is missing");
+
+    let shot = dir.path().join("shot.png");
+    chromium(
+        &browser,
+        &dir.path().join("chromium-shot"),
+        &page,
+        &["--hide-scrollbars", "--window-size=1200,1600", &format!("--screenshot={}", shot.display())],
+        limit,
+    );
+    let png = decode_png(&std::fs::read(&shot).expect("screenshot written")).unwrap();
+    assert_eq!((png.width, png.height), (1200, 1600));
+    let pixels = png.rgb.chunks_exact(3).count();
+    let non_white = png.rgb.chunks_exact(3).filter(|p| p.iter().any(|&c| c < 235)).count();
+    let mut colours: Vec<[u8; 3]> = png.rgb.chunks_exact(3).map(|p| [p[0], p[1], p[2]]).collect();
+    colours.sort_unstable();
+    colours.dedup();
+    assert!(non_white * 10 > pixels, "the screenshot is almost blank: {non_white} of {pixels} pixels drawn");
+    assert!(colours.len() > 100, "the screenshot has only {} colours: the heatmaps did not render", colours.len());
+}
