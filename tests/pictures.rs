@@ -238,3 +238,81 @@ fn pictures_are_byte_identical_for_any_thread_count() {
         assert!(a == b, "{f} differs between 1 and 2 threads");
     }
 }
+
+/// An ellipse "face" with two regions split at x = 0 (labels 0 and 1): enough to exercise the
+/// generic map interface the face map plugs into.
+struct TwoRegions;
+
+impl needlesim::domain::Domain for TwoRegions {
+    fn bounds(&self) -> Rect {
+        Rect::new(-6.0, -4.0, 6.0, 4.0)
+    }
+    fn label_count(&self) -> usize {
+        2
+    }
+    fn label_at(&self, p: needlesim::geometry::Vec2) -> Option<u16> {
+        ((p.x / 6.0).powi(2) + (p.y / 4.0).powi(2) <= 1.0).then_some(if p.x < 0.0 { 0 } else { 1 })
+    }
+    fn area_mm2(&self, _label: u16) -> f64 {
+        std::f64::consts::PI * 6.0 * 4.0 / 2.0
+    }
+}
+
+fn square(x0: f64, y0: f64, x1: f64, y1: f64) -> Vec<needlesim::geometry::Vec2> {
+    use needlesim::geometry::Vec2;
+    vec![Vec2::new(x0, y0), Vec2::new(x1, y0), Vec2::new(x1, y1), Vec2::new(x0, y1)]
+}
+
+/// Overlays land where their polygons are (outline on the edge, hatching inside the no-go
+/// zone, holes still visible there), labels are escaped in SVG, and pixels outside the
+/// domain are blank.
+#[test]
+fn overlays_and_domain_mask_land_where_they_should() {
+    use needlesim::domain::Domain;
+    use needlesim::render::figure::{self, Figure, NO_DATA_RGB, Panel, Scale};
+    use needlesim::render::overlay::{NO_GO_HATCH_RGB, OUTLINE_RGB, Shape};
+    let sim = small_sim(&["patch.x0_mm=-6", "patch.y0_mm=-4", "patch.width_mm=12", "patch.height_mm=8"]);
+    let r = sim.run().unwrap();
+    let domain = TwoRegions;
+    let overlays = Overlays {
+        outlines: vec![Shape::new(square(-6.0, -4.0, 0.0, 4.0), Some("left <cheek> & co".into()))],
+        hatched: vec![Shape::new(square(1.0, -1.0, 3.0, 1.0), Some("eye".into()))],
+    };
+    let mut raster = r.hole.raster.clone().unwrap();
+    map::mask_outside(&mut raster, &domain);
+    let d = figure::draw(&Figure {
+        title: "overlays".into(),
+        panels: vec![Panel { caption: String::new(), map: &raster, view: domain.bounds(), px_per_mm: 40.0, overlays: overlays.clone() }],
+        columns: 1,
+        scale: Scale::Continuous { max: map::max_in(&raster, &domain.bounds()) as f64, label: "hits".into() },
+    })
+    .unwrap();
+    let pl = d.placements[0];
+    let c = &d.canvas;
+    // The outline's right edge runs along x = 0 (2 px wide around it).
+    let on_edge = (0..3).any(|k| {
+        let (x, y) = pl.pixel_of(0.0, -3.0 + k as f64);
+        [x - 1, x, x + 1].iter().any(|&xx| c.get(xx, y) == Some(OUTLINE_RGB))
+    });
+    assert!(on_edge, "no outline on x = 0");
+    // Hatch stripes inside the no-go square, none far outside it.
+    let (a, b) = (pl.pixel_of(1.2, 0.8), pl.pixel_of(2.8, -0.8));
+    let stripes = (a.1..b.1).flat_map(|y| (a.0..b.0).map(move |x| (x, y))).filter(|&(x, y)| c.get(x, y) == Some(NO_GO_HATCH_RGB)).count();
+    assert!(stripes > 100, "only {stripes} hatch pixels");
+    // Corners of the bounds lie outside the ellipse: blank.
+    let corner = pl.pixel_of(-5.9, 3.9);
+    assert_eq!(c.get(corner.0, corner.1), Some(NO_DATA_RGB));
+    // Labels are vector text in the SVG, escaped; the hatch is a pattern, not rectangles.
+    assert!(d.svg.contains("left &lt;cheek&gt; &amp; co") && !d.svg.contains("<cheek>"));
+    assert!(d.svg.contains("url(#nogo-hatch)"));
+
+    // The whole run's pictures on this map draw and embed the overlays too.
+    let ctx = MapContext { domain: &domain, overlays, depth: DepthClasses::set_depth() };
+    let pics = draw_run(&sim, &r, &ctx).unwrap();
+    assert!(pics.pictures.iter().any(|p| p.file == "heatmap.svg" && String::from_utf8_lossy(&p.bytes).contains("eye")));
+    if let Ok(dir) = std::env::var("NEEDLESIM_PICTURE_DIR") {
+        for p in &pics.pictures {
+            std::fs::write(Path::new(&dir).join(&p.file), &p.bytes).unwrap();
+        }
+    }
+}

@@ -285,7 +285,7 @@ pub fn draw(fig: &Figure) -> Result<Drawn> {
         svg.begin_clip(plot.0.0, plot.1.0, pw, ph);
         p.overlays.to_svg(&mut svg, &to_fig);
         svg.end_clip();
-        for (at, text) in p.overlays.labels() {
+        for (at, text) in p.overlays.labels().into_iter().filter(|(at, _)| p.view.contains(at.x, at.y)) {
             let (x, y) = to_fig(at);
             svg.label(x, y, text, 12);
         }
@@ -304,7 +304,7 @@ pub fn draw(fig: &Figure) -> Result<Drawn> {
     {
         let root = BitMapBackend::with_buffer(&mut canvas.rgb, (w, h)).into_drawing_area();
         for (p, pl) in fig.panels.iter().zip(&placements) {
-            for (at, text) in p.overlays.labels() {
+            for (at, text) in p.overlays.labels().into_iter().filter(|(at, _)| p.view.contains(at.x, at.y)) {
                 let (x, y) = pl.to_px(at.x, at.y);
                 let (x, y) = (x.round() as i32, y.round() as i32);
                 let anchor = Pos::new(HPos::Center, VPos::Center);

@@ -10,8 +10,8 @@ use super::svg::{self, Svg};
 /// Outline colour: white reads on every viridis colour but the brightest yellow, where the
 /// dark label halo carries it.
 pub const OUTLINE_RGB: [u8; 3] = [255, 255, 255];
-/// No-go hatching: dark stripes on a pale fill, unlike any viridis colour.
-pub const NO_GO_FILL_RGB: [u8; 3] = [235, 235, 235];
+/// No-go hatching: red stripes (no fill, so holes inside stay visible), unlike any viridis
+/// colour.
 pub const NO_GO_HATCH_RGB: [u8; 3] = [200, 30, 30];
 
 /// A polygon in mm, closed implicitly (last vertex joins the first).
@@ -51,7 +51,7 @@ impl Shape {
 pub struct Overlays {
     /// Outlined, not filled (regions, the patch edge).
     pub outlines: Vec<Shape>,
-    /// Filled pale and hatched (no-go zones); drawn over the map, under the outlines.
+    /// Hatched (no-go zones); drawn over the map, under the outlines.
     pub hatched: Vec<Shape>,
 }
 
@@ -72,12 +72,8 @@ impl Overlays {
     /// Paint the shapes (not the labels) onto `canvas`, mapping mm to pixels with `to_px`.
     pub fn paint(&self, canvas: &mut Canvas, to_px: &dyn Fn(Vec2) -> (f64, f64)) {
         for s in &self.hatched {
+            // Stripes only, so punctures inside a no-go zone stay visible between them.
             let pts: Vec<(f64, f64)> = s.polygon_mm.iter().map(|p| to_px(*p)).collect();
-            let mut fill = Vec::new();
-            canvas.polygon_pixels(&pts, |x, y| fill.push((x, y)));
-            for (x, y) in fill {
-                canvas.put(x, y, NO_GO_FILL_RGB);
-            }
             canvas.hatch_polygon(&pts, 6, 2, NO_GO_HATCH_RGB);
             canvas.polygon_outline(&pts, 1, NO_GO_HATCH_RGB);
         }

@@ -26,8 +26,7 @@ impl Svg {
     fn defs() -> String {
         format!(
             "<defs><pattern id=\"{HATCH_ID}\" patternUnits=\"userSpaceOnUse\" width=\"6\" height=\"6\" patternTransform=\"rotate(45)\">\
-             <rect width=\"6\" height=\"6\" fill=\"{}\"/><rect width=\"2\" height=\"6\" fill=\"{}\"/></pattern></defs>",
-            hex(super::overlay::NO_GO_FILL_RGB),
+             <rect width=\"2\" height=\"6\" fill=\"{}\"/></pattern></defs>",
             hex(super::overlay::NO_GO_HATCH_RGB)
         )
     }
