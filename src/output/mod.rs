@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 use crate::domain::RectDomain;
 use crate::error::{Error, Result};
 use crate::render::overlay::Overlays;
-use crate::render::run_pictures::{self, DepthClasses, MapContext, Picture};
+use crate::render::run_pictures::{self, DepthClasses, MapContext, Picture, RunInfo};
 use crate::simulate::{RunResult, Simulation};
 use summary::Summary;
 
@@ -88,7 +88,7 @@ struct Drawn {
 fn draw_run_outputs(sim: &Simulation, result: &RunResult, scenario_toml: &str, ctx: &MapContext) -> Result<Drawn> {
     let summary = Summary::new(sim, result);
     let mut pictures: Vec<Picture> =
-        if result.hole.raster.is_some() { run_pictures::draw_run(sim, result, ctx)?.pictures } else { Vec::new() };
+        if result.hole.raster.is_some() { run_pictures::draw_run(&RunInfo::of(sim), result, ctx)?.pictures } else { Vec::new() };
     let summary_value = serde_json::to_value(&summary).map_err(|e| Error::Render { path: REPORT_HTML.into(), message: e.to_string() })?;
     if let Some(worst) = result.aliasing.iter().filter(|a| a.flagged).min_by(|a, b| a.ratio.total_cmp(&b.ratio)) {
         let bytes = crate::render::aliasing::png(&sim.cartridge, sim.device.rotation_deg, sim.device.frequency_hz, worst)?;

@@ -86,13 +86,13 @@ pub fn density(punctures: &[Puncture], domain: &dyn Domain, bin_mm: f64) -> Rast
     r
 }
 
-/// Largest `class_of` of the punctures centred in each `bin_mm` bin, as 1 + class (0 = no
+/// Largest `class_of(index, puncture)` of the punctures centred in each `bin_mm` bin, as 1 + class (0 = no
 /// puncture), over the domain's bounds; unmeasured bins are `NaN`.
-pub fn classes(punctures: &[Puncture], domain: &dyn Domain, bin_mm: f64, class_of: impl Fn(&Puncture) -> usize) -> Raster {
+pub fn classes(punctures: &[Puncture], domain: &dyn Domain, bin_mm: f64, class_of: impl Fn(usize, &Puncture) -> usize) -> Raster {
     let mut r = lattice(&domain.bounds(), bin_mm);
-    for p in punctures {
+    for (k, p) in punctures.iter().enumerate() {
         if let Some(i) = bin_of(&r, p.x_mm, p.y_mm) {
-            r.values[i] = r.values[i].max(1.0 + class_of(p) as f32);
+            r.values[i] = r.values[i].max(1.0 + class_of(k, p) as f32);
         }
     }
     mask_outside(&mut r, domain);
@@ -147,7 +147,7 @@ mod tests {
         let d = RectDomain(Rect::new(0.0, 0.0, 2.0, 1.0));
         let mut deep = at(0.5, 0.5);
         deep.depth_mm = 2.0;
-        let r = classes(&[at(0.2, 0.2), deep], &d, 1.0, |p| if p.depth_mm > 1.5 { 3 } else { 1 });
+        let r = classes(&[at(0.2, 0.2), deep], &d, 1.0, |_, p| if p.depth_mm > 1.5 { 3 } else { 1 });
         assert_eq!(r.values, vec![4.0, 0.0]);
     }
 

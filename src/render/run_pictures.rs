@@ -10,7 +10,10 @@ use crate::domain::Domain;
 use crate::error::{Error, Result};
 use crate::geometry::{Rect, Vec2};
 use crate::puncture::Puncture;
+use crate::grid::GridSpec;
 use crate::simulate::{RunResult, Simulation};
+
+use super::settings::Pictures;
 
 use super::animation::{self, Animation};
 use super::figure::{self, Drawn, Figure, Panel, Scale, fmt_value};
@@ -30,7 +33,9 @@ pub struct DepthClasses {
     pub title: String,
     /// Class names, shallow to deep.
     pub names: Vec<String>,
-    pub class_of: Box<dyn Fn(&Puncture) -> usize + Sync>,
+    /// Class of puncture `i` (its index in the run) — an index, so a face session can look
+    /// up each puncture's layer.
+    pub class_of: Box<dyn Fn(usize, &Puncture) -> usize + Sync>,
 }
 
 /// Set-depth bands (mm) of the Dr. Pen depth guide (shared/domain.md): until the skin is
@@ -46,7 +51,7 @@ impl DepthClasses {
         DepthClasses {
             title: "deepest set depth per 1 mm bin (skin layers not modelled yet)".into(),
             names,
-            class_of: Box::new(|p: &Puncture| SET_DEPTH_BANDS_MM.iter().take_while(|&&e| p.depth_mm > e + 1e-12).count()),
+            class_of: Box::new(|_, p: &Puncture| SET_DEPTH_BANDS_MM.iter().take_while(|&&e| p.depth_mm > e + 1e-12).count()),
         }
     }
 }
@@ -78,16 +83,50 @@ pub struct MapContext<'a> {
     pub depth: DepthClasses,
 }
 
-fn key_parameters(sim: &Simulation) -> String {
-    format!(
-        "{} needles ⌀{} mm, {} mm deep, {} Hz, {} mm/s, {} passes",
-        sim.cartridge.needle_count(),
-        sim.cartridge.needle_diameter_mm,
-        sim.cartridge.depth_mm,
-        sim.device.frequency_hz,
-        sim.passes[0].speed_mm_s,
-        sim.passes.len()
-    )
+/// What the pictures need to know about a run, whatever kind of run it was (a patch
+/// [`Simulation`], a face session, …).
+pub struct RunInfo<'a> {
+    /// Scenario name (user text).
+    pub name: String,
+    /// Key parameters for the titles, e.g. "12 needles ⌀0.18 mm, 1 mm deep, 120 Hz, …".
+    pub params: String,
+    /// Shorter parameters for the animation's header.
+    pub short_params: String,
+    /// Label of each pass, e.g. "pass 2/3 (90°)".
+    pub pass_labels: Vec<String>,
+    pub pictures: &'a Pictures,
+    pub grid: GridSpec,
+    /// Hole radius, mm.
+    pub radius_mm: f64,
+}
+
+impl<'a> RunInfo<'a> {
+    /// The description of a patch simulation.
+    pub fn of(sim: &'a Simulation) -> Self {
+        let n = sim.passes.len();
+        RunInfo {
+            name: sim.name.clone(),
+            params: format!(
+                "{} needles ⌀{} mm, {} mm deep, {} Hz, {} mm/s, {n} passes",
+                sim.cartridge.needle_count(),
+                sim.cartridge.needle_diameter_mm,
+                sim.cartridge.depth_mm,
+                sim.device.frequency_hz,
+                sim.passes[0].speed_mm_s,
+            ),
+            short_params: format!(
+                "{} needles, {} mm deep, {} Hz, {} mm/s",
+                sim.cartridge.needle_count(),
+                sim.cartridge.depth_mm,
+                sim.device.frequency_hz,
+                sim.passes[0].speed_mm_s
+            ),
+            pass_labels: (0..n).map(|k| format!("pass {}/{n} ({}°)", k + 1, sim.passes[k].direction_deg)).collect(),
+            pictures: &sim.pictures,
+            grid: sim.grid,
+            radius_mm: sim.cartridge.radius_mm(),
+        }
+    }
 }
 
 fn both(pictures: &mut Vec<Picture>, stem: &str, d: &Drawn, caption: String) {
@@ -102,14 +141,14 @@ fn masked(r: &Raster, domain: &dyn Domain) -> Raster {
 }
 
 /// Draw every picture of a run on `ctx`'s map (the figures and the animation in parallel).
-pub fn draw_run(sim: &Simulation, result: &RunResult, ctx: &MapContext) -> Result<RunPictures> {
+pub fn draw_run(sim: &RunInfo, result: &RunResult, ctx: &MapContext) -> Result<RunPictures> {
     let raster = result.hole.raster.as_ref().ok_or_else(|| Error::Render {
         path: "heatmap".into(),
         message: "the run made no picture (Simulation::picture is off)".into(),
     })?;
     let view = ctx.domain.bounds();
     sim.pictures.check(&view)?;
-    let job = Job { sim, result, ctx, raster, view, scale: sim.pictures.scale_px_per_mm(&view), params: key_parameters(sim) };
+    let job = Job { sim, result, ctx, raster, view, scale: sim.pictures.scale_px_per_mm(&view) };
     let ((hits, passes), ((density, depth), animation)) = rayon::join(
         || rayon::join(|| job.hits(), || job.passes()),
         || rayon::join(|| rayon::join(|| job.density(), || job.depth()), || job.animation()),
@@ -138,14 +177,13 @@ pub fn draw_run(sim: &Simulation, result: &RunResult, ctx: &MapContext) -> Resul
 
 /// What every picture of one run shares.
 struct Job<'a> {
-    sim: &'a Simulation,
+    sim: &'a RunInfo<'a>,
     result: &'a RunResult,
     ctx: &'a MapContext<'a>,
     raster: &'a Raster,
     view: Rect,
     /// Main scale, px per mm.
     scale: f64,
-    params: String,
 }
 
 impl Job<'_> {
@@ -154,7 +192,7 @@ impl Job<'_> {
         let (sim, ctx, view) = (self.sim, self.ctx, self.view);
         let hits = masked(self.raster, ctx.domain);
         let window = sim.pictures.inset_window(&view);
-        let mut inset = map::inset(&self.result.punctures, sim.cartridge.radius_mm(), &window, &sim.grid);
+        let mut inset = map::inset(&self.result.punctures, sim.radius_mm, &window, &sim.grid);
         map::mask_outside(&mut inset, ctx.domain);
         let hits_max = map::max_in(&hits, &view).max(map::max_in(&inset, &window)).max(1e-9) as f64;
         let mut main_overlays = ctx.overlays.clone();
@@ -163,7 +201,7 @@ impl Job<'_> {
             Some("zoom".into()),
         ));
         let fig = Figure {
-            title: format!("{}: hits per spot · {} · coverage {:.1} %", sim.name, self.params, 100.0 * self.result.hole_coverage.coverage),
+            title: format!("{}: hits per spot · {} · coverage {:.1} %", sim.name, self.sim.params, 100.0 * self.result.hole_coverage.coverage),
             panels: vec![
                 Panel { caption: format!("mean hits per {} mm pixel", fmt_value(self.raster.pixel_mm)), map: &hits, view, px_per_mm: self.scale, overlays: main_overlays },
                 Panel {
@@ -183,7 +221,7 @@ impl Job<'_> {
     /// Each pass's coverage, one panel per pass.
     fn passes(&self) -> Result<Option<Drawn>> {
         let (sim, result) = (self.sim, self.result);
-        let n = sim.passes.len();
+        let n = sim.pass_labels.len();
         if result.hole.pass_rasters.len() != n {
             return Ok(None);
         }
@@ -196,9 +234,8 @@ impl Job<'_> {
             .enumerate()
             .map(|(k, m)| Panel {
                 caption: format!(
-                    "pass {} ({}°): {:.1} % alone, {:.1} % so far",
-                    k + 1,
-                    sim.passes[k].direction_deg,
+                    "{}: {:.1} % alone, {:.1} % so far",
+                    sim.pass_labels[k],
                     100.0 * c.coverage_per_pass[k],
                     100.0 * c.coverage_cumulative[k]
                 ),
@@ -209,7 +246,7 @@ impl Job<'_> {
             })
             .collect();
         figure::draw(&Figure {
-            title: format!("{}: coverage of each pass · {}", sim.name, self.params),
+            title: format!("{}: coverage of each pass · {}", sim.name, self.sim.params),
             panels,
             columns: cols,
             scale: Scale::Continuous { max: 1.0, label: "fraction of the pixel the pass hit".into() },
@@ -222,7 +259,7 @@ impl Job<'_> {
         let dens = map::density(&self.result.punctures, self.ctx.domain, BIN_MM);
         let dmax = (map::max_in(&dens, &self.view) as f64).max(1e-9);
         figure::draw(&Figure {
-            title: format!("{}: puncture density · mean {:.0} /cm² · {}", self.sim.name, self.result.density.density_per_cm2, self.params),
+            title: format!("{}: puncture density · mean {:.0} /cm² · {}", self.sim.name, self.result.density.density_per_cm2, self.sim.params),
             panels: vec![Panel { caption: format!("punctures per {BIN_MM} mm bin, per cm²"), map: &dens, view: self.view, px_per_mm: self.scale, overlays: self.ctx.overlays.clone() }],
             columns: 1,
             scale: Scale::Continuous { max: dmax, label: "punctures / cm²".into() },
@@ -237,7 +274,7 @@ impl Job<'_> {
         let mut legend = vec![("no puncture".to_string(), NONE_RGB)];
         legend.extend(d.names.iter().enumerate().map(|(i, name)| (name.clone(), viridis(i as f64 / (k.max(2) - 1) as f64))));
         figure::draw(&Figure {
-            title: format!("{}: depth · {}", self.sim.name, self.params),
+            title: format!("{}: depth · {}", self.sim.name, self.sim.params),
             panels: vec![Panel { caption: d.title.clone(), map: &classes, view: self.view, px_per_mm: self.scale, overlays: self.ctx.overlays.clone() }],
             columns: 1,
             scale: Scale::Classes { label: "depth class".into(), classes: legend },
@@ -250,7 +287,6 @@ impl Job<'_> {
         if result.frames.ends.is_empty() {
             return Ok(None);
         }
-        let n = sim.passes.len();
         let cells: u64 = result.hole.tallies.iter().map(|t| t.cells).sum::<u64>().max(1);
         let mut covered = 0u64;
         let coverage_after = (0..result.frames.ends.len())
@@ -261,20 +297,13 @@ impl Job<'_> {
             .collect();
         let picture_cells = (self.raster.pixel_mm / sim.grid.resolution_mm).round().max(1.0) as usize;
         animation::draw(&animation::Input {
-            title: format!(
-                "{}: {} needles, {} mm deep, {} Hz, {} mm/s",
-                sim.name,
-                sim.cartridge.needle_count(),
-                sim.cartridge.depth_mm,
-                sim.device.frequency_hz,
-                sim.passes[0].speed_mm_s
-            ),
+            title: format!("{}: {}", sim.name, sim.short_params),
             punctures: &result.punctures,
             frames: &result.frames,
             coverage_after,
-            pass_labels: (0..n).map(|k| format!("pass {}/{n} ({}°)", k + 1, sim.passes[k].direction_deg)).collect(),
+            pass_labels: sim.pass_labels.clone(),
             grid: sim.grid,
-            radius_mm: sim.cartridge.radius_mm(),
+            radius_mm: sim.radius_mm,
             cells_per_px: animation::choose_cells_per_px(&self.view, &sim.grid, picture_cells),
             view: self.view,
             domain: self.ctx.domain,
