@@ -4,7 +4,7 @@
 //! punctures (≈ 565,000 over 500 cm²) through accumulation and metrics.
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use needlesim::accumulate::{Request, accumulate};
+use needlesim::accumulate::{Layers, Request, accumulate};
 use needlesim::dense::dense_counts;
 use needlesim::domain::RectDomain;
 use needlesim::geometry::Rect;
@@ -64,9 +64,34 @@ fn face(c: &mut Criterion) {
     g.finish();
 }
 
+/// The picture layers' cost: the default scenario's picture accumulation without layers
+/// (the plain hits picture), with per-pass pictures, and with per-pass pictures and 120
+/// animation frames (what `run` asks for).
+fn layers(c: &mut Criterion) {
+    let file = scenario::load(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/default.toml")), &[]).unwrap();
+    let sim = file.to_simulation().unwrap();
+    let (p, _, _) = sim.punctures();
+    let domain = RectDomain(sim.area);
+    let frames = needlesim::timeline::frames(&p, sim.passes.len(), 120);
+    let mut g = c.benchmark_group("picture_layers_default");
+    g.throughput(Throughput::Elements(p.len() as u64));
+    g.sample_size(10);
+    let cases: [(&str, Layers); 3] = [
+        ("plain", Layers::default()),
+        ("pass_pictures", Layers { pass_pictures: true, frame_ends: None }),
+        ("pass_pictures_and_frames", Layers { pass_pictures: true, frame_ends: Some(&frames.ends) }),
+    ];
+    for (name, layers) in cases {
+        g.bench_function(BenchmarkId::new(name, p.len()), |b| {
+            b.iter(|| accumulate(&p, &Request { grid: sim.grid, radius_mm: 0.09, passes: 3, picture_cells: Some(5), domain: &domain, layers }))
+        });
+    }
+    g.finish();
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default().without_plots();
-    targets = patch, face
+    targets = patch, face, layers
 }
 criterion_main!(benches);
