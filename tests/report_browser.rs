@@ -138,4 +138,19 @@ fn report_renders_in_headless_chromium() {
     colours.dedup();
     assert!(non_white * 10 > pixels, "the screenshot is almost blank: {non_white} of {pixels} pixels drawn");
     assert!(colours.len() > 100, "the screenshot has only {} colours: the heatmaps did not render", colours.len());
+
+    // The SVG heatmap renders too (its embedded map image decodes: many colours).
+    let svg_shot = dir.path().join("svg.png");
+    chromium(
+        &browser,
+        &dir.path().join("chromium-svg"),
+        &dir.path().join("out/heatmap.svg"),
+        &["--hide-scrollbars", "--window-size=1400,800", &format!("--screenshot={}", svg_shot.display())],
+        limit,
+    );
+    let png = decode_png(&std::fs::read(&svg_shot).expect("SVG screenshot written")).unwrap();
+    let mut colours: Vec<[u8; 3]> = png.rgb.chunks_exact(3).map(|p| [p[0], p[1], p[2]]).collect();
+    colours.sort_unstable();
+    colours.dedup();
+    assert!(colours.len() > 100, "heatmap.svg rendered with only {} colours", colours.len());
 }
