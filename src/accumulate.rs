@@ -258,6 +258,9 @@ struct Workspace {
 
 const NO_FRAME: u16 = u16::MAX;
 
+/// One tile's output: its index, tallies, picture block, per-pass picture blocks.
+type TileResult = (usize, Vec<Tally>, Vec<f32>, Vec<f32>);
+
 const NO_LABEL: u16 = u16::MAX;
 
 /// Accumulate `punctures` over the request's domain.
@@ -278,7 +281,7 @@ pub fn accumulate(punctures: &[Puncture], req: &Request) -> Accumulation {
     assert!(frames < NO_FRAME as usize, "fewer than {NO_FRAME} frames");
     let pass_pictures = req.layers.pass_pictures && req.picture_cells.is_some();
 
-    let per_tile = |ws: &mut Workspace, k: usize| -> Option<(usize, Vec<Tally>, Vec<f32>, Vec<f32>)> {
+    let per_tile = |ws: &mut Workspace, k: usize| -> Option<TileResult> {
         let (ti, tj) = win.tile(k);
         let rect = g.tile_rect(ti, tj);
         let class = req.domain.classify(&rect);
@@ -306,7 +309,7 @@ pub fn accumulate(punctures: &[Puncture], req: &Request) -> Accumulation {
         Some((k, tallies, block, pass_block))
     };
 
-    let results: Vec<(usize, Vec<Tally>, Vec<f32>, Vec<f32>)> = (0..win.nx * win.ny)
+    let results: Vec<TileResult> = (0..win.nx * win.ny)
         .into_par_iter()
         .map_init(
             || Workspace {
@@ -327,7 +330,7 @@ pub fn accumulate(punctures: &[Puncture], req: &Request) -> Accumulation {
         }
     }
     // Stitch the tiles' picture blocks (layer `layer` of each block) into one raster.
-    let stitch = |p: usize, layer: usize, pick: &dyn Fn(&(usize, Vec<Tally>, Vec<f32>, Vec<f32>)) -> &Vec<f32>| {
+    let stitch = |p: usize, layer: usize, pick: &dyn Fn(&TileResult) -> &Vec<f32>| {
         let per = t / p;
         let (w, h) = (win.nx * per, win.ny * per);
         let mut values = vec![0.0f32; w * h];

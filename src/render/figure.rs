@@ -24,6 +24,9 @@ use super::{ensure_font, viridis};
 /// Colour of pixels with no data (outside the measured area).
 pub const NO_DATA_RGB: [u8; 3] = [246, 246, 246];
 
+/// A pixel rectangle: x range, y range (ends exclusive).
+pub type PixelArea = ((i32, i32), (i32, i32));
+
 const MARGIN: i32 = 10;
 const TITLE_H: i32 = 38;
 const CAPTION_H: i32 = 24;
@@ -93,7 +96,7 @@ pub struct Drawn {
     /// Where each panel's map landed in the image.
     pub placements: Vec<Placement>,
     /// The colour bar's plot area in pixels: x range, y range (continuous scales only).
-    pub bar: Option<((i32, i32), (i32, i32))>,
+    pub bar: Option<PixelArea>,
 }
 
 struct Layout {
@@ -136,7 +139,7 @@ fn render_err(what: &str) -> impl Fn(String) -> Error + '_ {
 
 /// Draw axes, captions, title and the scale's ticks or legend; returns each panel's plot
 /// area and the colour bar's area, in pixels.
-fn draw_frame<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, fig: &Figure, lay: &Layout) -> Result<(Vec<((i32, i32), (i32, i32))>, Option<((i32, i32), (i32, i32))>)> {
+fn draw_frame<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, fig: &Figure, lay: &Layout) -> Result<(Vec<PixelArea>, Option<PixelArea>)> {
     let err = render_err(&fig.title);
     root.fill(&WHITE).map_err(|e| err(e.to_string()))?;
     root.draw(&Text::new(fig.title.clone(), (MARGIN, 10), ("sans-serif", 18).into_font().color(&BLACK)))
@@ -224,7 +227,7 @@ pub fn fmt_value(v: f64) -> String {
 }
 
 /// The panel's map painted at plot size (no overlays), and the mm → plot-pixel mapping.
-fn paint_map(p: &Panel, scale: &Scale, plot: ((i32, i32), (i32, i32))) -> Canvas {
+fn paint_map(p: &Panel, scale: &Scale, plot: PixelArea) -> Canvas {
     let (w, h) = ((plot.0.1 - plot.0.0).max(1), (plot.1.1 - plot.1.0).max(1));
     let mut c = Canvas::new(w as u32, h as u32, NO_DATA_RGB);
     for py in 0..h {

@@ -28,6 +28,9 @@ pub const BIN_MM: f64 = 1.0;
 /// Colour of "no puncture" in class maps.
 const NONE_RGB: [u8; 3] = [200, 200, 200];
 
+/// Class of puncture `i` of a run.
+pub type ClassOf = Box<dyn Fn(usize, &Puncture) -> usize + Sync>;
+
 /// How punctures are classed by depth for the depth map.
 pub struct DepthClasses {
     pub title: String,
@@ -35,7 +38,7 @@ pub struct DepthClasses {
     pub names: Vec<String>,
     /// Class of puncture `i` (its index in the run) — an index, so a face session can look
     /// up each puncture's layer.
-    pub class_of: Box<dyn Fn(usize, &Puncture) -> usize + Sync>,
+    pub class_of: ClassOf,
 }
 
 /// Set-depth bands (mm) of the Dr. Pen depth guide (shared/domain.md): until the skin is

@@ -44,10 +44,10 @@ impl Pictures {
 
     /// Validate the settings and check that a map of `view` can be drawn at this scale.
     pub fn check(&self, view: &Rect) -> Result<()> {
-        if let Some(s) = self.px_per_mm {
-            if !(s.is_finite() && s > 0.0) {
-                return Err(Error::invalid("pictures.px_per_mm", s, "a positive number of pixels per mm"));
-            }
+        if let Some(s) = self.px_per_mm
+            && !(s.is_finite() && s > 0.0)
+        {
+            return Err(Error::invalid("pictures.px_per_mm", s, "a positive number of pixels per mm"));
         }
         if self.frames > MAX_FRAMES {
             return Err(Error::invalid("pictures.frames", self.frames, format!("0–{MAX_FRAMES} (0 = no animation)")));
@@ -56,10 +56,10 @@ impl Pictures {
         if !(self.inset_mm.is_finite() && self.inset_mm >= lo && self.inset_mm <= hi) {
             return Err(Error::invalid("pictures.inset_mm", self.inset_mm, format!("{lo}–{hi} mm")));
         }
-        if let Some(c) = self.inset_center_mm {
-            if !(c.x.is_finite() && c.y.is_finite()) {
-                return Err(Error::invalid("pictures.inset_center_mm", format!("[{}, {}]", c.x, c.y), "finite coordinates in mm"));
-            }
+        if let Some(c) = self.inset_center_mm
+            && !(c.x.is_finite() && c.y.is_finite())
+        {
+            return Err(Error::invalid("pictures.inset_center_mm", format!("[{}, {}]", c.x, c.y), "finite coordinates in mm"));
         }
         let s = self.scale_px_per_mm(view);
         let (w, h) = (view.width() * s, view.height() * s);
