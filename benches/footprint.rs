@@ -82,7 +82,7 @@ fn whole_accumulation(c: &mut Criterion) {
     for (name, tilt, drag) in [("disks (ideal hand, baseline)", 0.0, 0.0), ("stadiums, drag 0.1 mm", 0.0, 0.1), ("ellipses, tilt 10°", 10.0, 0.0)] {
         let p = punctures(40_000, 20.0, tilt, drag, 2);
         group.bench_function(name, |b| {
-            b.iter(|| black_box(accumulate(&p, &Request { grid, radius_mm: R_MM, passes: 1, picture_cells: None, domain: &domain })))
+            b.iter(|| black_box(accumulate(&p, &Request { grid, radius_mm: R_MM, passes: 1, picture_cells: None, domain: &domain, layers: Default::default() })))
         });
     }
     group.finish();

@@ -61,7 +61,7 @@ mod tests {
     use super::*;
 
     fn puncture(pass: u16, t_s: f64) -> Puncture {
-        Puncture { pass, stamp: 0, needle: 0, x_mm: 0.0, y_mm: 0.0, depth_mm: 1.0, t_s }
+        Puncture { pass, stamp: 0, needle: 0, x_mm: 0.0, y_mm: 0.0, depth_mm: 1.0, t_s, ..Default::default() }
     }
 
     #[test]

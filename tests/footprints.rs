@@ -38,7 +38,7 @@ fn shaped_accumulation_matches_dense_brute_force() {
     let p = shaped(uniform_punctures(2000, (-1.6, 0.0, 7.2, 5.8), 21), 22);
     let grid = GridSpec::new(0.01);
     for radius in [r, r + 0.05] {
-        let acc = accumulate(&p, &Request { grid, radius_mm: radius, passes: 1, picture_cells: None, domain: &RectDomain(rect) });
+        let acc = accumulate(&p, &Request { grid, radius_mm: radius, passes: 1, picture_cells: None, domain: &RectDomain(rect), layers: Default::default() });
         let dense = dense_counts(&p, radius, &rect, &grid);
         let mut hist = [0u64; 17];
         for &c in &dense.counts {
@@ -70,7 +70,7 @@ fn hit_sum_conserves_the_closed_form_areas() {
             .enumerate()
             .map(|(i, q)| Puncture { tilt_deg: tilt, tilt_azimuth_deg: (i * 37 % 360) as f32, drag_x_mm: drag, ..*q })
             .collect();
-        let acc = accumulate(&p, &Request { grid, radius_mm: r, passes: 1, picture_cells: None, domain: &RectDomain(rect) });
+        let acc = accumulate(&p, &Request { grid, radius_mm: r, passes: 1, picture_cells: None, domain: &RectDomain(rect), layers: Default::default() });
         let measured = acc.tallies[0].hit_sum as f64 * grid.cell_area_mm2();
         let exact: f64 = p.iter().map(|q| Footprint::of(q, r).area_mm2()).sum();
         if drag == 0.0 {
@@ -97,7 +97,7 @@ proptest! {
         let p = [Puncture { x_mm: x, y_mm: y, tilt_deg: tilt, tilt_azimuth_deg: az, drag_x_mm: dx, drag_y_mm: dy, ..Puncture::default() }];
         let rect = Rect::new(-1.0, -1.0, 5.0, 5.0);
         let grid = GridSpec::new(0.005);
-        let acc = accumulate(&p, &Request { grid, radius_mm: r, passes: 1, picture_cells: None, domain: &RectDomain(rect) });
+        let acc = accumulate(&p, &Request { grid, radius_mm: r, passes: 1, picture_cells: None, domain: &RectDomain(rect), layers: Default::default() });
         let dense = dense_counts(&p, r, &rect, &grid);
         let dense_cells = dense.counts.iter().filter(|&&c| c > 0).count() as u64;
         prop_assert!(acc.tallies[0].covered().abs_diff(dense_cells) <= 2);

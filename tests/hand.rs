@@ -35,6 +35,7 @@ fn sim(pattern: Pattern, dirs: &[f64], area: Rect) -> Simulation {
         grid: GridSpec::new(0.02),
         halo_mm: 0.0,
         picture: false,
+        pictures: Default::default(),
         limits: Limits::default(),
         technique: Default::default(),
     }

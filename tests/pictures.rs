@@ -33,7 +33,7 @@ fn ctx(domain: &RectDomain) -> MapContext<'_> {
 }
 
 fn at(pass: u16, x_mm: f64, y_mm: f64) -> Puncture {
-    Puncture { pass, stamp: 0, needle: 0, x_mm, y_mm, depth_mm: 1.0, t_s: 0.0 }
+    Puncture { pass, stamp: 0, needle: 0, x_mm, y_mm, depth_mm: 1.0, t_s: 0.0, ..Default::default() }
 }
 
 fn pixel(rgb: &[u8], width: u32, (x, y): (i32, i32)) -> [u8; 3] {
@@ -145,7 +145,12 @@ fn frame_coverage_equals_accumulating_the_prefix() {
     let area = Rect::new(0.0, 0.0, 5.0, 3.0);
     let grid = GridSpec::new(0.01);
     let domain = RectDomain(area);
-    let ps = uniform_punctures(400, (-0.5, -0.5, 5.5, 3.5), 5);
+    let mut ps = uniform_punctures(400, (-0.5, -0.5, 5.5, 3.5), 5);
+    // Some dragged and tilted needles: frames use the same footprint rule as the tallies.
+    for p in ps.iter_mut().step_by(3) {
+        p.drag_x_mm = 0.12;
+        p.tilt_deg = 25.0;
+    }
     let ends = [1u32, 37, 150, 151, 399, 400];
     let req = |layers| Request { grid, radius_mm: 0.09, passes: 1, picture_cells: None, domain: &domain, layers };
     let acc = accumulate(&ps, &req(Layers { pass_pictures: false, frame_ends: Some(&ends) }));
@@ -167,7 +172,8 @@ fn run_small(extra: &[&str]) -> (Simulation, RunResult) {
 /// the accumulator's picture has hits inside it, and no cartridge is left on it.
 #[test]
 fn animation_last_frame_matches_the_final_heatmap() {
-    for extra in [&[][..], &["technique.pattern=\"random\"", "patch.width_mm=30"][..]] {
+    let shaky: &[&str] = &["hand.tilt_mean_deg=20", "hand.tilt_sd_deg=5", "hand.tremor_amplitude_mm=0.2", "device.contact_duty=0.3"];
+    for extra in [&[][..], &["technique.pattern=\"random\"", "patch.width_mm=30"][..], shaky] {
         let (sim, r) = run_small(extra);
         let domain = RectDomain(sim.area);
         let pics = draw_run(&RunInfo::of(&sim), &r, &ctx(&domain)).unwrap();

@@ -307,7 +307,7 @@ impl<'a> Painter<'a> {
         let mut cur: Option<(i64, i64, i64)> = None;
         let mut spans = Vec::with_capacity(4);
         let big = (i64::MIN / 4, i64::MAX / 4, i64::MIN / 4, i64::MAX / 4);
-        self.input.grid.disk_rows(p.x_mm, p.y_mm, self.input.radius_mm, big, |j, i0, i1| {
+        crate::accumulate::footprint_rows(p, &self.input.grid, self.input.radius_mm, big, |j, i0, i1| {
             let (jj, a, b) = (j.div_euclid(k), i0.div_euclid(k), i1.div_euclid(k));
             match &mut cur {
                 Some((cj, ca, cb)) if *cj == jj => {

@@ -11,6 +11,7 @@
 use crate::accumulate::Raster;
 use crate::dense;
 use crate::domain::Domain;
+use crate::footprint::Footprint;
 use crate::geometry::{Rect, Vec2};
 use crate::grid::GridSpec;
 use crate::puncture::Puncture;
@@ -105,7 +106,12 @@ pub fn inset(punctures: &[Puncture], radius_mm: f64, window: &Rect, grid: &GridS
     let near: Vec<Puncture> = punctures
         .iter()
         .filter(|p| {
-            p.x_mm + radius_mm >= window.x0 && p.x_mm - radius_mm <= window.x1 && p.y_mm + radius_mm >= window.y0 && p.y_mm - radius_mm <= window.y1
+            let b = if p.is_disk() {
+                Rect::new(p.x_mm - radius_mm, p.y_mm - radius_mm, p.x_mm + radius_mm, p.y_mm + radius_mm)
+            } else {
+                Footprint::of(p, radius_mm).bbox()
+            };
+            b.x1 >= window.x0 && b.x0 <= window.x1 && b.y1 >= window.y0 && b.y0 <= window.y1
         })
         .copied()
         .collect();
@@ -126,7 +132,7 @@ mod tests {
     use crate::domain::RectDomain;
 
     fn at(x_mm: f64, y_mm: f64) -> Puncture {
-        Puncture { pass: 0, stamp: 0, needle: 0, x_mm, y_mm, depth_mm: 1.0, t_s: 0.0 }
+        Puncture { pass: 0, stamp: 0, needle: 0, x_mm, y_mm, depth_mm: 1.0, t_s: 0.0, ..Default::default() }
     }
 
     #[test]
