@@ -1,13 +1,17 @@
 //! The session timeline: passes back to back, cut into animation frames.
 //!
-//! **Model.** A session plays its passes one after the other. Each pass gets frames in
+//! **Model.** A session plays its segments one after the other: the passes of a patch, or
+//! (on a face) each treatment's passes over its region. Each segment gets frames in
 //! proportion to its duration (at least one), evenly spaced in its own time, so that every
-//! pass ends exactly on a frame boundary: the frame closing pass p shows the cumulative
+//! segment ends exactly on a frame boundary: the frame closing pass p shows the cumulative
 //! coverage after pass p. A frame is identified by the index of the first puncture it does
 //! *not* hold (`ends[f]`), which is what [`crate::accumulate::Layers::frame_ends`] takes.
 //!
-//! Assumes punctures ordered by pass, then by time within the pass (as
-//! [`crate::simulate::Simulation::punctures`] makes them).
+//! Assumes each segment is a contiguous range of punctures in time order, with `t_s`
+//! counted from the segment's start (as [`crate::simulate::Simulation::punctures`] makes
+//! them per pass).
+
+use std::ops::Range;
 
 use crate::puncture::Puncture;
 
@@ -18,30 +22,35 @@ pub struct Frames {
     pub ends: Vec<u32>,
     /// Session time at the end of each frame, s (passes back to back).
     pub t_s: Vec<f64>,
-    /// Pass shown by each frame.
-    pub pass: Vec<u16>,
+    /// Segment shown by each frame (on a patch: the pass).
+    pub segment: Vec<u16>,
 }
 
-/// Cut the session into at most `max(max_frames, passes)` frames.
+/// Cut a patch session (punctures ordered by pass) into at most `max(max_frames, passes)`
+/// frames, one segment per pass.
 pub fn frames(punctures: &[Puncture], passes: usize, max_frames: usize) -> Frames {
+    let segments: Vec<Range<usize>> = (0..passes)
+        .map(|p| punctures.partition_point(|q| (q.pass as usize) < p)..punctures.partition_point(|q| (q.pass as usize) <= p))
+        .collect();
+    frames_of_segments(punctures, &segments, max_frames)
+}
+
+/// Cut a session of consecutive `segments` (puncture ranges, back to back) into at most
+/// `max(max_frames, segments)` frames.
+pub fn frames_of_segments(punctures: &[Puncture], segments: &[Range<usize>], max_frames: usize) -> Frames {
     let mut out = Frames::default();
-    if punctures.is_empty() || passes == 0 {
+    if punctures.is_empty() || segments.is_empty() {
         return out;
     }
-    let ranges: Vec<(usize, usize)> = (0..passes)
-        .map(|p| {
-            let a = punctures.partition_point(|q| (q.pass as usize) < p);
-            let b = punctures.partition_point(|q| (q.pass as usize) <= p);
-            (a, b)
-        })
-        .collect();
+    let ranges: Vec<(usize, usize)> = segments.iter().map(|r| (r.start, r.end)).collect();
+    let n = ranges.len();
     let duration = |&(a, b): &(usize, usize)| if b > a { punctures[b - 1].t_s.max(0.0) } else { 0.0 };
     let total: f64 = ranges.iter().map(duration).sum();
-    let budget = max_frames.saturating_sub(passes);
+    let budget = max_frames.saturating_sub(n);
     let mut t0 = 0.0;
     for (p, r) in ranges.iter().enumerate() {
         let d = duration(r);
-        let share = if total > 0.0 { d / total } else { 1.0 / passes as f64 };
+        let share = if total > 0.0 { d / total } else { 1.0 / n as f64 };
         let n = 1 + (budget as f64 * share).floor() as usize;
         let slice = &punctures[r.0..r.1];
         for k in 0..n {
@@ -49,7 +58,7 @@ pub fn frames(punctures: &[Puncture], passes: usize, max_frames: usize) -> Frame
             let end = if k + 1 == n { r.1 } else { r.0 + slice.partition_point(|q| q.t_s <= t_end) };
             out.ends.push(end as u32);
             out.t_s.push(t0 + t_end);
-            out.pass.push(p as u16);
+            out.segment.push(p as u16);
         }
         t0 += d;
     }
@@ -79,7 +88,7 @@ mod tests {
             assert!(f.ends.contains(&boundary), "pass boundary {boundary} missing from {:?}", f.ends);
         }
         // Longer passes get more frames.
-        let count = |p: u16| f.pass.iter().filter(|&&q| q == p).count();
+        let count = |p: u16| f.segment.iter().filter(|&&q| q == p).count();
         assert!(count(2) > count(0) && count(0) > count(1));
         assert!(f.t_s.windows(2).all(|w| w[0] <= w[1] + 1e-12));
     }

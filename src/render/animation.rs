@@ -92,8 +92,8 @@ pub struct Input<'a> {
     pub frames: &'a Frames,
     /// Covered fraction of the measured area after each frame, 0–1.
     pub coverage_after: Vec<f64>,
-    /// Label of each pass, e.g. "pass 2/3, 90°".
-    pub pass_labels: Vec<String>,
+    /// Label of each segment of the timeline (on a patch each pass, e.g. "pass 2/3 (90°)").
+    pub segment_labels: Vec<String>,
     pub grid: GridSpec,
     pub radius_mm: f64,
     /// GIF pixel side in grid cells.
@@ -465,13 +465,13 @@ pub fn draw(input: &Input) -> Result<Animation> {
             for p in &input.punctures[start..end as usize] {
                 painter.add_hole(p);
             }
-            let pass = input.frames.pass[f] as usize;
+            let segment = input.frames.segment[f] as usize;
             painter.set_header(&[
                 (input.title.clone(), 13, 4),
                 (
                     format!(
                         "{} · {:.1} s · coverage {:.1} %",
-                        input.pass_labels.get(pass).map_or("", String::as_str),
+                        input.segment_labels.get(segment).map_or("", String::as_str),
                         input.frames.t_s[f],
                         100.0 * input.coverage_after.get(f).copied().unwrap_or(0.0)
                     ),

@@ -18,13 +18,21 @@ pub const NO_GO_HATCH_RGB: [u8; 3] = [200, 30, 30];
 #[derive(Clone, Debug, PartialEq)]
 pub struct Shape {
     pub polygon_mm: Vec<Vec2>,
-    /// Text drawn at the polygon's centroid (user text: escaped in SVG and HTML).
+    /// Text drawn at `anchor_mm` or the polygon's centroid (user text: escaped in SVG).
     pub label: Option<String>,
+    /// Where the label goes, mm (a face map's label anchor); `None` = the centroid.
+    pub anchor_mm: Option<Vec2>,
 }
 
 impl Shape {
     pub fn new(polygon_mm: Vec<Vec2>, label: Option<String>) -> Self {
-        Shape { polygon_mm, label }
+        Shape { polygon_mm, label, anchor_mm: None }
+    }
+
+    /// The same shape with its label at `anchor_mm`.
+    pub fn with_anchor(mut self, anchor_mm: Vec2) -> Self {
+        self.anchor_mm = Some(anchor_mm);
+        self
     }
 
     /// Area-weighted centroid (falls back to the vertex mean for a degenerate polygon).
@@ -65,7 +73,7 @@ impl Overlays {
         self.hatched
             .iter()
             .chain(&self.outlines)
-            .filter_map(|s| s.label.as_deref().map(|l| (s.centroid(), l)))
+            .filter_map(|s| s.label.as_deref().map(|l| (s.anchor_mm.unwrap_or_else(|| s.centroid()), l)))
             .collect()
     }
 
