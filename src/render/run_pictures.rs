@@ -116,12 +116,13 @@ impl<'a> RunInfo<'a> {
         RunInfo {
             name: sim.name.clone(),
             params: format!(
-                "{} needles ⌀{} mm, {} mm deep, {} Hz, {} mm/s, {n} passes",
+                "{} needles ⌀{} mm, {} mm deep, {} Hz, {} mm/s, {n} pass{}",
                 sim.cartridge.needle_count(),
                 sim.cartridge.needle_diameter_mm,
                 sim.cartridge.depth_mm,
                 sim.device.frequency_hz,
                 sim.passes[0].speed_mm_s,
+                if n == 1 { "" } else { "es" },
             ),
             short_params: format!(
                 "{} needles, {} mm deep, {} Hz, {} mm/s",
