@@ -72,7 +72,7 @@ fn layers(c: &mut Criterion) {
     let sim = file.to_simulation().unwrap();
     let (p, _, _) = sim.punctures();
     let domain = RectDomain(sim.area);
-    let frames = needlesim::timeline::frames(&p, sim.passes.len(), 120);
+    let frames = needlesim::timeline::frames(&p, 120);
     let mut g = c.benchmark_group("picture_layers_default");
     g.throughput(Throughput::Elements(p.len() as u64));
     g.sample_size(10);

@@ -97,7 +97,7 @@ fn live_batch(c: &mut Criterion) {
             b.iter(|| {
                 let mut out = Vec::new();
                 for r in [0.09, 0.29] {
-                    let acc = accumulate(&punctures, &Request { grid, radius_mm: r, passes: LIVE_PASSES, picture_cells: None, domain: &domain });
+                    let acc = accumulate(&punctures, &Request { grid, radius_mm: r, passes: LIVE_PASSES, picture_cells: None, domain: &domain, layers: Default::default() });
                     out.push(Coverage::from_tally(&acc.tallies[0], &grid));
                 }
                 out

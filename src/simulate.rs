@@ -332,7 +332,7 @@ impl Simulation {
         let punctures = walked.punctures;
         let domain = RectDomain(self.area);
         let frames = if self.picture && self.pictures.frames > 0 {
-            timeline::frames(&punctures, self.passes.len(), self.pictures.frames)
+            timeline::frames(&punctures, self.pictures.frames)
         } else {
             Frames::default()
         };

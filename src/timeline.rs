@@ -26,13 +26,26 @@ pub struct Frames {
     pub segment: Vec<u16>,
 }
 
-/// Cut a patch session (punctures ordered by pass) into at most `max(max_frames, passes)`
-/// frames, one segment per pass.
-pub fn frames(punctures: &[Puncture], passes: usize, max_frames: usize) -> Frames {
-    let segments: Vec<Range<usize>> = (0..passes)
-        .map(|p| punctures.partition_point(|q| (q.pass as usize) < p)..punctures.partition_point(|q| (q.pass as usize) <= p))
-        .collect();
-    frames_of_segments(punctures, &segments, max_frames)
+/// Cut a patch session into frames: one segment per run of consecutive punctures of the same
+/// pass (one per pass when they are ordered by pass, as a walked patch's are; strokes drawn
+/// on the live page may come back to an earlier pass). `Frames::segment` holds the pass.
+pub fn frames(punctures: &[Puncture], max_frames: usize) -> Frames {
+    let mut segments: Vec<Range<usize>> = Vec::new();
+    let mut pass_of = Vec::new();
+    for (i, p) in punctures.iter().enumerate() {
+        match segments.last_mut() {
+            Some(r) if pass_of.last() == Some(&p.pass) => r.end = i + 1,
+            _ => {
+                segments.push(i..i + 1);
+                pass_of.push(p.pass);
+            }
+        }
+    }
+    let mut f = frames_of_segments(punctures, &segments, max_frames.max(segments.len()));
+    for s in &mut f.segment {
+        *s = pass_of[*s as usize];
+    }
+    f
 }
 
 /// Cut a session of consecutive `segments` (puncture ranges, back to back) into at most
@@ -55,7 +68,9 @@ pub fn frames_of_segments(punctures: &[Puncture], segments: &[Range<usize>], max
         let slice = &punctures[r.0..r.1];
         for k in 0..n {
             let t_end = d * (k + 1) as f64 / n as f64;
-            let end = if k + 1 == n { r.1 } else { r.0 + slice.partition_point(|q| q.t_s <= t_end) };
+            // Times out of order within a segment only make frames uneven, never unordered.
+            let prev = out.ends.last().map_or(r.0, |&e| (e as usize).max(r.0));
+            let end = if k + 1 == n { r.1 } else { (r.0 + slice.partition_point(|q| q.t_s <= t_end)).clamp(prev, r.1) };
             out.ends.push(end as u32);
             out.t_s.push(t0 + t_end);
             out.segment.push(p as u16);
@@ -80,7 +95,7 @@ mod tests {
             let n = [100, 50, 200][pass as usize];
             ps.extend((0..n).map(|i| puncture(pass, i as f64 * 0.01)));
         }
-        let f = frames(&ps, 3, 40);
+        let f = frames(&ps, 40);
         assert!(f.ends.len() <= 40 && f.ends.len() >= 3);
         assert!(f.ends.windows(2).all(|w| w[0] <= w[1]));
         assert_eq!(*f.ends.last().unwrap() as usize, ps.len());
@@ -93,10 +108,25 @@ mod tests {
         assert!(f.t_s.windows(2).all(|w| w[0] <= w[1] + 1e-12));
     }
 
+    /// Regression (live page): strokes may return to an earlier pass and carry times out of
+    /// order; frames stay increasing and cover every puncture.
+    #[test]
+    fn interleaved_passes_and_unordered_times_keep_frames_increasing() {
+        let ps: Vec<Puncture> = [(0, 0.5), (0, 0.1), (1, 0.3), (0, 2.0), (0, 1.0), (1, 0.2)].iter().map(|&(p, t)| puncture(p, t)).collect();
+        let f = frames(&ps, 40);
+        assert!(f.ends.windows(2).all(|w| w[0] <= w[1]), "{:?}", f.ends);
+        assert_eq!(*f.ends.last().unwrap(), 6);
+        for b in [2u32, 3, 5] {
+            assert!(f.ends.contains(&b), "run boundary {b} missing from {:?}", f.ends);
+        }
+        assert_eq!(f.segment.first(), Some(&0));
+        assert!(f.segment.contains(&1));
+    }
+
     #[test]
     fn more_passes_than_frames_still_gives_one_frame_per_pass() {
         let ps: Vec<Puncture> = (0..5u16).map(|p| puncture(p, 0.0)).collect();
-        let f = frames(&ps, 5, 2);
+        let f = frames(&ps, 2);
         assert_eq!(f.ends, vec![1, 2, 3, 4, 5]);
     }
 }
