@@ -37,6 +37,7 @@ fn tiling(speed_mm_s: f64, seed: u64) -> Simulation {
         grid: GridSpec::new(0.01),
         halo_mm: 0.0,
         picture: false,
+        pictures: Default::default(),
         limits: Limits::default(),
         technique: Default::default(),
     }
