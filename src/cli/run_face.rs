@@ -12,11 +12,11 @@ use needlesim::scenario::{self, ScenarioFile};
 pub fn run(path: &Path, file: &ScenarioFile, out: Option<PathBuf>, deny_warnings: bool) -> anyhow::Result<ExitCode> {
     let map = scenario::load_face_map(file, path).map_err(|e| anyhow::Error::new(e).context(format!("loading the face map of {}", path.display())))?;
     let sim = file
-        .to_face_simulation(map)
+        .to_face_simulation_in(map, path.parent().unwrap_or(Path::new(".")))
         .map_err(|e| anyhow::Error::new(e).context(format!("invalid scenario {}", path.display())))?;
     let result = sim.run().with_context(|| format!("running {}", path.display()))?;
     let dir = out.unwrap_or_else(|| PathBuf::from("output").join(&sim.name));
-    let resolved = toml::to_string_pretty(file).context("serialising the resolved scenario")?;
+    let resolved = toml::to_string_pretty(&output::resolved_scenario(file)).context("serialising the resolved scenario")?;
     let dir = output::write_face_run(&dir, &sim, &result, &resolved)?;
     let r = &result.run;
     let treated: f64 = result.regions.iter().zip(0u16..).filter(|(g, _)| g.treated).map(|(_, l)| needlesim::domain::Domain::area_mm2(&sim.map, l)).sum();

@@ -98,8 +98,18 @@ impl ScenarioFile {
         self.face.is_some() || !self.treat.is_empty()
     }
 
-    /// Validate a face scenario against its loaded `map` and build the session.
+    /// Validate a face scenario against its loaded `map` and build the session (reads no
+    /// file).
     pub fn to_face_simulation(&self, map: FaceMap) -> Result<FaceSimulation> {
+        self.build_face(map, None)
+    }
+
+    /// As [`Self::to_face_simulation`], with the scenario's folder for relative files.
+    pub fn to_face_simulation_in(&self, map: FaceMap, base_dir: &std::path::Path) -> Result<FaceSimulation> {
+        self.build_face(map, Some(base_dir))
+    }
+
+    fn build_face(&self, map: FaceMap, base_dir: Option<&std::path::Path>) -> Result<FaceSimulation> {
         let face = self.face.clone().unwrap_or_default();
         if self.patch.is_some() {
             return Err(Error::invalid("patch", "given with [face]", "either a [patch] or a [face] session, not both"));
@@ -112,7 +122,11 @@ impl ScenarioFile {
         let as_patch = |technique: TechniqueFile, depth_mm: f64| {
             let mut cartridge = self.cartridge.clone();
             cartridge.depth_mm = depth_mm;
-            ScenarioFile { patch: Some(stand_in.clone()), face: None, treat: Vec::new(), technique, cartridge, ..self.clone() }.to_simulation()
+            let patch = ScenarioFile { patch: Some(stand_in.clone()), face: None, treat: Vec::new(), technique, cartridge, ..self.clone() };
+            match base_dir {
+                Some(d) => patch.to_simulation_in(d),
+                None => patch.to_simulation(),
+            }
         };
         let base = as_patch(self.technique.clone(), self.cartridge.depth_mm)?;
         let technique_table = toml::Table::try_from(&self.technique).map_err(|e| Error::invalid("technique", e, "a valid [technique] table"))?;
