@@ -15,7 +15,7 @@
 
 use rayon::prelude::*;
 
-use crate::domain::{Domain, TileClass};
+use crate::domain::{Domain, NO_LABEL, TileClass};
 use crate::footprint::Footprint;
 use crate::geometry::{Rect, Vec2};
 use crate::grid::GridSpec;
@@ -254,14 +254,15 @@ struct Workspace {
     labels: Vec<u16>,
     /// First animation frame hitting each cell (only with [`Layers::frame_ends`]).
     frames: Vec<u16>,
+    /// One tally per label, reused tile after tile (only the labels a tile holds leave it).
+    tallies: Vec<Tally>,
 }
 
 const NO_FRAME: u16 = u16::MAX;
 
-/// One tile's output: its index, tallies, picture block, per-pass picture blocks.
-type TileResult = (usize, Vec<Tally>, Vec<f32>, Vec<f32>);
-
-const NO_LABEL: u16 = u16::MAX;
+/// One tile's output: its index, the tallies of the labels it holds, picture block,
+/// per-pass picture blocks.
+type TileResult = (usize, Vec<(u16, Tally)>, Vec<f32>, Vec<f32>);
 
 /// Accumulate `punctures` over the request's domain.
 pub fn accumulate(punctures: &[Puncture], req: &Request) -> Accumulation {
@@ -281,6 +282,8 @@ pub fn accumulate(punctures: &[Puncture], req: &Request) -> Accumulation {
     assert!(frames < NO_FRAME as usize, "fewer than {NO_FRAME} frames");
     let pass_pictures = req.layers.pass_pictures && req.picture_cells.is_some();
 
+    // A tile returns the tallies of the labels it holds only (usually one or two), so memory
+    // stays O(tiles) whatever the number of labels.
     let per_tile = |ws: &mut Workspace, k: usize| -> Option<TileResult> {
         let (ti, tj) = win.tile(k);
         let rect = g.tile_rect(ti, tj);
@@ -289,24 +292,40 @@ pub fn accumulate(punctures: &[Puncture], req: &Request) -> Accumulation {
             return None;
         }
         let mine = &members[starts[k]..starts[k + 1]];
-        let mut tallies = vec![Tally::with_frames(req.passes, frames); labels];
-        if mine.is_empty() && req.picture_cells.is_none() {
-            if let TileClass::Inside(l) = class {
-                tallies[l as usize].cells = (t * t) as u64;
-                tallies[l as usize].hist[0] = (t * t) as u64;
-                tallies[l as usize].distinct_passes[0] = (t * t) as u64;
-                return Some((k, tallies, Vec::new(), Vec::new()));
-            }
+        if mine.is_empty()
+            && let TileClass::Inside(l) = class
+        {
+            // No disk touches the tile: every cell is measured and unhit.
+            let mut tally = Tally::with_frames(req.passes, frames);
+            tally.cells = (t * t) as u64;
+            tally.hist[0] = (t * t) as u64;
+            tally.distinct_passes[0] = (t * t) as u64;
+            let (block, pass_block) = match req.picture_cells {
+                Some(p) => {
+                    let per = t / p;
+                    (vec![0.0f32; per * per], if pass_pictures { vec![0.0f32; req.passes * per * per] } else { Vec::new() })
+                }
+                None => (Vec::new(), Vec::new()),
+            };
+            return Some((k, vec![(l, tally)], block, pass_block));
         }
         fill_labels(ws, req, class, ti, tj);
         rasterise(ws, punctures, mine, req, ti, tj);
+        let mut tallies = std::mem::take(&mut ws.tallies);
         fold_cells(ws, &mut tallies, t);
+        let held = tallies
+            .iter_mut()
+            .enumerate()
+            .filter(|(_, x)| x.cells > 0)
+            .map(|(l, x)| (l as u16, std::mem::replace(x, Tally::with_frames(req.passes, frames))))
+            .collect();
+        ws.tallies = tallies;
         let block = req.picture_cells.map(|p| picture_block(&ws.counts, t, p)).unwrap_or_default();
         let pass_block = match req.picture_cells {
             Some(p) if pass_pictures => pass_blocks(&ws.masks, t, p, req.passes),
             _ => Vec::new(),
         };
-        Some((k, tallies, block, pass_block))
+        Some((k, held, block, pass_block))
     };
 
     let results: Vec<TileResult> = (0..win.nx * win.ny)
@@ -317,6 +336,7 @@ pub fn accumulate(punctures: &[Puncture], req: &Request) -> Accumulation {
                 masks: vec![0; t * t],
                 labels: vec![NO_LABEL; t * t],
                 frames: if frames > 0 { vec![NO_FRAME; t * t] } else { Vec::new() },
+                tallies: vec![Tally::with_frames(req.passes, frames); labels],
             },
             |ws, k| per_tile(ws, k),
         )
@@ -324,9 +344,9 @@ pub fn accumulate(punctures: &[Puncture], req: &Request) -> Accumulation {
         .collect();
 
     let mut tallies = vec![Tally::with_frames(req.passes, frames); labels];
-    for (_, ts, _, _) in &results {
-        for (a, b) in tallies.iter_mut().zip(ts) {
-            a.merge(b);
+    for (_, held, _, _) in &results {
+        for (l, b) in held {
+            tallies[*l as usize].merge(b);
         }
     }
     // Stitch the tiles' picture blocks (layer `layer` of each block) into one raster.
@@ -411,11 +431,8 @@ fn fill_labels(ws: &mut Workspace, req: &Request, class: TileClass, ti: i64, tj:
         TileClass::Outside => ws.labels.fill(NO_LABEL),
         TileClass::Mixed => {
             for r in 0..t {
-                let y = req.grid.cell_center(tj * t as i64 + r as i64);
-                for c in 0..t {
-                    let x = req.grid.cell_center(ti * t as i64 + c as i64);
-                    ws.labels[r * t + c] = req.domain.label_at(Vec2::new(x, y)).unwrap_or(NO_LABEL);
-                }
+                let row = &mut ws.labels[r * t..(r + 1) * t];
+                req.domain.label_row(&req.grid, tj * t as i64 + r as i64, ti * t as i64, row);
             }
         }
     }
@@ -497,18 +514,19 @@ fn fold_cells(ws: &Workspace, tallies: &mut [Tally], t: usize) {
     }
 }
 
-/// Mean hit count over each `p × p` block of a tile, bottom row first.
+/// Mean hit count over each `p × p` block of a tile, bottom row first. Sums are integers
+/// per row chunk (no division per cell), then one f32 scale per block.
 fn picture_block(counts: &[u32], t: usize, p: usize) -> Vec<f32> {
     let per = t / p;
-    let mut out = vec![0.0f32; per * per];
-    for r in 0..t {
-        for c in 0..t {
-            out[(r / p) * per + c / p] += counts[r * t + c] as f32;
+    let mut sums = vec![0u64; per * per];
+    for (r, row) in counts.chunks_exact(t).enumerate() {
+        let out = &mut sums[(r / p) * per..(r / p + 1) * per];
+        for (o, chunk) in out.iter_mut().zip(row.chunks_exact(p)) {
+            *o += chunk.iter().map(|&c| c as u64).sum::<u64>();
         }
     }
     let inv = 1.0 / (p * p) as f32;
-    out.iter_mut().for_each(|v| *v *= inv);
-    out
+    sums.into_iter().map(|v| v as f32 * inv).collect()
 }
 
 /// Fraction of each `p × p` block's cells hit by each pass: `passes` blocks one after the

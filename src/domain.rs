@@ -6,6 +6,10 @@
 //! that whole tiles inside one label skip the per-cell test.
 
 use crate::geometry::{Rect, Vec2};
+use crate::grid::GridSpec;
+
+/// The label of an unmeasured cell in label rows.
+pub const NO_LABEL: u16 = u16::MAX;
 
 /// How a tile relates to a domain.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -31,6 +35,15 @@ pub trait Domain: Sync {
     fn classify(&self, tile: &Rect) -> TileClass {
         let _ = tile;
         TileClass::Mixed
+    }
+    /// Labels of the cell centres of grid row `j`, cells `i0 .. i0 + out.len()`, into `out`
+    /// ([`NO_LABEL`] = not measured). Must agree with `label_at` at every cell centre;
+    /// domains with a faster row scan (polygon maps) override it.
+    fn label_row(&self, grid: &GridSpec, j: i64, i0: i64, out: &mut [u16]) {
+        let y = grid.cell_center(j);
+        for (k, o) in out.iter_mut().enumerate() {
+            *o = self.label_at(Vec2::new(grid.cell_center(i0 + k as i64), y)).unwrap_or(NO_LABEL);
+        }
     }
 }
 

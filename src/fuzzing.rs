@@ -46,6 +46,9 @@ pub const DEFAULT_SCENARIO: &str = include_str!("../scenarios/default.toml");
 
 fn run_text(text: &str, path: &Path, overrides: &[Override]) {
     let Ok(file) = scenario::parse(text, path, overrides) else { return };
+    if file.is_face() {
+        return run_face(&file);
+    }
     let Ok(mut sim) = file.to_simulation() else { return };
     sim.picture = false;
     if sim.check_resources().is_err() || sim.estimated_stamps() > MAX_FUZZ_STAMPS {
@@ -56,4 +59,39 @@ fn run_text(text: &str, path: &Path, overrides: &[Override]) {
     }
     sim.grid = crate::grid::GridSpec::new(sim.grid.resolution_mm.max(FUZZ_RESOLUTION_MM));
     let _ = sim.run();
+}
+
+/// A face scenario: only the built-in map (no file IO), planned, and run when small.
+fn run_face(file: &scenario::ScenarioFile) {
+    if file.face.as_ref().is_some_and(|f| f.map != "default") {
+        return;
+    }
+    let Ok(map) = crate::face::default_face() else { return };
+    let Ok(mut sim) = file.to_face_simulation(map) else { return };
+    if sim.estimated_stamps(&sim.paths()) > MAX_FUZZ_STAMPS {
+        return;
+    }
+    sim.picture = false;
+    sim.grid = crate::grid::GridSpec::new(sim.grid.resolution_mm.max(FUZZ_RESOLUTION_MM));
+    let _ = sim.run();
+}
+
+/// Read a face-map file (polygon map or legend, TOML) given as bytes; a legend is checked
+/// against a small blank image (no file IO).
+pub fn face_map_bytes(data: &[u8], path: &Path) {
+    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(table) = toml::from_str::<toml::Table>(text.strip_prefix('\u{feff}').unwrap_or(text)) else { return };
+    if table.contains_key("image") {
+        if let Ok(legend) = crate::facemap_file::LegendFile::parse(text, path) {
+            let image = crate::facemap_file::legend::Rgba { width: 8, height: 8, pixels: vec![[255, 255, 255, 255]; 64] };
+            let _ = legend.to_map("fuzz", &image, path, path);
+        }
+    } else if let Ok(m) = crate::facemap_file::MapFile::parse(text, path, false) {
+        let _ = m.to_map("fuzz", path);
+    }
+}
+
+/// Decode arbitrary bytes as a PNG.
+pub fn png_bytes(data: &[u8]) {
+    let _ = crate::facemap_file::legend::read_png(data, Path::new("fuzz.png"));
 }

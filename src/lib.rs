@@ -20,8 +20,9 @@
 //! their unit (`depth_mm`, `speed_mm_s`, `frequency_hz`).
 //!
 //! **Invariant.** The simulation core (`geometry`, `cartridge`, `device`, `motion`,
-//! `puncture`, `domain`, `grid`, `accumulate`, `metrics`, `simulate`) does no IO and knows no
-//! file format; `scenario`, `output` and `sweep` are the edges that do.
+//! `puncture`, `domain`, `grid`, `accumulate`, `metrics`, `simulate`, `polygon`, `interval`,
+//! `skin`, `face`) does no IO and knows no file format; `scenario`, `facemap_file`, `output`
+//! and `sweep` are the edges that do.
 
 pub mod accumulate;
 pub mod aliasing;
@@ -34,6 +35,8 @@ pub mod domain;
 pub mod error;
 pub mod footprint;
 pub mod empty_disk;
+pub mod face;
+pub mod facemap_file;
 pub mod fuzzing;
 pub mod gaps;
 pub mod geometry;
@@ -47,6 +50,8 @@ pub mod optimize;
 pub mod nelder_mead;
 pub mod output;
 pub mod patterns;
+pub mod interval;
+pub mod polygon;
 pub mod puncture;
 pub mod render;
 pub mod scenario;
@@ -58,6 +63,7 @@ pub mod walk;
 pub mod serve;
 pub mod stroke;
 pub mod sweep;
+pub mod skin;
 pub mod timeline;
 
 pub use error::{Error, Result};

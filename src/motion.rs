@@ -173,14 +173,29 @@ pub fn plan_pass<R: Rng + ?Sized>(area: &Rect, plan: &PassPlan, frequency_hz: f6
     if let Pattern::Stamping { step_mm, stamps_per_spot } = plan.pattern {
         return stamping_stamps(area, plan, step_mm, stamps_per_spot, frequency_hz);
     }
-    let segments = path(area, plan);
-    let step = plan.speed_mm_s / frequency_hz;
+    let mut stamps = stamp_path(&path(area, plan), plan.speed_mm_s, frequency_hz);
+    if plan.pattern == Pattern::Random {
+        let n = stamps.len();
+        stamps.clear();
+        for i in 0..n {
+            let x = rng.random_range(area.x0..area.x1);
+            let y = rng.random_range(area.y0..area.y1);
+            stamps.push(Stamp { center_mm: Vec2::new(x, y), t_s: i as f64 / frequency_hz });
+        }
+    }
+    stamps
+}
+
+/// Stamps along any path (face regions build their own): one every `speed_mm_s /
+/// frequency_hz` mm of travel on pen-down segments, the first where the pen touches down.
+pub fn stamp_path(segments: &[Segment], speed_mm_s: f64, frequency_hz: f64) -> Vec<Stamp> {
+    let step = speed_mm_s / frequency_hz;
     let mut stamps = Vec::new();
     // Arc length travelled so far (time × speed) and the arc position of the next stamp.
     let mut s_total = 0.0;
     let mut next = 0.0;
     let mut was_down = false;
-    for seg in &segments {
+    for seg in segments {
         let d = seg.to - seg.from;
         let len = d.norm();
         if !seg.pen_down {
@@ -195,20 +210,11 @@ pub fn plan_pass<R: Rng + ?Sized>(area: &Rect, plan: &PassPlan, frequency_hz: f6
         let dir = if len > 0.0 { d / len } else { Vec2::zeros() };
         while next <= s_total + len + 1e-9 {
             let along = (next - s_total).clamp(0.0, len);
-            stamps.push(Stamp { center_mm: seg.from + dir * along, t_s: next / plan.speed_mm_s });
+            stamps.push(Stamp { center_mm: seg.from + dir * along, t_s: next / speed_mm_s });
             next += step;
         }
         s_total += len;
         was_down = true;
-    }
-    if plan.pattern == Pattern::Random {
-        let n = stamps.len();
-        stamps.clear();
-        for i in 0..n {
-            let x = rng.random_range(area.x0..area.x1);
-            let y = rng.random_range(area.y0..area.y1);
-            stamps.push(Stamp { center_mm: Vec2::new(x, y), t_s: i as f64 / frequency_hz });
-        }
     }
     stamps
 }

@@ -121,9 +121,12 @@ impl SessionPlan {
 
     /// Session time from the pass times and the counts of lifts, passes and regions.
     pub fn time(&self, pass_time_s: &[f64], lane_changes: usize, regions: usize) -> SessionTime {
-        let path_time_s: f64 = pass_time_s.iter().sum();
-        let pass_changes = pass_time_s.len().saturating_sub(1);
-        let region_changes = regions.saturating_sub(1);
+        self.time_of(pass_time_s.iter().sum(), lane_changes, pass_time_s.len().saturating_sub(1), regions.saturating_sub(1))
+    }
+
+    /// Session time from the path time and the counts of lifts, pass changes and region
+    /// changes (a face session: each region's passes, then the next region).
+    pub fn time_of(&self, path_time_s: f64, lane_changes: usize, pass_changes: usize, region_changes: usize) -> SessionTime {
         let reposition_time_s = lane_changes as f64 * self.reposition_per_lane_s
             + pass_changes as f64 * self.reposition_per_pass_s
             + region_changes as f64 * self.reposition_per_region_s;

@@ -308,12 +308,7 @@ impl Simulation {
     /// Picture pixel in cells: the smallest divisor of the tile side that keeps the picture
     /// within [`PICTURE_MAX_PX`].
     fn picture_cells(&self) -> Option<usize> {
-        if !self.picture {
-            return None;
-        }
-        let t = self.grid.tile_cells;
-        let side = self.area.width().max(self.area.height()) + 2.0 * self.grid.tile_mm();
-        (1..=t).filter(|p| t % p == 0).find(|&p| side / (p as f64 * self.grid.resolution_mm) <= PICTURE_MAX_PX as f64).or(Some(t))
+        self.picture.then(|| picture_cells_for(&self.grid, &self.area))
     }
 
     /// Run the whole pipeline.
@@ -394,45 +389,92 @@ impl Simulation {
         domain: &RectDomain,
         warnings: &mut Vec<String>,
     ) -> TechniqueReport {
-        let n = punctures.len().max(1) as f64;
-        let mean_tilt_deg = punctures.iter().map(|p| (p.tilt_deg as f64).abs()).sum::<f64>() / n;
-        let mean_depth_factor =
-            if punctures.is_empty() { 1.0 } else { punctures.iter().map(|p| crate::footprint::tilt_depth_factor(p.tilt_deg as f64)).sum::<f64>() / n };
-        let drag_len = |p: &Puncture| (p.drag_x_mm as f64).hypot(p.drag_y_mm as f64);
-        let mean_drag_mm = punctures.iter().map(drag_len).sum::<f64>() / n;
-        let coverage_without_drag = punctures.iter().any(|p| drag_len(p) > 0.0).then(|| {
-            let still: Vec<Puncture> = punctures.iter().map(|p| Puncture { drag_x_mm: 0.0, drag_y_mm: 0.0, ..*p }).collect();
-            let acc = accumulate::accumulate(
-                &still,
-                &Request { grid: self.grid, radius_mm: self.cartridge.radius_mm(), passes: self.passes.len(), picture_cells: None, domain, layers: Default::default() },
-            );
-            Coverage::from_tally(&acc.tallies[0], &self.grid).coverage
-        });
-        if tilt_clipped > 0 {
-            warnings.push(format!(
-                "{tilt_clipped} stamps drew a tilt beyond {}° from perpendicular and were clipped to it: lower hand.tilt_sd_deg",
-                crate::footprint::MAX_TILT_DEG
-            ));
-        }
-        let session = self.technique.session.time(pass_time_s, lane_changes, 1);
-        if session.procedure_fraction_of_limit > 1.0 {
-            warnings.push(format!(
-                "the procedure takes {:.1} min, more than the {} min the sources allow",
-                session.procedure_time_s / 60.0,
-                self.technique.session.procedure_limit_min
-            ));
-        }
-        let dose = self.technique.session.dose(punctures.len(), &[density.punctures_inside], &[self.area.area()]);
-        TechniqueReport {
-            tilt_clipped,
-            mean_tilt_deg,
-            mean_depth_factor,
-            mean_drag_mm,
-            coverage_without_drag,
-            session,
-            dose,
-            gaps: gaps::gaps(punctures, domain),
-        }
+        technique_report(
+            &TechniqueInputs {
+                technique: &self.technique,
+                grid: self.grid,
+                hole_radius_mm: self.cartridge.radius_mm(),
+                passes: self.passes.len(),
+                punctures,
+                session: self.technique.session.time(pass_time_s, lane_changes, 1),
+                tilt_clipped,
+                inside: &[density.punctures_inside],
+                areas_mm2: &[self.area.area()],
+                domain,
+            },
+            warnings,
+        )
     }
 }
 
+/// What a technique report is computed from: a patch run or a face session.
+pub struct TechniqueInputs<'a> {
+    pub technique: &'a Technique,
+    pub grid: GridSpec,
+    pub hole_radius_mm: f64,
+    /// Passes the accumulator tells apart.
+    pub passes: usize,
+    pub punctures: &'a [Puncture],
+    pub session: SessionTime,
+    pub tilt_clipped: u64,
+    /// Punctures centred in each dose label and the labels' areas; label 0 is the whole
+    /// treated area (the summary's dose keys).
+    pub inside: &'a [u64],
+    pub areas_mm2: &'a [f64],
+    /// The treated area as one label (label 0): coverage without drag and gaps.
+    pub domain: &'a dyn crate::domain::Domain,
+}
+
+/// The technique's figures: tilt, drag and what it does to coverage, session time, dose
+/// and gaps; adds the session and tilt warnings.
+pub fn technique_report(inp: &TechniqueInputs, warnings: &mut Vec<String>) -> TechniqueReport {
+    let punctures = inp.punctures;
+    let n = punctures.len().max(1) as f64;
+    let mean_tilt_deg = punctures.iter().map(|p| (p.tilt_deg as f64).abs()).sum::<f64>() / n;
+    let mean_depth_factor =
+        if punctures.is_empty() { 1.0 } else { punctures.iter().map(|p| crate::footprint::tilt_depth_factor(p.tilt_deg as f64)).sum::<f64>() / n };
+    let drag_len = |p: &Puncture| (p.drag_x_mm as f64).hypot(p.drag_y_mm as f64);
+    let mean_drag_mm = punctures.iter().map(drag_len).sum::<f64>() / n;
+    let coverage_without_drag = punctures.iter().any(|p| drag_len(p) > 0.0).then(|| {
+        let still: Vec<Puncture> = punctures.iter().map(|p| Puncture { drag_x_mm: 0.0, drag_y_mm: 0.0, ..*p }).collect();
+        let acc = accumulate::accumulate(
+            &still,
+            &Request { grid: inp.grid, radius_mm: inp.hole_radius_mm, passes: inp.passes, picture_cells: None, domain: inp.domain, layers: Default::default() },
+        );
+        Coverage::from_tally(&acc.tallies[0], &inp.grid).coverage
+    });
+    if inp.tilt_clipped > 0 {
+        warnings.push(format!(
+            "{} stamps drew a tilt beyond {}° from perpendicular and were clipped to it: lower hand.tilt_sd_deg",
+            inp.tilt_clipped,
+            crate::footprint::MAX_TILT_DEG
+        ));
+    }
+    let session = inp.session.clone();
+    if session.procedure_fraction_of_limit > 1.0 {
+        warnings.push(format!(
+            "the procedure takes {:.1} min, more than the {} min the sources allow",
+            session.procedure_time_s / 60.0,
+            inp.technique.session.procedure_limit_min
+        ));
+    }
+    let dose = inp.technique.session.dose(punctures.len(), inp.inside, inp.areas_mm2);
+    TechniqueReport {
+        tilt_clipped: inp.tilt_clipped,
+        mean_tilt_deg,
+        mean_depth_factor,
+        mean_drag_mm,
+        coverage_without_drag,
+        session,
+        dose,
+        gaps: gaps::gaps(punctures, inp.domain),
+    }
+}
+
+/// Picture pixel in cells for a picture of `view`: the smallest divisor of the tile side that
+/// keeps the picture within [`PICTURE_MAX_PX`].
+pub fn picture_cells_for(grid: &GridSpec, view: &Rect) -> usize {
+    let t = grid.tile_cells;
+    let side = view.width().max(view.height()) + 2.0 * grid.tile_mm();
+    (1..=t).filter(|p| t.is_multiple_of(*p)).find(|&p| side / (p as f64 * grid.resolution_mm) <= PICTURE_MAX_PX as f64).unwrap_or(t)
+}

@@ -22,6 +22,13 @@ const SEEDS: &[&str] = &[
     include_str!("../scenarios/random-reference.toml"),
     include_str!("../scenarios/skinpen-preset.toml"),
     include_str!("../scenarios/aliasing.toml"),
+    include_str!("../scenarios/full-face.toml"),
+];
+
+/// Face-map files: the shipped legend and a small polygon map.
+const MAP_SEEDS: &[&str] = &[
+    include_str!("../scenarios/maps/painted-face.legend.toml"),
+    "[[region]]\nname = \"a\"\npolygon = [[0, 0], [20, 0], [20, 20], [0, 20], [0, 0]]\nepidermis_mm = 0.05\ndermis_mm = 1.0\nsubcutis_mm = 2.0\nrecommended_depth_mm = [0.4, 1.0]\n[[region]]\nname = \"b\"\npolygons = [[[20, 0], [40, 0], [40, 20], [20, 0]]]\nepidermis_mm = 0.05\ndermis_mm = 1.0\nsubcutis_mm = 2.0\nrecommended_depth_mm = [0.4, 1.0]\n[[no_go]]\nname = \"z\"\npolygon = [[5, 5], [8, 5], [8, 8], [5, 5]]\n",
 ];
 
 const NASTY_VALUES: &[&str] = &[
@@ -118,6 +125,16 @@ proptest! {
     fn scenario_reader_never_panics(seed in 0..SEEDS.len(), muts in prop::collection::vec(mutation(), 1..6)) {
         let bytes = mutate(SEEDS[seed], &muts);
         fuzzing::scenario_bytes(&bytes, Path::new("fuzz.toml"));
+    }
+
+    #[test]
+    fn face_map_readers_never_panic(seed in 0..MAP_SEEDS.len(), muts in prop::collection::vec(mutation(), 1..6), junk in prop::collection::vec(any::<u8>(), 0..64)) {
+        let bytes = mutate(MAP_SEEDS[seed], &muts);
+        fuzzing::face_map_bytes(&bytes, Path::new("fuzz-map.toml"));
+        let mut png = include_bytes!("../scenarios/maps/painted-face.png").to_vec();
+        let at = junk.first().map_or(0, |&b| b as usize * png.len() / 256);
+        png.splice(at..(at + junk.len()).min(png.len()), junk.iter().copied());
+        fuzzing::png_bytes(&png);
     }
 
     #[test]

@@ -39,7 +39,7 @@ impl Driver {
             .spawn()
             .expect("chromedriver starts");
         let addr = format!("127.0.0.1:{port}");
-        let deadline = Instant::now() + Duration::from_secs(20);
+        let deadline = Instant::now() + Duration::from_secs(60);
         loop {
             if let Ok(r) = common::http::request(&addr, "GET", "/status", None) {
                 if r.status == 200 && r.json()["value"]["ready"] == true {
@@ -77,7 +77,7 @@ impl Driver {
 
     /// Wait until `script` returns true.
     fn wait_for(&self, script: &str, what: &str) {
-        let deadline = Instant::now() + Duration::from_secs(20);
+        let deadline = Instant::now() + Duration::from_secs(60);
         while self.js(script) != json!(true) {
             assert!(Instant::now() < deadline, "timed out waiting for {what}");
             std::thread::sleep(Duration::from_millis(50));

@@ -10,6 +10,8 @@ mod presets;
 mod run;
 mod sweep;
 mod serve;
+mod face_map;
+mod run_face;
 
 use std::process::ExitCode;
 
@@ -41,6 +43,7 @@ pub enum Command {
     Presets(presets::PresetsArgs),
     Compare(compare::CompareArgs),
     Optimize(optimize::OptimizeArgs),
+    FaceMap(face_map::FaceMapArgs),
 }
 
 /// Parse, dispatch, and turn errors into messages and exit codes.
@@ -63,6 +66,7 @@ pub fn main() -> ExitCode {
         Command::Presets(a) => presets::run(a),
         Command::Compare(a) => compare::run(a),
         Command::Optimize(a) => optimize::run(a),
+        Command::FaceMap(a) => face_map::run(a),
     };
     match result {
         Ok(code) => code,

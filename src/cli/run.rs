@@ -29,6 +29,9 @@ pub struct RunArgs {
 pub fn run(a: RunArgs) -> anyhow::Result<ExitCode> {
     let overrides = a.set.iter().map(|s| s.parse::<Override>()).collect::<Result<Vec<_>, _>>()?;
     let file = scenario::load(&a.scenario, &overrides)?;
+    if file.is_face() {
+        return super::run_face::run(&a.scenario, &file, a.out, a.deny_warnings);
+    }
     let sim = file
         .to_simulation_in(a.scenario.parent().unwrap_or(std::path::Path::new(".")))
         .map_err(|e| anyhow::Error::new(e).context(format!("invalid scenario {}", a.scenario.display())))?;

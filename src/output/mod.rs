@@ -10,12 +10,15 @@ mod atomic;
 pub mod cartridge_compare;
 pub mod compare;
 pub mod optimization;
+pub mod face;
+pub mod face_summary;
 pub mod punctures_csv;
 pub mod report;
 pub mod summary;
 pub mod technique_summary;
 
 pub use atomic::{StagedDir, write_file_atomic, write_file_atomic_with};
+pub use face::write_face_run;
 
 use std::path::{Path, PathBuf};
 

@@ -18,17 +18,33 @@ pub const SHAPE_COLUMNS: &str = "tilt_deg,tilt_azimuth_deg,drag_x_mm,drag_y_mm";
 
 /// Write punctures as CSV.
 pub fn write(w: &mut impl Write, punctures: &[Puncture]) -> std::io::Result<()> {
+    write_with(w, punctures, &[], |_, _| Ok(()))
+}
+
+/// Write punctures as CSV with `extra` columns after the standard (and shape) ones (the
+/// contract: add columns at the end only); `cells(i, w)` writes puncture `i`'s extra fields,
+/// each preceded by a comma.
+pub fn write_with<W: Write>(
+    w: &mut W,
+    punctures: &[Puncture],
+    extra: &[&str],
+    mut cells: impl FnMut(usize, &mut W) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let shaped = punctures.iter().any(|p| !p.is_disk());
+    write!(w, "{HEADER}")?;
     if shaped {
-        writeln!(w, "{HEADER},{SHAPE_COLUMNS}")?;
-    } else {
-        writeln!(w, "{HEADER}")?;
+        write!(w, ",{SHAPE_COLUMNS}")?;
     }
-    for p in punctures {
+    for name in extra {
+        write!(w, ",{name}")?;
+    }
+    writeln!(w)?;
+    for (i, p) in punctures.iter().enumerate() {
         write!(w, "{},{},{},{:.6},{:.6},{:.4},{:.6}", p.pass, p.stamp, p.needle, p.x_mm, p.y_mm, p.depth_mm, p.t_s)?;
         if shaped {
             write!(w, ",{:.4},{:.4},{:.6},{:.6}", p.tilt_deg, p.tilt_azimuth_deg, p.drag_x_mm, p.drag_y_mm)?;
         }
+        cells(i, w)?;
         writeln!(w)?;
     }
     Ok(())

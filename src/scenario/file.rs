@@ -7,7 +7,7 @@
 //!               # | layout_file = "needles.csv"; pitch_mm; needle_diameter_mm; depth_mm
 //! [device]      # preset = "skinpen-precision"; frequency_hz; frequency_min_hz;
 //!               # frequency_max_hz; rotation_deg; angle_deg; depth_min_mm; depth_max_mm
-//! [patch]       # x0_mm; y0_mm; width_mm; height_mm
+//! [patch]       # x0_mm; y0_mm; width_mm; height_mm   (or [face] + [[treat]]: see `face.rs`)
 //! [technique]   # pattern; speed_mm_s; lane_spacing_mm; directions_deg; passes; lane_offset_mm
 //! [coverage]    # halo_mm
 //! [grid]        # resolution_mm
@@ -46,7 +46,9 @@ pub struct ScenarioFile {
     pub cartridge: CartridgeFile,
     #[serde(default)]
     pub device: DeviceFile,
-    pub patch: PatchFile,
+    /// The flat patch; absent in face mode.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub patch: Option<PatchFile>,
     pub technique: TechniqueFile,
     #[serde(default)]
     pub coverage: CoverageFile,
@@ -69,6 +71,12 @@ pub struct ScenarioFile {
     /// How the pictures look; left out of the resolved scenario while at the defaults.
     #[serde(default, skip_serializing_if = "PicturesFile::is_default")]
     pub pictures: PicturesFile,
+    /// Face mode: the map and its settings (see `face.rs`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub face: Option<super::face::FaceFile>,
+    /// Face mode: the treatment plan.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub treat: Vec<super::face::TreatFile>,
 }
 
 /// How the pictures look (see `render::settings`).
@@ -390,7 +398,12 @@ impl ScenarioFile {
             contact_duty: d.contact_duty,
         };
 
-        let p = &self.patch;
+        if self.is_face() {
+            return Err(Error::invalid("patch / face", "[face] or [[treat]] given", "run a face scenario as a face session (ScenarioFile::to_face_simulation)"));
+        }
+        let p = self.patch.as_ref().ok_or_else(|| {
+            Error::invalid("patch", "missing", "a [patch] table (x0_mm, y0_mm, width_mm, height_mm), or a [face] table with [[treat]] entries")
+        })?;
         for (key, v) in [("patch.width_mm", p.width_mm), ("patch.height_mm", p.height_mm)] {
             if !(v.is_finite() && v > 0.0 && v <= 1000.0) {
                 return Err(Error::invalid(key, v, "0 < size ≤ 1000 mm"));

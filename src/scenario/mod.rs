@@ -7,6 +7,7 @@
 //! (`overrides`) are applied to the parsed TOML before the first stage.
 
 pub mod cartridge_spec;
+mod face;
 mod file;
 pub mod layout_file;
 mod overrides;
@@ -17,6 +18,7 @@ pub mod presets;
 
 use std::path::Path;
 
+pub use face::{DEFAULT_MARGIN_EXTRA_MM, FaceFile, TreatFile};
 pub use file::*;
 pub use overrides::{Override, apply_overrides, parse_value};
 pub use sweep_file::{ParameterFile, PlotFile, SweepFile};
@@ -112,6 +114,14 @@ pub fn suggest_key(msg: &str) -> Option<String> {
         .filter(|(d, k)| *d <= (k.len().max(unknown.len()) / 3).max(2))
         .min()
         .map(|(_, k)| k.to_owned())
+}
+
+/// Load the face map a face scenario names: `"default"`, or a map file path relative to the
+/// directory of `scenario_path`.
+pub fn load_face_map(file: &ScenarioFile, scenario_path: &Path) -> Result<crate::face::FaceMap> {
+    let spec = file.face.as_ref().map_or("default", |f| f.map.as_str());
+    let base = scenario_path.parent().unwrap_or(Path::new("."));
+    crate::facemap_file::load(spec, base)
 }
 
 #[cfg(test)]

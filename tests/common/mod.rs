@@ -103,6 +103,24 @@ pub fn bad_input(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
+/// What one run of the binary did.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Run `needlesim` with `args` in `cwd`.
+pub fn needlesim(args: &[&str], cwd: &Path) -> Run {
+    needlesim_env(args, cwd, &[])
+}
+
+/// Run `needlesim` with `args` in `cwd` and extra environment variables.
+pub fn needlesim_env(args: &[&str], cwd: &Path, env: &[(&str, &str)]) -> Run {
+    let out = bin().args(args).envs(env.iter().copied()).current_dir(cwd).output().expect("the binary runs");
+    Run { code: out.status.code().unwrap_or(-1), stdout: String::from_utf8_lossy(&out.stdout).into(), stderr: String::from_utf8_lossy(&out.stderr).into() }
+}
+
 /// Write `text` to `dir/name` and return the path.
 pub fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     let p = dir.join(name);
@@ -115,4 +133,18 @@ pub fn read(path: impl AsRef<Path>) -> String {
     let p = path.as_ref();
     std::fs::read_to_string(p).unwrap_or_else(|e| panic!("reading {}: {e}", p.display()))
 }
+
 pub mod http;
+
+/// Assert a run failed as bad input (exit 2) with every `needle` in its message, and that
+/// `out_dir` (if given) was not created.
+pub fn assert_bad_input(r: &Run, needles: &[&str], out_dir: Option<&Path>) {
+    assert_eq!(r.code, 2, "exit code; stderr:\n{}\nstdout:\n{}", r.stderr, r.stdout);
+    for n in needles {
+        assert!(r.stderr.contains(n), "message lacks {n:?}:\n{}", r.stderr);
+    }
+    assert!(!r.stderr.contains("panicked"), "panic:\n{}", r.stderr);
+    if let Some(d) = out_dir {
+        assert!(!d.exists(), "{} was written", d.display());
+    }
+}

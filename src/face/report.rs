@@ -1,0 +1,199 @@
+//! Figures and warnings of a face session, per region and over the treated regions.
+//!
+//! Per region: the patch's coverage figures from its tally (cells whose centre is in the
+//! region), density and uniformity of the punctures centred in it, coverage at the depth
+//! levels, layers reached, passes, stamps and path time of the treatments that aimed at it.
+//! Whole session: the tallies of the treated regions merged (integer sums, so exact) and the
+//! density over their union. Warnings name the region or zone, the figure and the limit.
+
+use crate::accumulate::{Accumulation, PASS_LIMIT, Tally};
+use crate::domain::NO_LABEL;
+use crate::metrics::{self, Coverage, Density};
+use crate::puncture::Puncture;
+use crate::skin::LayerCounts;
+
+use super::Union;
+use super::session::{FaceSimulation, NoGoHits, RegionRun, TreatmentRun};
+
+/// Hits at a depth level.
+pub enum LevelHits {
+    /// Every puncture reaches the level: the surface tallies apply.
+    AllReach,
+    /// Tallies of the punctures that reach it (possibly none).
+    Tallies(Vec<Tally>),
+}
+
+/// What [`figures`] works from.
+pub struct Inputs<'a> {
+    pub sim: &'a FaceSimulation,
+    pub punctures: &'a [Puncture],
+    pub treatments: &'a [TreatmentRun],
+    pub hole: &'a Accumulation,
+    pub zone: Option<&'a Accumulation>,
+    pub dej: &'a LevelHits,
+    pub mid: &'a LevelHits,
+    pub layers_by_region: &'a [LayerCounts],
+    pub real_depth_mm: &'a [f64],
+    pub landed: &'a [u16],
+}
+
+/// Whole-session figures over the treated regions.
+pub struct Whole {
+    pub coverage: Coverage,
+    pub zone: Option<Coverage>,
+    pub density: Density,
+    pub layers: LayerCounts,
+    pub coverage_dej: f64,
+    pub coverage_mid_dermis: f64,
+}
+
+fn fraction(covered: u64, cells: u64) -> f64 {
+    if cells == 0 { 0.0 } else { covered as f64 / cells as f64 }
+}
+
+fn merged(tallies: &[Tally], chosen: &[bool]) -> Tally {
+    let passes = tallies.first().map_or(0, |t| t.alone.len());
+    let mut m = Tally::new(passes);
+    for (t, _) in tallies.iter().zip(chosen).filter(|(_, c)| **c) {
+        m.merge(t);
+    }
+    m
+}
+
+/// Covered fraction at a level for the cells of the `chosen` labels.
+fn level_fraction(level: &LevelHits, hole: &[Tally], chosen: &[bool]) -> f64 {
+    let cells = merged(hole, chosen).cells;
+    let covered = match level {
+        LevelHits::AllReach => merged(hole, chosen).covered(),
+        LevelHits::Tallies(t) => merged(t, chosen).covered(),
+    };
+    fraction(covered, cells)
+}
+
+/// Per-region and whole-session figures.
+pub fn figures(inp: &Inputs) -> (Vec<RegionRun>, Whole) {
+    let sim = inp.sim;
+    let map = &sim.map;
+    let n = map.regions().len();
+    let (_, passes_by_region) = sim.pass_numbers();
+    let treated: Vec<bool> = passes_by_region.iter().map(|&p| p > 0).collect();
+    let densities = metrics::density(inp.punctures, map);
+    let cov = |t: &Tally| Coverage::from_tally(t, &sim.grid);
+    let only = |l: usize| (0..n).map(|k| k == l).collect::<Vec<bool>>();
+    let mut depth_sum = vec![(0.0f64, 0u64); n];
+    for (&l, &d) in inp.landed.iter().zip(inp.real_depth_mm) {
+        if l != NO_LABEL {
+            depth_sum[l as usize].0 += d;
+            depth_sum[l as usize].1 += 1;
+        }
+    }
+
+    let regions = (0..n)
+        .map(|l| {
+            let aimed: Vec<(&crate::face::session::Treatment, &TreatmentRun)> =
+                sim.treatments.iter().zip(inp.treatments).filter(|(t, _)| t.region as usize == l).collect();
+            RegionRun {
+                treated: treated[l],
+                passes: passes_by_region[l],
+                depths_mm: aimed.iter().map(|(t, _)| t.depth_mm).collect(),
+                stamps: aimed.iter().map(|(_, r)| r.stamps_per_pass.iter().sum::<usize>()).sum(),
+                path_time_s: aimed.iter().map(|(_, r)| r.pass_time_s.iter().sum::<f64>()).sum(),
+                coverage: cov(&inp.hole.tallies[l]),
+                zone: inp.zone.map(|z| cov(&z.tallies[l])),
+                density: densities[l].clone(),
+                coverage_dej: level_fraction(inp.dej, &inp.hole.tallies, &only(l)),
+                coverage_mid_dermis: level_fraction(inp.mid, &inp.hole.tallies, &only(l)),
+                layers: inp.layers_by_region[l],
+                mean_real_depth_mm: (depth_sum[l].1 > 0).then(|| depth_sum[l].0 / depth_sum[l].1 as f64),
+                warnings: Vec::new(),
+            }
+        })
+        .collect::<Vec<_>>();
+    let mut regions = regions;
+    add_region_warnings(inp, &mut regions);
+
+    let union = Union { map, chosen: treated.clone() };
+    let mut layers = LayerCounts::default();
+    for (c, t) in inp.layers_by_region.iter().zip(&treated) {
+        if *t {
+            layers.epidermis += c.epidermis;
+            layers.dermis += c.dermis;
+            layers.beyond += c.beyond;
+        }
+    }
+    let whole = Whole {
+        coverage: cov(&merged(&inp.hole.tallies, &treated)),
+        zone: inp.zone.map(|z| cov(&merged(&z.tallies, &treated))),
+        density: metrics::density(inp.punctures, &union).remove(0),
+        layers,
+        coverage_dej: level_fraction(inp.dej, &inp.hole.tallies, &treated),
+        coverage_mid_dermis: level_fraction(inp.mid, &inp.hole.tallies, &treated),
+    };
+    (regions, whole)
+}
+
+/// Warnings that belong to one region: depth beyond the dermis, more than 4 passes.
+fn add_region_warnings(inp: &Inputs, regions: &mut [RegionRun]) {
+    let map = &inp.sim.map;
+    let mut deepest = vec![0.0f64; regions.len()];
+    for (&l, &d) in inp.landed.iter().zip(inp.real_depth_mm) {
+        if l != NO_LABEL {
+            deepest[l as usize] = deepest[l as usize].max(d);
+        }
+    }
+    for (l, r) in regions.iter_mut().enumerate() {
+        let info = &map.regions()[l];
+        let beyond = r.layers.beyond;
+        if beyond > 0 {
+            let s = &info.skin;
+            r.warnings.push(format!(
+                "{}: {beyond} punctures ({:.1} %) reach beyond the dermis: real depth up to {:.3} mm ≥ epidermis {:.3} + dermis {:.3} = {:.3} mm",
+                info.name,
+                100.0 * r.layers.fractions()[2],
+                deepest[l],
+                s.epidermis_mm,
+                s.dermis_mm,
+                s.dermis_bottom_mm()
+            ));
+        }
+        if r.coverage.over_pass_limit_fraction > 0.0 {
+            r.warnings.push(format!(
+                "{}: {:.2} % of the area was punctured on more than {PASS_LIMIT} passes",
+                info.name,
+                100.0 * r.coverage.over_pass_limit_fraction
+            ));
+        }
+    }
+}
+
+/// All session warnings beyond the plan checks: per region, per treatment, per no-go zone.
+pub fn warnings(sim: &FaceSimulation, treatments: &[TreatmentRun], regions: &[RegionRun], no_go: &[NoGoHits]) -> Vec<String> {
+    let mut out: Vec<String> = regions.iter().flat_map(|r| r.warnings.iter().cloned()).collect();
+    for (i, (t, run)) in sim.treatments.iter().zip(treatments).enumerate() {
+        let name = &sim.map.region(t.region).name;
+        for (k, &s) in run.stamps_per_pass.iter().enumerate() {
+            if s == 0 {
+                out.push(format!(
+                    "treat[{i}] {name}: pass {k} has no stamps: no lane fits in the region at face.margin_mm = {} from the no-go zones",
+                    sim.margin_mm
+                ));
+            }
+        }
+        if run.unplaced > 0 {
+            out.push(format!("treat[{i}] {name}: the random pattern found no allowed spot for {} stamps", run.unplaced));
+        }
+    }
+    for (z, name) in no_go.iter().zip(sim.map.no_go_names()) {
+        if z.punctures == 0 {
+            continue;
+        }
+        let c = z.centroid_mm.expect("hits have a centroid");
+        let b = z.bounds_mm.expect("hits have bounds");
+        let ex = z.examples_mm.iter().map(|p| format!("({:.2}, {:.2})", p.x, p.y)).collect::<Vec<_>>().join(", ");
+        out.push(format!(
+            "no-go zone {name}: {} punctures touch it, centred around ({:.2}, {:.2}) mm, within x {:.2}…{:.2}, y {:.2}…{:.2} mm; first: {ex}",
+            z.punctures, c.x, c.y, b.x0, b.x1, b.y0, b.y1
+        ));
+    }
+    out
+}
