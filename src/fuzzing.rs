@@ -95,3 +95,19 @@ pub fn face_map_bytes(data: &[u8], path: &Path) {
 pub fn png_bytes(data: &[u8]) {
     let _ = crate::facemap_file::legend::read_png(data, Path::new("fuzz.png"));
 }
+
+/// Read a recorded trace (t_s,x_mm,y_mm[,tilt_deg]) given as bytes, against a 100 mm map.
+pub fn trace_csv_bytes(data: &[u8], path: &Path) {
+    if let Ok(text) = std::str::from_utf8(data) {
+        let rules = crate::scenario::trace_csv::TraceRules { max_gap_s: 0.1, map: crate::geometry::Rect::new(-50.0, -50.0, 50.0, 50.0) };
+        let _ = crate::scenario::trace_csv::read(text, path, &rules);
+    }
+}
+
+/// Read a SALib-style whitespace design matrix with two named columns.
+pub fn design_matrix_bytes(data: &[u8], path: &Path) {
+    if let Ok(text) = std::str::from_utf8(data) {
+        let keys = ["technique.speed_mm_s".to_owned(), "device.frequency_hz".to_owned()];
+        let _ = crate::sweep::design::parse_matrix(path, text, &keys);
+    }
+}
