@@ -53,8 +53,10 @@ impl Error {
             || matches!(self, Error::Io { source, .. } if matches!(
                 source.kind(),
                 // The user can fix these: a missing file, or an output path that cannot be
-                // written (a file in the way, no permission, a read-only file system).
+                // written (a file in the way, no permission, a read-only file system), or an
+                // input that is not UTF-8 text.
                 std::io::ErrorKind::NotFound
+                    | std::io::ErrorKind::InvalidData
                     | std::io::ErrorKind::NotADirectory
                     | std::io::ErrorKind::PermissionDenied
                     | std::io::ErrorKind::ReadOnlyFilesystem

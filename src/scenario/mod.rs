@@ -29,7 +29,10 @@ use crate::error::{Error, Result};
 /// Read and parse a scenario file, applying `--set` overrides and a device preset, and read
 /// a `cartridge.layout_file` (relative to the scenario's folder) into `cartridge.needles_mm`.
 pub fn load(path: &Path, overrides: &[Override]) -> Result<ScenarioFile> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let text = std::fs::read_to_string(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::InvalidData => Error::parse(path, "not UTF-8 text: a scenario is a TOML file"),
+        _ => Error::io(path, e),
+    })?;
     let mut file = parse(&text, path, overrides)?;
     resolve_files(&mut file, path)?;
     Ok(file)
@@ -51,7 +54,10 @@ pub fn parse(text: &str, path: &Path, overrides: &[Override]) -> Result<Scenario
 
 /// Read a scenario file as a bare TOML table (for commands that edit it before parsing).
 pub fn read_table(path: &Path) -> Result<toml::Table> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let text = std::fs::read_to_string(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::InvalidData => Error::parse(path, "not UTF-8 text: a scenario is a TOML file"),
+        _ => Error::io(path, e),
+    })?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     toml::from_str(text).map_err(|e| Error::parse(path, explain(&e)))
 }
