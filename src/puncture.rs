@@ -53,34 +53,42 @@ impl Puncture {
 
 /// Append the punctures of one pass's `stamps` to `out`.
 pub fn place(cartridge: &Cartridge, device: &Device, pass: u16, stamps: &[Stamp], out: &mut Vec<Puncture>) {
-    let offsets: Vec<Vec2> = cartridge.needles_mm.iter().map(|p| rotate(*p, device.rotation_deg)).collect();
-    out.reserve(stamps.len() * offsets.len());
-    for (s, stamp) in stamps.iter().enumerate() {
-        for (n, off) in offsets.iter().enumerate() {
-            let p = stamp.center_mm + off;
-            out.push(Puncture {
-                pass,
-                stamp: s as u32,
-                needle: n as u16,
-                x_mm: p.x,
-                y_mm: p.y,
-                depth_mm: cartridge.depth_mm,
-                t_s: stamp.t_s,
-                ..Puncture::default()
-            });
-        }
-    }
+    place_each(cartridge, device, pass, stamps.len(), out, |s| (stamps[s].center_mm, stamps[s].t_s, Puncture::default()));
 }
 
 /// Append the punctures of one pass made by a real hand: as [`place`], plus each stamp's
 /// tilt and, when the device has a contact duty, the drag `velocity × duty × period`.
 pub fn place_hand(cartridge: &Cartridge, device: &Device, pass: u16, stamps: &[HandStamp], out: &mut Vec<Puncture>) {
-    let offsets: Vec<Vec2> = cartridge.needles_mm.iter().map(|p| rotate(*p, device.rotation_deg)).collect();
-    out.reserve(stamps.len() * offsets.len());
-    for (s, stamp) in stamps.iter().enumerate() {
+    place_each(cartridge, device, pass, stamps.len(), out, |s| {
+        let stamp = &stamps[s];
         let drag = device.contact_duty.map_or(Vec2::zeros(), |duty| stamp.velocity_mm_s * (duty * stamp.period_s));
+        let shape = Puncture {
+            tilt_deg: stamp.tilt_deg as f32,
+            tilt_azimuth_deg: stamp.tilt_azimuth_deg as f32,
+            drag_x_mm: drag.x as f32,
+            drag_y_mm: drag.y as f32,
+            ..Puncture::default()
+        };
+        (stamp.center_mm, stamp.t_s, shape)
+    });
+}
+
+/// Every needle of stamps `0..count`: `stamp(s)` gives the stamp's centre, time and a
+/// template whose footprint fields (tilt, drag) every needle of that stamp shares.
+fn place_each(
+    cartridge: &Cartridge,
+    device: &Device,
+    pass: u16,
+    count: usize,
+    out: &mut Vec<Puncture>,
+    stamp: impl Fn(usize) -> (Vec2, f64, Puncture),
+) {
+    let offsets: Vec<Vec2> = cartridge.needles_mm.iter().map(|p| rotate(*p, device.rotation_deg)).collect();
+    out.reserve(count * offsets.len());
+    for s in 0..count {
+        let (center, t_s, shape) = stamp(s);
         for (n, off) in offsets.iter().enumerate() {
-            let p = stamp.center_mm + off;
+            let p = center + off;
             out.push(Puncture {
                 pass,
                 stamp: s as u32,
@@ -88,11 +96,8 @@ pub fn place_hand(cartridge: &Cartridge, device: &Device, pass: u16, stamps: &[H
                 x_mm: p.x,
                 y_mm: p.y,
                 depth_mm: cartridge.depth_mm,
-                t_s: stamp.t_s,
-                tilt_deg: stamp.tilt_deg as f32,
-                tilt_azimuth_deg: stamp.tilt_azimuth_deg as f32,
-                drag_x_mm: drag.x as f32,
-                drag_y_mm: drag.y as f32,
+                t_s,
+                ..shape
             });
         }
     }
