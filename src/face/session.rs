@@ -19,7 +19,8 @@ use std::ops::Range;
 
 use rayon::prelude::*;
 
-use crate::accumulate::{self, MAX_PASSES, Request};
+use crate::accumulate::{self, Layers, MAX_PASSES, Request};
+use crate::timeline::{self, Frames};
 use crate::cartridge::Cartridge;
 use crate::device::Device;
 use crate::domain::{Domain, NO_LABEL};
@@ -72,6 +73,8 @@ pub struct FaceSimulation {
     pub margin_mm: f64,
     /// Real/set depth ratio (see [`crate::skin`]).
     pub penetration_ratio: f64,
+    /// How the pictures look (`[pictures]`), used when `picture` is set.
+    pub pictures: crate::render::settings::Pictures,
 }
 
 /// What one treatment produced.
@@ -309,14 +312,24 @@ impl FaceSimulation {
         let real_depth_mm: Vec<f64> = punctures.iter().map(|p| skin::real_depth_mm(p.depth_mm, self.penetration_ratio, p.tilt_deg as f64)).collect();
         let no_go = self.no_go_hits(&punctures);
 
-        // Accumulations over the map: hole (with the picture), zone, depth levels.
-        let accumulate_with = |radius_mm: f64, picture: bool| {
+        // Animation frames: one timeline segment per treatment pass.
+        let frames = if self.picture && self.pictures.frames > 0 {
+            {
+                let segments: Vec<Range<usize>> = pass_segments(&punctures, &treatments).into_iter().map(|(_, r)| r).collect();
+                timeline::frames_of_segments(&punctures, &segments, self.pictures.frames)
+            }
+        } else {
+            Frames::default()
+        };
+        // Accumulations over the map: hole (with the pictures and frames), zone, depth levels.
+        let accumulate_with = |radius_mm: f64, picture: bool, layers: Layers| {
             let picture_cells = picture.then(|| picture_cells_for(&self.grid, &map.bounds()));
-            accumulate::accumulate(&punctures, &Request { grid: self.grid, radius_mm, passes, picture_cells, domain: map, layers: Default::default() })
+            accumulate::accumulate(&punctures, &Request { grid: self.grid, radius_mm, passes, picture_cells, domain: map, layers })
         };
         let r = self.cartridge.radius_mm();
-        let hole = accumulate_with(r, self.picture);
-        let zone = (self.halo_mm > 0.0).then(|| accumulate_with(r + self.halo_mm, false));
+        let layers = Layers { pass_pictures: self.picture, frame_ends: (!frames.ends.is_empty()).then_some(frames.ends.as_slice()) };
+        let hole = accumulate_with(r, self.picture, layers);
+        let zone = (self.halo_mm > 0.0).then(|| accumulate_with(r + self.halo_mm, false, Layers::default()));
         let mut aimed = vec![0u16; punctures.len()];
         for (t, run) in self.treatments.iter().zip(&treatments) {
             aimed[run.punctures.clone()].fill(t.region);
@@ -385,7 +398,7 @@ impl FaceSimulation {
             warnings,
             technique,
             aliasing,
-            frames: Default::default(),
+            frames,
         };
         Ok(FaceRunResult {
             run,
@@ -428,6 +441,26 @@ impl FaceSimulation {
         }
         out
     }
+}
+
+/// The session's timeline segments: each treatment's punctures cut where the pass changes
+/// (one segment per treatment pass that made punctures, in plan order), with the index of
+/// the treatment.
+pub fn pass_segments(punctures: &[Puncture], treatments: &[TreatmentRun]) -> Vec<(usize, Range<usize>)> {
+    let mut out = Vec::new();
+    for (k, t) in treatments.iter().enumerate() {
+        let mut start = t.punctures.start;
+        for i in t.punctures.clone() {
+            if i > start && punctures[i].pass != punctures[i - 1].pass {
+                out.push((k, start..i));
+                start = i;
+            }
+        }
+        if start < t.punctures.end {
+            out.push((k, start..t.punctures.end));
+        }
+    }
+    out
 }
 
 /// Which layer each puncture reached (`None`: its centre is in no region).

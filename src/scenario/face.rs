@@ -171,7 +171,9 @@ impl ScenarioFile {
             treatments,
             margin_mm,
             penetration_ratio: face.penetration_ratio,
+            pictures: base.pictures,
         };
+        sim.pictures.check(&crate::domain::Domain::bounds(&sim.map))?;
         sim.validate()?;
         Ok(sim)
     }
