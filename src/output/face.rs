@@ -6,31 +6,40 @@
 //!   `landed_in` (region under the needle's centre, `no_go:<zone>`, or `off_map`),
 //!   `real_depth_mm` and `layer` (`epidermis`, `dermis`, `beyond`; empty when it landed in
 //!   no region).
-//! - `heatmap.png`: hits per spot over the map's box (outlines are drawn by `render`).
+//! - the pictures of a run (heatmap, passes, density, depth as PNG and SVG, animation.gif,
+//!   aliasing.png when a pass aliases) on the face map (see [`super::face_pictures`]), and
+//!   `report.html` with the per-region table from summary.json `regions.<name>`.
 //! - `scenario.toml`: the resolved scenario.
 
 use std::path::{Path, PathBuf};
 
-use crate::domain::{Domain, NO_LABEL};
+use crate::domain::NO_LABEL;
 use crate::error::{Error, Result};
 use crate::face::session::{FaceRunResult, FaceSimulation, layers_of};
 use crate::geometry::Vec2;
-use crate::render::heatmap;
 
 use super::face_summary::FaceSummary;
-use super::{HEATMAP_PNG, PUNCTURES_CSV, SCENARIO_TOML, StagedDir, SUMMARY_JSON, punctures_csv};
+use super::face_pictures::{face_map_context, face_pictures, face_run_info};
+use super::{PUNCTURES_CSV, REPORT_HTML, SCENARIO_TOML, StagedDir, SUMMARY_JSON, draw_pictures_and_report, punctures_csv};
 
 /// Extra columns of a face session's `punctures.csv`.
 pub const FACE_COLUMNS: [&str; 4] = ["region", "landed_in", "real_depth_mm", "layer"];
 
 /// Write a face session's outputs into `dir` atomically.
 pub fn write_face_run(dir: &Path, sim: &FaceSimulation, r: &FaceRunResult, scenario_toml: &str) -> Result<PathBuf> {
+    // Draw everything in memory first: the directory is written only when every picture
+    // succeeded.
+    let summary_json = FaceSummary::new(sim, r).to_json();
+    let summary: serde_json::Value =
+        serde_json::from_str(&summary_json).map_err(|e| Error::Render { path: REPORT_HTML.into(), message: e.to_string() })?;
+    let pictures = face_pictures(sim);
+    let drawn = draw_pictures_and_report(&face_run_info(sim, r, &pictures), &sim.summary_view(), &r.run, &summary, scenario_toml, &face_map_context(sim, r))?;
     let staged = StagedDir::new(dir)?;
     let write = |name: &str, bytes: &[u8]| {
         let p = staged.path(name);
         std::fs::write(&p, bytes).map_err(|e| Error::io(&p, e))
     };
-    write(SUMMARY_JSON, FaceSummary::new(sim, r).to_json().as_bytes())?;
+    write(SUMMARY_JSON, summary_json.as_bytes())?;
     write(SCENARIO_TOML, scenario_toml.as_bytes())?;
     {
         let p = staged.path(PUNCTURES_CSV);
@@ -58,17 +67,9 @@ pub fn write_face_run(dir: &Path, sim: &FaceSimulation, r: &FaceRunResult, scena
         .and_then(|_| std::io::Write::flush(&mut w))
         .map_err(|e| Error::io(&p, e))?;
     }
-    if let Some(raster) = &r.run.hole.raster {
-        let title = format!(
-            "{}: hits per spot on face map {:?}, {} regions, {} needles, {} Hz, coverage {:.1} %",
-            sim.name,
-            sim.map.name(),
-            sim.treatments.len(),
-            sim.cartridge.needle_count(),
-            sim.device.frequency_hz,
-            100.0 * r.run.hole_coverage.coverage
-        );
-        heatmap::write_png(&staged.path(HEATMAP_PNG), raster, sim.map.bounds(), &title, "mean hits per pixel")?;
+    for p in &drawn.pictures {
+        write(&p.file, &p.bytes)?;
     }
+    write(REPORT_HTML, drawn.report_html.as_bytes())?;
     staged.commit()
 }

@@ -12,6 +12,7 @@ pub mod compare;
 pub mod optimization;
 pub mod face;
 pub mod face_summary;
+pub mod face_pictures;
 pub mod punctures_csv;
 pub mod report;
 pub mod summary;
@@ -83,18 +84,31 @@ pub fn write_run_files(staged: &StagedDir, sim: &Simulation, result: &RunResult,
 }
 
 /// A run's pictures and report, drawn in memory.
-struct Drawn {
-    pictures: Vec<Picture>,
-    report_html: String,
+pub(crate) struct Drawn {
+    pub(crate) pictures: Vec<Picture>,
+    pub(crate) report_html: String,
 }
 
 fn draw_run_outputs(sim: &Simulation, result: &RunResult, scenario_toml: &str, ctx: &MapContext) -> Result<Drawn> {
-    let summary = Summary::new(sim, result);
-    let mut pictures: Vec<Picture> =
-        if result.hole.raster.is_some() { run_pictures::draw_run(&RunInfo::of(sim), result, ctx)?.pictures } else { Vec::new() };
-    let summary_value = serde_json::to_value(&summary).map_err(|e| Error::Render { path: REPORT_HTML.into(), message: e.to_string() })?;
+    let summary = serde_json::to_value(Summary::new(sim, result)).map_err(|e| Error::Render { path: REPORT_HTML.into(), message: e.to_string() })?;
+    draw_pictures_and_report(&RunInfo::of(sim), sim, result, &summary, scenario_toml, ctx)
+}
+
+/// Draw a run's pictures on `ctx`'s map (when the run made a picture), the aliasing picture
+/// of the worst flagged pass (`aliasing_sim` gives its cartridge and device) and the report
+/// built from `summary` (the run's summary.json as a value).
+pub(crate) fn draw_pictures_and_report(
+    info: &RunInfo,
+    aliasing_sim: &Simulation,
+    result: &RunResult,
+    summary: &serde_json::Value,
+    scenario_toml: &str,
+    ctx: &MapContext,
+) -> Result<Drawn> {
+    let mut pictures: Vec<Picture> = if result.hole.raster.is_some() { run_pictures::draw_run(info, result, ctx)?.pictures } else { Vec::new() };
     if let Some(worst) = result.aliasing.iter().filter(|a| a.flagged).min_by(|a, b| a.ratio.total_cmp(&b.ratio)) {
-        let bytes = crate::render::aliasing::png(&sim.cartridge, sim.device.rotation_deg, sim.device.frequency_hz, worst)?;
+        let s = aliasing_sim;
+        let bytes = crate::render::aliasing::png(&s.cartridge, s.device.rotation_deg, s.device.frequency_hz, worst)?;
         pictures.push(Picture {
             file: ALIASING_PNG.into(),
             mime: "image/png",
@@ -103,7 +117,7 @@ fn draw_run_outputs(sim: &Simulation, result: &RunResult, scenario_toml: &str, c
             in_report: true,
         });
     }
-    let report_html = report::run_report(&summary_value, scenario_toml, &pictures).to_html();
+    let report_html = report::run_report(summary, scenario_toml, &pictures).to_html();
     Ok(Drawn { pictures, report_html })
 }
 
