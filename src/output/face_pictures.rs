@@ -41,7 +41,7 @@ pub fn face_map_context<'a>(sim: &'a FaceSimulation, r: &FaceRunResult) -> MapCo
         overlays: face_overlays(&sim.map),
         region_edges: sim.map.region_polygons(0).is_none(),
         depth: DepthClasses {
-            title: format!("deepest skin layer reached per 1 mm bin (real depth = set depth × {} × cos tilt, per region's skin)", sim.penetration_ratio),
+            title: "deepest skin layer reached per 1 mm bin (each region's skin)".into(),
             names: Layer::ALL.iter().map(|l| l.name().to_string()).collect(),
             class_of: Box::new(move |i, _| layers[i]),
         },

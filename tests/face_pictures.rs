@@ -1,0 +1,124 @@
+//! Face sessions get the full picture set: region outlines lie on the map's borders, the
+//! report carries one row per region and refers to no URL, and the outputs are byte-identical
+//! on 1 and 2 threads.
+
+mod common;
+
+use common::{bin, root};
+use needlesim::domain::Domain;
+use needlesim::face::default::default_face;
+use needlesim::geometry::Vec2;
+use needlesim::output::face_pictures::face_overlays;
+use needlesim::render::report::external_references;
+
+const PICTURES: [&str; 9] =
+    ["heatmap.png", "heatmap.svg", "passes.png", "passes.svg", "density.png", "density.svg", "depth.png", "depth.svg", "animation.gif"];
+
+/// Every point along every outline edge separates two different labels (another region,
+/// a no-go zone or off the map): the outlines are the region borders, not a box.
+#[test]
+fn outlines_lie_on_region_borders() {
+    let map = default_face().unwrap();
+    let o = face_overlays(&map);
+    assert!(o.outlines.len() >= map.regions().len());
+    assert_eq!(o.hatched.len(), map.no_go_names().len());
+    let labelled: Vec<String> = o.labels().into_iter().map(|(_, l)| l.to_string()).collect();
+    for r in map.regions() {
+        assert!(labelled.contains(&r.name), "{} has no label", r.name);
+    }
+    let eps = 0.05;
+    let mut checked = 0;
+    for s in &o.outlines {
+        let p = &s.polygon_mm;
+        for k in 0..p.len() {
+            let (a, b) = (p[k], p[(k + 1) % p.len()]);
+            let len = (b - a).norm();
+            if len < 4.0 * eps {
+                continue;
+            }
+            let n = Vec2::new(-(b - a).y, (b - a).x) / len;
+            for t in [0.25, 0.5, 0.75] {
+                let m = a + (b - a) * t;
+                let (l, r) = (map.label_at(m + n * eps), map.label_at(m - n * eps));
+                assert_ne!(l, r, "outline point {m:?} is not on a border");
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 100);
+}
+
+fn run(args: &[&str], threads: &str) -> std::process::Output {
+    bin().current_dir(root()).env("RAYON_NUM_THREADS", threads).args(args).output().expect("binary runs")
+}
+
+#[test]
+fn full_face_report_has_region_rows_and_no_external_url() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let o = run(
+        &["run", "scenarios/full-face.toml", "--out", out.to_str().unwrap(), "--set", "grid.resolution_mm=0.05", "--set", "pictures.frames=20", "--set", "technique.speed_mm_s=150"],
+        "2",
+    );
+    assert!(o.status.success() || o.status.code() == Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    for f in PICTURES.iter().chain(&["report.html", "summary.json"]) {
+        assert!(std::fs::metadata(out.join(f)).map(|m| m.len() > 100).unwrap_or(false), "{f} missing or empty");
+    }
+    let summary: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(external_references(&html).is_empty(), "{:?}", external_references(&html));
+    let regions = summary["regions"].as_object().unwrap();
+    assert!(regions.len() > 10);
+    for (name, r) in regions {
+        let row = format!("<tr><td>{}</td>", needlesim::render::escape_xml(name));
+        assert!(html.contains(&row), "no row for region {name}");
+        let cov = format!("<td>{:.1} %</td>", 100.0 * r["coverage"].as_f64().unwrap());
+        assert!(html.contains(&cov), "coverage {cov} of {name} not in the report");
+    }
+    assert!(html.contains("Regions"));
+    assert_eq!(html.matches("src=\"data:image/gif;base64,").count(), 1);
+}
+
+const SMALL_FACE: &str = r#"
+name = "small-face"
+seed = 7
+[cartridge]
+preset = 12
+depth_mm = 0.5
+[device]
+frequency_hz = 120
+rotation_deg = 18
+[technique]
+pattern = "serpentine"
+speed_mm_s = 80
+directions_deg = [0, 90]
+[grid]
+resolution_mm = 0.05
+[pictures]
+frames = 12
+[face]
+map = "default"
+[[treat]]
+regions = ["chin", "perioral"]
+depth_mm = 0.75
+"#;
+
+#[test]
+fn face_outputs_are_byte_identical_on_one_and_two_threads() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("s.toml");
+    std::fs::write(&scenario, SMALL_FACE).unwrap();
+    let outs: Vec<_> = ["1", "2"]
+        .iter()
+        .map(|t| {
+            let out = dir.path().join(format!("out{t}"));
+            let o = run(&["run", scenario.to_str().unwrap(), "--out", out.to_str().unwrap()], t);
+            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+            out
+        })
+        .collect();
+    for f in PICTURES.iter().chain(&["report.html", "summary.json", "punctures.csv"]) {
+        let (a, b) = (std::fs::read(outs[0].join(f)).unwrap(), std::fs::read(outs[1].join(f)).unwrap());
+        assert!(a == b, "{f} differs between 1 and 2 threads");
+    }
+}
