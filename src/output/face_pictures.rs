@@ -76,7 +76,7 @@ pub fn face_run_info<'a>(sim: &FaceSimulation, r: &FaceRunResult, pictures: &'a 
             plural(n, "pass", "passes"),
         ),
         short_params: format!("{} needles, {} Hz, face map {:?}", sim.cartridge.needle_count(), sim.device.frequency_hz, sim.map.name()),
-        pass_labels: (0..n).map(|k| format!("pass {}/{n} (all regions)", k + 1)).collect(),
+        pass_labels: (0..n).map(|k| format!("pass {}/{n}", k + 1)).collect(),
         segment_labels: pass_segments(&r.run.punctures, &r.treatments)
             .into_iter()
             .map(|(t, range)| {
