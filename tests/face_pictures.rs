@@ -15,7 +15,8 @@ const PICTURES: [&str; 9] =
     ["heatmap.png", "heatmap.svg", "passes.png", "passes.svg", "density.png", "density.svg", "depth.png", "depth.svg", "animation.gif"];
 
 /// Every point along every outline edge separates two different labels (another region,
-/// a no-go zone or off the map): the outlines are the region borders, not a box.
+/// a no-go zone or off the map), or runs under a no-go zone: the outlines are the region
+/// borders, not a box.
 #[test]
 fn outlines_lie_on_region_borders() {
     let map = default_face().unwrap();
@@ -40,7 +41,9 @@ fn outlines_lie_on_region_borders() {
             for t in [0.25, 0.5, 0.75] {
                 let m = a + (b - a) * t;
                 let (l, r) = (map.label_at(m + n * eps), map.label_at(m - n * eps));
-                assert_ne!(l, r, "outline point {m:?} is not on a border");
+                // A region polygon may run under a no-go zone (the zone is cut out of the
+                // region), where the hatching covers it.
+                assert!(l != r || map.no_go_at(m).is_some(), "outline point {m:?} is not on a border");
                 checked += 1;
             }
         }
