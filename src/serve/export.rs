@@ -52,6 +52,12 @@ pub fn trace_csv(session: &LiveSession) -> String {
 
 /// Write export number `n` of session `sid` (settings `file`); returns what was written.
 pub fn write(config: &ServeConfig, sid: &str, n: u32, session: &LiveSession, file: &ScenarioFile) -> Result<Value> {
+    if config.map.face.is_some() {
+        // The run report measures a patch; a face session's report (per region, layers,
+        // no-go hits) from hand-drawn strokes is not built yet. Refuse rather than measure
+        // the face's bounding rectangle as if it were skin.
+        return Err(Error::invalid("export", "a face-map session", "a patch session (serve a patch scenario); on a face, save trace.csv instead"));
+    }
     let base = file.to_simulation()?;
     let (sim, result) = session.as_run(&base)?;
     let prefix: String = sid.chars().filter(char::is_ascii_hexdigit).take(8).collect();
