@@ -134,9 +134,12 @@ fn export_writes_the_run_report_and_the_trace_with_exact_figures() {
     let e = r.json();
     let dir = std::path::PathBuf::from(e["dir"].as_str().unwrap());
     assert!(dir.starts_with(s.export_dir.path()), "{dir:?} is under the export directory");
-    for f in ["summary.json", "punctures.csv", "heatmap.png", "scenario.toml", "trace.csv"] {
+    for f in ["summary.json", "punctures.csv", "heatmap.png", "scenario.toml", "trace.csv", "report.html"] {
         assert!(dir.join(f).is_file(), "{f}");
+        assert!(e["files"].as_array().unwrap().iter().any(|x| x == f), "{f} listed in {}", e["files"]);
     }
+    let report = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    assert!(report.contains("<html") && report.contains("coverage"), "report.html is the run report");
     let summary: Value = serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap();
     assert_eq!(summary["punctures"], live["punctures"]);
     assert_eq!(summary["technique"]["pattern"], "strokes");
