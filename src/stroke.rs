@@ -3,7 +3,7 @@
 //! **Model.** A stroke is the pen on the skin from touch-down to lift-off, recorded as
 //! samples `(t_s, x_mm, y_mm)` with strictly increasing times (a mouse, a finger or a
 //! stylus on a tablet; the hand speed is the trainer's own). Between two samples the pen
-//! moves in a straight line at constant speed (linear interpolation). The pen fires at
+//! moves in a straight line at constant speed (linear interpolation, [`Trajectory::at`]). The pen fires at
 //! touch-down (the first sample) and then once every `1 / frequency_hz` seconds while it is
 //! on the skin: stamp `k` of a stroke that touched down at `t0` is at `t0 + k / f`, for every
 //! `k` with `t0 + k / f ≤` the time of the last sample. A pen held still keeps firing on the
@@ -20,6 +20,7 @@
 use crate::error::{Error, Result};
 use crate::geometry::Vec2;
 use crate::motion::Stamp;
+use crate::trajectory::Trajectory;
 
 /// One pointer sample: where the pen was, and when.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -107,28 +108,37 @@ impl StrokeStamper {
     pub fn feed(&mut self, samples: &[TimedSample]) -> Result<Vec<Stamp>> {
         self.check(samples)?;
         let mut out = Vec::new();
-        for &s in samples {
-            let Some(prev) = self.last else {
-                // Touch-down: the pen fires at once.
-                self.t0_s = Some(s.t_s);
-                self.last = Some(s);
-                out.push(Stamp { center_mm: s.at_mm, t_s: s.t_s });
-                self.next = 1;
-                continue;
-            };
-            let t0 = self.t0_s.expect("set at touch-down");
-            loop {
-                let t = t0 + self.next as f64 * self.period_s;
-                if t > s.t_s {
-                    break;
-                }
-                let f = (t - prev.t_s) / (s.t_s - prev.t_s);
-                out.push(Stamp { center_mm: prev.at_mm + (s.at_mm - prev.at_mm) * f, t_s: t });
-                self.next += 1;
-            }
-            self.length_mm += (s.at_mm - prev.at_mm).norm();
+        let mut rest = samples;
+        if self.last.is_none() {
+            let Some((&s, tail)) = samples.split_first() else { return Ok(out) };
+            // Touch-down: the pen fires at once.
+            self.t0_s = Some(s.t_s);
             self.last = Some(s);
+            out.push(Stamp { center_mm: s.at_mm, t_s: s.t_s });
+            self.next = 1;
+            rest = tail;
         }
+        let (Some(prev), Some(end)) = (self.last, rest.last()) else { return Ok(out) };
+        // The batch as a recorded trajectory from the previous sample on: positions between
+        // samples come from `Trajectory::at` (one copy of the interpolation).
+        let pieces = std::iter::once(prev).chain(rest.iter().copied());
+        let (times, points): (Vec<f64>, Vec<Vec2>) = pieces.map(|s| (s.t_s, s.at_mm)).unzip();
+        let path = Trajectory::new(times, points, None)?;
+        let t0 = self.t0_s.expect("set at touch-down");
+        loop {
+            let t = t0 + self.next as f64 * self.period_s;
+            if t > end.t_s {
+                break;
+            }
+            out.push(Stamp { center_mm: path.at(t).at_mm, t_s: t });
+            self.next += 1;
+        }
+        let mut p = prev;
+        for &s in rest {
+            self.length_mm += (s.at_mm - p.at_mm).norm();
+            p = s;
+        }
+        self.last = Some(*end);
         Ok(out)
     }
 }

@@ -104,7 +104,9 @@ impl Trajectory {
         let f = ((t_s - t0) / (t1 - t0)).clamp(0.0, 1.0);
         let (p0, p1) = (self.xy_mm[k], self.xy_mm[k + 1]);
         TrajectoryPoint {
-            at_mm: p0 + (p1 - p0) * f,
+            // The end sample exactly (p0 + (p1 - p0) · 1 may differ from p1 in the last bit),
+            // so a trajectory cut at a sample gives the same points as the whole one.
+            at_mm: if f >= 1.0 { p1 } else { p0 + (p1 - p0) * f },
             velocity_mm_s: (p1 - p0) / (t1 - t0),
             tilt_deg: self.tilt_deg.as_ref().map(|v| v[k] + (v[k + 1] - v[k]) * f),
         }

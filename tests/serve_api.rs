@@ -20,7 +20,7 @@ fn stroke(s: &Server, id: &str, body: Value) -> common::http::Response {
 
 #[test]
 fn the_page_and_its_assets_are_served_from_the_binary() {
-    let s = Server::start(&[]);
+    let s = Server::start(&["scenarios/default.toml"]);
     let page = s.call("GET", "/", None);
     assert_eq!(page.status, 200);
     assert!(page.body.contains("<canvas id=\"map\"") && page.body.contains("/app.js"));
@@ -40,7 +40,7 @@ fn the_page_and_its_assets_are_served_from_the_binary() {
 
 #[test]
 fn bad_input_gets_a_4xx_with_a_message_and_stores_nothing() {
-    let s = Server::start(&[]);
+    let s = Server::start(&["scenarios/default.toml"]);
     let id = s.session();
     let good = line_samples(1000.0, (5.0, 5.0), (30.0, 8.0), 40.0, 16.0);
     assert_eq!(stroke(&s, &id, json!({"stroke": 1, "pass": 0, "samples": good})).status, 200);
@@ -82,7 +82,7 @@ fn bad_input_gets_a_4xx_with_a_message_and_stores_nothing() {
 
 #[test]
 fn sessions_are_kept_apart_and_undo_restores_the_figures_exactly() {
-    let s = Server::start(&[]);
+    let s = Server::start(&["scenarios/default.toml"]);
     let (a, b) = (s.session(), s.session());
     assert_ne!(a, b);
     let empty = metrics(&s, &b);
@@ -114,7 +114,7 @@ fn sessions_are_kept_apart_and_undo_restores_the_figures_exactly() {
 
 #[test]
 fn the_number_of_sessions_is_capped() {
-    let s = Server::start(&["--max-sessions", "2"]);
+    let s = Server::start(&["scenarios/default.toml", "--max-sessions", "2"]);
     s.session();
     s.session();
     let r = s.call("POST", "/api/sessions", None);
@@ -124,7 +124,7 @@ fn the_number_of_sessions_is_capped() {
 
 #[test]
 fn export_writes_the_run_report_and_the_trace_with_exact_figures() {
-    let s = Server::start(&[]);
+    let s = Server::start(&["scenarios/default.toml"]);
     let id = s.session();
     let samples = line_samples(0.0, (2.0, 15.0), (38.0, 15.0), 30.0, 16.0);
     assert_eq!(stroke(&s, &id, json!({"stroke": 1, "pass": 0, "samples": samples, "end": true})).status, 200);
@@ -134,9 +134,12 @@ fn export_writes_the_run_report_and_the_trace_with_exact_figures() {
     let e = r.json();
     let dir = std::path::PathBuf::from(e["dir"].as_str().unwrap());
     assert!(dir.starts_with(s.export_dir.path()), "{dir:?} is under the export directory");
-    for f in ["summary.json", "punctures.csv", "heatmap.png", "scenario.toml", "trace.csv"] {
+    for f in ["summary.json", "punctures.csv", "heatmap.png", "scenario.toml", "trace.csv", "report.html"] {
         assert!(dir.join(f).is_file(), "{f}");
+        assert!(e["files"].as_array().unwrap().iter().any(|x| x == f), "{f} listed in {}", e["files"]);
     }
+    let report = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    assert!(report.contains("<html") && report.contains("coverage"), "report.html is the run report");
     let summary: Value = serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap();
     assert_eq!(summary["punctures"], live["punctures"]);
     assert_eq!(summary["technique"]["pattern"], "strokes");
@@ -158,4 +161,72 @@ fn export_writes_the_run_report_and_the_trace_with_exact_figures() {
     let csv = s.call("GET", &format!("/api/sessions/{id}/trace.csv"), None);
     assert_eq!(csv.status, 200);
     assert_eq!(csv.body, trace);
+}
+
+/// Centre of a ring (vertex mean; inside for the convex-ish eyes, lips and nostrils).
+fn ring_mean(ring: &Value) -> (f64, f64) {
+    let pts = ring.as_array().unwrap();
+    let n = pts.len() as f64;
+    (pts.iter().map(|p| p[0].as_f64().unwrap()).sum::<f64>() / n, pts.iter().map(|p| p[1].as_f64().unwrap()).sum::<f64>() / n)
+}
+
+#[test]
+fn the_default_face_is_served_with_regions_no_go_zones_and_the_no_go_warning() {
+    let s = Server::start(&[]);
+    let c = s.call("GET", "/api/config", None).json();
+    let map = &c["map"];
+    let regions: Vec<&str> = map["regions"].as_array().unwrap().iter().map(|r| r.as_str().unwrap()).collect();
+    assert!(regions.contains(&"forehead") && regions.contains(&"cheek_left"), "{regions:?}");
+    let no_go: Vec<&str> = map["no_go"].as_array().unwrap().iter().map(|r| r.as_str().unwrap()).collect();
+    let outlines = map["outlines_mm"].as_array().unwrap();
+    // Every region and every no-go zone has at least one ring; the no-go ones are flagged.
+    for name in regions.iter().chain(&no_go) {
+        assert!(outlines.iter().any(|o| o["name"] == *name), "no outline for {name}");
+    }
+    assert_eq!(outlines.iter().filter(|o| o["no_go"] == true).count(), no_go.len());
+    let labels = map["labels_mm"].as_array().unwrap();
+    assert_eq!(labels.len(), regions.len());
+    let anchor = |name: &str| {
+        let l = labels.iter().find(|l| l["name"] == name).unwrap();
+        (l["at_mm"][0].as_f64().unwrap(), l["at_mm"][1].as_f64().unwrap())
+    };
+
+    let id = s.session();
+    // Across the forehead (±8 mm about its label anchor): punctures, forehead coverage, no warning.
+    let (fx, fy) = anchor("forehead");
+    let r = stroke(&s, &id, json!({"stroke": 1, "pass": 0, "samples": line_samples(0.0, (fx - 8.0, fy), (fx + 8.0, fy), 40.0, 10.0), "end": true}));
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.json()["no_go"].as_array().unwrap().is_empty());
+    let m = metrics(&s, &id);
+    let row = |m: &Value, name: &str| m["regions"].as_array().unwrap().iter().find(|r| r["name"] == name).unwrap().clone();
+    assert!(row(&m, "forehead")["coverage"].as_f64().unwrap() > 0.0, "{m}");
+    assert_eq!(row(&m, "chin")["coverage"].as_f64().unwrap(), 0.0);
+    assert!(m["no_go"].as_array().unwrap().is_empty());
+
+    // Across an eye (through the mean of its ring): the no-go warning names the eye at once.
+    let eye = outlines.iter().find(|o| o["no_go"] == true && o["name"].as_str().unwrap().contains("eye")).expect("an eye zone");
+    let (ex, ey) = ring_mean(&eye["ring"]);
+    let r = stroke(&s, &id, json!({"stroke": 2, "pass": 0, "samples": line_samples(1000.0, (ex - 6.0, ey), (ex + 6.0, ey), 40.0, 10.0), "end": true}));
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(!r.json()["no_go"].as_array().unwrap().is_empty(), "the batch reports where it touched");
+    let m = metrics(&s, &id);
+    let touches = m["no_go"].as_array().unwrap();
+    assert_eq!(touches.len(), 1, "{touches:?}");
+    assert_eq!(touches[0]["zone"], eye["name"]);
+    assert!(touches[0]["punctures"].as_u64().unwrap() > 0);
+    assert!(m["warnings"].as_array().unwrap().iter().any(|w| w.as_str().unwrap().starts_with("no-go")), "{}", m["warnings"]);
+}
+
+#[test]
+fn a_face_session_export_is_refused_with_a_message_and_writes_nothing() {
+    let s = Server::start(&[]);
+    let id = s.session();
+    let r = stroke(&s, &id, json!({"stroke": 1, "pass": 0, "samples": line_samples(0.0, (-10.0, 60.0), (10.0, 60.0), 40.0, 10.0), "end": true}));
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = s.call("POST", &format!("/api/sessions/{id}/export"), Some(&json!({})));
+    assert!((400..500).contains(&r.status), "{} {}", r.status, r.body);
+    assert!(r.json()["error"].as_str().unwrap().contains("face"), "{}", r.body);
+    assert_eq!(std::fs::read_dir(s.export_dir.path()).unwrap().count(), 0, "nothing written");
+    let t = s.call("GET", &format!("/api/sessions/{id}/trace.csv"), None);
+    assert_eq!(t.status, 200);
 }

@@ -1,8 +1,9 @@
 //! The live page in a real browser: headless Chromium driven over WebDriver (chromedriver),
 //! both from Debian's packages (`.ci/run` installs them). The test starts `needlesim serve`
-//! and chromedriver on free loopback ports, drags a pointer across the map, and checks that
+//! and chromedriver on free loopback ports, drags a pointer across the default face's forehead, and checks that
 //! punctures appear on the canvas (pixels and the page's counter), that the coverage figure
-//! rises, and that a second pass adds coverage; it saves a screenshot to
+//! rises, that a second pass adds coverage and undo takes it back, and that a stroke across
+//! an eye raises the red no-go banner; it saves a screenshot to
 //! `output/serve-browser.png` (git-ignored).
 //!
 //! Without chromium or chromedriver the test says so loudly and passes on a developer
@@ -168,8 +169,18 @@ fn drawing_on_the_page_makes_punctures_and_coverage() {
     assert_eq!(d.number("punctures-count"), 0.0);
     let dark_before = d.js(DARK_PIXELS).as_i64().unwrap();
 
-    // A slow stroke across the patch (the forehead once the face map lands).
-    d.drag((4.0, 22.0), (36.0, 22.0), 40, 1200);
+    // The map's geometry as the page has it: the forehead's label anchor and an eye's ring.
+    let map = d.js("return window.needlesim.config.map;");
+    let forehead = map["labels_mm"].as_array().unwrap().iter().find(|l| l["name"] == "forehead").expect("a forehead label")["at_mm"].clone();
+    let (fx, fy) = (forehead[0].as_f64().unwrap(), forehead[1].as_f64().unwrap());
+    let eye = map["outlines_mm"].as_array().unwrap().iter().find(|o| o["no_go"] == true && o["name"].as_str().unwrap().contains("eye")).expect("an eye zone").clone();
+    let ring = eye["ring"].as_array().unwrap();
+    let n = ring.len() as f64;
+    let (ex, ey) = (ring.iter().map(|p| p[0].as_f64().unwrap()).sum::<f64>() / n, ring.iter().map(|p| p[1].as_f64().unwrap()).sum::<f64>() / n);
+    assert_eq!(d.js("return document.getElementById('nogo-warning').hidden;"), json!(true));
+
+    // A slow stroke across the forehead.
+    d.drag((fx - 16.0, fy), (fx + 16.0, fy), 40, 1200);
     d.settle();
     let punctures = d.number("punctures-count");
     let coverage = d.number("coverage");
@@ -180,14 +191,26 @@ fn drawing_on_the_page_makes_punctures_and_coverage() {
     // The page's count is the server's.
     let text = d.js("return document.getElementById('punctures-count').textContent;");
     assert_eq!(text.as_str().unwrap().replace(',', "").parse::<f64>().unwrap(), punctures);
+    assert_eq!(d.js("return document.getElementById('nogo-warning').hidden;"), json!(true), "the forehead is not a no-go zone");
 
     // Second pass across the first: coverage rises, the pass table has two rows.
     d.js("document.querySelector('#pass-buttons button[data-pass=\"1\"]').click(); return true;");
-    d.drag((20.0, 4.0), (20.0, 27.0), 40, 1200);
+    d.drag((fx, fy - 8.0), (fx, fy + 8.0), 40, 1200);
     d.settle();
     let coverage2 = d.number("coverage");
     assert!(coverage2 > coverage, "coverage {coverage} → {coverage2}");
     assert_eq!(d.js("return document.querySelectorAll('#pass-table tbody tr').length;"), json!(2));
+
+    // Undo removes the second stroke: the figure goes back.
+    d.js("document.getElementById('undo').click(); return true;");
+    d.wait_for(&format!("return Number(document.getElementById('coverage').dataset.value) === {coverage};"), "undo");
+
+    // Across an eye: the red no-go banner appears, naming the eye.
+    d.drag((ex - 8.0, ey), (ex + 8.0, ey), 30, 900);
+    d.settle();
+    d.wait_for("return !document.getElementById('nogo-warning').hidden;", "the no-go warning");
+    let banner = d.js("return document.getElementById('nogo-warning').textContent;");
+    assert!(banner.as_str().unwrap().contains(eye["name"].as_str().unwrap()), "{banner}");
 
     // Screenshot as an artifact.
     let png = base64_decode(d.cmd("GET", "/screenshot", None).as_str().unwrap());
@@ -196,7 +219,4 @@ fn drawing_on_the_page_makes_punctures_and_coverage() {
     std::fs::create_dir_all(&out).unwrap();
     std::fs::write(out.join("serve-browser.png"), &png).unwrap();
 
-    // Undo removes the second stroke: the figure goes back.
-    d.js("document.getElementById('undo').click(); return true;");
-    d.wait_for(&format!("return Number(document.getElementById('coverage').dataset.value) === {coverage};"), "undo");
 }

@@ -24,7 +24,7 @@ struct Report {
 }
 
 fn load(clients: usize, secs: u64) -> Report {
-    let server = Server::start(&["--max-sessions", &clients.to_string()]);
+    let server = Server::start(&["scenarios/default.toml", "--max-sessions", &clients.to_string()]);
     let deadline = Instant::now() + Duration::from_secs(secs);
     let start = Instant::now();
     let results: Vec<(Vec<f64>, usize)> = std::thread::scope(|scope| {

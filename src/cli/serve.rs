@@ -2,7 +2,7 @@
 
 use std::io::Write;
 use std::net::{IpAddr, SocketAddr};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -11,14 +11,15 @@ use clap::Args;
 use needlesim::scenario::{self, Override};
 use needlesim::serve::{self, ServeConfig, ServeLimits};
 
-/// The scenario served when none is given (the README's default patch).
-const DEFAULT_SCENARIO: &str = include_str!("../../scenarios/default.toml");
+/// The scenario served when none is given: the built-in default face with the full-face
+/// session's pen (see README "Face maps").
+const DEFAULT_SCENARIO: &str = include_str!("../../scenarios/full-face.toml");
 
 #[derive(Args, Debug)]
-#[command(after_help = "Examples:\n  needlesim serve\n  needlesim serve scenarios/default.toml --port 8080\n  needlesim serve --port 0   # any free port; the URL is printed")]
+#[command(after_help = "Examples:\n  needlesim serve   # the default face\n  needlesim serve scenarios/default.toml --port 8080   # the flat patch\n  needlesim serve --port 0   # any free port; the URL is printed")]
 /// Serve the live training page: draw strokes in a browser and watch punctures and coverage build up.
 pub struct ServeArgs {
-    /// Scenario whose pen, halo and area are the page's defaults (default: the built-in default patch).
+    /// Scenario whose pen, halo and area are the page's defaults (default: the built-in default face).
     pub scenario: Option<PathBuf>,
     /// TCP port (0 = any free port).
     #[arg(long, default_value_t = 8737)]
@@ -39,11 +40,20 @@ pub struct ServeArgs {
 
 pub fn run(a: ServeArgs) -> anyhow::Result<ExitCode> {
     let overrides = a.set.iter().map(|s| s.parse::<Override>()).collect::<Result<Vec<_>, _>>()?;
-    let (file, label) = match &a.scenario {
-        Some(p) => (scenario::load(p, &overrides)?, p.display().to_string()),
-        None => (scenario::parse(DEFAULT_SCENARIO, Path::new("<built-in default scenario>"), &overrides)?, "the built-in default scenario".into()),
+    let (file, path, label) = match &a.scenario {
+        Some(p) => (scenario::load(p, &overrides)?, p.clone(), p.display().to_string()),
+        None => {
+            let path = PathBuf::from("<built-in default scenario>");
+            (scenario::parse(DEFAULT_SCENARIO, &path, &overrides)?, path, "the built-in default face scenario".into())
+        }
     };
-    let mut config = ServeConfig::from_scenario(file, a.export_dir.clone()).with_context(|| format!("invalid scenario {label}"))?;
+    let config = if file.is_face() {
+        let face = scenario::load_face_map(&file, &path)?;
+        ServeConfig::from_face_scenario(file, face, a.export_dir.clone())
+    } else {
+        ServeConfig::from_scenario(file, a.export_dir.clone())
+    };
+    let mut config = config.with_context(|| format!("invalid scenario {label}"))?;
     if a.max_sessions == 0 {
         return Err(needlesim::Error::invalid("--max-sessions", 0, "at least 1").into());
     }

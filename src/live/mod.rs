@@ -24,6 +24,7 @@ use std::sync::Arc;
 
 use crate::accumulate::Tally;
 use crate::domain::{Domain, RectDomain};
+use crate::face::FaceMap;
 use crate::geometry::{Rect, Vec2};
 use crate::grid::GridSpec;
 
@@ -54,6 +55,16 @@ pub trait NoGo: Send + Sync {
     fn zone_touched(&self, p: Vec2, r_mm: f64) -> Option<usize>;
 }
 
+/// A face map's no-go zones: a needle footprint touching an eye, the lips or a nostril.
+impl NoGo for FaceMap {
+    fn zone_names(&self) -> Vec<String> {
+        self.no_go_names().to_vec()
+    }
+    fn zone_touched(&self, p: Vec2, r_mm: f64) -> Option<usize> {
+        self.no_go_meeting_disk(p, r_mm)
+    }
+}
+
 /// The area a live session treats, with its live grid.
 pub struct LiveMap {
     /// Shown to the user (e.g. "patch 40 × 30 mm", "default face").
@@ -62,6 +73,9 @@ pub struct LiveMap {
     /// One name per domain label.
     pub label_names: Vec<String>,
     pub no_go: Option<Arc<dyn NoGo>>,
+    /// The face map when the domain is one (its polygons, names and label anchors are drawn
+    /// by the page); `None` for the flat patch.
+    pub face: Option<Arc<FaceMap>>,
     pub grid: GridSpec,
     /// Tallies of the empty domain on `grid` with [`LIVE_PASSES`] passes.
     pub baseline: Vec<Tally>,
@@ -78,7 +92,18 @@ impl LiveMap {
     pub fn with_grid(name: impl Into<String>, domain: Arc<dyn Domain + Send + Sync>, label_names: Vec<String>, no_go: Option<Arc<dyn NoGo>>, grid: GridSpec) -> Self {
         assert_eq!(label_names.len(), domain.label_count(), "one name per label");
         let baseline = accumulator::baseline(domain.as_ref(), grid, LIVE_PASSES);
-        LiveMap { name: name.into(), domain, label_names, no_go, grid, baseline }
+        LiveMap { name: name.into(), domain, label_names, no_go, face: None, grid, baseline }
+    }
+
+    /// A face map: its regions are the labels (named as in the map), its no-go zones (eyes,
+    /// lips, nostrils) feed the no-go warning.
+    pub fn face(map: Arc<FaceMap>) -> Self {
+        let names = map.regions().iter().map(|r| r.name.clone()).collect();
+        let title = format!("face map {:?}", map.name());
+        let no_go: Option<Arc<dyn NoGo>> = (!map.no_go_names().is_empty()).then(|| map.clone() as Arc<dyn NoGo>);
+        let mut live = Self::new(title, map.clone(), names, no_go);
+        live.face = Some(map);
+        live
     }
 
     /// The flat patch `rect`, one label named "patch", no no-go zone.
@@ -103,5 +128,23 @@ mod tests {
         let g = live_grid(face);
         assert!(face.area() / (g.resolution_mm * g.resolution_mm) <= LIVE_MAX_CELLS);
         assert!(g.resolution_mm <= 0.05 + 1e-12, "{}", g.resolution_mm);
+    }
+
+    #[test]
+    fn the_default_face_serves_its_regions_and_no_go_zones() {
+        let face = Arc::new(crate::face::default_face().unwrap());
+        let live = LiveMap::face(face.clone());
+        assert_eq!(live.label_names.len(), face.regions().len());
+        assert_eq!(live.bounds(), face.bounds());
+        let ng = live.no_go.as_ref().expect("the default face has no-go zones");
+        assert_eq!(ng.zone_names(), face.no_go_names());
+        // A footprint at a label anchor is inside its region, away from every no-go zone;
+        // one at a no-go polygon's vertex touches that zone.
+        for l in 0..face.regions().len() as u16 {
+            assert_eq!(ng.zone_touched(face.label_anchor(l), 0.09), None, "{}", live.label_names[l as usize]);
+        }
+        for (k, poly) in face.no_go_polygons().unwrap().iter().enumerate() {
+            assert_eq!(ng.zone_touched(poly.vertices()[0], 0.09), Some(k));
+        }
     }
 }

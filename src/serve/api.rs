@@ -216,6 +216,7 @@ pub async fn config(State(state): State<Arc<AppState>>) -> Json<Value> {
             "bounds_mm": [b.x0, b.y0, b.x1, b.y1],
             "regions": map.label_names,
             "outlines_mm": outlines(map),
+            "labels_mm": labels(map),
             "no_go": no_go,
         },
         "presets": PRESET_NEEDLES,
@@ -234,11 +235,46 @@ pub async fn config(State(state): State<Arc<AppState>>) -> Json<Value> {
     }))
 }
 
-/// Region outlines for the page: `[name, [[x, y], …]]` per ring. The flat patch is its
-/// rectangle.
+/// Region outlines for the page: `{name, ring: [[x, y], …], no_go}` per ring (regions first,
+/// then the no-go zones). The flat patch is its rectangle; a face map sends its region parts
+/// and no-go polygons; a painted (raster) face map has no polygons and sends none (the page
+/// then shows only the punctures and heat over the bounds).
 fn outlines(map: &crate::live::LiveMap) -> Value {
-    let b = map.bounds();
-    json!([{ "name": map.label_names.first(), "ring": [[b.x0, b.y0], [b.x1, b.y0], [b.x1, b.y1], [b.x0, b.y1]], "no_go": false }])
+    let ring = |v: &[crate::geometry::Vec2]| v.iter().map(|p| [round3(p.x), round3(p.y)]).collect::<Vec<_>>();
+    let Some(face) = &map.face else {
+        let b = map.bounds();
+        return json!([{ "name": map.label_names.first(), "ring": [[b.x0, b.y0], [b.x1, b.y0], [b.x1, b.y1], [b.x0, b.y1]], "no_go": false }]);
+    };
+    let mut out = Vec::new();
+    for (l, name) in map.label_names.iter().enumerate() {
+        for part in face.region_polygons(l as u16).unwrap_or_default() {
+            out.push(json!({ "name": name, "ring": ring(part.vertices()), "no_go": false }));
+        }
+    }
+    for (name, zone) in face.no_go_names().iter().zip(face.no_go_polygons().unwrap_or_default()) {
+        out.push(json!({ "name": name, "ring": ring(zone.vertices()), "no_go": true }));
+    }
+    Value::Array(out)
+}
+
+/// Where the page writes each region's name: `{name, at_mm: [x, y]}` (a face map's label
+/// anchors, well inside each region; the patch's centre).
+fn labels(map: &crate::live::LiveMap) -> Value {
+    match &map.face {
+        Some(face) => map
+            .label_names
+            .iter()
+            .enumerate()
+            .map(|(l, name)| {
+                let a = face.label_anchor(l as u16);
+                json!({ "name": name, "at_mm": [round3(a.x), round3(a.y)] })
+            })
+            .collect(),
+        None => {
+            let c = map.bounds().center();
+            json!([{ "name": map.label_names.first(), "at_mm": [c.x, c.y] }])
+        }
+    }
 }
 
 pub async fn create_session(State(state): State<Arc<AppState>>, body: Result<Bytes, BytesRejection>) -> ApiResult {

@@ -1,8 +1,8 @@
 //! Exports of a live session: the trace CSV, and the report `run` writes.
 //!
 //! An export is a fresh directory `<export dir>/session-<id prefix>-<n>/` written atomically
-//! (staged, then renamed): `summary.json`, `punctures.csv`, `heatmap.png` and
-//! `scenario.toml` exactly as `needlesim run` writes them, with the figures measured by the
+//! (staged, then renamed): `summary.json`, `punctures.csv`, `heatmap.png`, the pictures,
+//! `report.html` and `scenario.toml` exactly as `needlesim run` writes them, with the figures measured by the
 //! core at the scenario's own resolution (not the live grid), plus `trace.csv`. The request
 //! names no path: the directory name comes from the session id and a counter.
 
@@ -52,6 +52,12 @@ pub fn trace_csv(session: &LiveSession) -> String {
 
 /// Write export number `n` of session `sid` (settings `file`); returns what was written.
 pub fn write(config: &ServeConfig, sid: &str, n: u32, session: &LiveSession, file: &ScenarioFile) -> Result<Value> {
+    if config.map.face.is_some() {
+        // The run report measures a patch; a face session's report (per region, layers,
+        // no-go hits) from hand-drawn strokes is not built yet. Refuse rather than measure
+        // the face's bounding rectangle as if it were skin.
+        return Err(Error::invalid("export", "a face-map session", "a patch session (serve a patch scenario); on a face, save trace.csv instead"));
+    }
     let base = file.to_simulation()?;
     let (sim, result) = session.as_run(&base)?;
     let prefix: String = sid.chars().filter(char::is_ascii_hexdigit).take(8).collect();
@@ -68,9 +74,13 @@ pub fn write(config: &ServeConfig, sid: &str, n: u32, session: &LiveSession, fil
     let trace = staged.path(TRACE_CSV);
     std::fs::write(&trace, trace_csv(session)).map_err(|e| Error::io(&trace, e))?;
     let dir = staged.commit()?;
+    // What was written, as listed on disk (the run's files, pictures and report.html, then
+    // the trace).
+    let mut files: Vec<String> = std::fs::read_dir(&dir).map_err(|e| Error::io(&dir, e))?.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+    files.sort();
     Ok(json!({
         "dir": dir.display().to_string(),
-        "files": [output::SUMMARY_JSON, output::PUNCTURES_CSV, output::HEATMAP_PNG, output::SCENARIO_TOML, TRACE_CSV],
+        "files": files,
         "resolution_mm": sim.grid.resolution_mm,
         "coverage": result.hole_coverage.coverage,
         "coverage_per_pass": result.hole_coverage.coverage_per_pass,

@@ -44,7 +44,9 @@ use axum::routing::{get, post};
 
 use crate::error::{Error, Result};
 use crate::live::{LiveMap, SessionLimits};
-use crate::scenario::ScenarioFile;
+use crate::domain::Domain;
+use crate::face::FaceMap;
+use crate::scenario::{PatchFile, ScenarioFile};
 
 /// Largest request body, bytes (a full batch of 200 samples is about 10 kB).
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -88,6 +90,22 @@ impl ServeConfig {
         let sim = scenario.to_simulation()?;
         let map = Arc::new(LiveMap::patch(sim.area));
         Ok(ServeConfig { scenario, map, export_dir, limits: ServeLimits::default() })
+    }
+
+    /// Defaults from a face scenario over its loaded `face` map: the map is served with its
+    /// regions and no-go zones; the scenario's pen (cartridge, device, technique speed, halo)
+    /// is the page's default. The face session is validated as `run` does.
+    pub fn from_face_scenario(scenario: ScenarioFile, face: FaceMap, export_dir: PathBuf) -> Result<Self> {
+        scenario.to_face_simulation(face.clone())?;
+        let b = face.bounds();
+        // The pen settings are checked and applied by the patch path; a stand-in patch over
+        // the map's bounds carries them (the page never treats it as the area).
+        let mut pen = scenario.clone();
+        pen.face = None;
+        pen.treat.clear();
+        pen.patch = Some(PatchFile { x0_mm: b.x0, y0_mm: b.y0, width_mm: b.width(), height_mm: b.height() });
+        let map = Arc::new(LiveMap::face(Arc::new(face)));
+        Ok(ServeConfig { scenario: pen, map, export_dir, limits: ServeLimits::default() })
     }
 }
 

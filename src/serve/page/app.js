@@ -72,6 +72,21 @@ function redrawLayers(untilT) {
   }
 }
 
+// Red diagonal hatching for no-go zones (a pattern tile, made once).
+let hatchPattern = null;
+function hatch() {
+  if (!hatchPattern) {
+    const t = document.createElement("canvas");
+    t.width = t.height = 8;
+    const c = t.getContext("2d");
+    c.fillStyle = "rgba(198,40,40,0.12)"; c.fillRect(0, 0, 8, 8);
+    c.strokeStyle = "rgba(198,40,40,0.8)"; c.lineWidth = 1.5;
+    c.beginPath(); c.moveTo(0, 8); c.lineTo(8, 0); c.moveTo(-2, 2); c.lineTo(2, -2); c.moveTo(6, 10); c.lineTo(10, 6); c.stroke();
+    hatchPattern = ctx.createPattern(t, "repeat");
+  }
+  return hatchPattern;
+}
+
 function compose() {
   const { width, height } = canvas;
   ctx.clearRect(0, 0, width, height);
@@ -82,12 +97,16 @@ function compose() {
     ctx.beginPath();
     o.ring.forEach(([x, y], i) => (i ? ctx.lineTo(px(x), py(y)) : ctx.moveTo(px(x), py(y))));
     ctx.closePath();
-    if (o.no_go) { ctx.fillStyle = "rgba(198,40,40,0.18)"; ctx.fill(); ctx.strokeStyle = "#c62828"; ctx.lineWidth = 2; }
+    if (o.no_go) { ctx.fillStyle = hatch(); ctx.fill(); ctx.strokeStyle = "#c62828"; ctx.lineWidth = 2; }
     else { ctx.fillStyle = "#f3e6da"; ctx.fill(); ctx.strokeStyle = "#9a8a7a"; ctx.lineWidth = 1; }
     ctx.stroke();
   }
   ctx.drawImage(heat, 0, 0);
   ctx.drawImage(dots, 0, 0);
+  // Region names at their label anchors (well inside each region).
+  ctx.font = "11px sans-serif"; ctx.textAlign = "center"; ctx.textBaseline = "middle";
+  ctx.fillStyle = "rgba(60,50,40,0.75)";
+  for (const l of S.config.map.labels_mm || []) ctx.fillText(l.name, px(l.at_mm[0]), py(l.at_mm[1]));
   const m = S.metrics;
   if (m) {
     ctx.strokeStyle = "#ff6f00"; ctx.lineWidth = 2;
