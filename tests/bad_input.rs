@@ -172,3 +172,15 @@ fn bom_and_crlf_are_accepted() {
     let out = run_in(dir.path(), &["coverage", "p.csv", "--diameter-mm", "0.18", "--rect", "0,0,5,5"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+/// Regression (found by the `png` fuzz target): a PNG whose header claims gigapixels made the
+/// painted-map reader allocate hundreds of GB. It must be refused from the header alone.
+#[test]
+fn png_with_a_huge_header_is_refused_before_allocating() {
+    let bytes = include_bytes!("regressions/png-huge-header.png");
+    let err = match needlesim::facemap_file::legend::read_png(bytes, Path::new("huge.png")) {
+        Err(e) => e.to_string(),
+        Ok(img) => panic!("decoded a {} × {} image", img.width, img.height),
+    };
+    assert!(err.contains("huge.png"), "{err}");
+}

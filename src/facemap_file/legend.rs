@@ -105,12 +105,24 @@ pub struct Rgba {
     pub pixels: Vec<[u8; 4]>,
 }
 
+/// Largest painted map, pixels (100 Mpx: a face at 0.02 mm per pixel is ≈ 20 Mpx).
+pub const MAX_MAP_PIXELS: u64 = 100_000_000;
+
 /// Decode a PNG of any colour type into RGBA8.
 pub fn read_png(bytes: &[u8], path: &Path) -> Result<Rgba> {
     let bad = |e: &dyn std::fmt::Display| Error::parse(path, format!("not a readable PNG image: {e}"));
     let mut dec = png::Decoder::new(std::io::Cursor::new(bytes));
     dec.set_transformations(png::Transformations::normalize_to_color8());
     let mut reader = dec.read_info().map_err(|e| bad(&e))?;
+    // The header's size is checked before any buffer is allocated: a hostile or corrupt
+    // header can claim gigapixels (found by fuzzing: a 727 GB allocation).
+    let (hw, hh) = (reader.info().width as u64, reader.info().height as u64);
+    if hw * hh > MAX_MAP_PIXELS {
+        return Err(Error::parse(
+            path,
+            format!("image is {hw} × {hh} px ({} Mpx): allowed is at most {} Mpx for a painted map", hw * hh / 1_000_000, MAX_MAP_PIXELS / 1_000_000),
+        ));
+    }
     let size = reader.output_buffer_size().ok_or_else(|| bad(&"image too large"))?;
     let mut buf = vec![0u8; size];
     let info = reader.next_frame(&mut buf).map_err(|e| bad(&e))?;
