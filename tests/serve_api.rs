@@ -218,15 +218,74 @@ fn the_default_face_is_served_with_regions_no_go_zones_and_the_no_go_warning() {
 }
 
 #[test]
-fn a_face_session_export_is_refused_with_a_message_and_writes_nothing() {
+fn a_face_session_exports_the_face_report_per_region_with_exact_figures() {
     let s = Server::start(&[]);
+    let c = s.call("GET", "/api/config", None).json();
+    let map = &c["map"];
+    let anchor = |name: &str| {
+        let l = map["labels_mm"].as_array().unwrap().iter().find(|l| l["name"] == name).unwrap().clone();
+        (l["at_mm"][0].as_f64().unwrap(), l["at_mm"][1].as_f64().unwrap())
+    };
     let id = s.session();
-    let r = stroke(&s, &id, json!({"stroke": 1, "pass": 0, "samples": line_samples(0.0, (-10.0, 60.0), (10.0, 60.0), 40.0, 10.0), "end": true}));
-    assert_eq!(r.status, 200, "{}", r.body);
-    let r = s.call("POST", &format!("/api/sessions/{id}/export"), Some(&json!({})));
+    // Nothing drawn yet: nothing to export, nothing written.
+    let r = s.call("POST", &format!("/api/sessions/{id}/export"), None);
     assert!((400..500).contains(&r.status), "{} {}", r.status, r.body);
-    assert!(r.json()["error"].as_str().unwrap().contains("face"), "{}", r.body);
+    assert!(r.json()["error"].as_str().unwrap().contains("stroke"), "{}", r.body);
     assert_eq!(std::fs::read_dir(s.export_dir.path()).unwrap().count(), 0, "nothing written");
-    let t = s.call("GET", &format!("/api/sessions/{id}/trace.csv"), None);
-    assert_eq!(t.status, 200);
+
+    // Forehead twice (passes 0 and 1), the left cheek once, then across an eye.
+    let (fx, fy) = anchor("forehead");
+    let (cx, cy) = anchor("cheek_left");
+    let eye = map["outlines_mm"].as_array().unwrap().iter().find(|o| o["no_go"] == true && o["name"].as_str().unwrap().contains("eye")).unwrap().clone();
+    let (ex, ey) = ring_mean(&eye["ring"]);
+    let strokes = [
+        (0, line_samples(0.0, (fx - 10.0, fy), (fx + 10.0, fy), 40.0, 10.0)),
+        (1, line_samples(2000.0, (fx + 10.0, fy + 1.0), (fx - 10.0, fy + 1.0), 40.0, 10.0)),
+        (0, line_samples(4000.0, (cx, cy - 6.0), (cx, cy + 6.0), 40.0, 10.0)),
+        (0, line_samples(6000.0, (ex - 6.0, ey), (ex + 6.0, ey), 40.0, 10.0)),
+    ];
+    for (k, (pass, samples)) in strokes.iter().enumerate() {
+        let r = stroke(&s, &id, json!({"stroke": k + 1, "pass": pass, "samples": samples, "end": true}));
+        assert_eq!(r.status, 200, "{}", r.body);
+    }
+    let live = metrics(&s, &id);
+    let r = s.call("POST", &format!("/api/sessions/{id}/export"), None);
+    assert_eq!(r.status, 200, "{}", r.body);
+    let e = r.json();
+    let dir = std::path::PathBuf::from(e["dir"].as_str().unwrap());
+    for f in ["summary.json", "punctures.csv", "heatmap.png", "passes.png", "depth.png", "scenario.toml", "trace.csv", "report.html"] {
+        assert!(dir.join(f).is_file(), "{f} in {}", e["files"]);
+    }
+    let summary: Value = serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["punctures"], live["punctures"]);
+    let regions = &summary["regions"];
+    assert_eq!(regions["forehead"]["passes"], 2, "two passes drawn over the forehead");
+    assert_eq!(regions["cheek_left"]["passes"], 1);
+    assert_eq!(regions["chin"]["treated"], false);
+    assert_eq!(regions["chin"]["coverage"].as_f64(), Some(0.0));
+    // Each region's exact coverage (scenario grid) agrees with the live one (coarser live
+    // grid, unbiased) within the sampling error of a few hundred holes.
+    let live_row = |name: &str| live["regions"].as_array().unwrap().iter().find(|r| r["name"] == name).unwrap()["coverage"].as_f64().unwrap();
+    for name in ["forehead", "cheek_left"] {
+        let (exact, l) = (regions[name]["coverage"].as_f64().unwrap(), live_row(name));
+        assert!(exact > 0.0 && (exact - l).abs() / exact < 0.05, "{name}: exact {exact} vs live {l}");
+    }
+    // The no-go touches are the live ones, counted by the core, and warned.
+    let touched = live["no_go"][0]["punctures"].as_u64().unwrap();
+    let zone = eye["name"].as_str().unwrap();
+    assert_eq!(summary["no_go"][zone]["punctures"].as_u64(), Some(touched), "{}", summary["no_go"]);
+    assert!(summary["warnings"].as_array().unwrap().iter().any(|w| w.as_str().unwrap().starts_with(&format!("no-go zone {zone}"))), "{}", summary["warnings"]);
+    // One treatment per run of strokes over one region in one pass, in drawing order.
+    let treatments: Vec<(String, u64)> =
+        summary["face"]["treatments"].as_array().unwrap().iter().map(|t| (t["region"].as_str().unwrap().to_owned(), t["first_pass"].as_u64().unwrap())).collect();
+    assert_eq!(&treatments[..3], &[("forehead".into(), 0), ("forehead".into(), 1), ("cheek_left".into(), 0)], "{treatments:?}");
+    // punctures.csv: the face columns; the eye stroke's needles that landed in the eye say so.
+    let csv = std::fs::read_to_string(dir.join("punctures.csv")).unwrap();
+    assert!(csv.lines().next().unwrap().ends_with("region,landed_in,real_depth_mm,layer"));
+    assert_eq!(csv.lines().count() as u64 - 1, live["punctures"].as_u64().unwrap());
+    assert!(csv.contains(&format!(",no_go:{zone},")), "some needle landed in {zone}");
+    let report = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    assert!(report.contains("forehead") && report.contains("cheek_left"), "the per-region table");
+    let scenario = std::fs::read_to_string(dir.join("scenario.toml")).unwrap();
+    assert!(scenario.contains("[face]"), "the served face scenario:\n{scenario}");
 }

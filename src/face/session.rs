@@ -51,6 +51,9 @@ pub struct Treatment {
     /// Set needle depth, mm.
     pub depth_mm: f64,
     pub passes: Vec<PassPlan>,
+    /// Session pass number of its first pass; `None` (a planned session) continues the
+    /// region's numbering after its earlier treatments. A live session's strokes give it.
+    pub first_pass: Option<usize>,
 }
 
 /// Everything a face session needs, validated by [`FaceSimulation::validate`].
@@ -186,8 +189,9 @@ impl FaceSimulation {
             .treatments
             .iter()
             .map(|t| {
-                let f = per_region[t.region as usize];
-                per_region[t.region as usize] += t.passes.len();
+                let r = t.region as usize;
+                let f = t.first_pass.unwrap_or(per_region[r]);
+                per_region[r] = per_region[r].max(f + t.passes.len());
                 f
             })
             .collect();
@@ -270,7 +274,7 @@ impl FaceSimulation {
     }
 
     /// Refuse a session whose grid or memory would exceed the limits.
-    fn check_resources(&self, stamps: f64) -> Result<()> {
+    pub fn check_resources(&self, stamps: f64) -> Result<()> {
         let area = self.map.bounds().area();
         let cells = area / (self.grid.resolution_mm * self.grid.resolution_mm);
         if cells > self.limits.max_cells {
@@ -301,10 +305,20 @@ impl FaceSimulation {
 
     /// Run the whole session.
     pub fn run(&self) -> Result<FaceRunResult> {
-        let mut warnings = self.validate()?;
+        let warnings = self.validate()?;
         let paths = self.paths();
         self.check_resources(self.estimated_stamps(&paths))?;
-        let FaceWalk { punctures, treatments, stamps_per_pass, pass_time_s, tilt_clipped, lane_changes } = self.walk(paths);
+        let walked = self.walk(paths);
+        Ok(self.evaluate(walked, warnings))
+    }
+
+    /// Measure a session's punctures (from [`FaceSimulation::walk`], or drawn by hand in a
+    /// live session, see [`crate::live`]); `warnings` are the plan's, kept first.
+    /// `walked.treatments` must match `self.treatments` one to one, each treatment's
+    /// punctures contiguous and in its passes.
+    pub fn evaluate(&self, walked: FaceWalk, mut warnings: Vec<String>) -> FaceRunResult {
+        let FaceWalk { punctures, treatments, stamps_per_pass, pass_time_s, tilt_clipped, lane_changes } = walked;
+        debug_assert_eq!(treatments.len(), self.treatments.len(), "one run per treatment");
         let passes = self.session_passes().max(1);
         let map = &self.map;
         let landed: Vec<u16> = punctures.par_iter().map(|p| map.label_at(Vec2::new(p.x_mm, p.y_mm)).unwrap_or(NO_LABEL)).collect();
@@ -400,7 +414,7 @@ impl FaceSimulation {
             aliasing,
             frames,
         };
-        Ok(FaceRunResult {
+        FaceRunResult {
             run,
             landed,
             real_depth_mm,
@@ -411,7 +425,7 @@ impl FaceSimulation {
             coverage_mid_dermis: whole.coverage_mid_dermis,
             off_map,
             no_go,
-        })
+        }
     }
 
     /// Punctures whose needle disk meets each no-go zone.

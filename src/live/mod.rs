@@ -18,6 +18,7 @@
 //! scenario's own resolution are computed by the core on export.
 
 pub mod accumulator;
+pub mod run;
 pub mod session;
 
 use std::sync::Arc;

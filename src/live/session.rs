@@ -29,9 +29,9 @@ use crate::device::Device;
 use crate::error::{Error, Result};
 use crate::geometry::{Rect, Vec2};
 use crate::metrics::Coverage;
-use crate::motion::{PassPlan, Pattern, Stamp};
+use crate::motion::Stamp;
 use crate::puncture::{self, Puncture};
-use crate::simulate::{RunResult, Simulation, Walked, check_halo};
+use crate::simulate::check_halo;
 use crate::stroke::{StrokeStamper, TimedSample, pass_density_per_cm2, speed_for_density_mm_s};
 
 use super::{LIVE_PASSES, LiveAccumulator, LiveMap};
@@ -272,6 +272,11 @@ impl LiveSession {
     }
 
     /// Change the target density band per pass, per cm².
+    /// Target density band per pass, punctures/cm² (the hand-speed warnings).
+    pub fn target_density_per_cm2(&self) -> (f64, f64) {
+        self.target_density_per_cm2
+    }
+
     pub fn set_target_density(&mut self, band: (f64, f64)) -> Result<()> {
         let (lo, hi) = band;
         if !(lo.is_finite() && hi.is_finite() && lo > 0.0 && lo <= hi && hi <= 100_000.0) {
@@ -461,7 +466,7 @@ impl LiveSession {
         let per_cm2 = |n: u64, a: f64| if a > 0.0 { n as f64 / a * 100.0 } else { 0.0 };
         let density_per_cm2 = inside.iter().zip(&area_mm2).map(|(&n, &a)| per_cm2(n, a)).collect();
         let density_whole_per_cm2 = per_cm2(inside.iter().sum(), area_mm2.iter().sum());
-        let pen_on_s: f64 = self.strokes.iter().map(|s| s.duration_s()).sum();
+        let pen_on_s = self.strokes.iter().map(|s| s.duration_s()).fold(0.0, |a, d| a + d);
         let elapsed_s = self.strokes.last().and_then(|s| s.samples.last()).map(|s| s.t_s).unwrap_or(0.0);
         let over = self.acc.over_pass_limit_tiles(0);
         let no_go = self.no_go_touches();
@@ -529,62 +534,6 @@ impl LiveSession {
             }
         }
         out
-    }
-
-    /// The session as a run of `base` (its area and grid), for the exact figures and the
-    /// report `run` writes: the pen is the session's current one; pass `p` is described as
-    /// hand-drawn strokes (`pattern = strokes`) at the pass's measured mean speed, in the
-    /// mean direction of its strokes, lanes one track wide; its time is the pen-on time.
-    /// The punctures are the session's own, measured on `base`'s grid. The session's no-go
-    /// and speed warnings come first in the run's warnings.
-    pub fn as_run(&self, base: &Simulation) -> Result<(Simulation, RunResult)> {
-        if self.strokes.is_empty() {
-            return Err(Error::invalid("session", "no strokes", "at least one stroke to export"));
-        }
-        let passes = self.strokes.iter().map(|s| s.pass as usize + 1).max().unwrap_or(1);
-        let mut sim = base.clone();
-        sim.cartridge = self.pen.cartridge.clone();
-        sim.device = self.pen.device.clone();
-        sim.halo_mm = self.halo_mm;
-        let base_speed = base.passes[0].speed_mm_s;
-        let mut stamps_per_pass = vec![0usize; passes];
-        let mut time_s = vec![0.0; passes];
-        sim.passes = (0..passes)
-            .map(|p| {
-                let mine: Vec<&StrokeRecord> = self.strokes.iter().filter(|s| s.pass as usize == p).collect();
-                let (len, dur): (f64, f64) = mine.iter().fold((0.0, 0.0), |(l, d), s| (l + s.length_mm, d + s.duration_s()));
-                stamps_per_pass[p] = mine.iter().map(|s| s.stamps).sum();
-                time_s[p] = dur;
-                let (sx, sy) = mine.iter().filter_map(|s| Self::stroke_direction_deg(s)).fold((0.0, 0.0), |(x, y), d: f64| {
-                    // Lanes are undirected: average the doubled angle.
-                    (x + (2.0 * d).to_radians().cos(), y + (2.0 * d).to_radians().sin())
-                });
-                let direction_deg = if sx == 0.0 && sy == 0.0 { 0.0 } else { 0.5 * sy.atan2(sx).to_degrees() };
-                let speed_mm_s = if dur > 0.0 && len > 0.0 { (len / dur).min(1000.0) } else { base_speed };
-                PassPlan {
-                    direction_deg,
-                    pattern: Pattern::Strokes,
-                    speed_mm_s,
-                    lane_spacing_mm: sim.cartridge.track_width_mm(direction_deg, sim.device.rotation_deg),
-                    lane_offset_mm: 0.0,
-                }
-            })
-            .collect();
-        let mut warnings = sim.validate()?;
-        sim.check_resources()?;
-        warnings.splice(0..0, self.metrics().warnings);
-        // Each stroke after the first of its pass is one lift of the pen (a lane change).
-        let lane_changes = self.strokes.len().saturating_sub(stamps_per_pass.iter().filter(|&&n| n > 0).count());
-        let walked = Walked { punctures: self.acc.punctures().to_vec(), stamps_per_pass, pass_time_s: time_s, tilt_clipped: 0, lane_changes };
-        let result = sim.evaluate(walked, warnings);
-        Ok((sim, result))
-    }
-
-    /// The direction a stroke's net motion points, degrees (for tests and the page).
-    pub fn stroke_direction_deg(stroke: &StrokeRecord) -> Option<f64> {
-        let (a, b) = (stroke.samples.first()?, stroke.samples.last()?);
-        let d = b.at_mm - a.at_mm;
-        (d.norm() > 0.0).then(|| d.y.atan2(d.x).to_degrees())
     }
 }
 

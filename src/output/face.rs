@@ -27,14 +27,20 @@ pub const FACE_COLUMNS: [&str; 4] = ["region", "landed_in", "real_depth_mm", "la
 
 /// Write a face session's outputs into `dir` atomically.
 pub fn write_face_run(dir: &Path, sim: &FaceSimulation, r: &FaceRunResult, scenario_toml: &str) -> Result<PathBuf> {
-    // Draw everything in memory first: the directory is written only when every picture
-    // succeeded.
+    let staged = StagedDir::new(dir)?;
+    write_face_run_files(&staged, sim, r, scenario_toml)?;
+    staged.commit()
+}
+
+/// Write a face session's outputs into a staged directory (the caller may add files, e.g.
+/// a live session's trace, before committing it).
+pub fn write_face_run_files(staged: &StagedDir, sim: &FaceSimulation, r: &FaceRunResult, scenario_toml: &str) -> Result<()> {
+    // Draw everything in memory first: nothing is written unless every picture succeeded.
     let summary_json = FaceSummary::new(sim, r).to_json();
     let summary: serde_json::Value =
         serde_json::from_str(&summary_json).map_err(|e| Error::Render { path: REPORT_HTML.into(), message: e.to_string() })?;
     let pictures = face_pictures(sim);
     let drawn = draw_pictures_and_report(&face_run_info(sim, r, &pictures), &sim.summary_view(), &r.run, &summary, scenario_toml, &face_map_context(sim, r))?;
-    let staged = StagedDir::new(dir)?;
     let write = |name: &str, bytes: &[u8]| {
         let p = staged.path(name);
         std::fs::write(&p, bytes).map_err(|e| Error::io(&p, e))
@@ -70,6 +76,5 @@ pub fn write_face_run(dir: &Path, sim: &FaceSimulation, r: &FaceRunResult, scena
     for p in &drawn.pictures {
         write(&p.file, &p.bytes)?;
     }
-    write(REPORT_HTML, drawn.report_html.as_bytes())?;
-    staged.commit()
+    write(REPORT_HTML, drawn.report_html.as_bytes())
 }

@@ -19,7 +19,7 @@ pub mod summary;
 pub mod technique_summary;
 
 pub use atomic::{StagedDir, write_file_atomic, write_file_atomic_with};
-pub use face::write_face_run;
+pub use face::{write_face_run, write_face_run_files};
 
 use std::path::{Path, PathBuf};
 

@@ -153,7 +153,7 @@ impl ScenarioFile {
             let sim = as_patch(technique, depth_mm).map_err(|e| rekey(e, &key))?;
             for (rkey, name) in regions {
                 let region = map.region_index(name).ok_or_else(|| Error::invalid(rkey, format!("{name:?}"), format!("a region of the map: {}", names())))?;
-                treatments.push(Treatment { region, depth_mm, passes: sim.passes.clone() });
+                treatments.push(Treatment { region, depth_mm, passes: sim.passes.clone(), first_pass: None });
             }
         }
         let margin_mm = face.margin_mm.unwrap_or(0.5 * base.cartridge.footprint_diameter_mm() + DEFAULT_MARGIN_EXTRA_MM);

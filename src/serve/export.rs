@@ -2,9 +2,11 @@
 //!
 //! An export is a fresh directory `<export dir>/session-<id prefix>-<n>/` written atomically
 //! (staged, then renamed): `summary.json`, `punctures.csv`, `heatmap.png`, the pictures,
-//! `report.html` and `scenario.toml` exactly as `needlesim run` writes them, with the figures measured by the
-//! core at the scenario's own resolution (not the live grid), plus `trace.csv`. The request
-//! names no path: the directory name comes from the session id and a counter.
+//! `report.html` and `scenario.toml` exactly as `needlesim run` writes them — on a face map
+//! the face session's files (per-region table, skin layers, no-go zones) — with the figures
+//! measured by the core at the scenario's own resolution (not the live grid), plus
+//! `trace.csv`. The request names no path: the directory name comes from the session id and
+//! a counter. See [`crate::live::run`] for how strokes become passes and treatments.
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -51,26 +53,40 @@ pub fn trace_csv(session: &LiveSession) -> String {
 }
 
 /// Write export number `n` of session `sid` (settings `file`); returns what was written.
+/// A patch session is measured as a run of `file`; a face session as a face session of the
+/// served face scenario (per region, skin layers, no-go zones), with `file`'s pen.
 pub fn write(config: &ServeConfig, sid: &str, n: u32, session: &LiveSession, file: &ScenarioFile) -> Result<Value> {
-    if config.map.face.is_some() {
-        // The run report measures a patch; a face session's report (per region, layers,
-        // no-go hits) from hand-drawn strokes is not built yet. Refuse rather than measure
-        // the face's bounding rectangle as if it were skin.
-        return Err(Error::invalid("export", "a face-map session", "a patch session (serve a patch scenario); on a face, save trace.csv instead"));
-    }
-    let base = file.to_simulation()?;
-    let (sim, result) = session.as_run(&base)?;
     let prefix: String = sid.chars().filter(char::is_ascii_hexdigit).take(8).collect();
     let dir: PathBuf = config.export_dir.join(format!("session-{prefix}-{n:03}"));
-    let staged = StagedDir::new(&dir)?;
-    let scenario = toml::to_string_pretty(file).map_err(|e| Error::parse("scenario.toml", e.to_string()))?;
-    let scenario = format!(
-        "# Settings of a live session exported by `needlesim serve` ({} strokes, {} passes).\n\
-         # The punctures are the session's own (trace.csv); running this scenario plans lanes instead.\n{scenario}",
-        session.strokes().len(),
-        sim.passes.len()
-    );
-    output::write_run_files(&staged, &sim, &result, &scenario)?;
+    let header = |passes: usize| {
+        format!(
+            "# Settings of a live session exported by `needlesim serve` ({} strokes, {passes} passes).\n\
+             # The punctures are the session's own (trace.csv); running this scenario plans lanes instead.\n",
+            session.strokes().len()
+        )
+    };
+    let (staged, resolution_mm, result) = match &config.face {
+        None => {
+            let base = file.to_simulation()?;
+            let (sim, result) = session.as_run(&base)?;
+            let staged = StagedDir::new(&dir)?;
+            let scenario = format!("{}{}", header(sim.passes.len()), to_toml(file)?);
+            output::write_run_files(&staged, &sim, &result, &scenario)?;
+            (staged, sim.grid.resolution_mm, result)
+        }
+        Some(face) => {
+            let (sim, r) = session.as_face_run(&face.sim)?;
+            let staged = StagedDir::new(&dir)?;
+            // The served face scenario with the session's pen.
+            let mut served = face.file.clone();
+            served.cartridge = file.cartridge.clone();
+            served.device = file.device.clone();
+            served.coverage = file.coverage.clone();
+            let scenario = format!("{}{}", header(sim.session_passes()), to_toml(&served)?);
+            output::write_face_run_files(&staged, &sim, &r, &scenario)?;
+            (staged, sim.grid.resolution_mm, r.run)
+        }
+    };
     let trace = staged.path(TRACE_CSV);
     std::fs::write(&trace, trace_csv(session)).map_err(|e| Error::io(&trace, e))?;
     let dir = staged.commit()?;
@@ -81,11 +97,15 @@ pub fn write(config: &ServeConfig, sid: &str, n: u32, session: &LiveSession, fil
     Ok(json!({
         "dir": dir.display().to_string(),
         "files": files,
-        "resolution_mm": sim.grid.resolution_mm,
+        "resolution_mm": resolution_mm,
         "coverage": result.hole_coverage.coverage,
         "coverage_per_pass": result.hole_coverage.coverage_per_pass,
         "treated_zone_coverage": result.zone.as_ref().map(|(_, z)| z.coverage),
         "density_per_cm2": result.density.density_per_cm2,
         "warnings": result.warnings,
     }))
+}
+
+fn to_toml(file: &ScenarioFile) -> Result<String> {
+    toml::to_string_pretty(file).map_err(|e| Error::parse("scenario.toml", e.to_string()))
 }

@@ -46,6 +46,7 @@ use crate::error::{Error, Result};
 use crate::live::{LiveMap, SessionLimits};
 use crate::domain::Domain;
 use crate::face::FaceMap;
+use crate::face::session::FaceSimulation;
 use crate::scenario::{PatchFile, ScenarioFile};
 
 /// Largest request body, bytes (a full batch of 200 samples is about 10 kB).
@@ -82,6 +83,15 @@ pub struct ServeConfig {
     /// Exports go into fresh directories under this one.
     pub export_dir: PathBuf,
     pub limits: ServeLimits,
+    /// The face scenario served, if any: exports are measured as its session.
+    pub face: Option<FaceBase>,
+}
+
+/// A served face scenario: its file (written with each export) and its session (map, grid,
+/// skin, technique and pictures measure the export; the strokes replace its plan).
+pub struct FaceBase {
+    pub file: ScenarioFile,
+    pub sim: FaceSimulation,
 }
 
 impl ServeConfig {
@@ -89,14 +99,14 @@ impl ServeConfig {
     pub fn from_scenario(scenario: ScenarioFile, export_dir: PathBuf) -> Result<Self> {
         let sim = scenario.to_simulation()?;
         let map = Arc::new(LiveMap::patch(sim.area));
-        Ok(ServeConfig { scenario, map, export_dir, limits: ServeLimits::default() })
+        Ok(ServeConfig { scenario, map, export_dir, limits: ServeLimits::default(), face: None })
     }
 
     /// Defaults from a face scenario over its loaded `face` map: the map is served with its
     /// regions and no-go zones; the scenario's pen (cartridge, device, technique speed, halo)
     /// is the page's default. The face session is validated as `run` does.
     pub fn from_face_scenario(scenario: ScenarioFile, face: FaceMap, export_dir: PathBuf) -> Result<Self> {
-        scenario.to_face_simulation(face.clone())?;
+        let sim = scenario.to_face_simulation(face.clone())?;
         let b = face.bounds();
         // The pen settings are checked and applied by the patch path; a stand-in patch over
         // the map's bounds carries them (the page never treats it as the area).
@@ -105,7 +115,8 @@ impl ServeConfig {
         pen.treat.clear();
         pen.patch = Some(PatchFile { x0_mm: b.x0, y0_mm: b.y0, width_mm: b.width(), height_mm: b.height() });
         let map = Arc::new(LiveMap::face(Arc::new(face)));
-        Ok(ServeConfig { scenario: pen, map, export_dir, limits: ServeLimits::default() })
+        let face = Some(FaceBase { file: scenario, sim });
+        Ok(ServeConfig { scenario: pen, map, export_dir, limits: ServeLimits::default(), face })
     }
 }
 
