@@ -219,4 +219,13 @@ fn drawing_on_the_page_makes_punctures_and_coverage() {
     std::fs::create_dir_all(&out).unwrap();
     std::fs::write(out.join("serve-browser.png"), &png).unwrap();
 
+    // Export from the page: the face report is written under the export directory.
+    d.js("document.getElementById('export').click(); return true;");
+    d.wait_for("return document.getElementById('export-info').textContent.startsWith('wrote ');", "the export");
+    let dirs: Vec<PathBuf> = std::fs::read_dir(server.export_dir.path()).unwrap().map(|e| e.unwrap().path()).collect();
+    assert_eq!(dirs.len(), 1, "{dirs:?}");
+    let summary: Value = serde_json::from_str(&std::fs::read_to_string(dirs[0].join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["punctures"].as_f64(), Some(d.number("punctures-count")));
+    assert_eq!(summary["regions"]["forehead"]["treated"], true);
+    assert!(dirs[0].join("report.html").is_file());
 }
