@@ -2,7 +2,7 @@
 //! accumulated and summed up (`LiveSession::add_samples` + `metrics`), on a session that
 //! already holds three full passes over the default 40 × 30 mm patch (≈ 155,000 punctures),
 //! without a halo (the default) and with a 0.2 mm treated-zone halo (a second footprint
-//! layer, 10× the cells per puncture). Baselines in the same
+//! layer, measured on its own coarser grid, see `live::zone_grid`). Baselines in the same
 //! group: recomputing the whole session with the core `accumulate` on the live grid and on
 //! the 0.01 mm grid of `run` (what a server without incremental tiles would do per batch),
 //! and the same incremental batch on a 0.01 mm live grid. The median is the p50 reported in
@@ -18,7 +18,8 @@ use needlesim::device::Device;
 use needlesim::domain::RectDomain;
 use needlesim::geometry::{Rect, Vec2};
 use needlesim::grid::GridSpec;
-use needlesim::live::{LIVE_PASSES, LiveMap, LiveSession, PenSettings, SessionLimits};
+use needlesim::live::accumulator::baseline;
+use needlesim::live::{LIVE_PASSES, LayerSpec, LiveAccumulator, LiveMap, LiveSession, PenSettings, SessionLimits, zone_grid};
 use needlesim::metrics::Coverage;
 use needlesim::stroke::TimedSample;
 
@@ -40,6 +41,23 @@ fn zigzag(t0: f64, n: usize, dt: f64, speed: f64, phase: f64) -> Vec<TimedSample
 
 fn session(grid: GridSpec, halo_mm: f64) -> LiveSession {
     let map = LiveMap::with_grid("patch", Arc::new(RectDomain(PATCH)), vec!["patch".into()], None, grid);
+    three_passes(map, halo_mm, Vec2::zeros())
+}
+
+/// The same three passes on the default face, over the 40 × 30 mm box of the cheek and
+/// nose (cut by region edges and no-go zones: per-cell labels, the no-go test per puncture).
+fn face_session(halo_mm: f64) -> (LiveSession, Vec2) {
+    let face = Arc::new(needlesim::face::default_face().unwrap());
+    let cheek = face.label_anchor(face.regions().iter().position(|r| r.name == "cheek_left").unwrap() as u16);
+    let offset = cheek - Vec2::new(30.0, 15.0);
+    (three_passes(LiveMap::face(face), halo_mm, offset), offset)
+}
+
+fn shift(samples: Vec<TimedSample>, by: Vec2) -> Vec<TimedSample> {
+    samples.into_iter().map(|s| TimedSample { t_s: s.t_s, at_mm: s.at_mm + by }).collect()
+}
+
+fn three_passes(map: LiveMap, halo_mm: f64, offset: Vec2) -> LiveSession {
     let mut cartridge = Cartridge::preset(12, 1.0).unwrap();
     cartridge.depth_mm = 1.0;
     let pen = PenSettings { cartridge, device: Device { frequency_hz: 120.0, rotation_deg: 18.0, ..Device::default() }, tilt_deg: 0.0 };
@@ -47,7 +65,7 @@ fn session(grid: GridSpec, halo_mm: f64) -> LiveSession {
     // Three passes of serpentine strokes over the whole patch (≈ 40 mm/s, 60 Hz samples).
     let mut t = 0.0;
     for pass in 0..3u16 {
-        let samples = zigzag(t, 60 * 12 * 3, 1.0 / 60.0, 40.0, 0.0);
+        let samples = shift(zigzag(t, 60 * 12 * 3, 1.0 / 60.0, 40.0, 0.0), offset);
         for (k, chunk) in samples.chunks(200).enumerate() {
             s.add_samples(1 + pass as u64 * 100 + k as u64, pass, chunk).unwrap();
             s.end_stroke();
@@ -88,6 +106,37 @@ fn live_batch(c: &mut Criterion) {
     g.bench_function("live_0.02mm_halo_0.2_60Hz_samples", |b| b.iter_custom(|n| batch_timer(&mut s, &typical, n)));
     g.bench_function("live_0.02mm_halo_0.2_10s_batch", |b| b.iter_custom(|n| batch_timer(&mut s, &longest, n)));
     g.bench_function("live_0.01mm_halo_0.2_60Hz_samples", |b| b.iter_custom(|n| batch_timer(&mut s01, &typical, n)));
+    let (mut face, offset) = face_session(0.2);
+    let t_face = face.strokes().last().unwrap().samples.last().unwrap().t_s + 10.0;
+    let face_longest = shift(zigzag(t_face, 200, 10.0 / 199.0, 40.0, 5.0), offset);
+    eprintln!("face session before the batch: {} punctures, live grid {} mm", face.punctures().len(), face.map().grid.resolution_mm);
+    g.bench_function("live_face_halo_0.2_10s_batch", |b| b.iter_custom(|n| batch_timer(&mut face, &face_longest, n)));
+    // The zone layer on the live grid (as before `zone_grid`) vs on its own grid: the
+    // accumulator alone, the 10 s batch's punctures added to the same session.
+    let mut probe = session(live, 0.2);
+    let before = probe.punctures().len();
+    probe.add_samples(3_000_000, 3, &longest).unwrap();
+    let (held, batch) = probe.punctures().split_at(before);
+    let domain: Arc<dyn needlesim::domain::Domain + Send + Sync> = Arc::new(RectDomain(PATCH));
+    for (name, zone) in [("accumulator_zone_on_live_grid_10s_batch", live), ("accumulator_zone_on_zone_grid_10s_batch", zone_grid(live, 0.29))] {
+        let layers = [(live, 0.09), (zone, 0.29)]
+            .map(|(grid, radius_mm)| LayerSpec { grid, radius_mm, baseline: Arc::new(baseline(domain.as_ref(), grid, LIVE_PASSES)) })
+            .to_vec();
+        let mut acc = LiveAccumulator::new(domain.clone(), layers, LIVE_PASSES);
+        acc.push(held);
+        g.bench_function(name, |b| {
+            b.iter_custom(|n| {
+                let mut total = Duration::ZERO;
+                for _ in 0..n {
+                    let start = Instant::now();
+                    std::hint::black_box(acc.push(batch));
+                    total += start.elapsed();
+                    acc.truncate(held.len());
+                }
+                total
+            })
+        });
+    }
     // Baselines: recompute everything after the batch.
     s.add_samples(2_000_000, 3, &typical).unwrap();
     let punctures = s.punctures().to_vec();
@@ -96,9 +145,10 @@ fn live_batch(c: &mut Criterion) {
         g.bench_function(name, |b| {
             b.iter(|| {
                 let mut out = Vec::new();
-                for r in [0.09, 0.29] {
-                    let acc = accumulate(&punctures, &Request { grid, radius_mm: r, passes: LIVE_PASSES, picture_cells: None, domain: &domain, layers: Default::default() });
-                    out.push(Coverage::from_tally(&acc.tallies[0], &grid));
+                // The same layers as the live session: the hole on `grid`, the zone on its grid.
+                for (r, g) in [(0.09, grid), (0.29, zone_grid(grid, 0.29))] {
+                    let acc = accumulate(&punctures, &Request { grid: g, radius_mm: r, passes: LIVE_PASSES, picture_cells: None, domain: &domain, layers: Default::default() });
+                    out.push(Coverage::from_tally(&acc.tallies[0], &g));
                 }
                 out
             })

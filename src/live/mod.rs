@@ -16,12 +16,18 @@
 //! thousands of holes of a stroke. The accumulator keeps each touched tile's cells (5 bytes
 //! per cell and layer), so a batch costs only its own punctures. The exact figures at the
 //! scenario's own resolution are computed by the core on export.
+//!
+//! **The treated-zone layer** (needle + halo) is measured on its own grid, [`zone_grid`]:
+//! as coarse as keeps [`MIN_CELLS_PER_RADIUS`] cells across its radius — the needle hole's
+//! ratio on the 0.02 mm grid (0.09 / 0.02) — so its relative sampling error per footprint is
+//! no worse than the hole's, and a 0.2 mm halo costs about as much as the hole instead of
+//! (0.29 / 0.09)² ≈ 10× more.
 
 pub mod accumulator;
 pub mod run;
 pub mod session;
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use crate::accumulate::Tally;
 use crate::domain::{Domain, RectDomain};
@@ -29,7 +35,7 @@ use crate::face::FaceMap;
 use crate::geometry::{Rect, Vec2};
 use crate::grid::GridSpec;
 
-pub use accumulator::LiveAccumulator;
+pub use accumulator::{LayerSpec, LiveAccumulator};
 pub use session::{LiveMetrics, LiveSession, PenSettings, SessionLimits, StrokeRecord};
 
 /// Finest cell side of the live grid, mm (see the module doc).
@@ -44,6 +50,18 @@ pub fn live_grid(b: Rect) -> GridSpec {
     let h = (b.area() / LIVE_MAX_CELLS).sqrt().max(LIVE_RESOLUTION_MM);
     GridSpec::new((h / 0.005).ceil() * 0.005)
 }
+/// Least cells across a footprint radius on a layer's grid (the 0.09 mm needle on the
+/// 0.02 mm grid).
+pub const MIN_CELLS_PER_RADIUS: f64 = 4.5;
+
+/// The grid of a footprint layer of radius `radius_mm` over a map whose live grid is
+/// `live`: the coarsest multiple of 0.005 mm with at least [`MIN_CELLS_PER_RADIUS`] cells
+/// across the radius, never finer than `live`.
+pub fn zone_grid(live: GridSpec, radius_mm: f64) -> GridSpec {
+    let h = ((radius_mm / MIN_CELLS_PER_RADIUS) / 0.005 + 1e-9).floor() * 5.0 / 1000.0;
+    if h > live.resolution_mm { GridSpec::new(h) } else { live }
+}
+
 /// Passes a live session can tell apart (pass 0 … 7; one bit of a cell's mask each). More
 /// than the sources' 3–4, so the "> 4 passes on a spot" warning can fire.
 pub const LIVE_PASSES: usize = 8;
@@ -78,8 +96,9 @@ pub struct LiveMap {
     /// by the page); `None` for the flat patch.
     pub face: Option<Arc<FaceMap>>,
     pub grid: GridSpec,
-    /// Tallies of the empty domain on `grid` with [`LIVE_PASSES`] passes.
-    pub baseline: Vec<Tally>,
+    /// Tallies of the empty domain with [`LIVE_PASSES`] passes, per grid (`grid`'s first,
+    /// others as sessions ask for them), shared by every session.
+    baselines: Mutex<Vec<(GridSpec, Arc<Vec<Tally>>)>>,
 }
 
 impl LiveMap {
@@ -92,8 +111,32 @@ impl LiveMap {
     /// As [`new`](Self::new) on another grid (benches and tests compare grids).
     pub fn with_grid(name: impl Into<String>, domain: Arc<dyn Domain + Send + Sync>, label_names: Vec<String>, no_go: Option<Arc<dyn NoGo>>, grid: GridSpec) -> Self {
         assert_eq!(label_names.len(), domain.label_count(), "one name per label");
-        let baseline = accumulator::baseline(domain.as_ref(), grid, LIVE_PASSES);
-        LiveMap { name: name.into(), domain, label_names, no_go, face: None, grid, baseline }
+        let baseline = Arc::new(accumulator::baseline(domain.as_ref(), grid, LIVE_PASSES));
+        LiveMap { name: name.into(), domain, label_names, no_go, face: None, grid, baselines: Mutex::new(vec![(grid, baseline)]) }
+    }
+
+    /// Tallies of the empty domain on `grid` (computed once per grid, then shared).
+    pub fn baseline(&self, grid: GridSpec) -> Arc<Vec<Tally>> {
+        let mut cache = self.baselines.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((_, b)) = cache.iter().find(|(g, _)| *g == grid) {
+            return b.clone();
+        }
+        let b = Arc::new(accumulator::baseline(self.domain.as_ref(), grid, LIVE_PASSES));
+        cache.push((grid, b.clone()));
+        b
+    }
+
+    /// The footprint layers of a session with needle radius `needle_radius_mm` and halo
+    /// `halo_mm`: the hole on the live grid, and the treated zone (when there is a halo) on
+    /// its [`zone_grid`].
+    pub fn layers(&self, needle_radius_mm: f64, halo_mm: f64) -> Vec<LayerSpec> {
+        let layer = |grid: GridSpec, radius_mm: f64| LayerSpec { grid, radius_mm, baseline: self.baseline(grid) };
+        let mut out = vec![layer(self.grid, needle_radius_mm)];
+        if halo_mm > 0.0 {
+            let r = needle_radius_mm + halo_mm;
+            out.push(layer(zone_grid(self.grid, r), r));
+        }
+        out
     }
 
     /// A face map: its regions are the labels (named as in the map), its no-go zones (eyes,
@@ -129,6 +172,23 @@ mod tests {
         let g = live_grid(face);
         assert!(face.area() / (g.resolution_mm * g.resolution_mm) <= LIVE_MAX_CELLS);
         assert!(g.resolution_mm <= 0.05 + 1e-12, "{}", g.resolution_mm);
+    }
+
+    #[test]
+    fn a_zone_grid_is_the_coarsest_that_keeps_the_needle_holes_cells_per_radius() {
+        let live = GridSpec::new(LIVE_RESOLUTION_MM);
+        assert_eq!(zone_grid(live, 0.09), live, "the hole itself stays on the live grid");
+        assert_eq!(zone_grid(live, 0.1), live);
+        for r in [0.12, 0.19, 0.29, 0.59, 1.09] {
+            let g = zone_grid(live, r);
+            let h = g.resolution_mm;
+            assert!(r / h >= MIN_CELLS_PER_RADIUS - 1e-9, "r {r}: h {h}");
+            assert!(r / (h + 0.005) < MIN_CELLS_PER_RADIUS || h == LIVE_RESOLUTION_MM, "r {r}: h {h} is the coarsest");
+        }
+        // A coarse live grid (a whole face) is never refined.
+        let face = GridSpec::new(0.05);
+        assert_eq!(zone_grid(face, 0.19), face);
+        assert_eq!(zone_grid(face, 0.29).resolution_mm, 0.06);
     }
 
     #[test]

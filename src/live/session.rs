@@ -448,8 +448,8 @@ impl LiveSession {
 
     /// The live figures and warnings.
     pub fn metrics(&self) -> LiveMetrics {
-        let grid = self.acc.grid();
         let layer = |k: usize| {
+            let grid = self.acc.grid(k);
             let tallies = self.acc.tallies(k);
             let mut whole = Tally::new(self.acc.passes());
             tallies.iter().for_each(|t| whole.merge(t));
@@ -459,7 +459,7 @@ impl LiveSession {
             }
         };
         let hole = layer(0);
-        let zone = (self.acc.radii_mm().len() > 1).then(|| layer(1));
+        let zone = (self.acc.layer_count() > 1).then(|| layer(1));
         let labels = self.map.domain.label_count();
         let area_mm2: Vec<f64> = (0..labels).map(|l| self.map.domain.area_mm2(l as u16)).collect();
         let inside = self.acc.inside_per_label();
@@ -547,9 +547,7 @@ fn too_many(what: &str, would_be: usize, limit: usize) -> Error {
 }
 
 fn new_accumulator(map: &LiveMap, cartridge: &Cartridge, halo_mm: f64) -> LiveAccumulator {
-    let r = cartridge.radius_mm();
-    let radii = if halo_mm > 0.0 { vec![r, r + halo_mm] } else { vec![r] };
-    LiveAccumulator::new(map.domain.clone(), map.grid, radii, LIVE_PASSES, &map.baseline)
+    LiveAccumulator::new(map.domain.clone(), map.layers(cartridge.radius_mm(), halo_mm), LIVE_PASSES)
 }
 
 #[cfg(test)]
@@ -707,5 +705,30 @@ mod tests {
         fresh.add_samples(1, 0, &line(0.0, (2.0, 2.0), (38.0, 28.0), 40.0)).unwrap();
         assert_eq!(fresh.metrics(), with_halo);
         assert!(s.set_halo(f64::NAN).unwrap_err().to_string().contains("coverage.halo_mm"));
+    }
+
+    #[test]
+    fn the_zone_layer_is_the_core_on_its_coarser_grid_and_agrees_with_a_fine_grid() {
+        use crate::accumulate::{Request, accumulate};
+        use crate::domain::RectDomain;
+        use crate::grid::GridSpec;
+        let mut s = session(None);
+        s.set_halo(0.2).unwrap();
+        for (k, y) in [4.0, 9.0, 14.0, 19.0, 24.0].into_iter().enumerate() {
+            s.add_samples(k as u64 + 1, (k % 2) as u16, &line(k as f64 * 10.0, (2.0, y), (38.0, y + 3.0), 40.0)).unwrap();
+        }
+        let m = s.metrics();
+        let zone = m.zone.as_ref().unwrap();
+        let r = s.pen().cartridge.radius_mm() + 0.2;
+        let g = crate::live::zone_grid(s.map().grid, r);
+        assert!(g.resolution_mm > s.map().grid.resolution_mm && r / g.resolution_mm >= crate::live::MIN_CELLS_PER_RADIUS);
+        let domain = RectDomain(Rect::new(0.0, 0.0, 40.0, 30.0));
+        let core = |grid: GridSpec| {
+            let acc = accumulate(s.punctures(), &Request { grid, radius_mm: r, passes: LIVE_PASSES, picture_cells: None, domain: &domain, layers: Default::default() });
+            Coverage::from_tally(&acc.tallies[0], &grid)
+        };
+        assert_eq!(zone.whole, core(g), "exactly the core's accumulation on the zone grid");
+        let fine = core(GridSpec::new(0.01));
+        assert!((zone.whole.coverage - fine.coverage).abs() < 0.01 * fine.coverage, "zone grid {} vs 0.01 mm {}", zone.whole.coverage, fine.coverage);
     }
 }
