@@ -30,6 +30,7 @@ use crate::error::{Error, Result};
 use crate::geometry::{Rect, Vec2};
 use crate::metrics::Coverage;
 use crate::motion::Stamp;
+use crate::walk::HandStamp;
 use crate::puncture::{self, Puncture};
 use crate::simulate::check_halo;
 use crate::stroke::{StrokeStamper, TimedSample, pass_density_per_cm2, speed_for_density_mm_s};
@@ -67,7 +68,8 @@ pub struct PenSettings {
     pub cartridge: Cartridge,
     pub device: Device,
     /// Tilt from perpendicular, degrees, [0, 90). Shortens the vertical depth by cos(tilt)
-    /// (shared/domain.md [est]).
+    /// (shared/domain.md [est]) and stretches each hole into an ellipse r/cos(tilt) × r
+    /// along the lean ([`crate::footprint`]); the pen leans along its motion.
     pub tilt_deg: f64,
 }
 
@@ -174,6 +176,40 @@ pub struct LiveMetrics {
 
 struct OpenStroke {
     stamper: StrokeStamper,
+    /// The stroke's last stamp and the direction the pen leant there (tilted pens).
+    lean: Option<Lean>,
+}
+
+/// Where a tilted pen last fired and which way it leant.
+#[derive(Clone, Copy, Debug)]
+struct Lean {
+    at_mm: Vec2,
+    t_s: f64,
+    azimuth_deg: f64,
+}
+
+/// The stamps of a tilted pen: each leans along the direction the pen moved from the
+/// previous stamp of its stroke (a pen held still keeps its lean; the first stamp of a
+/// stroke leans towards the next one, or along +x when the pen never moves), with the
+/// hand's velocity between the stamps. Returns the stamps and the last lean.
+fn lean_stamps(stamps: &[Stamp], prev: Option<Lean>, tilt_deg: f64, period_s: f64) -> (Vec<HandStamp>, Option<Lean>) {
+    let moved = |a: Vec2, b: Vec2| (b - a).norm() > 1e-9;
+    let heading = |a: Vec2, b: Vec2| (b.y - a.y).atan2(b.x - a.x).to_degrees();
+    let first_heading = stamps.windows(2).find(|w| moved(w[0].center_mm, w[1].center_mm)).map(|w| heading(w[0].center_mm, w[1].center_mm));
+    let mut last = prev;
+    let out = stamps
+        .iter()
+        .map(|s| {
+            let (azimuth_deg, velocity_mm_s) = match last {
+                Some(l) if moved(l.at_mm, s.center_mm) && s.t_s > l.t_s => (heading(l.at_mm, s.center_mm), (s.center_mm - l.at_mm) / (s.t_s - l.t_s)),
+                Some(l) => (l.azimuth_deg, Vec2::zeros()),
+                None => (first_heading.unwrap_or(0.0), Vec2::zeros()),
+            };
+            last = Some(Lean { at_mm: s.center_mm, t_s: s.t_s, azimuth_deg });
+            HandStamp { center_mm: s.center_mm, t_s: s.t_s, velocity_mm_s, period_s, tilt_deg, tilt_azimuth_deg: azimuth_deg }
+        })
+        .collect();
+    (out, last)
 }
 
 /// One trainer's session on a map.
@@ -327,6 +363,7 @@ impl LiveSession {
             return Err(too_many("pointer samples", self.samples + samples.len(), self.limits.max_samples));
         }
         // Stamp on a copy first, so a refused batch leaves everything as it was.
+        let lean = self.open.as_ref().filter(|_| continuing).and_then(|o| o.lean);
         let mut stamper = match (&self.open, continuing) {
             (Some(o), true) => o.stamper.clone(),
             _ => {
@@ -368,7 +405,15 @@ impl LiveSession {
             });
         }
         let mut punctures = Vec::with_capacity(new_punctures);
-        puncture::place(&self.pen.cartridge, &self.pen.device, pass, &rel_stamps, &mut punctures);
+        // A perpendicular pen makes round holes; a tilted one, ellipses along its lean.
+        let lean = if self.pen.tilt_deg > 0.0 {
+            let (leaning, lean) = lean_stamps(&rel_stamps, lean, self.pen.tilt_deg, 1.0 / self.pen.device.frequency_hz);
+            puncture::place_hand(&self.pen.cartridge, &self.pen.device, pass, &leaning, &mut punctures);
+            lean
+        } else {
+            puncture::place(&self.pen.cartridge, &self.pen.device, pass, &rel_stamps, &mut punctures);
+            None
+        };
         let first_stamp = self.stamps_per_pass[pass as usize];
         for p in &mut punctures {
             p.stamp += first_stamp;
@@ -382,7 +427,7 @@ impl LiveSession {
         record.length_mm = stamper.length_mm();
         record.no_go.extend_from_slice(&no_go);
         self.samples += samples.len();
-        self.open = Some(OpenStroke { stamper });
+        self.open = Some(OpenStroke { stamper, lean });
         Ok(BatchOutcome { punctures, stamps: rel_stamps, no_go, tiles })
     }
 
@@ -705,6 +750,45 @@ mod tests {
         fresh.add_samples(1, 0, &line(0.0, (2.0, 2.0), (38.0, 28.0), 40.0)).unwrap();
         assert_eq!(fresh.metrics(), with_halo);
         assert!(s.set_halo(f64::NAN).unwrap_err().to_string().contains("coverage.halo_mm"));
+    }
+
+    #[test]
+    fn a_tilted_pen_makes_ellipses_leaning_along_the_stroke_measured_as_the_core_does() {
+        use crate::accumulate::{Request, accumulate};
+        use crate::domain::RectDomain;
+        let tilt_deg = 40.0;
+        let mut s = session(None);
+        let mut p = pen(12, 120.0);
+        p.tilt_deg = tilt_deg;
+        s.set_pen(p).unwrap();
+        // A stroke up and to the right (sent in two batches), one along −y, one held still.
+        let up = line(0.0, (4.0, 4.0), (30.0, 19.0), 40.0);
+        let (a, b) = up.split_at(up.len() / 2);
+        s.add_samples(1, 0, a).unwrap();
+        s.add_samples(1, 0, b).unwrap();
+        s.add_samples(2, 1, &line(20.0, (34.0, 26.0), (34.0, 6.0), 40.0)).unwrap();
+        s.add_samples(3, 0, &[TimedSample { t_s: 40.0, at_mm: Vec2::new(8.0, 24.0) }, TimedSample { t_s: 40.5, at_mm: Vec2::new(8.0, 24.0) }]).unwrap();
+        let heading_up = 15.0f64.atan2(26.0).to_degrees();
+        for q in s.punctures() {
+            assert_eq!(q.tilt_deg as f64, tilt_deg);
+            let want = match q.pass {
+                1 => -90.0,
+                _ if q.y_mm > 21.0 && q.x_mm < 12.0 => 0.0, // held still: no motion, +x
+                _ => heading_up,
+            };
+            assert!((q.tilt_azimuth_deg as f64 - want).abs() < 1e-3, "azimuth {} vs {want} at ({}, {})", q.tilt_azimuth_deg, q.x_mm, q.y_mm);
+        }
+        // The live tallies are the core's for the same (tilted) punctures.
+        let m = s.metrics();
+        let grid = s.map().grid;
+        let domain = RectDomain(Rect::new(0.0, 0.0, 40.0, 30.0));
+        let r = s.pen().cartridge.radius_mm();
+        let core = accumulate(s.punctures(), &Request { grid, radius_mm: r, passes: LIVE_PASSES, picture_cells: None, domain: &domain, layers: Default::default() });
+        assert_eq!(m.hole.whole, Coverage::from_tally(&core.tallies[0], &grid));
+        // Hit area = N · π r · r / cos(tilt) (every footprint is inside the patch).
+        let area = core.tallies[0].hit_sum as f64 * grid.resolution_mm * grid.resolution_mm;
+        let want = s.punctures().len() as f64 * std::f64::consts::PI * r * r / tilt_deg.to_radians().cos();
+        assert!((area / want - 1.0).abs() < 0.01, "hit area {area} vs {want}");
     }
 
     #[test]
