@@ -289,3 +289,37 @@ fn a_face_session_exports_the_face_report_per_region_with_exact_figures() {
     let scenario = std::fs::read_to_string(dir.join("scenario.toml")).unwrap();
     assert!(scenario.contains("[face]"), "the served face scenario:\n{scenario}");
 }
+
+/// Shoelace area of a ring of `[x, y]` points, mm² (positive counter-clockwise).
+fn ring_area(ring: &Value) -> f64 {
+    let p: Vec<(f64, f64)> = ring.as_array().unwrap().iter().map(|q| (q[0].as_f64().unwrap(), q[1].as_f64().unwrap())).collect();
+    0.5 * (0..p.len()).map(|i| p[i].0 * p[(i + 1) % p.len()].1 - p[(i + 1) % p.len()].0 * p[i].1).sum::<f64>()
+}
+
+#[test]
+fn a_painted_face_map_is_served_with_outlines_traced_from_its_pixels() {
+    let s = Server::start(&["scenarios/painted-face.toml"]);
+    let c = s.call("GET", "/api/config", None).json();
+    let map = &c["map"];
+    let outlines = map["outlines_mm"].as_array().unwrap();
+    let id = s.session();
+    let m = metrics(&s, &id);
+    // Each region's rings enclose exactly its pixels (area = pixel count × pixel area).
+    for row in m["regions"].as_array().unwrap() {
+        let name = row["name"].as_str().unwrap();
+        let area: f64 = outlines.iter().filter(|o| o["name"] == name && o["no_go"] == false).map(|o| ring_area(&o["ring"])).sum();
+        let want = row["area_mm2"].as_f64().unwrap();
+        assert!(want > 0.0 && (area - want).abs() < 1e-6 * want, "{name}: rings {area} mm² vs pixels {want} mm²");
+    }
+    // Every no-go zone is outlined and flagged, and a stroke across one raises the warning.
+    let zones: Vec<&str> = map["no_go"].as_array().unwrap().iter().map(|z| z.as_str().unwrap()).collect();
+    assert!(!zones.is_empty());
+    for z in &zones {
+        assert!(outlines.iter().any(|o| o["name"] == *z && o["no_go"] == true), "no outline for {z}");
+    }
+    let eye = outlines.iter().find(|o| o["no_go"] == true && o["name"].as_str().unwrap().contains("eye")).unwrap();
+    let (ex, ey) = ring_mean(&eye["ring"]);
+    let r = stroke(&s, &id, json!({"stroke": 1, "pass": 0, "samples": line_samples(0.0, (ex - 6.0, ey), (ex + 6.0, ey), 40.0, 10.0), "end": true}));
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(metrics(&s, &id)["no_go"][0]["zone"], eye["name"]);
+}

@@ -117,6 +117,17 @@ impl LabelRaster {
     pub fn pixel(&self, col: usize, row: usize) -> Pixel {
         decode(self.codes[row * self.width + col])
     }
+    /// The outline of the pixels that are `of` (a region or a no-go zone) as closed rings
+    /// in mm, counter-clockwise around them (holes clockwise); see [`super::outline`].
+    pub fn rings_mm(&self, of: Pixel) -> Vec<Vec<Vec2>> {
+        let code = encode(of);
+        let corner = |(c, r): super::outline::Corner| self.origin_mm + Vec2::new(c as f64, r as f64) * self.pixel_mm;
+        super::outline::pixel_rings(self.width, self.height, |c, r| self.codes[r * self.width + c] == code)
+            .into_iter()
+            .map(|ring| ring.into_iter().map(corner).collect())
+            .collect()
+    }
+
     /// The rectangle the raster covers, mm.
     pub fn bounds(&self) -> Rect {
         let o = self.origin_mm;

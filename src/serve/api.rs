@@ -237,8 +237,8 @@ pub async fn config(State(state): State<Arc<AppState>>) -> Json<Value> {
 
 /// Region outlines for the page: `{name, ring: [[x, y], …], no_go}` per ring (regions first,
 /// then the no-go zones). The flat patch is its rectangle; a face map sends its region parts
-/// and no-go polygons; a painted (raster) face map has no polygons and sends none (the page
-/// then shows only the punctures and heat over the bounds).
+/// and no-go polygons; a painted (raster) face map sends the outlines of its pixels
+/// ([`crate::face::outline`]).
 fn outlines(map: &crate::live::LiveMap) -> Value {
     let ring = |v: &[crate::geometry::Vec2]| v.iter().map(|p| [round3(p.x), round3(p.y)]).collect::<Vec<_>>();
     let Some(face) = &map.face else {
@@ -246,6 +246,17 @@ fn outlines(map: &crate::live::LiveMap) -> Value {
         return json!([{ "name": map.label_names.first(), "ring": [[b.x0, b.y0], [b.x1, b.y0], [b.x1, b.y1], [b.x0, b.y1]], "no_go": false }]);
     };
     let mut out = Vec::new();
+    if let Some(raster) = face.raster() {
+        use crate::face::raster::Pixel;
+        let named = map.label_names.iter().enumerate().map(|(l, name)| (name, Pixel::Region(l as u16), false));
+        let zones = face.no_go_names().iter().enumerate().map(|(k, name)| (name, Pixel::NoGo(k as u16), true));
+        for (name, pixel, no_go) in named.chain(zones) {
+            for r in raster.rings_mm(pixel) {
+                out.push(json!({ "name": name, "ring": ring(&r), "no_go": no_go }));
+            }
+        }
+        return Value::Array(out);
+    }
     for (l, name) in map.label_names.iter().enumerate() {
         for part in face.region_polygons(l as u16).unwrap_or_default() {
             out.push(json!({ "name": name, "ring": ring(part.vertices()), "no_go": false }));
