@@ -9,6 +9,7 @@ use needlesim::domain::Domain;
 use needlesim::face::default::default_face;
 use needlesim::geometry::Vec2;
 use needlesim::output::face_pictures::face_overlays;
+use needlesim::render::overlay::MARK_RGB;
 use needlesim::render::report::external_references;
 
 const PICTURES: [&str; 9] =
@@ -16,16 +17,14 @@ const PICTURES: [&str; 9] =
 
 /// Every point along every outline edge separates two different labels (another region,
 /// a no-go zone or off the map), or runs under a no-go zone: the outlines are the region
-/// borders, not a box.
-#[test]
-fn outlines_lie_on_region_borders() {
-    let map = default_face().unwrap();
-    let o = face_overlays(&map);
+/// borders, not a box. Every region is named.
+fn check_outlines_on_borders(map: &needlesim::face::FaceMap) {
+    let o = face_overlays(map);
     assert!(o.outlines.len() >= map.regions().len());
-    assert_eq!(o.hatched.len(), map.no_go_names().len());
+    assert!(o.hatched.len() >= map.no_go_names().len());
     let labelled: Vec<String> = o.labels().into_iter().map(|(_, l)| l.to_string()).collect();
-    for r in map.regions() {
-        assert!(labelled.contains(&r.name), "{} has no label", r.name);
+    for r in map.regions().iter().map(|r| &r.name).chain(map.no_go_names()) {
+        assert!(labelled.contains(r), "{r} has no label");
     }
     let eps = 0.05;
     let mut checked = 0;
@@ -49,6 +48,44 @@ fn outlines_lie_on_region_borders() {
         }
     }
     assert!(checked > 100);
+}
+
+#[test]
+fn outlines_lie_on_region_borders() {
+    check_outlines_on_borders(&default_face().unwrap());
+}
+
+#[test]
+fn a_painted_maps_outlines_are_its_pixel_borders() {
+    let file = needlesim::scenario::load(&root().join("scenarios/painted-face.toml"), &[]).unwrap();
+    let map = needlesim::scenario::load_face_map(&file, &root().join("scenarios/painted-face.toml")).unwrap();
+    assert!(map.raster().is_some());
+    check_outlines_on_borders(&map);
+}
+
+/// A treatment with no margin puts needles into the eye: the heatmap marks them in red (the
+/// map itself leaves the zone's cells blank), where their centres are.
+#[test]
+fn punctures_in_a_no_go_zone_are_marked_on_the_heatmap() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("eye.toml");
+    std::fs::write(
+        &scenario,
+        "name = \"eye\"\nseed = 3\n[cartridge]\npreset = 12\ndepth_mm = 0.5\n[technique]\npattern = \"serpentine\"\nspeed_mm_s = 60\n\
+         [face]\nmargin_mm = 0\n[[treat]]\nregion = \"periorbital_upper_left\"\ndepth_mm = 0.5\n",
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let o = run(&["run", scenario.to_str().unwrap(), "--out", out.to_str().unwrap()], "2");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let summary: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let hits = summary["no_go"]["eye_left"]["punctures"].as_u64().unwrap();
+    assert!(hits > 0, "margin 0 reaches the eye: {}", summary["no_go"]);
+    let png = needlesim::render::canvas::decode_png(&std::fs::read(out.join("heatmap.png")).unwrap()).unwrap();
+    let marked = (0..png.height as i32).flat_map(|y| (0..png.width as i32).map(move |x| (x, y))).filter(|&(x, y)| png.get(x, y) == Some(MARK_RGB)).count();
+    assert!(marked > 0, "red marks on the heatmap");
+    let svg = std::fs::read_to_string(out.join("heatmap.svg")).unwrap();
+    assert!(svg.contains(&format!("fill=\"{}\"", needlesim::render::svg::hex(MARK_RGB))));
 }
 
 fn run(args: &[&str], threads: &str) -> std::process::Output {

@@ -3,31 +3,54 @@
 //! as the depth classes) and the session as a [`RunInfo`] (key parameters, one label per
 //! session pass and per treatment pass of the timeline).
 //!
-//! Polygon maps are outlined from their polygons; painted (raster) maps have no polygons, so
-//! their region boundaries are drawn from the map itself (`region_edges`).
+//! Polygon maps are outlined from their polygons, painted (raster) maps from their pixel
+//! outlines. Punctures centred in a no-go zone are marked on top (the map leaves the zone's
+//! cells blank).
 
+use crate::domain::NO_LABEL;
 use crate::face::FaceMap;
+use crate::face::raster::Pixel;
+use crate::geometry::Vec2;
 use crate::face::session::{FaceRunResult, FaceSimulation, layers_of, pass_segments};
 use crate::render::overlay::{Overlays, Shape};
 use crate::render::run_pictures::{DepthClasses, MapContext, RunInfo};
 use crate::render::settings::Pictures;
 use crate::skin::Layer;
 
-/// The map's outlines and no-go hatching: one outline per region polygon (the region's first
-/// part carries its name, at the map's label anchor), one hatched shape per no-go zone with
-/// its name. Empty for a painted map.
+/// The map's outlines and no-go hatching: one outline per region part (the region's largest
+/// part carries its name, at the map's label anchor), one hatched shape per no-go zone part
+/// (the largest named). A painted map's parts are its pixel outlines
+/// ([`crate::face::outline`]).
 pub fn face_overlays(map: &FaceMap) -> Overlays {
     let mut o = Overlays::default();
     for (label, region) in (0u16..).zip(map.regions()) {
-        for (k, part) in map.region_polygons(label).unwrap_or(&[]).iter().enumerate() {
-            let shape = Shape::new(part.vertices().to_vec(), (k == 0).then(|| region.name.clone()));
-            o.outlines.push(if k == 0 { shape.with_anchor(map.label_anchor(label)) } else { shape });
+        let parts = match map.raster() {
+            Some(r) => r.rings_mm(Pixel::Region(label)),
+            None => map.region_polygons(label).unwrap_or(&[]).iter().map(|p| p.vertices().to_vec()).collect(),
+        };
+        let named = largest(&parts);
+        for (k, part) in parts.into_iter().enumerate() {
+            let shape = Shape::new(part, (Some(k) == named).then(|| region.name.clone()));
+            o.outlines.push(if Some(k) == named { shape.with_anchor(map.label_anchor(label)) } else { shape });
         }
     }
-    for (zone, name) in map.no_go_polygons().unwrap_or(&[]).iter().zip(map.no_go_names()) {
-        o.hatched.push(Shape::new(zone.vertices().to_vec(), Some(name.clone())));
+    for (k, name) in map.no_go_names().iter().enumerate() {
+        let parts = match map.raster() {
+            Some(r) => r.rings_mm(Pixel::NoGo(k as u16)),
+            None => map.no_go_polygons().and_then(|z| z.get(k)).map(|p| vec![p.vertices().to_vec()]).unwrap_or_default(),
+        };
+        let named = largest(&parts);
+        for (j, part) in parts.into_iter().enumerate() {
+            o.hatched.push(Shape::new(part, (Some(j) == named).then(|| name.clone())));
+        }
     }
     o
+}
+
+/// Index of the ring with the largest area.
+fn largest(rings: &[Vec<Vec2>]) -> Option<usize> {
+    let area = |r: &Vec<Vec2>| (0..r.len()).map(|i| r[i].perp(&r[(i + 1) % r.len()])).sum::<f64>().abs();
+    (0..rings.len()).max_by(|&a, &b| area(&rings[a]).total_cmp(&area(&rings[b])))
 }
 
 /// The face map to draw a session's pictures on; depth classes are the skin layers the
@@ -36,10 +59,21 @@ pub fn face_overlays(map: &FaceMap) -> Overlays {
 pub fn face_map_context<'a>(sim: &'a FaceSimulation, r: &FaceRunResult) -> MapContext<'a> {
     let layers: Vec<usize> =
         layers_of(&sim.map, &r.landed, &r.real_depth_mm).iter().map(|l| l.map_or(0, |l| Layer::ALL.iter().position(|&a| a == l).unwrap_or(0))).collect();
+    let mut overlays = face_overlays(&sim.map);
+    // Punctures centred in a no-go zone: the map leaves those cells blank, so mark them.
+    overlays.marks_mm = r
+        .run
+        .punctures
+        .iter()
+        .zip(&r.landed)
+        .filter(|&(_, &l)| l == NO_LABEL)
+        .map(|(p, _)| Vec2::new(p.x_mm, p.y_mm))
+        .filter(|&c| sim.map.no_go_at(c).is_some())
+        .collect();
     MapContext {
         domain: &sim.map,
-        overlays: face_overlays(&sim.map),
-        region_edges: sim.map.region_polygons(0).is_none(),
+        overlays,
+        region_edges: false,
         depth: DepthClasses {
             title: "deepest skin layer reached per 1 mm bin (each region's skin)".into(),
             names: Layer::ALL.iter().map(|l| l.name().to_string()).collect(),

@@ -1,5 +1,6 @@
 //! Overlays drawn over a map: outlined polygons with an optional label (face regions, the
-//! patch edge, the inset window) and hatched polygons (no-go zones). Polygons are in mm on
+//! patch edge, the inset window), hatched polygons (no-go zones) and marked points
+//! (punctures inside a no-go zone, whose cells the map itself leaves blank). Polygons are in mm on
 //! the map plane; this module knows nothing about faces, so any map can supply them.
 
 use crate::geometry::Vec2;
@@ -61,11 +62,19 @@ pub struct Overlays {
     pub outlines: Vec<Shape>,
     /// Hatched (no-go zones); drawn over the map, under the outlines.
     pub hatched: Vec<Shape>,
+    /// Points marked on top of everything (punctures centred in a no-go zone), mm; at most
+    /// [`MAX_MARKS`] are drawn.
+    pub marks_mm: Vec<Vec2>,
 }
+
+/// Most marks drawn on one picture (beyond it the zone is solid red anyway).
+pub const MAX_MARKS: usize = 20_000;
+/// Mark colour: the no-go red, ringed in white so it reads over the red hatching.
+pub const MARK_RGB: [u8; 3] = [230, 20, 20];
 
 impl Overlays {
     pub fn is_empty(&self) -> bool {
-        self.outlines.is_empty() && self.hatched.is_empty()
+        self.outlines.is_empty() && self.hatched.is_empty() && self.marks_mm.is_empty()
     }
 
     /// Labels with their anchor in mm.
@@ -89,6 +98,17 @@ impl Overlays {
             let pts: Vec<(f64, f64)> = s.polygon_mm.iter().map(|p| to_px(*p)).collect();
             canvas.polygon_outline(&pts, 2, OUTLINE_RGB);
         }
+        for m in self.marks_mm.iter().take(MAX_MARKS) {
+            let (x, y) = to_px(*m);
+            let (x, y) = (x.floor() as i32, y.floor() as i32);
+            for (r, c) in [(2, OUTLINE_RGB), (1, MARK_RGB)] {
+                for dy in -r..=r {
+                    for dx in -r..=r {
+                        canvas.put(x + dx, y + dy, c);
+                    }
+                }
+            }
+        }
     }
 
     /// The shapes as SVG elements (clipped by the caller), mapping mm to pixels with `to_px`.
@@ -99,6 +119,11 @@ impl Overlays {
         }
         for s in &self.outlines {
             out.polygon(&points(s), &format!("fill=\"none\" stroke=\"{}\" stroke-width=\"2\"", svg::hex(OUTLINE_RGB)));
+        }
+        let mark = format!("fill=\"{}\" stroke=\"{}\" stroke-width=\"1\"", svg::hex(MARK_RGB), svg::hex(OUTLINE_RGB));
+        for m in self.marks_mm.iter().take(MAX_MARKS) {
+            let (x, y) = to_px(*m);
+            out.rect(x - 2.0, y - 2.0, 4.0, 4.0, &mark);
         }
     }
 }
