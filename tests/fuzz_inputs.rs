@@ -89,12 +89,12 @@ fn mutate(text: &str, muts: &[Mutation]) -> Vec<u8> {
             }
             Mutation::Misspell { line, at } => {
                 let l = &mut lines[line % n];
-                if let Some(eq) = l.find('=') {
-                    if eq > 1 {
-                        let k = at % (eq - 1);
-                        if l.is_char_boundary(k) && l.is_char_boundary(k + 1) {
-                            l.replace_range(k..k + 1, "z");
-                        }
+                if let Some(eq) = l.find('=')
+                    && eq > 1
+                {
+                    let k = at % (eq - 1);
+                    if l.is_char_boundary(k) && l.is_char_boundary(k + 1) {
+                        l.replace_range(k..k + 1, "z");
                     }
                 }
             }

@@ -283,6 +283,7 @@ fn overlays_and_domain_mask_land_where_they_should() {
     let overlays = Overlays {
         outlines: vec![Shape::new(square(-6.0, -4.0, 0.0, 4.0), Some("left <cheek> & co".into()))],
         hatched: vec![Shape::new(square(1.0, -1.0, 3.0, 1.0), Some("eye".into()))],
+        marks_mm: Vec::new(),
     };
     let mut raster = r.hole.raster.clone().unwrap();
     map::mask_outside(&mut raster, &domain);

@@ -42,10 +42,11 @@ impl Driver {
         let addr = format!("127.0.0.1:{port}");
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
-            if let Ok(r) = common::http::request(&addr, "GET", "/status", None) {
-                if r.status == 200 && r.json()["value"]["ready"] == true {
-                    break;
-                }
+            if let Ok(r) = common::http::request(&addr, "GET", "/status", None)
+                && r.status == 200
+                && r.json()["value"]["ready"] == true
+            {
+                break;
             }
             assert!(Instant::now() < deadline, "chromedriver did not become ready on {addr}");
             std::thread::sleep(Duration::from_millis(100));

@@ -49,7 +49,7 @@ fn load(clients: usize, secs: u64) -> Report {
                             })
                             .collect();
                         k += 1;
-                        let end = k % 20 == 0;
+                        let end = k.is_multiple_of(20);
                         let body = json!({"stroke": stroke, "pass": (stroke % 3) as u16, "samples": samples, "end": end});
                         let t0 = Instant::now();
                         let r = server.call("POST", &path, Some(&body));

@@ -347,10 +347,10 @@ impl LiveSession {
                 return Err(Error::invalid("pass", pass, format!("the pass of stroke {id} ({}); a stroke stays in one pass", last.pass)));
             }
         } else {
-            if let Some(last) = self.strokes.last() {
-                if id <= last.id {
-                    return Err(Error::invalid("stroke", id, format!("a new stroke id above {} (stroke {id} has ended)", last.id)));
-                }
+            if let Some(last) = self.strokes.last()
+                && id <= last.id
+            {
+                return Err(Error::invalid("stroke", id, format!("a new stroke id above {} (stroke {id} has ended)", last.id)));
             }
             if self.strokes.len() >= self.limits.max_strokes {
                 return Err(too_many("strokes", self.strokes.len() + 1, self.limits.max_strokes));

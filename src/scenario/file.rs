@@ -443,10 +443,10 @@ impl ScenarioFile {
         if !(1..=max).contains(&passes) {
             return Err(Error::invalid("technique.passes", passes, format!("1–{max}")));
         }
-        if let Some(w) = t.lane_spacing_mm {
-            if !(w.is_finite() && w >= crate::simulate::MIN_LANE_SPACING_MM && w <= 100.0) {
-                return Err(Error::invalid("technique.lane_spacing_mm", w, format!("{}–100 mm", crate::simulate::MIN_LANE_SPACING_MM)));
-            }
+        if let Some(w) = t.lane_spacing_mm
+            && !(w.is_finite() && (crate::simulate::MIN_LANE_SPACING_MM..=100.0).contains(&w))
+        {
+            return Err(Error::invalid("technique.lane_spacing_mm", w, format!("{}–100 mm", crate::simulate::MIN_LANE_SPACING_MM)));
         }
         if !(t.lane_offset_mm.is_finite() && t.lane_offset_mm.abs() <= 100.0) {
             return Err(Error::invalid("technique.lane_offset_mm", t.lane_offset_mm, "|offset| ≤ 100 mm"));
