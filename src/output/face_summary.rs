@@ -13,7 +13,7 @@ use serde::{Serialize, Serializer, ser::SerializeMap};
 use crate::face::session::{FaceRunResult, FaceSimulation};
 use crate::skin::{self, LayerCounts};
 
-use super::summary::{Summary, ZoneSummary};
+use super::summary::{CoverageKeys, Summary, ZoneSummary};
 
 /// A map serialised in insertion order.
 #[derive(Clone, Debug)]
@@ -126,18 +126,8 @@ pub struct RegionSummary {
     pub stamps: usize,
     /// Punctures whose centre is in the region.
     pub punctures: u64,
-    pub coverage: f64,
-    pub coverage_per_pass: Vec<f64>,
-    pub coverage_cumulative: Vec<f64>,
-    pub hits_histogram: [f64; 5],
-    pub hits_histogram_full: Vec<f64>,
-    pub mean_hits: f64,
-    pub max_hits: u32,
-    pub over_pass_limit_fraction: f64,
-    pub density_per_cm2: f64,
-    pub density_per_pass_per_cm2: f64,
-    pub uniformity_cv: Option<f64>,
-    pub uniformity_bins: usize,
+    #[serde(flatten)]
+    pub hole: CoverageKeys,
     pub treated_zone: Option<ZoneSummary>,
     pub coverage_dej: f64,
     pub coverage_mid_dermis: f64,
@@ -157,13 +147,6 @@ impl FaceSummary {
         base.area_mm2 = r.regions.iter().zip(0u16..).filter(|(g, _)| g.treated).map(|(_, l)| crate::domain::Domain::area_mm2(map, l)).sum();
         let tilt = sim.tilt_deg();
         let real = |d: f64| skin::real_depth_mm(d, sim.penetration_ratio, tilt);
-        let zone = |c: &crate::metrics::Coverage| ZoneSummary {
-            halo_mm: sim.halo_mm,
-            coverage: c.coverage,
-            coverage_per_pass: c.coverage_per_pass.clone(),
-            coverage_cumulative: c.coverage_cumulative.clone(),
-            hits_histogram: c.hits_histogram,
-        };
         let treatments = sim
             .treatments
             .iter()
@@ -209,19 +192,8 @@ impl FaceSummary {
                     passes: g.passes,
                     stamps: g.stamps,
                     punctures: g.density.punctures_inside,
-                    coverage: c.coverage,
-                    coverage_per_pass: c.coverage_per_pass.clone(),
-                    coverage_cumulative: c.coverage_cumulative.clone(),
-                    hits_histogram: c.hits_histogram,
-                    hits_histogram_full: c.hits_histogram_full.clone(),
-                    mean_hits: c.mean_hits,
-                    max_hits: c.max_hits,
-                    over_pass_limit_fraction: c.over_pass_limit_fraction,
-                    density_per_cm2: g.density.density_per_cm2,
-                    density_per_pass_per_cm2: g.density.density_per_cm2 / g.passes.max(1) as f64,
-                    uniformity_cv: g.density.uniformity_cv,
-                    uniformity_bins: g.density.bins,
-                    treated_zone: g.zone.as_ref().map(zone),
+                    hole: CoverageKeys::new(c, &g.density, g.passes),
+                    treated_zone: g.zone.as_ref().map(|z| ZoneSummary::new(sim.halo_mm, z)),
                     coverage_dej: g.coverage_dej,
                     coverage_mid_dermis: g.coverage_mid_dermis,
                     layers: (&g.layers).into(),

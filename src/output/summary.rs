@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::metrics::Coverage;
+use crate::metrics::{Coverage, Density};
 use crate::simulate::{RunResult, Simulation};
 
 use super::technique_summary::{DoseSummary, DragSummary, GapsSummary, HandSummary, SessionSummary};
@@ -25,23 +25,9 @@ pub struct Summary {
     pub resolution_mm: f64,
     pub needle_diameter_mm: f64,
     pub depth_mm: f64,
-    /// Hole coverage (footprint = needle), cumulative over all passes, 0–1.
-    pub coverage: f64,
-    pub coverage_per_pass: Vec<f64>,
-    pub coverage_cumulative: Vec<f64>,
-    /// Fractions of area hit 0, 1, 2, 3, ≥ 4 times (sums to 1).
-    pub hits_histogram: [f64; 5],
-    /// Fractions of area hit 0, 1, …, 15, ≥ 16 times.
-    pub hits_histogram_full: Vec<f64>,
-    pub mean_hits: f64,
-    pub max_hits: u32,
-    pub over_pass_limit_fraction: f64,
-    /// Punctures with their centre in the patch, per cm².
-    pub density_per_cm2: f64,
-    pub density_per_pass_per_cm2: f64,
-    /// CV of punctures per 1 mm × 1 mm bin (null when no bin lies wholly inside).
-    pub uniformity_cv: Option<f64>,
-    pub uniformity_bins: usize,
+    /// Hole coverage and density over the patch.
+    #[serde(flatten)]
+    pub hole: CoverageKeys,
     /// Punctures whose centre fell outside the patch (cartridge overhang at the edges).
     pub punctures_outside_area: u64,
     /// Coverage with the footprint grown by the halo; null when the halo is 0.
@@ -92,6 +78,50 @@ pub struct AliasingSummary {
     pub suggested_speeds_mm_s: Vec<f64>,
 }
 
+/// The coverage and density keys of an area (the patch, the treated regions, one face
+/// region), flattened into its object.
+#[derive(Clone, Debug, Serialize)]
+pub struct CoverageKeys {
+    /// Hole coverage (footprint = needle), cumulative over all passes, 0–1.
+    pub coverage: f64,
+    pub coverage_per_pass: Vec<f64>,
+    pub coverage_cumulative: Vec<f64>,
+    /// Fractions of area hit 0, 1, 2, 3, ≥ 4 times (sums to 1).
+    pub hits_histogram: [f64; 5],
+    /// Fractions of area hit 0, 1, …, 15, ≥ 16 times.
+    pub hits_histogram_full: Vec<f64>,
+    pub mean_hits: f64,
+    pub max_hits: u32,
+    pub over_pass_limit_fraction: f64,
+    /// Punctures with their centre in the area, per cm².
+    pub density_per_cm2: f64,
+    pub density_per_pass_per_cm2: f64,
+    /// CV of punctures per 1 mm × 1 mm bin (null when no bin lies wholly inside).
+    pub uniformity_cv: Option<f64>,
+    pub uniformity_bins: usize,
+}
+
+impl CoverageKeys {
+    /// From the hole coverage `c` and density `d` of an area treated in `passes` passes
+    /// (the per-pass density divides by at least one).
+    pub fn new(c: &Coverage, d: &Density, passes: usize) -> Self {
+        CoverageKeys {
+            coverage: c.coverage,
+            coverage_per_pass: c.coverage_per_pass.clone(),
+            coverage_cumulative: c.coverage_cumulative.clone(),
+            hits_histogram: c.hits_histogram,
+            hits_histogram_full: c.hits_histogram_full.clone(),
+            mean_hits: c.mean_hits,
+            max_hits: c.max_hits,
+            over_pass_limit_fraction: c.over_pass_limit_fraction,
+            density_per_cm2: d.density_per_cm2,
+            density_per_pass_per_cm2: d.density_per_cm2 / passes.max(1) as f64,
+            uniformity_cv: d.uniformity_cv,
+            uniformity_bins: d.bins,
+        }
+    }
+}
+
 #[derive(Clone, Debug, Serialize)]
 pub struct ZoneSummary {
     pub halo_mm: f64,
@@ -99,6 +129,19 @@ pub struct ZoneSummary {
     pub coverage_per_pass: Vec<f64>,
     pub coverage_cumulative: Vec<f64>,
     pub hits_histogram: [f64; 5],
+}
+
+impl ZoneSummary {
+    /// The treated zone's coverage `z` with halo `halo_mm`.
+    pub fn new(halo_mm: f64, z: &Coverage) -> Self {
+        ZoneSummary {
+            halo_mm,
+            coverage: z.coverage,
+            coverage_per_pass: z.coverage_per_pass.clone(),
+            coverage_cumulative: z.coverage_cumulative.clone(),
+            hits_histogram: z.hits_histogram,
+        }
+    }
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -132,26 +175,9 @@ impl Summary {
             resolution_mm: sim.grid.resolution_mm,
             needle_diameter_mm: sim.cartridge.needle_diameter_mm,
             depth_mm: sim.cartridge.depth_mm,
-            coverage: c.coverage,
-            coverage_per_pass: c.coverage_per_pass.clone(),
-            coverage_cumulative: c.coverage_cumulative.clone(),
-            hits_histogram: c.hits_histogram,
-            hits_histogram_full: c.hits_histogram_full.clone(),
-            mean_hits: c.mean_hits,
-            max_hits: c.max_hits,
-            over_pass_limit_fraction: c.over_pass_limit_fraction,
-            density_per_cm2: r.density.density_per_cm2,
-            density_per_pass_per_cm2: r.density.density_per_cm2 / passes as f64,
-            uniformity_cv: r.density.uniformity_cv,
-            uniformity_bins: r.density.bins,
+            hole: CoverageKeys::new(c, &r.density, passes),
             punctures_outside_area: r.punctures_outside,
-            treated_zone: r.zone.as_ref().map(|(_, z)| ZoneSummary {
-                halo_mm: sim.halo_mm,
-                coverage: z.coverage,
-                coverage_per_pass: z.coverage_per_pass.clone(),
-                coverage_cumulative: z.coverage_cumulative.clone(),
-                hits_histogram: z.hits_histogram,
-            }),
+            treated_zone: r.zone.as_ref().map(|(_, z)| ZoneSummary::new(sim.halo_mm, z)),
             technique: TechniqueSummary {
                 pattern: first.pattern.name(),
                 speed_mm_s: first.speed_mm_s,
