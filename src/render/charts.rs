@@ -7,6 +7,7 @@ use plotters::prelude::*;
 
 use crate::error::{Error, Result};
 
+use super::canvas::encode_rgb_png;
 use super::{ensure_font, viridis};
 
 /// One line (or scatter) of a line panel.
@@ -85,19 +86,6 @@ fn grid_png(
         root.present().map_err(|e| render_err(title, e))?;
     }
     encode_rgb_png(width, height, &rgb)
-}
-
-/// PNG bytes of an RGB buffer.
-pub fn encode_rgb_png(width: u32, height: u32, rgb: &[u8]) -> Result<Vec<u8>> {
-    let mut out = Vec::new();
-    {
-        let mut enc = png::Encoder::new(&mut out, width, height);
-        enc.set_color(png::ColorType::Rgb);
-        enc.set_depth(png::BitDepth::Eight);
-        let mut w = enc.write_header().map_err(|e| render_err("png", e))?;
-        w.write_image_data(rgb).map_err(|e| render_err("png", e))?;
-    }
-    Ok(out)
 }
 
 /// Line panels stacked in `cols` columns; PNG bytes.
