@@ -29,7 +29,7 @@ fn small_sim(extra: &[&str]) -> Simulation {
 }
 
 fn ctx(domain: &RectDomain) -> MapContext<'_> {
-    MapContext { domain, overlays: Overlays::default(), region_edges: false, depth: DepthClasses::set_depth() }
+    MapContext { domain, overlays: Overlays::default(), depth: DepthClasses::set_depth() }
 }
 
 fn at(pass: u16, x_mm: f64, y_mm: f64) -> Puncture {
@@ -289,7 +289,7 @@ fn overlays_and_domain_mask_land_where_they_should() {
     map::mask_outside(&mut raster, &domain);
     let d = figure::draw(&Figure {
         title: "overlays".into(),
-        panels: vec![Panel { caption: String::new(), map: &raster, view: domain.bounds(), px_per_mm: 40.0, overlays: overlays.clone(), edges: None }],
+        panels: vec![Panel { caption: String::new(), map: &raster, view: domain.bounds(), px_per_mm: 40.0, overlays: overlays.clone() }],
         columns: 1,
         scale: Scale::Continuous { max: map::max_in(&raster, &domain.bounds()) as f64, label: "hits".into() },
     })
@@ -313,25 +313,8 @@ fn overlays_and_domain_mask_land_where_they_should() {
     assert!(d.svg.contains("left &lt;cheek&gt; &amp; co") && !d.svg.contains("<cheek>"));
     assert!(d.svg.contains("url(#nogo-hatch)"));
 
-    // Region boundaries drawn from the domain itself (maps without polygons): on x = 0
-    // inside the ellipse, nowhere else.
-    let e = figure::draw(&Figure {
-        title: "edges".into(),
-        panels: vec![Panel { caption: String::new(), map: &raster, view: domain.bounds(), px_per_mm: 40.0, overlays: Overlays::default(), edges: Some(&domain) }],
-        columns: 1,
-        scale: Scale::Continuous { max: 10.0, label: "hits".into() },
-    })
-    .unwrap();
-    let pl = e.placements[0];
-    for y in [-2.0, 0.0, 2.5] {
-        let (x, yy) = pl.pixel_of(0.0, y);
-        assert!([x - 1, x].iter().any(|&xx| e.canvas.get(xx, yy) == Some(OUTLINE_RGB)), "no edge at (0, {y})");
-        let (x, yy) = pl.pixel_of(-3.0, y);
-        assert_ne!(e.canvas.get(x, yy), Some(OUTLINE_RGB));
-    }
-
     // The whole run's pictures on this map draw and embed the overlays too.
-    let ctx = MapContext { domain: &domain, overlays, region_edges: true, depth: DepthClasses::set_depth() };
+    let ctx = MapContext { domain: &domain, overlays, depth: DepthClasses::set_depth() };
     let pics = draw_run(&RunInfo::of(&sim), &r, &ctx).unwrap();
     assert!(pics.pictures.iter().any(|p| p.file == "heatmap.svg" && String::from_utf8_lossy(&p.bytes).contains("eye")));
     if let Ok(dir) = std::env::var("NEEDLESIM_PICTURE_DIR") {

@@ -73,7 +73,7 @@ pub fn face_map_context<'a>(sim: &'a FaceSimulation, r: &FaceRunResult) -> MapCo
     MapContext {
         domain: &sim.map,
         overlays,
-        region_edges: false,
+       
         depth: DepthClasses {
             title: "deepest skin layer reached per 1 mm bin (each region's skin)".into(),
             names: Layer::ALL.iter().map(|l| l.name().to_string()).collect(),

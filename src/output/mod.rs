@@ -63,7 +63,7 @@ pub fn write_run(dir: &Path, sim: &Simulation, result: &RunResult, scenario_toml
 
 /// The plain patch as a map: no outlines, set-depth classes.
 fn patch_map(domain: &RectDomain) -> MapContext<'_> {
-    MapContext { domain, overlays: Overlays::default(), region_edges: false, depth: DepthClasses::set_depth() }
+    MapContext { domain, overlays: Overlays::default(), depth: DepthClasses::set_depth() }
 }
 
 /// [`write_run`] on a given map (domain, overlays, depth classes). Everything is drawn in

@@ -11,7 +11,6 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::accumulate::Raster;
-use crate::domain::Domain;
 use crate::error::{Error, Result};
 use crate::geometry::{Rect, Vec2};
 
@@ -72,9 +71,6 @@ pub struct Panel<'a> {
     /// Plot scale, px per mm (x and y alike).
     pub px_per_mm: f64,
     pub overlays: Overlays,
-    /// Draw the boundaries between this domain's labels (regions of a map that has no
-    /// polygons, e.g. one painted as a PNG), one label lookup per pixel.
-    pub edges: Option<&'a dyn Domain>,
 }
 
 impl Panel<'_> {
@@ -241,21 +237,6 @@ fn paint_map(p: &Panel, scale: &Scale, plot: PixelArea) -> Canvas {
         for px in 0..w {
             let q = at(px, py);
             c.put(px, py, scale.colour(sample(p.map, q.x, q.y)));
-        }
-    }
-    if let Some(d) = p.edges {
-        // A pixel on a boundary: labelled, and its right or lower neighbour has another label.
-        let labels: Vec<Option<u16>> = (0..h).flat_map(|py| (0..w).map(move |px| (px, py))).map(|(px, py)| d.label_at(at(px, py))).collect();
-        for py in 0..h {
-            for px in 0..w {
-                let l = labels[(py * w + px) as usize];
-                let right = (px + 1 < w).then(|| labels[(py * w + px + 1) as usize]);
-                let below = (py + 1 < h).then(|| labels[((py + 1) * w + px) as usize]);
-                let differs = |n: Option<Option<u16>>| matches!((l, n), (Some(a), Some(Some(b))) if a != b);
-                if differs(right) || differs(below) {
-                    c.put(px, py, super::overlay::OUTLINE_RGB);
-                }
-            }
         }
     }
     c

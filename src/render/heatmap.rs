@@ -65,7 +65,6 @@ pub fn draw(raster: &Raster, view: Rect, title: &str, bar_label: &str) -> Result
             view,
             px_per_mm: DEFAULT_PLOT_PX / view.width().max(view.height()),
             overlays: Overlays::default(),
-            edges: None,
         }],
         columns: 1,
         scale: Scale::Continuous { max: scale_max, label: bar_label.into() },

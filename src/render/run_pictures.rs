@@ -83,9 +83,6 @@ pub struct RunPictures {
 pub struct MapContext<'a> {
     pub domain: &'a dyn Domain,
     pub overlays: Overlays,
-    /// Draw the boundaries between the domain's labels from the domain itself (for maps
-    /// without polygons, e.g. painted PNG face maps; polygon maps use `overlays`).
-    pub region_edges: bool,
     pub depth: DepthClasses,
 }
 
@@ -198,10 +195,6 @@ struct Job<'a> {
 }
 
 impl Job<'_> {
-    fn edges(&self) -> Option<&dyn Domain> {
-        self.ctx.region_edges.then_some(self.ctx.domain)
-    }
-
     /// Hits per spot, with the zoomed inset; returns the figure and its colour bar maximum.
     fn hits(&self) -> Result<(Drawn, f64)> {
         let (sim, ctx, view) = (self.sim, self.ctx, self.view);
@@ -218,14 +211,13 @@ impl Job<'_> {
         let fig = Figure {
             title: format!("{}: hits per spot · {} · coverage {:.1} %", sim.name, self.sim.params, 100.0 * self.result.hole_coverage.coverage),
             panels: vec![
-                Panel { caption: format!("mean hits per {} mm pixel", fmt_value(self.raster.pixel_mm)), map: &hits, view, px_per_mm: self.scale, overlays: main_overlays, edges: self.edges() },
+                Panel { caption: format!("mean hits per {} mm pixel", fmt_value(self.raster.pixel_mm)), map: &hits, view, px_per_mm: self.scale, overlays: main_overlays },
                 Panel {
                     caption: format!("zoom {} mm: hits per {} mm cell", fmt_value(window.width()), sim.grid.resolution_mm),
                     map: &inset,
                     view: window,
                     px_per_mm: INSET_PX / window.width().max(window.height()),
                     overlays: ctx.overlays.clone(),
-                    edges: self.edges(),
                 },
             ],
             columns: 2,
@@ -259,7 +251,6 @@ impl Job<'_> {
                 view: self.view,
                 px_per_mm: scale,
                 overlays: self.ctx.overlays.clone(),
-                edges: self.edges(),
             })
             .collect();
         figure::draw(&Figure {
@@ -277,7 +268,7 @@ impl Job<'_> {
         let dmax = (map::max_in(&dens, &self.view) as f64).max(1e-9);
         figure::draw(&Figure {
             title: format!("{}: puncture density · mean {:.0} /cm² · {}", self.sim.name, self.result.density.density_per_cm2, self.sim.params),
-            panels: vec![Panel { caption: format!("punctures per {BIN_MM} mm bin, per cm²"), map: &dens, view: self.view, px_per_mm: self.scale, overlays: self.ctx.overlays.clone(), edges: self.edges() }],
+            panels: vec![Panel { caption: format!("punctures per {BIN_MM} mm bin, per cm²"), map: &dens, view: self.view, px_per_mm: self.scale, overlays: self.ctx.overlays.clone() }],
             columns: 1,
             scale: Scale::Continuous { max: dmax, label: "punctures / cm²".into() },
         })
@@ -292,7 +283,7 @@ impl Job<'_> {
         legend.extend(d.names.iter().enumerate().map(|(i, name)| (name.clone(), viridis(i as f64 / (k.max(2) - 1) as f64))));
         figure::draw(&Figure {
             title: format!("{}: depth · {}", self.sim.name, self.sim.params),
-            panels: vec![Panel { caption: d.title.clone(), map: &classes, view: self.view, px_per_mm: self.scale, overlays: self.ctx.overlays.clone(), edges: self.edges() }],
+            panels: vec![Panel { caption: d.title.clone(), map: &classes, view: self.view, px_per_mm: self.scale, overlays: self.ctx.overlays.clone() }],
             columns: 1,
             scale: Scale::Classes { label: "depth class".into(), classes: legend },
         })
