@@ -174,6 +174,7 @@ impl Simulation {
         check_halo(self.halo_mm)?;
         self.technique.validate(&self.passes)?;
         let mut warnings: Vec<String> = self.device.frequency_warning().into_iter().collect();
+        warnings.extend(self.technique.trace_warnings(&self.passes));
         let tilt = 90.0 - self.device.angle_deg + self.technique.hand.tilt_mean_deg;
         if tilt > 10.0 {
             warnings.push(format!(
@@ -243,13 +244,18 @@ impl Simulation {
         let jitter = 1.0 + 3.0 * self.technique.hand.frequency_jitter_fraction;
         self.passes
             .iter()
-            .map(|p| match p.pattern {
+            .enumerate()
+            .map(|(i, p)| match p.pattern {
                 Pattern::Stamping { step_mm, stamps_per_spot } => {
                     crate::patterns::stamping_spots(&self.area, p, step_mm).len() as f64 * stamps_per_spot as f64
                 }
-                Pattern::Trace => {
-                    self.technique.trace.as_ref().map_or(0.0, |t| t.duration_s() * self.device.frequency_hz * jitter + 1.0)
-                }
+                Pattern::Trace => self.technique.trace.as_ref().map_or(0.0, |t| {
+                    // Each stroke of the pass fires at touch-down and then once a period.
+                    t.strokes_in_pass(i).map(|s| {
+                        let (t0, t1) = t.stroke_span_s(s);
+                        (t1 - t0) * self.device.frequency_hz * jitter + 1.0
+                    }).sum()
+                }),
                 _ => {
                     let (down, _) = motion::path_length_mm(&motion::path(&self.area, p));
                     down / p.speed_mm_s * self.device.frequency_hz * jitter + 1.0

@@ -10,9 +10,10 @@
 //! same spot, as a real pen does (the front end sends samples while the pointer rests).
 //!
 //! Samples may arrive in batches (the live page sends one every few tens of milliseconds).
-//! [`StrokeStamper`] keeps the last sample and the index of the next firing, and computes
-//! each stamp time from its index (never by adding periods), so a stroke stamped in batches
-//! gives exactly the stamps of the same stroke stamped whole, whatever the cut.
+//! [`StrokeStamper`] keeps the last sample and the [`FiringClock`], which computes each stamp
+//! time from its index (never by adding periods), so a stroke stamped in batches gives
+//! exactly the stamps of the same stroke stamped whole, whatever the cut. A recorded
+//! multi-stroke trace replayed by `needlesim run` fires on the same clock (`walk::replay`).
 //!
 //! Assumptions: the pointer's position is the cartridge axis; no tremor is added (the
 //! recording is the hand); the needles fire instantly.
@@ -31,14 +32,50 @@ pub struct TimedSample {
     pub at_mm: Vec2,
 }
 
+/// The pen's clock over one stroke: it fires at touch-down `t0_s` and then once a period.
+///
+/// Firing `k` is at `t0 + phase_k · period` with `phase_0 = 0` and `phase_{k+1} = phase_k +
+/// factor_k`, where `factor_k` is that period over the nominal one: exactly 1 for a steady
+/// pen, so the phase is the integer `k` and every time is computed from its index (never by
+/// adding periods); a jittering hand ([`crate::walk`]) passes its own factors. The one
+/// definition of when a stroke fires: [`StrokeStamper`] (the live page) and the replay of a
+/// recorded stroke (`walk::replay`) both use it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct FiringClock {
+    t0_s: f64,
+    period_s: f64,
+    /// Periods elapsed since touch-down (an integer for a steady pen).
+    phase: f64,
+}
+
+impl FiringClock {
+    /// A clock for a pen firing at `frequency_hz` that touched down at `t0_s`.
+    pub fn new(t0_s: f64, frequency_hz: f64) -> Self {
+        FiringClock { t0_s, period_s: 1.0 / frequency_hz, phase: 0.0 }
+    }
+
+    /// Touch-down time, s.
+    pub fn start_s(&self) -> f64 {
+        self.t0_s
+    }
+
+    /// Time of the next firing, s.
+    pub fn next_s(&self) -> f64 {
+        self.t0_s + self.phase * self.period_s
+    }
+
+    /// Move on one period scaled by `factor` (1 for a steady pen).
+    pub fn advance(&mut self, factor: f64) {
+        self.phase += factor;
+    }
+}
+
 /// Stamps a stroke batch by batch. One stamper per stroke.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StrokeStamper {
-    period_s: f64,
-    /// Touch-down time, s (the first sample's).
-    t0_s: Option<f64>,
-    /// Index of the next firing.
-    next: u64,
+    frequency_hz: f64,
+    /// The firing clock, from touch-down on (`None` before the first sample).
+    clock: Option<FiringClock>,
     /// Last sample seen.
     last: Option<TimedSample>,
     /// Path drawn so far, mm.
@@ -48,12 +85,12 @@ pub struct StrokeStamper {
 impl StrokeStamper {
     /// A stamper for a pen firing at `frequency_hz` (validated by the caller: `Device`).
     pub fn new(frequency_hz: f64) -> Self {
-        StrokeStamper { period_s: 1.0 / frequency_hz, t0_s: None, next: 0, last: None, length_mm: 0.0 }
+        StrokeStamper { frequency_hz, clock: None, last: None, length_mm: 0.0 }
     }
 
     /// Touch-down time, s (`None` before the first sample).
     pub fn start_s(&self) -> Option<f64> {
-        self.t0_s
+        self.clock.map(|c| c.start_s())
     }
 
     /// Last sample seen.
@@ -63,7 +100,7 @@ impl StrokeStamper {
 
     /// Time from touch-down to the last sample, s.
     pub fn duration_s(&self) -> f64 {
-        match (self.t0_s, self.last) {
+        match (self.start_s(), self.last) {
             (Some(t0), Some(l)) => l.t_s - t0,
             _ => 0.0,
         }
@@ -112,10 +149,11 @@ impl StrokeStamper {
         if self.last.is_none() {
             let Some((&s, tail)) = samples.split_first() else { return Ok(out) };
             // Touch-down: the pen fires at once.
-            self.t0_s = Some(s.t_s);
-            self.last = Some(s);
+            let mut clock = FiringClock::new(s.t_s, self.frequency_hz);
             out.push(Stamp { center_mm: s.at_mm, t_s: s.t_s });
-            self.next = 1;
+            clock.advance(1.0);
+            self.clock = Some(clock);
+            self.last = Some(s);
             rest = tail;
         }
         let (Some(prev), Some(end)) = (self.last, rest.last()) else { return Ok(out) };
@@ -124,14 +162,14 @@ impl StrokeStamper {
         let pieces = std::iter::once(prev).chain(rest.iter().copied());
         let (times, points): (Vec<f64>, Vec<Vec2>) = pieces.map(|s| (s.t_s, s.at_mm)).unzip();
         let path = Trajectory::new(times, points, None)?;
-        let t0 = self.t0_s.expect("set at touch-down");
+        let clock = self.clock.as_mut().expect("set at touch-down");
         loop {
-            let t = t0 + self.next as f64 * self.period_s;
+            let t = clock.next_s();
             if t > end.t_s {
                 break;
             }
             out.push(Stamp { center_mm: path.at(t).at_mm, t_s: t });
-            self.next += 1;
+            clock.advance(1.0);
         }
         let mut p = prev;
         for &s in rest {

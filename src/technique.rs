@@ -52,6 +52,32 @@ impl Technique {
         Ok(())
     }
 
+    /// Warnings about a trace with a pass column: rows of passes the scenario does not
+    /// replay (no such pass, or another pattern there), and trace passes without rows (they
+    /// make no stamps).
+    pub fn trace_warnings(&self, passes: &[PassPlan]) -> Vec<String> {
+        let Some(n) = self.trace.as_ref().and_then(Trajectory::pass_count) else { return Vec::new() };
+        let trace = self.trace.as_ref().expect("checked above");
+        let traced = |k: usize| passes.get(k).is_some_and(|p| p.pattern == Pattern::Trace);
+        let has_rows = |k: usize| trace.strokes_in_pass(k).next().is_some();
+        let list = |v: Vec<usize>| v.iter().map(usize::to_string).collect::<Vec<_>>().join(", ");
+        let mut out = Vec::new();
+        let unrun: Vec<usize> = (0..n).filter(|&k| has_rows(k) && !traced(k)).collect();
+        if !unrun.is_empty() {
+            out.push(format!(
+                "trace.file has rows for pass {} that this scenario does not replay ({} passes, trace pattern on pass {}): those rows are ignored",
+                list(unrun),
+                passes.len(),
+                list((0..passes.len()).filter(|&k| traced(k)).collect())
+            ));
+        }
+        let empty: Vec<usize> = (0..passes.len()).filter(|&k| traced(k) && !has_rows(k)).collect();
+        if !empty.is_empty() {
+            out.push(format!("trace pass {} has no rows in trace.file (its pass column): no stamps in that pass", list(empty)));
+        }
+        out
+    }
+
     /// True when `plan` can take the ideal planner: ideal hand, perpendicular pen,
     /// instantaneous needles and a planned (not stamped-in-place or recorded) pattern.
     pub fn is_ideal_for(&self, device: &Device, plan: &PassPlan) -> bool {

@@ -1,13 +1,23 @@
 //! Recorded trajectories: where a real pen went, as timed samples, resampled at stamp times.
 //!
 //! **Model.** A trajectory is a polyline in time: samples `(t_s, x_mm, y_mm[, tilt_deg])`
-//! with strictly increasing times (from a motion tracker or a digitising tablet). Between
-//! samples the pen moves in a straight line at constant speed (linear interpolation of
-//! position and tilt); the velocity at a time is that of the piece it falls in (the piece
-//! that starts there, at a sample). The pen is on the skin for the whole recording.
+//! with strictly increasing times (from a motion tracker, a digitising tablet or the live
+//! page). Between samples the pen moves in a straight line at constant speed (linear
+//! interpolation of position and tilt); the velocity at a time is that of the piece it falls
+//! in (the piece that starts there, at a sample).
+//!
+//! The samples are cut into **strokes**, the pen on the skin from touch-down to lift-off.
+//! A *continuous* recording ([`Trajectory::new`], a file with neither a stroke nor a pass
+//! column) is one stroke: the pen is on the skin for the whole recording, and every trace
+//! pass replays all of it. A recording with strokes ([`Trajectory::with_strokes`]) has the
+//! pen lifted between them (nothing is interpolated across a lift); each stroke may carry
+//! the file's stroke id and the pass that replays it (without a pass column every trace pass
+//! replays every stroke). A stroke may be a single sample: a tap.
 //!
 //! The core type holds validated data only; reading the CSV (line numbers, BOM, CRLF, gaps,
 //! points off the map) is the edge's job (`scenario::trace_csv`).
+
+use std::ops::Range;
 
 use crate::error::{Error, Result};
 use crate::geometry::{Rect, Vec2};
@@ -19,6 +29,19 @@ pub struct Trajectory {
     xy_mm: Vec<Vec2>,
     /// Recorded tilt from perpendicular per sample, degrees; `None` when not recorded.
     tilt_deg: Option<Vec<f64>>,
+    /// Pen-down strokes in time order; their sample ranges cover every sample once.
+    strokes: Vec<TraceStroke>,
+}
+
+/// One pen-down stroke of a trajectory.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TraceStroke {
+    /// The recording's stroke id (`None` without a stroke column).
+    pub id: Option<u64>,
+    /// The pass that replays this stroke (`None` without a pass column: every trace pass).
+    pub pass: Option<u16>,
+    /// Its samples, as indices into the trajectory (never empty).
+    pub samples: Range<usize>,
 }
 
 /// The pen at one instant of a trajectory.
@@ -30,11 +53,56 @@ pub struct TrajectoryPoint {
 }
 
 impl Trajectory {
-    /// Build from samples. Needs at least two samples, finite values, strictly increasing
-    /// times and (when given) one tilt per sample; errors name the sample index.
+    /// A continuous recording (one stroke, no ids, no passes). Needs at least two samples,
+    /// finite values, strictly increasing times and (when given) one tilt per sample;
+    /// errors name the sample index.
     pub fn new(t_s: Vec<f64>, xy_mm: Vec<Vec2>, tilt_deg: Option<Vec<f64>>) -> Result<Self> {
-        if t_s.len() < 2 || xy_mm.len() != t_s.len() || tilt_deg.as_ref().is_some_and(|v| v.len() != t_s.len()) {
+        if t_s.len() < 2 {
             return Err(Error::invalid("trace", format!("{} samples", t_s.len()), "at least 2 samples, each with t_s, x_mm, y_mm"));
+        }
+        let n = t_s.len();
+        Self::build(t_s, xy_mm, tilt_deg, vec![TraceStroke { id: None, pass: None, samples: 0..n }])
+    }
+
+    /// A recording cut into `strokes` (in time order, covering the samples `0..n` one after
+    /// the other, none empty). Every stroke has an id, or none has; every stroke has a pass,
+    /// or none has; at least one of the two is given (else it is a continuous recording:
+    /// [`Self::new`]); an id appears on one stroke only. Samples as for [`Self::new`], but
+    /// one is enough.
+    pub fn with_strokes(t_s: Vec<f64>, xy_mm: Vec<Vec2>, tilt_deg: Option<Vec<f64>>, strokes: Vec<TraceStroke>) -> Result<Self> {
+        let bad = |k: usize, what: String, allowed: &str| Error::invalid(format!("trace stroke {k}"), what, allowed);
+        let (ids, passes) = match strokes.first() {
+            Some(s) => (s.id.is_some(), s.pass.is_some()),
+            None => return Err(Error::invalid("trace", "no strokes", "at least one stroke")),
+        };
+        if !(ids || passes) {
+            return Err(Error::invalid("trace", "strokes without ids or passes", "a stroke id or a pass on every stroke (a continuous recording: Trajectory::new)"));
+        }
+        let mut next = 0;
+        let mut seen = std::collections::HashSet::new();
+        for (k, s) in strokes.iter().enumerate() {
+            if s.samples.start != next || s.samples.end <= s.samples.start {
+                return Err(bad(k, format!("samples {:?}", s.samples), &format!("a non-empty range starting at sample {next}")));
+            }
+            if s.id.is_some() != ids || s.pass.is_some() != passes {
+                return Err(bad(k, format!("id {:?}, pass {:?}", s.id, s.pass), "an id on every stroke or on none, and a pass on every stroke or on none"));
+            }
+            if let Some(id) = s.id {
+                if !seen.insert(id) {
+                    return Err(bad(k, format!("id {id}"), "an id no other stroke has"));
+                }
+            }
+            next = s.samples.end;
+        }
+        if next != t_s.len() {
+            return Err(Error::invalid("trace", format!("strokes covering {next} of {} samples", t_s.len()), "strokes covering every sample"));
+        }
+        Self::build(t_s, xy_mm, tilt_deg, strokes)
+    }
+
+    fn build(t_s: Vec<f64>, xy_mm: Vec<Vec2>, tilt_deg: Option<Vec<f64>>, strokes: Vec<TraceStroke>) -> Result<Self> {
+        if t_s.is_empty() || xy_mm.len() != t_s.len() || tilt_deg.as_ref().is_some_and(|v| v.len() != t_s.len()) {
+            return Err(Error::invalid("trace", format!("{} samples", t_s.len()), "at least one sample, each with t_s, x_mm, y_mm"));
         }
         for (i, (t, p)) in t_s.iter().zip(&xy_mm).enumerate() {
             if !(t.is_finite() && p.x.is_finite() && p.y.is_finite()) {
@@ -47,7 +115,7 @@ impl Trajectory {
         if let Some((i, v)) = tilt_deg.iter().flatten().enumerate().find(|(_, v)| !(v.is_finite() && v.abs() < 90.0)) {
             return Err(Error::invalid(format!("trace sample {i}"), format!("tilt_deg = {v}"), "|tilt| < 90 degrees"));
         }
-        Ok(Trajectory { t_s, xy_mm, tilt_deg })
+        Ok(Trajectory { t_s, xy_mm, tilt_deg, strokes })
     }
 
     pub fn len(&self) -> usize {
@@ -60,8 +128,9 @@ impl Trajectory {
         self.t_s[0]
     }
     pub fn end_s(&self) -> f64 {
-        *self.t_s.last().expect("validated: ≥ 2 samples")
+        *self.t_s.last().expect("validated: ≥ 1 sample")
     }
+    /// From the first sample to the last, lifts included, s.
     pub fn duration_s(&self) -> f64 {
         self.end_s() - self.start_s()
     }
@@ -82,9 +151,40 @@ impl Trajectory {
         self.tilt_deg.as_ref().map(|v| v[i])
     }
 
-    /// Length of the recorded path, mm.
+    /// The pen-down strokes, in time order.
+    pub fn strokes(&self) -> &[TraceStroke] {
+        &self.strokes
+    }
+
+    /// True for a continuous recording: one stroke with neither an id nor a pass.
+    pub fn is_continuous(&self) -> bool {
+        matches!(self.strokes.as_slice(), [s] if s.id.is_none() && s.pass.is_none())
+    }
+
+    /// True when the strokes carry ids (a stroke column).
+    pub fn has_stroke_ids(&self) -> bool {
+        self.strokes[0].id.is_some()
+    }
+
+    /// Highest pass + 1 when the strokes carry passes (a pass column), else `None`.
+    pub fn pass_count(&self) -> Option<usize> {
+        self.strokes.iter().filter_map(|s| s.pass).max().map(|p| p as usize + 1)
+    }
+
+    /// The strokes trace pass `pass` replays: those of that pass, or every stroke when the
+    /// recording has no passes.
+    pub fn strokes_in_pass(&self, pass: usize) -> impl Iterator<Item = &TraceStroke> {
+        self.strokes.iter().filter(move |s| s.pass.is_none_or(|p| p as usize == pass))
+    }
+
+    /// Touch-down and lift-off times of `stroke` (its first and last samples), s.
+    pub fn stroke_span_s(&self, stroke: &TraceStroke) -> (f64, f64) {
+        (self.t_s[stroke.samples.start], self.t_s[stroke.samples.end - 1])
+    }
+
+    /// Length of the recorded pen-down path (lifts excluded), mm.
     pub fn length_mm(&self) -> f64 {
-        self.xy_mm.windows(2).map(|w| (w[1] - w[0]).norm()).sum()
+        self.strokes.iter().map(|s| self.xy_mm[s.samples.clone()].windows(2).map(|w| (w[1] - w[0]).norm()).sum::<f64>()).sum()
     }
 
     /// Smallest rectangle holding every sample, mm.
@@ -94,21 +194,37 @@ impl Trajectory {
         })
     }
 
-    /// The pen at time `t_s` (clamped to the recording), by linear interpolation.
+    /// The pen at time `t_s` (clamped to the recording), by linear interpolation over every
+    /// sample (a continuous recording; for a recording with strokes see [`Self::stroke_at`]).
     pub fn at(&self, t_s: f64) -> TrajectoryPoint {
-        let n = self.t_s.len();
+        self.at_in(0..self.t_s.len(), t_s)
+    }
+
+    /// The pen at time `t_s` during `stroke` (clamped to the stroke): never interpolated
+    /// across a lift. A one-sample stroke (a tap) is its sample, with no velocity.
+    pub fn stroke_at(&self, stroke: &TraceStroke, t_s: f64) -> TrajectoryPoint {
+        self.at_in(stroke.samples.clone(), t_s)
+    }
+
+    fn at_in(&self, r: Range<usize>, t_s: f64) -> TrajectoryPoint {
+        let (times, xy) = (&self.t_s[r.clone()], &self.xy_mm[r.clone()]);
+        let tilt = self.tilt_deg.as_ref().map(|v| &v[r]);
+        let n = times.len();
+        if n == 1 {
+            return TrajectoryPoint { at_mm: xy[0], velocity_mm_s: Vec2::zeros(), tilt_deg: tilt.map(|v| v[0]) };
+        }
         // Piece k spans samples k and k+1; a time exactly on a sample takes the piece that
         // starts there (the last sample takes the last piece).
-        let k = self.t_s.partition_point(|&t| t <= t_s).saturating_sub(1).min(n - 2);
-        let (t0, t1) = (self.t_s[k], self.t_s[k + 1]);
+        let k = times.partition_point(|&t| t <= t_s).saturating_sub(1).min(n - 2);
+        let (t0, t1) = (times[k], times[k + 1]);
         let f = ((t_s - t0) / (t1 - t0)).clamp(0.0, 1.0);
-        let (p0, p1) = (self.xy_mm[k], self.xy_mm[k + 1]);
+        let (p0, p1) = (xy[k], xy[k + 1]);
         TrajectoryPoint {
             // The end sample exactly (p0 + (p1 - p0) · 1 may differ from p1 in the last bit),
             // so a trajectory cut at a sample gives the same points as the whole one.
             at_mm: if f >= 1.0 { p1 } else { p0 + (p1 - p0) * f },
             velocity_mm_s: (p1 - p0) / (t1 - t0),
-            tilt_deg: self.tilt_deg.as_ref().map(|v| v[k] + (v[k + 1] - v[k]) * f),
+            tilt_deg: tilt.map(|v| v[k] + (v[k + 1] - v[k]) * f),
         }
     }
 }

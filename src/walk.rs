@@ -15,7 +15,8 @@
 //!   and period jitter; no tremor (the positions are already random) and no drag (no path).
 //! - **stamping**: the pen is still while it fires (no drag); tremor moves each stamp; the
 //!   move between spots takes step / (set speed × speed factor).
-//! - **trace**: stamps at the (jittered) stamp times from the first sample to the last; the
+//! - **trace**: stamps at the (jittered) stamp times from the first sample to the last of a
+//!   continuous recording, or of each pen-down stroke of the pass (see [`replay`]); the
 //!   position and velocity come from the recording, tremor is added across the recorded
 //!   motion (set it to 0 for a real recording), the recorded tilt replaces the hand's when
 //!   the trace has one; speed variation does not apply (the recording is the speed).
@@ -25,10 +26,11 @@ use rand_chacha::ChaCha8Rng;
 
 use crate::device::Device;
 use crate::geometry::{Rect, Vec2};
-use crate::hand::{HAND_STREAM_BASE, Hand, HandState};
+use crate::hand::{HAND_STREAM_BASE, Hand, HandSample, HandState};
 use crate::motion::{self, PassPlan, Pattern, Segment, Stamp};
 use crate::patterns::{Spot, stamping_spots};
-use crate::trajectory::Trajectory;
+use crate::stroke::FiringClock;
+use crate::trajectory::{TraceStroke, Trajectory, TrajectoryPoint};
 
 /// One firing with the hand's state at that instant.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -184,27 +186,59 @@ pub fn scatter<R: rand::Rng>(planned: &[Stamp], frequency_hz: f64, state: &mut H
     (out, t)
 }
 
-/// Stamp a recorded trajectory at the (jittered) stamp times, first sample to last.
-pub fn replay<R: rand::Rng>(trace: &Trajectory, frequency_hz: f64, state: &mut HandState<R>, lean: Lean) -> (Vec<HandStamp>, f64) {
-    let (t0, t1) = (trace.start_s(), trace.end_s());
-    let mut out = Vec::new();
-    let mut elapsed = 0.0;
-    while t0 + elapsed <= t1 + 1e-9 {
-        let p = trace.at(t0 + elapsed);
-        let h = state.at(elapsed);
-        let speed = p.velocity_mm_s.norm();
-        let dir = if speed > 0.0 { p.velocity_mm_s / speed } else { Vec2::zeros() };
-        out.push(HandStamp {
-            center_mm: p.at_mm + left_normal(dir) * h.lateral_mm,
-            t_s: elapsed,
-            velocity_mm_s: p.velocity_mm_s,
-            period_s: h.period_factor / frequency_hz,
-            tilt_deg: p.tilt_deg.unwrap_or(h.tilt_deg),
-            tilt_azimuth_deg: lean.azimuth_deg(dir),
-        });
-        elapsed += h.period_factor / frequency_hz;
+/// The firing of a recorded trajectory at `p`, with the hand `h`, `t_s` into the pass.
+fn traced_stamp(p: TrajectoryPoint, h: HandSample, t_s: f64, frequency_hz: f64, lean: Lean) -> HandStamp {
+    let speed = p.velocity_mm_s.norm();
+    let dir = if speed > 0.0 { p.velocity_mm_s / speed } else { Vec2::zeros() };
+    HandStamp {
+        center_mm: p.at_mm + left_normal(dir) * h.lateral_mm,
+        t_s,
+        velocity_mm_s: p.velocity_mm_s,
+        period_s: h.period_factor / frequency_hz,
+        tilt_deg: p.tilt_deg.unwrap_or(h.tilt_deg),
+        tilt_azimuth_deg: lean.azimuth_deg(dir),
     }
-    (out, trace.duration_s())
+}
+
+/// Stamp trace pass `pass` of a recorded trajectory.
+///
+/// A continuous recording is stamped at the (jittered) stamp times from its first sample to
+/// its last, as one pen-down path (the clock sums the periods and allows 1e-9 s at the end:
+/// kept as it was so that such recordings replay as before). A recording with strokes
+/// stamps each stroke of the pass on the pen's own clock, [`FiringClock`] (the live page's,
+/// [`crate::stroke`]): it fires at the stroke's first sample and then once a (jittered)
+/// period up to its last sample; nothing fires while the pen is lifted. Times are from the
+/// pass's first sample; the pass takes from its first sample to its last.
+pub fn replay<R: rand::Rng>(trace: &Trajectory, pass: usize, frequency_hz: f64, state: &mut HandState<R>, lean: Lean) -> (Vec<HandStamp>, f64) {
+    let mut out = Vec::new();
+    if trace.is_continuous() {
+        let (t0, t1) = (trace.start_s(), trace.end_s());
+        let mut elapsed = 0.0;
+        while t0 + elapsed <= t1 + 1e-9 {
+            let p = trace.at(t0 + elapsed);
+            let h = state.at(elapsed);
+            out.push(traced_stamp(p, h, elapsed, frequency_hz, lean));
+            elapsed += h.period_factor / frequency_hz;
+        }
+        return (out, trace.duration_s());
+    }
+    let strokes: Vec<&TraceStroke> = trace.strokes_in_pass(pass).collect();
+    let (Some(first), Some(last)) = (strokes.first(), strokes.last()) else { return (out, 0.0) };
+    let (pass_t0, pass_t1) = (trace.stroke_span_s(first).0, trace.stroke_span_s(last).1);
+    for s in strokes {
+        let (t0, t1) = trace.stroke_span_s(s);
+        let mut clock = FiringClock::new(t0, frequency_hz);
+        loop {
+            let t = clock.next_s();
+            if t > t1 {
+                break;
+            }
+            let h = state.at(t - pass_t0);
+            out.push(traced_stamp(trace.stroke_at(s, t), h, t - pass_t0, frequency_hz, lean));
+            clock.advance(h.period_factor);
+        }
+    }
+    (out, pass_t1 - pass_t0)
 }
 
 /// Stamps of pass `pass` of `plan` over `area` with `hand` (the general path for any hand
@@ -226,7 +260,7 @@ pub fn walk_pass(area: &Rect, plan: &PassPlan, device: &Device, hand: &Hand, tra
             walk_spots(&stamping_spots(area, plan, step_mm), stamps_per_spot, plan.speed_mm_s, f, &mut state, lean)
         }
         Pattern::Trace => match trace {
-            Some(t) => replay(t, f, &mut state, lean),
+            Some(t) => replay(t, pass, f, &mut state, lean),
             None => (Vec::new(), 0.0),
         },
         Pattern::Serpentine | Pattern::Strokes | Pattern::Circles { .. } => {

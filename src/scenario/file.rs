@@ -511,6 +511,14 @@ impl ScenarioFile {
             inset_center_mm: pf.inset_center_mm.map(|[x, y]| Vec2::new(x, y)),
         };
         pictures.check(&area)?;
+        let hand = self.hand.clone().unwrap_or_default().to_hand()?;
+        let trace = match (&self.trace, base_dir) {
+            (None, _) => None,
+            (Some(tr), Some(dir)) => Some(tr.load(dir, area, &plans)?),
+            (Some(tr), None) => {
+                return Err(Error::invalid("trace.file", &tr.file, "a trace read relative to the scenario's folder (ScenarioFile::to_simulation_in)"));
+            }
+        };
         let sim = Simulation {
             name: self.name.clone(),
             seed: self.seed,
@@ -524,14 +532,8 @@ impl ScenarioFile {
             pictures,
             limits: Limits { max_memory_mb: l.max_memory_mb, max_cells: l.max_cells },
             technique: Technique {
-                hand: self.hand.clone().unwrap_or_default().to_hand()?,
-                trace: match (&self.trace, base_dir) {
-                    (None, _) => None,
-                    (Some(tr), Some(dir)) => Some(tr.load(dir, area)?),
-                    (Some(tr), None) => {
-                        return Err(Error::invalid("trace.file", &tr.file, "a trace read relative to the scenario's folder (ScenarioFile::to_simulation_in)"));
-                    }
-                },
+                hand,
+                trace,
                 session: self.session.clone().unwrap_or_default().to_plan()?,
             },
         };

@@ -9,7 +9,7 @@
 //!            # tilt_azimuth_deg; frequency_jitter_fraction
 //! [session]  # reposition_per_lane_s; reposition_per_pass_s; reposition_per_region_s;
 //!            # anaesthetic; procedure_limit_min; cocktail_ul_per_puncture
-//! [trace]    # file (CSV t_s,x_mm,y_mm[,tilt_deg], relative to the scenario); max_gap_s
+//! [trace]    # file (CSV [stroke,][pass,]t_s,x_mm,y_mm[,tilt_deg], relative to the scenario); max_gap_s
 //! ```
 
 use std::path::Path;
@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::geometry::Rect;
 use crate::hand::Hand;
+use crate::motion::{PassPlan, Pattern};
 use crate::session::SessionPlan;
 use crate::trajectory::Trajectory;
 
@@ -117,13 +118,15 @@ impl SessionFile {
 /// Default largest gap between two trace samples, s (**assumed**: a tracker silent for
 /// longer than 0.1 s has dropped out).
 pub const DEFAULT_MAX_GAP_S: f64 = 0.1;
+/// Largest `trace.max_gap_s` allowed, s.
+pub const MAX_GAP_LIMIT_S: f64 = 60.0;
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct TraceFile {
-    /// CSV `t_s,x_mm,y_mm[,tilt_deg]`, relative to the scenario file's folder.
+    /// CSV `[stroke,][pass,]t_s,x_mm,y_mm[,tilt_deg]`, relative to the scenario file's folder.
     pub file: String,
-    /// Largest allowed time between two samples, s.
+    /// Largest allowed time between two samples (of one stroke), s.
     #[serde(default = "default_max_gap_s")]
     pub max_gap_s: f64,
 }
@@ -133,13 +136,29 @@ fn default_max_gap_s() -> f64 {
 }
 
 impl TraceFile {
-    /// Read the trace relative to `base_dir`, checking it against the map `map`.
-    pub fn load(&self, base_dir: &Path, map: Rect) -> Result<Trajectory> {
-        if !(self.max_gap_s.is_finite() && self.max_gap_s > 0.0 && self.max_gap_s <= 60.0) {
-            return Err(Error::invalid("trace.max_gap_s", self.max_gap_s, "0 < gap ≤ 60 s"));
+    /// Read the trace relative to `base_dir`, checking it against the map `map` and the
+    /// scenario's `passes`: with a pass column, every pass with the trace pattern must be one
+    /// the file has rows up to (a pass beyond the file's last is refused; passes the scenario
+    /// does not replay are warnings, see `Technique::trace_warnings`).
+    pub fn load(&self, base_dir: &Path, map: Rect, passes: &[PassPlan]) -> Result<Trajectory> {
+        if !(self.max_gap_s.is_finite() && self.max_gap_s > 0.0 && self.max_gap_s <= MAX_GAP_LIMIT_S) {
+            return Err(Error::invalid("trace.max_gap_s", self.max_gap_s, format!("0 < gap ≤ {MAX_GAP_LIMIT_S} s")));
         }
         let path = base_dir.join(&self.file);
         let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
-        trace_csv::read(&text, &path, &TraceRules { max_gap_s: self.max_gap_s, map })
+        let trace = trace_csv::read(&text, &path, &TraceRules { max_gap_s: self.max_gap_s, map })?;
+        if let Some(n) = trace.pass_count() {
+            if let Some(k) = (n..passes.len()).find(|&k| passes[k].pattern == Pattern::Trace) {
+                return Err(Error::parse(
+                    &path,
+                    format!(
+                        "pass {k} of the scenario replays this trace (technique.passes = {}), but its pass column has rows for passes 0–{} only: add rows with pass = {k}, or run fewer passes",
+                        passes.len(),
+                        n - 1
+                    ),
+                ));
+            }
+        }
+        Ok(trace)
     }
 }

@@ -1,28 +1,46 @@
-//! Trace CSV: a recorded pen trajectory, `t_s,x_mm,y_mm[,tilt_deg]`.
+//! Trace CSV: a recorded pen trajectory, `[stroke,][pass,]t_s,x_mm,y_mm[,tilt_deg]`.
 //!
-//! Strict: a header naming exactly these columns (any order, `tilt_deg` optional), one
-//! sample per line, every value a finite number, times strictly increasing, no gap between
-//! samples longer than `max_gap_s`, every point on the map, |tilt| ≤ 80°. Errors name the
-//! file and the line. A UTF-8 BOM and CRLF line ends are accepted; blank lines and lines
-//! starting with `#` are skipped.
+//! Strict: a header naming exactly these columns (any order; `stroke`, `pass` and
+//! `tilt_deg` optional), one sample per line, every value a finite number, times strictly
+//! increasing through the file, every point on the map, |tilt| ≤ 80°. Errors name the file
+//! and the line. A UTF-8 BOM and CRLF line ends are accepted; blank lines and lines starting
+//! with `#` are skipped.
+//!
+//! **Strokes and passes.** Without `stroke` and `pass` columns the file is one continuous
+//! recording (the pen down throughout; every trace pass replays all of it) and no gap
+//! between samples may exceed `max_gap_s`. `stroke` (a whole number) cuts it into pen-down
+//! strokes: consecutive rows with the same id are one stroke, the pen is lifted between
+//! strokes, and an id may not reappear after another stroke. `pass` (a whole number
+//! 0–[`MAX_PASSES`]` − 1`) says which pass of the scenario replays the row; a stroke stays in
+//! one pass, and without a `stroke` column each run of rows with the same pass is a stroke.
+//! The gap limit then applies within a stroke only. This is what `needlesim serve` exports.
 
+use std::collections::HashMap;
 use std::path::Path;
 
+use crate::accumulate::MAX_PASSES;
 use crate::error::{Error, Result};
 use crate::footprint::MAX_TILT_DEG;
 use crate::geometry::{Rect, Vec2};
-use crate::trajectory::Trajectory;
+use crate::trajectory::{TraceStroke, Trajectory};
 
-/// The header the writer uses (with the optional tilt column).
+/// The header the writer uses for a continuous recording (with the optional tilt column).
 pub const HEADER: &str = "t_s,x_mm,y_mm,tilt_deg";
+/// Every column the reader knows, in the writer's order.
+pub const COLUMNS: [&str; 6] = ["stroke", "pass", "t_s", "x_mm", "y_mm", "tilt_deg"];
 
 /// What a trace must satisfy besides being well-formed.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct TraceRules {
-    /// Largest time between two samples, s.
+    /// Largest time between two samples of a stroke, s.
     pub max_gap_s: f64,
     /// Every point must lie in this rectangle (closed), mm.
     pub map: Rect,
+}
+
+/// True when `p` lies on `map` as a trace point must (the closed rectangle).
+pub fn on_map(map: &Rect, p: Vec2) -> bool {
+    p.x >= map.x0 && p.x <= map.x1 && p.y >= map.y0 && p.y <= map.y1
 }
 
 /// Parse trace CSV text; `path` is used in messages.
@@ -30,21 +48,27 @@ pub fn read(text: &str, path: &Path, rules: &TraceRules) -> Result<Trajectory> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let err = |line: usize, msg: String| Error::parse(path, format!("line {line}: {msg}"));
     let mut lines = text.lines().enumerate().map(|(n, l)| (n + 1, l)).filter(|(_, l)| !l.trim().is_empty() && !l.trim_start().starts_with('#'));
-    let (hline, header) = lines.next().ok_or_else(|| Error::parse(path, "empty file: expected a header t_s,x_mm,y_mm[,tilt_deg]"))?;
+    let (hline, header) = lines.next().ok_or_else(|| Error::parse(path, "empty file: expected a header [stroke,][pass,]t_s,x_mm,y_mm[,tilt_deg]"))?;
     let cols: Vec<&str> = header.split(',').map(|c| c.trim().trim_matches('"')).collect();
-    if let Some(c) = cols.iter().find(|c| !["t_s", "x_mm", "y_mm", "tilt_deg"].contains(c)) {
-        return Err(err(hline, format!("unknown column {c:?}: allowed are t_s, x_mm, y_mm and tilt_deg")));
+    if let Some(c) = cols.iter().find(|c| !COLUMNS.contains(c)) {
+        return Err(err(hline, format!("unknown column {c:?}: allowed are stroke, pass, t_s, x_mm, y_mm and tilt_deg")));
     }
     let find = |name: &str| cols.iter().position(|c| *c == name);
     let (Some(ti), Some(xi), Some(yi)) = (find("t_s"), find("x_mm"), find("y_mm")) else {
-        return Err(err(hline, format!("header {header:?} lacks t_s, x_mm or y_mm; expected t_s,x_mm,y_mm[,tilt_deg]")));
+        return Err(err(hline, format!("header {header:?} lacks t_s, x_mm or y_mm; expected [stroke,][pass,]t_s,x_mm,y_mm[,tilt_deg]")));
     };
     if cols.iter().enumerate().any(|(i, c)| cols[..i].contains(c)) {
         return Err(err(hline, format!("header {header:?} repeats a column")));
     }
-    let tilt_i = find("tilt_deg");
+    let (tilt_i, stroke_i, pass_i) = (find("tilt_deg"), find("stroke"), find("pass"));
+    let continuous = stroke_i.is_none() && pass_i.is_none();
     let (mut t, mut xy, mut tilt) = (Vec::new(), Vec::new(), Vec::new());
+    let mut strokes: Vec<TraceStroke> = Vec::new();
+    // Line of each stroke's last row, by id (to name where an id that reappears ended).
+    let mut ended: HashMap<u64, usize> = HashMap::new();
+    // (line, time) of the previous row, and the line of the current stroke's first row.
     let mut prev: Option<(usize, f64)> = None;
+    let mut stroke_line = 0;
     for (n, line) in lines {
         let fields: Vec<&str> = line.split(',').map(str::trim).collect();
         if fields.len() != cols.len() {
@@ -57,17 +81,47 @@ pub fn read(text: &str, path: &Path, rules: &TraceRules) -> Result<Trajectory> {
             }
             Ok(v)
         };
+        let id = match stroke_i {
+            Some(i) => Some(fields[i].parse::<u64>().map_err(|_| err(n, format!("stroke = {:?}: allowed is a whole number ≥ 0 (a stroke id)", fields[i])))?),
+            None => None,
+        };
+        let pass = match pass_i {
+            Some(i) => Some(
+                fields[i]
+                    .parse::<u16>()
+                    .ok()
+                    .filter(|&p| (p as usize) < MAX_PASSES)
+                    .ok_or_else(|| err(n, format!("pass = {:?}: allowed is a whole number 0–{}", fields[i], MAX_PASSES - 1)))?,
+            ),
+            None => None,
+        };
         let (ts, x, y) = (get(ti)?, get(xi)?, get(yi)?);
+        // Does this row start a new stroke? (The first row always does.)
+        let new_stroke = match strokes.last() {
+            None => true,
+            Some(cur) if id.is_some() => id != cur.id,
+            Some(cur) => pass != cur.pass,
+        };
+        if let Some(cur) = strokes.last() {
+            if new_stroke {
+                if let Some(&last) = id.and_then(|i| ended.get(&i)) {
+                    return Err(err(n, format!("stroke {} reappears after stroke {} (line {stroke_line}): its rows ended at line {last}; a stroke's rows must be consecutive", id.unwrap_or(0), cur.id.unwrap_or(0))));
+                }
+            } else if pass != cur.pass {
+                return Err(err(n, format!("pass = {} but stroke {} is in pass {} (line {stroke_line}): a stroke stays in one pass", pass.unwrap_or(0), id.unwrap_or(0), cur.pass.unwrap_or(0))));
+            }
+        }
         if let Some((pl, pt)) = prev {
             if ts <= pt {
                 return Err(err(n, format!("t_s = {ts} does not come after {pt} (line {pl}): times must increase strictly")));
             }
-            if ts - pt > rules.max_gap_s {
-                return Err(err(n, format!("a gap of {:.4} s after line {pl}: allowed is at most trace.max_gap_s = {} s", ts - pt, rules.max_gap_s)));
+            if !new_stroke && ts - pt > rules.max_gap_s {
+                let within = if continuous { "" } else { " within a stroke" };
+                return Err(err(n, format!("a gap of {:.4} s after line {pl}: allowed is at most trace.max_gap_s = {} s{within}", ts - pt, rules.max_gap_s)));
             }
         }
         let m = rules.map;
-        if !(x >= m.x0 && x <= m.x1 && y >= m.y0 && y <= m.y1) {
+        if !on_map(&m, Vec2::new(x, y)) {
             return Err(err(n, format!("point ({x}, {y}) is off the map: allowed is x {}–{} mm, y {}–{} mm", m.x0, m.x1, m.y0, m.y1)));
         }
         if let Some(i) = tilt_i {
@@ -77,27 +131,60 @@ pub fn read(text: &str, path: &Path, rules: &TraceRules) -> Result<Trajectory> {
             }
             tilt.push(a);
         }
+        if new_stroke {
+            if let Some(cur) = strokes.last() {
+                if let Some(i) = cur.id {
+                    ended.insert(i, prev.map_or(0, |(pl, _)| pl));
+                }
+            }
+            strokes.push(TraceStroke { id, pass, samples: t.len()..t.len() });
+            stroke_line = n;
+        }
+        strokes.last_mut().expect("pushed above").samples.end += 1;
         prev = Some((n, ts));
         t.push(ts);
         xy.push(Vec2::new(x, y));
     }
-    if t.len() < 2 {
-        return Err(Error::parse(path, format!("{} samples: a trace needs at least 2", t.len())));
+    let tilt = tilt_i.map(|_| tilt);
+    if continuous {
+        if t.len() < 2 {
+            return Err(Error::parse(path, format!("{} samples: a trace needs at least 2", t.len())));
+        }
+        Trajectory::new(t, xy, tilt)
+    } else {
+        if t.is_empty() {
+            return Err(Error::parse(path, "0 samples: a trace needs at least 1"));
+        }
+        Trajectory::with_strokes(t, xy, tilt, strokes)
     }
-    Trajectory::new(t, xy, tilt_i.map(|_| tilt)).map_err(|e| Error::parse(path, e.to_string()))
+    .map_err(|e| Error::parse(path, e.to_string()))
 }
 
 /// Write a trajectory as trace CSV (values in Rust's shortest round-trip form, so reading
-/// it back gives the same numbers).
+/// it back gives the same numbers): `stroke` and `pass` columns when its strokes carry ids
+/// and passes, `tilt_deg` when it has a tilt.
 pub fn write(traj: &Trajectory) -> String {
-    let mut out = String::from(if traj.has_tilt() { HEADER } else { "t_s,x_mm,y_mm" });
+    let ids = traj.has_stroke_ids();
+    let passes = traj.pass_count().is_some();
+    let present = [ids, passes, true, true, true, traj.has_tilt()];
+    let header: Vec<&str> = COLUMNS.iter().zip(present).filter(|(_, p)| *p).map(|(c, _)| *c).collect();
+    let mut out = header.join(",");
     out.push('\n');
-    for (i, (t, p)) in traj.times_s().iter().zip(traj.points_mm()).enumerate() {
-        out.push_str(&format!("{t},{},{}", p.x, p.y));
-        if let Some(a) = traj.tilt_at_sample(i) {
-            out.push_str(&format!(",{a}"));
+    let (times, points) = (traj.times_s(), traj.points_mm());
+    for s in traj.strokes() {
+        for i in s.samples.clone() {
+            if let Some(id) = s.id {
+                out.push_str(&format!("{id},"));
+            }
+            if let Some(p) = s.pass {
+                out.push_str(&format!("{p},"));
+            }
+            out.push_str(&format!("{},{},{}", times[i], points[i].x, points[i].y));
+            if let Some(a) = traj.tilt_at_sample(i) {
+                out.push_str(&format!(",{a}"));
+            }
+            out.push('\n');
         }
-        out.push('\n');
     }
     out
 }

@@ -446,7 +446,7 @@ pub async fn clear(State(state): State<Arc<AppState>>, Path(id): Path<String>) -
 }
 
 pub async fn trace_csv(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> Response {
-    let r = with_session(state, id, |_, e| Ok(Json(Value::String(export::trace_csv(&e.session))))).await;
+    let r = with_session(state, id, |_, e| Ok(Json(Value::String(export::trace_csv(&e.session)?)))).await;
     match r {
         Ok(Json(Value::String(csv))) => (
             [(header::CONTENT_TYPE, "text/csv; charset=utf-8"), (header::CONTENT_DISPOSITION, "attachment; filename=\"trace.csv\"")],

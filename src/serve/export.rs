@@ -5,8 +5,12 @@
 //! `report.html` and `scenario.toml` exactly as `needlesim run` writes them — on a face map
 //! the face session's files (per-region table, skin layers, no-go zones) — with the figures
 //! measured by the core at the scenario's own resolution (not the live grid), plus
-//! `trace.csv`. The request names no path: the directory name comes from the session id and
-//! a counter. See [`crate::live::run`] for how strokes become passes and treatments.
+//! `trace.csv` (the samples, in the format `needlesim run` reads:
+//! [`crate::scenario::trace_csv`]) and `strokes.csv` (the pen of each stroke). On a patch the
+//! exported `scenario.toml` replays `trace.csv`, so `needlesim run scenario.toml` in the
+//! export reproduces the session's punctures when the pen stayed the same. The request names
+//! no path: the directory name comes from the session id and a counter. See
+//! [`crate::live::run`] for how strokes become passes and treatments.
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -15,41 +19,137 @@ use serde_json::{Value, json};
 
 use super::ServeConfig;
 use crate::error::{Error, Result};
+use crate::geometry::Rect;
 use crate::live::LiveSession;
 use crate::output::{self, StagedDir};
 use crate::scenario::ScenarioFile;
+use crate::scenario::technique_file::{DEFAULT_MAX_GAP_S, MAX_GAP_LIMIT_S, TraceFile};
+use crate::scenario::trace_csv;
+use crate::trajectory::{TraceStroke, Trajectory};
 
 /// File name of the trace inside an export.
 pub const TRACE_CSV: &str = "trace.csv";
 /// Columns of the trace CSV: one row per pointer sample, times in s since the session's
-/// first sample, the pen each stroke was drawn with.
-pub const TRACE_HEADER: &str = "stroke,pass,t_s,x_mm,y_mm,needles,depth_mm,frequency_hz,rotation_deg,tilt_deg";
+/// first sample, exactly the columns `needlesim run` reads (values in full precision).
+pub const TRACE_HEADER: &str = "stroke,pass,t_s,x_mm,y_mm";
+/// File name of the per-stroke pen table inside an export.
+pub const STROKES_CSV: &str = "strokes.csv";
+/// Columns of `strokes.csv`: one row per stroke, the pen it was drawn with (needles, depth,
+/// frequency, rotation, the page's tilt setting) and what it made.
+pub const STROKES_HEADER: &str = "stroke,pass,needles,depth_mm,frequency_hz,rotation_deg,tilt_deg,stamps,length_mm,duration_s";
 
-/// The session's samples as CSV (see [`TRACE_HEADER`]).
-pub fn trace_csv(session: &LiveSession) -> String {
-    let mut out = String::with_capacity(64 * 1024);
-    out.push_str(TRACE_HEADER);
-    out.push('\n');
+/// The session's samples as a trajectory with strokes and passes (`None` before the first
+/// stroke).
+fn session_trajectory(session: &LiveSession) -> Result<Option<Trajectory>> {
+    if session.strokes().is_empty() {
+        return Ok(None);
+    }
+    let (mut t, mut xy, mut strokes) = (Vec::new(), Vec::new(), Vec::new());
+    for s in session.strokes() {
+        let start = t.len();
+        for p in &s.samples {
+            t.push(p.t_s);
+            xy.push(p.at_mm);
+        }
+        strokes.push(TraceStroke { id: Some(s.id), pass: Some(s.pass), samples: start..t.len() });
+    }
+    Trajectory::with_strokes(t, xy, None, strokes).map(Some)
+}
+
+/// The session's samples as CSV (see [`TRACE_HEADER`]): what `needlesim run` reads.
+pub fn trace_csv(session: &LiveSession) -> Result<String> {
+    Ok(match session_trajectory(session)? {
+        Some(t) => trace_csv::write(&t),
+        None => format!("{TRACE_HEADER}\n"),
+    })
+}
+
+/// The pen of each stroke as CSV (see [`STROKES_HEADER`]).
+pub fn strokes_csv(session: &LiveSession) -> String {
+    let mut out = format!("{STROKES_HEADER}\n");
     for s in session.strokes() {
         let pen = &s.pen;
-        for p in &s.samples {
-            let _ = writeln!(
-                out,
-                "{},{},{:.6},{:.4},{:.4},{},{},{},{},{}",
-                s.id,
-                s.pass,
-                p.t_s,
-                p.at_mm.x,
-                p.at_mm.y,
-                pen.cartridge.needle_count(),
-                pen.cartridge.depth_mm,
-                pen.device.frequency_hz,
-                pen.device.rotation_deg,
-                pen.tilt_deg
-            );
-        }
+        let _ = writeln!(
+            out,
+            "{},{},{},{},{},{},{},{},{},{}",
+            s.id,
+            s.pass,
+            pen.cartridge.needle_count(),
+            pen.cartridge.depth_mm,
+            pen.device.frequency_hz,
+            pen.device.rotation_deg,
+            pen.tilt_deg,
+            s.stamps,
+            s.length_mm,
+            s.duration_s()
+        );
     }
     out
+}
+
+/// Why `run` could not replay the session's trace on `area` (a sample off the patch, a
+/// pause within a stroke beyond the largest gap a trace allows), else the gap limit the
+/// replay needs.
+fn replay_gap_s(session: &LiveSession, area: Rect) -> std::result::Result<f64, String> {
+    let mut gap: f64 = DEFAULT_MAX_GAP_S;
+    for s in session.strokes() {
+        if let Some(p) = s.samples.iter().find(|p| !trace_csv::on_map(&area, p.at_mm)) {
+            return Err(format!("stroke {} leaves the patch at ({:.1}, {:.1}) mm", s.id, p.at_mm.x, p.at_mm.y));
+        }
+        gap = s.samples.windows(2).map(|w| w[1].t_s - w[0].t_s).fold(gap, f64::max);
+    }
+    if gap > MAX_GAP_LIMIT_S {
+        return Err(format!("a stroke pauses {gap:.1} s between two samples, more than a trace allows ({MAX_GAP_LIMIT_S} s)"));
+    }
+    Ok(gap)
+}
+
+/// The export's `scenario.toml`: the session's settings `file`, set to replay `trace.csv`
+/// over `passes` passes (pattern `trace`, the ideal hand: the recording is the hand) when
+/// `run` can read it on `area`; else the settings as they are, saying why.
+fn scenario_toml(file: &ScenarioFile, session: &LiveSession, area: Rect, passes: usize) -> Result<String> {
+    let mut head = export_header(session, passes);
+    let mut f = file.clone();
+    match replay_gap_s(session, area) {
+        Err(why) => {
+            let _ = writeln!(head, "# The punctures are the session's own (trace.csv); `run` cannot replay it ({why}), so running this scenario plans lanes instead.");
+        }
+        Ok(max_gap_s) => {
+            let t = &mut f.technique;
+            t.pattern = "trace".into();
+            t.patterns = None;
+            t.pass_order = None;
+            t.passes = Some(passes as i64);
+            f.trace = Some(TraceFile { file: TRACE_CSV.into(), max_gap_s });
+            f.hand = None;
+            head.push_str(
+                "# `needlesim run scenario.toml` here replays trace.csv: each stroke fires at its first sample and then\n\
+                 # every 1/frequency_hz s up to its last, as on the page; pass k replays the strokes drawn in pass k.\n",
+            );
+            let pen = session.pen();
+            if session.strokes().iter().any(|s| s.pen.cartridge != pen.cartridge || s.pen.device != pen.device) {
+                head.push_str("# The pen changed during the session (strokes.csv lists each stroke's): this replay uses the current pen\n# for every stroke, so it differs from punctures.csv where another pen was used.\n");
+            }
+            if pen.device.angle_deg != 90.0 || pen.device.contact_duty.is_some() {
+                head.push_str("# device.angle_deg / contact_duty: the replay tilts or drags the footprints; the live session drew upright disks.\n");
+            }
+        }
+    }
+    Ok(format!("{head}{}", to_toml(&f)?))
+}
+
+/// The first line of an exported scenario.
+fn export_header(session: &LiveSession, passes: usize) -> String {
+    format!("# Settings of a live session exported by `needlesim serve` ({} strokes, {passes} passes).\n", session.strokes().len())
+}
+
+/// Write `trace.csv` and `strokes.csv` into `staged`.
+fn write_trace_files(staged: &StagedDir, session: &LiveSession) -> Result<()> {
+    for (name, text) in [(TRACE_CSV, trace_csv(session)?), (STROKES_CSV, strokes_csv(session))] {
+        let p = staged.path(name);
+        std::fs::write(&p, text).map_err(|e| Error::io(&p, e))?;
+    }
+    Ok(())
 }
 
 /// Write export number `n` of session `sid` (settings `file`); returns what was written.
@@ -58,19 +158,12 @@ pub fn trace_csv(session: &LiveSession) -> String {
 pub fn write(config: &ServeConfig, sid: &str, n: u32, session: &LiveSession, file: &ScenarioFile) -> Result<Value> {
     let prefix: String = sid.chars().filter(char::is_ascii_hexdigit).take(8).collect();
     let dir: PathBuf = config.export_dir.join(format!("session-{prefix}-{n:03}"));
-    let header = |passes: usize| {
-        format!(
-            "# Settings of a live session exported by `needlesim serve` ({} strokes, {passes} passes).\n\
-             # The punctures are the session's own (trace.csv); running this scenario plans lanes instead.\n",
-            session.strokes().len()
-        )
-    };
     let (staged, resolution_mm, result) = match &config.face {
         None => {
             let base = file.to_simulation()?;
             let (sim, result) = session.as_run(&base)?;
             let staged = StagedDir::new(&dir)?;
-            let scenario = format!("{}{}", header(sim.passes.len()), to_toml(file)?);
+            let scenario = scenario_toml(file, session, sim.area, sim.passes.len())?;
             output::write_run_files(&staged, &sim, &result, &scenario)?;
             (staged, sim.grid.resolution_mm, result)
         }
@@ -82,16 +175,19 @@ pub fn write(config: &ServeConfig, sid: &str, n: u32, session: &LiveSession, fil
             served.cartridge = file.cartridge.clone();
             served.device = file.device.clone();
             served.coverage = file.coverage.clone();
-            let scenario = format!("{}{}", header(sim.session_passes()), to_toml(&served)?);
+            let scenario = format!(
+                "{}# The punctures are the session's own (trace.csv); running this scenario plans lanes instead.\n{}",
+                export_header(session, sim.session_passes()),
+                to_toml(&served)?
+            );
             output::write_face_run_files(&staged, &sim, &r, &scenario)?;
             (staged, sim.grid.resolution_mm, r.run)
         }
     };
-    let trace = staged.path(TRACE_CSV);
-    std::fs::write(&trace, trace_csv(session)).map_err(|e| Error::io(&trace, e))?;
+    write_trace_files(&staged, session)?;
     let dir = staged.commit()?;
     // What was written, as listed on disk (the run's files, pictures and report.html, then
-    // the trace).
+    // the trace and the strokes).
     let mut files: Vec<String> = std::fs::read_dir(&dir).map_err(|e| Error::io(&dir, e))?.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).collect();
     files.sort();
     Ok(json!({
