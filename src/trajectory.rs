@@ -258,6 +258,59 @@ mod tests {
         assert_eq!(t.bounds(), Rect::new(0.0, 0.0, 10.0, 4.0));
     }
 
+    fn stroke(id: u64, pass: u16, samples: Range<usize>) -> TraceStroke {
+        TraceStroke { id: Some(id), pass: Some(pass), samples }
+    }
+
+    /// Two strokes with a lift between: positions never come from across the lift, a tap is
+    /// its sample, and the length leaves the lifts out.
+    #[test]
+    fn strokes_are_never_interpolated_across_a_lift() {
+        let t = Trajectory::with_strokes(
+            vec![0.0, 1.0, 5.0, 6.0, 9.0],
+            vec![Vec2::new(0.0, 0.0), Vec2::new(2.0, 0.0), Vec2::new(2.0, 10.0), Vec2::new(2.0, 13.0), Vec2::new(7.0, 7.0)],
+            None,
+            vec![stroke(1, 0, 0..2), stroke(2, 1, 2..4), stroke(3, 1, 4..5)],
+        )
+        .unwrap();
+        let s = t.strokes();
+        // The last sample of stroke 1: its own piece, not the lift towards stroke 2.
+        let p = t.stroke_at(&s[0], 1.0);
+        assert_eq!(p.at_mm, Vec2::new(2.0, 0.0));
+        assert_eq!(p.velocity_mm_s, Vec2::new(2.0, 0.0));
+        // The whole-recording view would interpolate across the lift.
+        assert_eq!(t.at(3.0).at_mm, Vec2::new(2.0, 5.0));
+        assert_eq!(t.stroke_at(&s[1], 5.5).at_mm, Vec2::new(2.0, 11.5));
+        let tap = t.stroke_at(&s[2], 9.0);
+        assert_eq!((tap.at_mm, tap.velocity_mm_s), (Vec2::new(7.0, 7.0), Vec2::zeros()));
+        assert_eq!(t.stroke_span_s(&s[1]), (5.0, 6.0));
+        assert!((t.length_mm() - 5.0).abs() < 1e-12);
+        assert_eq!(t.pass_count(), Some(2));
+        assert_eq!(t.strokes_in_pass(1).count(), 2);
+        assert!(!t.is_continuous());
+    }
+
+    #[test]
+    fn refuses_strokes_that_do_not_cut_the_samples_cleanly() {
+        let t = || vec![0.0, 1.0, 2.0];
+        let xy = || vec![Vec2::zeros(); 3];
+        for (strokes, needle) in [
+            (vec![stroke(1, 0, 0..2)], "covering 2 of 3"),
+            (vec![stroke(1, 0, 0..1), stroke(2, 0, 2..3)], "starting at sample 1"),
+            (vec![stroke(1, 0, 0..0), stroke(2, 0, 0..3)], "non-empty"),
+            (vec![stroke(1, 0, 0..1), stroke(1, 0, 1..3)], "id 1"),
+            (vec![stroke(1, 0, 0..1), TraceStroke { id: None, pass: Some(0), samples: 1..3 }], "on every stroke or on none"),
+            (vec![TraceStroke { id: None, pass: None, samples: 0..3 }], "Trajectory::new"),
+            (vec![], "at least one stroke"),
+        ] {
+            let e = Trajectory::with_strokes(t(), xy(), None, strokes).unwrap_err().to_string();
+            assert!(e.contains(needle), "{e} lacks {needle:?}");
+        }
+        // Time still increases strictly through the whole recording.
+        let e = Trajectory::with_strokes(vec![0.0, 2.0, 1.0], xy(), None, vec![stroke(1, 0, 0..2), stroke(2, 0, 2..3)]).unwrap_err().to_string();
+        assert!(e.contains("trace sample 2") && e.contains("strictly increasing"), "{e}");
+    }
+
     #[test]
     fn refuses_backwards_time_and_nan() {
         let e = Trajectory::new(vec![0.0, 1.0, 1.0], vec![Vec2::zeros(); 3], None).unwrap_err().to_string();

@@ -326,6 +326,45 @@ mod tests {
         assert_eq!(pos, ideal.iter().map(|s| s.center_mm).collect::<Vec<_>>());
     }
 
+    /// A recording with strokes and a shaky hand: every stroke fires at its first sample,
+    /// then once per (jittered) period of the previous stamp, never while the pen is lifted,
+    /// and a pass replays its own strokes only.
+    #[test]
+    fn strokes_fire_only_pen_down_on_the_jittered_clock() {
+        use crate::trajectory::TraceStroke;
+        let line = |t0: f64, y: f64| (0..=20).map(move |i| (t0 + i as f64 * 0.02, Vec2::new(1.0 + i as f64 * 0.8, y)));
+        let samples: Vec<(f64, Vec2)> = line(3.0, 2.0).chain(line(6.0, 5.0)).chain(line(9.5, 8.0)).collect();
+        let (t, xy): (Vec<f64>, Vec<Vec2>) = samples.into_iter().unzip();
+        let strokes = vec![
+            TraceStroke { id: Some(1), pass: Some(0), samples: 0..21 },
+            TraceStroke { id: Some(2), pass: Some(1), samples: 21..42 },
+            TraceStroke { id: Some(3), pass: Some(0), samples: 42..63 },
+        ];
+        let trace = Trajectory::with_strokes(t, xy, None, strokes).unwrap();
+        let area = Rect::new(0.0, 0.0, 20.0, 10.0);
+        let p = plan(Pattern::Trace, 0.0, 40.0, 2.0);
+        let device = Device { frequency_hz: 100.0, ..Device::default() };
+        let hand = Hand { frequency_jitter_fraction: 0.2, tremor_amplitude_mm: 0.05, ..Hand::ideal() };
+        let w = walk_pass(&area, &p, &device, &hand, Some(&trace), 3, 0);
+        // Pass 0: strokes 1 (t 3.0–3.4) and 3 (t 9.5–9.9), times from 3.0.
+        let (a, b): (Vec<&HandStamp>, Vec<&HandStamp>) = w.stamps.iter().partition(|s| s.t_s < 1.0);
+        assert_eq!(a.len() + b.len(), w.stamps.len());
+        assert!(a.iter().all(|s| s.t_s <= 0.4 + 1e-12) && b.iter().all(|s| s.t_s >= 6.5 && s.t_s <= 6.9 + 1e-12));
+        assert!(w.stamps.iter().all(|s| (s.center_mm.y - 2.0).abs() < 1.0 || (s.center_mm.y - 8.0).abs() < 1.0), "no stamp from pass 1's stroke");
+        for run in [&a, &b] {
+            assert!(run.len() > 20 && run.len() < 70, "{}", run.len());
+            for pair in run.windows(2) {
+                assert!((pair[1].t_s - pair[0].t_s - pair[0].period_s).abs() < 1e-12);
+            }
+        }
+        assert_eq!(a[0].t_s, 0.0);
+        assert_eq!(b[0].t_s, 9.5 - 3.0);
+        assert!((w.time_s - 6.9).abs() < 1e-9);
+        let w1 = walk_pass(&area, &p, &device, &hand, Some(&trace), 3, 1);
+        assert!(w1.stamps.iter().all(|s| (s.center_mm.y - 5.0).abs() < 1.0) && !w1.stamps.is_empty());
+        assert!(walk_pass(&area, &p, &device, &hand, Some(&trace), 3, 2).stamps.is_empty());
+    }
+
     /// Speed variation moves stamps along the path but keeps them on it, in order; the
     /// mean step stays `speed / frequency`.
     #[test]

@@ -111,6 +111,12 @@ fn cases() -> Vec<Case> {
         case("trace time backwards", vec![("s.toml", s(TRACE_SCENARIO)), ("trace.csv", s("t_s,x_mm,y_mm\n0,0,0\n0.01,0.4,0\n0.005,0.8,0\n"))], &["run", "s.toml"], &["trace.csv", "line 4"]),
         case("trace NaN", vec![("s.toml", s(TRACE_SCENARIO)), ("trace.csv", s("t_s,x_mm,y_mm\n0,0,0\n0.01,nan,0\n"))], &["run", "s.toml"], &["trace.csv", "line 3"]),
         case("trace missing", vec![("s.toml", s(TRACE_SCENARIO))], &["run", "s.toml"], &["trace.csv"]),
+        case("trace stroke id not a whole number", vec![("s.toml", s(TRACE_SCENARIO)), ("trace.csv", s("stroke,t_s,x_mm,y_mm\n1,0,0,0\n1.5,0.01,0.4,0\n"))], &["run", "s.toml"], &["trace.csv", "line 3", "stroke = \"1.5\"", "whole number"]),
+        case("trace stroke reappears", vec![("s.toml", s(TRACE_SCENARIO)), ("trace.csv", s("stroke,t_s,x_mm,y_mm\n1,0,0,0\n2,1,1,1\n1,2,2,2\n"))], &["run", "s.toml"], &["trace.csv", "line 4", "stroke 1 reappears", "consecutive"]),
+        case("trace stroke changes pass", vec![("s.toml", s(TRACE_SCENARIO)), ("trace.csv", s("stroke,pass,t_s,x_mm,y_mm\n1,0,0,0,0\n1,1,0.01,0.4,0\n"))], &["run", "s.toml"], &["trace.csv", "line 3", "one pass"]),
+        case("trace pass out of range", vec![("s.toml", s(TRACE_SCENARIO)), ("trace.csv", s("pass,t_s,x_mm,y_mm\n40,0,0,0\n"))], &["run", "s.toml"], &["trace.csv", "line 2", "pass = \"40\"", "0–31"]),
+        case("trace gap within a stroke", vec![("s.toml", s(TRACE_SCENARIO)), ("trace.csv", s("stroke,t_s,x_mm,y_mm\n1,0,0,0\n1,0.5,0.4,0\n"))], &["run", "s.toml"], &["trace.csv", "line 3", "within a stroke"]),
+        case("trace has no rows for a pass", vec![("s.toml", text(TRACE_SCENARIO.replace("passes = 1", "passes = 2"))), ("trace.csv", s("pass,t_s,x_mm,y_mm\n0,0,0,0\n0,0.01,0.4,0\n"))], &["run", "s.toml"], &["trace.csv", "pass 1 of the scenario", "rows for pass 0 only"]),
         // Face-map files.
         case("face map self-intersecting polygon", vec![("s.toml", s(FACE_SCENARIO)), ("map.toml", text(SQUARE_REGION.replace("[10.0, 0.0], [10.0, 10.0]", "[10.0, 10.0], [10.0, 0.0]")))], &["run", "s.toml"], &["map.toml", "a"]),
         case("face plan names unknown region", vec![("s.toml", text(FACE_SCENARIO.replace("regions = [\"a\"]", "regions = [\"b\"]"))), ("map.toml", s(SQUARE_REGION))], &["run", "s.toml"], &["b"]),

@@ -151,6 +151,69 @@ fn bad_traces_are_refused_with_the_line() {
     assert!(err.contains("trace.max_gap_s") && err.contains("0 < gap"), "{err}");
 }
 
+/// Two lanes, one per pass, as the live page exports them: `stroke,pass,t_s,x_mm,y_mm`.
+/// Pass 0: 0.24 s along y = 1 (29 firings at 120 Hz); pass 1, after a 2 s lift: 0.12 s
+/// along y = 2 (15 firings).
+fn two_pass_trace(pass_of_second: u16) -> String {
+    let mut s = String::from("stroke,pass,t_s,x_mm,y_mm\n");
+    for k in 0..=4 {
+        let t = k as f64 * 0.06;
+        s.push_str(&format!("1,0,{t},{},1\n", 40.0 * t));
+    }
+    for k in 0..=2 {
+        let t = k as f64 * 0.06;
+        s.push_str(&format!("2,{pass_of_second},{},{},2\n", 2.24 + t, 9.0 - 40.0 * t));
+    }
+    s
+}
+
+/// Trace pass k replays the rows of pass k only; a pass beyond the file's is refused naming
+/// the file and the pass; rows the scenario does not replay, and trace passes without rows,
+/// are warnings; the output folder's copy keeps the columns and re-runs the same.
+#[test]
+fn the_pass_column_chooses_what_each_pass_replays() {
+    let scenario = format!("{}\n[trace]\nfile = \"t.csv\"\n", lane_scenario("trace"));
+    let summary = |dir: &Path| -> serde_json::Value { serde_json::from_str(&std::fs::read_to_string(dir.join("out/summary.json")).unwrap()).unwrap() };
+    let (d, o) = run_with(&[("scenario.toml", &scenario), ("t.csv", &two_pass_trace(1))], &["--set", "technique.passes=2"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let s = summary(d.path());
+    assert_eq!(s["stamps_per_pass"], serde_json::json!([29, 15]));
+    assert_eq!(s["warnings"].as_array().unwrap().iter().filter(|w| w.as_str().unwrap().contains("trace")).count(), 0, "{}", s["warnings"]);
+    // Each pass's punctures lie around its own lane (the 12-needle grid spans ±1.6 mm).
+    for r in rows(&d.path().join("out/punctures.csv")) {
+        let lane_y = if r[0] == 0.0 { 1.0 } else { 2.0 };
+        assert!((r[4] - lane_y).abs() < 1.7, "{r:?}");
+    }
+    let out = d.path().join("out");
+    assert!(std::fs::read_to_string(out.join("trace.csv")).unwrap().starts_with("stroke,pass,t_s,x_mm,y_mm\n1,0,0,0,1\n"));
+    let again = run_in(&out, &["run", "scenario.toml", "--out", "again"]);
+    assert!(again.status.success(), "{}", String::from_utf8_lossy(&again.stderr));
+    assert_eq!(std::fs::read(out.join("punctures.csv")).unwrap(), std::fs::read(out.join("again/punctures.csv")).unwrap());
+
+    // Three passes of a file with rows for passes 0–1: refused, naming the file and pass.
+    let (d, o) = run_with(&[("scenario.toml", &scenario), ("t.csv", &two_pass_trace(1))], &["--set", "technique.passes=3"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    for n in ["t.csv", "pass 2 of the scenario", "technique.passes = 3", "passes 0–1 only"] {
+        assert!(err.contains(n), "{err} lacks {n:?}");
+    }
+    assert!(!d.path().join("out").exists());
+
+    // One pass: pass 1's rows are not replayed, a warning says so.
+    let (d, o) = run_with(&[("scenario.toml", &scenario), ("t.csv", &two_pass_trace(1))], &["--set", "technique.passes=1"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let s = summary(d.path());
+    assert_eq!(s["stamps_per_pass"], serde_json::json!([29]));
+    assert!(s["warnings"].as_array().unwrap().iter().any(|w| w.as_str().unwrap().contains("rows for pass 1 that this scenario does not replay")), "{}", s["warnings"]);
+
+    // Rows for passes 0 and 2 over three passes: pass 1 has none (a warning, no stamps).
+    let (d, o) = run_with(&[("scenario.toml", &scenario), ("t.csv", &two_pass_trace(2))], &["--set", "technique.passes=3"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let s = summary(d.path());
+    assert_eq!(s["stamps_per_pass"], serde_json::json!([29, 0, 15]));
+    assert!(s["warnings"].as_array().unwrap().iter().any(|w| w.as_str().unwrap().contains("trace pass 1 has no rows")), "{}", s["warnings"]);
+}
+
 /// The file-free `to_simulation` refuses a `[trace]` (it cannot know the scenario's folder);
 /// `to_simulation_in` reads it.
 #[test]
@@ -232,6 +295,100 @@ mod reader_fuzz {
             if let Ok(tr) = got {
                 prop_assert_eq!(tr.times_s().to_vec(), samples.iter().map(|s| s.0).collect::<Vec<_>>());
                 prop_assert_eq!(tr.tilt_at_sample(1), Some(samples[1].3));
+            }
+        }
+    }
+}
+
+/// A recording cut into strokes and passes replays each stroke exactly as the live page
+/// stamps it (`stroke::stamp_stroke`), through the CSV writer and reader.
+mod strokes {
+    use needlesim::device::Device;
+    use needlesim::geometry::{Rect, Vec2};
+    use needlesim::hand::Hand;
+    use needlesim::motion::{PassPlan, Pattern};
+    use needlesim::scenario::trace_csv::{TraceRules, read, write};
+    use needlesim::stroke::{TimedSample, stamp_stroke};
+    use needlesim::trajectory::{TraceStroke, Trajectory};
+    use needlesim::walk::walk_pass;
+    use proptest::prelude::*;
+    use std::path::Path;
+
+    type Steps = Vec<(f64, f64, f64)>;
+
+    /// The edge case the two clocks differ on: a stroke of 0.35 s at 100 Hz. The pen's
+    /// clock puts firing 35 at 35 × (1/100) s, which rounds to just past 0.35 s: the live
+    /// page does not fire it, nor does the replay of a stroke. A continuous recording (no
+    /// stroke column) keeps its old clock, which allows 1e-9 s and fires it.
+    #[test]
+    fn a_stroke_ending_on_a_firing_is_stamped_as_the_live_page_does() {
+        assert!(35.0 * (1.0f64 / 100.0) > 0.35, "the rounding this test is about");
+        let samples = [TimedSample { t_s: 0.0, at_mm: Vec2::new(1.0, 1.0) }, TimedSample { t_s: 0.35, at_mm: Vec2::new(15.0, 1.0) }];
+        let live = stamp_stroke(&samples, 100.0).unwrap();
+        assert_eq!(live.len(), 35);
+        let device = Device { frequency_hz: 100.0, ..Device::default() };
+        let plan = PassPlan { direction_deg: 0.0, pattern: Pattern::Trace, speed_mm_s: 40.0, lane_spacing_mm: 1.0, lane_offset_mm: 0.0 };
+        let area = Rect::new(0.0, 0.0, 40.0, 40.0);
+        let (t, xy): (Vec<f64>, Vec<Vec2>) = samples.iter().map(|s| (s.t_s, s.at_mm)).unzip();
+        let stroke = TraceStroke { id: Some(1), pass: None, samples: 0..2 };
+        let with_strokes = Trajectory::with_strokes(t.clone(), xy.clone(), None, vec![stroke]).unwrap();
+        let w = walk_pass(&area, &plan, &device, &Hand::ideal(), Some(&with_strokes), 5, 0);
+        assert_eq!(w.stamps.iter().map(|s| (s.center_mm, s.t_s)).collect::<Vec<_>>(), live.iter().map(|s| (s.center_mm, s.t_s)).collect::<Vec<_>>());
+        let continuous = Trajectory::new(t, xy, None).unwrap();
+        assert_eq!(walk_pass(&area, &plan, &device, &Hand::ideal(), Some(&continuous), 5, 0).stamps.len(), 36);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        /// Random strokes (taps included) in random passes, random lifts, any frequency: the
+        /// file reads back as written, and trace pass k's stamps are, to the bit, those
+        /// `stroke.rs` gives each stroke of pass k (times from the pass's first sample).
+        #[test]
+        fn replayed_strokes_fire_as_the_live_page_does(
+            t_start in 0.0f64..5000.0,
+            strokes in prop::collection::vec((0u16..3, 0.001f64..3.0, (0.0f64..40.0, 0.0f64..40.0), prop::collection::vec((0.0005f64..0.05, -2.0f64..2.0, -2.0f64..2.0), 0..25)), 1..7),
+            f in 10.0f64..300.0,
+        ) {
+            let mut samples: Vec<Vec<TimedSample>> = Vec::new();
+            let mut t = t_start;
+            for (_, lift, (x, y), steps) in &strokes {
+                t += lift;
+                let mut s = vec![TimedSample { t_s: t, at_mm: Vec2::new(*x, *y) }];
+                for &(dt, dx, dy) in steps as &Steps {
+                    let l = *s.last().unwrap();
+                    s.push(TimedSample { t_s: l.t_s + dt, at_mm: Vec2::new((l.at_mm.x + dx).clamp(0.0, 40.0), (l.at_mm.y + dy).clamp(0.0, 40.0)) });
+                }
+                t = s.last().unwrap().t_s;
+                samples.push(s);
+            }
+            let mut ranges = Vec::new();
+            let mut n = 0;
+            for (k, s) in samples.iter().enumerate() {
+                ranges.push(TraceStroke { id: Some(100 - k as u64), pass: Some(strokes[k].0), samples: n..n + s.len() });
+                n += s.len();
+            }
+            let all: Vec<&TimedSample> = samples.iter().flatten().collect();
+            let built = Trajectory::with_strokes(all.iter().map(|s| s.t_s).collect(), all.iter().map(|s| s.at_mm).collect(), None, ranges).unwrap();
+            let rules = TraceRules { max_gap_s: 0.05, map: Rect::new(0.0, 0.0, 40.0, 40.0) };
+            let trace = read(&write(&built), Path::new("strokes.csv"), &rules).unwrap();
+            prop_assert_eq!(&trace, &built);
+
+            let device = Device { frequency_hz: f, ..Device::default() };
+            let plan = PassPlan { direction_deg: 0.0, pattern: Pattern::Trace, speed_mm_s: 40.0, lane_spacing_mm: 1.0, lane_offset_mm: 0.0 };
+            let area = Rect::new(0.0, 0.0, 40.0, 40.0);
+            for pass in 0..3u16 {
+                let mine: Vec<&Vec<TimedSample>> = samples.iter().zip(&strokes).filter(|(_, s)| s.0 == pass).map(|(x, _)| x).collect();
+                let w = walk_pass(&area, &plan, &device, &Hand::ideal(), Some(&trace), 5, pass as usize);
+                let Some(first) = mine.first() else {
+                    prop_assert!(w.stamps.is_empty());
+                    continue;
+                };
+                let t0 = first[0].t_s;
+                let expected: Vec<(Vec2, f64)> = mine.iter().flat_map(|s| stamp_stroke(s, f).unwrap()).map(|s| (s.center_mm, s.t_s - t0)).collect();
+                let got: Vec<(Vec2, f64)> = w.stamps.iter().map(|s| (s.center_mm, s.t_s)).collect();
+                prop_assert_eq!(got, expected);
+                prop_assert_eq!(w.time_s, mine.last().unwrap().last().unwrap().t_s - t0);
             }
         }
     }

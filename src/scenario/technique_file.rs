@@ -149,12 +149,12 @@ impl TraceFile {
         let trace = trace_csv::read(&text, &path, &TraceRules { max_gap_s: self.max_gap_s, map })?;
         if let Some(n) = trace.pass_count() {
             if let Some(k) = (n..passes.len()).find(|&k| passes[k].pattern == Pattern::Trace) {
+                let have = if n == 1 { "pass 0".to_string() } else { format!("passes 0–{}", n - 1) };
                 return Err(Error::parse(
                     &path,
                     format!(
-                        "pass {k} of the scenario replays this trace (technique.passes = {}), but its pass column has rows for passes 0–{} only: add rows with pass = {k}, or run fewer passes",
-                        passes.len(),
-                        n - 1
+                        "pass {k} of the scenario replays this trace (technique.passes = {}), but its pass column has rows for {have} only: add rows with pass = {k}, or run fewer passes",
+                        passes.len()
                     ),
                 ));
             }

@@ -232,6 +232,73 @@ mod tests {
         }
     }
 
+    /// Each bad trace with strokes or passes names the file, the line and what is allowed.
+    #[test]
+    fn refuses_bad_strokes_and_passes_with_the_line() {
+        for (text, needles) in [
+            ("stroke,t_s,x_mm,y_mm\n1,0,1,1\n1.5,0.05,2,2\n", &["line 3", "stroke = \"1.5\"", "whole number"][..]),
+            ("stroke,t_s,x_mm,y_mm\n-1,0,1,1\n", &["line 2", "stroke = \"-1\"", "whole number ≥ 0"]),
+            ("stroke,t_s,x_mm,y_mm\n,0,1,1\n", &["line 2", "stroke = \"\""]),
+            ("pass,t_s,x_mm,y_mm\n0,0,1,1\nsecond,0.05,2,2\n", &["line 3", "pass = \"second\"", "0–31"]),
+            ("pass,t_s,x_mm,y_mm\n32,0,1,1\n", &["line 2", "pass = \"32\"", "0–31"]),
+            ("pass,t_s,x_mm,y_mm\n1.0,0,1,1\n", &["line 2", "pass = \"1.0\""]),
+            // Stroke 1 reappears after stroke 2: named at its line, with where it ended.
+            ("stroke,t_s,x_mm,y_mm\n1,0,1,1\n1,0.05,2,2\n2,1,3,3\n1,2,4,4\n", &["line 5", "stroke 1 reappears after stroke 2 (line 4)", "ended at line 3", "consecutive"]),
+            ("stroke,pass,t_s,x_mm,y_mm\n1,0,0,1,1\n1,1,0.05,2,2\n", &["line 3", "pass = 1 but stroke 1 is in pass 0 (line 2)", "one pass"]),
+            // Time must increase through the whole file, across strokes too.
+            ("stroke,t_s,x_mm,y_mm\n1,0,1,1\n1,0.05,2,2\n2,0.04,3,3\n", &["line 4", "t_s = 0.04", "(line 3)", "increase strictly"]),
+            ("stroke,t_s,x_mm,y_mm\n1,0,1,1\n2,0,3,3\n", &["line 3", "increase strictly"]),
+            // The gap limit holds within a stroke.
+            ("stroke,t_s,x_mm,y_mm\n1,0,1,1\n2,5,3,3\n2,5.5,3,4\n", &["line 4", "gap of 0.5000 s", "trace.max_gap_s = 0.1", "within a stroke"]),
+            ("pass,t_s,x_mm,y_mm\n0,0,1,1\n0,0.3,3,3\n", &["line 3", "gap", "within a stroke"]),
+            ("stroke,t_s,x_mm,y_mm\n1,0,1,1\n2,0.05,20,3\n", &["line 3", "off the map"]),
+            ("stroke,t_s,x_mm,y_mm,tilt_deg\n1,0,1,1,0\n1,0.05,2,2\n", &["line 3", "4 fields, expected 5"]),
+            ("stroke,stroke,t_s,x_mm,y_mm\n", &["line 1", "repeats a column"]),
+            ("stroke,pass,t_s,x_mm,y_mm,needles\n", &["line 1", "unknown column \"needles\"", "stroke, pass, t_s"]),
+            ("stroke,pass,t_s,x_mm,y_mm\n# nothing\n", &["0 samples", "at least 1"]),
+        ] {
+            let e = read_str(text).unwrap_err().to_string();
+            assert!(e.contains("trace.csv"), "{e}");
+            for n in needles {
+                assert!(e.contains(n), "{text:?}: {e} lacks {n:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn strokes_are_runs_of_one_id_and_the_pen_lifts_between_them() {
+        // Stroke ids need not increase; a long pause between strokes is a lift, not a gap;
+        // a stroke of one sample is a tap.
+        let t = read_str("stroke,pass,t_s,x_mm,y_mm\n7,1,0,1,1\n7,1,0.05,2,1\n3,0,4,5,5\n9,1,9,6,6\n9,1,9.1,6,7\n").unwrap();
+        assert!(!t.is_continuous() && t.has_stroke_ids());
+        let got: Vec<(Option<u64>, Option<u16>, std::ops::Range<usize>)> = t.strokes().iter().map(|s| (s.id, s.pass, s.samples.clone())).collect();
+        assert_eq!(got, vec![(Some(7), Some(1), 0..2), (Some(3), Some(0), 2..3), (Some(9), Some(1), 3..5)]);
+        assert_eq!(t.pass_count(), Some(2));
+        assert_eq!(t.strokes_in_pass(1).map(|s| s.id.unwrap()).collect::<Vec<_>>(), vec![7, 9]);
+        assert_eq!(t.strokes_in_pass(0).count(), 1);
+        // A pass column alone: each run of one pass is a stroke (the pen lifts when the pass
+        // changes), and a pass may come back.
+        let t = read_str("pass,t_s,x_mm,y_mm\n0,0,1,1\n0,0.05,2,1\n1,3,1,2\n0,6,1,3\n").unwrap();
+        let got: Vec<(Option<u64>, Option<u16>, std::ops::Range<usize>)> = t.strokes().iter().map(|s| (s.id, s.pass, s.samples.clone())).collect();
+        assert_eq!(got, vec![(None, Some(0), 0..2), (None, Some(1), 2..3), (None, Some(0), 3..4)]);
+        // A stroke column alone: every trace pass replays every stroke.
+        let t = read_str("stroke,t_s,x_mm,y_mm\n1,0,1,1\n").unwrap();
+        assert_eq!((t.len(), t.pass_count(), t.strokes_in_pass(5).count()), (1, None, 1));
+        // Without either column: one continuous recording, as before.
+        let t = read_str("t_s,x_mm,y_mm\n0,1,1\n0.05,2,1\n").unwrap();
+        assert!(t.is_continuous());
+    }
+
+    #[test]
+    fn strokes_and_passes_round_trip() {
+        let text = "stroke,pass,t_s,x_mm,y_mm,tilt_deg\n4,0,0.1,1.25,3,5\n4,0,0.15,1.0000000000000002,3.5,-2.5\n5,2,7.3,9,9,0\n";
+        let t = read_str(text).unwrap();
+        assert_eq!(write(&t), text);
+        assert_eq!(read_str(&write(&t)).unwrap(), t);
+        let t = read_str("pass,t_s,x_mm,y_mm\n1,0,1,1\n").unwrap();
+        assert_eq!(write(&t), "pass,t_s,x_mm,y_mm\n1,0,1,1\n");
+    }
+
     #[test]
     fn write_then_read_round_trips() {
         let t = read_str("t_s,x_mm,y_mm,tilt_deg\n0.1,1.25,3,5\n0.15,1.0000000000000002,3.5,-2.5\n").unwrap();
