@@ -134,7 +134,7 @@ fn export_writes_the_run_report_and_the_trace_with_exact_figures() {
     let e = r.json();
     let dir = std::path::PathBuf::from(e["dir"].as_str().unwrap());
     assert!(dir.starts_with(s.export_dir.path()), "{dir:?} is under the export directory");
-    for f in ["summary.json", "punctures.csv", "heatmap.png", "scenario.toml", "trace.csv", "report.html"] {
+    for f in ["summary.json", "punctures.csv", "heatmap.png", "scenario.toml", "trace.csv", "strokes.csv", "report.html"] {
         assert!(dir.join(f).is_file(), "{f}");
         assert!(e["files"].as_array().unwrap().iter().any(|x| x == f), "{f} listed in {}", e["files"]);
     }
@@ -152,15 +152,122 @@ fn export_writes_the_run_report_and_the_trace_with_exact_figures() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let cov: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!((cov["coverage"].as_f64().unwrap() - exact).abs() < 1e-9, "{cov} vs {exact}");
-    // The trace: one row per sample, times from 0.
+    // The trace: one row per sample, times from 0, in full precision; the pen per stroke.
     let trace = std::fs::read_to_string(dir.join("trace.csv")).unwrap();
     let rows: Vec<&str> = trace.lines().collect();
-    assert_eq!(rows[0], "stroke,pass,t_s,x_mm,y_mm,needles,depth_mm,frequency_hz,rotation_deg,tilt_deg");
+    assert_eq!(rows[0], "stroke,pass,t_s,x_mm,y_mm");
     assert_eq!(rows.len() - 1, samples.len());
-    assert!(rows[1].starts_with("1,0,0.000000,2.0000,15.0000,12,"));
+    assert_eq!(rows[1], "1,0,0,2,15");
+    let last: Vec<f64> = rows.last().unwrap().split(',').map(|v| v.parse().unwrap()).collect();
+    let s_last = samples.last().unwrap();
+    assert_eq!(last[2], s_last[0] / 1000.0 - samples[0][0] / 1000.0);
+    assert_eq!((last[3], last[4]), (s_last[1], s_last[2]));
+    let strokes = std::fs::read_to_string(dir.join("strokes.csv")).unwrap();
+    let srows: Vec<&str> = strokes.lines().collect();
+    assert_eq!(srows[0], "stroke,pass,needles,depth_mm,frequency_hz,rotation_deg,tilt_deg,stamps,length_mm,duration_s");
+    assert_eq!(srows.len(), 2);
+    assert!(srows[1].starts_with(&format!("1,0,12,1,120,18,0,{},", summary["stamps"])), "{}", srows[1]);
     let csv = s.call("GET", &format!("/api/sessions/{id}/trace.csv"), None);
     assert_eq!(csv.status, 200);
     assert_eq!(csv.body, trace);
+}
+
+/// Rows of a punctures CSV as numbers.
+fn puncture_rows(path: &std::path::Path) -> Vec<Vec<f64>> {
+    std::fs::read_to_string(path).unwrap().lines().skip(1).map(|l| l.split(',').map(|v| v.parse().unwrap()).collect()).collect()
+}
+
+/// A live patch session of several strokes in two passes (batched, a tap, a pause within a
+/// stroke, times on the page's millisecond clock), exported: `needlesim run scenario.toml`
+/// in the export replays trace.csv and gives the session's punctures (pass, stamp, needle
+/// exactly; x, y within 1e-6 mm as printed; times shifted by the pass's start), the same
+/// counts and the same coverage.
+#[test]
+fn the_exported_scenario_replays_the_session() {
+    let s = Server::start(&["scenarios/default.toml"]);
+    let id = s.session();
+    let send = |body: Value| {
+        let r = stroke(&s, &id, body);
+        assert_eq!(r.status, 200, "{}", r.body);
+    };
+    let t0 = 81_234.567;
+    let a = line_samples(t0, (2.0, 3.0), (37.3, 5.1), 41.0, 16.7);
+    for (k, chunk) in a.chunks(40).enumerate() {
+        send(json!({"stroke": 1, "pass": 0, "samples": chunk, "end": (k + 1) * 40 >= a.len()}));
+    }
+    send(json!({"stroke": 2, "pass": 1, "samples": line_samples(t0 + 2_345.6, (35.0, 25.2), (4.4, 9.9), 57.0, 15.3), "end": true}));
+    // A stroke that rests 0.3 s (more than the default gap limit) before going on.
+    let rest = line_samples(t0 + 5_003.3, (3.3, 20.0), (21.7, 20.4), 33.0, 16.1);
+    let on = line_samples(rest.last().unwrap()[0] + 301.9, (21.7, 20.4), (30.1, 27.5), 38.0, 16.1);
+    send(json!({"stroke": 3, "pass": 0, "samples": rest}));
+    send(json!({"stroke": 3, "pass": 0, "samples": on, "end": true}));
+    // A tap, and a last stroke in pass 1.
+    send(json!({"stroke": 4, "pass": 1, "samples": [[t0 + 7_777.7, 12.3, 14.5]], "end": true}));
+    send(json!({"stroke": 7, "pass": 1, "samples": line_samples(t0 + 8_123.4, (6.0, 28.0), (6.5, 1.5), 49.0, 16.4), "end": true}));
+
+    let r = s.call("POST", &format!("/api/sessions/{id}/export"), None);
+    assert_eq!(r.status, 200, "{}", r.body);
+    let dir = std::path::PathBuf::from(r.json()["dir"].as_str().unwrap());
+    let scenario = std::fs::read_to_string(dir.join("scenario.toml")).unwrap();
+    assert!(scenario.contains("pattern = \"trace\"") && scenario.contains("file = \"trace.csv\""), "{scenario}");
+    assert!(!scenario.contains("The pen changed"), "{scenario}");
+    // The gap limit is raised to the 0.3 s rest of stroke 3 (and no further).
+    let gap: f64 = scenario.lines().find_map(|l| l.strip_prefix("max_gap_s = ")).unwrap().parse().unwrap();
+    assert_eq!(gap, 0.302, "the 0.3019 s rest rounded up to the millisecond");
+    let out = common::run_in(&dir, &["run", "scenario.toml", "--out", "replay"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+
+    let session = puncture_rows(&dir.join("punctures.csv"));
+    let replay = puncture_rows(&dir.join("replay/punctures.csv"));
+    assert_eq!(session.len(), replay.len());
+    assert!(session.len() > 1000);
+    // The session lists punctures stroke by stroke; the run pass by pass.
+    for pass in [0.0, 1.0] {
+        let (a, b): (Vec<&Vec<f64>>, Vec<&Vec<f64>>) = (session.iter().filter(|r| r[0] == pass).collect(), replay.iter().filter(|r| r[0] == pass).collect());
+        assert_eq!(a.len(), b.len(), "pass {pass}");
+        let shift = b[0][6] - a[0][6];
+        for (x, y) in a.iter().zip(&b) {
+            assert_eq!(x[..3], y[..3], "pass, stamp, needle");
+            assert!((x[3] - y[3]).abs() <= 1.000001e-6 && (x[4] - y[4]).abs() <= 1.000001e-6, "{x:?} vs {y:?}");
+            assert_eq!(x[5], y[5], "depth");
+            assert!((y[6] - x[6] - shift).abs() <= 2.000001e-6, "{x:?} vs {y:?}");
+        }
+    }
+    let summary = |p: &str| -> Value { serde_json::from_str(&std::fs::read_to_string(dir.join(p)).unwrap()).unwrap() };
+    let (e, r) = (summary("summary.json"), summary("replay/summary.json"));
+    for key in ["stamps", "punctures", "stamps_per_pass"] {
+        assert_eq!(e[key], r[key], "{key}");
+    }
+    for (x, y) in e["coverage_per_pass"].as_array().unwrap().iter().zip(r["coverage_per_pass"].as_array().unwrap()) {
+        assert!((x.as_f64().unwrap() - y.as_f64().unwrap()).abs() < 1e-6, "{} vs {}", e["coverage_per_pass"], r["coverage_per_pass"]);
+    }
+}
+
+/// A pen changed mid-session: the exported scenario still replays, and says it uses the
+/// current pen. A stroke off the patch: the scenario cannot replay and says why.
+#[test]
+fn the_exported_scenario_says_when_it_cannot_replay_exactly() {
+    let s = Server::start(&["scenarios/default.toml"]);
+    let id = s.session();
+    assert_eq!(stroke(&s, &id, json!({"stroke": 1, "pass": 0, "samples": line_samples(1000.0, (2.0, 3.0), (30.0, 3.0), 40.0, 16.0), "end": true})).status, 200);
+    assert_eq!(s.call("POST", &format!("/api/sessions/{id}/settings"), Some(&json!({"frequency_hz": 100}))).status, 200);
+    assert_eq!(stroke(&s, &id, json!({"stroke": 2, "pass": 0, "samples": line_samples(3000.0, (2.0, 9.0), (30.0, 9.0), 40.0, 16.0), "end": true})).status, 200);
+    let r = s.call("POST", &format!("/api/sessions/{id}/export"), None).json();
+    let dir = std::path::PathBuf::from(r["dir"].as_str().unwrap());
+    let scenario = std::fs::read_to_string(dir.join("scenario.toml")).unwrap();
+    assert!(scenario.contains("The pen changed during the session") && scenario.contains("pattern = \"trace\""), "{scenario}");
+    let strokes = std::fs::read_to_string(dir.join("strokes.csv")).unwrap();
+    assert!(strokes.lines().nth(1).unwrap().starts_with("1,0,12,1,120,") && strokes.lines().nth(2).unwrap().starts_with("2,0,12,1,100,"), "{strokes}");
+    let out = common::run_in(&dir, &["run", "scenario.toml", "--out", "replay"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+
+    assert_eq!(stroke(&s, &id, json!({"stroke": 3, "pass": 0, "samples": line_samples(5000.0, (2.0, 15.0), (-5.0, 15.0), 40.0, 16.0), "end": true})).status, 200);
+    let r = s.call("POST", &format!("/api/sessions/{id}/export"), None).json();
+    let dir = std::path::PathBuf::from(r["dir"].as_str().unwrap());
+    let scenario = std::fs::read_to_string(dir.join("scenario.toml")).unwrap();
+    assert!(scenario.contains("cannot replay it (stroke 3 leaves the patch at (-") && !scenario.contains("[trace]"), "{scenario}");
+    let out = common::run_in(&dir, &["run", "scenario.toml", "--out", "replay"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
 
 /// Centre of a ring (vertex mean; inside for the convex-ish eyes, lips and nostrils).

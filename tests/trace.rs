@@ -297,6 +297,45 @@ mod reader_fuzz {
                 prop_assert_eq!(tr.tilt_at_sample(1), Some(samples[1].3));
             }
         }
+
+        /// Rows with random stroke ids and passes: the reader accepts exactly when an
+        /// independent check passes (≥ 1 sample, times increasing through the file, gaps ≤
+        /// the limit within a stroke only, each id on consecutive rows only, one pass per
+        /// stroke), and then cuts the strokes where the id changes.
+        #[test]
+        fn the_reader_accepts_exactly_the_valid_strokes(
+            rows in prop::collection::vec((0u64..4, 0u16..2, 0.0f64..0.3), 0..12),
+        ) {
+            let rules = TraceRules { max_gap_s: 0.15, map: Rect::new(0.0, 0.0, 10.0, 10.0) };
+            let mut t = -0.01;
+            let mut text = String::from("stroke,pass,t_s,x_mm,y_mm\n");
+            let mut samples = Vec::new();
+            for &(id, pass, dt) in &rows {
+                t = ((t + dt - 0.01) * 1e3f64).round() / 1e3; // sometimes backwards or repeated
+                text.push_str(&format!("{id},{pass},{t},5,5\n"));
+                samples.push((id, pass, t));
+            }
+            let mut runs: Vec<(u64, u16, f64, f64)> = Vec::new(); // id, pass, first t, last t
+            let mut valid = !samples.is_empty() && samples.windows(2).all(|w| w[1].2 > w[0].2);
+            for &(id, pass, t) in &samples {
+                match runs.last_mut() {
+                    Some(r) if r.0 == id => {
+                        valid &= r.1 == pass && t - r.3 <= 0.15;
+                        r.3 = t;
+                    }
+                    _ => {
+                        valid &= !runs.iter().any(|r| r.0 == id);
+                        runs.push((id, pass, t, t));
+                    }
+                }
+            }
+            let got = read(&text, Path::new("fuzz.csv"), &rules);
+            prop_assert_eq!(got.is_ok(), valid, "{}", text);
+            if let Ok(tr) = got {
+                let strokes: Vec<(u64, u16)> = tr.strokes().iter().map(|s| (s.id.unwrap(), s.pass.unwrap())).collect();
+                prop_assert_eq!(strokes, runs.iter().map(|r| (r.0, r.1)).collect::<Vec<_>>());
+            }
+        }
     }
 }
 

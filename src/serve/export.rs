@@ -98,6 +98,9 @@ fn replay_gap_s(session: &LiveSession, area: Rect) -> std::result::Result<f64, S
         }
         gap = s.samples.windows(2).map(|w| w[1].t_s - w[0].t_s).fold(gap, f64::max);
     }
+    // Rounded up to the millisecond, for the reader of scenario.toml.
+    let ms = (gap * 1000.0).ceil() / 1000.0;
+    let gap = if ms >= gap { ms } else { ms + 0.001 };
     if gap > MAX_GAP_LIMIT_S {
         return Err(format!("a stroke pauses {gap:.1} s between two samples, more than a trace allows ({MAX_GAP_LIMIT_S} s)"));
     }
