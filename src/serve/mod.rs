@@ -11,7 +11,7 @@
 //! | `POST /api/sessions/{id}/settings` | change the pen, halo, target density |
 //! | `POST /api/sessions/{id}/strokes` | a batch of pointer samples → new punctures + figures |
 //! | `POST /api/sessions/{id}/undo`, `/clear` | undo the last stroke, clear all |
-//! | `GET /api/sessions/{id}/trace.csv` | the session's samples |
+//! | `GET /api/sessions/{id}/trace.csv` | the session's samples (`stroke,pass,t_s,x_mm,y_mm`: what `run` reads) |
 //! | `POST /api/sessions/{id}/export` | write the session's report under the export directory |
 //! | `DELETE /api/sessions/{id}` | end a session |
 //!
