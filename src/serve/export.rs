@@ -19,6 +19,7 @@ use serde_json::{Value, json};
 
 use super::ServeConfig;
 use crate::error::{Error, Result};
+use crate::footprint::MAX_TILT_DEG;
 use crate::geometry::Rect;
 use crate::live::LiveSession;
 use crate::output::{self, StagedDir};
@@ -30,8 +31,9 @@ use crate::trajectory::{TraceStroke, Trajectory};
 /// File name of the trace inside an export.
 pub const TRACE_CSV: &str = "trace.csv";
 /// Columns of the trace CSV: one row per pointer sample, times in s since the session's
-/// first sample, exactly the columns `needlesim run` reads (values in full precision).
-pub const TRACE_HEADER: &str = "stroke,pass,t_s,x_mm,y_mm";
+/// first sample, the tilt the stroke was drawn with; exactly the columns `needlesim run`
+/// reads (values in full precision).
+pub const TRACE_HEADER: &str = "stroke,pass,t_s,x_mm,y_mm,tilt_deg";
 /// File name of the per-stroke pen table inside an export.
 pub const STROKES_CSV: &str = "strokes.csv";
 /// Columns of `strokes.csv`: one row per stroke, the pen it was drawn with (needles, depth,
@@ -44,16 +46,17 @@ fn session_trajectory(session: &LiveSession) -> Result<Option<Trajectory>> {
     if session.strokes().is_empty() {
         return Ok(None);
     }
-    let (mut t, mut xy, mut strokes) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut t, mut xy, mut tilt, mut strokes) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for s in session.strokes() {
         let start = t.len();
         for p in &s.samples {
             t.push(p.t_s);
             xy.push(p.at_mm);
+            tilt.push(s.pen.tilt_deg);
         }
         strokes.push(TraceStroke { id: Some(s.id), pass: Some(s.pass), samples: start..t.len() });
     }
-    Trajectory::with_strokes(t, xy, None, strokes).map(Some)
+    Trajectory::with_strokes(t, xy, Some(tilt), strokes).map(Some)
 }
 
 /// The session's samples as CSV (see [`TRACE_HEADER`]): what `needlesim run` reads.
@@ -88,13 +91,16 @@ pub fn strokes_csv(session: &LiveSession) -> String {
 }
 
 /// Why `run` could not replay the session's trace on `area` (a sample off the patch, a
-/// pause within a stroke beyond the largest gap a trace allows), else the gap limit the
-/// replay needs.
+/// tilt beyond a trace's, a pause within a stroke beyond the largest gap a trace allows),
+/// else the gap limit the replay needs.
 fn replay_gap_s(session: &LiveSession, area: Rect) -> std::result::Result<f64, String> {
     let mut gap: f64 = DEFAULT_MAX_GAP_S;
     for s in session.strokes() {
         if let Some(p) = s.samples.iter().find(|p| !trace_csv::on_map(&area, p.at_mm)) {
             return Err(format!("stroke {} leaves the patch at ({:.1}, {:.1}) mm", s.id, p.at_mm.x, p.at_mm.y));
+        }
+        if s.pen.tilt_deg > MAX_TILT_DEG {
+            return Err(format!("stroke {} was drawn at a tilt of {}°, more than a trace allows ({MAX_TILT_DEG}°)", s.id, s.pen.tilt_deg));
         }
         gap = s.samples.windows(2).map(|w| w[1].t_s - w[0].t_s).fold(gap, f64::max);
     }
@@ -133,8 +139,11 @@ fn scenario_toml(file: &ScenarioFile, session: &LiveSession, area: Rect, passes:
             if session.strokes().iter().any(|s| s.pen.cartridge != pen.cartridge || s.pen.device != pen.device) {
                 head.push_str("# The pen changed during the session (strokes.csv lists each stroke's): this replay uses the current pen\n# for every stroke, so it differs from punctures.csv where another pen was used.\n");
             }
-            if pen.device.angle_deg != 90.0 || pen.device.contact_duty.is_some() {
-                head.push_str("# device.angle_deg / contact_duty: the replay tilts or drags the footprints; the live session drew upright disks.\n");
+            if session.strokes().iter().any(|s| s.pen.tilt_deg > 0.0) {
+                head.push_str("# trace.csv's tilt_deg is each stroke's tilt; the replay leans each hole along the recorded motion, the page\n# along the chord between stamps: the same while the pen moves, not where it rests or taps.\n");
+            }
+            if pen.device.contact_duty.is_some() {
+                head.push_str("# device.contact_duty: the replay drags every footprint along the recorded motion; the live session drags a tilted pen's only.\n");
             }
         }
     }
