@@ -87,10 +87,10 @@ impl Trajectory {
             if s.id.is_some() != ids || s.pass.is_some() != passes {
                 return Err(bad(k, format!("id {:?}, pass {:?}", s.id, s.pass), "an id on every stroke or on none, and a pass on every stroke or on none"));
             }
-            if let Some(id) = s.id {
-                if !seen.insert(id) {
-                    return Err(bad(k, format!("id {id}"), "an id no other stroke has"));
-                }
+            if let Some(id) = s.id
+                && !seen.insert(id)
+            {
+                return Err(bad(k, format!("id {id}"), "an id no other stroke has"));
             }
             next = s.samples.end;
         }

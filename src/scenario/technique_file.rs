@@ -147,17 +147,17 @@ impl TraceFile {
         let path = base_dir.join(&self.file);
         let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
         let trace = trace_csv::read(&text, &path, &TraceRules { max_gap_s: self.max_gap_s, map })?;
-        if let Some(n) = trace.pass_count() {
-            if let Some(k) = (n..passes.len()).find(|&k| passes[k].pattern == Pattern::Trace) {
-                let have = if n == 1 { "pass 0".to_string() } else { format!("passes 0–{}", n - 1) };
-                return Err(Error::parse(
-                    &path,
-                    format!(
-                        "pass {k} of the scenario replays this trace (technique.passes = {}), but its pass column has rows for {have} only: add rows with pass = {k}, or run fewer passes",
-                        passes.len()
-                    ),
-                ));
-            }
+        if let Some(n) = trace.pass_count()
+            && let Some(k) = (n..passes.len()).find(|&k| passes[k].pattern == Pattern::Trace)
+        {
+            let have = if n == 1 { "pass 0".to_string() } else { format!("passes 0–{}", n - 1) };
+            return Err(Error::parse(
+                &path,
+                format!(
+                    "pass {k} of the scenario replays this trace (technique.passes = {}), but its pass column has rows for {have} only: add rows with pass = {k}, or run fewer passes",
+                    passes.len()
+                ),
+            ));
         }
         Ok(trace)
     }

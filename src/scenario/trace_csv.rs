@@ -102,13 +102,15 @@ pub fn read(text: &str, path: &Path, rules: &TraceRules) -> Result<Trajectory> {
             Some(cur) if id.is_some() => id != cur.id,
             Some(cur) => pass != cur.pass,
         };
-        if let Some(cur) = strokes.last() {
-            if new_stroke {
-                if let Some(&last) = id.and_then(|i| ended.get(&i)) {
-                    return Err(err(n, format!("stroke {} reappears after stroke {} (line {stroke_line}): its rows ended at line {last}; a stroke's rows must be consecutive", id.unwrap_or(0), cur.id.unwrap_or(0))));
-                }
-            } else if pass != cur.pass {
-                return Err(err(n, format!("pass = {} but stroke {} is in pass {} (line {stroke_line}): a stroke stays in one pass", pass.unwrap_or(0), id.unwrap_or(0), cur.pass.unwrap_or(0))));
+        if let (Some(cur), Some(i)) = (strokes.last(), id) {
+            if new_stroke && let Some(&last) = ended.get(&i) {
+                let c = cur.id.expect("a stroke column: every stroke has an id");
+                return Err(err(n, format!("stroke {i} reappears after stroke {c} (line {stroke_line}): its rows ended at line {last}; a stroke's rows must be consecutive")));
+            }
+            if let (false, Some(p), Some(q)) = (new_stroke, pass, cur.pass)
+                && p != q
+            {
+                return Err(err(n, format!("pass = {p} but stroke {i} is in pass {q} (line {stroke_line}): a stroke stays in one pass")));
             }
         }
         if let Some((pl, pt)) = prev {
@@ -132,10 +134,8 @@ pub fn read(text: &str, path: &Path, rules: &TraceRules) -> Result<Trajectory> {
             tilt.push(a);
         }
         if new_stroke {
-            if let Some(cur) = strokes.last() {
-                if let Some(i) = cur.id {
-                    ended.insert(i, prev.map_or(0, |(pl, _)| pl));
-                }
+            if let Some(i) = strokes.last().and_then(|cur| cur.id) {
+                ended.insert(i, prev.map_or(0, |(pl, _)| pl));
             }
             strokes.push(TraceStroke { id, pass, samples: t.len()..t.len() });
             stroke_line = n;

@@ -217,3 +217,44 @@ pub fn write(config: &ServeConfig, sid: &str, n: u32, session: &LiveSession, fil
 fn to_toml(file: &ScenarioFile) -> Result<String> {
     toml::to_string_pretty(file).map_err(|e| Error::parse("scenario.toml", e.to_string()))
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::cartridge::Cartridge;
+    use crate::device::Device;
+    use crate::geometry::Vec2;
+    use crate::live::{LiveMap, PenSettings, SessionLimits};
+    use crate::stroke::TimedSample;
+
+    /// The trace CSV is [`TRACE_HEADER`] with or without strokes, and reads back (with the
+    /// run's reader) as the session's samples, strokes, passes and tilt, to the bit.
+    #[test]
+    fn the_trace_reads_back_as_the_session() {
+        let mut cartridge = Cartridge::preset(12, 1.0).unwrap();
+        cartridge.depth_mm = 1.0;
+        let pen = PenSettings { cartridge, device: Device::default(), tilt_deg: 12.5 };
+        let area = Rect::new(0.0, 0.0, 40.0, 30.0);
+        let mut s = LiveSession::new(Arc::new(LiveMap::patch(area)), pen, 0.0, SessionLimits::default()).unwrap();
+        assert_eq!(trace_csv(&s).unwrap(), format!("{TRACE_HEADER}\n"));
+        let line = |t0: f64, y: f64| -> Vec<TimedSample> { (0..9).map(|i| TimedSample { t_s: t0 + i as f64 / 61.0, at_mm: Vec2::new(3.0 + i as f64 * 0.7, y) }).collect() };
+        s.add_samples(3, 0, &line(1234.5678, 4.0)).unwrap();
+        s.add_samples(8, 1, &line(1240.1, 9.0)).unwrap();
+        let csv = trace_csv(&s).unwrap();
+        assert!(csv.starts_with(&format!("{TRACE_HEADER}\n3,0,0,3,4,12.5\n")), "{csv}");
+        let rules = trace_csv::TraceRules { max_gap_s: 0.1, map: area };
+        let t = trace_csv::read(&csv, Path::new("trace.csv"), &rules).unwrap();
+        let strokes: Vec<(Option<u64>, Option<u16>, usize)> = t.strokes().iter().map(|s| (s.id, s.pass, s.samples.len())).collect();
+        assert_eq!(strokes, vec![(Some(3), Some(0), 9), (Some(8), Some(1), 9)]);
+        let samples: Vec<&TimedSample> = s.strokes().iter().flat_map(|s| &s.samples).collect();
+        assert_eq!(t.times_s(), samples.iter().map(|p| p.t_s).collect::<Vec<_>>().as_slice());
+        assert_eq!(t.points_mm(), samples.iter().map(|p| p.at_mm).collect::<Vec<_>>().as_slice());
+        assert_eq!(t.tilt_at_sample(17), Some(12.5));
+        let table = strokes_csv(&s);
+        assert_eq!(table.lines().next(), Some(STROKES_HEADER));
+        assert_eq!(table.lines().count(), 3);
+    }
+}
