@@ -326,7 +326,8 @@ impl LiveSession {
     pub fn open_stroke_last_s(&self, id: u64) -> Option<f64> {
         let open = self.open.as_ref()?;
         self.strokes.last().filter(|s| s.id == id)?;
-        open.stamper.last().map(|s| s.t_s)
+        // The stamper runs on the session's clock; answer on the client's.
+        open.stamper.last().map(|s| s.t_s + self.origin_s.unwrap_or(0.0))
     }
 
     /// End the open stroke, if any.
@@ -381,17 +382,20 @@ impl LiveSession {
                 StrokeStamper::new(self.pen.device.frequency_hz)
             }
         };
-        let stamps = stamper.feed(samples)?;
+        // Stamp on the session's own clock (seconds since its first sample), the clock the
+        // trace stores, so a replay of the trace fires at exactly the same times (errors
+        // about time order give times on that clock).
+        let origin = self.origin_s.unwrap_or(samples[0].t_s);
+        let rel: Vec<TimedSample> = samples.iter().map(|s| TimedSample { t_s: s.t_s - origin, at_mm: s.at_mm }).collect();
+        let rel_stamps = stamper.feed(&rel)?;
         let needles = self.pen.cartridge.needle_count();
-        let new_punctures = stamps.len() * needles;
+        let new_punctures = rel_stamps.len() * needles;
         if self.acc.punctures().len() + new_punctures > self.limits.max_punctures {
             return Err(too_many("punctures", self.acc.punctures().len() + new_punctures, self.limits.max_punctures));
         }
 
         // Commit.
-        let origin = *self.origin_s.get_or_insert(samples[0].t_s);
-        let rel: Vec<TimedSample> = samples.iter().map(|s| TimedSample { t_s: s.t_s - origin, at_mm: s.at_mm }).collect();
-        let rel_stamps: Vec<Stamp> = stamps.iter().map(|s| Stamp { center_mm: s.center_mm, t_s: s.t_s - origin }).collect();
+        self.origin_s = Some(origin);
         if !continuing {
             self.strokes.push(StrokeRecord {
                 id,
