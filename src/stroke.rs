@@ -129,10 +129,10 @@ impl StrokeStamper {
                     "finite t, x_mm, y_mm",
                 ));
             }
-            if let Some(p) = prev {
-                if s.t_s <= p {
-                    return Err(Error::invalid(format!("samples[{i}].t"), format!("{} s", s.t_s), format!("a time after the previous sample ({p} s): time must move forward")));
-                }
+            if let Some(p) = prev
+                && s.t_s <= p
+            {
+                return Err(Error::invalid(format!("samples[{i}].t"), format!("{} s", s.t_s), format!("a time after the previous sample ({p} s): time must move forward")));
             }
             prev = Some(s.t_s);
         }

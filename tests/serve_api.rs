@@ -170,6 +170,9 @@ fn export_writes_the_run_report_and_the_trace_with_exact_figures() {
     let csv = s.call("GET", &format!("/api/sessions/{id}/trace.csv"), None);
     assert_eq!(csv.status, 200);
     assert_eq!(csv.body, trace);
+    let pens = s.call("GET", &format!("/api/sessions/{id}/strokes.csv"), None);
+    assert_eq!(pens.status, 200);
+    assert_eq!(pens.body, strokes, "the page's download is the export's strokes.csv");
 }
 
 /// Rows of a punctures CSV as numbers.

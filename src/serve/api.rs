@@ -446,13 +446,21 @@ pub async fn clear(State(state): State<Arc<AppState>>, Path(id): Path<String>) -
 }
 
 pub async fn trace_csv(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> Response {
-    let r = with_session(state, id, |_, e| Ok(Json(Value::String(export::trace_csv(&e.session)?)))).await;
+    csv_download(state, id, "trace.csv", |s| export::trace_csv(s)).await
+}
+
+/// The pen of every stroke (`strokes.csv`, as in an export).
+pub async fn strokes_csv(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> Response {
+    csv_download(state, id, "strokes.csv", |s| Ok(export::strokes_csv(s))).await
+}
+
+/// A CSV of session `id` made by `make`, as a download named `name`.
+async fn csv_download(state: Arc<AppState>, id: String, name: &'static str, make: fn(&LiveSession) -> Result<String, Error>) -> Response {
+    let r = with_session(state, id, move |_, e| Ok(Json(Value::String(make(&e.session)?)))).await;
     match r {
-        Ok(Json(Value::String(csv))) => (
-            [(header::CONTENT_TYPE, "text/csv; charset=utf-8"), (header::CONTENT_DISPOSITION, "attachment; filename=\"trace.csv\"")],
-            csv,
-        )
-            .into_response(),
+        Ok(Json(Value::String(csv))) => {
+            ([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\""))], csv).into_response()
+        }
         Ok(_) => ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response(),
         Err(e) => e.into_response(),
     }

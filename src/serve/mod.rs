@@ -12,6 +12,7 @@
 //! | `POST /api/sessions/{id}/strokes` | a batch of pointer samples → new punctures + figures |
 //! | `POST /api/sessions/{id}/undo`, `/clear` | undo the last stroke, clear all |
 //! | `GET /api/sessions/{id}/trace.csv` | the session's samples (`stroke,pass,t_s,x_mm,y_mm`: what `run` reads) |
+//! | `GET /api/sessions/{id}/strokes.csv` | the pen of each stroke (as in an export) |
 //! | `POST /api/sessions/{id}/export` | write the session's report under the export directory |
 //! | `DELETE /api/sessions/{id}` | end a session |
 //!
@@ -135,6 +136,7 @@ pub fn router(config: ServeConfig) -> Router {
         .route("/api/sessions/{id}/undo", post(api::undo))
         .route("/api/sessions/{id}/clear", post(api::clear))
         .route("/api/sessions/{id}/trace.csv", get(api::trace_csv))
+        .route("/api/sessions/{id}/strokes.csv", get(api::strokes_csv))
         .route("/api/sessions/{id}/export", post(api::export))
         .fallback(api::not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

@@ -203,6 +203,7 @@ async function start() {
   const s = await api("/api/sessions", {});
   S.session = s.session;
   $("trace-link").href = sessionPath("trace.csv");
+  $("strokes-link").href = sessionPath("strokes.csv");
   showSettings(s.settings);
   setPass(0);
   showMetrics(s.metrics);
