@@ -446,7 +446,7 @@ pub async fn clear(State(state): State<Arc<AppState>>, Path(id): Path<String>) -
 }
 
 pub async fn trace_csv(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> Response {
-    csv_download(state, id, "trace.csv", |s| export::trace_csv(s)).await
+    csv_download(state, id, "trace.csv", export::trace_csv).await
 }
 
 /// The pen of every stroke (`strokes.csv`, as in an export).
