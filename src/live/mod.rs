@@ -10,9 +10,10 @@
 //!
 //! **The live grid.** Figures shown while drawing come from a grid of
 //! [`LIVE_RESOLUTION_MM`] (9 cells across the 0.18 mm needle), coarsened for a large map so
-//! that its bounds hold at most [`LIVE_MAX_CELLS`] cells (a whole face: about 0.05 mm).
+//! that its bounds hold at most [`LIVE_MAX_CELLS`] cells (the default face with neck and
+//! décolleté: 0.06 mm).
 //! Centre sampling is unbiased over random positions; its spread per hole is about ±3 % at
-//! 0.02 mm and ±15 % at 0.05 mm (see [`crate::grid`]), which averages out over the
+//! 0.02 mm, ±15 % at 0.05 mm and roughly ±20 % at 0.06 mm (see [`crate::grid`]), which averages out over the
 //! thousands of holes of a stroke. The accumulator keeps each touched tile's cells (5 bytes
 //! per cell and layer), so a batch costs only its own punctures. The exact figures at the
 //! scenario's own resolution are computed by the core on export.
