@@ -464,3 +464,39 @@ fn a_painted_face_map_is_served_with_outlines_traced_from_its_pixels() {
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(metrics(&s, &id)["no_go"][0]["zone"], eye["name"]);
 }
+
+#[test]
+fn a_device_preset_sets_the_whole_pen_and_bad_names_are_refused() {
+    let s = Server::start(&["scenarios/default.toml"]);
+    let c = s.call("GET", "/api/config", None).json();
+    let exceed = c["device_presets"].as_array().unwrap().iter().find(|p| p["name"] == "exceed").expect("exceed listed").clone();
+    let id = s.session();
+    let set = |body: Value| s.call("POST", &format!("/api/sessions/{id}/settings"), Some(&body));
+    let r = set(json!({"device_preset": "exceed"}));
+    assert_eq!(r.status, 200, "{}", r.body);
+    let st = r.json()["settings"].clone();
+    assert_eq!(st["device_preset"], "exceed");
+    assert_eq!(st["needles"], exceed["needles"]);
+    let p = needlesim::device_preset::find("k", "exceed").unwrap();
+    assert_eq!(st["frequency_hz"].as_f64(), Some(p.frequency_hz.value));
+    assert_eq!(st["depth_range_mm"], json!([p.depth_range_mm.value.0, p.depth_range_mm.value.1]));
+    // Strokes use it: punctures come in multiples of its needle count.
+    let r = stroke(&s, &id, json!({"stroke": 1, "pass": 0, "samples": line_samples(0.0, (5.0, 5.0), (30.0, 8.0), 40.0, 16.0), "end": true}));
+    assert_eq!(r.status, 200, "{}", r.body);
+    let n = r.json()["punctures"].as_array().unwrap().len() / 2;
+    assert!(n > 0 && n % p.needles.value == 0, "{n} punctures");
+    // A grid cartridge on the same pen replaces its layout.
+    let r = set(json!({"preset": 16}));
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json()["settings"]["needles"], 16);
+    // Unknown names and depths outside the pen's range: 422 naming the key, nothing changed.
+    let before = set(json!({})).json()["settings"].clone();
+    let r = set(json!({"device_preset": "exeed"}));
+    assert_eq!(r.status, 422);
+    let msg = r.json()["error"].as_str().unwrap().to_owned();
+    assert!(msg.contains("device_preset") && msg.contains("did you mean \"exceed\""), "{msg}");
+    let r = set(json!({"device_preset": "exceed", "depth_mm": 1.95}));
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.json()["error"].as_str().unwrap().contains("cartridge.depth_mm = 1.95"), "{}", r.body);
+    assert_eq!(set(json!({})).json()["settings"], before);
+}

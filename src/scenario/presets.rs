@@ -52,9 +52,43 @@ pub fn apply_device_preset(table: &mut toml::Table) -> Result<()> {
     Ok(())
 }
 
+/// `file` with its pen replaced by device preset `name` (the live page's pen control): the
+/// preset's needles (layout, pitch, Ø), nominal frequency and frequency and depth ranges;
+/// every other key kept. `key` names the setting in errors.
+pub fn switch_device(file: &super::ScenarioFile, key: &str, name: &str) -> Result<super::ScenarioFile> {
+    let p = device_preset::find(key, name)?;
+    let table_err = |e: String| Error::invalid(key, name, format!("a preset that fits the scenario ({e})"));
+    let mut table = toml::Table::try_from(file).map_err(|e| table_err(e.to_string()))?;
+    super::cartridge_spec::CartridgeSpec::Device(p).apply(&mut table)?;
+    if let Some(device) = table.get_mut("device").and_then(|d| d.as_table_mut()) {
+        for k in ["frequency_hz", "frequency_min_hz", "frequency_max_hz", "depth_min_mm", "depth_max_mm"] {
+            device.remove(k);
+        }
+        device.insert("preset".into(), toml::Value::String(p.name.into()));
+    }
+    apply_device_preset(&mut table)?;
+    table.try_into().map_err(|e: toml::de::Error| table_err(e.to_string()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn switching_the_device_replaces_the_whole_pen_and_keeps_the_rest() {
+        let file = crate::scenario::parse(include_str!("../../scenarios/default.toml"), std::path::Path::new("default.toml"), &[]).unwrap();
+        let exceed = switch_device(&file, "device_preset", "exceed").unwrap();
+        let p = device_preset::find("k", "exceed").unwrap();
+        let sim = exceed.to_simulation().unwrap();
+        assert_eq!(sim.cartridge.needle_count(), p.needles.value);
+        assert_eq!(sim.device.frequency_hz, p.frequency_hz.value);
+        assert_eq!(sim.device.depth_range_mm, p.depth_range_mm.value);
+        assert_eq!(exceed.device.preset.as_deref(), Some("exceed"));
+        assert_eq!(exceed.device.rotation_deg, file.device.rotation_deg, "other pen keys kept");
+        assert_eq!(exceed.patch, file.patch);
+        let msg = switch_device(&file, "device_preset", "dermapenn").unwrap_err().to_string();
+        assert!(msg.contains("device_preset") && msg.contains("dermapen"), "{msg}");
+    }
 
     fn table(s: &str) -> toml::Table {
         toml::from_str(s).unwrap()

@@ -20,6 +20,7 @@ use serde_json::{Value, json};
 use super::store::{Entry, Store};
 use super::{MAP_MARGIN_MM, MAX_BATCH_SAMPLES, MAX_BATCH_SPAN_S, MAX_BODY_BYTES, ServeConfig, export};
 use crate::cartridge::PRESET_NEEDLES;
+use crate::scenario::CartridgeFile;
 use crate::error::Error;
 use crate::geometry::{Vec2, rotate};
 use crate::live::session::LayerMetrics;
@@ -116,6 +117,9 @@ where
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SettingsIn {
+    /// A device preset (`needlesim presets`): the whole pen — needles, layout, frequency and
+    /// its ranges, depth range — applied first, so other fields of the same request refine it.
+    pub device_preset: Option<String>,
     /// Cartridge preset, needles: 9, 12, 16 or 20.
     pub preset: Option<i64>,
     pub depth_mm: Option<f64>,
@@ -140,10 +144,13 @@ impl SessionSettings {
     /// messages); returns the new settings and the pen, or the first error.
     fn apply(&self, input: &SettingsIn) -> Result<(SessionSettings, PenSettings, f64), Error> {
         let mut next = self.clone();
+        if let Some(name) = &input.device_preset {
+            next.file = crate::scenario::presets::switch_device(&next.file, "device_preset", name)?;
+        }
         let f = &mut next.file;
         if let Some(n) = input.preset {
-            f.cartridge.preset = Some(n);
-            f.cartridge.needles_mm = None;
+            // A preset grid replaces whatever layout the pen had (one layout key only).
+            f.cartridge = CartridgeFile { preset: Some(n), needles_mm: None, layout: None, needles: None, layout_seed: None, layout_file: None, ..f.cartridge.clone() };
         }
         if let Some(v) = input.depth_mm {
             f.cartridge.depth_mm = v;
@@ -173,6 +180,7 @@ impl SessionSettings {
         let pen = session.pen();
         let offsets: Vec<[f64; 2]> = pen.cartridge.needles_mm.iter().map(|p| rotate(*p, pen.device.rotation_deg)).map(|p| [round3(p.x), round3(p.y)]).collect();
         json!({
+            "device_preset": self.file.device.preset,
             "preset": self.file.cartridge.preset,
             "needles": pen.cartridge.needle_count(),
             "needle_diameter_mm": pen.cartridge.needle_diameter_mm,
@@ -220,6 +228,7 @@ pub async fn config(State(state): State<Arc<AppState>>) -> Json<Value> {
             "no_go": no_go,
         },
         "presets": PRESET_NEEDLES,
+        "device_presets": crate::device_preset::PRESETS.iter().map(|p| json!({ "name": p.name, "label": p.label, "needles": p.needles.value })).collect::<Vec<_>>(),
         "passes": LIVE_PASSES,
         "live_resolution_mm": map.grid.resolution_mm,
         "limits": {

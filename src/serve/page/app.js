@@ -166,6 +166,7 @@ function showMetrics(m) {
 function showSettings(st) {
   S.settings = st;
   $("preset").value = st.preset ?? "";
+  $("device-preset").value = st.device_preset ?? "";
   $("depth").value = st.depth_mm;
   $("frequency").value = st.frequency_hz;
   $("tilt").value = st.tilt_deg;
@@ -197,7 +198,9 @@ async function start() {
   S.config = await (await fetch("/api/config")).json();
   $("map-name").textContent = S.config.map.name;
   $("grid-note").textContent = `Live figures on a ${S.config.live_resolution_mm} mm grid; exports are measured at the scenario's resolution.`;
-  $("preset").innerHTML = S.config.presets.map((n) => `<option value="${n}">${n} needles</option>`).join("");
+  $("preset").innerHTML = `<option value="">(the pen's)</option>` + S.config.presets.map((n) => `<option value="${n}">${n} needles</option>`).join("");
+  $("device-preset").innerHTML = `<option value="">(as set)</option>` +
+    S.config.device_presets.map((p) => `<option value="${p.name}">${p.label} (${p.needles})</option>`).join("");
   $("pass-buttons").innerHTML = Array.from({ length: S.config.passes }, (_, p) => `<button data-pass="${p}" style="border-color:${PASS_COLOURS[p]}">${p + 1}</button>`).join("");
   setupView();
   const s = await api("/api/sessions", {});
@@ -316,12 +319,26 @@ $("pass-buttons").addEventListener("click", (ev) => {
   if (p !== undefined) setPass(Number(p));
 });
 
+// Choosing a pen model sets the whole pen at once (needles, frequency, ranges).
+$("device-preset").addEventListener("change", async () => {
+  const name = $("device-preset").value;
+  if (!name) return;
+  await whenIdle();
+  try {
+    const r = await api(sessionPath("settings"), { device_preset: name });
+    showSettings(r.settings);
+    redrawLayers();
+    showMetrics(r.metrics);
+    showError("");
+  } catch (e) { showError(e.message); showSettings(S.settings); }
+});
+
 $("apply").addEventListener("click", async () => {
   await whenIdle();
   const num = (id) => Number($(id).value);
   try {
     const r = await api(sessionPath("settings"), {
-      preset: num("preset"), depth_mm: num("depth"), frequency_hz: num("frequency"), tilt_deg: num("tilt"),
+      preset: $("preset").value ? num("preset") : undefined, depth_mm: num("depth"), frequency_hz: num("frequency"), tilt_deg: num("tilt"),
       rotation_deg: num("rotation"), halo_mm: num("halo"), target_density_per_cm2: [num("target-lo"), num("target-hi")],
     });
     showSettings(r.settings);
