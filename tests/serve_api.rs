@@ -484,7 +484,7 @@ fn a_device_preset_sets_the_whole_pen_and_bad_names_are_refused() {
     let r = stroke(&s, &id, json!({"stroke": 1, "pass": 0, "samples": line_samples(0.0, (5.0, 5.0), (30.0, 8.0), 40.0, 16.0), "end": true}));
     assert_eq!(r.status, 200, "{}", r.body);
     let n = r.json()["punctures"].as_array().unwrap().len() / 2;
-    assert!(n > 0 && n % p.needles.value == 0, "{n} punctures");
+    assert!(n > 0 && n.is_multiple_of(p.needles.value), "{n} punctures");
     // A grid cartridge on the same pen replaces its layout.
     let r = set(json!({"preset": 16}));
     assert_eq!(r.status, 200, "{}", r.body);
