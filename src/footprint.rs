@@ -49,6 +49,14 @@ pub fn drag_length_mm(speed_mm_s: f64, duty: f64, frequency_hz: f64) -> f64 {
     speed_mm_s * duty / frequency_hz
 }
 
+/// The disk that holds puncture `p`'s footprint of radius `r_mm`: the needle disk itself for
+/// a perpendicular, undragged needle, else [`Footprint::enclosing_disk`] (centre, radius, mm).
+/// What the no-go checks test, so a tilted or dragged hole is never missed (they may report
+/// a near miss within the overreach instead).
+pub fn reach(p: &Puncture, r_mm: f64) -> (Vec2, f64) {
+    if p.is_disk() { (Vec2::new(p.x_mm, p.y_mm), r_mm) } else { Footprint::of(p, r_mm).enclosing_disk() }
+}
+
 /// The footprint of one needle: an ellipse (a disk when `a = b`) swept along a segment.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Footprint {
@@ -167,6 +175,13 @@ impl Footprint {
         let across = Vec2::new(-self.axis.y, self.axis.x);
         let half_width = ((self.a_mm * n.dot(&self.axis)).powi(2) + (self.b_mm * n.dot(&across)).powi(2)).sqrt();
         ellipse + 2.0 * half_width * len
+    }
+
+    /// The smallest disk about the drag's midpoint that holds the whole shape: centre, radius
+    /// `max(a, b) + |drag|/2`, mm. Tight for a disk; for a tilted or dragged needle it
+    /// overreaches the shape by at most `max(a, b) − min(a, b) + |drag|/2` to the side.
+    pub fn enclosing_disk(&self) -> (Vec2, f64) {
+        (self.center + self.drag * 0.5, self.a_mm.max(self.b_mm) + 0.5 * self.drag.norm())
     }
 
     /// An upper bound of the perimeter, mm (for the grid's rim error: `2π·max(a, b) + 2|d|`).

@@ -172,6 +172,58 @@ fn every_puncture_touching_a_no_go_zone_is_reported() {
     }
 }
 
+/// A tilted or dragged hole is an ellipse or a slot: whenever any point of it lies in a
+/// no-go zone (brute force: 96 points around the ellipse at both ends of the drag, and the
+/// zone's vertices inside the shape), the puncture is reported; a reported one's enclosing
+/// disk meets the zone (the overreach of the test, never a miss).
+#[test]
+fn tilted_and_dragged_holes_touching_a_no_go_zone_are_never_missed() {
+    use needlesim::footprint::{Footprint, reach};
+    let m = default_face().unwrap();
+    let sim = session(m, "[face]\n[[treat]]\nregion = \"nose\"\n");
+    let zones = sim.map.no_go_polygons().unwrap().to_vec();
+    let r = sim.cartridge.radius_mm();
+    let mut rng = ChaCha8Rng::seed_from_u64(9);
+    let pts: Vec<Puncture> = (0..20_000)
+        .map(|i| Puncture {
+            stamp: i,
+            x_mm: rng.random_range(-50.0..50.0),
+            y_mm: rng.random_range(28.0..120.0),
+            depth_mm: 0.5,
+            tilt_deg: rng.random_range(0.0..60.0f32),
+            tilt_azimuth_deg: rng.random_range(0.0..360.0f32),
+            drag_x_mm: if i % 3 == 0 { rng.random_range(-0.3..0.3f32) } else { 0.0 },
+            drag_y_mm: if i % 3 == 0 { rng.random_range(-0.3..0.3f32) } else { 0.0 },
+            ..Puncture::default()
+        })
+        .collect();
+    let hits = sim.no_go_hits(&pts);
+    let (mut touching, mut reported_total) = (0u64, 0u64);
+    for (k, z) in zones.iter().enumerate() {
+        let mut reported = 0u64;
+        for p in &pts {
+            let f = Footprint::of(p, r);
+            let (u, v) = (f.axis, Vec2::new(-f.axis.y, f.axis.x));
+            let rim = (0..96).flat_map(|j| {
+                let th = j as f64 / 96.0 * std::f64::consts::TAU;
+                let q = f.center + u * (f.a_mm * th.cos()) + v * (f.b_mm * th.sin());
+                [q, q + f.drag]
+            });
+            let touches = rim.chain([f.center]).any(|q| z.contains(q)) || z.vertices().iter().any(|&q| f.contains(q));
+            let (at, rr) = reach(p, r);
+            let meets = disk_meets(z, at, rr);
+            assert!(!touches || meets, "zone {k}: a hole at ({}, {}) touching it is not reported", p.x_mm, p.y_mm);
+            touching += touches as u64;
+            reported += meets as u64;
+        }
+        assert_eq!(hits[k].punctures, reported, "zone {k}");
+        reported_total += reported;
+    }
+    assert!(touching > 500, "the sample should touch the zones: {touching}");
+    // The overreach is small: few reports beyond the brute-force touches.
+    assert!((reported_total - touching) as f64 <= 0.1 * touching as f64, "{reported_total} reported, {touching} touching");
+}
+
 #[test]
 fn a_margin_of_the_cartridge_radius_keeps_every_needle_off_the_no_go_zones() {
     let m = default_face().unwrap();

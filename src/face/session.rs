@@ -428,10 +428,17 @@ impl FaceSimulation {
         }
     }
 
-    /// Punctures whose needle disk meets each no-go zone.
+    /// Punctures whose footprint meets each no-go zone (tested on the disk that holds it,
+    /// [`crate::footprint::reach`]: the needle disk for a perpendicular needle).
     pub fn no_go_hits(&self, punctures: &[Puncture]) -> Vec<NoGoHits> {
         let r = self.cartridge.radius_mm();
-        let hits: Vec<Option<u16>> = punctures.par_iter().map(|p| self.map.no_go_meeting_disk(Vec2::new(p.x_mm, p.y_mm), r).map(|k| k as u16)).collect();
+        let hits: Vec<Option<u16>> = punctures
+            .par_iter()
+            .map(|p| {
+                let (at, reach) = crate::footprint::reach(p, r);
+                self.map.no_go_meeting_disk(at, reach).map(|k| k as u16)
+            })
+            .collect();
         let mut out = vec![NoGoHits::default(); self.map.no_go_names().len()];
         let mut sums = vec![Vec2::zeros(); out.len()];
         for (p, h) in punctures.iter().zip(hits) {

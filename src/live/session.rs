@@ -441,8 +441,8 @@ impl LiveSession {
         punctures
             .iter()
             .filter_map(|p| {
-                let at = Vec2::new(p.x_mm, p.y_mm);
-                ng.zone_touched(at, r).map(|z| (z, at))
+                let (at, reach) = crate::footprint::reach(p, r);
+                ng.zone_touched(at, reach).map(|z| (z, Vec2::new(p.x_mm, p.y_mm)))
             })
             .collect()
     }
