@@ -7,7 +7,7 @@
 //! - **Tilt** from perpendicular by `θ`: the needle (modelled as a cylinder of radius `r`
 //!   around its axis) cuts the skin plane in an **ellipse** of semi-axes `a = r / cos θ`
 //!   along the direction the needle leans (`tilt_azimuth_deg`) and `b = r` across it; the
-//!   tip reaches a vertical depth of `depth × cos θ` ([`tilt_depth_factor`], **[est]**,
+//!   tip reaches a vertical depth of `depth × cos θ` ([`tilt_depth_factor`], **\[est\]**,
 //!   shared/domain.md). The ellipse is centred on the entry point.
 //! - **Drag**: the needles stay in the skin for a duty fraction of each period while the pen
 //!   keeps moving, so the tip slides by `d = v × duty × period` (`v × duty / f` at a steady
@@ -35,7 +35,7 @@ use crate::puncture::Puncture;
 pub const MAX_TILT_DEG: f64 = 80.0;
 
 /// Vertical depth over set depth for a needle tilted `tilt_deg` from perpendicular:
-/// `cos(tilt)` (**[est]**, shared/domain.md: "tilt shortens vertical depth by cos(tilt)").
+/// `cos(tilt)` (**\[est\]**, shared/domain.md: "tilt shortens vertical depth by cos(tilt)").
 ///
 /// This is the tilt factor of the real-depth model; the skin-deformation ratio is applied
 /// on top of it where the layered-skin model is present.

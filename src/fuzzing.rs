@@ -96,7 +96,7 @@ pub fn png_bytes(data: &[u8]) {
     let _ = crate::facemap_file::legend::read_png(data, Path::new("fuzz.png"));
 }
 
-/// Read a recorded trace ([stroke,][pass,]t_s,x_mm,y_mm[,tilt_deg]) given as bytes, against a 100 mm map.
+/// Read a recorded trace (`[stroke,][pass,]t_s,x_mm,y_mm[,tilt_deg]`) given as bytes, against a 100 mm map.
 pub fn trace_csv_bytes(data: &[u8], path: &Path) {
     if let Ok(text) = std::str::from_utf8(data) {
         let rules = crate::scenario::trace_csv::TraceRules { max_gap_s: 0.1, map: crate::geometry::Rect::new(-50.0, -50.0, 50.0, 50.0) };

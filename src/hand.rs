@@ -12,7 +12,7 @@
 //! - **Tilt** from perpendicular: `tilt = tilt_mean_deg + Z`, `Z` an OU process of sd
 //!   `tilt_sd_deg` and time constant `tilt_time_constant_s`; the pen leans towards
 //!   `tilt_azimuth_deg` from the direction of motion. Draws beyond
-//!   [`MAX_TILT_DEG`](crate::footprint::MAX_TILT_DEG) are clipped to it and counted.
+//!   [`crate::footprint::MAX_TILT_DEG`] are clipped to it and counted.
 //! - **Stamping-frequency jitter**: each period is `period × exp(σ·N − σ²/2)`, `σ =
 //!   frequency_jitter_fraction`, independent from stamp to stamp.
 //!

@@ -11,13 +11,13 @@
 //! - **Penetration ratio** (skin deformation): measured 0.77 in vivo in humans for 600 µm
 //!   needles (Donnelly et al. 2010, OCT), under 0.5 for insertions under 1 mm (Lam et al.
 //!   2008, silicone and pig skin), 0.20 for a DermaRoller in rat skin (Kalluri et al. 2011).
-//!   `shared/domain.md` sums it up as "about 0.2–0.8 **[est]**, lower for short needles".
-//!   Default [`DEFAULT_PENETRATION_RATIO`] = 0.5 **[est]**: the middle of that span. Allowed
+//!   `shared/domain.md` sums it up as "about 0.2–0.8 **\[est\]**, lower for short needles".
+//!   Default [`DEFAULT_PENETRATION_RATIO`] = 0.5 **\[est\]**: the middle of that span. Allowed
 //!   range (0, 1] (a needle cannot go deeper than it sticks out); outside 0.2–0.8 the run
 //!   warns.
 //! - **Tilt**: the angle between the needle and the skin normal (0 = perpendicular, as the
 //!   sources prescribe). A needle of length L tilted by θ reaches L·cos θ below the surface
-//!   **[est]** (`shared/domain.md`; the same factor as `footprint::tilt_depth_factor`). Each
+//!   **\[est\]** (`shared/domain.md`; the same factor as `footprint::tilt_depth_factor`). Each
 //!   puncture carries its own tilt (`Puncture::tilt_deg`: the device's `90° − angle_deg`
 //!   plus the hand's), and its real depth is [`real_depth_mm`] of it.
 //!
@@ -34,7 +34,7 @@
 
 use crate::error::{Error, Result};
 
-/// Default real/set depth ratio **[est]**: the middle of `shared/domain.md`'s 0.2–0.8.
+/// Default real/set depth ratio **\[est\]**: the middle of `shared/domain.md`'s 0.2–0.8.
 pub const DEFAULT_PENETRATION_RATIO: f64 = 0.5;
 /// The span the sources report (Kalluri 2011: 0.20 … Donnelly 2010: 0.77); outside it the
 /// run warns.

@@ -188,7 +188,7 @@ pub fn stamp_stroke(samples: &[TimedSample], frequency_hz: f64) -> Result<Vec<St
 
 /// Puncture density one pass lays down, per cm²: `f · N / (v · w)` for `f` stamps per
 /// second, `N` needles, hand speed `v` (mm/s) and track width `w` (mm) (shared/domain.md,
-/// "density per pass [est]"). Infinite for a pen held still.
+/// "density per pass \[est\]"). Infinite for a pen held still.
 pub fn pass_density_per_cm2(frequency_hz: f64, needles: usize, speed_mm_s: f64, track_width_mm: f64) -> f64 {
     frequency_hz * needles as f64 / (speed_mm_s * track_width_mm) * 100.0
 }

@@ -21,7 +21,7 @@
 //!
 //! **Skin numbers.** Dermis: Meng et al. 2022 (BMC Med Imaging 22:113, Table 2, high-frequency
 //! ultrasound, 118 adults), mean of the male and female means. Epidermis: the same table ÷ 3.5
-//! **[est]**: ultrasound "epidermis" includes the entry echo and reads ~3–4× the histological
+//! **\[est\]**: ultrasound "epidermis" includes the entry echo and reads ~3–4× the histological
 //! thickness (`shared/domain.md`), and a needle meets the histological epidermis; the results
 //! (0.050–0.060 mm) fall inside the cadaver range 0.030–0.063 mm (Chopra et al. 2015). Where
 //! Meng has no site, the source is named per region. Subcutis: Iyengar et al. 2018 where
@@ -35,7 +35,7 @@ use crate::skin::SkinLayers;
 
 use super::{FaceMap, RegionInfo};
 
-/// Ultrasound-to-histology factor for the epidermis **[est]** (reads ~3–4×; midpoint).
+/// Ultrasound-to-histology factor for the epidermis **\[est\]** (reads ~3–4×; midpoint).
 pub const ULTRASOUND_EPIDERMIS_FACTOR: f64 = 3.5;
 
 type P = (f64, f64);

@@ -2,7 +2,7 @@
 //! (ideal or with a real hand), and the punctures.
 //!
 //! **Ideal technique** (ideal hand, pen at 90°, instantaneous needles): the region
-//! planner's stamps ([`RegionPlanner::stamp_pass`]) and [`puncture::place`], as on the patch.
+//! planner's stamps ([`super::plan::RegionPlanner::stamp_pass`]) and [`puncture::place`], as on the patch.
 //! **Any other technique**: the hand of [`crate::hand`] walks the same region path
 //! ([`walk::walk_segments`]; the random pattern's stamps are [`walk::scatter`]ed) and
 //! [`puncture::place_hand`] gives each puncture its tilt and drag. Streams: the pattern's

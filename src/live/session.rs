@@ -68,7 +68,7 @@ pub struct PenSettings {
     pub cartridge: Cartridge,
     pub device: Device,
     /// Tilt from perpendicular, degrees, [0, 90). Shortens the vertical depth by cos(tilt)
-    /// (shared/domain.md [est]) and stretches each hole into an ellipse r/cos(tilt) × r
+    /// (shared/domain.md \[est\]) and stretches each hole into an ellipse r/cos(tilt) × r
     /// along the lean ([`crate::footprint`]); the pen leans along its motion.
     pub tilt_deg: f64,
 }

@@ -6,7 +6,7 @@ use std::fmt::Write;
 use super::datauri::data_uri;
 use super::escape_xml;
 
-/// Id of the no-go hatch pattern defined by [`Svg::defs`].
+/// Id of the no-go hatch pattern defined by `Svg::defs`.
 pub const HATCH_ID: &str = "nogo-hatch";
 
 /// `#rrggbb`.

@@ -7,7 +7,7 @@
 //!                            # with `image = …`), relative to the scenario file
 //! margin_mm = 2.5            # least distance from the cartridge centre to a no-go zone;
 //!                            # default: the cartridge's footprint radius + 0.5 mm (assumed)
-//! penetration_ratio = 0.5    # real / set depth (see skin.rs); default 0.5 [est]
+//! penetration_ratio = 0.5    # real / set depth (see skin.rs); default 0.5 \[est\]
 //!
 //! [[treat]]
 //! region = "cheek_left"      # or regions = ["cheek_left", "cheek_right"] (one treatment each)

@@ -1,5 +1,5 @@
 //! Scenarios: the TOML file a user writes, read at the edge and turned into a core
-//! [`Simulation`].
+//! [`crate::simulate::Simulation`].
 //!
 //! Two stages, as in ripgrep's argument handling: `file` mirrors the TOML (serde, unknown
 //! keys refused), then [`ScenarioFile::to_simulation`] validates every value once, naming
