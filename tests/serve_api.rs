@@ -499,4 +499,7 @@ fn a_device_preset_sets_the_whole_pen_and_bad_names_are_refused() {
     assert_eq!(r.status, 422, "{}", r.body);
     assert!(r.json()["error"].as_str().unwrap().contains("cartridge.depth_mm = 1.95"), "{}", r.body);
     assert_eq!(set(json!({})).json()["settings"], before);
+    // The treated zone has its own grid: 0.06 mm for a 0.2 mm halo (4.5 cells across 0.29 mm).
+    assert_eq!(before["zone_resolution_mm"], Value::Null);
+    assert_eq!(set(json!({"halo_mm": 0.2})).json()["settings"]["zone_resolution_mm"], json!(0.06));
 }

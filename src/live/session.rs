@@ -270,6 +270,10 @@ impl LiveSession {
     pub fn halo_mm(&self) -> f64 {
         self.halo_mm
     }
+    /// Cell side of the treated-zone layer's grid, mm (`None` without a halo).
+    pub fn zone_resolution_mm(&self) -> Option<f64> {
+        (self.acc.layer_count() > 1).then(|| self.acc.grid(1).resolution_mm)
+    }
     pub fn strokes(&self) -> &[StrokeRecord] {
         &self.strokes
     }

@@ -191,6 +191,7 @@ impl SessionSettings {
             "rotation_deg": pen.device.rotation_deg,
             "tilt_deg": pen.tilt_deg,
             "halo_mm": session.halo_mm(),
+            "zone_resolution_mm": session.zone_resolution_mm(),
             "target_density_per_cm2": [self.target_density_per_cm2.0, self.target_density_per_cm2.1],
             "needles_mm": offsets,
         })

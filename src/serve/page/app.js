@@ -163,8 +163,15 @@ function showMetrics(m) {
   compose();
 }
 
+// Which grids the live figures come from (the treated zone has its own, see live::zone_grid).
+function gridNote() {
+  const zone = S.settings && S.settings.zone_resolution_mm ? `, the treated zone on ${S.settings.zone_resolution_mm} mm` : "";
+  $("grid-note").textContent = `Live figures on a ${S.config.live_resolution_mm} mm grid${zone}; exports are measured at the scenario's resolution.`;
+}
+
 function showSettings(st) {
   S.settings = st;
+  gridNote();
   $("preset").value = st.preset ?? "";
   $("device-preset").value = st.device_preset ?? "";
   $("depth").value = st.depth_mm;
@@ -197,7 +204,7 @@ const sessionPath = (p) => `/api/sessions/${S.session}/${p}`;
 async function start() {
   S.config = await (await fetch("/api/config")).json();
   $("map-name").textContent = S.config.map.name;
-  $("grid-note").textContent = `Live figures on a ${S.config.live_resolution_mm} mm grid; exports are measured at the scenario's resolution.`;
+  gridNote();
   $("preset").innerHTML = `<option value="">(the pen's)</option>` + S.config.presets.map((n) => `<option value="${n}">${n} needles</option>`).join("");
   $("device-preset").innerHTML = `<option value="">(as set)</option>` +
     S.config.device_presets.map((p) => `<option value="${p.name}">${p.label} (${p.needles})</option>`).join("");
