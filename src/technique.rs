@@ -56,8 +56,7 @@ impl Technique {
     /// replay (no such pass, or another pattern there), and trace passes without rows (they
     /// make no stamps).
     pub fn trace_warnings(&self, passes: &[PassPlan]) -> Vec<String> {
-        let Some(n) = self.trace.as_ref().and_then(Trajectory::pass_count) else { return Vec::new() };
-        let trace = self.trace.as_ref().expect("checked above");
+        let Some((trace, n)) = self.trace.as_ref().and_then(|t| Some((t, t.pass_count()?))) else { return Vec::new() };
         let traced = |k: usize| passes.get(k).is_some_and(|p| p.pattern == Pattern::Trace);
         let has_rows = |k: usize| trace.strokes_in_pass(k).next().is_some();
         let list = |v: Vec<usize>| v.iter().map(usize::to_string).collect::<Vec<_>>().join(", ");

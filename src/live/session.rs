@@ -311,12 +311,12 @@ impl LiveSession {
         Ok(())
     }
 
-    /// Change the target density band per pass, per cm².
     /// Target density band per pass, punctures/cm² (the hand-speed warnings).
     pub fn target_density_per_cm2(&self) -> (f64, f64) {
         self.target_density_per_cm2
     }
 
+    /// Change the target density band per pass, per cm².
     pub fn set_target_density(&mut self, band: (f64, f64)) -> Result<()> {
         let (lo, hi) = band;
         if !(lo.is_finite() && hi.is_finite() && lo > 0.0 && lo <= hi && hi <= 100_000.0) {

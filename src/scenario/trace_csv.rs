@@ -224,11 +224,16 @@ mod tests {
             ("t_s,x_mm,y_mm\n0,1,1\n", &["1 samples", "at least 2"]),
             ("", &["empty file"]),
         ] {
-            let e = read_str(text).unwrap_err().to_string();
-            assert!(e.contains("trace.csv"), "{e}");
-            for n in needles {
-                assert!(e.contains(n), "{text:?}: {e} lacks {n:?}");
-            }
+            assert_refused(text, needles);
+        }
+    }
+
+    /// `text` is refused with an error naming the file and containing every needle.
+    fn assert_refused(text: &str, needles: &[&str]) {
+        let e = read_str(text).unwrap_err().to_string();
+        assert!(e.contains("trace.csv"), "{e}");
+        for n in needles {
+            assert!(e.contains(n), "{text:?}: {e} lacks {n:?}");
         }
     }
 
@@ -257,11 +262,7 @@ mod tests {
             ("stroke,pass,t_s,x_mm,y_mm,needles\n", &["line 1", "unknown column \"needles\"", "stroke, pass, t_s"]),
             ("stroke,pass,t_s,x_mm,y_mm\n# nothing\n", &["0 samples", "at least 1"]),
         ] {
-            let e = read_str(text).unwrap_err().to_string();
-            assert!(e.contains("trace.csv"), "{e}");
-            for n in needles {
-                assert!(e.contains(n), "{text:?}: {e} lacks {n:?}");
-            }
+            assert_refused(text, needles);
         }
     }
 

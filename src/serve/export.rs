@@ -120,9 +120,7 @@ fn scenario_toml(file: &ScenarioFile, session: &LiveSession, area: Rect, passes:
     let mut head = export_header(session, passes);
     let mut f = file.clone();
     match replay_gap_s(session, area) {
-        Err(why) => {
-            let _ = writeln!(head, "# The punctures are the session's own (trace.csv); `run` cannot replay it ({why}), so running this scenario plans lanes instead.");
-        }
+        Err(why) => head.push_str(&no_replay_note(&why)),
         Ok(max_gap_s) => {
             let t = &mut f.technique;
             t.pattern = "trace".into();
@@ -148,6 +146,11 @@ fn scenario_toml(file: &ScenarioFile, session: &LiveSession, area: Rect, passes:
         }
     }
     Ok(format!("{head}{}", to_toml(&f)?))
+}
+
+/// The line of an exported scenario that `run` cannot replay, saying why.
+fn no_replay_note(why: &str) -> String {
+    format!("# The punctures are the session's own (trace.csv); `run` cannot replay it ({why}), so running this scenario plans lanes instead.\n")
 }
 
 /// The first line of an exported scenario.
@@ -187,11 +190,8 @@ pub fn write(config: &ServeConfig, sid: &str, n: u32, session: &LiveSession, fil
             served.cartridge = file.cartridge.clone();
             served.device = file.device.clone();
             served.coverage = file.coverage.clone();
-            let scenario = format!(
-                "{}# The punctures are the session's own (trace.csv); running this scenario plans lanes instead.\n{}",
-                export_header(session, sim.session_passes()),
-                to_toml(&served)?
-            );
+            let why = no_replay_note("face sessions do not take the trace pattern");
+            let scenario = format!("{}{why}{}", export_header(session, sim.session_passes()), to_toml(&served)?);
             output::write_face_run_files(&staged, &sim, &r, &scenario)?;
             (staged, sim.grid.resolution_mm, r.run)
         }
