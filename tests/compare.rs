@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{SMALL, run_in};
+use common::{SMALL, assert_refusals, run_in};
 
 fn write_small(dir: &std::path::Path) -> std::path::PathBuf {
     let p = dir.join("small.toml");
@@ -58,15 +58,5 @@ fn compare_refuses_bad_specs_and_targets() {
         (&["--cartridges", "bad.csv"], &["bad.csv", "lines 2 and 3", "overlap"]),
         (&["--cartridges", "12", "--target-coverage", "1.5"], &["--target-coverage", "0 < target < 1"]),
     ];
-    for (extra, needles) in cases {
-        let mut args = vec!["compare", "small.toml", "--out", "cmp"];
-        args.extend_from_slice(extra);
-        let o = run_in(dir.path(), &args);
-        let err = String::from_utf8_lossy(&o.stderr);
-        assert_eq!(o.status.code(), Some(2), "{extra:?}: {err}");
-        for n in *needles {
-            assert!(err.contains(n), "{extra:?}: message lacks {n:?}: {err}");
-        }
-        assert!(!dir.path().join("cmp").exists(), "{extra:?}: output left behind");
-    }
+    assert_refusals(dir.path(), "compare", "cmp", cases);
 }

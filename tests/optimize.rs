@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{SMALL, bin, run_in};
+use common::{SMALL, assert_refusals, bin, run_in};
 use needlesim::cartridge::Cartridge;
 use needlesim::device::Device;
 use needlesim::geometry::{Rect, Vec2};
@@ -178,15 +178,5 @@ fn optimize_refuses_bad_targets_bounds_and_keys() {
         (&["--target", "coverage=0.2", "--vary", "technique.speed_mm_s=10:80", "--seeds", "0"], &["--seeds", "1–"]),
         (&["--target", "coverage=0.2", "--vary", "technique.speed_mm_s=10:80", "--weights", "cv=-1"], &["--weights cv"]),
     ];
-    for (extra, needles) in cases {
-        let mut args = vec!["optimize", "small.toml", "--out", "opt"];
-        args.extend_from_slice(extra);
-        let o = run_in(dir.path(), &args);
-        let err = String::from_utf8_lossy(&o.stderr);
-        assert_eq!(o.status.code(), Some(2), "{extra:?}: {err}");
-        for n in *needles {
-            assert!(err.contains(n), "{extra:?}: message lacks {n:?}: {err}");
-        }
-        assert!(!dir.path().join("opt").exists(), "{extra:?}: output left behind");
-    }
+    assert_refusals(dir.path(), "optimize", "opt", cases);
 }

@@ -148,3 +148,19 @@ pub fn assert_bad_input(r: &Run, needles: &[&str], out_dir: Option<&Path>) {
         assert!(!d.exists(), "{} was written", d.display());
     }
 }
+
+/// Run `SUBCOMMAND small.toml --out OUT` and each case's extra arguments in `dir`: every case
+/// exits 2 with a message containing all its needles and leaves no `OUT` behind.
+pub fn assert_refusals(dir: &Path, subcommand: &str, out: &str, cases: &[(&[&str], &[&str])]) {
+    for (extra, needles) in cases {
+        let mut args = vec![subcommand, "small.toml", "--out", out];
+        args.extend_from_slice(extra);
+        let o = run_in(dir, &args);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{extra:?}: {err}");
+        for n in *needles {
+            assert!(err.contains(n), "{extra:?}: message lacks {n:?}: {err}");
+        }
+        assert!(!dir.join(out).exists(), "{extra:?}: output left behind");
+    }
+}
