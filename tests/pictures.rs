@@ -323,3 +323,29 @@ fn overlays_and_domain_mask_land_where_they_should() {
         }
     }
 }
+
+/// A long title over a narrow map widens the figure instead of running off its edge: the
+/// title's last letters are drawn, with white margin after them.
+#[test]
+fn a_long_title_is_never_cut_off() {
+    use needlesim::render::figure::{self, Figure, Panel, Scale};
+    let raster = Raster { origin_mm: needlesim::geometry::Vec2::zeros(), pixel_mm: 1.0, width: 4, height: 4, values: vec![1.0; 16] };
+    let view = Rect::new(0.0, 0.0, 4.0, 4.0);
+    let draw = |title: &str| {
+        figure::draw(&Figure {
+            title: title.into(),
+            panels: vec![Panel { caption: String::new(), map: &raster, view, px_per_mm: 10.0, overlays: Overlays::default() }],
+            columns: 1,
+            scale: Scale::Continuous { max: 1.0, label: "hits".into() },
+        })
+        .unwrap()
+    };
+    let short = draw("t");
+    let long = draw(&"a long title with many words · ".repeat(6));
+    assert!(long.canvas.width > short.canvas.width + 400, "{} vs {}", long.canvas.width, short.canvas.width);
+    // Dark pixels of the title band (rows 8–32): present near the end, none at the edge.
+    let dark = |c: &needlesim::render::canvas::Canvas, x: i32| (8..32).any(|y| c.get(x, y).is_some_and(|p| p.iter().all(|&v| v < 100)));
+    let w = long.canvas.width as i32;
+    assert!((w - 80..w - 10).any(|x| dark(&long.canvas, x)), "the title's end is drawn");
+    assert!(!(w - 8..w).any(|x| dark(&long.canvas, x)), "a white margin after it");
+}

@@ -99,6 +99,9 @@ pub struct Drawn {
     pub bar: Option<PixelArea>,
 }
 
+/// The title's font.
+const TITLE_FONT: (&str, u32) = ("sans-serif", 18);
+
 struct Layout {
     width: u32,
     height: u32,
@@ -130,7 +133,15 @@ fn layout(fig: &Figure) -> Layout {
     };
     let bar_h = fig.panels.first().map_or(200, |p| p.plot_size().1).max(160);
     let height = TITLE_H + row_h.iter().sum::<i32>().max(CAPTION_H + bar_h + X_LABELS) + MARGIN;
-    Layout { width: (scale_x + scale_w + MARGIN) as u32, height: height as u32, cells, scale_x, bar_h }
+    // Never narrower than the title (a narrow map under a long title would cut it off).
+    let width = (scale_x + scale_w + MARGIN).max(MARGIN + title_width(&fig.title) + MARGIN);
+    Layout { width: width as u32, height: height as u32, cells, scale_x, bar_h }
+}
+
+/// Width of the title as drawn, px (the bundled font; a generous estimate if it cannot be
+/// measured).
+fn title_width(title: &str) -> i32 {
+    TITLE_FONT.into_font().box_size(title).map_or(11 * title.chars().count() as i32, |(w, _)| w as i32)
 }
 
 fn render_err(what: &str) -> impl Fn(String) -> Error + '_ {
@@ -142,7 +153,7 @@ fn render_err(what: &str) -> impl Fn(String) -> Error + '_ {
 fn draw_frame<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, fig: &Figure, lay: &Layout) -> Result<(Vec<PixelArea>, Option<PixelArea>)> {
     let err = render_err(&fig.title);
     root.fill(&WHITE).map_err(|e| err(e.to_string()))?;
-    root.draw(&Text::new(fig.title.clone(), (MARGIN, 10), ("sans-serif", 18).into_font().color(&BLACK)))
+    root.draw(&Text::new(fig.title.clone(), (MARGIN, 10), TITLE_FONT.into_font().color(&BLACK)))
         .map_err(|e| err(e.to_string()))?;
     let mut plots = Vec::new();
     for (p, &(cx, cy)) in fig.panels.iter().zip(&lay.cells) {
