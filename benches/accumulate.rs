@@ -4,14 +4,14 @@
 //! punctures (≈ 565,000 over 500 cm²) through accumulation and metrics.
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use needlesim::accumulate::{Layers, Request, accumulate};
-use needlesim::dense::dense_counts;
-use needlesim::domain::RectDomain;
+use needlesim::raster::accumulate::{Layers, Request, accumulate};
+use needlesim::raster::dense::dense_counts;
+use needlesim::raster::domain::RectDomain;
 use needlesim::geometry::Rect;
-use needlesim::grid::GridSpec;
+use needlesim::raster::grid::GridSpec;
 use needlesim::metrics::{Coverage, density};
-use needlesim::puncture::Puncture;
-use needlesim::scenario;
+use needlesim::needle::puncture::Puncture;
+use needlesim::io::scenario;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::path::Path;
@@ -72,7 +72,7 @@ fn layers(c: &mut Criterion) {
     let sim = file.to_simulation().unwrap();
     let (p, _, _) = sim.punctures();
     let domain = RectDomain(sim.area);
-    let frames = needlesim::timeline::frames(&p, 120);
+    let frames = needlesim::raster::frames::frames(&p, 120);
     let mut g = c.benchmark_group("picture_layers_default");
     g.throughput(Throughput::Elements(p.len() as u64));
     g.sample_size(10);

@@ -13,12 +13,12 @@
 use std::path::Path;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use needlesim::accumulate::{Request, accumulate};
-use needlesim::domain::{Domain, RectDomain, TileClass};
+use needlesim::raster::accumulate::{Request, accumulate};
+use needlesim::raster::domain::{Domain, RectDomain, TileClass};
 use needlesim::face::FaceMap;
 use needlesim::geometry::{Rect, Vec2};
-use needlesim::grid::GridSpec;
-use needlesim::scenario;
+use needlesim::raster::grid::GridSpec;
+use needlesim::io::scenario;
 
 fn load(name: &str) -> scenario::ScenarioFile {
     scenario::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios").join(name), &[]).unwrap()

@@ -9,12 +9,12 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use needlesim::accumulate::{Request, accumulate};
-use needlesim::domain::RectDomain;
-use needlesim::footprint::Footprint;
+use needlesim::raster::accumulate::{Request, accumulate};
+use needlesim::raster::domain::RectDomain;
+use needlesim::needle::footprint::Footprint;
 use needlesim::geometry::{Rect, Vec2, direction};
-use needlesim::grid::GridSpec;
-use needlesim::puncture::Puncture;
+use needlesim::raster::grid::GridSpec;
+use needlesim::needle::puncture::Puncture;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 

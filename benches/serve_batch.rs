@@ -12,16 +12,16 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use needlesim::accumulate::{Request, accumulate};
-use needlesim::cartridge::Cartridge;
-use needlesim::device::Device;
-use needlesim::domain::RectDomain;
+use needlesim::raster::accumulate::{Request, accumulate};
+use needlesim::pen::cartridge::Cartridge;
+use needlesim::pen::device::Device;
+use needlesim::raster::domain::RectDomain;
 use needlesim::geometry::{Rect, Vec2};
-use needlesim::grid::GridSpec;
+use needlesim::raster::grid::GridSpec;
 use needlesim::live::accumulator::baseline;
 use needlesim::live::{LIVE_PASSES, LayerSpec, LiveAccumulator, LiveMap, LiveSession, PenSettings, SessionLimits, zone_grid};
 use needlesim::metrics::Coverage;
-use needlesim::stroke::TimedSample;
+use needlesim::technique::firing::TimedSample;
 
 const PATCH: Rect = Rect { x0: 0.0, y0: 0.0, x1: 40.0, y1: 30.0 };
 
@@ -117,7 +117,7 @@ fn live_batch(c: &mut Criterion) {
     let before = probe.punctures().len();
     probe.add_samples(3_000_000, 3, &longest).unwrap();
     let (held, batch) = probe.punctures().split_at(before);
-    let domain: Arc<dyn needlesim::domain::Domain + Send + Sync> = Arc::new(RectDomain(PATCH));
+    let domain: Arc<dyn needlesim::raster::domain::Domain + Send + Sync> = Arc::new(RectDomain(PATCH));
     for (name, zone) in [("accumulator_zone_on_live_grid_10s_batch", live), ("accumulator_zone_on_zone_grid_10s_batch", zone_grid(live, 0.29))] {
         let layers = [(live, 0.09), (zone, 0.29)]
             .map(|(grid, radius_mm)| LayerSpec { grid, radius_mm, baseline: Arc::new(baseline(domain.as_ref(), grid, LIVE_PASSES)) })

@@ -8,9 +8,9 @@
 use std::path::Path;
 
 use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use needlesim::scenario::Override;
-use needlesim::sweep::Sweep;
-use needlesim::sweep::run::{Options, Quiet, run};
+use needlesim::io::scenario::Override;
+use needlesim::study::sweep::Sweep;
+use needlesim::study::sweep::run::{Options, Quiet, run};
 
 fn sweep(c: &mut Criterion) {
     let larger: Vec<Override> =

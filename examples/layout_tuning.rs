@@ -14,16 +14,16 @@
 use std::path::Path;
 use std::time::Instant;
 
-use needlesim::cartridge::Cartridge;
-use needlesim::device::Device;
-use needlesim::empty_disk;
+use needlesim::pen::cartridge::Cartridge;
+use needlesim::pen::device::Device;
+use needlesim::metrics::empty_disk;
 use needlesim::geometry::{Rect, Vec2};
-use needlesim::grid::GridSpec;
-use needlesim::motion::{PassPlan, Pattern};
-use needlesim::nelder_mead::Options;
-use needlesim::optimize::{Knob, Noise, Settings, Target, TargetMetric, Weights, optimize};
-use needlesim::scenario;
-use needlesim::simulate::{Limits, Simulation};
+use needlesim::raster::grid::GridSpec;
+use needlesim::technique::lanes::{PassPlan, Pattern};
+use needlesim::study::nelder_mead::Options;
+use needlesim::study::optimize::{Knob, Noise, Settings, Target, TargetMetric, Weights, optimize};
+use needlesim::io::scenario;
+use needlesim::sim::{Limits, Simulation};
 
 fn tiling(speed_mm_s: f64, seed: u64) -> Simulation {
     let needles_mm = [-0.75, -0.25, 0.25, 0.75].iter().map(|&y| Vec2::new(0.0, y)).collect();

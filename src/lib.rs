@@ -24,47 +24,23 @@
 //! `skin`, `face`) does no IO and knows no file format; `scenario`, `facemap_file`, `output`
 //! and `sweep` are the edges that do.
 
-pub mod accumulate;
-pub mod aliasing;
-pub mod cartridge;
-pub mod compare;
-pub mod dense;
-pub mod device;
-pub mod device_preset;
-pub mod domain;
 pub mod error;
-pub mod footprint;
-pub mod empty_disk;
 pub mod face;
-pub mod facemap_file;
-pub mod fuzzing;
-pub mod gaps;
 pub mod geometry;
-pub mod grid;
-pub mod hand;
-pub mod layout;
+pub mod io;
 pub mod live;
 pub mod metrics;
-pub mod motion;
-pub mod optimize;
-pub mod nelder_mead;
-pub mod output;
-pub mod patterns;
-pub mod interval;
-pub mod polygon;
-pub mod puncture;
+pub mod needle;
+pub mod pen;
+pub mod raster;
 pub mod render;
-pub mod scenario;
-pub mod session;
-pub mod simulate;
-pub mod technique;
-pub mod trajectory;
-pub mod walk;
 pub mod serve;
-pub mod stroke;
-pub mod sweep;
-pub mod skin;
-pub mod timeline;
+pub mod sim;
+pub mod study;
+pub mod technique;
+
+#[doc(hidden)]
+pub use io::fuzzing;
 
 pub use error::{Error, Result};
 
@@ -73,9 +49,9 @@ use geometry::Rect;
 /// Coverage and density of bare puncture centres `(x_mm, y_mm)` of footprint `diameter_mm`
 /// inside `rect`, at `resolution_mm`. All points count as one pass.
 pub fn coverage_of_points(points: &[(f64, f64)], diameter_mm: f64, rect: Rect, resolution_mm: f64) -> Result<(metrics::Coverage, f64)> {
-    let grid = grid::GridSpec::new(resolution_mm);
+    let grid = raster::grid::GridSpec::new(resolution_mm);
     let cells = rect.area() / (resolution_mm * resolution_mm);
-    let limits = simulate::Limits::default();
+    let limits = sim::Limits::default();
     if cells > limits.max_cells {
         return Err(Error::TooLarge {
             what: format!("a {resolution_mm} mm grid over {:.0} mm²", rect.area()),
@@ -84,14 +60,14 @@ pub fn coverage_of_points(points: &[(f64, f64)], diameter_mm: f64, rect: Rect, r
             hint: "use a coarser --resolution-mm or a smaller --rect".into(),
         });
     }
-    let punctures: Vec<puncture::Puncture> = points
+    let punctures: Vec<needle::puncture::Puncture> = points
         .iter()
-        .map(|&(x_mm, y_mm)| puncture::Puncture { pass: 0, stamp: 0, needle: 0, x_mm, y_mm, depth_mm: 0.0, t_s: 0.0, ..Default::default() })
+        .map(|&(x_mm, y_mm)| needle::puncture::Puncture { pass: 0, stamp: 0, needle: 0, x_mm, y_mm, depth_mm: 0.0, t_s: 0.0, ..Default::default() })
         .collect();
-    let domain = domain::RectDomain(rect);
-    let acc = accumulate::accumulate(
+    let domain = raster::domain::RectDomain(rect);
+    let acc = raster::accumulate::accumulate(
         &punctures,
-        &accumulate::Request { grid, radius_mm: 0.5 * diameter_mm, passes: 1, picture_cells: None, domain: &domain, layers: Default::default() },
+        &raster::accumulate::Request { grid, radius_mm: 0.5 * diameter_mm, passes: 1, picture_cells: None, domain: &domain, layers: Default::default() },
     );
     let cov = metrics::Coverage::from_tally(&acc.tallies[0], &grid);
     let density = metrics::density(&punctures, &domain).remove(0).density_per_cm2;

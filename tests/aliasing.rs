@@ -4,14 +4,14 @@
 mod common;
 
 use common::{SMALL, check};
-use needlesim::aliasing::{Projected, check_pass};
-use needlesim::cartridge::Cartridge;
-use needlesim::dense::dense_counts;
-use needlesim::device::Device;
+use needlesim::metrics::aliasing::{Projected, check_pass};
+use needlesim::pen::cartridge::Cartridge;
+use needlesim::raster::dense::dense_counts;
+use needlesim::pen::device::Device;
 use needlesim::geometry::Rect;
-use needlesim::grid::GridSpec;
-use needlesim::motion::{PassPlan, Pattern};
-use needlesim::simulate::{Limits, Simulation};
+use needlesim::raster::grid::GridSpec;
+use needlesim::technique::lanes::{PassPlan, Pattern};
+use needlesim::sim::{Limits, Simulation};
 
 /// One long stroke lane of a 12-needle grid, measured by the dense truth in a window away
 /// from the lane's ends, covers its band as the periodic model says: at aliasing and
@@ -79,7 +79,7 @@ fn run_flags_an_aliasing_speed_and_not_one_between() {
 #[test]
 fn suggestions_do_not_alias() {
     for spec in ["square:12:1.0", "square:20:0.8", "hex:19:1.0"] {
-        let needles = needlesim::layout::LayoutSpec::parse(spec).unwrap().generate().unwrap();
+        let needles = needlesim::pen::layout::LayoutSpec::parse(spec).unwrap().generate().unwrap();
         let c = Cartridge { needles_mm: needles, needle_diameter_mm: 0.18, depth_mm: 1.0 };
         for speed in [30.0, 40.0, 60.0] {
             let a = check_pass(&c, 0.0, 0, 0.0, speed, 120.0, 0.0);

@@ -184,7 +184,7 @@ fn bom_and_crlf_are_accepted() {
 #[test]
 fn png_with_a_huge_header_is_refused_before_allocating() {
     let bytes = include_bytes!("regressions/png-huge-header.png");
-    let err = match needlesim::facemap_file::legend::read_png(bytes, Path::new("huge.png")) {
+    let err = match needlesim::io::facemap_file::legend::read_png(bytes, Path::new("huge.png")) {
         Err(e) => e.to_string(),
         Ok(img) => panic!("decoded a {} × {} image", img.width, img.height),
     };

@@ -6,13 +6,13 @@ mod common;
 use std::f64::consts::PI;
 
 use common::uniform_punctures;
-use needlesim::accumulate::{Request, accumulate};
-use needlesim::dense::dense_counts;
-use needlesim::domain::RectDomain;
+use needlesim::raster::accumulate::{Request, accumulate};
+use needlesim::raster::dense::dense_counts;
+use needlesim::raster::domain::RectDomain;
 use needlesim::geometry::Rect;
-use needlesim::grid::GridSpec;
+use needlesim::raster::grid::GridSpec;
 use needlesim::metrics::{Coverage, boolean_coverage};
-use needlesim::puncture::Puncture;
+use needlesim::needle::puncture::Puncture;
 
 fn cover(punctures: &[Puncture], r: f64, rect: Rect, h: f64) -> Coverage {
     let grid = GridSpec::new(h);

@@ -6,16 +6,16 @@ mod common;
 
 use std::path::Path;
 
-use needlesim::accumulate::{Request, accumulate};
-use needlesim::domain::{Domain, NO_LABEL, TileClass};
-use needlesim::face::session::FaceSimulation;
+use needlesim::raster::accumulate::{Request, accumulate};
+use needlesim::raster::domain::{Domain, NO_LABEL, TileClass};
+use needlesim::face::simulation::FaceSimulation;
 use needlesim::face::{FaceMap, default_face};
-use needlesim::facemap_file::{LegendFile, MapFile, legend, paint};
+use needlesim::io::facemap_file::{LegendFile, MapFile, legend, paint};
 use needlesim::geometry::{Rect, Vec2};
-use needlesim::grid::GridSpec;
-use needlesim::polygon::Polygon;
-use needlesim::puncture::Puncture;
-use needlesim::scenario;
+use needlesim::raster::grid::GridSpec;
+use needlesim::geometry::polygon::Polygon;
+use needlesim::needle::puncture::Puncture;
+use needlesim::io::scenario;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -178,7 +178,7 @@ fn every_puncture_touching_a_no_go_zone_is_reported() {
 /// disk meets the zone (the overreach of the test, never a miss).
 #[test]
 fn tilted_and_dragged_holes_touching_a_no_go_zone_are_never_missed() {
-    use needlesim::footprint::{Footprint, reach};
+    use needlesim::needle::footprint::{Footprint, reach};
     let m = default_face().unwrap();
     let sim = session(m, "[face]\n[[treat]]\nregion = \"nose\"\n");
     let zones = sim.map.no_go_polygons().unwrap().to_vec();
@@ -230,7 +230,7 @@ fn a_margin_of_the_cartridge_radius_keeps_every_needle_off_the_no_go_zones() {
     // The regions next to a no-go zone.
     let near = ["periorbital_upper_left", "periorbital_upper_right", "periorbital_lower_left", "periorbital_lower_right", "nose", "perioral", "cheek_left"];
     let regions = near.iter().map(|r| format!("{r:?}")).collect::<Vec<_>>().join(", ");
-    let reach = 0.5 * needlesim::cartridge::Cartridge::preset(12, 1.0).unwrap().footprint_diameter_mm();
+    let reach = 0.5 * needlesim::pen::cartridge::Cartridge::preset(12, 1.0).unwrap().footprint_diameter_mm();
     for (pattern, dirs) in [("serpentine", "[0, 90, 45]"), ("strokes", "[30, 120]"), ("random", "[0]")] {
         let extra = format!("[face]\nmargin_mm = {reach}\n[[treat]]\nregions = [{regions}]\npattern = \"{pattern}\"\ndirections_deg = {dirs}\n");
         let sim = session(m.clone(), &extra);
@@ -277,7 +277,7 @@ subcutis_mm = 2.0
 recommended_depth_mm = [0.25, 2.5]
 "#;
 
-fn square_session(device: &str, treat: &str, face: &str) -> (FaceSimulation, needlesim::face::session::FaceRunResult) {
+fn square_session(device: &str, treat: &str, face: &str) -> (FaceSimulation, needlesim::face::simulation::FaceRunResult) {
     let map = MapFile::parse(SQUARE_MAP, Path::new("sq.toml"), false).unwrap().to_map("sq", Path::new("sq.toml")).unwrap();
     let text = format!("{BASE}[[treat]]\nregion = \"square\"\npasses = 1\n{treat}\n[face]\n{face}\n").replace("rotation_deg = 18\n", &format!("rotation_deg = 18\n{device}\n"));
     let sim = scenario::parse(&text, Path::new("t.toml"), &[]).unwrap().to_face_simulation(map).unwrap();
@@ -432,7 +432,7 @@ fn the_shipped_painted_map_is_the_default_face() {
     assert!(shipped.pixels == img.pixels, "regenerate with: needlesim face-map default --paint scenarios/maps/painted-face.png --mm-per-px 1");
     let text = std::fs::read_to_string(dir.join("painted-face.legend.toml")).unwrap();
     assert_eq!(LegendFile::parse(&text, Path::new("x")).unwrap(), leg);
-    let map = needlesim::facemap_file::load("painted-face.legend.toml", &dir).unwrap();
+    let map = needlesim::io::facemap_file::load("painted-face.legend.toml", &dir).unwrap();
     assert_eq!(map.regions().len(), 19);
 }
 

@@ -5,10 +5,10 @@
 mod common;
 
 use common::{bin, root};
-use needlesim::domain::Domain;
+use needlesim::raster::domain::Domain;
 use needlesim::face::default::default_face;
 use needlesim::geometry::Vec2;
-use needlesim::output::face_pictures::face_overlays;
+use needlesim::io::output::face_pictures::face_overlays;
 use needlesim::render::overlay::MARK_RGB;
 use needlesim::render::report::external_references;
 
@@ -57,8 +57,8 @@ fn outlines_lie_on_region_borders() {
 
 #[test]
 fn a_painted_maps_outlines_are_its_pixel_borders() {
-    let file = needlesim::scenario::load(&root().join("scenarios/painted-face.toml"), &[]).unwrap();
-    let map = needlesim::scenario::load_face_map(&file, &root().join("scenarios/painted-face.toml")).unwrap();
+    let file = needlesim::io::scenario::load(&root().join("scenarios/painted-face.toml"), &[]).unwrap();
+    let map = needlesim::io::scenario::load_face_map(&file, &root().join("scenarios/painted-face.toml")).unwrap();
     assert!(map.raster().is_some());
     check_outlines_on_borders(&map);
 }

@@ -4,11 +4,11 @@
 //!
 //! CI runs a short smoke (`NEEDLESIM_FUZZ_CASES`, default 64 per target); run long with e.g.
 //! `NEEDLESIM_FUZZ_CASES=200000 cargo test --release --test fuzz_inputs`. The coverage-guided
-//! targets in `fuzz/` (cargo-fuzz) share the entry points in `needlesim::fuzzing`.
+//! targets in `fuzz/` (cargo-fuzz) share the entry points in `needlesim::io::fuzzing`.
 
 use std::path::Path;
 
-use needlesim::fuzzing;
+use needlesim::io::fuzzing;
 use proptest::prelude::*;
 
 fn cases() -> u32 {
@@ -180,7 +180,7 @@ proptest! {
 /// only exercising the error path.
 #[test]
 fn mutations_reach_both_outcomes() {
-    use needlesim::scenario;
+    use needlesim::io::scenario;
     let mut ok = 0;
     let mut err = 0;
     for i in 0..200usize {

@@ -5,17 +5,17 @@
 mod common;
 
 use common::{SMALL, bin, check};
-use needlesim::cartridge::{Cartridge, grid_layout};
-use needlesim::device::Device;
-use needlesim::domain::RectDomain;
+use needlesim::pen::cartridge::{Cartridge, grid_layout};
+use needlesim::pen::device::Device;
+use needlesim::raster::domain::RectDomain;
 use needlesim::geometry::Rect;
-use needlesim::grid::GridSpec;
-use needlesim::hand::Hand;
+use needlesim::raster::grid::GridSpec;
+use needlesim::technique::hand::Hand;
 use needlesim::metrics;
-use needlesim::motion::{PassPlan, Pattern};
-use needlesim::puncture::{Puncture, place_hand};
-use needlesim::simulate::{Limits, Simulation};
-use needlesim::walk::walk_pass;
+use needlesim::technique::lanes::{PassPlan, Pattern};
+use needlesim::needle::puncture::{Puncture, place_hand};
+use needlesim::sim::{Limits, Simulation};
+use needlesim::technique::walk::walk_pass;
 use proptest::prelude::*;
 
 fn sim(pattern: Pattern, dirs: &[f64], area: Rect) -> Simulation {
@@ -143,7 +143,7 @@ fn drag_length_is_speed_times_duty_over_frequency() {
     let mut s = sim(Pattern::Strokes, &[0.0, 90.0], Rect::new(0.0, 0.0, 10.0, 8.0));
     s.device.contact_duty = Some(0.3);
     let r = s.run().unwrap();
-    let expected = needlesim::footprint::drag_length_mm(40.0, 0.3, 120.0);
+    let expected = needlesim::needle::footprint::drag_length_mm(40.0, 0.3, 120.0);
     assert!((expected - 0.1).abs() < 1e-12);
     for p in &r.punctures {
         let dir = if p.pass == 0 { (1.0, 0.0) } else { (0.0, 1.0) };
@@ -215,7 +215,7 @@ fn circles_stamp_evenly_along_the_curve() {
     let mean = chords.iter().sum::<f64>() / chords.len() as f64;
     assert!(mean > 0.97 * step, "{mean} vs {step}");
     // Time: the curve's length at the set speed; stamps: one per step of it.
-    let len: f64 = needlesim::motion::path_length_mm(&needlesim::motion::path(&s.area, &s.passes[0])).0;
+    let len: f64 = needlesim::technique::lanes::path_length_mm(&needlesim::technique::lanes::path(&s.area, &s.passes[0])).0;
     assert!((times[0] - len / 40.0).abs() < 1e-9);
     assert_eq!(stamps[0], (len / step + 1e-9).floor() as usize + 1);
 }

@@ -3,12 +3,12 @@
 
 mod common;
 
-use needlesim::cartridge::{Cartridge, grid_layout};
-use needlesim::device::Device;
+use needlesim::pen::cartridge::{Cartridge, grid_layout};
+use needlesim::pen::device::Device;
 use needlesim::geometry::{Rect, Vec2};
-use needlesim::grid::GridSpec;
-use needlesim::motion::{PassPlan, Pattern};
-use needlesim::simulate::{Limits, Simulation};
+use needlesim::raster::grid::GridSpec;
+use needlesim::technique::lanes::{PassPlan, Pattern};
+use needlesim::sim::{Limits, Simulation};
 use proptest::prelude::*;
 
 fn pattern() -> impl Strategy<Value = Pattern> {

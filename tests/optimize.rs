@@ -4,14 +4,14 @@
 mod common;
 
 use common::{SMALL, assert_refusals, bin, run_in};
-use needlesim::cartridge::Cartridge;
-use needlesim::device::Device;
+use needlesim::pen::cartridge::Cartridge;
+use needlesim::pen::device::Device;
 use needlesim::geometry::{Rect, Vec2};
-use needlesim::grid::GridSpec;
-use needlesim::motion::{PassPlan, Pattern};
-use needlesim::nelder_mead::Options;
-use needlesim::optimize::{Knob, Noise, Settings, Target, TargetMetric, Weights, evaluate, optimize};
-use needlesim::simulate::{Limits, Simulation};
+use needlesim::raster::grid::GridSpec;
+use needlesim::technique::lanes::{PassPlan, Pattern};
+use needlesim::study::nelder_mead::Options;
+use needlesim::study::optimize::{Knob, Noise, Settings, Target, TargetMetric, Weights, evaluate, optimize};
+use needlesim::sim::{Limits, Simulation};
 
 const FREQ_HZ: f64 = 100.0;
 const LANE_MM: f64 = 2.0;

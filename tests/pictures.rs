@@ -6,13 +6,13 @@ mod common;
 use std::path::Path;
 
 use common::{SMALL, uniform_punctures};
-use needlesim::accumulate::{Layers, Raster, Request, accumulate};
-use needlesim::dense::dense_counts;
-use needlesim::domain::RectDomain;
+use needlesim::raster::accumulate::{Layers, Raster, Request, accumulate};
+use needlesim::raster::dense::dense_counts;
+use needlesim::raster::domain::RectDomain;
 use needlesim::geometry::Rect;
-use needlesim::grid::GridSpec;
-use needlesim::output::write_run;
-use needlesim::puncture::Puncture;
+use needlesim::raster::grid::GridSpec;
+use needlesim::io::output::write_run;
+use needlesim::needle::puncture::Puncture;
 use needlesim::render::animation::{self, ix};
 use needlesim::render::canvas::decode_png;
 use needlesim::render::heatmap;
@@ -20,8 +20,8 @@ use needlesim::render::map;
 use needlesim::render::overlay::Overlays;
 use needlesim::render::run_pictures::{DepthClasses, MapContext, RunInfo, draw_run};
 use needlesim::render::viridis;
-use needlesim::scenario;
-use needlesim::simulate::{RunResult, Simulation};
+use needlesim::io::scenario;
+use needlesim::sim::{RunResult, Simulation};
 
 fn small_sim(extra: &[&str]) -> Simulation {
     let overrides: Vec<_> = extra.iter().map(|s| s.parse().unwrap()).collect();
@@ -249,7 +249,7 @@ fn pictures_are_byte_identical_for_any_thread_count() {
 /// generic map interface the face map plugs into.
 struct TwoRegions;
 
-impl needlesim::domain::Domain for TwoRegions {
+impl needlesim::raster::domain::Domain for TwoRegions {
     fn bounds(&self) -> Rect {
         Rect::new(-6.0, -4.0, 6.0, 4.0)
     }
@@ -274,7 +274,7 @@ fn square(x0: f64, y0: f64, x1: f64, y1: f64) -> Vec<needlesim::geometry::Vec2> 
 /// domain are blank.
 #[test]
 fn overlays_and_domain_mask_land_where_they_should() {
-    use needlesim::domain::Domain;
+    use needlesim::raster::domain::Domain;
     use needlesim::render::figure::{self, Figure, NO_DATA_RGB, Panel, Scale};
     use needlesim::render::overlay::{NO_GO_HATCH_RGB, OUTLINE_RGB, Shape};
     let sim = small_sim(&["patch.x0_mm=-6", "patch.y0_mm=-4", "patch.width_mm=12", "patch.height_mm=8"]);

@@ -1,7 +1,7 @@
 //! Polygon geometry against independent truth: closed forms, brute force, dense sampling.
 
 use needlesim::geometry::{Rect, Vec2};
-use needlesim::polygon::{Polygon, RectRelation};
+use needlesim::geometry::polygon::{Polygon, RectRelation};
 use proptest::prelude::*;
 
 fn regular(n: usize, r: f64, c: Vec2, phase: f64) -> Polygon {

@@ -11,13 +11,13 @@ fn presets_command_lists_every_pen_and_json_carries_sources() {
     let o = run_in(dir.path(), &["presets"]);
     assert!(o.status.success());
     let table = String::from_utf8_lossy(&o.stdout);
-    for name in needlesim::device_preset::names() {
+    for name in needlesim::pen::preset::names() {
         assert!(table.contains(name), "{name} missing from\n{table}");
     }
     let o = run_in(dir.path(), &["presets", "--json"]);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let list = v.as_array().unwrap();
-    assert_eq!(list.len(), needlesim::device_preset::PRESETS.len());
+    assert_eq!(list.len(), needlesim::pen::preset::PRESETS.len());
     for p in list {
         for key in ["needles", "layout", "pitch_mm", "needle_diameter_mm", "frequency_hz", "frequency_range_hz", "depth_range_mm"] {
             assert!(!p[key]["source"].as_str().unwrap().is_empty(), "{} {key}", p["name"]);

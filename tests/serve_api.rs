@@ -477,7 +477,7 @@ fn a_device_preset_sets_the_whole_pen_and_bad_names_are_refused() {
     let st = r.json()["settings"].clone();
     assert_eq!(st["device_preset"], "exceed");
     assert_eq!(st["needles"], exceed["needles"]);
-    let p = needlesim::device_preset::find("k", "exceed").unwrap();
+    let p = needlesim::pen::preset::find("k", "exceed").unwrap();
     assert_eq!(st["frequency_hz"].as_f64(), Some(p.frequency_hz.value));
     assert_eq!(st["depth_range_mm"], json!([p.depth_range_mm.value.0, p.depth_range_mm.value.1]));
     // Strokes use it: punctures come in multiples of its needle count.

@@ -232,6 +232,6 @@ fn drawing_on_the_page_makes_punctures_and_coverage() {
 
     // Choosing a pen model sets the whole pen: the frequency field shows the pen's.
     d.js("const s = document.getElementById('device-preset'); s.value = 'exceed'; s.dispatchEvent(new Event('change')); return true;");
-    let f = needlesim::device_preset::find("k", "exceed").unwrap().frequency_hz.value;
+    let f = needlesim::pen::preset::find("k", "exceed").unwrap().frequency_hz.value;
     d.wait_for(&format!("return Number(document.getElementById('frequency').value) === {f};"), "the pen model's frequency");
 }

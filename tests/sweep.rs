@@ -6,7 +6,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use common::{bad_input, ok, read, run_in as needlesim, write};
-use needlesim::sweep::point::point_seed;
+use needlesim::study::sweep::point::point_seed;
 
 /// A small patch; `{sweep}` is replaced by the `[sweep]` table of each test.
 const BASE: &str = r#"
@@ -50,11 +50,11 @@ fn scenario(dir: &Path, sweep: &str) -> String {
 }
 
 fn rows(csv: &str) -> Vec<Vec<String>> {
-    needlesim::sweep::results::parse(csv, Path::new("results.csv")).unwrap().rows
+    needlesim::study::sweep::results::parse(csv, Path::new("results.csv")).unwrap().rows
 }
 
 fn column(csv: &str, name: &str) -> Vec<String> {
-    let t = needlesim::sweep::results::parse(csv, Path::new("results.csv")).unwrap();
+    let t = needlesim::study::sweep::results::parse(csv, Path::new("results.csv")).unwrap();
     let i = t.column(name).unwrap_or_else(|| panic!("no column {name} in {:?}", t.columns));
     t.rows.iter().map(|r| r[i].clone()).collect()
 }

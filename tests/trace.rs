@@ -218,7 +218,7 @@ fn the_pass_column_chooses_what_each_pass_replays() {
 /// `to_simulation_in` reads it.
 #[test]
 fn only_to_simulation_in_reads_a_trace() {
-    use needlesim::scenario;
+    use needlesim::io::scenario;
     let path = root().join("scenarios/recorded-trace.toml");
     let file = scenario::load(&path, &[]).unwrap();
     let e = file.to_simulation().unwrap_err().to_string();
@@ -229,7 +229,7 @@ fn only_to_simulation_in_reads_a_trace() {
 
 mod reader_fuzz {
     use needlesim::geometry::Rect;
-    use needlesim::scenario::trace_csv::{TraceRules, read};
+    use needlesim::io::scenario::trace_csv::{TraceRules, read};
     use proptest::prelude::*;
     use std::path::Path;
 
@@ -342,14 +342,14 @@ mod reader_fuzz {
 /// A recording cut into strokes and passes replays each stroke exactly as the live page
 /// stamps it (`stroke::stamp_stroke`), through the CSV writer and reader.
 mod strokes {
-    use needlesim::device::Device;
+    use needlesim::pen::device::Device;
     use needlesim::geometry::{Rect, Vec2};
-    use needlesim::hand::Hand;
-    use needlesim::motion::{PassPlan, Pattern};
-    use needlesim::scenario::trace_csv::{TraceRules, read, write};
-    use needlesim::stroke::{TimedSample, stamp_stroke};
-    use needlesim::trajectory::{TraceStroke, Trajectory};
-    use needlesim::walk::walk_pass;
+    use needlesim::technique::hand::Hand;
+    use needlesim::technique::lanes::{PassPlan, Pattern};
+    use needlesim::io::scenario::trace_csv::{TraceRules, read, write};
+    use needlesim::technique::firing::{TimedSample, stamp_stroke};
+    use needlesim::technique::trajectory::{TraceStroke, Trajectory};
+    use needlesim::technique::walk::walk_pass;
     use proptest::prelude::*;
     use std::path::Path;
 

@@ -7,5 +7,5 @@ use std::path::Path;
 fuzz_target!(|data: &[u8]| {
     let (first, rest) = data.split_first().unwrap_or((&0, &[]));
     let path = if first % 2 == 0 { "fuzz.csv" } else { "fuzz.toml" };
-    needlesim::fuzzing::layout_file_bytes(rest, Path::new(path));
+    needlesim::io::fuzzing::layout_file_bytes(rest, Path::new(path));
 });

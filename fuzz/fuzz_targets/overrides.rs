@@ -4,5 +4,5 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    needlesim::fuzzing::override_bytes(data);
+    needlesim::io::fuzzing::override_bytes(data);
 });

@@ -1,9 +1,9 @@
-//! Fuzz target: see `needlesim::fuzzing`; must never panic, whatever the bytes.
+//! Fuzz target: see `needlesim::io::fuzzing`; must never panic, whatever the bytes.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 
 
 fuzz_target!(|data: &[u8]| {
-    needlesim::fuzzing::png_bytes(data);
+    needlesim::io::fuzzing::png_bytes(data);
 });

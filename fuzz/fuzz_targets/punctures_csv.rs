@@ -5,5 +5,5 @@ use libfuzzer_sys::fuzz_target;
 use std::path::Path;
 
 fuzz_target!(|data: &[u8]| {
-    needlesim::fuzzing::punctures_csv_bytes(data, Path::new("fuzz.csv"));
+    needlesim::io::fuzzing::punctures_csv_bytes(data, Path::new("fuzz.csv"));
 });

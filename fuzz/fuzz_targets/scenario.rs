@@ -5,5 +5,5 @@ use libfuzzer_sys::fuzz_target;
 use std::path::Path;
 
 fuzz_target!(|data: &[u8]| {
-    needlesim::fuzzing::scenario_bytes(data, Path::new("fuzz.toml"));
+    needlesim::io::fuzzing::scenario_bytes(data, Path::new("fuzz.toml"));
 });

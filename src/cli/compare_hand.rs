@@ -6,9 +6,9 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Args;
 
-use needlesim::hand::Hand;
-use needlesim::output::compare;
-use needlesim::scenario::{self, Override};
+use needlesim::technique::hand::Hand;
+use needlesim::io::output::compare;
+use needlesim::io::scenario::{self, Override};
 
 #[derive(Args, Debug)]
 #[command(after_help = "Examples:\n  needlesim compare-hand scenarios/real-hand.toml\n  needlesim compare-hand scenarios/default.toml --set hand.tremor_amplitude_mm=0.5 --out output/tremor")]

@@ -9,7 +9,7 @@ use serde::Serialize;
 use needlesim::Error;
 use needlesim::coverage_of_points;
 use needlesim::geometry::Rect;
-use needlesim::output::punctures_csv;
+use needlesim::io::output::punctures_csv;
 
 #[derive(Args, Debug)]
 #[command(after_help = "Example:\n  needlesim coverage output/default/punctures.csv --diameter-mm 0.18 --rect 0,0,40,30")]
@@ -58,7 +58,7 @@ pub fn run(a: CoverageArgs) -> anyhow::Result<ExitCode> {
     if !(a.diameter_mm.is_finite() && a.diameter_mm > 0.0 && a.diameter_mm <= 10.0) {
         return Err(Error::invalid("--diameter-mm", a.diameter_mm, "0 < d ≤ 10 mm").into());
     }
-    let resolution_mm = a.resolution_mm.unwrap_or(needlesim::grid::DEFAULT_RESOLUTION_MM);
+    let resolution_mm = a.resolution_mm.unwrap_or(needlesim::raster::grid::DEFAULT_RESOLUTION_MM);
     if !(resolution_mm.is_finite() && resolution_mm > 0.0 && resolution_mm <= 0.05) {
         return Err(Error::invalid("--resolution-mm", resolution_mm, "0 < resolution ≤ 0.05 mm").into());
     }

@@ -6,9 +6,9 @@ use std::process::ExitCode;
 use clap::Args;
 
 use needlesim::Error;
-use needlesim::domain::Domain;
-use needlesim::facemap_file::{self, MapFile, paint};
-use needlesim::output::write_file_atomic;
+use needlesim::raster::domain::Domain;
+use needlesim::io::facemap_file::{self, MapFile, paint};
+use needlesim::io::output::write_file_atomic;
 
 #[derive(Args, Debug)]
 #[command(after_help = "Examples:\n  needlesim face-map\n  needlesim face-map default --export my-face.toml\n  needlesim face-map default --paint scenarios/maps/painted-face.png --mm-per-px 1")]

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use needlesim::sweep::{RESULTS_CSV, merge};
+use needlesim::study::sweep::{RESULTS_CSV, merge};
 
 #[derive(Args, Debug)]
 #[command(after_help = "Examples:\n  needlesim merge sweeps/s                 # every sweeps/s/shard-*, into sweeps/s/\n  needlesim merge a/shard-0-of-2 b/shard-1-of-2 --out merged")]

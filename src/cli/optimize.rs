@@ -8,11 +8,11 @@ use anyhow::Context;
 use clap::{Args, ValueEnum};
 
 use needlesim::Error;
-use needlesim::nelder_mead::Options;
-use needlesim::optimize::{self, Knob, Noise, Settings, Target, Weights};
-use needlesim::output;
-use needlesim::scenario::{self, Override, ScenarioFile};
-use needlesim::simulate::Simulation;
+use needlesim::study::nelder_mead::Options;
+use needlesim::study::optimize::{self, Knob, Noise, Settings, Target, Weights};
+use needlesim::io::output;
+use needlesim::io::scenario::{self, Override, ScenarioFile};
+use needlesim::sim::Simulation;
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
 pub enum NoiseArg {

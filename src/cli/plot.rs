@@ -6,9 +6,9 @@ use std::process::ExitCode;
 use clap::Args;
 
 use needlesim::Error;
-use needlesim::scenario::{PlotFile, parse_value};
-use needlesim::sweep::manifest::Manifest;
-use needlesim::sweep::{RESULTS_CSV, plot, results};
+use needlesim::io::scenario::{PlotFile, parse_value};
+use needlesim::study::sweep::manifest::Manifest;
+use needlesim::study::sweep::{RESULTS_CSV, plot, results};
 
 #[derive(Args, Debug)]
 #[command(after_help = "Examples:\n  needlesim plot output/sweep-speed-frequency-sweep --metric coverage_per_pass_0 --x technique.speed_mm_s --y device.frequency_hz --level 0.25\n  needlesim plot DIR --metric coverage --x technique.speed_mm_s --by cartridge.preset --level 0.25")]

@@ -5,8 +5,8 @@ use std::process::ExitCode;
 use clap::Args;
 use serde_json::json;
 
-use needlesim::device_preset::{self, DevicePreset, Figure, PRESETS};
-use needlesim::layout;
+use needlesim::pen::preset::{self, DevicePreset, Figure, PRESETS};
+use needlesim::pen::layout;
 
 #[derive(Args, Debug)]
 #[command(after_help = "Examples:\n  needlesim presets\n  needlesim presets skinpen-precision\n  needlesim presets --json")]
@@ -40,13 +40,13 @@ fn to_json(p: &DevicePreset) -> serde_json::Value {
         "frequency_hz": sourced(p.frequency_hz),
         "frequency_range_hz": { "value": [p.frequency_range_hz.value.0, p.frequency_range_hz.value.1], "source": p.frequency_range_hz.source },
         "depth_range_mm": { "value": [p.depth_range_mm.value.0, p.depth_range_mm.value.1], "source": p.depth_range_mm.source },
-        "layout_facts": needlesim::output::cartridge_compare::facts_json(&facts),
+        "layout_facts": needlesim::io::output::cartridge_compare::facts_json(&facts),
     })
 }
 
 pub fn run(a: PresetsArgs) -> anyhow::Result<ExitCode> {
     let chosen: Vec<&DevicePreset> = match &a.name {
-        Some(n) => vec![device_preset::find("preset", n)?],
+        Some(n) => vec![preset::find("preset", n)?],
         None => PRESETS.iter().collect(),
     };
     if a.json {

@@ -6,8 +6,8 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Args;
 
-use needlesim::output;
-use needlesim::scenario::{self, Override};
+use needlesim::io::output;
+use needlesim::io::scenario::{self, Override};
 
 #[derive(Args, Debug)]
 #[command(after_help = "Examples:\n  needlesim run scenarios/default.toml\n  needlesim run scenarios/default.toml --set cartridge.depth_mm=1.5 --set technique.speed_mm_s=40 --out output/slow")]

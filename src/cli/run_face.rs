@@ -5,8 +5,8 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
-use needlesim::output;
-use needlesim::scenario::{self, ScenarioFile};
+use needlesim::io::output;
+use needlesim::io::scenario::{self, ScenarioFile};
 
 /// Load the map, simulate the session, write the outputs and print a short report.
 pub fn run(path: &Path, file: &ScenarioFile, out: Option<PathBuf>, deny_warnings: bool) -> anyhow::Result<ExitCode> {
@@ -19,7 +19,7 @@ pub fn run(path: &Path, file: &ScenarioFile, out: Option<PathBuf>, deny_warnings
     let resolved = toml::to_string_pretty(&output::resolved_scenario(file)).context("serialising the resolved scenario")?;
     let dir = output::write_face_run(&dir, &sim, &result, &resolved)?;
     let r = &result.run;
-    let treated: f64 = result.regions.iter().zip(0u16..).filter(|(g, _)| g.treated).map(|(_, l)| needlesim::domain::Domain::area_mm2(&sim.map, l)).sum();
+    let treated: f64 = result.regions.iter().zip(0u16..).filter(|(g, _)| g.treated).map(|(_, l)| needlesim::raster::domain::Domain::area_mm2(&sim.map, l)).sum();
     println!(
         "{}: {} punctures in {} stamps over {} regions ({:.0} mm² treated) of face map {:?}",
         sim.name,

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Args;
 
-use needlesim::scenario::{self, Override};
+use needlesim::io::scenario::{self, Override};
 use needlesim::serve::{self, ServeConfig, ServeLimits};
 
 /// The scenario served when none is given: the built-in default face with the full-face

@@ -7,11 +7,11 @@ use std::process::ExitCode;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use needlesim::scenario::Override;
-use needlesim::sweep::estimate::{Estimate, human_bytes, human_duration};
-use needlesim::sweep::run::{self, Observer, Options};
-use needlesim::sweep::shard::Shard;
-use needlesim::sweep::{RESULTS_CSV, Sweep};
+use needlesim::io::scenario::Override;
+use needlesim::study::sweep::estimate::{Estimate, human_bytes, human_duration};
+use needlesim::study::sweep::run::{self, Observer, Options};
+use needlesim::study::sweep::shard::Shard;
+use needlesim::study::sweep::{RESULTS_CSV, Sweep};
 
 #[derive(Args, Debug)]
 #[command(after_help = "Examples:\n  needlesim sweep scenarios/sweep-speed-frequency.toml\n  needlesim sweep scenarios/sweep-speed-frequency.toml --out sweeps/sf --threads 8 --resume\n  needlesim sweep S.toml --out sweeps/s --shard auto/16    # one task of a SLURM array / k8s Indexed Job\n  needlesim merge sweeps/s")]

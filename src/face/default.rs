@@ -30,8 +30,8 @@
 
 use crate::error::Result;
 use crate::geometry::Vec2;
-use crate::polygon::Polygon;
-use crate::skin::SkinLayers;
+use crate::geometry::polygon::Polygon;
+use crate::needle::skin::SkinLayers;
 
 use super::{FaceMap, RegionInfo};
 
@@ -215,7 +215,7 @@ pub fn default_face() -> Result<FaceMap> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::Domain;
+    use crate::raster::domain::Domain;
 
     #[test]
     fn the_default_face_builds_with_every_issue_region() {

@@ -8,13 +8,13 @@
 
 use std::collections::HashSet;
 
-use crate::accumulate::{self, Request};
-use crate::domain::{Domain, NO_LABEL, TileClass};
-use crate::footprint::Footprint;
+use crate::raster::accumulate::{self, Request};
+use crate::raster::domain::{Domain, NO_LABEL, TileClass};
+use crate::needle::footprint::Footprint;
 use crate::geometry::{Rect, Vec2};
-use crate::grid::GridSpec;
-use crate::puncture::Puncture;
-use crate::skin::Level;
+use crate::raster::grid::GridSpec;
+use crate::needle::puncture::Puncture;
+use crate::needle::skin::Level;
 
 use super::FaceMap;
 use super::report::LevelHits;

@@ -28,17 +28,17 @@ pub mod plan;
 pub mod polygons;
 pub mod raster;
 pub mod report;
-pub mod session;
+pub mod simulation;
 pub mod stamping;
 
 pub use default::default_face;
 
-use crate::domain::{Domain, TileClass};
+use crate::raster::domain::{Domain, TileClass};
 use crate::error::{Error, Result};
 use crate::geometry::{Rect, Vec2};
-use crate::grid::GridSpec;
-use crate::polygon::Polygon;
-use crate::skin::SkinLayers;
+use crate::raster::grid::GridSpec;
+use crate::geometry::polygon::Polygon;
+use crate::needle::skin::SkinLayers;
 use polygons::PolygonShape;
 use raster::LabelRaster;
 
@@ -298,8 +298,8 @@ impl Domain for Union<'_> {
     fn label_row(&self, grid: &GridSpec, j: i64, i0: i64, out: &mut [u16]) {
         self.map.label_row(grid, j, i0, out);
         for l in out.iter_mut() {
-            if *l != crate::domain::NO_LABEL {
-                *l = if self.chosen[*l as usize] { 0 } else { crate::domain::NO_LABEL };
+            if *l != crate::raster::domain::NO_LABEL {
+                *l = if self.chosen[*l as usize] { 0 } else { crate::raster::domain::NO_LABEL };
             }
         }
     }

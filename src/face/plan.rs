@@ -1,6 +1,6 @@
 //! Passes over one face region: lanes clipped to the region and kept away from no-go zones.
 //!
-//! **Model.** The lanes of a pass are those of the flat patch ([`motion::lanes`]) over the
+//! **Model.** The lanes of a pass are those of the flat patch ([`lanes::lanes`]) over the
 //! region's bounding box: parallel lines along the pass direction, one lane spacing apart,
 //! centred on the box. Each line is then cut to where the cartridge *centre* may go: inside
 //! the region and at least `margin_mm` from every no-go zone (exactly, for polygon maps: the
@@ -20,8 +20,8 @@
 use rand::{Rng, RngExt};
 
 use crate::geometry::{Rect, Vec2};
-use crate::interval;
-use crate::motion::{self, PassPlan, Pattern, Segment, Stamp};
+use crate::geometry::interval;
+use crate::technique::lanes::{self, PassPlan, Pattern, Segment, Stamp};
 
 use super::{FaceMap, Shape};
 
@@ -66,7 +66,7 @@ impl RegionPlanner<'_> {
     /// along it), each piece `(from, to)` in the pass direction.
     pub fn lane_pieces(&self, label: u16, plan: &PassPlan) -> Vec<Vec<(Vec2, Vec2)>> {
         let bounds = self.map.region_bounds(label);
-        motion::lanes(&bounds, plan)
+        lanes::lanes(&bounds, plan)
             .into_iter()
             .filter_map(|(a, b)| {
                 let len = (b - a).norm();
@@ -122,7 +122,7 @@ impl RegionPlanner<'_> {
 
     /// Stamps along a pass's `segments` (from [`RegionPlanner::path`]).
     pub fn stamp_pass<R: Rng + ?Sized>(&self, label: u16, plan: &PassPlan, segments: Vec<Segment>, frequency_hz: f64, rng: &mut R) -> RegionPass {
-        let mut stamps = motion::stamp_path(&segments, plan.speed_mm_s, frequency_hz);
+        let mut stamps = lanes::stamp_path(&segments, plan.speed_mm_s, frequency_hz);
         let mut unplaced = 0;
         if plan.pattern == Pattern::Random {
             let n = stamps.len();

@@ -6,12 +6,12 @@
 //! work; boundary tiles are labelled a grid row at a time from the sorted edge crossings of
 //! the row ([`Polygon::row_crossings`]), O(edges + cells) per row instead of O(edges · cells).
 
-use crate::domain::{NO_LABEL, TileClass};
+use crate::raster::domain::{NO_LABEL, TileClass};
 use crate::error::{Error, Result};
 use crate::geometry::{Rect, Vec2};
-use crate::grid::GridSpec;
-use crate::interval;
-use crate::polygon::{Polygon, RectRelation, label_point};
+use crate::raster::grid::GridSpec;
+use crate::geometry::interval;
+use crate::geometry::polygon::{Polygon, RectRelation, label_point};
 
 use super::RegionInfo;
 

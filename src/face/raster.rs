@@ -12,11 +12,11 @@
 //! the test conservative: every point of an allowed pixel is at least m from every point of
 //! every no-go pixel.
 
-use crate::domain::{NO_LABEL, TileClass};
+use crate::raster::domain::{NO_LABEL, TileClass};
 use crate::error::{Error, Result};
 use crate::geometry::{Rect, Vec2};
-use crate::grid::GridSpec;
-use crate::interval;
+use crate::raster::grid::GridSpec;
+use crate::geometry::interval;
 
 /// Largest raster, pixels.
 pub const MAX_PIXELS: usize = 64_000_000;

@@ -6,14 +6,14 @@
 //! Whole session: the tallies of the treated regions merged (integer sums, so exact) and the
 //! density over their union. Warnings name the region or zone, the figure and the limit.
 
-use crate::accumulate::{Accumulation, PASS_LIMIT, Tally};
-use crate::domain::NO_LABEL;
+use crate::raster::accumulate::{Accumulation, PASS_LIMIT, Tally};
+use crate::raster::domain::NO_LABEL;
 use crate::metrics::{self, Coverage, Density};
-use crate::puncture::Puncture;
-use crate::skin::LayerCounts;
+use crate::needle::puncture::Puncture;
+use crate::needle::skin::LayerCounts;
 
 use super::Union;
-use super::session::{FaceSimulation, NoGoHits, RegionRun, TreatmentRun};
+use super::simulation::{FaceSimulation, NoGoHits, RegionRun, TreatmentRun};
 
 /// Hits at a depth level.
 pub enum LevelHits {
@@ -90,7 +90,7 @@ pub fn figures(inp: &Inputs) -> (Vec<RegionRun>, Whole) {
 
     let regions = (0..n)
         .map(|l| {
-            let aimed: Vec<(&crate::face::session::Treatment, &TreatmentRun)> =
+            let aimed: Vec<(&crate::face::simulation::Treatment, &TreatmentRun)> =
                 sim.treatments.iter().zip(inp.treatments).filter(|(t, _)| t.region as usize == l).collect();
             RegionRun {
                 treated: treated[l],

@@ -3,7 +3,7 @@
 //!
 //! **Ideal technique** (ideal hand, pen at 90°, instantaneous needles): the region
 //! planner's stamps ([`super::plan::RegionPlanner::stamp_pass`]) and [`puncture::place`], as on the patch.
-//! **Any other technique**: the hand of [`crate::hand`] walks the same region path
+//! **Any other technique**: the hand of [`crate::technique::hand`] walks the same region path
 //! ([`walk::walk_segments`]; the random pattern's stamps are [`walk::scatter`]ed) and
 //! [`puncture::place_hand`] gives each puncture its tilt and drag. Streams: the pattern's
 //! `(treatment << 32) | pass`, the hand's [`HAND_STREAM_BASE`] + the same (the patch's
@@ -12,12 +12,12 @@
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
-use crate::hand::{HAND_STREAM_BASE, HandState};
-use crate::motion::{self, Pattern, Segment};
-use crate::puncture::{self, Puncture};
-use crate::walk::{self, Lean};
+use crate::technique::hand::{HAND_STREAM_BASE, HandState};
+use crate::technique::lanes::{self, Pattern, Segment};
+use crate::needle::puncture::{self, Puncture};
+use crate::technique::walk::{self, Lean};
 
-use super::session::{FaceSimulation, TreatmentRun};
+use super::simulation::{FaceSimulation, TreatmentRun};
 
 /// The punctures of a session and what made them.
 #[derive(Clone, Debug)]
@@ -47,7 +47,7 @@ impl FaceSimulation {
         let mut n = 0.0;
         for (t, passes) in self.treatments.iter().zip(paths) {
             for (plan, segs) in t.passes.iter().zip(passes) {
-                let (down, _) = motion::path_length_mm(segs);
+                let (down, _) = lanes::path_length_mm(segs);
                 let touch_downs = segs.iter().filter(|s| s.pen_down).count();
                 n += down / plan.speed_mm_s * self.device.frequency_hz * jitter + touch_downs as f64;
             }
@@ -87,7 +87,7 @@ impl FaceSimulation {
                 let rp = planner.stamp_pass(t.region, plan, segments, f, &mut rng);
                 let pass = (first + k) as u16;
                 let (stamps, time_s) = if self.technique.is_ideal_for(&self.device, plan) {
-                    let (down, up) = motion::path_length_mm(&rp.segments);
+                    let (down, up) = lanes::path_length_mm(&rp.segments);
                     puncture::place(&cartridge, &self.device, pass, &rp.stamps, &mut w.punctures);
                     (rp.stamps.len(), (down + up) / plan.speed_mm_s)
                 } else {

@@ -15,7 +15,7 @@
 //! restores the previous tallies exactly; the largest hit count (not additive) is taken
 //! over the tiles' cells again after an undo.
 //!
-//! **Invariant.** Each layer's totals equal what [`crate::accumulate::accumulate`] gives for
+//! **Invariant.** Each layer's totals equal what [`crate::raster::accumulate::accumulate`] gives for
 //! the same punctures, domain, grid and radius, to the count (checked by the tests).
 //!
 //! # Runtime
@@ -27,12 +27,12 @@
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
-use crate::accumulate::{self, Request, Tally};
-use crate::domain::{Domain, TileClass};
-use crate::footprint::Footprint;
+use crate::raster::accumulate::{self, Request, Tally};
+use crate::raster::domain::{Domain, TileClass};
+use crate::needle::footprint::Footprint;
 use crate::geometry::{Rect, Vec2};
-use crate::grid::GridSpec;
-use crate::puncture::Puncture;
+use crate::raster::grid::GridSpec;
+use crate::needle::puncture::Puncture;
 
 /// Labels of a tile's cells.
 enum Labels {
@@ -340,7 +340,7 @@ impl Layer {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{RectDomain, TileClass};
+    use crate::raster::domain::{RectDomain, TileClass};
     use rand::{RngExt, SeedableRng};
     use rand_chacha::ChaCha8Rng;
 

@@ -6,14 +6,14 @@
 //!   once and shared by every session on it.
 //! - [`accumulator`]: exact incremental tallies, recomputing only the tiles a stroke touches.
 //! - [`session`]: strokes (timed pointer samples → stamps at the pen's frequency, see
-//!   [`crate::stroke`]), passes, undo, pen settings, and the live figures and warnings.
+//!   [`crate::technique::firing`]), passes, undo, pen settings, and the live figures and warnings.
 //!
 //! **The live grid.** Figures shown while drawing come from a grid of
 //! [`LIVE_RESOLUTION_MM`] (9 cells across the 0.18 mm needle), coarsened for a large map so
 //! that its bounds hold at most [`LIVE_MAX_CELLS`] cells (the default face with neck and
 //! décolleté: 0.06 mm).
 //! Centre sampling is unbiased over random positions; its spread per hole is about ±3 % at
-//! 0.02 mm, ±15 % at 0.05 mm and roughly ±20 % at 0.06 mm (see [`crate::grid`]), which averages out over the
+//! 0.02 mm, ±15 % at 0.05 mm and roughly ±20 % at 0.06 mm (see [`crate::raster::grid`]), which averages out over the
 //! thousands of holes of a stroke. The accumulator keeps each touched tile's cells (5 bytes
 //! per cell and layer), so a batch costs only its own punctures. The exact figures at the
 //! scenario's own resolution are computed by the core on export.
@@ -30,11 +30,11 @@ pub mod session;
 
 use std::sync::{Arc, Mutex};
 
-use crate::accumulate::Tally;
-use crate::domain::{Domain, RectDomain};
+use crate::raster::accumulate::Tally;
+use crate::raster::domain::{Domain, RectDomain};
 use crate::face::FaceMap;
 use crate::geometry::{Rect, Vec2};
-use crate::grid::GridSpec;
+use crate::raster::grid::GridSpec;
 
 pub use accumulator::{LayerSpec, LiveAccumulator};
 pub use session::{LiveMetrics, LiveSession, PenSettings, SessionLimits, StrokeRecord};

@@ -22,16 +22,16 @@
 //! first in the run's warnings on the patch; on a face the core's own per-region and no-go
 //! warnings replace the first two, and the hand speed is summarised over every stroke.
 
-use crate::cartridge::Cartridge;
-use crate::device::Device;
-use crate::domain::{Domain, NO_LABEL};
+use crate::pen::cartridge::Cartridge;
+use crate::pen::device::Device;
+use crate::raster::domain::{Domain, NO_LABEL};
 use crate::error::{Error, Result};
 use crate::face::FaceMap;
-use crate::face::session::{FaceRunResult, FaceSimulation, Treatment, TreatmentRun};
+use crate::face::simulation::{FaceRunResult, FaceSimulation, Treatment, TreatmentRun};
 use crate::face::stamping::FaceWalk;
 use crate::geometry::Vec2;
-use crate::motion::{PassPlan, Pattern};
-use crate::simulate::{RunResult, Simulation, Walked};
+use crate::technique::lanes::{PassPlan, Pattern};
+use crate::sim::{RunResult, Simulation, Walked};
 
 use super::session::{LiveSession, StrokeRecord};
 
@@ -185,7 +185,7 @@ impl LiveSession {
 
 /// The region most of `range`'s punctures landed in (ties: the lower label), or the region
 /// whose label anchor is nearest the first puncture when none landed in a region.
-fn stroke_region(map: &FaceMap, punctures: &[crate::puncture::Puncture], range: std::ops::Range<usize>) -> u16 {
+fn stroke_region(map: &FaceMap, punctures: &[crate::needle::puncture::Puncture], range: std::ops::Range<usize>) -> u16 {
     let n = map.regions().len();
     let mut counts = vec![0usize; n];
     for p in &punctures[range.clone()] {

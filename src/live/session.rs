@@ -2,8 +2,8 @@
 //!
 //! **Model.** A session is a list of strokes. Each stroke belongs to one pass and keeps the
 //! pen settings it was drawn with (cartridge, depth, frequency, tilt), its timed samples and
-//! the punctures it made ([`crate::stroke`] turns the samples into stamps at the pen's
-//! frequency, [`crate::puncture::place`] puts the needles down). Times are seconds since
+//! the punctures it made ([`crate::technique::firing`] turns the samples into stamps at the pen's
+//! frequency, [`crate::needle::puncture::place`] puts the needles down). Times are seconds since
 //! the session's first sample. Samples arrive in batches; a stroke stays open until it is
 //! ended, a stroke with another id starts, or the settings change. Undo removes the last
 //! stroke and restores the previous figures exactly (integer tallies, see
@@ -23,17 +23,17 @@
 
 use std::sync::Arc;
 
-use crate::accumulate::{PASS_LIMIT, Tally};
-use crate::cartridge::Cartridge;
-use crate::device::Device;
+use crate::raster::accumulate::{PASS_LIMIT, Tally};
+use crate::pen::cartridge::Cartridge;
+use crate::pen::device::Device;
 use crate::error::{Error, Result};
 use crate::geometry::{Rect, Vec2};
 use crate::metrics::Coverage;
-use crate::motion::Stamp;
-use crate::walk::HandStamp;
-use crate::puncture::{self, Puncture};
-use crate::simulate::check_halo;
-use crate::stroke::{StrokeStamper, TimedSample, pass_density_per_cm2, speed_for_density_mm_s};
+use crate::technique::lanes::Stamp;
+use crate::technique::walk::HandStamp;
+use crate::needle::puncture::{self, Puncture};
+use crate::sim::check_halo;
+use crate::technique::firing::{StrokeStamper, TimedSample, pass_density_per_cm2, speed_for_density_mm_s};
 
 use super::{LIVE_PASSES, LiveAccumulator, LiveMap};
 
@@ -69,7 +69,7 @@ pub struct PenSettings {
     pub device: Device,
     /// Tilt from perpendicular, degrees, [0, 90). Shortens the vertical depth by cos(tilt)
     /// (shared/domain.md \[est\]) and stretches each hole into an ellipse r/cos(tilt) × r
-    /// along the lean ([`crate::footprint`]); the pen leans along its motion.
+    /// along the lean ([`crate::needle::footprint`]); the pen leans along its motion.
     pub tilt_deg: f64,
 }
 
@@ -445,7 +445,7 @@ impl LiveSession {
         punctures
             .iter()
             .filter_map(|p| {
-                let (at, reach) = crate::footprint::reach(p, r);
+                let (at, reach) = crate::needle::footprint::reach(p, r);
                 ng.zone_touched(at, reach).map(|z| (z, Vec2::new(p.x_mm, p.y_mm)))
             })
             .collect()
@@ -762,8 +762,8 @@ mod tests {
 
     #[test]
     fn a_tilted_pen_makes_ellipses_leaning_along_the_stroke_measured_as_the_core_does() {
-        use crate::accumulate::{Request, accumulate};
-        use crate::domain::RectDomain;
+        use crate::raster::accumulate::{Request, accumulate};
+        use crate::raster::domain::RectDomain;
         let tilt_deg = 40.0;
         let mut s = session(None);
         let mut p = pen(12, 120.0);
@@ -801,9 +801,9 @@ mod tests {
 
     #[test]
     fn the_zone_layer_is_the_core_on_its_coarser_grid_and_agrees_with_a_fine_grid() {
-        use crate::accumulate::{Request, accumulate};
-        use crate::domain::RectDomain;
-        use crate::grid::GridSpec;
+        use crate::raster::accumulate::{Request, accumulate};
+        use crate::raster::domain::RectDomain;
+        use crate::raster::grid::GridSpec;
         let mut s = session(None);
         s.set_halo(0.2).unwrap();
         for (k, y) in [4.0, 9.0, 14.0, 19.0, 24.0].into_iter().enumerate() {

@@ -2,8 +2,8 @@
 //! random-phase reference and the set speed), and the 1D hit profile along the motion at the
 //! set speed, where aliasing shows as tall spikes and empty gaps.
 
-use crate::aliasing::{PassAliasing, Projected, lane_coverage_at, scan};
-use crate::cartridge::Cartridge;
+use crate::metrics::aliasing::{PassAliasing, Projected, lane_coverage_at, scan};
+use crate::pen::cartridge::Cartridge;
 use crate::error::Result;
 
 use super::charts::{LinePanel, Series, line_panels};

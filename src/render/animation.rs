@@ -1,7 +1,7 @@
 //! The pass-by-pass animation (GIF): the cartridge moving along its path, holes appearing,
 //! the coverage counting up.
 //!
-//! **Model.** The session is cut into frames by [`crate::timeline`] (every pass ends on a
+//! **Model.** The session is cut into frames by [`crate::raster::frames`] (every pass ends on a
 //! frame). Each GIF pixel is a square block of `cells_per_px × cells_per_px` grid cells on
 //! the global lattice; a hole marks every pixel holding at least one cell centre inside its
 //! disk (the grid's own sampling rule), so a 0.18 mm hole is never less than one pixel and a
@@ -19,12 +19,12 @@ use std::borrow::Cow;
 use plotters::prelude::*;
 use rayon::prelude::*;
 
-use crate::domain::Domain;
+use crate::raster::domain::Domain;
 use crate::error::{Error, Result};
 use crate::geometry::{Rect, Vec2};
-use crate::grid::GridSpec;
-use crate::puncture::Puncture;
-use crate::timeline::Frames;
+use crate::raster::grid::GridSpec;
+use crate::needle::puncture::Puncture;
+use crate::raster::frames::Frames;
 
 use super::canvas::Canvas;
 use super::figure::NO_DATA_RGB;
@@ -307,7 +307,7 @@ impl<'a> Painter<'a> {
         let mut cur: Option<(i64, i64, i64)> = None;
         let mut spans = Vec::with_capacity(4);
         let big = (i64::MIN / 4, i64::MAX / 4, i64::MIN / 4, i64::MAX / 4);
-        crate::accumulate::footprint_rows(p, &self.input.grid, self.input.radius_mm, big, |j, i0, i1| {
+        crate::raster::accumulate::footprint_rows(p, &self.input.grid, self.input.radius_mm, big, |j, i0, i1| {
             let (jj, a, b) = (j.div_euclid(k), i0.div_euclid(k), i1.div_euclid(k));
             match &mut cur {
                 Some((cj, ca, cb)) if *cj == jj => {

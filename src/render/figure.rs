@@ -10,7 +10,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use crate::accumulate::Raster;
+use crate::raster::accumulate::Raster;
 use crate::error::{Error, Result};
 use crate::geometry::{Rect, Vec2};
 

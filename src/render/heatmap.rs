@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use crate::accumulate::Raster;
+use crate::raster::accumulate::Raster;
 use crate::error::{Error, Result};
 use crate::geometry::Rect;
 

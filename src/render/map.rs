@@ -5,16 +5,16 @@
 //! - **density**: puncture centres per bin (1 mm by default), per cm²;
 //! - **classes**: the largest class of any puncture centred in a bin (deepest set depth or,
 //!   once the skin is layered, deepest layer);
-//! - **inset**: exact hit counts per grid cell over a small window ([`crate::dense`]), so
+//! - **inset**: exact hit counts per grid cell over a small window ([`crate::raster::dense`]), so
 //!   single holes show.
 
-use crate::accumulate::Raster;
-use crate::dense;
-use crate::domain::Domain;
-use crate::footprint::Footprint;
+use crate::raster::accumulate::Raster;
+use crate::raster::dense;
+use crate::raster::domain::Domain;
+use crate::needle::footprint::Footprint;
 use crate::geometry::{Rect, Vec2};
-use crate::grid::GridSpec;
-use crate::puncture::Puncture;
+use crate::raster::grid::GridSpec;
+use crate::needle::puncture::Puncture;
 
 /// Value of the pixel holding `(x_mm, y_mm)`; `NaN` outside the raster.
 pub fn sample(r: &Raster, x_mm: f64, y_mm: f64) -> f32 {
@@ -129,7 +129,7 @@ pub fn inset(punctures: &[Puncture], radius_mm: f64, window: &Rect, grid: &GridS
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::RectDomain;
+    use crate::raster::domain::RectDomain;
 
     fn at(x_mm: f64, y_mm: f64) -> Puncture {
         Puncture { pass: 0, stamp: 0, needle: 0, x_mm, y_mm, depth_mm: 1.0, t_s: 0.0, ..Default::default() }

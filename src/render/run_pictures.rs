@@ -5,13 +5,13 @@
 //! [`Overlays`] (outlines, labels, hatched no-go zones), so a patch and a face map are drawn
 //! by the same code.
 
-use crate::accumulate::Raster;
-use crate::domain::Domain;
+use crate::raster::accumulate::Raster;
+use crate::raster::domain::Domain;
 use crate::error::{Error, Result};
 use crate::geometry::{Rect, Vec2};
-use crate::puncture::Puncture;
-use crate::grid::GridSpec;
-use crate::simulate::{RunResult, Simulation};
+use crate::needle::puncture::Puncture;
+use crate::raster::grid::GridSpec;
+use crate::sim::{RunResult, Simulation};
 
 use super::settings::Pictures;
 

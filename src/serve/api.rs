@@ -19,15 +19,15 @@ use serde_json::{Value, json};
 
 use super::store::{Entry, Store};
 use super::{MAP_MARGIN_MM, MAX_BATCH_SAMPLES, MAX_BATCH_SPAN_S, MAX_BODY_BYTES, ServeConfig, export};
-use crate::cartridge::PRESET_NEEDLES;
-use crate::scenario::CartridgeFile;
+use crate::pen::cartridge::PRESET_NEEDLES;
+use crate::io::scenario::CartridgeFile;
 use crate::error::Error;
 use crate::geometry::{Vec2, rotate};
 use crate::live::session::LayerMetrics;
 use crate::live::{LIVE_PASSES, LiveMetrics, LiveSession, PenSettings};
 use crate::metrics::Coverage;
-use crate::scenario::ScenarioFile;
-use crate::stroke::TimedSample;
+use crate::io::scenario::ScenarioFile;
+use crate::technique::firing::TimedSample;
 
 /// Shared by every request.
 pub struct AppState {
@@ -145,7 +145,7 @@ impl SessionSettings {
     fn apply(&self, input: &SettingsIn) -> Result<(SessionSettings, PenSettings, f64), Error> {
         let mut next = self.clone();
         if let Some(name) = &input.device_preset {
-            next.file = crate::scenario::presets::switch_device(&next.file, "device_preset", name)?;
+            next.file = crate::io::scenario::presets::switch_device(&next.file, "device_preset", name)?;
         }
         let f = &mut next.file;
         if let Some(n) = input.preset {
@@ -229,7 +229,7 @@ pub async fn config(State(state): State<Arc<AppState>>) -> Json<Value> {
             "no_go": no_go,
         },
         "presets": PRESET_NEEDLES,
-        "device_presets": crate::device_preset::PRESETS.iter().map(|p| json!({ "name": p.name, "label": p.label, "needles": p.needles.value })).collect::<Vec<_>>(),
+        "device_presets": crate::pen::preset::PRESETS.iter().map(|p| json!({ "name": p.name, "label": p.label, "needles": p.needles.value })).collect::<Vec<_>>(),
         "passes": LIVE_PASSES,
         "live_resolution_mm": map.grid.resolution_mm,
         "limits": {
@@ -336,7 +336,7 @@ pub async fn settings(State(state): State<Arc<AppState>>, Path(id): Path<String>
     with_session(state, id, move |state, e| {
         let (next, pen, halo) = e.settings.apply(&input)?;
         // Validate everything before changing anything.
-        crate::simulate::check_halo(halo)?;
+        crate::sim::check_halo(halo)?;
         let (lo, hi) = next.target_density_per_cm2;
         if !(lo.is_finite() && hi.is_finite() && lo > 0.0 && lo <= hi && hi <= 100_000.0) {
             return Err(Error::invalid("target_density_per_cm2", format!("[{lo}, {hi}]"), "[lo, hi] with 0 < lo ≤ hi ≤ 100000 per cm²").into());

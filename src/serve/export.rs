@@ -6,7 +6,7 @@
 //! the face session's files (per-region table, skin layers, no-go zones) — with the figures
 //! measured by the core at the scenario's own resolution (not the live grid), plus
 //! `trace.csv` (the samples, in the format `needlesim run` reads:
-//! [`crate::scenario::trace_csv`]) and `strokes.csv` (the pen of each stroke). On a patch the
+//! [`crate::io::scenario::trace_csv`]) and `strokes.csv` (the pen of each stroke). On a patch the
 //! exported `scenario.toml` replays `trace.csv`, so `needlesim run scenario.toml` in the
 //! export reproduces the session's punctures when the pen stayed the same. The request names
 //! no path: the directory name comes from the session id and a counter. See
@@ -19,14 +19,14 @@ use serde_json::{Value, json};
 
 use super::ServeConfig;
 use crate::error::{Error, Result};
-use crate::footprint::MAX_TILT_DEG;
+use crate::needle::footprint::MAX_TILT_DEG;
 use crate::geometry::Rect;
 use crate::live::LiveSession;
-use crate::output::{self, StagedDir};
-use crate::scenario::ScenarioFile;
-use crate::scenario::technique_file::{DEFAULT_MAX_GAP_S, MAX_GAP_LIMIT_S, TraceFile};
-use crate::scenario::trace_csv;
-use crate::trajectory::{TraceStroke, Trajectory};
+use crate::io::output::{self, StagedDir};
+use crate::io::scenario::ScenarioFile;
+use crate::io::scenario::technique_file::{DEFAULT_MAX_GAP_S, MAX_GAP_LIMIT_S, TraceFile};
+use crate::io::scenario::trace_csv;
+use crate::technique::trajectory::{TraceStroke, Trajectory};
 
 /// File name of the trace inside an export.
 pub const TRACE_CSV: &str = "trace.csv";
@@ -224,11 +224,11 @@ mod tests {
     use std::sync::Arc;
 
     use super::*;
-    use crate::cartridge::Cartridge;
-    use crate::device::Device;
+    use crate::pen::cartridge::Cartridge;
+    use crate::pen::device::Device;
     use crate::geometry::Vec2;
     use crate::live::{LiveMap, PenSettings, SessionLimits};
-    use crate::stroke::TimedSample;
+    use crate::technique::firing::TimedSample;
 
     /// The trace CSV is [`TRACE_HEADER`] with or without strokes, and reads back (with the
     /// run's reader) as the session's samples, strokes, passes and tilt, to the bit.

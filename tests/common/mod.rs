@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use needlesim::puncture::Puncture;
+use needlesim::needle::puncture::Puncture;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 

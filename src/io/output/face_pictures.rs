@@ -1,0 +1,126 @@
+//! What the pictures of a face session are drawn on: the face map as a [`MapContext`]
+//! (region outlines labelled at their anchors, hatched no-go zones, each puncture's skin layer
+//! as the depth classes) and the session as a [`RunInfo`] (key parameters, one label per
+//! session pass and per treatment pass of the timeline).
+//!
+//! Polygon maps are outlined from their polygons, painted (raster) maps from their pixel
+//! outlines. Punctures centred in a no-go zone are marked on top (the map leaves the zone's
+//! cells blank).
+
+use crate::raster::domain::NO_LABEL;
+use crate::face::FaceMap;
+use crate::face::raster::Pixel;
+use crate::geometry::Vec2;
+use crate::face::simulation::{FaceRunResult, FaceSimulation, layers_of, pass_segments};
+use crate::render::overlay::{Overlays, Shape};
+use crate::render::run_pictures::{DepthClasses, MapContext, RunInfo};
+use crate::render::settings::Pictures;
+use crate::needle::skin::Layer;
+
+/// The map's outlines and no-go hatching: one outline per region part (the region's largest
+/// part carries its name, at the map's label anchor), one hatched shape per no-go zone part
+/// (the largest named). A painted map's parts are its pixel outlines
+/// ([`crate::face::outline`]).
+pub fn face_overlays(map: &FaceMap) -> Overlays {
+    let mut o = Overlays::default();
+    for (label, region) in (0u16..).zip(map.regions()) {
+        let parts = match map.raster() {
+            Some(r) => r.rings_mm(Pixel::Region(label)),
+            None => map.region_polygons(label).unwrap_or(&[]).iter().map(|p| p.vertices().to_vec()).collect(),
+        };
+        let named = largest(&parts);
+        for (k, part) in parts.into_iter().enumerate() {
+            let shape = Shape::new(part, (Some(k) == named).then(|| region.name.clone()));
+            o.outlines.push(if Some(k) == named { shape.with_anchor(map.label_anchor(label)) } else { shape });
+        }
+    }
+    for (k, name) in map.no_go_names().iter().enumerate() {
+        let parts = match map.raster() {
+            Some(r) => r.rings_mm(Pixel::NoGo(k as u16)),
+            None => map.no_go_polygons().and_then(|z| z.get(k)).map(|p| vec![p.vertices().to_vec()]).unwrap_or_default(),
+        };
+        let named = largest(&parts);
+        for (j, part) in parts.into_iter().enumerate() {
+            o.hatched.push(Shape::new(part, (Some(j) == named).then(|| name.clone())));
+        }
+    }
+    o
+}
+
+/// Index of the ring with the largest area.
+fn largest(rings: &[Vec<Vec2>]) -> Option<usize> {
+    let area = |r: &Vec<Vec2>| (0..r.len()).map(|i| r[i].perp(&r[(i + 1) % r.len()])).sum::<f64>().abs();
+    (0..rings.len()).max_by(|&a, &b| area(&rings[a]).total_cmp(&area(&rings[b])))
+}
+
+/// The face map to draw a session's pictures on; depth classes are the skin layers the
+/// punctures reached (a puncture centred in no region counts as epidermis; its bin is
+/// outside the map and left blank anyway).
+pub fn face_map_context<'a>(sim: &'a FaceSimulation, r: &FaceRunResult) -> MapContext<'a> {
+    let layers: Vec<usize> =
+        layers_of(&sim.map, &r.landed, &r.real_depth_mm).iter().map(|l| l.map_or(0, |l| Layer::ALL.iter().position(|&a| a == l).unwrap_or(0))).collect();
+    let mut overlays = face_overlays(&sim.map);
+    // Punctures centred in a no-go zone: the map leaves those cells blank, so mark them.
+    overlays.marks_mm = r
+        .run
+        .punctures
+        .iter()
+        .zip(&r.landed)
+        .filter(|&(_, &l)| l == NO_LABEL)
+        .map(|(p, _)| Vec2::new(p.x_mm, p.y_mm))
+        .filter(|&c| sim.map.no_go_at(c).is_some())
+        .collect();
+    MapContext {
+        domain: &sim.map,
+        overlays,
+       
+        depth: DepthClasses {
+            title: "deepest skin layer reached per 1 mm bin (each region's skin)".into(),
+            names: Layer::ALL.iter().map(|l| l.name().to_string()).collect(),
+            class_of: Box::new(move |i, _| layers[i]),
+        },
+    }
+}
+
+/// The session's pictures settings, with the inset centred on the first treated region's
+/// label anchor unless `[pictures] inset_center_mm` sets it.
+pub fn face_pictures(sim: &FaceSimulation) -> Pictures {
+    let mut p = sim.pictures.clone();
+    if p.inset_center_mm.is_none() {
+        p.inset_center_mm = sim.treatments.first().map(|t| sim.map.label_anchor(t.region));
+    }
+    p
+}
+
+/// The description of a face session for the pictures' titles and labels.
+pub fn face_run_info<'a>(sim: &FaceSimulation, r: &FaceRunResult, pictures: &'a Pictures) -> RunInfo<'a> {
+    let n = sim.session_passes();
+    let depths: Vec<String> = sim.treatments.iter().map(|t| t.depth_mm.to_string()).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
+    let regions = sim.treatments.len();
+    let plural = |k: usize, one: &str, many: &str| format!("{k} {}", if k == 1 { one } else { many });
+    RunInfo {
+        name: sim.name.clone(),
+        params: format!(
+            "{} needles ⌀{} mm, {} mm deep, {} Hz, {}, {}",
+            sim.cartridge.needle_count(),
+            sim.cartridge.needle_diameter_mm,
+            depths.join("/"),
+            sim.device.frequency_hz,
+            plural(regions, "treatment", "treatments"),
+            plural(n, "pass", "passes"),
+        ),
+        short_params: format!("{} needles, {} Hz, face map {:?}", sim.cartridge.needle_count(), sim.device.frequency_hz, sim.map.name()),
+        pass_labels: (0..n).map(|k| format!("pass {}/{n}", k + 1)).collect(),
+        segment_labels: pass_segments(&r.run.punctures, &r.treatments)
+            .into_iter()
+            .map(|(t, range)| {
+                let treatment = &sim.treatments[t];
+                let pass = r.run.punctures[range.start].pass as usize;
+                format!("{}: pass {}/{n}", sim.map.region(treatment.region).name, pass + 1)
+            })
+            .collect(),
+        pictures,
+        grid: sim.grid,
+        radius_mm: sim.cartridge.radius_mm(),
+    }
+}

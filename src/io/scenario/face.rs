@@ -1,0 +1,180 @@
+//! Face mode of a scenario: `[face]` names the map and its settings, `[[treat]]` entries the
+//! treatment plan.
+//!
+//! ```toml
+//! [face]
+//! map = "default"            # or a map file: polygons (.toml/.json) or a painted-PNG legend (.toml
+//!                            # with `image = …`), relative to the scenario file
+//! margin_mm = 2.5            # least distance from the cartridge centre to a no-go zone;
+//!                            # default: the cartridge's footprint radius + 0.5 mm (assumed)
+//! penetration_ratio = 0.5    # real / set depth (see skin.rs); default 0.5 \[est\]
+//!
+//! [[treat]]
+//! region = "cheek_left"      # or regions = ["cheek_left", "cheek_right"] (one treatment each)
+//! depth_mm = 1.0             # default: cartridge.depth_mm
+//! speed_mm_s = 40            # any [technique] key overrides the session's technique here
+//! directions_deg = [0, 90, 45]
+//! ```
+//!
+//! Each treatment is validated by the patch path itself (a scenario with the treatment's
+//! technique and depth over a stand-in patch), so face and patch accept exactly the same
+//! technique keys and ranges; error keys are renamed to `treat[i].…`.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::face::FaceMap;
+use crate::face::simulation::{FaceSimulation, Treatment};
+use crate::needle::skin::DEFAULT_PENETRATION_RATIO;
+
+use super::file::{PatchFile, ScenarioFile, TechniqueFile};
+
+/// Default safety distance added to the cartridge's footprint radius for the no-go margin,
+/// mm (**assumed**).
+pub const DEFAULT_MARGIN_EXTRA_MM: f64 = 0.5;
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct FaceFile {
+    /// `"default"` or a map file path relative to the scenario file.
+    #[serde(default = "default_map")]
+    pub map: String,
+    /// Least distance from the cartridge centre to any no-go zone, mm.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub margin_mm: Option<f64>,
+    /// Real / set depth ratio.
+    #[serde(default = "default_ratio")]
+    pub penetration_ratio: f64,
+}
+
+impl Default for FaceFile {
+    fn default() -> Self {
+        FaceFile { map: default_map(), margin_mm: None, penetration_ratio: default_ratio() }
+    }
+}
+
+fn default_map() -> String {
+    "default".into()
+}
+fn default_ratio() -> f64 {
+    DEFAULT_PENETRATION_RATIO
+}
+
+/// One `[[treat]]` entry.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct TreatFile {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub regions: Option<Vec<String>>,
+    /// Set depth, mm; default `cartridge.depth_mm`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub depth_mm: Option<f64>,
+    /// Any `[technique]` keys, overriding the session's technique for this entry.
+    #[serde(flatten)]
+    pub technique: toml::Table,
+}
+
+/// Rename an error's key from the stand-in patch scenario to the treatment's.
+fn rekey(e: Error, prefix: &str) -> Error {
+    match e {
+        Error::Invalid { key, value, allowed } => {
+            let key = if let Some(rest) = key.strip_prefix("technique.") {
+                format!("{prefix}.{rest}")
+            } else if key == "cartridge.depth_mm" {
+                format!("{prefix}.depth_mm")
+            } else {
+                format!("{prefix}: {key}")
+            };
+            Error::Invalid { key, value, allowed }
+        }
+        other => other,
+    }
+}
+
+impl ScenarioFile {
+    /// True when the scenario is a face session (`[face]` or `[[treat]]` present).
+    pub fn is_face(&self) -> bool {
+        self.face.is_some() || !self.treat.is_empty()
+    }
+
+    /// Validate a face scenario against its loaded `map` and build the session (reads no
+    /// file).
+    pub fn to_face_simulation(&self, map: FaceMap) -> Result<FaceSimulation> {
+        self.build_face(map, None)
+    }
+
+    /// As [`Self::to_face_simulation`], with the scenario's folder for relative files.
+    pub fn to_face_simulation_in(&self, map: FaceMap, base_dir: &std::path::Path) -> Result<FaceSimulation> {
+        self.build_face(map, Some(base_dir))
+    }
+
+    fn build_face(&self, map: FaceMap, base_dir: Option<&std::path::Path>) -> Result<FaceSimulation> {
+        let face = self.face.clone().unwrap_or_default();
+        if self.patch.is_some() {
+            return Err(Error::invalid("patch", "given with [face]", "either a [patch] or a [face] session, not both"));
+        }
+        if self.treat.is_empty() {
+            return Err(Error::invalid("treat", "none", "at least one [[treat]] entry naming a region"));
+        }
+        // The session's own settings, validated by the patch path on a stand-in patch.
+        let stand_in = PatchFile { x0_mm: 0.0, y0_mm: 0.0, width_mm: 10.0, height_mm: 10.0 };
+        let as_patch = |technique: TechniqueFile, depth_mm: f64| {
+            let mut cartridge = self.cartridge.clone();
+            cartridge.depth_mm = depth_mm;
+            let patch = ScenarioFile { patch: Some(stand_in.clone()), face: None, treat: Vec::new(), technique, cartridge, ..self.clone() };
+            match base_dir {
+                Some(d) => patch.to_simulation_in(d),
+                None => patch.to_simulation(),
+            }
+        };
+        let base = as_patch(self.technique.clone(), self.cartridge.depth_mm)?;
+        let technique_table = toml::Table::try_from(&self.technique).map_err(|e| Error::invalid("technique", e, "a valid [technique] table"))?;
+        let names = || map.regions().iter().map(|r| r.name.as_str()).collect::<Vec<_>>().join(", ");
+
+        let mut treatments = Vec::new();
+        for (i, t) in self.treat.iter().enumerate() {
+            let key = format!("treat[{i}]");
+            let regions: Vec<(String, &String)> = match (&t.region, &t.regions) {
+                (Some(r), None) => vec![(format!("{key}.region"), r)],
+                (None, Some(list)) if !list.is_empty() => list.iter().enumerate().map(|(k, r)| (format!("{key}.regions[{k}]"), r)).collect(),
+                (None, Some(_)) => return Err(Error::invalid(format!("{key}.regions"), "[]", "at least one region name")),
+                (Some(_), Some(_)) => return Err(Error::invalid(format!("{key}.region / regions"), "both given", "one of the two")),
+                (None, None) => return Err(Error::invalid(format!("{key}.region"), "missing", format!("a region of the map: {}", names()))),
+            };
+            let mut merged = technique_table.clone();
+            merged.extend(t.technique.clone());
+            let technique: TechniqueFile = toml::Value::Table(merged).try_into().map_err(|e: toml::de::Error| {
+                let msg = e.message().trim_end();
+                let hint = super::suggest_key(msg).map(|k| format!(" (did you mean `{k}`?)")).unwrap_or_default();
+                Error::invalid(key.clone(), format!("{msg}{hint}"), "the [technique] keys (pattern, speed_mm_s, lane_spacing_mm, directions_deg, passes, lane_offset_mm, …), region(s) and depth_mm")
+            })?;
+            let depth_mm = t.depth_mm.unwrap_or(self.cartridge.depth_mm);
+            let sim = as_patch(technique, depth_mm).map_err(|e| rekey(e, &key))?;
+            for (rkey, name) in regions {
+                let region = map.region_index(name).ok_or_else(|| Error::invalid(rkey, format!("{name:?}"), format!("a region of the map: {}", names())))?;
+                treatments.push(Treatment { region, depth_mm, passes: sim.passes.clone(), first_pass: None });
+            }
+        }
+        let margin_mm = face.margin_mm.unwrap_or(0.5 * base.cartridge.footprint_diameter_mm() + DEFAULT_MARGIN_EXTRA_MM);
+        let sim = FaceSimulation {
+            name: base.name,
+            seed: base.seed,
+            cartridge: base.cartridge,
+            device: base.device,
+            grid: base.grid,
+            halo_mm: base.halo_mm,
+            picture: base.picture,
+            limits: base.limits,
+            technique: base.technique,
+            map,
+            treatments,
+            margin_mm,
+            penetration_ratio: face.penetration_ratio,
+            pictures: base.pictures,
+        };
+        sim.pictures.check(&crate::raster::domain::Domain::bounds(&sim.map))?;
+        sim.validate()?;
+        Ok(sim)
+    }
+}

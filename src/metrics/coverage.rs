@@ -1,0 +1,187 @@
+//! Metrics: what the tallies and punctures mean for the skin.
+//!
+//! - **Coverage**: fraction of the measured cells hit at least once (hole = needle disk;
+//!   treated zone = needle disk grown by the halo).
+//! - **Per pass / cumulative**: each pass's coverage as if it were alone, and the coverage
+//!   after passes `0..=p`. Cumulative coverage never decreases.
+//! - **Overlap histogram**: fraction of the area hit exactly 0, 1, 2, 3 and ≥ 4 times; it
+//!   sums to 1.
+//! - **Density**: punctures whose centre lies in the area, per cm² (1 cm² = 100 mm²).
+//! - **Uniformity**: coefficient of variation (population sd / mean) of puncture-centre
+//!   counts over the 1 mm × 1 mm bins of a global 1 mm lattice that lie wholly in the area
+//!   (bins cut by the edge are left out, so edges do not fake non-uniformity).
+
+use std::collections::HashMap;
+
+use crate::raster::accumulate::{HIST_BINS, Tally};
+use crate::raster::domain::{Domain, TileClass};
+use crate::geometry::{Rect, Vec2};
+use crate::raster::grid::GridSpec;
+use crate::needle::puncture::Puncture;
+
+/// Coverage figures of one label from one accumulation.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Coverage {
+    /// Measured area from the grid (cells × cell area), mm².
+    pub sampled_area_mm2: f64,
+    /// Fraction of the area hit at least once, 0–1.
+    pub coverage: f64,
+    pub coverage_per_pass: Vec<f64>,
+    pub coverage_cumulative: Vec<f64>,
+    /// Fractions of the area hit 0, 1, 2, 3, ≥ 4 times.
+    pub hits_histogram: [f64; 5],
+    /// Fractions hit 0, 1, …, 15, ≥ 16 times.
+    pub hits_histogram_full: Vec<f64>,
+    /// Mean hits per spot over the area.
+    pub mean_hits: f64,
+    pub max_hits: u32,
+    /// Fraction of the area hit on more than 4 distinct passes.
+    pub over_pass_limit_fraction: f64,
+    /// `passes_per_spot[k]` = fraction of the area hit on exactly k distinct passes
+    /// (k = 0..=passes); sums to 1.
+    pub passes_per_spot: Vec<f64>,
+    /// Fraction of the area hit on more than 3 distinct passes (the stricter end of the
+    /// sources' "3–4 passes").
+    pub over_3_passes_fraction: f64,
+}
+
+impl Coverage {
+    pub fn from_tally(t: &Tally, grid: &GridSpec) -> Self {
+        let n = t.cells.max(1) as f64;
+        let frac = |c: u64| c as f64 / n;
+        let mut h5 = [0.0; 5];
+        for (k, &c) in t.hist.iter().enumerate() {
+            h5[k.min(4)] += c as f64;
+        }
+        h5.iter_mut().for_each(|v| *v /= n);
+        Coverage {
+            sampled_area_mm2: t.cells as f64 * grid.cell_area_mm2(),
+            coverage: frac(t.covered()),
+            coverage_per_pass: t.alone.iter().map(|&c| frac(c)).collect(),
+            coverage_cumulative: t.cumulative().into_iter().map(frac).collect(),
+            hits_histogram: h5,
+            hits_histogram_full: t.hist.iter().map(|&c| frac(c)).collect(),
+            mean_hits: t.hit_sum as f64 / n,
+            max_hits: t.max_hits,
+            over_pass_limit_fraction: frac(t.over_pass_limit),
+            passes_per_spot: t.distinct_passes.iter().map(|&c| frac(c)).collect(),
+            over_3_passes_fraction: frac(t.distinct_passes.iter().skip(4).sum()),
+        }
+    }
+}
+
+const _: () = assert!(HIST_BINS >= 5);
+
+/// Density figures of one label.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Density {
+    /// Punctures whose centre lies in the label.
+    pub punctures_inside: u64,
+    pub density_per_cm2: f64,
+    /// CV of the 1 mm bin counts; `None` when no bin lies wholly inside or none is hit.
+    pub uniformity_cv: Option<f64>,
+    /// Bins used for the CV.
+    pub bins: usize,
+}
+
+/// Density and uniformity for every label of `domain`.
+pub fn density(punctures: &[Puncture], domain: &dyn Domain) -> Vec<Density> {
+    let labels = domain.label_count();
+    let mut inside = vec![0u64; labels];
+    let mut bins: HashMap<(i64, i64), u32> = HashMap::new();
+    for p in punctures {
+        if let Some(l) = domain.label_at(Vec2::new(p.x_mm, p.y_mm)) {
+            inside[l as usize] += 1;
+            *bins.entry((p.x_mm.floor() as i64, p.y_mm.floor() as i64)).or_default() += 1;
+        }
+    }
+    // Bins wholly inside one label, visited in lattice order (deterministic sums).
+    let b = domain.bounds();
+    let mut per_label: Vec<Vec<u32>> = vec![Vec::new(); labels];
+    for j in b.y0.floor() as i64..b.y1.ceil() as i64 {
+        for i in b.x0.floor() as i64..b.x1.ceil() as i64 {
+            let cell = Rect::new(i as f64, j as f64, (i + 1) as f64, (j + 1) as f64);
+            if let Some(l) = bin_label(domain, &cell) {
+                per_label[l as usize].push(bins.get(&(i, j)).copied().unwrap_or(0));
+            }
+        }
+    }
+    (0..labels)
+        .map(|l| {
+            let area = domain.area_mm2(l as u16);
+            Density {
+                punctures_inside: inside[l],
+                density_per_cm2: if area > 0.0 { inside[l] as f64 / area * 100.0 } else { 0.0 },
+                uniformity_cv: cv(&per_label[l]),
+                bins: per_label[l].len(),
+            }
+        })
+        .collect()
+}
+
+/// The label of a bin when the bin lies wholly inside it. For `Mixed` answers the bin's
+/// centre and four corners (inset by 1 µm) must agree.
+pub fn bin_label(domain: &dyn Domain, r: &Rect) -> Option<u16> {
+    match domain.classify(r) {
+        TileClass::Inside(l) => Some(l),
+        TileClass::Outside => None,
+        TileClass::Mixed => {
+            let e = 1e-3;
+            let probes = [
+                r.center(),
+                Vec2::new(r.x0 + e, r.y0 + e),
+                Vec2::new(r.x1 - e, r.y0 + e),
+                Vec2::new(r.x0 + e, r.y1 - e),
+                Vec2::new(r.x1 - e, r.y1 - e),
+            ];
+            let l = domain.label_at(probes[0])?;
+            probes[1..].iter().all(|p| domain.label_at(*p) == Some(l)).then_some(l)
+        }
+    }
+}
+
+/// Coefficient of variation (population sd / mean); `None` for no data or a zero mean.
+pub fn cv(counts: &[u32]) -> Option<f64> {
+    if counts.is_empty() {
+        return None;
+    }
+    let n = counts.len() as f64;
+    let mean = counts.iter().map(|&c| c as f64).sum::<f64>() / n;
+    if mean <= 0.0 {
+        return None;
+    }
+    let var = counts.iter().map(|&c| (c as f64 - mean).powi(2)).sum::<f64>() / n;
+    Some(var.sqrt() / mean)
+}
+
+/// Boolean-model coverage `1 − exp(−λ·a)` for `lambda_per_mm2` disk centres per mm² of
+/// footprint area `a_mm2` (Stoyan, Kendall & Mecke).
+pub fn boolean_coverage(lambda_per_mm2: f64, a_mm2: f64) -> f64 {
+    1.0 - (-lambda_per_mm2 * a_mm2).exp()
+}
+
+/// Density of random punctures, per cm², that a Boolean model needs for `coverage` with
+/// footprint radius `r_mm`.
+pub fn boolean_density_for(coverage: f64, r_mm: f64) -> f64 {
+    -(1.0 - coverage).ln() / (std::f64::consts::PI * r_mm * r_mm) * 100.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cv_of_constant_is_zero_and_of_known_set() {
+        assert_eq!(cv(&[3, 3, 3]), Some(0.0));
+        // values 0, 2: mean 1, sd 1.
+        assert!((cv(&[0, 2]).unwrap() - 1.0).abs() < 1e-12);
+        assert_eq!(cv(&[]), None);
+    }
+
+    #[test]
+    fn the_25_percent_question_of_domain_md() {
+        // 25 % by 0.18 mm holes alone needs ≈ 1,130 random punctures per cm².
+        let d = boolean_density_for(0.25, 0.09);
+        assert!((d - 1130.0).abs() < 5.0, "{d}");
+    }
+}

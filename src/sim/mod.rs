@@ -1,0 +1,9 @@
+//! The simulation: a validated [`Simulation`] in, punctures, tallies and metrics out.
+//!
+//! **Invariants:** no IO, no file format, no pictures (the front ends draw); the same
+//! simulation and seed give the same result whatever the thread count; the resource guard
+//! ([`estimate`]) runs before anything large is allocated.
+
+mod simulation;
+
+pub use simulation::*;
