@@ -4,14 +4,14 @@
 //! punctures (≈ 565,000 over 500 cm²) through accumulation and metrics.
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use needlesim::geometry::Rect;
+use needlesim::io::scenario;
+use needlesim::metrics::{Coverage, density};
+use needlesim::needle::puncture::Puncture;
 use needlesim::raster::accumulate::{Layers, Request, accumulate};
 use needlesim::raster::dense::dense_counts;
 use needlesim::raster::domain::RectDomain;
-use needlesim::geometry::Rect;
 use needlesim::raster::grid::GridSpec;
-use needlesim::metrics::{Coverage, density};
-use needlesim::needle::puncture::Puncture;
-use needlesim::io::scenario;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::path::Path;
@@ -42,7 +42,12 @@ fn patch(c: &mut Criterion) {
     g.sample_size(10);
     g.bench_function(BenchmarkId::new("dense_naive", p.len()), |b| b.iter(|| dense_counts(&p, 0.09, &rect, &grid)));
     g.bench_function(BenchmarkId::new("tiled_parallel", p.len()), |b| {
-        b.iter(|| accumulate(&p, &Request { grid, radius_mm: 0.09, passes: 3, picture_cells: None, domain: &RectDomain(rect), layers: Default::default() }))
+        b.iter(|| {
+            accumulate(
+                &p,
+                &Request { grid, radius_mm: 0.09, passes: 3, picture_cells: None, domain: &RectDomain(rect), layers: Default::default() },
+            )
+        })
     });
     g.finish();
 }
@@ -57,7 +62,10 @@ fn face(c: &mut Criterion) {
     g.sample_size(10);
     g.bench_function(BenchmarkId::new("accumulate_and_metrics", p.len()), |b| {
         b.iter(|| {
-            let acc = accumulate(&p, &Request { grid: sim.grid, radius_mm: 0.09, passes: 1, picture_cells: None, domain: &domain, layers: Default::default() });
+            let acc = accumulate(
+                &p,
+                &Request { grid: sim.grid, radius_mm: 0.09, passes: 1, picture_cells: None, domain: &domain, layers: Default::default() },
+            );
             (Coverage::from_tally(&acc.tallies[0], &sim.grid), density(&p, &domain))
         })
     });
@@ -83,7 +91,9 @@ fn layers(c: &mut Criterion) {
     ];
     for (name, layers) in cases {
         g.bench_function(BenchmarkId::new(name, p.len()), |b| {
-            b.iter(|| accumulate(&p, &Request { grid: sim.grid, radius_mm: 0.09, passes: 3, picture_cells: Some(5), domain: &domain, layers }))
+            b.iter(|| {
+                accumulate(&p, &Request { grid: sim.grid, radius_mm: 0.09, passes: 3, picture_cells: Some(5), domain: &domain, layers })
+            })
         });
     }
     g.finish();

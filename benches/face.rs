@@ -13,12 +13,12 @@
 use std::path::Path;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use needlesim::raster::accumulate::{Request, accumulate};
-use needlesim::raster::domain::{Domain, RectDomain, TileClass};
 use needlesim::face::FaceMap;
 use needlesim::geometry::{Rect, Vec2};
-use needlesim::raster::grid::GridSpec;
 use needlesim::io::scenario;
+use needlesim::raster::accumulate::{Request, accumulate};
+use needlesim::raster::domain::{Domain, RectDomain, TileClass};
+use needlesim::raster::grid::GridSpec;
 
 fn load(name: &str) -> scenario::ScenarioFile {
     scenario::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios").join(name), &[]).unwrap()
@@ -57,10 +57,20 @@ fn accumulate_face(c: &mut Criterion) {
     g.throughput(Throughput::Elements(p.len() as u64));
     g.sample_size(10);
     g.bench_function(BenchmarkId::new("bounds_rect_baseline", p.len()), |b| {
-        b.iter(|| accumulate(p, &Request { grid: sim.grid, radius_mm: 0.09, passes: 3, picture_cells: None, domain: &rect, layers: Default::default() }))
+        b.iter(|| {
+            accumulate(
+                p,
+                &Request { grid: sim.grid, radius_mm: 0.09, passes: 3, picture_cells: None, domain: &rect, layers: Default::default() },
+            )
+        })
     });
     g.bench_function(BenchmarkId::new("default_face_19_regions", p.len()), |b| {
-        b.iter(|| accumulate(p, &Request { grid: sim.grid, radius_mm: 0.09, passes: 3, picture_cells: None, domain: &sim.map, layers: Default::default() }))
+        b.iter(|| {
+            accumulate(
+                p,
+                &Request { grid: sim.grid, radius_mm: 0.09, passes: 3, picture_cells: None, domain: &sim.map, layers: Default::default() },
+            )
+        })
     });
     g.finish();
 }

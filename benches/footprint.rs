@@ -9,12 +9,12 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use needlesim::geometry::{Rect, Vec2, direction};
+use needlesim::needle::footprint::Footprint;
+use needlesim::needle::puncture::Puncture;
 use needlesim::raster::accumulate::{Request, accumulate};
 use needlesim::raster::domain::RectDomain;
-use needlesim::needle::footprint::Footprint;
-use needlesim::geometry::{Rect, Vec2, direction};
 use needlesim::raster::grid::GridSpec;
-use needlesim::needle::puncture::Puncture;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -64,8 +64,17 @@ fn per_footprint(c: &mut Criterion) {
     let shapes: [(&str, MakeFootprint); 4] = [
         ("shape rows: disk", |c| Footprint::disk(c, R_MM)),
         ("shape rows: stadium, drag 0.1 mm", |c| Footprint { drag: Vec2::new(0.1, 0.0), ..Footprint::disk(c, R_MM) }),
-        ("shape rows: ellipse, tilt 10°", |c| Footprint { a_mm: R_MM / 10f64.to_radians().cos(), axis: direction(30.0), ..Footprint::disk(c, R_MM) }),
-        ("shape rows: tilt 10° + drag 0.1 mm", |c| Footprint { a_mm: R_MM / 10f64.to_radians().cos(), axis: direction(30.0), drag: Vec2::new(0.1, 0.0), ..Footprint::disk(c, R_MM) }),
+        ("shape rows: ellipse, tilt 10°", |c| Footprint {
+            a_mm: R_MM / 10f64.to_radians().cos(),
+            axis: direction(30.0),
+            ..Footprint::disk(c, R_MM)
+        }),
+        ("shape rows: tilt 10° + drag 0.1 mm", |c| Footprint {
+            a_mm: R_MM / 10f64.to_radians().cos(),
+            axis: direction(30.0),
+            drag: Vec2::new(0.1, 0.0),
+            ..Footprint::disk(c, R_MM)
+        }),
     ];
     for (name, make) in &shapes {
         let fs: Vec<Footprint> = centres.iter().map(|&c| make(c)).collect();
@@ -79,10 +88,17 @@ fn whole_accumulation(c: &mut Criterion) {
     let domain = RectDomain(Rect::new(0.0, 0.0, 20.0, 20.0));
     let mut group = c.benchmark_group("accumulate 40k punctures over 20 × 20 mm");
     group.sample_size(20);
-    for (name, tilt, drag) in [("disks (ideal hand, baseline)", 0.0, 0.0), ("stadiums, drag 0.1 mm", 0.0, 0.1), ("ellipses, tilt 10°", 10.0, 0.0)] {
+    for (name, tilt, drag) in
+        [("disks (ideal hand, baseline)", 0.0, 0.0), ("stadiums, drag 0.1 mm", 0.0, 0.1), ("ellipses, tilt 10°", 10.0, 0.0)]
+    {
         let p = punctures(40_000, 20.0, tilt, drag, 2);
         group.bench_function(name, |b| {
-            b.iter(|| black_box(accumulate(&p, &Request { grid, radius_mm: R_MM, passes: 1, picture_cells: None, domain: &domain, layers: Default::default() })))
+            b.iter(|| {
+                black_box(accumulate(
+                    &p,
+                    &Request { grid, radius_mm: R_MM, passes: 1, picture_cells: None, domain: &domain, layers: Default::default() },
+                ))
+            })
         });
     }
     group.finish();

@@ -12,15 +12,15 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use needlesim::raster::accumulate::{Request, accumulate};
-use needlesim::pen::cartridge::Cartridge;
-use needlesim::pen::device::Device;
-use needlesim::raster::domain::RectDomain;
 use needlesim::geometry::{Rect, Vec2};
-use needlesim::raster::grid::GridSpec;
 use needlesim::live::accumulator::baseline;
 use needlesim::live::{LIVE_PASSES, LayerSpec, LiveAccumulator, LiveMap, LiveSession, PenSettings, SessionLimits, zone_grid};
 use needlesim::metrics::Coverage;
+use needlesim::pen::cartridge::Cartridge;
+use needlesim::pen::device::Device;
+use needlesim::raster::accumulate::{Request, accumulate};
+use needlesim::raster::domain::RectDomain;
+use needlesim::raster::grid::GridSpec;
 use needlesim::technique::firing::TimedSample;
 
 const PATCH: Rect = Rect { x0: 0.0, y0: 0.0, x1: 40.0, y1: 30.0 };
@@ -118,7 +118,9 @@ fn live_batch(c: &mut Criterion) {
     probe.add_samples(3_000_000, 3, &longest).unwrap();
     let (held, batch) = probe.punctures().split_at(before);
     let domain: Arc<dyn needlesim::raster::domain::Domain + Send + Sync> = Arc::new(RectDomain(PATCH));
-    for (name, zone) in [("accumulator_zone_on_live_grid_10s_batch", live), ("accumulator_zone_on_zone_grid_10s_batch", zone_grid(live, 0.29))] {
+    for (name, zone) in
+        [("accumulator_zone_on_live_grid_10s_batch", live), ("accumulator_zone_on_zone_grid_10s_batch", zone_grid(live, 0.29))]
+    {
         let layers = [(live, 0.09), (zone, 0.29)]
             .map(|(grid, radius_mm)| LayerSpec { grid, radius_mm, baseline: Arc::new(baseline(domain.as_ref(), grid, LIVE_PASSES)) })
             .to_vec();
@@ -147,7 +149,17 @@ fn live_batch(c: &mut Criterion) {
                 let mut out = Vec::new();
                 // The same layers as the live session: the hole on `grid`, the zone on its grid.
                 for (r, g) in [(0.09, grid), (0.29, zone_grid(grid, 0.29))] {
-                    let acc = accumulate(&punctures, &Request { grid: g, radius_mm: r, passes: LIVE_PASSES, picture_cells: None, domain: &domain, layers: Default::default() });
+                    let acc = accumulate(
+                        &punctures,
+                        &Request {
+                            grid: g,
+                            radius_mm: r,
+                            passes: LIVE_PASSES,
+                            picture_cells: None,
+                            domain: &domain,
+                            layers: Default::default(),
+                        },
+                    );
                     out.push(Coverage::from_tally(&acc.tallies[0], &g));
                 }
                 out

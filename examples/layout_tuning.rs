@@ -14,16 +14,16 @@
 use std::path::Path;
 use std::time::Instant;
 
+use needlesim::geometry::{Rect, Vec2};
+use needlesim::io::scenario;
+use needlesim::metrics::empty_disk;
 use needlesim::pen::cartridge::Cartridge;
 use needlesim::pen::device::Device;
-use needlesim::metrics::empty_disk;
-use needlesim::geometry::{Rect, Vec2};
 use needlesim::raster::grid::GridSpec;
-use needlesim::technique::lanes::{PassPlan, Pattern};
+use needlesim::sim::{Limits, Simulation};
 use needlesim::study::nelder_mead::Options;
 use needlesim::study::optimize::{Knob, Noise, Settings, Target, TargetMetric, Weights, optimize};
-use needlesim::io::scenario;
-use needlesim::sim::{Limits, Simulation};
+use needlesim::technique::lanes::{PassPlan, Pattern};
 
 fn tiling(speed_mm_s: f64, seed: u64) -> Simulation {
     let needles_mm = [-0.75, -0.25, 0.25, 0.75].iter().map(|&y| Vec2::new(0.0, y)).collect();
@@ -96,5 +96,10 @@ fn main() {
     let gap_s = time(&mut || {
         let _ = empty_disk::largest_empty_disk_mm(&r.punctures, sim.cartridge.radius_mm(), &window, &sim.grid);
     });
-    println!("   run {run_s:.3} s; aliasing check {:.4} × a run (flagged pass with speed scan: {:.3} ×); largest gap {:.3} × a run", alias_s / run_s, alias_flagged_s / run_s, gap_s / run_s);
+    println!(
+        "   run {run_s:.3} s; aliasing check {:.4} × a run (flagged pass with speed scan: {:.3} ×); largest gap {:.3} × a run",
+        alias_s / run_s,
+        alias_flagged_s / run_s,
+        gap_s / run_s
+    );
 }

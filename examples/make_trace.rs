@@ -53,7 +53,8 @@ fn along(s: f64) -> Option<((f64, f64), (f64, f64))> {
 
 /// The trace CSV text.
 pub fn trace_csv() -> String {
-    let mut out = String::from("# Example hand recording, written by `cargo run --example make_trace` (synthetic, see examples/make_trace.rs)\n");
+    let mut out =
+        String::from("# Example hand recording, written by `cargo run --example make_trace` (synthetic, see examples/make_trace.rs)\n");
     out.push_str("t_s,x_mm,y_mm,tilt_deg\n");
     let dt = 1.0 / RATE_HZ;
     let mut s = 0.0;

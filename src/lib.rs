@@ -62,12 +62,28 @@ pub fn coverage_of_points(points: &[(f64, f64)], diameter_mm: f64, rect: Rect, r
     }
     let punctures: Vec<needle::puncture::Puncture> = points
         .iter()
-        .map(|&(x_mm, y_mm)| needle::puncture::Puncture { pass: 0, stamp: 0, needle: 0, x_mm, y_mm, depth_mm: 0.0, t_s: 0.0, ..Default::default() })
+        .map(|&(x_mm, y_mm)| needle::puncture::Puncture {
+            pass: 0,
+            stamp: 0,
+            needle: 0,
+            x_mm,
+            y_mm,
+            depth_mm: 0.0,
+            t_s: 0.0,
+            ..Default::default()
+        })
         .collect();
     let domain = raster::domain::RectDomain(rect);
     let acc = raster::accumulate::accumulate(
         &punctures,
-        &raster::accumulate::Request { grid, radius_mm: 0.5 * diameter_mm, passes: 1, picture_cells: None, domain: &domain, layers: Default::default() },
+        &raster::accumulate::Request {
+            grid,
+            radius_mm: 0.5 * diameter_mm,
+            passes: 1,
+            picture_cells: None,
+            domain: &domain,
+            layers: Default::default(),
+        },
     );
     let cov = metrics::Coverage::from_tally(&acc.tallies[0], &grid);
     let density = metrics::density(&punctures, &domain).remove(0).density_per_cm2;

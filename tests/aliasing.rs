@@ -4,14 +4,14 @@
 mod common;
 
 use common::{SMALL, check};
+use needlesim::geometry::Rect;
 use needlesim::metrics::aliasing::{Projected, check_pass};
 use needlesim::pen::cartridge::Cartridge;
-use needlesim::raster::dense::dense_counts;
 use needlesim::pen::device::Device;
-use needlesim::geometry::Rect;
+use needlesim::raster::dense::dense_counts;
 use needlesim::raster::grid::GridSpec;
-use needlesim::technique::lanes::{PassPlan, Pattern};
 use needlesim::sim::{Limits, Simulation};
+use needlesim::technique::lanes::{PassPlan, Pattern};
 
 /// One long stroke lane of a 12-needle grid, measured by the dense truth in a window away
 /// from the lane's ends, covers its band as the periodic model says: at aliasing and
@@ -29,7 +29,13 @@ fn lane_model_matches_the_simulated_lane() {
                 cartridge: cartridge.clone(),
                 device: Device { frequency_hz: 120.0, rotation_deg: rotation, ..Device::default() },
                 area: Rect::new(0.0, lo, 40.0, hi),
-                passes: vec![PassPlan { direction_deg: 0.0, pattern: Pattern::Strokes, speed_mm_s: speed, lane_spacing_mm: hi - lo, lane_offset_mm: 0.0 }],
+                passes: vec![PassPlan {
+                    direction_deg: 0.0,
+                    pattern: Pattern::Strokes,
+                    speed_mm_s: speed,
+                    lane_spacing_mm: hi - lo,
+                    lane_offset_mm: 0.0,
+                }],
                 grid: GridSpec::new(0.005),
                 halo_mm: 0.0,
                 picture: false,
@@ -43,7 +49,10 @@ fn lane_model_matches_the_simulated_lane() {
             let d = dense_counts(&punctures, cartridge.radius_mm(), &window, &sim.grid);
             let measured = d.counts.iter().filter(|&&c| c > 0).count() as f64 / d.counts.len() as f64;
             let (model, _) = proj.lane_coverage(speed / 120.0);
-            assert!((measured - model).abs() < 0.01 + 0.02 * model, "rotation {rotation}, {speed} mm/s: simulated {measured:.4} vs model {model:.4}");
+            assert!(
+                (measured - model).abs() < 0.01 + 0.02 * model,
+                "rotation {rotation}, {speed} mm/s: simulated {measured:.4} vs model {model:.4}"
+            );
         }
     }
 }
@@ -111,7 +120,13 @@ fn a_varying_hand_washes_aliasing_out_as_the_model_says() {
             cartridge: cartridge.clone(),
             device: Device { frequency_hz: 120.0, ..Device::default() },
             area: Rect::new(0.0, lo, 300.0, hi),
-            passes: vec![PassPlan { direction_deg: 0.0, pattern: Pattern::Strokes, speed_mm_s: 40.0, lane_spacing_mm: hi - lo, lane_offset_mm: 0.0 }],
+            passes: vec![PassPlan {
+                direction_deg: 0.0,
+                pattern: Pattern::Strokes,
+                speed_mm_s: 40.0,
+                lane_spacing_mm: hi - lo,
+                lane_offset_mm: 0.0,
+            }],
             grid: GridSpec::new(0.01),
             halo_mm: 0.0,
             picture: false,

@@ -10,8 +10,18 @@ fn run_writes_the_contract_files_and_keys() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let s = summary.unwrap();
     for key in [
-        "scenario", "seed", "stamps", "punctures", "area_mm2", "coverage", "coverage_per_pass",
-        "coverage_cumulative", "hits_histogram", "density_per_cm2", "uniformity_cv", "warnings",
+        "scenario",
+        "seed",
+        "stamps",
+        "punctures",
+        "area_mm2",
+        "coverage",
+        "coverage_per_pass",
+        "coverage_cumulative",
+        "hits_histogram",
+        "density_per_cm2",
+        "uniformity_cv",
+        "warnings",
     ] {
         assert!(s.get(key).is_some(), "summary.json lacks {key}");
     }
@@ -160,6 +170,7 @@ fn a_rerun_replaces_the_output_directory_whole() {
     assert!(o.status.success());
     let s: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.path().join("out/summary.json")).unwrap()).unwrap();
     assert_eq!(s["passes"].as_u64(), Some(1));
-    let names: Vec<String> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    let names: Vec<String> =
+        std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
     assert!(names.iter().all(|n| !n.starts_with('.')), "staging left behind: {names:?}");
 }

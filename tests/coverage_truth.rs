@@ -6,17 +6,20 @@ mod common;
 use std::f64::consts::PI;
 
 use common::uniform_punctures;
+use needlesim::geometry::Rect;
+use needlesim::metrics::{Coverage, boolean_coverage};
+use needlesim::needle::puncture::Puncture;
 use needlesim::raster::accumulate::{Request, accumulate};
 use needlesim::raster::dense::dense_counts;
 use needlesim::raster::domain::RectDomain;
-use needlesim::geometry::Rect;
 use needlesim::raster::grid::GridSpec;
-use needlesim::metrics::{Coverage, boolean_coverage};
-use needlesim::needle::puncture::Puncture;
 
 fn cover(punctures: &[Puncture], r: f64, rect: Rect, h: f64) -> Coverage {
     let grid = GridSpec::new(h);
-    let acc = accumulate(punctures, &Request { grid, radius_mm: r, passes: 1, picture_cells: None, domain: &RectDomain(rect), layers: Default::default() });
+    let acc = accumulate(
+        punctures,
+        &Request { grid, radius_mm: r, passes: 1, picture_cells: None, domain: &RectDomain(rect), layers: Default::default() },
+    );
     Coverage::from_tally(&acc.tallies[0], &grid)
 }
 
@@ -88,7 +91,10 @@ fn hit_sum_conserves_disk_area() {
     let rect = Rect::new(0.0, 0.0, 12.0, 9.0);
     let p = uniform_punctures(5000, (r, r, 12.0 - r, 9.0 - r), 5);
     let grid = GridSpec::new(0.01);
-    let acc = accumulate(&p, &Request { grid, radius_mm: r, passes: 1, picture_cells: None, domain: &RectDomain(rect), layers: Default::default() });
+    let acc = accumulate(
+        &p,
+        &Request { grid, radius_mm: r, passes: 1, picture_cells: None, domain: &RectDomain(rect), layers: Default::default() },
+    );
     let measured = acc.tallies[0].hit_sum as f64 * grid.cell_area_mm2();
     let exact = p.len() as f64 * PI * r * r;
     assert!((measured - exact).abs() / exact < 0.002, "{measured} vs {exact}");
@@ -103,7 +109,10 @@ fn tiled_accumulation_matches_dense_brute_force() {
     let rect = Rect::new(-1.37, 0.23, 6.91, 5.55);
     let p = uniform_punctures(3000, (-1.6, 0.0, 7.2, 5.8), 9);
     let grid = GridSpec::new(0.01);
-    let acc = accumulate(&p, &Request { grid, radius_mm: r, passes: 1, picture_cells: None, domain: &RectDomain(rect), layers: Default::default() });
+    let acc = accumulate(
+        &p,
+        &Request { grid, radius_mm: r, passes: 1, picture_cells: None, domain: &RectDomain(rect), layers: Default::default() },
+    );
     let dense = dense_counts(&p, r, &rect, &grid);
     let mut hist = [0u64; 17];
     for &c in &dense.counts {

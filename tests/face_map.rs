@@ -6,16 +6,16 @@ mod common;
 
 use std::path::Path;
 
-use needlesim::raster::accumulate::{Request, accumulate};
-use needlesim::raster::domain::{Domain, NO_LABEL, TileClass};
 use needlesim::face::simulation::FaceSimulation;
 use needlesim::face::{FaceMap, default_face};
-use needlesim::io::facemap_file::{LegendFile, MapFile, legend, paint};
-use needlesim::geometry::{Rect, Vec2};
-use needlesim::raster::grid::GridSpec;
 use needlesim::geometry::polygon::Polygon;
-use needlesim::needle::puncture::Puncture;
+use needlesim::geometry::{Rect, Vec2};
+use needlesim::io::facemap_file::{LegendFile, MapFile, legend, paint};
 use needlesim::io::scenario;
+use needlesim::needle::puncture::Puncture;
+use needlesim::raster::accumulate::{Request, accumulate};
+use needlesim::raster::domain::{Domain, NO_LABEL, TileClass};
+use needlesim::raster::grid::GridSpec;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -78,7 +78,10 @@ fn disk_meets(poly: &Polygon, c: Vec2, r: f64) -> bool {
 fn default_regions_tile_the_face_outline_exactly() {
     let m = default_face().unwrap();
     let outline = needlesim::face::default::face_outline();
-    let face: f64 = (0..m.regions().len()).filter(|&l| !["neck", "decollete"].contains(&m.regions()[l].name.as_str())).map(|l| m.area_mm2(l as u16)).sum();
+    let face: f64 = (0..m.regions().len())
+        .filter(|&l| !["neck", "decollete"].contains(&m.regions()[l].name.as_str()))
+        .map(|l| m.area_mm2(l as u16))
+        .sum();
     let no_go: f64 = m.no_go_polygons().unwrap().iter().map(|p| p.area_mm2()).sum();
     // Independent truth: the outline's shoelace area; every no-go zone lies inside it.
     assert!((face + no_go - outline.area_mm2()).abs() < 1e-6, "{face} + {no_go} vs {}", outline.area_mm2());
@@ -95,7 +98,8 @@ fn region_areas_from_polygons_agree_with_the_grid() {
     let m = default_face().unwrap();
     for h in [0.05, 0.02] {
         let grid = GridSpec::new(h);
-        let acc = accumulate(&[], &Request { grid, radius_mm: 0.09, passes: 1, picture_cells: None, domain: &m, layers: Default::default() });
+        let acc =
+            accumulate(&[], &Request { grid, radius_mm: 0.09, passes: 1, picture_cells: None, domain: &m, layers: Default::default() });
         let zones: f64 = m.no_go_polygons().unwrap().iter().map(|p| p.perimeter_mm()).sum();
         for (l, t) in acc.tallies.iter().enumerate() {
             let exact = m.area_mm2(l as u16);
@@ -151,7 +155,13 @@ fn every_puncture_touching_a_no_go_zone_is_reported() {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         // Around the eyes, nose and mouth.
         let pts: Vec<Puncture> = (0..20_000)
-            .map(|i| Puncture { stamp: i, x_mm: rng.random_range(-50.0..50.0), y_mm: rng.random_range(28.0..120.0), depth_mm: 0.5, ..Puncture::default() })
+            .map(|i| Puncture {
+                stamp: i,
+                x_mm: rng.random_range(-50.0..50.0),
+                y_mm: rng.random_range(28.0..120.0),
+                depth_mm: 0.5,
+                ..Puncture::default()
+            })
             .collect();
         let hits = sim.no_go_hits(&pts);
         let mut total = 0;
@@ -228,11 +238,20 @@ fn tilted_and_dragged_holes_touching_a_no_go_zone_are_never_missed() {
 fn a_margin_of_the_cartridge_radius_keeps_every_needle_off_the_no_go_zones() {
     let m = default_face().unwrap();
     // The regions next to a no-go zone.
-    let near = ["periorbital_upper_left", "periorbital_upper_right", "periorbital_lower_left", "periorbital_lower_right", "nose", "perioral", "cheek_left"];
+    let near = [
+        "periorbital_upper_left",
+        "periorbital_upper_right",
+        "periorbital_lower_left",
+        "periorbital_lower_right",
+        "nose",
+        "perioral",
+        "cheek_left",
+    ];
     let regions = near.iter().map(|r| format!("{r:?}")).collect::<Vec<_>>().join(", ");
     let reach = 0.5 * needlesim::pen::cartridge::Cartridge::preset(12, 1.0).unwrap().footprint_diameter_mm();
     for (pattern, dirs) in [("serpentine", "[0, 90, 45]"), ("strokes", "[30, 120]"), ("random", "[0]")] {
-        let extra = format!("[face]\nmargin_mm = {reach}\n[[treat]]\nregions = [{regions}]\npattern = \"{pattern}\"\ndirections_deg = {dirs}\n");
+        let extra =
+            format!("[face]\nmargin_mm = {reach}\n[[treat]]\nregions = [{regions}]\npattern = \"{pattern}\"\ndirections_deg = {dirs}\n");
         let sim = session(m.clone(), &extra);
         let pts = punctures_of(&sim);
         let hits = sim.no_go_hits(&pts);
@@ -250,7 +269,10 @@ fn a_margin_of_the_cartridge_radius_keeps_every_needle_off_the_no_go_zones() {
 #[test]
 fn lanes_stay_where_the_cartridge_centre_may_go() {
     let m = default_face().unwrap();
-    let sim = session(m.clone(), &format!("[face]\nmargin_mm = 1.5\n[[treat]]\nregions = [{}]\ndirections_deg = [0, 90, 45, 17]\n", all_regions(&m)));
+    let sim = session(
+        m.clone(),
+        &format!("[face]\nmargin_mm = 1.5\n[[treat]]\nregions = [{}]\ndirections_deg = [0, 90, 45, 17]\n", all_regions(&m)),
+    );
     let planner = sim.planner();
     for t in &sim.treatments {
         for plan in &t.passes {
@@ -279,7 +301,8 @@ recommended_depth_mm = [0.25, 2.5]
 
 fn square_session(device: &str, treat: &str, face: &str) -> (FaceSimulation, needlesim::face::simulation::FaceRunResult) {
     let map = MapFile::parse(SQUARE_MAP, Path::new("sq.toml"), false).unwrap().to_map("sq", Path::new("sq.toml")).unwrap();
-    let text = format!("{BASE}[[treat]]\nregion = \"square\"\npasses = 1\n{treat}\n[face]\n{face}\n").replace("rotation_deg = 18\n", &format!("rotation_deg = 18\n{device}\n"));
+    let text = format!("{BASE}[[treat]]\nregion = \"square\"\npasses = 1\n{treat}\n[face]\n{face}\n")
+        .replace("rotation_deg = 18\n", &format!("rotation_deg = 18\n{device}\n"));
     let sim = scenario::parse(&text, Path::new("t.toml"), &[]).unwrap().to_face_simulation(map).unwrap();
     let r = sim.run().unwrap();
     (sim, r)
@@ -354,7 +377,13 @@ polygon = [[20, 15], [25, 15], [25, 20], [20, 20], [20, 15]]
             let x = col as f64 + 0.5;
             let hole = (20.0..25.0).contains(&x) && (15.0..20.0).contains(&y);
             let a = (y < 10.0 && x < 30.0) || (x < 10.0 && y < 20.0);
-            let c = if hole { [0, 0, 0] } else if a { [255, 0, 0] } else { [0, 0, 255] };
+            let c = if hole {
+                [0, 0, 0]
+            } else if a {
+                [255, 0, 0]
+            } else {
+                [0, 0, 255]
+            };
             pixels[top * w + col] = [c[0], c[1], c[2], 255];
         }
     }
@@ -415,7 +444,8 @@ fn a_painted_map_accumulates_its_exact_pixel_areas() {
     let (img, leg) = paint::paint(&face, 1.0, "f.png").unwrap();
     let painted = leg.to_map("f", &img, Path::new("f.legend.toml"), Path::new("f.png")).unwrap();
     let grid = GridSpec::new(0.05);
-    let acc = accumulate(&[], &Request { grid, radius_mm: 0.09, passes: 1, picture_cells: None, domain: &painted, layers: Default::default() });
+    let acc =
+        accumulate(&[], &Request { grid, radius_mm: 0.09, passes: 1, picture_cells: None, domain: &painted, layers: Default::default() });
     for (l, t) in acc.tallies.iter().enumerate() {
         // Pixel edges fall on cell edges, so the grid counts whole pixels.
         assert!((t.cells as f64 * 0.0025 - painted.area_mm2(l as u16)).abs() < 1e-6, "{l}");
@@ -429,7 +459,10 @@ fn the_shipped_painted_map_is_the_default_face() {
     let bytes = std::fs::read(dir.join("painted-face.png")).unwrap();
     let shipped = legend::read_png(&bytes, Path::new("painted-face.png")).unwrap();
     assert_eq!((shipped.width, shipped.height), (img.width, img.height));
-    assert!(shipped.pixels == img.pixels, "regenerate with: needlesim face-map default --paint scenarios/maps/painted-face.png --mm-per-px 1");
+    assert!(
+        shipped.pixels == img.pixels,
+        "regenerate with: needlesim face-map default --paint scenarios/maps/painted-face.png --mm-per-px 1"
+    );
     let text = std::fs::read_to_string(dir.join("painted-face.legend.toml")).unwrap();
     assert_eq!(LegendFile::parse(&text, Path::new("x")).unwrap(), leg);
     let map = needlesim::io::facemap_file::load("painted-face.legend.toml", &dir).unwrap();

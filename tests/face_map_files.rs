@@ -22,7 +22,9 @@ resolution_mm = 0.05
 "#;
 
 fn region(name: &str, ring: &str) -> String {
-    format!("[[region]]\nname = \"{name}\"\npolygon = {ring}\nepidermis_mm = 0.05\ndermis_mm = 1.0\nsubcutis_mm = 2.0\nrecommended_depth_mm = [0.4, 1.0]\n")
+    format!(
+        "[[region]]\nname = \"{name}\"\npolygon = {ring}\nepidermis_mm = 0.05\ndermis_mm = 1.0\nsubcutis_mm = 2.0\nrecommended_depth_mm = [0.4, 1.0]\n"
+    )
 }
 
 const SQUARE: &str = "[[0, 0], [20, 0], [20, 20], [0, 20], [0, 0]]";
@@ -176,7 +178,11 @@ fn a_png_colour_missing_from_the_legend_is_named_with_count_and_place() {
     write(tmp.path(), "p.legend.toml", LEGEND);
     let s = write(tmp.path(), "s.toml", &format!("{SCENARIO}[face]\nmap = \"p.legend.toml\"\n[[treat]]\nregion = \"a\"\n"));
     let r = needlesim(&["run", s.to_str().unwrap(), "--out", "out"], tmp.path());
-    assert_bad_input(&r, &["p.png", "6 pixels", "#fa0604 × 6 px", "column 1, row 2", "(3.0, 15.0) mm", "tolerance"], Some(&tmp.path().join("out")));
+    assert_bad_input(
+        &r,
+        &["p.png", "6 pixels", "#fa0604 × 6 px", "column 1, row 2", "(3.0, 15.0) mm", "tolerance"],
+        Some(&tmp.path().join("out")),
+    );
     // tolerance = 8 snaps the edge to red: the region grows by those 6 pixels (6 × 4 mm²).
     write(tmp.path(), "p.legend.toml", &LEGEND.replace("origin_mm = [0, 0]\n", "origin_mm = [0, 0]\ntolerance = 8\n"));
     let r = needlesim(&["run", s.to_str().unwrap(), "--out", "out"], tmp.path());

@@ -5,10 +5,10 @@
 mod common;
 
 use common::{bin, root};
-use needlesim::raster::domain::Domain;
 use needlesim::face::default::default_face;
 use needlesim::geometry::Vec2;
 use needlesim::io::output::face_pictures::face_overlays;
+use needlesim::raster::domain::Domain;
 use needlesim::render::overlay::MARK_RGB;
 use needlesim::render::report::external_references;
 
@@ -82,7 +82,10 @@ fn punctures_in_a_no_go_zone_are_marked_on_the_heatmap() {
     let hits = summary["no_go"]["eye_left"]["punctures"].as_u64().unwrap();
     assert!(hits > 0, "margin 0 reaches the eye: {}", summary["no_go"]);
     let png = needlesim::render::canvas::decode_png(&std::fs::read(out.join("heatmap.png")).unwrap()).unwrap();
-    let marked = (0..png.height as i32).flat_map(|y| (0..png.width as i32).map(move |x| (x, y))).filter(|&(x, y)| png.get(x, y) == Some(MARK_RGB)).count();
+    let marked = (0..png.height as i32)
+        .flat_map(|y| (0..png.width as i32).map(move |x| (x, y)))
+        .filter(|&(x, y)| png.get(x, y) == Some(MARK_RGB))
+        .count();
     assert!(marked > 0, "red marks on the heatmap");
     let svg = std::fs::read_to_string(out.join("heatmap.svg")).unwrap();
     assert!(svg.contains(&format!("fill=\"{}\"", needlesim::render::svg::hex(MARK_RGB))));
@@ -97,7 +100,18 @@ fn full_face_report_has_region_rows_and_no_external_url() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
     let o = run(
-        &["run", "scenarios/full-face.toml", "--out", out.to_str().unwrap(), "--set", "grid.resolution_mm=0.05", "--set", "pictures.frames=20", "--set", "technique.speed_mm_s=150"],
+        &[
+            "run",
+            "scenarios/full-face.toml",
+            "--out",
+            out.to_str().unwrap(),
+            "--set",
+            "grid.resolution_mm=0.05",
+            "--set",
+            "pictures.frames=20",
+            "--set",
+            "technique.speed_mm_s=150",
+        ],
         "2",
     );
     assert!(o.status.success() || o.status.code() == Some(0), "{}", String::from_utf8_lossy(&o.stderr));

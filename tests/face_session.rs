@@ -41,7 +41,21 @@ fn summary_has_the_patch_keys_the_face_keys_and_conserves_punctures() {
     let r = needlesim(&["run", s.to_str().unwrap(), "--out", "out"], tmp.path());
     assert_eq!(r.code, 0, "{}", r.stderr);
     let j = summary(&tmp.path().join("out"));
-    for k in ["scenario", "seed", "stamps", "punctures", "area_mm2", "coverage", "coverage_per_pass", "coverage_cumulative", "hits_histogram", "density_per_cm2", "uniformity_cv", "warnings", "path_time_s"] {
+    for k in [
+        "scenario",
+        "seed",
+        "stamps",
+        "punctures",
+        "area_mm2",
+        "coverage",
+        "coverage_per_pass",
+        "coverage_cumulative",
+        "hits_histogram",
+        "density_per_cm2",
+        "uniformity_cv",
+        "warnings",
+        "path_time_s",
+    ] {
         assert!(j.get(k).is_some(), "missing {k}");
     }
     for k in ["face", "layers", "coverage_dej", "coverage_mid_dermis", "no_go", "regions", "punctures_off_map"] {
@@ -50,7 +64,20 @@ fn summary_has_the_patch_keys_the_face_keys_and_conserves_punctures() {
     let regions = j["regions"].as_object().unwrap();
     assert_eq!(regions.len(), 19, "every region of the map is reported");
     let cheek = &regions["cheek_left"];
-    for k in ["area_mm2", "coverage", "coverage_per_pass", "hits_histogram", "density_per_cm2", "uniformity_cv", "layers", "coverage_dej", "coverage_mid_dermis", "skin", "recommended_depth_mm", "treated"] {
+    for k in [
+        "area_mm2",
+        "coverage",
+        "coverage_per_pass",
+        "hits_histogram",
+        "density_per_cm2",
+        "uniformity_cv",
+        "layers",
+        "coverage_dej",
+        "coverage_mid_dermis",
+        "skin",
+        "recommended_depth_mm",
+        "treated",
+    ] {
         assert!(cheek.get(k).is_some(), "cheek_left lacks {k}");
     }
     assert_eq!(cheek["treated"], true);
@@ -80,12 +107,23 @@ fn summary_has_the_patch_keys_the_face_keys_and_conserves_punctures() {
 #[test]
 fn same_scenario_same_bytes_for_any_thread_count() {
     let tmp = tempfile::tempdir().unwrap();
-    let s = write(tmp.path(), "s.toml", &scenario("default", "[[treat]]\nregions = [\"perioral\", \"chin\"]\npattern = \"random\"\n[[treat]]\nregion = \"nose\"\ndepth_mm = 0.4\n", "margin_mm = 0"));
+    let s = write(
+        tmp.path(),
+        "s.toml",
+        &scenario(
+            "default",
+            "[[treat]]\nregions = [\"perioral\", \"chin\"]\npattern = \"random\"\n[[treat]]\nregion = \"nose\"\ndepth_mm = 0.4\n",
+            "margin_mm = 0",
+        ),
+    );
     let a = needlesim_env(&["run", s.to_str().unwrap(), "--out", "a"], tmp.path(), &[("RAYON_NUM_THREADS", "1")]);
     let b = needlesim_env(&["run", s.to_str().unwrap(), "--out", "b"], tmp.path(), &[("RAYON_NUM_THREADS", "2")]);
     assert_eq!((a.code, b.code), (0, 0), "{}{}", a.stderr, b.stderr);
     for f in ["summary.json", "punctures.csv", "heatmap.png"] {
-        assert!(std::fs::read(tmp.path().join("a").join(f)).unwrap() == std::fs::read(tmp.path().join("b").join(f)).unwrap(), "{f} differs");
+        assert!(
+            std::fs::read(tmp.path().join("a").join(f)).unwrap() == std::fs::read(tmp.path().join("b").join(f)).unwrap(),
+            "{f} differs"
+        );
     }
 }
 
@@ -111,7 +149,10 @@ fn warnings_name_region_zone_and_limit() {
 #[test]
 fn the_painted_map_scenario_runs() {
     let tmp = tempfile::tempdir().unwrap();
-    let r = needlesim(&["run", root().join("scenarios/painted-face.toml").to_str().unwrap(), "--out", "out", "--set", "grid.resolution_mm=0.05"], tmp.path());
+    let r = needlesim(
+        &["run", root().join("scenarios/painted-face.toml").to_str().unwrap(), "--out", "out", "--set", "grid.resolution_mm=0.05"],
+        tmp.path(),
+    );
     assert_eq!(r.code, 0, "{}", r.stderr);
     let j = summary(&tmp.path().join("out"));
     assert_eq!(j["face"]["map"], "painted-face.legend");
@@ -121,7 +162,10 @@ fn the_painted_map_scenario_runs() {
 #[test]
 fn the_patch_mode_is_unchanged() {
     let tmp = tempfile::tempdir().unwrap();
-    let r = needlesim(&["run", root().join("scenarios/default.toml").to_str().unwrap(), "--out", "out", "--set", "grid.resolution_mm=0.05"], tmp.path());
+    let r = needlesim(
+        &["run", root().join("scenarios/default.toml").to_str().unwrap(), "--out", "out", "--set", "grid.resolution_mm=0.05"],
+        tmp.path(),
+    );
     assert_eq!(r.code, 0, "{}", r.stderr);
     let j = summary(&tmp.path().join("out"));
     assert!(j.get("regions").is_none() && j.get("face").is_none());
@@ -180,7 +224,10 @@ fn an_ideal_hand_table_changes_nothing() {
         assert_eq!(r.code, 0, "{}", r.stderr);
     }
     for f in ["summary.json", "punctures.csv", "heatmap.png"] {
-        assert!(std::fs::read(tmp.path().join("a").join(f)).unwrap() == std::fs::read(tmp.path().join("b").join(f)).unwrap(), "{f} differs");
+        assert!(
+            std::fs::read(tmp.path().join("a").join(f)).unwrap() == std::fs::read(tmp.path().join("b").join(f)).unwrap(),
+            "{f} differs"
+        );
     }
 }
 

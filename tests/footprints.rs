@@ -6,13 +6,13 @@ mod common;
 use std::f64::consts::PI;
 
 use common::uniform_punctures;
+use needlesim::geometry::Rect;
+use needlesim::needle::footprint::{Footprint, tilt_depth_factor};
+use needlesim::needle::puncture::Puncture;
 use needlesim::raster::accumulate::{Request, accumulate};
 use needlesim::raster::dense::dense_counts;
 use needlesim::raster::domain::RectDomain;
-use needlesim::needle::footprint::{Footprint, tilt_depth_factor};
-use needlesim::geometry::Rect;
 use needlesim::raster::grid::GridSpec;
-use needlesim::needle::puncture::Puncture;
 use proptest::prelude::*;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -38,7 +38,10 @@ fn shaped_accumulation_matches_dense_brute_force() {
     let p = shaped(uniform_punctures(2000, (-1.6, 0.0, 7.2, 5.8), 21), 22);
     let grid = GridSpec::new(0.01);
     for radius in [r, r + 0.05] {
-        let acc = accumulate(&p, &Request { grid, radius_mm: radius, passes: 1, picture_cells: None, domain: &RectDomain(rect), layers: Default::default() });
+        let acc = accumulate(
+            &p,
+            &Request { grid, radius_mm: radius, passes: 1, picture_cells: None, domain: &RectDomain(rect), layers: Default::default() },
+        );
         let dense = dense_counts(&p, radius, &rect, &grid);
         let mut hist = [0u64; 17];
         for &c in &dense.counts {
@@ -70,7 +73,10 @@ fn hit_sum_conserves_the_closed_form_areas() {
             .enumerate()
             .map(|(i, q)| Puncture { tilt_deg: tilt, tilt_azimuth_deg: (i * 37 % 360) as f32, drag_x_mm: drag, ..*q })
             .collect();
-        let acc = accumulate(&p, &Request { grid, radius_mm: r, passes: 1, picture_cells: None, domain: &RectDomain(rect), layers: Default::default() });
+        let acc = accumulate(
+            &p,
+            &Request { grid, radius_mm: r, passes: 1, picture_cells: None, domain: &RectDomain(rect), layers: Default::default() },
+        );
         let measured = acc.tallies[0].hit_sum as f64 * grid.cell_area_mm2();
         let exact: f64 = p.iter().map(|q| Footprint::of(q, r).area_mm2()).sum();
         if drag == 0.0 {

@@ -5,16 +5,16 @@
 mod common;
 
 use common::{SMALL, bin, check};
+use needlesim::geometry::Rect;
+use needlesim::metrics;
+use needlesim::needle::puncture::{Puncture, place_hand};
 use needlesim::pen::cartridge::{Cartridge, grid_layout};
 use needlesim::pen::device::Device;
 use needlesim::raster::domain::RectDomain;
-use needlesim::geometry::Rect;
 use needlesim::raster::grid::GridSpec;
-use needlesim::technique::hand::Hand;
-use needlesim::metrics;
-use needlesim::technique::lanes::{PassPlan, Pattern};
-use needlesim::needle::puncture::{Puncture, place_hand};
 use needlesim::sim::{Limits, Simulation};
+use needlesim::technique::hand::Hand;
+use needlesim::technique::lanes::{PassPlan, Pattern};
 use needlesim::technique::walk::walk_pass;
 use proptest::prelude::*;
 
@@ -23,7 +23,13 @@ fn sim(pattern: Pattern, dirs: &[f64], area: Rect) -> Simulation {
     let device = Device { frequency_hz: 120.0, rotation_deg: 18.0, ..Device::default() };
     let passes = dirs
         .iter()
-        .map(|&d| PassPlan { direction_deg: d, pattern, speed_mm_s: 40.0, lane_spacing_mm: cartridge.track_width_mm(d, 18.0), lane_offset_mm: 0.0 })
+        .map(|&d| PassPlan {
+            direction_deg: d,
+            pattern,
+            speed_mm_s: 40.0,
+            lane_spacing_mm: cartridge.track_width_mm(d, 18.0),
+            lane_offset_mm: 0.0,
+        })
         .collect();
     Simulation {
         name: "hand".into(),
@@ -290,8 +296,16 @@ fn bad_technique_input_is_refused_clearly() {
         ("unknown pattern", &["--set", "technique.patterns=[\"serpentine\", \"zigzag\"]"], &["technique.patterns[1]", "zigzag", "circles"]),
         ("pass order repeats", &["--set", "technique.pass_order=[0, 0, 1]"], &["technique.pass_order", "permutation"]),
         ("pass order short", &["--set", "technique.pass_order=[1, 0]"], &["technique.pass_order", "permutation of 0–2"]),
-        ("circle radius", &["--set", "technique.pattern=\"circles\"", "--set", "technique.circle_radius_mm=-1"], &["technique.circle_radius_mm", "-1"]),
-        ("stamps per spot", &["--set", "technique.pattern=\"stamping\"", "--set", "technique.stamps_per_spot=0"], &["technique.stamps_per_spot", "1–1000"]),
+        (
+            "circle radius",
+            &["--set", "technique.pattern=\"circles\"", "--set", "technique.circle_radius_mm=-1"],
+            &["technique.circle_radius_mm", "-1"],
+        ),
+        (
+            "stamps per spot",
+            &["--set", "technique.pattern=\"stamping\"", "--set", "technique.stamps_per_spot=0"],
+            &["technique.stamps_per_spot", "1–1000"],
+        ),
         ("negative cocktail", &["--set", "session.cocktail_ul_per_puncture=-0.1"], &["session.cocktail_ul_per_puncture", "-0.1"]),
         ("zero procedure limit", &["--set", "session.procedure_limit_min=0"], &["session.procedure_limit_min"]),
     ];
@@ -310,7 +324,8 @@ fn bad_technique_input_is_refused_clearly() {
 /// A tilt sd wide enough to draw past 80° is legal but warned about (clipped draws counted).
 #[test]
 fn clipped_tilt_draws_are_a_warning() {
-    let (_d, out, s) = check(SMALL, &["--set", "hand.tilt_mean_deg=60", "--set", "hand.tilt_sd_deg=30", "--set", "technique.directions_deg=[0]"]);
+    let (_d, out, s) =
+        check(SMALL, &["--set", "hand.tilt_mean_deg=60", "--set", "hand.tilt_sd_deg=30", "--set", "technique.directions_deg=[0]"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let s = s.unwrap();
     assert!(s["hand"]["tilt_clipped_stamps"].as_u64().unwrap() > 0);

@@ -3,12 +3,12 @@
 
 mod common;
 
+use needlesim::geometry::{Rect, Vec2};
 use needlesim::pen::cartridge::{Cartridge, grid_layout};
 use needlesim::pen::device::Device;
-use needlesim::geometry::{Rect, Vec2};
 use needlesim::raster::grid::GridSpec;
-use needlesim::technique::lanes::{PassPlan, Pattern};
 use needlesim::sim::{Limits, Simulation};
+use needlesim::technique::lanes::{PassPlan, Pattern};
 use proptest::prelude::*;
 
 fn pattern() -> impl Strategy<Value = Pattern> {
@@ -106,7 +106,13 @@ fn tiling_stamps_cover_exactly_n_disks() {
         cartridge,
         device: Device { frequency_hz: 100.0, ..Device::default() },
         area: Rect::new(0.0, 0.0, 12.0, 9.0),
-        passes: vec![PassPlan { direction_deg: 0.0, pattern: Pattern::Strokes, speed_mm_s: 300.0, lane_spacing_mm: 3.0, lane_offset_mm: 0.0 }],
+        passes: vec![PassPlan {
+            direction_deg: 0.0,
+            pattern: Pattern::Strokes,
+            speed_mm_s: 300.0,
+            lane_spacing_mm: 3.0,
+            lane_offset_mm: 0.0,
+        }],
         grid: GridSpec::new(0.005),
         halo_mm: 0.0,
         picture: false,
@@ -122,10 +128,15 @@ fn tiling_stamps_cover_exactly_n_disks() {
     let mut disks = 0.0;
     for p in &r.punctures {
         let part = |v: f64, lo: f64, hi: f64| {
-            if v - 0.09 >= lo - 1e-9 && v + 0.09 <= hi + 1e-9 { Some(1.0) }
-            else if (v - lo).abs() < 1e-9 || (v - hi).abs() < 1e-9 { Some(0.5) }
-            else if v + 0.09 <= lo || v - 0.09 >= hi { Some(0.0) }
-            else { None }
+            if v - 0.09 >= lo - 1e-9 && v + 0.09 <= hi + 1e-9 {
+                Some(1.0)
+            } else if (v - lo).abs() < 1e-9 || (v - hi).abs() < 1e-9 {
+                Some(0.5)
+            } else if v + 0.09 <= lo || v - 0.09 >= hi {
+                Some(0.0)
+            } else {
+                None
+            }
         };
         let fx = part(p.x_mm, a.x0, a.x1).expect("disk cut off-centre by a vertical edge");
         let fy = part(p.y_mm, a.y0, a.y1).expect("disk cut off-centre by a horizontal edge");

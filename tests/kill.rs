@@ -10,7 +10,8 @@ use common::{bin, root};
 
 /// Complete outputs: summary parses, the CSV has one row per puncture, the PNG is whole.
 fn passes_of_complete_run(dir: &Path) -> u64 {
-    let s: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).expect("summary.json")).expect("summary parses");
+    let s: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).expect("summary.json")).expect("summary parses");
     let csv = std::fs::read_to_string(dir.join("punctures.csv")).expect("punctures.csv");
     assert_eq!(csv.lines().count() as u64, s["punctures"].as_u64().unwrap() + 1, "torn punctures.csv");
     let png = std::fs::read(dir.join("heatmap.png")).expect("heatmap.png");

@@ -4,14 +4,14 @@
 mod common;
 
 use common::{SMALL, assert_refusals, bin, run_in};
+use needlesim::geometry::{Rect, Vec2};
 use needlesim::pen::cartridge::Cartridge;
 use needlesim::pen::device::Device;
-use needlesim::geometry::{Rect, Vec2};
 use needlesim::raster::grid::GridSpec;
-use needlesim::technique::lanes::{PassPlan, Pattern};
+use needlesim::sim::{Limits, Simulation};
 use needlesim::study::nelder_mead::Options;
 use needlesim::study::optimize::{Knob, Noise, Settings, Target, TargetMetric, Weights, evaluate, optimize};
-use needlesim::sim::{Limits, Simulation};
+use needlesim::technique::lanes::{PassPlan, Pattern};
 
 const FREQ_HZ: f64 = 100.0;
 const LANE_MM: f64 = 2.0;
@@ -122,9 +122,22 @@ fn optimize_command_writes_its_outputs_reproducibly() {
     std::fs::write(dir.path().join("small.toml"), SMALL).unwrap();
     let args = |out: &str, seeds: &str| {
         vec![
-            "optimize", "small.toml", "--target", "coverage_per_pass=0.25", "--vary", "technique.speed_mm_s=20:80",
-            "--seeds", seeds, "--max-evaluations", "8", "--set", "grid.resolution_mm=0.02", "--set", "technique.directions_deg=[0,90]",
-            "--out", out,
+            "optimize",
+            "small.toml",
+            "--target",
+            "coverage_per_pass=0.25",
+            "--vary",
+            "technique.speed_mm_s=20:80",
+            "--seeds",
+            seeds,
+            "--max-evaluations",
+            "8",
+            "--set",
+            "grid.resolution_mm=0.02",
+            "--set",
+            "technique.directions_deg=[0,90]",
+            "--out",
+            out,
         ]
         .into_iter()
         .map(String::from)
@@ -143,7 +156,11 @@ fn optimize_command_writes_its_outputs_reproducibly() {
     let b = bin().current_dir(dir.path()).env("RAYON_NUM_THREADS", "1").args(args("o2", "2")).output().unwrap();
     assert!(b.status.success());
     for f in ["evaluations.csv", "optimize.json", "best.toml", "convergence.png"] {
-        assert_eq!(std::fs::read(dir.path().join("o1").join(f)).unwrap(), std::fs::read(dir.path().join("o2").join(f)).unwrap(), "{f} differs");
+        assert_eq!(
+            std::fs::read(dir.path().join("o1").join(f)).unwrap(),
+            std::fs::read(dir.path().join("o2").join(f)).unwrap(),
+            "{f} differs"
+        );
     }
 
     // With one seed and no noise the reported figure is exactly what `run` measures on

@@ -6,13 +6,14 @@ mod common;
 use std::path::Path;
 
 use common::{SMALL, uniform_punctures};
+use needlesim::geometry::Rect;
+use needlesim::io::output::write_run;
+use needlesim::io::scenario;
+use needlesim::needle::puncture::Puncture;
 use needlesim::raster::accumulate::{Layers, Raster, Request, accumulate};
 use needlesim::raster::dense::dense_counts;
 use needlesim::raster::domain::RectDomain;
-use needlesim::geometry::Rect;
 use needlesim::raster::grid::GridSpec;
-use needlesim::io::output::write_run;
-use needlesim::needle::puncture::Puncture;
 use needlesim::render::animation::{self, ix};
 use needlesim::render::canvas::decode_png;
 use needlesim::render::heatmap;
@@ -20,7 +21,6 @@ use needlesim::render::map;
 use needlesim::render::overlay::Overlays;
 use needlesim::render::run_pictures::{DepthClasses, MapContext, RunInfo, draw_run};
 use needlesim::render::viridis;
-use needlesim::io::scenario;
 use needlesim::sim::{RunResult, Simulation};
 
 fn small_sim(extra: &[&str]) -> Simulation {
@@ -50,7 +50,10 @@ fn a_puncture_appears_at_its_pixel() {
     let domain = RectDomain(area);
     for (x, y) in [(3.3, 7.1), (16.52, 2.04), (10.0, 5.0)] {
         let ps = [at(0, x, y)];
-        let acc = accumulate(&ps, &Request { grid, radius_mm: 0.3, passes: 1, picture_cells: Some(5), domain: &domain, layers: Layers::default() });
+        let acc = accumulate(
+            &ps,
+            &Request { grid, radius_mm: 0.3, passes: 1, picture_cells: Some(5), domain: &domain, layers: Layers::default() },
+        );
         let raster = acc.raster.unwrap();
         let pic = heatmap::draw(&raster, area, "one puncture", "hits").unwrap();
         let pl = pic.placement;
@@ -90,7 +93,9 @@ fn colour_bar_maximum_is_the_data_maximum() {
     // holds it (the inset wins ties).
     let panel = if map::max_in(&inset, &window) as f64 == want { 1 } else { 0 };
     let pl = pics.hits.placements[panel];
-    let brightest = (pl.plot_y.0..pl.plot_y.1).flat_map(|y| (pl.plot_x.0..pl.plot_x.1).map(move |x| (x, y))).any(|(x, y)| c.get(x, y) == Some(viridis(1.0)));
+    let brightest = (pl.plot_y.0..pl.plot_y.1)
+        .flat_map(|y| (pl.plot_x.0..pl.plot_x.1).map(move |x| (x, y)))
+        .any(|(x, y)| c.get(x, y) == Some(viridis(1.0)));
     assert!(brightest, "no pixel of panel {panel} shows the bar's maximum colour");
 }
 
@@ -121,7 +126,12 @@ fn per_pass_pictures_match_the_dense_truth_and_layers_change_nothing_else() {
     assert_eq!(full.pass_rasters.len(), 3);
     for (pass, r) in full.pass_rasters.iter().enumerate() {
         let mine: Vec<Puncture> = ps.iter().filter(|p| p.pass as usize == pass).copied().collect();
-        let window = Rect::new(r.origin_mm.x, r.origin_mm.y, r.origin_mm.x + r.width as f64 * r.pixel_mm, r.origin_mm.y + r.height as f64 * r.pixel_mm);
+        let window = Rect::new(
+            r.origin_mm.x,
+            r.origin_mm.y,
+            r.origin_mm.x + r.width as f64 * r.pixel_mm,
+            r.origin_mm.y + r.height as f64 * r.pixel_mm,
+        );
         let d = dense_counts(&mine, 0.09, &window, &grid);
         for row in 0..r.height {
             for col in 0..r.width {
@@ -130,7 +140,10 @@ fn per_pass_pictures_match_the_dense_truth_and_layers_change_nothing_else() {
                 if !area.contains(c.x, c.y) {
                     continue;
                 }
-                let hit = (0..5).flat_map(|a| (0..5).map(move |b| (a, b))).filter(|&(a, b)| d.counts[(row * 5 + a) * d.width + col * 5 + b] > 0).count();
+                let hit = (0..5)
+                    .flat_map(|a| (0..5).map(move |b| (a, b)))
+                    .filter(|&(a, b)| d.counts[(row * 5 + a) * d.width + col * 5 + b] > 0)
+                    .count();
                 let got = r.values[row * r.width + col];
                 assert!((got - hit as f32 / 25.0).abs() < 1e-6, "pass {pass} pixel ({col}, {row}): {got} vs {hit}/25");
             }
@@ -238,7 +251,18 @@ fn pictures_are_byte_identical_for_any_thread_count() {
         outs.push(out);
     }
     let _ = r;
-    for f in ["heatmap.png", "heatmap.svg", "passes.png", "passes.svg", "density.png", "density.svg", "depth.png", "depth.svg", "animation.gif", "report.html"] {
+    for f in [
+        "heatmap.png",
+        "heatmap.svg",
+        "passes.png",
+        "passes.svg",
+        "density.png",
+        "density.svg",
+        "depth.png",
+        "depth.svg",
+        "animation.gif",
+        "report.html",
+    ] {
         let a = std::fs::read(outs[0].join(f)).unwrap();
         let b = std::fs::read(outs[1].join(f)).unwrap();
         assert!(a == b, "{f} differs between 1 and 2 threads");

@@ -1,11 +1,21 @@
 //! Polygon geometry against independent truth: closed forms, brute force, dense sampling.
 
-use needlesim::geometry::{Rect, Vec2};
 use needlesim::geometry::polygon::{Polygon, RectRelation};
+use needlesim::geometry::{Rect, Vec2};
 use proptest::prelude::*;
 
 fn regular(n: usize, r: f64, c: Vec2, phase: f64) -> Polygon {
-    Polygon::new((0..n).map(|k| c + Vec2::new((phase + k as f64 * std::f64::consts::TAU / n as f64).cos(), (phase + k as f64 * std::f64::consts::TAU / n as f64).sin()) * r).collect()).unwrap()
+    Polygon::new(
+        (0..n)
+            .map(|k| {
+                c + Vec2::new(
+                    (phase + k as f64 * std::f64::consts::TAU / n as f64).cos(),
+                    (phase + k as f64 * std::f64::consts::TAU / n as f64).sin(),
+                ) * r
+            })
+            .collect(),
+    )
+    .unwrap()
 }
 
 /// A star-shaped polygon: sorted angles, radii in [0.3, 1] × scale.

@@ -71,7 +71,9 @@ fn square_layout_of_12_runs_exactly_like_preset_12() {
 #[test]
 fn layout_files_in_csv_and_toml_are_read_relative_to_the_scenario() {
     let needles = "x_mm,y_mm\n-0.5,0\n0.5,0\n0,0.8\n";
-    for (name, text) in [("needles.csv", needles.to_string()), ("needles.toml", "needles_mm = [[-0.5, 0], [0.5, 0], [0, 0.8]]\n".to_string())] {
+    for (name, text) in
+        [("needles.csv", needles.to_string()), ("needles.toml", "needles_mm = [[-0.5, 0], [0.5, 0], [0, 0.8]]\n".to_string())]
+    {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir(dir.path().join("s")).unwrap();
         std::fs::write(dir.path().join("s").join(name), text).unwrap();
@@ -94,15 +96,40 @@ fn bad_presets_and_layouts_exit_2_with_a_clear_message() {
     let touching = dir.path().join("touching.csv");
     let with_file = SMALL.replace("preset = 12", &format!("layout_file = {:?}", touching.to_str().unwrap()));
     let cases: &[(&str, &str, &[&str], &[&str])] = &[
-        ("unknown device preset", SMALL, &["--set", "device.preset=skinpen-precison"], &["device.preset", "generic-12", "did you mean \"skinpen-precision\""]),
-        ("unknown layout family", &SMALL.replace("preset = 12", "layout = \"hexx\"\nneedles = 7"), &[], &["cartridge.layout", "did you mean \"hex\""]),
+        (
+            "unknown device preset",
+            SMALL,
+            &["--set", "device.preset=skinpen-precison"],
+            &["device.preset", "generic-12", "did you mean \"skinpen-precision\""],
+        ),
+        (
+            "unknown layout family",
+            &SMALL.replace("preset = 12", "layout = \"hexx\"\nneedles = 7"),
+            &[],
+            &["cartridge.layout", "did you mean \"hex\""],
+        ),
         ("layout without needles", &SMALL.replace("preset = 12", "layout = \"hex\""), &[], &["cartridge.needles", "missing"]),
         ("needles without layout", SMALL, &["--set", "cartridge.needles=7"], &["cartridge.needles", "only with cartridge.layout"]),
-        ("two layouts", SMALL, &["--set", "cartridge.layout=hex", "--set", "cartridge.needles=7"], &["cartridge.preset / cartridge.layout", "exactly one"]),
-        ("needles overlap in a layout", &SMALL.replace("preset = 12", "layout = \"hex\"\nneedles = 7\npitch_mm = 0.1"), &[], &["needles", "at least one diameter"]),
+        (
+            "two layouts",
+            SMALL,
+            &["--set", "cartridge.layout=hex", "--set", "cartridge.needles=7"],
+            &["cartridge.preset / cartridge.layout", "exactly one"],
+        ),
+        (
+            "needles overlap in a layout",
+            &SMALL.replace("preset = 12", "layout = \"hex\"\nneedles = 7\npitch_mm = 0.1"),
+            &[],
+            &["needles", "at least one diameter"],
+        ),
         ("layout file with overlapping needles", &with_file, &[], &["touching.csv", "lines 3 and 4", "overlap"]),
         ("missing layout file", &SMALL.replace("preset = 12", "layout_file = \"nope.csv\""), &[], &["nope.csv"]),
-        ("device range nonsense", SMALL, &["--set", "device.frequency_min_hz=200", "--set", "device.frequency_max_hz=100"], &["frequency_min_hz", "min ≤ max"]),
+        (
+            "device range nonsense",
+            SMALL,
+            &["--set", "device.frequency_min_hz=200", "--set", "device.frequency_max_hz=100"],
+            &["frequency_min_hz", "min ≤ max"],
+        ),
     ];
     for (what, scenario, extra, needles) in cases {
         let (d, out, _) = check(scenario, extra);

@@ -9,7 +9,11 @@ use serde_json::{Value, json};
 
 fn metrics(s: &Server, id: &str) -> Value {
     // An empty end-of-stroke batch answers the current figures without changing them.
-    let r = s.call("POST", &format!("/api/sessions/{id}/strokes"), Some(&json!({"stroke": 1_000_000_000u64, "pass": 0, "samples": [], "end": true})));
+    let r = s.call(
+        "POST",
+        &format!("/api/sessions/{id}/strokes"),
+        Some(&json!({"stroke": 1_000_000_000u64, "pass": 0, "samples": [], "end": true})),
+    );
     assert_eq!(r.status, 200, "{}", r.body);
     r.json()["metrics"].clone()
 }
@@ -60,13 +64,34 @@ fn bad_input_gets_a_4xx_with_a_message_and_stores_nothing() {
         (raw("{\"stroke\": 2, \"pass\": 0, \"samples\": [[3000, 1, 2], [30000, 1, 3]]}"), 422, "lift the pen"),
         (raw(&json!({"stroke": 2, "pass": 0, "samples": vec![[3000.0, 1.0, 2.0]; 201]}).to_string()), 413, "at most 200"),
         (raw(&format!("{{\"stroke\": 2, \"pass\": 0, \"samples\": [], \"pad\": \"{}\"}}", "x".repeat(70_000))), 413, "over 65536 bytes"),
-        (request(&s.addr, "POST", &format!("/api/sessions/{id}/settings"), Some(b"{\"preset\": 7}")).unwrap(), 422, "cartridge.preset = 7: allowed is one of 9, 12, 16, 20"),
+        (
+            request(&s.addr, "POST", &format!("/api/sessions/{id}/settings"), Some(b"{\"preset\": 7}")).unwrap(),
+            422,
+            "cartridge.preset = 7: allowed is one of 9, 12, 16, 20",
+        ),
         (request(&s.addr, "POST", &format!("/api/sessions/{id}/settings"), Some(b"{\"preset\": \"big\"}")).unwrap(), 400, "malformed JSON"),
-        (request(&s.addr, "POST", &format!("/api/sessions/{id}/settings"), Some(b"{\"depth_mm\": 3}")).unwrap(), 422, "cartridge.depth_mm = 3: allowed is the device range 0.4–2 mm"),
-        (request(&s.addr, "POST", &format!("/api/sessions/{id}/settings"), Some(b"{\"frequency_hz\": 5000}")).unwrap(), 422, "device.frequency_hz = 5000"),
+        (
+            request(&s.addr, "POST", &format!("/api/sessions/{id}/settings"), Some(b"{\"depth_mm\": 3}")).unwrap(),
+            422,
+            "cartridge.depth_mm = 3: allowed is the device range 0.4–2 mm",
+        ),
+        (
+            request(&s.addr, "POST", &format!("/api/sessions/{id}/settings"), Some(b"{\"frequency_hz\": 5000}")).unwrap(),
+            422,
+            "device.frequency_hz = 5000",
+        ),
         (request(&s.addr, "POST", &format!("/api/sessions/{id}/settings"), Some(b"{\"tilt_deg\": 95}")).unwrap(), 422, "tilt_deg = 95"),
-        (request(&s.addr, "POST", &format!("/api/sessions/{id}/settings"), Some(b"{\"halo_mm\": -1}")).unwrap(), 422, "coverage.halo_mm = -1"),
-        (request(&s.addr, "POST", "/api/sessions/0123/strokes", Some(b"{\"stroke\": 2, \"pass\": 0, \"samples\": [[3000, 1, 2]]}")).unwrap(), 404, "no session"),
+        (
+            request(&s.addr, "POST", &format!("/api/sessions/{id}/settings"), Some(b"{\"halo_mm\": -1}")).unwrap(),
+            422,
+            "coverage.halo_mm = -1",
+        ),
+        (
+            request(&s.addr, "POST", "/api/sessions/0123/strokes", Some(b"{\"stroke\": 2, \"pass\": 0, \"samples\": [[3000, 1, 2]]}"))
+                .unwrap(),
+            404,
+            "no session",
+        ),
     ];
     for (k, (r, status, needle)) in cases.iter().enumerate() {
         assert_eq!(r.status, *status, "case {k}: {}", r.body);
@@ -244,7 +269,8 @@ fn replay_round_trip(tilt_deg: f64) {
     // The session lists punctures stroke by stroke; the run pass by pass.
     let mut lean_elsewhere = 0;
     for pass in [0.0, 1.0] {
-        let (a, b): (Vec<&Vec<f64>>, Vec<&Vec<f64>>) = (session.iter().filter(|r| r[0] == pass).collect(), replay.iter().filter(|r| r[0] == pass).collect());
+        let (a, b): (Vec<&Vec<f64>>, Vec<&Vec<f64>>) =
+            (session.iter().filter(|r| r[0] == pass).collect(), replay.iter().filter(|r| r[0] == pass).collect());
         assert_eq!(a.len(), b.len(), "pass {pass}");
         let shift = b[0][6] - a[0][6];
         for (x, y) in a.iter().zip(&b) {
@@ -260,7 +286,12 @@ fn replay_round_trip(tilt_deg: f64) {
         // The lean: the same, except where the pen rests (its stamp lands where the one
         // before or after it did) and at the tap (one stamp of 12 needles).
         if tilt_deg > 0.0 {
-            let still = |i: usize| [i.checked_sub(12), Some(i + 12)].into_iter().flatten().any(|j| b.get(j).is_some_and(|q| q[3] == b[i][3] && q[4] == b[i][4]));
+            let still = |i: usize| {
+                [i.checked_sub(12), Some(i + 12)]
+                    .into_iter()
+                    .flatten()
+                    .any(|j| b.get(j).is_some_and(|q| q[3] == b[i][3] && q[4] == b[i][4]))
+            };
             let other = (0..a.len()).filter(|&i| (a[i][8] - b[i][8]).abs() >= 0.01 && !still(i)).count();
             lean_elsewhere += other;
         }
@@ -283,19 +314,38 @@ fn replay_round_trip(tilt_deg: f64) {
 fn the_exported_scenario_says_when_it_cannot_replay_exactly() {
     let s = Server::start(&["scenarios/default.toml"]);
     let id = s.session();
-    assert_eq!(stroke(&s, &id, json!({"stroke": 1, "pass": 0, "samples": line_samples(1000.0, (2.0, 3.0), (30.0, 3.0), 40.0, 16.0), "end": true})).status, 200);
+    assert_eq!(
+        stroke(&s, &id, json!({"stroke": 1, "pass": 0, "samples": line_samples(1000.0, (2.0, 3.0), (30.0, 3.0), 40.0, 16.0), "end": true}))
+            .status,
+        200
+    );
     assert_eq!(s.call("POST", &format!("/api/sessions/{id}/settings"), Some(&json!({"frequency_hz": 100}))).status, 200);
-    assert_eq!(stroke(&s, &id, json!({"stroke": 2, "pass": 0, "samples": line_samples(3000.0, (2.0, 9.0), (30.0, 9.0), 40.0, 16.0), "end": true})).status, 200);
+    assert_eq!(
+        stroke(&s, &id, json!({"stroke": 2, "pass": 0, "samples": line_samples(3000.0, (2.0, 9.0), (30.0, 9.0), 40.0, 16.0), "end": true}))
+            .status,
+        200
+    );
     let r = s.call("POST", &format!("/api/sessions/{id}/export"), None).json();
     let dir = std::path::PathBuf::from(r["dir"].as_str().unwrap());
     let scenario = std::fs::read_to_string(dir.join("scenario.toml")).unwrap();
     assert!(scenario.contains("The pen changed during the session") && scenario.contains("pattern = \"trace\""), "{scenario}");
     let strokes = std::fs::read_to_string(dir.join("strokes.csv")).unwrap();
-    assert!(strokes.lines().nth(1).unwrap().starts_with("1,0,12,1,120,") && strokes.lines().nth(2).unwrap().starts_with("2,0,12,1,100,"), "{strokes}");
+    assert!(
+        strokes.lines().nth(1).unwrap().starts_with("1,0,12,1,120,") && strokes.lines().nth(2).unwrap().starts_with("2,0,12,1,100,"),
+        "{strokes}"
+    );
     let out = common::run_in(&dir, &["run", "scenario.toml", "--out", "replay"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 
-    assert_eq!(stroke(&s, &id, json!({"stroke": 3, "pass": 0, "samples": line_samples(5000.0, (2.0, 15.0), (-5.0, 15.0), 40.0, 16.0), "end": true})).status, 200);
+    assert_eq!(
+        stroke(
+            &s,
+            &id,
+            json!({"stroke": 3, "pass": 0, "samples": line_samples(5000.0, (2.0, 15.0), (-5.0, 15.0), 40.0, 16.0), "end": true})
+        )
+        .status,
+        200
+    );
     let r = s.call("POST", &format!("/api/sessions/{id}/export"), None).json();
     let dir = std::path::PathBuf::from(r["dir"].as_str().unwrap());
     let scenario = std::fs::read_to_string(dir.join("scenario.toml")).unwrap();
@@ -335,7 +385,11 @@ fn the_default_face_is_served_with_regions_no_go_zones_and_the_no_go_warning() {
     let id = s.session();
     // Across the forehead (±8 mm about its label anchor): punctures, forehead coverage, no warning.
     let (fx, fy) = anchor("forehead");
-    let r = stroke(&s, &id, json!({"stroke": 1, "pass": 0, "samples": line_samples(0.0, (fx - 8.0, fy), (fx + 8.0, fy), 40.0, 10.0), "end": true}));
+    let r = stroke(
+        &s,
+        &id,
+        json!({"stroke": 1, "pass": 0, "samples": line_samples(0.0, (fx - 8.0, fy), (fx + 8.0, fy), 40.0, 10.0), "end": true}),
+    );
     assert_eq!(r.status, 200, "{}", r.body);
     assert!(r.json()["no_go"].as_array().unwrap().is_empty());
     let m = metrics(&s, &id);
@@ -347,7 +401,11 @@ fn the_default_face_is_served_with_regions_no_go_zones_and_the_no_go_warning() {
     // Across an eye (through the mean of its ring): the no-go warning names the eye at once.
     let eye = outlines.iter().find(|o| o["no_go"] == true && o["name"].as_str().unwrap().contains("eye")).expect("an eye zone");
     let (ex, ey) = ring_mean(&eye["ring"]);
-    let r = stroke(&s, &id, json!({"stroke": 2, "pass": 0, "samples": line_samples(1000.0, (ex - 6.0, ey), (ex + 6.0, ey), 40.0, 10.0), "end": true}));
+    let r = stroke(
+        &s,
+        &id,
+        json!({"stroke": 2, "pass": 0, "samples": line_samples(1000.0, (ex - 6.0, ey), (ex + 6.0, ey), 40.0, 10.0), "end": true}),
+    );
     assert_eq!(r.status, 200, "{}", r.body);
     assert!(!r.json()["no_go"].as_array().unwrap().is_empty(), "the batch reports where it touched");
     let m = metrics(&s, &id);
@@ -377,7 +435,13 @@ fn a_face_session_exports_the_face_report_per_region_with_exact_figures() {
     // Forehead twice (passes 0 and 1), the left cheek once, then across an eye.
     let (fx, fy) = anchor("forehead");
     let (cx, cy) = anchor("cheek_left");
-    let eye = map["outlines_mm"].as_array().unwrap().iter().find(|o| o["no_go"] == true && o["name"].as_str().unwrap().contains("eye")).unwrap().clone();
+    let eye = map["outlines_mm"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["no_go"] == true && o["name"].as_str().unwrap().contains("eye"))
+        .unwrap()
+        .clone();
     let (ex, ey) = ring_mean(&eye["ring"]);
     let strokes = [
         (0, line_samples(0.0, (fx - 10.0, fy), (fx + 10.0, fy), 40.0, 10.0)),
@@ -406,7 +470,8 @@ fn a_face_session_exports_the_face_report_per_region_with_exact_figures() {
     assert_eq!(regions["chin"]["coverage"].as_f64(), Some(0.0));
     // Each region's exact coverage (scenario grid) agrees with the live one (coarser live
     // grid, unbiased) within the sampling error of a few hundred holes.
-    let live_row = |name: &str| live["regions"].as_array().unwrap().iter().find(|r| r["name"] == name).unwrap()["coverage"].as_f64().unwrap();
+    let live_row =
+        |name: &str| live["regions"].as_array().unwrap().iter().find(|r| r["name"] == name).unwrap()["coverage"].as_f64().unwrap();
     for name in ["forehead", "cheek_left"] {
         let (exact, l) = (regions[name]["coverage"].as_f64().unwrap(), live_row(name));
         assert!(exact > 0.0 && (exact - l).abs() / exact < 0.05, "{name}: exact {exact} vs live {l}");
@@ -415,10 +480,18 @@ fn a_face_session_exports_the_face_report_per_region_with_exact_figures() {
     let touched = live["no_go"][0]["punctures"].as_u64().unwrap();
     let zone = eye["name"].as_str().unwrap();
     assert_eq!(summary["no_go"][zone]["punctures"].as_u64(), Some(touched), "{}", summary["no_go"]);
-    assert!(summary["warnings"].as_array().unwrap().iter().any(|w| w.as_str().unwrap().starts_with(&format!("no-go zone {zone}"))), "{}", summary["warnings"]);
+    assert!(
+        summary["warnings"].as_array().unwrap().iter().any(|w| w.as_str().unwrap().starts_with(&format!("no-go zone {zone}"))),
+        "{}",
+        summary["warnings"]
+    );
     // One treatment per run of strokes over one region in one pass, in drawing order.
-    let treatments: Vec<(String, u64)> =
-        summary["face"]["treatments"].as_array().unwrap().iter().map(|t| (t["region"].as_str().unwrap().to_owned(), t["first_pass"].as_u64().unwrap())).collect();
+    let treatments: Vec<(String, u64)> = summary["face"]["treatments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| (t["region"].as_str().unwrap().to_owned(), t["first_pass"].as_u64().unwrap()))
+        .collect();
     assert_eq!(&treatments[..3], &[("forehead".into(), 0), ("forehead".into(), 1), ("cheek_left".into(), 0)], "{treatments:?}");
     // punctures.csv: the face columns; the eye stroke's needles that landed in the eye say so.
     let csv = std::fs::read_to_string(dir.join("punctures.csv")).unwrap();
@@ -460,7 +533,11 @@ fn a_painted_face_map_is_served_with_outlines_traced_from_its_pixels() {
     }
     let eye = outlines.iter().find(|o| o["no_go"] == true && o["name"].as_str().unwrap().contains("eye")).unwrap();
     let (ex, ey) = ring_mean(&eye["ring"]);
-    let r = stroke(&s, &id, json!({"stroke": 1, "pass": 0, "samples": line_samples(0.0, (ex - 6.0, ey), (ex + 6.0, ey), 40.0, 10.0), "end": true}));
+    let r = stroke(
+        &s,
+        &id,
+        json!({"stroke": 1, "pass": 0, "samples": line_samples(0.0, (ex - 6.0, ey), (ex + 6.0, ey), 40.0, 10.0), "end": true}),
+    );
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(metrics(&s, &id)["no_go"][0]["zone"], eye["name"]);
 }
@@ -481,7 +558,8 @@ fn a_device_preset_sets_the_whole_pen_and_bad_names_are_refused() {
     assert_eq!(st["frequency_hz"].as_f64(), Some(p.frequency_hz.value));
     assert_eq!(st["depth_range_mm"], json!([p.depth_range_mm.value.0, p.depth_range_mm.value.1]));
     // Strokes use it: punctures come in multiples of its needle count.
-    let r = stroke(&s, &id, json!({"stroke": 1, "pass": 0, "samples": line_samples(0.0, (5.0, 5.0), (30.0, 8.0), 40.0, 16.0), "end": true}));
+    let r =
+        stroke(&s, &id, json!({"stroke": 1, "pass": 0, "samples": line_samples(0.0, (5.0, 5.0), (30.0, 8.0), 40.0, 16.0), "end": true}));
     assert_eq!(r.status, 200, "{}", r.body);
     let n = r.json()["punctures"].as_array().unwrap().len() / 2;
     assert!(n > 0 && n.is_multiple_of(p.needles.value), "{n} punctures");

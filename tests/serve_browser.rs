@@ -100,14 +100,21 @@ impl Driver {
     fn drag(&self, a: (f64, f64), b: (f64, f64), steps: usize, ms: u64) {
         let (x0, y0) = self.to_px(a.0, a.1);
         let (x1, y1) = self.to_px(b.0, b.1);
-        let mut actions = vec![json!({"type": "pointerMove", "duration": 0, "x": x0, "y": y0, "origin": "viewport"}), json!({"type": "pointerDown", "button": 0})];
+        let mut actions = vec![
+            json!({"type": "pointerMove", "duration": 0, "x": x0, "y": y0, "origin": "viewport"}),
+            json!({"type": "pointerDown", "button": 0}),
+        ];
         for k in 1..=steps {
             let f = k as f64 / steps as f64;
             let (x, y) = ((x0 as f64 + f * (x1 - x0) as f64).round() as i64, (y0 as f64 + f * (y1 - y0) as f64).round() as i64);
             actions.push(json!({"type": "pointerMove", "duration": ms / steps as u64, "x": x, "y": y, "origin": "viewport"}));
         }
         actions.push(json!({"type": "pointerUp", "button": 0}));
-        self.cmd("POST", "/actions", Some(json!({"actions": [{"type": "pointer", "id": "mouse", "parameters": {"pointerType": "mouse"}, "actions": actions}]})));
+        self.cmd(
+            "POST",
+            "/actions",
+            Some(json!({"actions": [{"type": "pointer", "id": "mouse", "parameters": {"pointerType": "mouse"}, "actions": actions}]})),
+        );
         self.cmd("DELETE", "/actions", None);
     }
 
@@ -117,7 +124,10 @@ impl Driver {
 
     /// Wait until the page has sent every sample and got every answer.
     fn settle(&self) {
-        self.wait_for("const S = window.needlesim; return !S.down && !S.inFlight && S.pending.length === 0;", "the page to send its batches");
+        self.wait_for(
+            "const S = window.needlesim; return !S.down && !S.inFlight && S.pending.length === 0;",
+            "the page to send its batches",
+        );
     }
 }
 
@@ -172,12 +182,20 @@ fn drawing_on_the_page_makes_punctures_and_coverage() {
 
     // The map's geometry as the page has it: the forehead's label anchor and an eye's ring.
     let map = d.js("return window.needlesim.config.map;");
-    let forehead = map["labels_mm"].as_array().unwrap().iter().find(|l| l["name"] == "forehead").expect("a forehead label")["at_mm"].clone();
+    let forehead =
+        map["labels_mm"].as_array().unwrap().iter().find(|l| l["name"] == "forehead").expect("a forehead label")["at_mm"].clone();
     let (fx, fy) = (forehead[0].as_f64().unwrap(), forehead[1].as_f64().unwrap());
-    let eye = map["outlines_mm"].as_array().unwrap().iter().find(|o| o["no_go"] == true && o["name"].as_str().unwrap().contains("eye")).expect("an eye zone").clone();
+    let eye = map["outlines_mm"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["no_go"] == true && o["name"].as_str().unwrap().contains("eye"))
+        .expect("an eye zone")
+        .clone();
     let ring = eye["ring"].as_array().unwrap();
     let n = ring.len() as f64;
-    let (ex, ey) = (ring.iter().map(|p| p[0].as_f64().unwrap()).sum::<f64>() / n, ring.iter().map(|p| p[1].as_f64().unwrap()).sum::<f64>() / n);
+    let (ex, ey) =
+        (ring.iter().map(|p| p[0].as_f64().unwrap()).sum::<f64>() / n, ring.iter().map(|p| p[1].as_f64().unwrap()).sum::<f64>() / n);
     assert_eq!(d.js("return document.getElementById('nogo-warning').hidden;"), json!(true));
 
     // A slow stroke across the forehead.

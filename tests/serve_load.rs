@@ -60,7 +60,11 @@ fn load(clients: usize, secs: u64) -> Report {
                         }
                         let v = r.json();
                         expected += 12 * v["stamps"].as_u64().unwrap();
-                        assert_eq!(v["metrics"]["punctures"].as_u64().unwrap(), expected, "client {c}: its session holds only its own punctures");
+                        assert_eq!(
+                            v["metrics"]["punctures"].as_u64().unwrap(),
+                            expected,
+                            "client {c}: its session holds only its own punctures"
+                        );
                         if end {
                             stroke += 1;
                             t_ms += 300.0;

@@ -12,7 +12,8 @@ fn f(s: &serde_json::Value, path: &[&str]) -> f64 {
 /// lane; dose = punctures × µL per puncture, per cm² over the punctures inside.
 #[test]
 fn session_time_and_dose_add_up() {
-    let extra = ["--set", "technique.pattern=\"strokes\"", "--set", "session.anaesthetic=true", "--set", "session.cocktail_ul_per_puncture=0.05"];
+    let extra =
+        ["--set", "technique.pattern=\"strokes\"", "--set", "session.anaesthetic=true", "--set", "session.cocktail_ul_per_puncture=0.05"];
     let (_d, out, s) = check(SMALL, &extra);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let s = s.unwrap();

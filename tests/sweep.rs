@@ -122,7 +122,9 @@ fn merged_shards_equal_the_unsharded_run_byte_for_byte() {
     let d = tempfile::tempdir().unwrap();
     let s = scenario(
         d.path(),
-        &format!("{GRID_12}\n[[sweep.plots]]\nmetric = \"coverage\"\nx = \"technique.speed_mm_s\"\ny = \"technique.passes\"\nwhere = {{ \"technique.pattern\" = \"random\" }}\nlevel = 0.2\n"),
+        &format!(
+            "{GRID_12}\n[[sweep.plots]]\nmetric = \"coverage\"\nx = \"technique.speed_mm_s\"\ny = \"technique.passes\"\nwhere = {{ \"technique.pattern\" = \"random\" }}\nlevel = 0.2\n"
+        ),
     );
     ok(&needlesim(d.path(), &["sweep", &s, "--out", "whole", "--threads", "2"]));
     for (i, threads) in [(0, "1"), (1, "2"), (2, "1")] {
@@ -152,7 +154,10 @@ fn merge_refuses_missing_duplicate_and_foreign_shards() {
 
     let e = bad_input(&needlesim(d.path(), &["merge", "sh/shard-0-of-3", "sh/shard-1-of-3", "--out", "m"]));
     assert!(e.contains("4 of 12 points are missing (2, 5, 8, 11)") && e.contains("No folder for shard 2/3"), "{e}");
-    let e = bad_input(&needlesim(d.path(), &["merge", "sh/shard-0-of-3", "sh/shard-1-of-3", "sh/shard-1-of-3", "sh/shard-2-of-3", "--out", "m"]));
+    let e = bad_input(&needlesim(
+        d.path(),
+        &["merge", "sh/shard-0-of-3", "sh/shard-1-of-3", "sh/shard-1-of-3", "sh/shard-2-of-3", "--out", "m"],
+    ));
     assert!(e.contains("point 1 is also in"), "{e}");
     let e = bad_input(&needlesim(d.path(), &["merge", "sh/shard-0-of-3", "sh/shard-1-of-3", "other/shard-2-of-3", "--out", "m"]));
     assert!(e.contains("different scenario"), "{e}");
@@ -236,8 +241,11 @@ fn a_torn_journal_line_is_cut_and_its_point_rerun() {
 #[test]
 fn a_failing_point_is_recorded_and_the_sweep_goes_on() {
     let d = tempfile::tempdir().unwrap();
-    let s = scenario(d.path(), r#"[sweep]
-parameters = [{ key = "technique.speed_mm_s", values = [40, 5000, 60, -1] }]"#);
+    let s = scenario(
+        d.path(),
+        r#"[sweep]
+parameters = [{ key = "technique.speed_mm_s", values = [40, 5000, 60, -1] }]"#,
+    );
     let out = ok(&needlesim(d.path(), &["sweep", &s, "--out", "f"]));
     assert!(out.contains("2 failed"), "{out}");
     let csv = read(d.path().join("f/results.csv"));
@@ -258,29 +266,53 @@ parameters = [{ key = "technique.speed_mm_s", values = [40, 5000, 60, -1] }]"#);
 fn bad_sweeps_exit_2_with_the_key_and_write_nothing() {
     let d = tempfile::tempdir().unwrap();
     let cases = [
-        (r#"[sweep]
-parameters = [{ key = "technique.sped_mm_s", values = [1] }]"#, "unknown field `sped_mm_s`"),
-        (r#"[sweep]
-parameter = [{ key = "technique.speed_mm_s", values = [1] }]"#, "unknown field `parameter`"),
-        (r#"[sweep]
-parameters = [{ key = "technique.speed_mm_s", values = [] }]"#, "at least one value"),
-        (r#"[sweep]
-parameters = [{ key = "technique.speed_mm_s", from = 10, to = 20, steps = 0 }]"#, "steps (technique.speed_mm_s) = 0"),
-        (r#"[sweep]
-parameters = [{ key = "technique.speed_mm_s", from = 80, to = 20, steps = 4 }]"#, "from < to"),
-        (r#"[sweep]
+        (
+            r#"[sweep]
+parameters = [{ key = "technique.sped_mm_s", values = [1] }]"#,
+            "unknown field `sped_mm_s`",
+        ),
+        (
+            r#"[sweep]
+parameter = [{ key = "technique.speed_mm_s", values = [1] }]"#,
+            "unknown field `parameter`",
+        ),
+        (
+            r#"[sweep]
+parameters = [{ key = "technique.speed_mm_s", values = [] }]"#,
+            "at least one value",
+        ),
+        (
+            r#"[sweep]
+parameters = [{ key = "technique.speed_mm_s", from = 10, to = 20, steps = 0 }]"#,
+            "steps (technique.speed_mm_s) = 0",
+        ),
+        (
+            r#"[sweep]
+parameters = [{ key = "technique.speed_mm_s", from = 80, to = 20, steps = 4 }]"#,
+            "from < to",
+        ),
+        (
+            r#"[sweep]
 design = "lhs"
 points = 10
-parameters = [{ key = "technique.speed_mm_s", from = 80, to = 20 }]"#, "from < to"),
-        (r#"[sweep]
+parameters = [{ key = "technique.speed_mm_s", from = 80, to = 20 }]"#,
+            "from < to",
+        ),
+        (
+            r#"[sweep]
 design = "file"
 file = "design.txt"
-parameters = [{ key = "technique.speed_mm_s" }, { key = "device.frequency_hz" }]"#, "design.txt: line 3: 3 columns, expected 2"),
-        (r#"[sweep]
+parameters = [{ key = "technique.speed_mm_s" }, { key = "device.frequency_hz" }]"#,
+            "design.txt: line 3: 3 columns, expected 2",
+        ),
+        (
+            r#"[sweep]
 parameters = [{ key = "technique.speed_mm_s", values = [40] }]
 [[sweep.plots]]
 metric = "coverage"
-x = "device.frequency_hz""#, "sweep.plots[0].x"),
+x = "device.frequency_hz""#,
+            "sweep.plots[0].x",
+        ),
     ];
     write(d.path(), "design.txt", "# speed frequency\n40 100\n50 120 7\n");
     for (sweep, want) in cases {
@@ -294,7 +326,15 @@ x = "device.frequency_hz""#, "sweep.plots[0].x"),
         let e = bad_input(&needlesim(d.path(), &["sweep", &s, "--out", "x", "--shard", shard]));
         assert!(e.contains("--shard") && e.contains("0 ≤ I < N"), "{shard}: {e}");
     }
-    let e = bad_input(&common::bin().current_dir(d.path()).args(["sweep", &s, "--shard", "auto/4"]).env_remove("SLURM_ARRAY_TASK_ID").env_remove("JOB_COMPLETION_INDEX").output().unwrap());
+    let e = bad_input(
+        &common::bin()
+            .current_dir(d.path())
+            .args(["sweep", &s, "--shard", "auto/4"])
+            .env_remove("SLURM_ARRAY_TASK_ID")
+            .env_remove("JOB_COMPLETION_INDEX")
+            .output()
+            .unwrap(),
+    );
     assert!(e.contains("SLURM_ARRAY_TASK_ID"), "{e}");
     // A scenario without [sweep].
     write(d.path(), "plain.toml", &BASE.replace("{sweep}", ""));
@@ -330,29 +370,40 @@ fn a_folder_of_another_sweep_or_of_anything_else_is_left_untouched() {
 #[test]
 fn latin_hypercube_and_design_file_sweeps() {
     let d = tempfile::tempdir().unwrap();
-    let s = scenario(d.path(), r#"[sweep]
+    let s = scenario(
+        d.path(),
+        r#"[sweep]
 design = "lhs"
 points = 10
 parameters = [
   { key = "technique.speed_mm_s", from = 20, to = 70 },
   { key = "device.frequency_hz", from = 60, to = 160 },
-]"#);
+]"#,
+    );
     ok(&needlesim(d.path(), &["sweep", &s, "--out", "lhs"]));
     let csv = read(d.path().join("lhs/results.csv"));
     for (key, lo, hi) in [("technique.speed_mm_s", 20.0, 70.0), ("device.frequency_hz", 60.0, 160.0)] {
-        let mut strata: Vec<usize> = column(&csv, key).iter().map(|v| ((v.parse::<f64>().unwrap() - lo) / (hi - lo) * 10.0).floor() as usize).collect();
+        let mut strata: Vec<usize> =
+            column(&csv, key).iter().map(|v| ((v.parse::<f64>().unwrap() - lo) / (hi - lo) * 10.0).floor() as usize).collect();
         strata.sort();
         assert_eq!(strata, (0..10).collect::<Vec<_>>(), "{key}");
     }
     // The same matrix through a SALib-style design file gives the same rows.
     let speeds = column(&csv, "technique.speed_mm_s");
     let freqs = column(&csv, "device.frequency_hz");
-    let matrix: String = speeds.iter().zip(&freqs).map(|(a, b)| format!("{:.18e} {:.18e}\n", a.parse::<f64>().unwrap(), b.parse::<f64>().unwrap())).collect();
+    let matrix: String = speeds
+        .iter()
+        .zip(&freqs)
+        .map(|(a, b)| format!("{:.18e} {:.18e}\n", a.parse::<f64>().unwrap(), b.parse::<f64>().unwrap()))
+        .collect();
     write(d.path(), "design.txt", &matrix);
-    let s = scenario(d.path(), r#"[sweep]
+    let s = scenario(
+        d.path(),
+        r#"[sweep]
 design = "file"
 file = "design.txt"
-parameters = [{ key = "technique.speed_mm_s" }, { key = "device.frequency_hz" }]"#);
+parameters = [{ key = "technique.speed_mm_s" }, { key = "device.frequency_hz" }]"#,
+    );
     ok(&needlesim(d.path(), &["sweep", &s, "--out", "file"]));
     let from_file = read(d.path().join("file/results.csv"));
     assert_eq!(column(&from_file, "technique.speed_mm_s"), speeds);
@@ -362,25 +413,34 @@ parameters = [{ key = "technique.speed_mm_s" }, { key = "device.frequency_hz" }]
 #[test]
 fn same_seeds_mode_and_run_ignores_the_sweep_table() {
     let d = tempfile::tempdir().unwrap();
-    let s = scenario(d.path(), r#"[sweep]
+    let s = scenario(
+        d.path(),
+        r#"[sweep]
 seeds = "same"
-parameters = [{ key = "technique.pattern", values = ["random", "random"] }]"#);
+parameters = [{ key = "technique.pattern", values = ["random", "random"] }]"#,
+    );
     ok(&needlesim(d.path(), &["sweep", &s, "--out", "same"]));
     let csv = read(d.path().join("same/results.csv"));
     assert_eq!(column(&csv, "seed"), ["7", "7"]);
     assert_eq!(column(&csv, "coverage")[0], column(&csv, "coverage")[1], "same seed, same random pattern");
     // Replicates by sweeping the seed itself: it is the seed column, not a second one.
-    let s2 = scenario(d.path(), r#"[sweep]
-parameters = [{ key = "technique.pattern", values = ["random"] }, { key = "seed", values = [3, 5, 3] }]"#);
+    let s2 = scenario(
+        d.path(),
+        r#"[sweep]
+parameters = [{ key = "technique.pattern", values = ["random"] }, { key = "seed", values = [3, 5, 3] }]"#,
+    );
     ok(&needlesim(d.path(), &["sweep", &s2, "--out", "seeds"]));
     let csv = read(d.path().join("seeds/results.csv"));
     assert_eq!(csv.lines().next().unwrap().split(',').filter(|c| *c == "seed").count(), 1);
     assert_eq!(column(&csv, "seed"), ["3", "5", "3"]);
     let cov = column(&csv, "coverage");
     assert!(cov[0] != cov[1] && cov[0] == cov[2], "{cov:?}");
-    let s = scenario(d.path(), r#"[sweep]
+    let s = scenario(
+        d.path(),
+        r#"[sweep]
 seeds = "same"
-parameters = [{ key = "technique.pattern", values = ["random", "random"] }]"#);
+parameters = [{ key = "technique.pattern", values = ["random", "random"] }]"#,
+    );
     let out = ok(&needlesim(d.path(), &["run", &s, "--out", "single"]));
     assert!(out.contains("punctures"), "{out}");
     assert!(d.path().join("single/summary.json").exists());
@@ -393,15 +453,61 @@ fn plot_command_draws_and_refuses_mixed_points() {
     ok(&needlesim(d.path(), &["sweep", &s, "--out", "sw"]));
     let out = ok(&needlesim(
         d.path(),
-        &["plot", "sw", "--metric", "coverage", "--x", "technique.speed_mm_s", "--by", "technique.passes", "--where", "technique.pattern=serpentine", "--level", "0.3"],
+        &[
+            "plot",
+            "sw",
+            "--metric",
+            "coverage",
+            "--x",
+            "technique.speed_mm_s",
+            "--by",
+            "technique.passes",
+            "--where",
+            "technique.pattern=serpentine",
+            "--level",
+            "0.3",
+        ],
     ));
     let png = d.path().join("sw/coverage-technique.speed_mm_s-technique.passes.png");
     assert!(out.contains("wrote") && std::fs::read(&png).unwrap().starts_with(b"\x89PNG"), "{out}");
-    let e = bad_input(&needlesim(d.path(), &["plot", "sw", "--metric", "coverage", "--x", "technique.speed_mm_s", "--by", "technique.passes"]));
+    let e =
+        bad_input(&needlesim(d.path(), &["plot", "sw", "--metric", "coverage", "--x", "technique.speed_mm_s", "--by", "technique.passes"]));
     assert!(e.contains("technique.pattern takes 2 values") && e.contains("where"), "{e}");
-    let e = bad_input(&needlesim(d.path(), &["plot", "sw", "--metric", "nope", "--x", "technique.speed_mm_s", "--y", "technique.passes", "--where", "technique.pattern=random"]));
+    let e = bad_input(&needlesim(
+        d.path(),
+        &[
+            "plot",
+            "sw",
+            "--metric",
+            "nope",
+            "--x",
+            "technique.speed_mm_s",
+            "--y",
+            "technique.passes",
+            "--where",
+            "technique.pattern=random",
+        ],
+    ));
     assert!(e.contains("nope") && e.contains("column"), "{e}");
-    ok(&needlesim(d.path(), &["plot", "sw", "--metric", "coverage", "--x", "technique.speed_mm_s", "--y", "technique.passes", "--where", "technique.pattern=random", "--level", "0.2", "--out", "h.png"]));
+    ok(&needlesim(
+        d.path(),
+        &[
+            "plot",
+            "sw",
+            "--metric",
+            "coverage",
+            "--x",
+            "technique.speed_mm_s",
+            "--y",
+            "technique.passes",
+            "--where",
+            "technique.pattern=random",
+            "--level",
+            "0.2",
+            "--out",
+            "h.png",
+        ],
+    ));
     assert!(std::fs::read(d.path().join("h.png")).unwrap().starts_with(b"\x89PNG"));
 }
 
@@ -411,10 +517,13 @@ fn coverage_depends_on_speed_and_frequency_only_through_the_step() {
     // the same step put every needle in the same place; only the time differs.
     let d = tempfile::tempdir().unwrap();
     write(d.path(), "design.txt", "20 60\n40 120\n50 150\n40 60\n");
-    let s = scenario(d.path(), r#"[sweep]
+    let s = scenario(
+        d.path(),
+        r#"[sweep]
 design = "file"
 file = "design.txt"
-parameters = [{ key = "technique.speed_mm_s" }, { key = "device.frequency_hz" }]"#);
+parameters = [{ key = "technique.speed_mm_s" }, { key = "device.frequency_hz" }]"#,
+    );
     ok(&needlesim(d.path(), &["sweep", &s, "--out", "sw"]));
     let csv = read(d.path().join("sw/results.csv"));
     for key in ["coverage", "coverage_per_pass_0", "coverage_per_pass_1", "stamps", "hits_histogram_2", "uniformity_cv"] {
@@ -434,7 +543,16 @@ fn points_read_files_relative_to_the_scenario() {
     let s = common::root().join("scenarios/recorded-trace.toml");
     let out = ok(&needlesim(
         d.path(),
-        &["sweep", s.to_str().unwrap(), "--out", "tr", "--set", "sweep.parameters=[{key=\"device.frequency_hz\", values=[100, 120]}]", "--set", "grid.resolution_mm=0.02"],
+        &[
+            "sweep",
+            s.to_str().unwrap(),
+            "--out",
+            "tr",
+            "--set",
+            "sweep.parameters=[{key=\"device.frequency_hz\", values=[100, 120]}]",
+            "--set",
+            "grid.resolution_mm=0.02",
+        ],
     ));
     assert!(out.contains("2 of 2 points recorded") && out.contains("0 failed"), "{out}");
     let csv = read(d.path().join("tr/results.csv"));

@@ -173,7 +173,9 @@ fn two_pass_trace(pass_of_second: u16) -> String {
 #[test]
 fn the_pass_column_chooses_what_each_pass_replays() {
     let scenario = format!("{}\n[trace]\nfile = \"t.csv\"\n", lane_scenario("trace"));
-    let summary = |dir: &Path| -> serde_json::Value { serde_json::from_str(&std::fs::read_to_string(dir.join("out/summary.json")).unwrap()).unwrap() };
+    let summary = |dir: &Path| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(dir.join("out/summary.json")).unwrap()).unwrap()
+    };
     let (d, o) = run_with(&[("scenario.toml", &scenario), ("t.csv", &two_pass_trace(1))], &["--set", "technique.passes=2"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let s = summary(d.path());
@@ -204,14 +206,26 @@ fn the_pass_column_chooses_what_each_pass_replays() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let s = summary(d.path());
     assert_eq!(s["stamps_per_pass"], serde_json::json!([29]));
-    assert!(s["warnings"].as_array().unwrap().iter().any(|w| w.as_str().unwrap().contains("rows for pass 1 that this scenario does not replay")), "{}", s["warnings"]);
+    assert!(
+        s["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w.as_str().unwrap().contains("rows for pass 1 that this scenario does not replay")),
+        "{}",
+        s["warnings"]
+    );
 
     // Rows for passes 0 and 2 over three passes: pass 1 has none (a warning, no stamps).
     let (d, o) = run_with(&[("scenario.toml", &scenario), ("t.csv", &two_pass_trace(2))], &["--set", "technique.passes=3"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let s = summary(d.path());
     assert_eq!(s["stamps_per_pass"], serde_json::json!([29, 0, 15]));
-    assert!(s["warnings"].as_array().unwrap().iter().any(|w| w.as_str().unwrap().contains("trace pass 1 has no rows")), "{}", s["warnings"]);
+    assert!(
+        s["warnings"].as_array().unwrap().iter().any(|w| w.as_str().unwrap().contains("trace pass 1 has no rows")),
+        "{}",
+        s["warnings"]
+    );
 }
 
 /// The file-free `to_simulation` refuses a `[trace]` (it cannot know the scenario's folder);
@@ -342,12 +356,12 @@ mod reader_fuzz {
 /// A recording cut into strokes and passes replays each stroke exactly as the live page
 /// stamps it (`stroke::stamp_stroke`), through the CSV writer and reader.
 mod strokes {
-    use needlesim::pen::device::Device;
     use needlesim::geometry::{Rect, Vec2};
+    use needlesim::io::scenario::trace_csv::{TraceRules, read, write};
+    use needlesim::pen::device::Device;
+    use needlesim::technique::firing::{TimedSample, stamp_stroke};
     use needlesim::technique::hand::Hand;
     use needlesim::technique::lanes::{PassPlan, Pattern};
-    use needlesim::io::scenario::trace_csv::{TraceRules, read, write};
-    use needlesim::technique::firing::{TimedSample, stamp_stroke};
     use needlesim::technique::trajectory::{TraceStroke, Trajectory};
     use needlesim::technique::walk::walk_pass;
     use proptest::prelude::*;
@@ -372,7 +386,10 @@ mod strokes {
         let stroke = TraceStroke { id: Some(1), pass: None, samples: 0..2 };
         let with_strokes = Trajectory::with_strokes(t.clone(), xy.clone(), None, vec![stroke]).unwrap();
         let w = walk_pass(&area, &plan, &device, &Hand::ideal(), Some(&with_strokes), 5, 0);
-        assert_eq!(w.stamps.iter().map(|s| (s.center_mm, s.t_s)).collect::<Vec<_>>(), live.iter().map(|s| (s.center_mm, s.t_s)).collect::<Vec<_>>());
+        assert_eq!(
+            w.stamps.iter().map(|s| (s.center_mm, s.t_s)).collect::<Vec<_>>(),
+            live.iter().map(|s| (s.center_mm, s.t_s)).collect::<Vec<_>>()
+        );
         let continuous = Trajectory::new(t, xy, None).unwrap();
         assert_eq!(walk_pass(&area, &plan, &device, &Hand::ideal(), Some(&continuous), 5, 0).stamps.len(), 36);
     }

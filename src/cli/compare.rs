@@ -7,12 +7,14 @@ use anyhow::Context;
 use clap::Args;
 
 use needlesim::Error;
-use needlesim::study::compare::{self, CompareRow};
 use needlesim::io::output;
 use needlesim::io::scenario::{self, Override, cartridge_spec::CartridgeSpec};
+use needlesim::study::compare::{self, CompareRow};
 
 #[derive(Args, Debug)]
-#[command(after_help = "Cartridge specs (comma-separated):\n  12 | preset:12          cartridge preset (9, 12, 16, 20)\n  hex:19:0.8            generated layout FAMILY:NEEDLES:PITCH_MM[:SEED]\n                        (square, hex, rings, ring, jitter, poisson)\n  skinpen-precision     a device preset's cartridge (`needlesim presets`)\n  file:my.csv | my.toml custom layout file\n\nExample:\n  needlesim compare scenarios/default.toml --cartridges 12,hex:19:0.8,rings:12:0.8,exceed")]
+#[command(
+    after_help = "Cartridge specs (comma-separated):\n  12 | preset:12          cartridge preset (9, 12, 16, 20)\n  hex:19:0.8            generated layout FAMILY:NEEDLES:PITCH_MM[:SEED]\n                        (square, hex, rings, ring, jitter, poisson)\n  skinpen-precision     a device preset's cartridge (`needlesim presets`)\n  file:my.csv | my.toml custom layout file\n\nExample:\n  needlesim compare scenarios/default.toml --cartridges 12,hex:19:0.8,rings:12:0.8,exceed"
+)]
 /// Run one technique with several cartridges: table (stdout + compare.csv), compare.json and
 /// bar plots (compare.png) of coverage per pass, overlap, density CV, largest gap, time to target.
 pub struct CompareArgs {

@@ -6,12 +6,14 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Args;
 
-use needlesim::technique::hand::Hand;
 use needlesim::io::output::compare;
 use needlesim::io::scenario::{self, Override};
+use needlesim::technique::hand::Hand;
 
 #[derive(Args, Debug)]
-#[command(after_help = "Examples:\n  needlesim compare-hand scenarios/real-hand.toml\n  needlesim compare-hand scenarios/default.toml --set hand.tremor_amplitude_mm=0.5 --out output/tremor")]
+#[command(
+    after_help = "Examples:\n  needlesim compare-hand scenarios/real-hand.toml\n  needlesim compare-hand scenarios/default.toml --set hand.tremor_amplitude_mm=0.5 --out output/tremor"
+)]
 /// Run a scenario twice, with an ideal hand and with the scenario's [hand], and compare
 /// coverage, overlap, density, uniformity and gaps (writes compare.json and two heatmaps).
 pub struct CompareHandArgs {

@@ -6,12 +6,14 @@ use std::process::ExitCode;
 use clap::Args;
 
 use needlesim::Error;
-use needlesim::raster::domain::Domain;
 use needlesim::io::facemap_file::{self, MapFile, paint};
 use needlesim::io::output::write_file_atomic;
+use needlesim::raster::domain::Domain;
 
 #[derive(Args, Debug)]
-#[command(after_help = "Examples:\n  needlesim face-map\n  needlesim face-map default --export my-face.toml\n  needlesim face-map default --paint scenarios/maps/painted-face.png --mm-per-px 1")]
+#[command(
+    after_help = "Examples:\n  needlesim face-map\n  needlesim face-map default --export my-face.toml\n  needlesim face-map default --paint scenarios/maps/painted-face.png --mm-per-px 1"
+)]
 /// Show a face map (regions, areas, skin, recommended depths); export or paint it.
 pub struct FaceMapArgs {
     /// "default", a polygon map (.toml/.json) or a painted map's legend (.toml).
@@ -30,8 +32,17 @@ pub struct FaceMapArgs {
 
 pub fn run(a: FaceMapArgs) -> anyhow::Result<ExitCode> {
     let map = facemap_file::load(&a.map, Path::new("."))?;
-    println!("face map {:?}: {} regions, {:.1} cm², no-go zones: {}", map.name(), map.regions().len(), map.total_area_mm2() / 100.0, map.no_go_names().join(", "));
-    println!("{:<26} {:>9} {:>13} {:>10} {:>12} {:>14}  source", "region", "area cm²", "epidermis mm", "dermis mm", "subcutis mm", "depth mm");
+    println!(
+        "face map {:?}: {} regions, {:.1} cm², no-go zones: {}",
+        map.name(),
+        map.regions().len(),
+        map.total_area_mm2() / 100.0,
+        map.no_go_names().join(", ")
+    );
+    println!(
+        "{:<26} {:>9} {:>13} {:>10} {:>12} {:>14}  source",
+        "region", "area cm²", "epidermis mm", "dermis mm", "subcutis mm", "depth mm"
+    );
     for (i, r) in map.regions().iter().enumerate() {
         let s = &r.skin;
         println!(
@@ -46,7 +57,8 @@ pub fn run(a: FaceMapArgs) -> anyhow::Result<ExitCode> {
         );
     }
     if let Some(path) = &a.export {
-        let file = MapFile::from_map(&map).ok_or_else(|| Error::invalid("--export", &a.map, "a polygon map (a painted map has no polygons)"))?;
+        let file =
+            MapFile::from_map(&map).ok_or_else(|| Error::invalid("--export", &a.map, "a polygon map (a painted map has no polygons)"))?;
         write_file_atomic(path, file.to_toml().as_bytes())?;
         println!("wrote {}", path.display());
     }

@@ -8,7 +8,9 @@ use clap::Args;
 use needlesim::study::sweep::{RESULTS_CSV, merge};
 
 #[derive(Args, Debug)]
-#[command(after_help = "Examples:\n  needlesim merge sweeps/s                 # every sweeps/s/shard-*, into sweeps/s/\n  needlesim merge a/shard-0-of-2 b/shard-1-of-2 --out merged")]
+#[command(
+    after_help = "Examples:\n  needlesim merge sweeps/s                 # every sweeps/s/shard-*, into sweeps/s/\n  needlesim merge a/shard-0-of-2 b/shard-1-of-2 --out merged"
+)]
 /// Merge the shard folders of one sweep into one results.csv, identical to an unsharded
 /// run's. Refuses folders of different sweeps, overlapping shards and missing points.
 pub struct MergeArgs {

@@ -3,15 +3,15 @@
 mod compare;
 mod compare_hand;
 mod coverage;
+mod face_map;
 mod merge;
-mod plot;
 mod optimize;
+mod plot;
 mod presets;
 mod run;
-mod sweep;
-mod serve;
-mod face_map;
 mod run_face;
+mod serve;
+mod sweep;
 
 use std::process::ExitCode;
 
@@ -25,7 +25,11 @@ pub const EXIT_INTERNAL: u8 = 3;
 pub const EXIT_WARNINGS: u8 = 1;
 
 #[derive(Parser, Debug)]
-#[command(name = "needlesim", version, about = "Simulate fractional microneedle (mesotherapy) pens: where every needle lands and what it does to the skin.")]
+#[command(
+    name = "needlesim",
+    version,
+    about = "Simulate fractional microneedle (mesotherapy) pens: where every needle lands and what it does to the skin."
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,

@@ -8,11 +8,11 @@ use anyhow::Context;
 use clap::{Args, ValueEnum};
 
 use needlesim::Error;
-use needlesim::study::nelder_mead::Options;
-use needlesim::study::optimize::{self, Knob, Noise, Settings, Target, Weights};
 use needlesim::io::output;
 use needlesim::io::scenario::{self, Override, ScenarioFile};
 use needlesim::sim::Simulation;
+use needlesim::study::nelder_mead::Options;
+use needlesim::study::optimize::{self, Knob, Noise, Settings, Target, Weights};
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
 pub enum NoiseArg {
@@ -25,7 +25,9 @@ pub enum NoiseArg {
 }
 
 #[derive(Args, Debug)]
-#[command(after_help = "Objective (minimised): J = w_distance·|m − t|/t + w_cv·CV + w_hit3·F3, with m the target metric, CV the\ndensity CV over 1 mm bins, F3 the area fraction hit ≥ 3 times; averaged over the seeds.\n\nExample:\n  needlesim optimize scenarios/default.toml --target coverage_per_pass=0.25 \\\n      --vary technique.speed_mm_s=10:120,device.frequency_hz=50:150 --seeds 3")]
+#[command(
+    after_help = "Objective (minimised): J = w_distance·|m − t|/t + w_cv·CV + w_hit3·F3, with m the target metric, CV the\ndensity CV over 1 mm bins, F3 the area fraction hit ≥ 3 times; averaged over the seeds.\n\nExample:\n  needlesim optimize scenarios/default.toml --target coverage_per_pass=0.25 \\\n      --vary technique.speed_mm_s=10:120,device.frequency_hz=50:150 --seeds 3"
+)]
 /// Find knob values that meet a coverage target with the most even overlap.
 pub struct OptimizeArgs {
     /// Scenario TOML file.
@@ -123,8 +125,10 @@ pub fn run(a: OptimizeArgs) -> anyhow::Result<ExitCode> {
     let (base_file, base_sim) = scenario::simulation_from_table(&table, &a.scenario, &overrides)
         .map_err(|e| anyhow::Error::new(e).context(format!("invalid scenario {}", a.scenario.display())))?;
     // Start at the scenario's own values when inside the bounds, else mid-range.
-    let start: Vec<f64> =
-        knobs.iter().map(|k| current_value(&base_file, &k.key).filter(|v| (k.lo..=k.hi).contains(v)).unwrap_or(0.5 * (k.lo + k.hi))).collect();
+    let start: Vec<f64> = knobs
+        .iter()
+        .map(|k| current_value(&base_file, &k.key).filter(|v| (k.lo..=k.hi).contains(v)).unwrap_or(0.5 * (k.lo + k.hi)))
+        .collect();
     let mut b = Builder { table, path: &a.scenario, overrides, knobs: knobs.clone(), integer: vec![false; knobs.len()] };
     // Every knob must be a numeric key the scenario accepts at both bounds: fail now, not
     // in the middle of the search. A key the file holds as an integer is rounded.
@@ -133,9 +137,8 @@ pub fn run(a: OptimizeArgs) -> anyhow::Result<ExitCode> {
         for bound in [knobs[i].lo, knobs[i].hi] {
             let mut v = start.clone();
             v[i] = bound;
-            let (_, sim) = b
-                .file(&v, base_sim.seed)
-                .map_err(|e| anyhow::Error::new(e).context(format!("--vary {} at {bound}", knobs[i].key)))?;
+            let (_, sim) =
+                b.file(&v, base_sim.seed).map_err(|e| anyhow::Error::new(e).context(format!("--vary {} at {bound}", knobs[i].key)))?;
             sim.check_resources().with_context(|| format!("--vary {} at {bound}", knobs[i].key))?;
         }
     }
@@ -157,7 +160,9 @@ pub fn run(a: OptimizeArgs) -> anyhow::Result<ExitCode> {
     let report = optimize::optimize(&settings, &build, |e| {
         let vals: Vec<String> = knobs.iter().zip(&e.values).map(|(k, v)| format!("{}={v:.4}", k.key)).collect();
         match (&e.metrics, &e.error) {
-            (Some(m), _) => eprintln!("  eval {:>3}: {} → {} {:.4}, J {:.4}", e.index, vals.join(" "), target.metric.name(), m.value, m.objective),
+            (Some(m), _) => {
+                eprintln!("  eval {:>3}: {} → {} {:.4}, J {:.4}", e.index, vals.join(" "), target.metric.name(), m.value, m.objective)
+            }
             (None, Some(err)) => eprintln!("  eval {:>3}: {} → failed: {err}", e.index, vals.join(" ")),
             _ => {}
         }

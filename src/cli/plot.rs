@@ -11,7 +11,9 @@ use needlesim::study::sweep::manifest::Manifest;
 use needlesim::study::sweep::{RESULTS_CSV, plot, results};
 
 #[derive(Args, Debug)]
-#[command(after_help = "Examples:\n  needlesim plot output/sweep-speed-frequency-sweep --metric coverage_per_pass_0 --x technique.speed_mm_s --y device.frequency_hz --level 0.25\n  needlesim plot DIR --metric coverage --x technique.speed_mm_s --by cartridge.preset --level 0.25")]
+#[command(
+    after_help = "Examples:\n  needlesim plot output/sweep-speed-frequency-sweep --metric coverage_per_pass_0 --x technique.speed_mm_s --y device.frequency_hz --level 0.25\n  needlesim plot DIR --metric coverage --x technique.speed_mm_s --by cartridge.preset --level 0.25"
+)]
 /// Plot a metric of a finished sweep: against one parameter (one line per value of --by),
 /// or as a heatmap over two (--y) with the --level contour.
 pub struct PlotArgs {

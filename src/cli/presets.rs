@@ -5,8 +5,8 @@ use std::process::ExitCode;
 use clap::Args;
 use serde_json::json;
 
-use needlesim::pen::preset::{self, DevicePreset, Figure, PRESETS};
 use needlesim::pen::layout;
+use needlesim::pen::preset::{self, DevicePreset, Figure, PRESETS};
 
 #[derive(Args, Debug)]
 #[command(after_help = "Examples:\n  needlesim presets\n  needlesim presets skinpen-precision\n  needlesim presets --json")]
@@ -73,7 +73,10 @@ pub fn run(a: PresetsArgs) -> anyhow::Result<ExitCode> {
         println!("  use: [device] preset = \"{}\"", p.name);
         return Ok(ExitCode::SUCCESS);
     }
-    println!("{:<18} {:<22} {:>7} {:<8} {:>8} {:>6} {:>9} {:>11} {:>10}", "name", "pen", "needles", "layout", "pitch_mm", "Ø_mm", "freq_hz", "range_hz", "depth_mm");
+    println!(
+        "{:<18} {:<22} {:>7} {:<8} {:>8} {:>6} {:>9} {:>11} {:>10}",
+        "name", "pen", "needles", "layout", "pitch_mm", "Ø_mm", "freq_hz", "range_hz", "depth_mm"
+    );
     for p in chosen {
         println!(
             "{:<18} {:<22} {:>7} {:<8} {:>8} {:>6} {:>9} {:>11} {:>10}",

@@ -10,7 +10,9 @@ use needlesim::io::output;
 use needlesim::io::scenario::{self, Override};
 
 #[derive(Args, Debug)]
-#[command(after_help = "Examples:\n  needlesim run scenarios/default.toml\n  needlesim run scenarios/default.toml --set cartridge.depth_mm=1.5 --set technique.speed_mm_s=40 --out output/slow")]
+#[command(
+    after_help = "Examples:\n  needlesim run scenarios/default.toml\n  needlesim run scenarios/default.toml --set cartridge.depth_mm=1.5 --set technique.speed_mm_s=40 --out output/slow"
+)]
 /// Simulate a scenario: writes summary.json, punctures.csv and heatmap.png.
 pub struct RunArgs {
     /// Scenario TOML file.
@@ -40,7 +42,13 @@ pub fn run(a: RunArgs) -> anyhow::Result<ExitCode> {
     let resolved = toml::to_string_pretty(&output::resolved_scenario(&file)).context("serialising the resolved scenario")?;
     let dir = output::write_run(&dir, &sim, &result, &resolved)?;
     let c = &result.hole_coverage;
-    println!("{}: {} punctures in {} stamps over {:.0} mm²", sim.name, result.punctures.len(), result.stamps_per_pass.iter().sum::<usize>(), sim.area.area());
+    println!(
+        "{}: {} punctures in {} stamps over {:.0} mm²",
+        sim.name,
+        result.punctures.len(),
+        result.stamps_per_pass.iter().sum::<usize>(),
+        sim.area.area()
+    );
     println!(
         "  hole coverage {:.1} % (per pass {}), density {:.0} /cm²",
         100.0 * c.coverage,

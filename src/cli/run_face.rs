@@ -10,7 +10,8 @@ use needlesim::io::scenario::{self, ScenarioFile};
 
 /// Load the map, simulate the session, write the outputs and print a short report.
 pub fn run(path: &Path, file: &ScenarioFile, out: Option<PathBuf>, deny_warnings: bool) -> anyhow::Result<ExitCode> {
-    let map = scenario::load_face_map(file, path).map_err(|e| anyhow::Error::new(e).context(format!("loading the face map of {}", path.display())))?;
+    let map = scenario::load_face_map(file, path)
+        .map_err(|e| anyhow::Error::new(e).context(format!("loading the face map of {}", path.display())))?;
     let sim = file
         .to_face_simulation_in(map, path.parent().unwrap_or(Path::new(".")))
         .map_err(|e| anyhow::Error::new(e).context(format!("invalid scenario {}", path.display())))?;
@@ -19,7 +20,13 @@ pub fn run(path: &Path, file: &ScenarioFile, out: Option<PathBuf>, deny_warnings
     let resolved = toml::to_string_pretty(&output::resolved_scenario(file)).context("serialising the resolved scenario")?;
     let dir = output::write_face_run(&dir, &sim, &result, &resolved)?;
     let r = &result.run;
-    let treated: f64 = result.regions.iter().zip(0u16..).filter(|(g, _)| g.treated).map(|(_, l)| needlesim::raster::domain::Domain::area_mm2(&sim.map, l)).sum();
+    let treated: f64 = result
+        .regions
+        .iter()
+        .zip(0u16..)
+        .filter(|(g, _)| g.treated)
+        .map(|(_, l)| needlesim::raster::domain::Domain::area_mm2(&sim.map, l))
+        .sum();
     println!(
         "{}: {} punctures in {} stamps over {} regions ({:.0} mm² treated) of face map {:?}",
         sim.name,

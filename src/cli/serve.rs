@@ -16,7 +16,9 @@ use needlesim::serve::{self, ServeConfig, ServeLimits};
 const DEFAULT_SCENARIO: &str = include_str!("../../scenarios/full-face.toml");
 
 #[derive(Args, Debug)]
-#[command(after_help = "Examples:\n  needlesim serve   # the default face\n  needlesim serve scenarios/default.toml --port 8080   # the flat patch\n  needlesim serve --port 0   # any free port; the URL is printed")]
+#[command(
+    after_help = "Examples:\n  needlesim serve   # the default face\n  needlesim serve scenarios/default.toml --port 8080   # the flat patch\n  needlesim serve --port 0   # any free port; the URL is printed"
+)]
 /// Serve the live training page: draw strokes in a browser and watch punctures and coverage build up.
 pub struct ServeArgs {
     /// Scenario whose pen, halo and area are the page's defaults (default: the built-in default face).
@@ -63,7 +65,11 @@ pub fn run(a: ServeArgs) -> anyhow::Result<ExitCode> {
     serve::run(config, addr, |local| {
         // A closed stdout (the launcher stopped reading) must not stop the server.
         let mut out = std::io::stdout().lock();
-        let _ = writeln!(out, "needlesim serve: open http://{local}/ in a browser ({map}; scenario: {label}; exports under {})", a.export_dir.display());
+        let _ = writeln!(
+            out,
+            "needlesim serve: open http://{local}/ in a browser ({map}; scenario: {label}; exports under {})",
+            a.export_dir.display()
+        );
         if !local.ip().is_loopback() {
             let _ = writeln!(out, "  warning: listening on {} — other machines on the network can reach this page", local.ip());
         }

@@ -14,7 +14,9 @@ use needlesim::study::sweep::shard::Shard;
 use needlesim::study::sweep::{RESULTS_CSV, Sweep};
 
 #[derive(Args, Debug)]
-#[command(after_help = "Examples:\n  needlesim sweep scenarios/sweep-speed-frequency.toml\n  needlesim sweep scenarios/sweep-speed-frequency.toml --out sweeps/sf --threads 8 --resume\n  needlesim sweep S.toml --out sweeps/s --shard auto/16    # one task of a SLURM array / k8s Indexed Job\n  needlesim merge sweeps/s")]
+#[command(
+    after_help = "Examples:\n  needlesim sweep scenarios/sweep-speed-frequency.toml\n  needlesim sweep scenarios/sweep-speed-frequency.toml --out sweeps/sf --threads 8 --resume\n  needlesim sweep S.toml --out sweeps/s --shard auto/16    # one task of a SLURM array / k8s Indexed Job\n  needlesim merge sweeps/s"
+)]
 /// Run every point of the scenario's [sweep] design: writes results.csv, manifest.json,
 /// journal.jsonl (and plots) into the output folder.
 pub struct SweepArgs {
@@ -78,15 +80,14 @@ pub fn run(a: SweepArgs) -> anyhow::Result<ExitCode> {
 
     let bar = if std::io::stderr().is_terminal() {
         let b = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
-        b.set_style(
-            ProgressStyle::with_template("{bar:40} {pos}/{len} points  elapsed {elapsed}  ETA {eta}")
-                .expect("a valid template"),
-        );
+        b.set_style(ProgressStyle::with_template("{bar:40} {pos}/{len} points  elapsed {elapsed}  ETA {eta}").expect("a valid template"));
         b
     } else {
         ProgressBar::hidden()
     };
-    let scope = shard.map_or(format!("{} points", sweep.len()), |s| format!("shard {}/{}: {} of {} points", s.index, s.count, s.points_of(sweep.len()), sweep.len()));
+    let scope = shard.map_or(format!("{} points", sweep.len()), |s| {
+        format!("shard {}/{}: {} of {} points", s.index, s.count, s.points_of(sweep.len()), sweep.len())
+    });
     eprintln!("{}: {} design over {} ({scope})", sweep.name, sweep.design.kind.name(), sweep.design.keys.join(", "));
     let console = Console { bar };
     let outcome = run::run(&sweep, &opts, &console)?;

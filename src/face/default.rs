@@ -96,9 +96,21 @@ const J2: P = (44.0, 38.0);
 /// Where the side of the neck meets the jaw contour (on the edge C12–C11).
 const K2: P = (46.0, 26.4);
 
-const EYE_LEFT: [P; 8] = [(15.0, 108.0), (22.0, 114.0), (31.0, 116.0), (40.0, 114.5), (47.0, 109.0), (40.0, 104.0), (31.0, 102.5), (22.0, 103.5)];
+const EYE_LEFT: [P; 8] =
+    [(15.0, 108.0), (22.0, 114.0), (31.0, 116.0), (40.0, 114.5), (47.0, 109.0), (40.0, 104.0), (31.0, 102.5), (22.0, 103.5)];
 const NOSTRIL_LEFT: [P; 6] = [(4.0, 61.6), (8.0, 61.8), (12.0, 63.2), (12.5, 65.2), (8.5, 65.4), (4.5, 63.8)];
-const LIPS: [P; 10] = [(-24.0, 40.0), (-14.0, 45.5), (-5.0, 48.0), (0.0, 47.0), (5.0, 48.0), (14.0, 45.5), (24.0, 40.0), (14.0, 33.0), (0.0, 31.5), (-14.0, 33.0)];
+const LIPS: [P; 10] = [
+    (-24.0, 40.0),
+    (-14.0, 45.5),
+    (-5.0, 48.0),
+    (0.0, 47.0),
+    (5.0, 48.0),
+    (14.0, 45.5),
+    (24.0, 40.0),
+    (14.0, 33.0),
+    (0.0, 31.5),
+    (-14.0, 33.0),
+];
 
 fn mirror(p: P) -> P {
     (-p.0, p.1)
@@ -122,7 +134,10 @@ fn poly(v: Vec<Vec2>) -> Polygon {
 
 /// A left-half shape and its mirror image, named `<base>_left` / `<base>_right`.
 fn pair(base: &str, left: &[P]) -> [(String, Polygon); 2] {
-    [(format!("{base}_left"), poly(ring(left))), (format!("{base}_right"), poly(ring(&left.iter().map(|&p| mirror(p)).collect::<Vec<_>>())))]
+    [
+        (format!("{base}_left"), poly(ring(left))),
+        (format!("{base}_right"), poly(ring(&left.iter().map(|&p| mirror(p)).collect::<Vec<_>>()))),
+    ]
 }
 
 /// Skin from Meng 2022 Table 2 (male, female) means: epidermis ÷ 3.5, dermis as measured.
@@ -143,27 +158,55 @@ fn um(mm: f64) -> f64 {
 /// The regions' non-geometric facts: (name stem, skin, recommended depth, source).
 fn facts(stem: &str) -> (SkinLayers, (f64, f64), &'static str) {
     match stem {
-        "forehead" => (meng(0.22, 0.20, 1.17, 0.86, 2.0), (0.25, 0.75), "skin: Meng 2022 forehead; subcutis: Iyengar 2018; depth: Dr. Pen guide"),
-        "glabella" => (meng(0.21, 0.19, 1.14, 0.90, 2.0), (0.25, 1.0), "skin: Meng 2022 glabella; subcutis assumed (as forehead); depth: Dr. Pen guide"),
-        "temple" => (meng(0.19, 0.18, 1.06, 0.80, 6.0), (0.25, 0.75), "skin: Meng 2022 temple; subcutis: Iyengar 2018; depth assumed (as forehead)"),
+        "forehead" => {
+            (meng(0.22, 0.20, 1.17, 0.86, 2.0), (0.25, 0.75), "skin: Meng 2022 forehead; subcutis: Iyengar 2018; depth: Dr. Pen guide")
+        }
+        "glabella" => (
+            meng(0.21, 0.19, 1.14, 0.90, 2.0),
+            (0.25, 1.0),
+            "skin: Meng 2022 glabella; subcutis assumed (as forehead); depth: Dr. Pen guide",
+        ),
+        "temple" => {
+            (meng(0.19, 0.18, 1.06, 0.80, 6.0), (0.25, 0.75), "skin: Meng 2022 temple; subcutis: Iyengar 2018; depth assumed (as forehead)")
+        }
         "periorbital_upper" | "periorbital_lower" => {
             (meng(0.18, 0.17, 0.67, 0.58, 1.0), (0.25, 0.5), "skin: Meng 2022 eyelid; subcutis assumed; depth: Dr. Pen guide (periorbital)")
         }
         "nose" => (meng(0.20, 0.19, 1.03, 0.93, 1.5), (0.25, 0.5), "skin: Meng 2022 nasal dorsum; subcutis assumed; depth: Dr. Pen guide"),
-        "cheek" => (meng(0.19, 0.20, 1.14, 0.87, 4.0), (0.5, 2.0), "skin: Meng 2022 zygoma; subcutis assumed; depth: Dr. Pen guide (cheeks)"),
+        "cheek" => {
+            (meng(0.19, 0.20, 1.14, 0.87, 4.0), (0.5, 2.0), "skin: Meng 2022 zygoma; subcutis assumed; depth: Dr. Pen guide (cheeks)")
+        }
         // Iyengar 2018: epidermis + dermis ≈ 1.0 mm at the nasolabial fold.
         "nasolabial" => {
             let e = histological(0.19, 0.20);
-            (SkinLayers { epidermis_mm: e, dermis_mm: um(1.0 - e), subcutis_mm: 4.0 }, (0.5, 2.0), "skin: Iyengar 2018 (epidermis + dermis ≈ 1.0 mm), epidermis as cheek; subcutis assumed; depth assumed (as cheeks)")
+            (
+                SkinLayers { epidermis_mm: e, dermis_mm: um(1.0 - e), subcutis_mm: 4.0 },
+                (0.5, 2.0),
+                "skin: Iyengar 2018 (epidermis + dermis ≈ 1.0 mm), epidermis as cheek; subcutis assumed; depth assumed (as cheeks)",
+            )
         }
         // Chopra 2015: upper lip epidermis thickest, 0.063 mm; dermis as the nasolabial fold.
-        "perioral" => {
-            (SkinLayers { epidermis_mm: 0.063, dermis_mm: 0.94, subcutis_mm: 3.0 }, (0.25, 0.75), "epidermis: Chopra 2015 upper lip; dermis: Iyengar 2018 nasolabial (≈ 1.0 mm with epidermis); subcutis assumed; depth: Dr. Pen guide (perioral)")
-        }
-        "chin" => (meng(0.19, 0.20, 1.14, 0.87, 5.0), (0.5, 2.0), "skin assumed (as Meng 2022 zygoma); subcutis: Iyengar 2018; depth: Dr. Pen guide (chin)"),
-        "jawline" => (meng(0.21, 0.18, 1.02, 0.91, 6.0), (0.5, 1.0), "skin: Meng 2022 submandibular; subcutis: Iyengar 2018 submental; depth assumed (as cheekbones)"),
+        "perioral" => (
+            SkinLayers { epidermis_mm: 0.063, dermis_mm: 0.94, subcutis_mm: 3.0 },
+            (0.25, 0.75),
+            "epidermis: Chopra 2015 upper lip; dermis: Iyengar 2018 nasolabial (≈ 1.0 mm with epidermis); subcutis assumed; depth: Dr. Pen guide (perioral)",
+        ),
+        "chin" => (
+            meng(0.19, 0.20, 1.14, 0.87, 5.0),
+            (0.5, 2.0),
+            "skin assumed (as Meng 2022 zygoma); subcutis: Iyengar 2018; depth: Dr. Pen guide (chin)",
+        ),
+        "jawline" => (
+            meng(0.21, 0.18, 1.02, 0.91, 6.0),
+            (0.5, 1.0),
+            "skin: Meng 2022 submandibular; subcutis: Iyengar 2018 submental; depth assumed (as cheekbones)",
+        ),
         "neck" => (meng(0.19, 0.17, 0.98, 0.99, 4.0), (0.25, 0.75), "skin: Meng 2022 neck; subcutis assumed; depth assumed (as forehead)"),
-        "decollete" => (meng(0.19, 0.17, 0.98, 0.99, 5.0), (0.25, 0.75), "skin assumed (as Meng 2022 neck: no sourced figure); subcutis assumed; depth assumed (as forehead)"),
+        "decollete" => (
+            meng(0.19, 0.17, 0.98, 0.99, 5.0),
+            (0.25, 0.75),
+            "skin assumed (as Meng 2022 neck: no sourced figure); subcutis assumed; depth assumed (as forehead)",
+        ),
         other => unreachable!("no facts for {other}"),
     }
 }
@@ -203,8 +246,16 @@ pub fn default_face() -> Result<FaceMap> {
     regions.push(region("nose".into(), "nose", vec![poly(symmetric(&n))]));
     regions.push(region("perioral".into(), "perioral", vec![poly(symmetric(&[n[9], n[8], n[7], n[6], M1, M2, L3, K1, Q1, (0.0, 22.0)]))]));
     regions.push(region("chin".into(), "chin", vec![poly(symmetric(&[(0.0, 22.0), Q1, K1, c13, c14, c15]))]));
-    regions.push(region("neck".into(), "neck", vec![poly(symmetric(&[c15, c14, c13, c12, K2, (46.0, -40.0), (56.0, -85.0), (0.0, -85.0)]))]));
-    regions.push(region("decollete".into(), "decollete", vec![poly(symmetric(&[(0.0, -85.0), (56.0, -85.0), (100.0, -110.0), (112.0, -165.0), (0.0, -205.0)]))]));
+    regions.push(region(
+        "neck".into(),
+        "neck",
+        vec![poly(symmetric(&[c15, c14, c13, c12, K2, (46.0, -40.0), (56.0, -85.0), (0.0, -85.0)]))],
+    ));
+    regions.push(region(
+        "decollete".into(),
+        "decollete",
+        vec![poly(symmetric(&[(0.0, -85.0), (56.0, -85.0), (100.0, -110.0), (112.0, -165.0), (0.0, -205.0)]))],
+    ));
 
     let [eye_l, eye_r] = pair("eye", &EYE_LEFT);
     let [nostril_l, nostril_r] = pair("nostril", &NOSTRIL_LEFT);
@@ -221,8 +272,21 @@ mod tests {
     fn the_default_face_builds_with_every_issue_region() {
         let m = default_face().unwrap();
         for name in [
-            "forehead", "glabella", "temple_left", "temple_right", "periorbital_upper_left", "periorbital_lower_right", "nose",
-            "cheek_left", "cheek_right", "nasolabial_left", "perioral", "chin", "jawline_right", "neck", "decollete",
+            "forehead",
+            "glabella",
+            "temple_left",
+            "temple_right",
+            "periorbital_upper_left",
+            "periorbital_lower_right",
+            "nose",
+            "cheek_left",
+            "cheek_right",
+            "nasolabial_left",
+            "perioral",
+            "chin",
+            "jawline_right",
+            "neck",
+            "decollete",
         ] {
             assert!(m.region_index(name).is_some(), "{name}");
         }

@@ -8,13 +8,13 @@
 
 use std::collections::HashSet;
 
-use crate::raster::accumulate::{self, Request};
-use crate::raster::domain::{Domain, NO_LABEL, TileClass};
-use crate::needle::footprint::Footprint;
 use crate::geometry::{Rect, Vec2};
-use crate::raster::grid::GridSpec;
+use crate::needle::footprint::Footprint;
 use crate::needle::puncture::Puncture;
 use crate::needle::skin::Level;
+use crate::raster::accumulate::{self, Request};
+use crate::raster::domain::{Domain, NO_LABEL, TileClass};
+use crate::raster::grid::GridSpec;
 
 use super::FaceMap;
 use super::report::LevelHits;
@@ -43,7 +43,20 @@ pub fn level_hits(inp: &LevelInputs, level: Level) -> LevelHits {
     }
     let pts: Vec<Puncture> = (0..n).filter(reaches).map(|i| inp.punctures[i]).collect();
     let touched = Touched::new(inp.map, &inp.grid, &pts, inp.radius_mm);
-    LevelHits::Tallies(accumulate::accumulate(&pts, &Request { grid: inp.grid, radius_mm: inp.radius_mm, passes: inp.passes, picture_cells: None, domain: &touched, layers: Default::default() }).tallies)
+    LevelHits::Tallies(
+        accumulate::accumulate(
+            &pts,
+            &Request {
+                grid: inp.grid,
+                radius_mm: inp.radius_mm,
+                passes: inp.passes,
+                picture_cells: None,
+                domain: &touched,
+                layers: Default::default(),
+            },
+        )
+        .tallies,
+    )
 }
 
 /// A domain restricted to the tiles some disks touch: other tiles classify as outside.
@@ -59,7 +72,11 @@ impl<'a> Touched<'a> {
     pub fn new(inner: &'a dyn Domain, grid: &GridSpec, punctures: &[Puncture], r_mm: f64) -> Self {
         let mut tiles = HashSet::new();
         for p in punctures {
-            let b = if p.is_disk() { Rect::new(p.x_mm - r_mm, p.y_mm - r_mm, p.x_mm + r_mm, p.y_mm + r_mm) } else { Footprint::of(p, r_mm).bbox() };
+            let b = if p.is_disk() {
+                Rect::new(p.x_mm - r_mm, p.y_mm - r_mm, p.x_mm + r_mm, p.y_mm + r_mm)
+            } else {
+                Footprint::of(p, r_mm).bbox()
+            };
             for tj in grid.tile_of(b.y0)..=grid.tile_of(b.y1) {
                 for ti in grid.tile_of(b.x0)..=grid.tile_of(b.x1) {
                     tiles.insert((ti, tj));

@@ -33,12 +33,12 @@ pub mod stamping;
 
 pub use default::default_face;
 
-use crate::raster::domain::{Domain, TileClass};
 use crate::error::{Error, Result};
-use crate::geometry::{Rect, Vec2};
-use crate::raster::grid::GridSpec;
 use crate::geometry::polygon::Polygon;
+use crate::geometry::{Rect, Vec2};
 use crate::needle::skin::SkinLayers;
+use crate::raster::domain::{Domain, TileClass};
+use crate::raster::grid::GridSpec;
 use polygons::PolygonShape;
 use raster::LabelRaster;
 
@@ -142,7 +142,17 @@ impl FaceMap {
         let region_bounds: Vec<Rect> = (0..n).map(|i| shape.region_bounds(i)).collect();
         let bounds = shape.bounds();
         let anchors = (0..n).map(|i| shape.region_anchor(i, region_bounds[i])).collect();
-        Ok(FaceMap { name: name.into(), regions: infos, no_go: no_go_names, shape: Shape::Polygons(shape), areas_mm2, centroids, anchors, region_bounds, bounds })
+        Ok(FaceMap {
+            name: name.into(),
+            regions: infos,
+            no_go: no_go_names,
+            shape: Shape::Polygons(shape),
+            areas_mm2,
+            centroids,
+            anchors,
+            region_bounds,
+            bounds,
+        })
     }
 
     /// A map painted as a label raster (see [`raster::LabelRaster`]).
@@ -158,7 +168,17 @@ impl FaceMap {
         let anchors = stats.iter().map(|s| s.anchor).collect();
         let region_bounds = stats.iter().map(|s| s.bounds).collect();
         let bounds = raster.bounds();
-        Ok(FaceMap { name: name.into(), regions, no_go, shape: Shape::Raster(raster), areas_mm2, centroids, anchors, region_bounds, bounds })
+        Ok(FaceMap {
+            name: name.into(),
+            regions,
+            no_go,
+            shape: Shape::Raster(raster),
+            areas_mm2,
+            centroids,
+            anchors,
+            region_bounds,
+            bounds,
+        })
     }
 
     /// The map's name (`default`, or the file it came from).

@@ -71,9 +71,9 @@ fn take_next(choices: &mut Vec<Corner>, at: Corner, dir: Option<Corner>) -> Corn
         match dir {
             None => 0,
             Some(i) => match i.0 * d.1 - i.1 * d.0 {
-                1 => 0,                       // left
-                0 => 1,                       // straight
-                _ => 2,                       // right
+                1 => 0, // left
+                0 => 1, // straight
+                _ => 2, // right
             },
         }
     };

@@ -19,8 +19,8 @@
 
 use rand::{Rng, RngExt};
 
-use crate::geometry::{Rect, Vec2};
 use crate::geometry::interval;
+use crate::geometry::{Rect, Vec2};
 use crate::technique::lanes::{self, PassPlan, Pattern, Segment, Stamp};
 
 use super::{FaceMap, Shape};
@@ -74,7 +74,8 @@ impl RegionPlanner<'_> {
                     return None;
                 }
                 let u = (b - a) / len;
-                let pieces: Vec<(Vec2, Vec2)> = self.lane_intervals(label, a, u, 0.0, len).into_iter().map(|(t0, t1)| (a + u * t0, a + u * t1)).collect();
+                let pieces: Vec<(Vec2, Vec2)> =
+                    self.lane_intervals(label, a, u, 0.0, len).into_iter().map(|(t0, t1)| (a + u * t0, a + u * t1)).collect();
                 (!pieces.is_empty()).then_some(pieces)
             })
             .collect()
@@ -121,7 +122,14 @@ impl RegionPlanner<'_> {
     }
 
     /// Stamps along a pass's `segments` (from [`RegionPlanner::path`]).
-    pub fn stamp_pass<R: Rng + ?Sized>(&self, label: u16, plan: &PassPlan, segments: Vec<Segment>, frequency_hz: f64, rng: &mut R) -> RegionPass {
+    pub fn stamp_pass<R: Rng + ?Sized>(
+        &self,
+        label: u16,
+        plan: &PassPlan,
+        segments: Vec<Segment>,
+        frequency_hz: f64,
+        rng: &mut R,
+    ) -> RegionPass {
         let mut stamps = lanes::stamp_path(&segments, plan.speed_mm_s, frequency_hz);
         let mut unplaced = 0;
         if plan.pattern == Pattern::Random {

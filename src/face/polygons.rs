@@ -6,12 +6,12 @@
 //! work; boundary tiles are labelled a grid row at a time from the sorted edge crossings of
 //! the row ([`Polygon::row_crossings`]), O(edges + cells) per row instead of O(edges · cells).
 
-use crate::raster::domain::{NO_LABEL, TileClass};
 use crate::error::{Error, Result};
-use crate::geometry::{Rect, Vec2};
-use crate::raster::grid::GridSpec;
 use crate::geometry::interval;
 use crate::geometry::polygon::{Polygon, RectRelation, label_point};
+use crate::geometry::{Rect, Vec2};
+use crate::raster::domain::{NO_LABEL, TileClass};
+use crate::raster::grid::GridSpec;
 
 use super::RegionInfo;
 
@@ -44,7 +44,11 @@ impl PolygonShape {
         let part_name = |k: usize| {
             let l = part_label[k];
             let r = &ranges[l as usize];
-            if r.len() > 1 { format!("region {:?} (part {})", infos[l as usize].name, k - r.start) } else { format!("region {:?}", infos[l as usize].name) }
+            if r.len() > 1 {
+                format!("region {:?} (part {})", infos[l as usize].name, k - r.start)
+            } else {
+                format!("region {:?}", infos[l as usize].name)
+            }
         };
         for a in 0..flat.len() {
             for b in a + 1..flat.len() {
@@ -89,9 +93,7 @@ impl PolygonShape {
 
     /// Net area of a region: its parts minus what the no-go zones cover of them, mm².
     pub fn region_area(&self, label: usize) -> f64 {
-        self.region_iter(label)
-            .map(|p| p.area_mm2() - self.no_go.iter().map(|z| p.intersection(z).0).sum::<f64>())
-            .sum()
+        self.region_iter(label).map(|p| p.area_mm2() - self.no_go.iter().map(|z| p.intersection(z).0).sum::<f64>()).sum()
     }
 
     /// Area centroid of a region net of no-go zones, mm.

@@ -12,11 +12,11 @@
 //! the test conservative: every point of an allowed pixel is at least m from every point of
 //! every no-go pixel.
 
-use crate::raster::domain::{NO_LABEL, TileClass};
 use crate::error::{Error, Result};
-use crate::geometry::{Rect, Vec2};
-use crate::raster::grid::GridSpec;
 use crate::geometry::interval;
+use crate::geometry::{Rect, Vec2};
+use crate::raster::domain::{NO_LABEL, TileClass};
+use crate::raster::grid::GridSpec;
 
 /// Largest raster, pixels.
 pub const MAX_PIXELS: usize = 64_000_000;
@@ -83,7 +83,11 @@ impl LabelRaster {
             return Err(Error::invalid("origin_mm", format!("[{}, {}]", origin_mm.x, origin_mm.y), "finite coordinates within ±10,000 mm"));
         }
         if width == 0 || height == 0 || width.saturating_mul(height) > MAX_PIXELS {
-            return Err(Error::invalid("image size", format!("{width} × {height} px"), format!("at least 1 × 1 and at most {MAX_PIXELS} pixels")));
+            return Err(Error::invalid(
+                "image size",
+                format!("{width} × {height} px"),
+                format!("at least 1 × 1 and at most {MAX_PIXELS} pixels"),
+            ));
         }
         if pixels.len() != width * height {
             return Err(Error::invalid("pixels", pixels.len(), format!("{} (width × height)", width * height)));
@@ -141,7 +145,8 @@ impl LabelRaster {
 
     #[inline]
     fn index(&self, col: i64, row: i64) -> Option<usize> {
-        (col >= 0 && row >= 0 && (col as usize) < self.width && (row as usize) < self.height).then(|| row as usize * self.width + col as usize)
+        (col >= 0 && row >= 0 && (col as usize) < self.width && (row as usize) < self.height)
+            .then(|| row as usize * self.width + col as usize)
     }
 
     #[inline]
@@ -277,7 +282,12 @@ impl LabelRaster {
         (0..n)
             .map(|l| {
                 if count[l] == 0 {
-                    return RegionStats { pixels: 0, centroid: Vec2::zeros(), anchor: Vec2::zeros(), bounds: Rect::new(0.0, 0.0, 0.0, 0.0) };
+                    return RegionStats {
+                        pixels: 0,
+                        centroid: Vec2::zeros(),
+                        anchor: Vec2::zeros(),
+                        bounds: Rect::new(0.0, 0.0, 0.0, 0.0),
+                    };
                 }
                 let (c0, r0, c1, r1) = bbox[l];
                 let centroid = to_mm(sum[l].x / count[l] as f64, sum[l].y / count[l] as f64);
@@ -297,7 +307,12 @@ impl LabelRaster {
                     pixels: count[l],
                     centroid,
                     anchor: to_mm(bc + 0.5, br + 0.5),
-                    bounds: Rect::new(to_mm(c0 as f64, 0.0).x, to_mm(0.0, r0 as f64).y, to_mm((c1 + 1) as f64, 0.0).x, to_mm(0.0, (r1 + 1) as f64).y),
+                    bounds: Rect::new(
+                        to_mm(c0 as f64, 0.0).x,
+                        to_mm(0.0, r0 as f64).y,
+                        to_mm((c1 + 1) as f64, 0.0).x,
+                        to_mm(0.0, (r1 + 1) as f64).y,
+                    ),
                 }
             })
             .collect()

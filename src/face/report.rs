@@ -6,11 +6,11 @@
 //! Whole session: the tallies of the treated regions merged (integer sums, so exact) and the
 //! density over their union. Warnings name the region or zone, the figure and the limit.
 
-use crate::raster::accumulate::{Accumulation, PASS_LIMIT, Tally};
-use crate::raster::domain::NO_LABEL;
 use crate::metrics::{self, Coverage, Density};
 use crate::needle::puncture::Puncture;
 use crate::needle::skin::LayerCounts;
+use crate::raster::accumulate::{Accumulation, PASS_LIMIT, Tally};
+use crate::raster::domain::NO_LABEL;
 
 use super::Union;
 use super::simulation::{FaceSimulation, NoGoHits, RegionRun, TreatmentRun};

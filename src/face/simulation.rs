@@ -19,20 +19,20 @@ use std::ops::Range;
 
 use rayon::prelude::*;
 
-use crate::raster::accumulate::{self, Layers, MAX_PASSES, Request};
-use crate::raster::frames::{self, Frames};
-use crate::pen::cartridge::Cartridge;
-use crate::pen::device::Device;
-use crate::raster::domain::{Domain, NO_LABEL};
 use crate::error::{Error, Result};
 use crate::geometry::{Rect, Vec2};
-use crate::raster::grid::GridSpec;
 use crate::metrics::Coverage;
-use crate::technique::lanes::{PassPlan, Pattern};
 use crate::needle::puncture::Puncture;
+use crate::needle::skin::{self, Layer, LayerCounts, Level};
+use crate::pen::cartridge::Cartridge;
+use crate::pen::device::Device;
+use crate::raster::accumulate::{self, Layers, MAX_PASSES, Request};
+use crate::raster::domain::{Domain, NO_LABEL};
+use crate::raster::frames::{self, Frames};
+use crate::raster::grid::GridSpec;
 use crate::sim::{Limits, RunResult, Simulation, TechniqueInputs, picture_cells_for, technique_report};
 use crate::technique::Technique;
-use crate::needle::skin::{self, Layer, LayerCounts, Level};
+use crate::technique::lanes::{PassPlan, Pattern};
 
 use super::levels::{LevelInputs, level_hits};
 use super::plan::RegionPlanner;
@@ -246,7 +246,11 @@ impl FaceSimulation {
             ));
         }
         for (i, t) in self.treatments.iter().enumerate() {
-            let region = self.map.regions().get(t.region as usize).ok_or_else(|| Error::invalid(format!("treat[{i}].region"), t.region, "a region of the map"))?;
+            let region = self
+                .map
+                .regions()
+                .get(t.region as usize)
+                .ok_or_else(|| Error::invalid(format!("treat[{i}].region"), t.region, "a region of the map"))?;
             if let Some(p) = t.passes.iter().find(|p| !matches!(p.pattern, Pattern::Serpentine | Pattern::Strokes | Pattern::Random)) {
                 return Err(Error::invalid(
                     format!("treat[{i}].pattern"),
@@ -255,7 +259,9 @@ impl FaceSimulation {
                 ));
             }
             let view = self.treatment_view(t);
-            for w in view.validate().map_err(|e| Error::invalid(format!("treat[{i}] ({})", region.name), e.to_string(), "a valid treatment"))? {
+            for w in
+                view.validate().map_err(|e| Error::invalid(format!("treat[{i}] ({})", region.name), e.to_string(), "a valid treatment"))?
+            {
                 warnings.push(format!("treat[{i}] {}: {w}", region.name));
             }
             let (lo, hi) = region.recommended_depth_mm;
@@ -268,7 +274,11 @@ impl FaceSimulation {
         }
         let (_, per_region) = self.pass_numbers();
         if let Some((l, &n)) = per_region.iter().enumerate().find(|(_, n)| **n > MAX_PASSES) {
-            return Err(Error::invalid(format!("passes over region {:?}", self.map.regions()[l].name), n, format!("at most {MAX_PASSES} passes over one region")));
+            return Err(Error::invalid(
+                format!("passes over region {:?}", self.map.regions()[l].name),
+                n,
+                format!("at most {MAX_PASSES} passes over one region"),
+            ));
         }
         Ok(warnings)
     }
@@ -288,7 +298,14 @@ impl FaceSimulation {
         let punctures = stamps * self.cartridge.needle_count() as f64;
         let b = self.map.bounds();
         let tiles = (b.width() / self.grid.tile_mm() + 2.0) * (b.height() / self.grid.tile_mm() + 2.0);
-        let accum = accumulate::estimate_bytes(punctures, &self.grid, self.cartridge.radius_mm() + self.halo_mm, tiles, rayon::current_num_threads(), crate::sim::PICTURE_MAX_PX.pow(2));
+        let accum = accumulate::estimate_bytes(
+            punctures,
+            &self.grid,
+            self.cartridge.radius_mm() + self.halo_mm,
+            tiles,
+            rayon::current_num_threads(),
+            crate::sim::PICTURE_MAX_PX.pow(2),
+        );
         // Punctures, one filtered copy for the depth levels, and per-puncture label + depth.
         let per = (2 * std::mem::size_of::<Puncture>() + 2 + 8) as f64;
         let needed_mb = (punctures * per + accum) / 1e6;
@@ -323,7 +340,8 @@ impl FaceSimulation {
         let map = &self.map;
         let landed: Vec<u16> = punctures.par_iter().map(|p| map.label_at(Vec2::new(p.x_mm, p.y_mm)).unwrap_or(NO_LABEL)).collect();
         // Each puncture's own tilt (the device's angle, and the hand's when it varies).
-        let real_depth_mm: Vec<f64> = punctures.iter().map(|p| skin::real_depth_mm(p.depth_mm, self.penetration_ratio, p.tilt_deg as f64)).collect();
+        let real_depth_mm: Vec<f64> =
+            punctures.iter().map(|p| skin::real_depth_mm(p.depth_mm, self.penetration_ratio, p.tilt_deg as f64)).collect();
         let no_go = self.no_go_hits(&punctures);
 
         // Animation frames: one timeline segment per treatment pass.
@@ -348,8 +366,16 @@ impl FaceSimulation {
         for (t, run) in self.treatments.iter().zip(&treatments) {
             aimed[run.punctures.clone()].fill(t.region);
         }
-        let level_inputs =
-            LevelInputs { map, punctures: &punctures, landed: &landed, aimed: &aimed, real_depth_mm: &real_depth_mm, grid: self.grid, radius_mm: r, passes };
+        let level_inputs = LevelInputs {
+            map,
+            punctures: &punctures,
+            landed: &landed,
+            aimed: &aimed,
+            real_depth_mm: &real_depth_mm,
+            grid: self.grid,
+            radius_mm: r,
+            passes,
+        };
         let dej = level_hits(&level_inputs, Level::Dej);
         let mid = level_hits(&level_inputs, Level::MidDermis);
 
@@ -377,10 +403,12 @@ impl FaceSimulation {
 
         // Technique figures over the treated regions; the dose per region after the whole.
         let union = Union { map, chosen: regions.iter().map(|g| g.treated).collect() };
-        let inside: Vec<u64> = std::iter::once(whole.density.punctures_inside).chain(regions.iter().map(|g| g.density.punctures_inside)).collect();
+        let inside: Vec<u64> =
+            std::iter::once(whole.density.punctures_inside).chain(regions.iter().map(|g| g.density.punctures_inside)).collect();
         let areas: Vec<f64> = std::iter::once(union.area_mm2(0)).chain((0..regions.len()).map(|l| map.area_mm2(l as u16))).collect();
         let pass_changes = self.treatments.iter().map(|t| t.passes.len().saturating_sub(1)).sum();
-        let session = self.technique.session.time_of(pass_time_s.iter().sum(), lane_changes, pass_changes, self.treatments.len().saturating_sub(1));
+        let session =
+            self.technique.session.time_of(pass_time_s.iter().sum(), lane_changes, pass_changes, self.treatments.len().saturating_sub(1));
         let technique = technique_report(
             &TechniqueInputs {
                 technique: &self.technique,

@@ -12,9 +12,9 @@
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
+use crate::needle::puncture::{self, Puncture};
 use crate::technique::hand::{HAND_STREAM_BASE, HandState};
 use crate::technique::lanes::{self, Pattern, Segment};
-use crate::needle::puncture::{self, Puncture};
 use crate::technique::walk::{self, Lean};
 
 use super::simulation::{FaceSimulation, TreatmentRun};
@@ -79,7 +79,8 @@ impl FaceSimulation {
             let mut cartridge = self.cartridge.clone();
             cartridge.depth_mm = t.depth_mm;
             let start = w.punctures.len();
-            let mut run = TreatmentRun { stamps_per_pass: Vec::new(), pass_time_s: Vec::new(), first_pass: first, punctures: 0..0, unplaced: 0 };
+            let mut run =
+                TreatmentRun { stamps_per_pass: Vec::new(), pass_time_s: Vec::new(), first_pass: first, punctures: 0..0, unplaced: 0 };
             for (k, (plan, segments)) in t.passes.iter().zip(passes).enumerate() {
                 let stream = ((ti as u64) << 32) | k as u64;
                 let mut rng = ChaCha8Rng::seed_from_u64(self.seed);

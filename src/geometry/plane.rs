@@ -52,12 +52,7 @@ impl Rect {
         self.x0 < other.x1 && other.x0 < self.x1 && self.y0 < other.y1 && other.y0 < self.y1
     }
     pub fn corners(&self) -> [Vec2; 4] {
-        [
-            Vec2::new(self.x0, self.y0),
-            Vec2::new(self.x1, self.y0),
-            Vec2::new(self.x1, self.y1),
-            Vec2::new(self.x0, self.y1),
-        ]
+        [Vec2::new(self.x0, self.y0), Vec2::new(self.x1, self.y0), Vec2::new(self.x1, self.y1), Vec2::new(self.x0, self.y1)]
     }
     pub fn center(&self) -> Vec2 {
         Vec2::new(0.5 * (self.x0 + self.x1), 0.5 * (self.y0 + self.y1))

@@ -19,8 +19,8 @@
 //! `new` O(n²) (self-intersection test), `contains`/`distance_to_boundary`/`classify_rect`
 //! O(n), `clip_line` O(n·k) for k crossings, `intersection` O(n·m).
 
-use crate::geometry::{Rect, Vec2};
 use crate::geometry::interval;
+use crate::geometry::{Rect, Vec2};
 
 /// Most vertices one polygon may have (the self-intersection test is quadratic).
 pub const MAX_VERTICES: usize = 20_000;
@@ -352,10 +352,9 @@ impl Polygon {
 }
 
 fn bounds_of(pts: &[Vec2]) -> Rect {
-    pts.iter().fold(
-        Rect::new(f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY),
-        |r, p| Rect::new(r.x0.min(p.x), r.y0.min(p.y), r.x1.max(p.x), r.y1.max(p.y)),
-    )
+    pts.iter().fold(Rect::new(f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY), |r, p| {
+        Rect::new(r.x0.min(p.x), r.y0.min(p.y), r.x1.max(p.x), r.y1.max(p.y))
+    })
 }
 
 /// Error unless no two edges meet except neighbours at their shared vertex.
@@ -544,10 +543,7 @@ mod tests {
         // Bow tie.
         assert!(matches!(v(&[(0.0, 0.0), (2.0, 2.0), (2.0, 0.0), (0.0, 1.0)]), Err(PolygonError::SelfIntersecting { .. })));
         // A vertex touching a non-adjacent edge.
-        assert!(matches!(
-            v(&[(0.0, 0.0), (2.0, 0.0), (2.0, 2.0), (1.0, 0.0), (0.0, 2.0)]),
-            Err(PolygonError::SelfIntersecting { .. })
-        ));
+        assert!(matches!(v(&[(0.0, 0.0), (2.0, 0.0), (2.0, 2.0), (1.0, 0.0), (0.0, 2.0)]), Err(PolygonError::SelfIntersecting { .. })));
         // A spike folding back on itself.
         assert!(matches!(v(&[(0.0, 0.0), (2.0, 0.0), (1.0, 0.0), (1.0, 1.0)]), Err(PolygonError::SelfIntersecting { .. })));
         assert_eq!(v(&[(0.0, 0.0), (1.0, 0.0), (2.0, 0.0)]), Err(PolygonError::ZeroArea));

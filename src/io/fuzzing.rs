@@ -99,7 +99,8 @@ pub fn png_bytes(data: &[u8]) {
 /// Read a recorded trace (`[stroke,][pass,]t_s,x_mm,y_mm[,tilt_deg]`) given as bytes, against a 100 mm map.
 pub fn trace_csv_bytes(data: &[u8], path: &Path) {
     if let Ok(text) = std::str::from_utf8(data) {
-        let rules = crate::io::scenario::trace_csv::TraceRules { max_gap_s: 0.1, map: crate::geometry::Rect::new(-50.0, -50.0, 50.0, 50.0) };
+        let rules =
+            crate::io::scenario::trace_csv::TraceRules { max_gap_s: 0.1, map: crate::geometry::Rect::new(-50.0, -50.0, 50.0, 50.0) };
         let _ = crate::io::scenario::trace_csv::read(text, path, &rules);
     }
 }

@@ -27,12 +27,12 @@
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
+use crate::geometry::{Rect, Vec2};
+use crate::needle::footprint::Footprint;
+use crate::needle::puncture::Puncture;
 use crate::raster::accumulate::{self, Request, Tally};
 use crate::raster::domain::{Domain, TileClass};
-use crate::needle::footprint::Footprint;
-use crate::geometry::{Rect, Vec2};
 use crate::raster::grid::GridSpec;
-use crate::needle::puncture::Puncture;
 
 /// Labels of a tile's cells.
 enum Labels {
@@ -361,11 +361,7 @@ mod tests {
             if l == 0 { (self.1 - r.x0) * r.height() } else { (r.x1 - self.1) * r.height() }
         }
         fn classify(&self, t: &Rect) -> TileClass {
-            if !self.0.intersects(t) {
-                TileClass::Outside
-            } else {
-                TileClass::Mixed
-            }
+            if !self.0.intersects(t) { TileClass::Outside } else { TileClass::Mixed }
         }
     }
 
@@ -394,7 +390,11 @@ mod tests {
     }
 
     fn truth(punctures: &[Puncture], domain: &dyn Domain, grid: GridSpec, r: f64) -> Vec<Tally> {
-        accumulate::accumulate(punctures, &Request { grid, radius_mm: r, passes: 8, picture_cells: None, domain, layers: Default::default() }).tallies
+        accumulate::accumulate(
+            punctures,
+            &Request { grid, radius_mm: r, passes: 8, picture_cells: None, domain, layers: Default::default() },
+        )
+        .tallies
     }
 
     #[test]
@@ -406,7 +406,11 @@ mod tests {
             let coarse = GridSpec::new(0.05);
             let layers: Vec<(GridSpec, f64)> = vec![(grid, 0.09), (coarse, 0.39)];
             let bases: Vec<Vec<Tally>> = layers.iter().map(|&(g, _)| baseline(domain.as_ref(), g, 8)).collect();
-            let specs = layers.iter().zip(&bases).map(|(&(grid, radius_mm), b)| LayerSpec { grid, radius_mm, baseline: Arc::new(b.clone()) }).collect();
+            let specs = layers
+                .iter()
+                .zip(&bases)
+                .map(|(&(grid, radius_mm), b)| LayerSpec { grid, radius_mm, baseline: Arc::new(b.clone()) })
+                .collect();
             let mut acc = LiveAccumulator::new(domain.clone(), specs, 8);
             let all = strokes(40, 25, rect, 7);
             let mut lens = vec![0];

@@ -30,10 +30,10 @@ pub mod session;
 
 use std::sync::{Arc, Mutex};
 
-use crate::raster::accumulate::Tally;
-use crate::raster::domain::{Domain, RectDomain};
 use crate::face::FaceMap;
 use crate::geometry::{Rect, Vec2};
+use crate::raster::accumulate::Tally;
+use crate::raster::domain::{Domain, RectDomain};
 use crate::raster::grid::GridSpec;
 
 pub use accumulator::{LayerSpec, LiveAccumulator};
@@ -104,13 +104,24 @@ pub struct LiveMap {
 
 impl LiveMap {
     /// A map over `domain` (labels named by `label_names`) on the live grid.
-    pub fn new(name: impl Into<String>, domain: Arc<dyn Domain + Send + Sync>, label_names: Vec<String>, no_go: Option<Arc<dyn NoGo>>) -> Self {
+    pub fn new(
+        name: impl Into<String>,
+        domain: Arc<dyn Domain + Send + Sync>,
+        label_names: Vec<String>,
+        no_go: Option<Arc<dyn NoGo>>,
+    ) -> Self {
         let grid = live_grid(domain.bounds());
         Self::with_grid(name, domain, label_names, no_go, grid)
     }
 
     /// As [`new`](Self::new) on another grid (benches and tests compare grids).
-    pub fn with_grid(name: impl Into<String>, domain: Arc<dyn Domain + Send + Sync>, label_names: Vec<String>, no_go: Option<Arc<dyn NoGo>>, grid: GridSpec) -> Self {
+    pub fn with_grid(
+        name: impl Into<String>,
+        domain: Arc<dyn Domain + Send + Sync>,
+        label_names: Vec<String>,
+        no_go: Option<Arc<dyn NoGo>>,
+        grid: GridSpec,
+    ) -> Self {
         assert_eq!(label_names.len(), domain.label_count(), "one name per label");
         let baseline = Arc::new(accumulator::baseline(domain.as_ref(), grid, LIVE_PASSES));
         LiveMap { name: name.into(), domain, label_names, no_go, face: None, grid, baselines: Mutex::new(vec![(grid, baseline)]) }

@@ -22,16 +22,16 @@
 //! first in the run's warnings on the patch; on a face the core's own per-region and no-go
 //! warnings replace the first two, and the hand speed is summarised over every stroke.
 
-use crate::pen::cartridge::Cartridge;
-use crate::pen::device::Device;
-use crate::raster::domain::{Domain, NO_LABEL};
 use crate::error::{Error, Result};
 use crate::face::FaceMap;
 use crate::face::simulation::{FaceRunResult, FaceSimulation, Treatment, TreatmentRun};
 use crate::face::stamping::FaceWalk;
 use crate::geometry::Vec2;
-use crate::technique::lanes::{PassPlan, Pattern};
+use crate::pen::cartridge::Cartridge;
+use crate::pen::device::Device;
+use crate::raster::domain::{Domain, NO_LABEL};
 use crate::sim::{RunResult, Simulation, Walked};
+use crate::technique::lanes::{PassPlan, Pattern};
 
 use super::session::{LiveSession, StrokeRecord};
 
@@ -39,9 +39,10 @@ use super::session::{LiveSession, StrokeRecord};
 fn pass_of(strokes: &[&StrokeRecord], cartridge: &Cartridge, device: &Device, fallback_speed_mm_s: f64) -> (PassPlan, usize, f64) {
     let (len, dur): (f64, f64) = strokes.iter().fold((0.0, 0.0), |(l, d), s| (l + s.length_mm, d + s.duration_s()));
     let stamps = strokes.iter().map(|s| s.stamps).sum();
-    let (sx, sy) = strokes.iter().filter_map(|s| LiveSession::stroke_direction_deg(s)).fold((0.0, 0.0), |(x, y), d: f64| {
-        (x + (2.0 * d).to_radians().cos(), y + (2.0 * d).to_radians().sin())
-    });
+    let (sx, sy) = strokes
+        .iter()
+        .filter_map(|s| LiveSession::stroke_direction_deg(s))
+        .fold((0.0, 0.0), |(x, y), d: f64| (x + (2.0 * d).to_radians().cos(), y + (2.0 * d).to_radians().sin()));
     let direction_deg = if sx == 0.0 && sy == 0.0 { 0.0 } else { 0.5 * f64::atan2(sy, sx).to_degrees() };
     let speed_mm_s = if dur > 0.0 && len > 0.0 { (len / dur).min(1000.0) } else { fallback_speed_mm_s };
     let plan = PassPlan {
@@ -64,7 +65,11 @@ impl LiveSession {
 
     /// Passes used (the highest pass drawn + 1), or an error when nothing was drawn.
     fn passes_drawn(&self) -> Result<usize> {
-        self.strokes().iter().map(|s| s.pass as usize + 1).max().ok_or_else(|| Error::invalid("session", "no strokes", "at least one stroke to export"))
+        self.strokes()
+            .iter()
+            .map(|s| s.pass as usize + 1)
+            .max()
+            .ok_or_else(|| Error::invalid("session", "no strokes", "at least one stroke to export"))
     }
 
     /// Each stroke after the first of its pass is one lift of the pen.
@@ -147,7 +152,13 @@ impl LiveSession {
                 walked.pass_time_s[p] += dur;
                 let first = ranges[members[0]].start;
                 let last = ranges[*members.last().expect("a group has a stroke")].end;
-                walked.treatments.push(TreatmentRun { stamps_per_pass: vec![stamps], pass_time_s: vec![dur], first_pass: p, punctures: first..last, unplaced: 0 });
+                walked.treatments.push(TreatmentRun {
+                    stamps_per_pass: vec![stamps],
+                    pass_time_s: vec![dur],
+                    first_pass: p,
+                    punctures: first..last,
+                    unplaced: 0,
+                });
                 Treatment { region: *region, depth_mm: *depth_mm, passes: vec![plan], first_pass: Some(p) }
             })
             .collect();

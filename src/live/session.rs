@@ -23,17 +23,17 @@
 
 use std::sync::Arc;
 
-use crate::raster::accumulate::{PASS_LIMIT, Tally};
-use crate::pen::cartridge::Cartridge;
-use crate::pen::device::Device;
 use crate::error::{Error, Result};
 use crate::geometry::{Rect, Vec2};
 use crate::metrics::Coverage;
-use crate::technique::lanes::Stamp;
-use crate::technique::walk::HandStamp;
 use crate::needle::puncture::{self, Puncture};
+use crate::pen::cartridge::Cartridge;
+use crate::pen::device::Device;
+use crate::raster::accumulate::{PASS_LIMIT, Tally};
 use crate::sim::check_halo;
 use crate::technique::firing::{StrokeStamper, TimedSample, pass_density_per_cm2, speed_for_density_mm_s};
+use crate::technique::lanes::Stamp;
+use crate::technique::walk::HandStamp;
 
 use super::{LIVE_PASSES, LiveAccumulator, LiveMap};
 
@@ -201,7 +201,9 @@ fn lean_stamps(stamps: &[Stamp], prev: Option<Lean>, tilt_deg: f64, period_s: f6
         .iter()
         .map(|s| {
             let (azimuth_deg, velocity_mm_s) = match last {
-                Some(l) if moved(l.at_mm, s.center_mm) && s.t_s > l.t_s => (heading(l.at_mm, s.center_mm), (s.center_mm - l.at_mm) / (s.t_s - l.t_s)),
+                Some(l) if moved(l.at_mm, s.center_mm) && s.t_s > l.t_s => {
+                    (heading(l.at_mm, s.center_mm), (s.center_mm - l.at_mm) / (s.t_s - l.t_s))
+                }
                 Some(l) => (l.azimuth_deg, Vec2::zeros()),
                 None => (first_heading.unwrap_or(0.0), Vec2::zeros()),
             };
@@ -489,7 +491,13 @@ impl LiveSession {
         let speed = stroke.length_mm / d;
         let density = pass_density_per_cm2(f, n, speed, w);
         let (lo, hi) = self.target_density_per_cm2;
-        let verdict = if density > hi { -1 } else if density < lo { 1 } else { 0 };
+        let verdict = if density > hi {
+            -1
+        } else if density < lo {
+            1
+        } else {
+            0
+        };
         Some(SpeedCheck {
             stroke: stroke.id,
             speed_mm_s: speed,
@@ -553,7 +561,8 @@ impl LiveSession {
             }
         }
         if pen_on_s > PROCEDURE_LIMIT_MIN * 60.0 {
-            warnings.push(format!("pen-on time {:.1} min is beyond the sources' {PROCEDURE_LIMIT_MIN:.0}-minute procedure", pen_on_s / 60.0));
+            warnings
+                .push(format!("pen-on time {:.1} min is beyond the sources' {PROCEDURE_LIMIT_MIN:.0}-minute procedure", pen_on_s / 60.0));
         }
         LiveMetrics {
             punctures: self.acc.punctures().len(),
@@ -625,10 +634,12 @@ mod tests {
         let (a, b) = (Vec2::new(a.0, a.1), Vec2::new(b.0, b.1));
         let dur = (b - a).norm() / speed;
         let n = (dur * 60.0).ceil() as usize;
-        (0..=n).map(|i| {
-            let f = i as f64 / n as f64;
-            TimedSample { t_s: t0 + f * dur, at_mm: a + (b - a) * f }
-        }).collect()
+        (0..=n)
+            .map(|i| {
+                let f = i as f64 / n as f64;
+                TimedSample { t_s: t0 + f * dur, at_mm: a + (b - a) * f }
+            })
+            .collect()
     }
 
     #[test]
@@ -775,7 +786,12 @@ mod tests {
         s.add_samples(1, 0, a).unwrap();
         s.add_samples(1, 0, b).unwrap();
         s.add_samples(2, 1, &line(20.0, (34.0, 26.0), (34.0, 6.0), 40.0)).unwrap();
-        s.add_samples(3, 0, &[TimedSample { t_s: 40.0, at_mm: Vec2::new(8.0, 24.0) }, TimedSample { t_s: 40.5, at_mm: Vec2::new(8.0, 24.0) }]).unwrap();
+        s.add_samples(
+            3,
+            0,
+            &[TimedSample { t_s: 40.0, at_mm: Vec2::new(8.0, 24.0) }, TimedSample { t_s: 40.5, at_mm: Vec2::new(8.0, 24.0) }],
+        )
+        .unwrap();
         let heading_up = 15.0f64.atan2(26.0).to_degrees();
         for q in s.punctures() {
             assert_eq!(q.tilt_deg as f64, tilt_deg);
@@ -784,14 +800,23 @@ mod tests {
                 _ if q.y_mm > 21.0 && q.x_mm < 12.0 => 0.0, // held still: no motion, +x
                 _ => heading_up,
             };
-            assert!((q.tilt_azimuth_deg as f64 - want).abs() < 1e-3, "azimuth {} vs {want} at ({}, {})", q.tilt_azimuth_deg, q.x_mm, q.y_mm);
+            assert!(
+                (q.tilt_azimuth_deg as f64 - want).abs() < 1e-3,
+                "azimuth {} vs {want} at ({}, {})",
+                q.tilt_azimuth_deg,
+                q.x_mm,
+                q.y_mm
+            );
         }
         // The live tallies are the core's for the same (tilted) punctures.
         let m = s.metrics();
         let grid = s.map().grid;
         let domain = RectDomain(Rect::new(0.0, 0.0, 40.0, 30.0));
         let r = s.pen().cartridge.radius_mm();
-        let core = accumulate(s.punctures(), &Request { grid, radius_mm: r, passes: LIVE_PASSES, picture_cells: None, domain: &domain, layers: Default::default() });
+        let core = accumulate(
+            s.punctures(),
+            &Request { grid, radius_mm: r, passes: LIVE_PASSES, picture_cells: None, domain: &domain, layers: Default::default() },
+        );
         assert_eq!(m.hole.whole, Coverage::from_tally(&core.tallies[0], &grid));
         // Hit area = N · π r · r / cos(tilt) (every footprint is inside the patch).
         let area = core.tallies[0].hit_sum as f64 * grid.resolution_mm * grid.resolution_mm;
@@ -816,11 +841,19 @@ mod tests {
         assert!(g.resolution_mm > s.map().grid.resolution_mm && r / g.resolution_mm >= crate::live::MIN_CELLS_PER_RADIUS);
         let domain = RectDomain(Rect::new(0.0, 0.0, 40.0, 30.0));
         let core = |grid: GridSpec| {
-            let acc = accumulate(s.punctures(), &Request { grid, radius_mm: r, passes: LIVE_PASSES, picture_cells: None, domain: &domain, layers: Default::default() });
+            let acc = accumulate(
+                s.punctures(),
+                &Request { grid, radius_mm: r, passes: LIVE_PASSES, picture_cells: None, domain: &domain, layers: Default::default() },
+            );
             Coverage::from_tally(&acc.tallies[0], &grid)
         };
         assert_eq!(zone.whole, core(g), "exactly the core's accumulation on the zone grid");
         let fine = core(GridSpec::new(0.01));
-        assert!((zone.whole.coverage - fine.coverage).abs() < 0.01 * fine.coverage, "zone grid {} vs 0.01 mm {}", zone.whole.coverage, fine.coverage);
+        assert!(
+            (zone.whole.coverage - fine.coverage).abs() < 0.01 * fine.coverage,
+            "zone grid {} vs 0.01 mm {}",
+            zone.whole.coverage,
+            fine.coverage
+        );
     }
 }

@@ -29,8 +29,8 @@
 //! set speed, the nearest band of speeds whose ratio stays ≥ `1 − ALIAS_TOLERANCE / 2` (the
 //! speeds between two aliasing values) is taken, and its speed of highest ratio suggested.
 
-use crate::pen::cartridge::Cartridge;
 use crate::geometry::{Vec2, direction, rotate};
+use crate::pen::cartridge::Cartridge;
 
 /// Rows sampled across the band.
 pub const ACROSS_SAMPLES: usize = 256;
@@ -230,7 +230,15 @@ impl PassAliasing {
 /// Check one pass of `cartridge` (turned by `rotation_deg`) moving along `direction_deg` at
 /// `speed_mm_s`, stamping at `frequency_hz`, by a hand whose speed factor has log-sd
 /// `speed_sd_fraction` (0 for a steady hand).
-pub fn check_pass(cartridge: &Cartridge, rotation_deg: f64, pass: usize, direction_deg: f64, speed_mm_s: f64, frequency_hz: f64, speed_sd_fraction: f64) -> PassAliasing {
+pub fn check_pass(
+    cartridge: &Cartridge,
+    rotation_deg: f64,
+    pass: usize,
+    direction_deg: f64,
+    speed_mm_s: f64,
+    frequency_hz: f64,
+    speed_sd_fraction: f64,
+) -> PassAliasing {
     let proj = Projected::new(cartridge, rotation_deg, direction_deg);
     let step_mm = speed_mm_s / frequency_hz;
     let (lane, reference) = lane_coverage_at(&proj, speed_mm_s, frequency_hz, speed_sd_fraction);

@@ -13,11 +13,11 @@
 
 use std::collections::HashMap;
 
+use crate::geometry::{Rect, Vec2};
+use crate::needle::puncture::Puncture;
 use crate::raster::accumulate::{HIST_BINS, Tally};
 use crate::raster::domain::{Domain, TileClass};
-use crate::geometry::{Rect, Vec2};
 use crate::raster::grid::GridSpec;
-use crate::needle::puncture::Puncture;
 
 /// Coverage figures of one label from one accumulation.
 #[derive(Clone, Debug, PartialEq)]

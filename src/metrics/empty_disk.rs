@@ -14,10 +14,10 @@
 
 use rayon::prelude::*;
 
-use crate::needle::footprint::Footprint;
 use crate::geometry::Rect;
-use crate::raster::grid::GridSpec;
+use crate::needle::footprint::Footprint;
 use crate::needle::puncture::Puncture;
+use crate::raster::grid::GridSpec;
 
 /// Largest window, in cells (4·10⁶: 20 × 20 mm at 0.01 mm; ≈ 40 MB of workspace).
 pub const MAX_WINDOW_CELLS: f64 = 4.0e6;
@@ -73,10 +73,9 @@ const INF: u64 = u64::MAX / 4;
 pub fn edt_squared(mask: &[bool], width: usize, height: usize) -> Option<Vec<u64>> {
     let g = column_pass(mask, width, height)?;
     let mut out = vec![0u64; width * height];
-    out.par_chunks_mut(width).zip(g.par_chunks(width)).for_each_init(
-        || (vec![0usize; width], vec![0f64; width + 1]),
-        |(v, z), (row, f)| row_pass(f, v, z, |x, d| row[x] = d),
-    );
+    out.par_chunks_mut(width)
+        .zip(g.par_chunks(width))
+        .for_each_init(|| (vec![0usize; width], vec![0f64; width + 1]), |(v, z), (row, f)| row_pass(f, v, z, |x, d| row[x] = d));
     Some(out)
 }
 
@@ -108,7 +107,13 @@ fn column_pass(mask: &[bool], width: usize, height: usize) -> Option<Vec<u64>> {
     for j in 0..height {
         for i in 0..width {
             let c = j * width + i;
-            g[c] = if mask[c] { 0 } else if j > 0 && g[c - width] < INF { g[c - width] + 1 } else { INF };
+            g[c] = if mask[c] {
+                0
+            } else if j > 0 && g[c - width] < INF {
+                g[c - width] + 1
+            } else {
+                INF
+            };
         }
     }
     for j in (0..height.saturating_sub(1)).rev() {

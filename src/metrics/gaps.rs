@@ -8,10 +8,10 @@
 //! a bin is empty with probability `e^(−λ)`: 5 % at 300 punctures/cm²; stripes between
 //! lanes show up as a growing largest gap.
 
-use crate::raster::domain::Domain;
-use crate::metrics::bin_label;
 use crate::geometry::Rect;
+use crate::metrics::bin_label;
 use crate::needle::puncture::Puncture;
+use crate::raster::domain::Domain;
 
 /// Bin side, mm (the uniformity lattice).
 pub const BIN_MM: f64 = 1.0;

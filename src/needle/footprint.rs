@@ -27,8 +27,8 @@
 use std::f64::consts::PI;
 
 use crate::geometry::{Rect, Vec2, direction};
-use crate::raster::grid::GridSpec;
 use crate::needle::puncture::Puncture;
+use crate::raster::grid::GridSpec;
 
 /// Largest tilt a footprint is built for, degrees. Beyond this the needle would skid along
 /// the skin rather than enter it (**assumed**); the hand model clips draws to it.

@@ -8,9 +8,9 @@
 //! footprint, described by `tilt_deg`, `tilt_azimuth_deg` and the drag vector (see
 //! [`crate::needle::footprint`]); all three are zero for the ideal puncture (`Default`).
 
+use crate::geometry::{Vec2, rotate};
 use crate::pen::cartridge::Cartridge;
 use crate::pen::device::Device;
-use crate::geometry::{Vec2, rotate};
 use crate::technique::lanes::Stamp;
 use crate::technique::walk::HandStamp;
 

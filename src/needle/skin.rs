@@ -152,9 +152,8 @@ pub fn check_penetration_ratio(key: &str, ratio: f64) -> Result<Option<String>> 
         return Err(Error::invalid(key, ratio, "0 < ratio ≤ 1 (real depth never exceeds the set depth)"));
     }
     let (lo, hi) = SOURCE_PENETRATION_RATIO;
-    Ok((ratio < lo || ratio > hi).then(|| {
-        format!("{key} = {ratio} is outside the {lo}–{hi} the sources report (Kalluri 2011 … Donnelly 2010)")
-    }))
+    Ok((ratio < lo || ratio > hi)
+        .then(|| format!("{key} = {ratio} is outside the {lo}–{hi} the sources report (Kalluri 2011 … Donnelly 2010)")))
 }
 
 /// Punctures per layer reached.

@@ -41,18 +41,10 @@ impl Cartridge {
             16 => (4, 4),
             20 => (5, 4),
             n => {
-                return Err(Error::invalid(
-                    "cartridge.preset",
-                    n,
-                    "one of 9, 12, 16, 20 (or give cartridge.needles_mm)",
-                ));
+                return Err(Error::invalid("cartridge.preset", n, "one of 9, 12, 16, 20 (or give cartridge.needles_mm)"));
             }
         };
-        Ok(Cartridge {
-            needles_mm: grid_layout(cols, rows, pitch_mm),
-            needle_diameter_mm: DEFAULT_NEEDLE_DIAMETER_MM,
-            depth_mm: 1.0,
-        })
+        Ok(Cartridge { needles_mm: grid_layout(cols, rows, pitch_mm), needle_diameter_mm: DEFAULT_NEEDLE_DIAMETER_MM, depth_mm: 1.0 })
     }
 
     pub fn needle_count(&self) -> usize {
@@ -129,9 +121,7 @@ impl Cartridge {
 pub fn grid_layout(cols: usize, rows: usize, pitch_mm: f64) -> Vec<Vec2> {
     let cx = 0.5 * (cols as f64 - 1.0);
     let cy = 0.5 * (rows as f64 - 1.0);
-    (0..rows)
-        .flat_map(|r| (0..cols).map(move |c| Vec2::new((c as f64 - cx) * pitch_mm, (r as f64 - cy) * pitch_mm)))
-        .collect()
+    (0..rows).flat_map(|r| (0..cols).map(move |c| Vec2::new((c as f64 - cx) * pitch_mm, (r as f64 - cy) * pitch_mm))).collect()
 }
 
 #[cfg(test)]

@@ -72,15 +72,15 @@ impl Device {
         }
         let (rlo, rhi) = self.frequency_range_hz;
         if !(rlo.is_finite() && rhi.is_finite() && lo <= rlo && rlo <= rhi && rhi <= hi) {
-            return Err(Error::invalid("device.frequency_min_hz/frequency_max_hz", format!("{rlo}–{rhi}"), format!("{lo} ≤ min ≤ max ≤ {hi} Hz")));
+            return Err(Error::invalid(
+                "device.frequency_min_hz/frequency_max_hz",
+                format!("{rlo}–{rhi}"),
+                format!("{lo} ≤ min ≤ max ≤ {hi} Hz"),
+            ));
         }
         let (dlo, dhi) = self.depth_range_mm;
         if !(dlo.is_finite() && dhi.is_finite() && dlo > 0.0 && dlo <= dhi && dhi <= 5.0) {
-            return Err(Error::invalid(
-                "device.depth_min_mm/depth_max_mm",
-                format!("{dlo}–{dhi}"),
-                "0 < min ≤ max ≤ 5 mm",
-            ));
+            return Err(Error::invalid("device.depth_min_mm/depth_max_mm", format!("{dlo}–{dhi}"), "0 < min ≤ max ≤ 5 mm"));
         }
         Ok(())
     }
@@ -88,9 +88,8 @@ impl Device {
     /// A warning when `frequency_hz` lies outside the pen's own range.
     pub fn frequency_warning(&self) -> Option<String> {
         let (lo, hi) = self.frequency_range_hz;
-        (self.frequency_hz < lo || self.frequency_hz > hi).then(|| {
-            format!("device.frequency_hz = {} is outside the pen's range {lo}–{hi} Hz", self.frequency_hz)
-        })
+        (self.frequency_hz < lo || self.frequency_hz > hi)
+            .then(|| format!("device.frequency_hz = {} is outside the pen's range {lo}–{hi} Hz", self.frequency_hz))
     }
 
     /// Check a set depth against this device's range.

@@ -114,7 +114,8 @@ impl LayoutSpec {
             return Err(Error::invalid("layout", s, allowed));
         }
         let family = Family::parse(parts[0]).ok_or_else(|| Error::invalid("layout", s, allowed.clone()))?;
-        let needles: usize = parts[1].parse().map_err(|_| Error::invalid("layout needles", parts[1], format!("a whole number 1–{MAX_NEEDLES}")))?;
+        let needles: usize =
+            parts[1].parse().map_err(|_| Error::invalid("layout needles", parts[1], format!("a whole number 1–{MAX_NEEDLES}")))?;
         let pitch_mm: f64 = parts[2].parse().map_err(|_| Error::invalid("layout pitch_mm", parts[2], "a number of mm, 0 < pitch ≤ 10"))?;
         let seed: u64 = match parts.get(3) {
             Some(t) => t.parse().map_err(|_| Error::invalid("layout seed", *t, "a whole number ≥ 0"))?,
@@ -223,10 +224,7 @@ fn ring(n: usize, p: f64) -> Vec<Vec2> {
 fn jitter(n: usize, p: f64, seed: u64) -> Vec<Vec2> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let j = JITTER_FRACTION * p;
-    square(n, p)
-        .into_iter()
-        .map(|v| v + Vec2::new(rng.random_range(-j..=j), rng.random_range(-j..=j)))
-        .collect()
+    square(n, p).into_iter().map(|v| v + Vec2::new(rng.random_range(-j..=j), rng.random_range(-j..=j))).collect()
 }
 
 /// Dart throwing in a disk; when a point cannot be placed after many tries, the disk grows by

@@ -186,7 +186,14 @@ mod tests {
             assert!(FREQUENCY_RANGE_HZ.0 <= lo && hi <= FREQUENCY_RANGE_HZ.1);
             let d = Device { frequency_hz: p.frequency_hz.value, depth_range_mm: p.depth_range_mm.value, ..Device::default() };
             d.validate().unwrap();
-            for s in [p.needles.source, p.layout.source, p.pitch_mm.source, p.needle_diameter_mm.source, p.frequency_hz.source, p.depth_range_mm.source] {
+            for s in [
+                p.needles.source,
+                p.layout.source,
+                p.pitch_mm.source,
+                p.needle_diameter_mm.source,
+                p.frequency_hz.source,
+                p.depth_range_mm.source,
+            ] {
                 assert!(!s.is_empty(), "{}", p.name);
             }
         }

@@ -15,11 +15,11 @@
 
 use rayon::prelude::*;
 
-use crate::raster::domain::{Domain, NO_LABEL, TileClass};
-use crate::needle::footprint::Footprint;
 use crate::geometry::{Rect, Vec2};
-use crate::raster::grid::GridSpec;
+use crate::needle::footprint::Footprint;
 use crate::needle::puncture::Puncture;
+use crate::raster::domain::{Domain, NO_LABEL, TileClass};
+use crate::raster::grid::GridSpec;
 
 /// Hit counts 0, 1, …, `HIST_BINS - 2` are counted exactly; the last bin holds "this many
 /// or more".
@@ -169,7 +169,13 @@ impl Tally {
 
     /// Cells hit at least once after passes `0..=p`.
     pub fn cumulative(&self) -> Vec<u64> {
-        self.first.iter().scan(0, |s, f| { *s += f; Some(*s) }).collect()
+        self.first
+            .iter()
+            .scan(0, |s, f| {
+                *s += f;
+                Some(*s)
+            })
+            .collect()
     }
 
     /// Cells hit at least once.

@@ -5,10 +5,10 @@
 //! Tilted or dragged punctures are tested cell by cell with [`Footprint::contains`] (the
 //! distance to the drag segment), independently of the row-span rasteriser.
 
-use crate::needle::footprint::Footprint;
 use crate::geometry::{Rect, Vec2};
-use crate::raster::grid::GridSpec;
+use crate::needle::footprint::Footprint;
 use crate::needle::puncture::Puncture;
+use crate::raster::grid::GridSpec;
 
 /// Hit counts of the cells whose centres lie in `window`, row-major from the bottom.
 #[derive(Clone, Debug, PartialEq)]
@@ -30,7 +30,8 @@ pub fn dense_counts(punctures: &[Puncture], radius_mm: f64, window: &Rect, grid:
     let r2 = radius_mm * radius_mm;
     for p in punctures {
         let shape = (!p.is_disk()).then(|| Footprint::of(p, radius_mm));
-        let b = shape.map(|f| f.bbox()).unwrap_or(Rect::new(p.x_mm - radius_mm, p.y_mm - radius_mm, p.x_mm + radius_mm, p.y_mm + radius_mm));
+        let b =
+            shape.map(|f| f.bbox()).unwrap_or(Rect::new(p.x_mm - radius_mm, p.y_mm - radius_mm, p.x_mm + radius_mm, p.y_mm + radius_mm));
         let (a0, a1) = grid.cells_between(b.x0, b.x1);
         let (b0, b1) = grid.cells_between(b.y0, b.y1);
         for j in b0.max(j0)..=b1.min(j1) {

@@ -2,9 +2,9 @@
 //! random-phase reference and the set speed), and the 1D hit profile along the motion at the
 //! set speed, where aliasing shows as tall spikes and empty gaps.
 
+use crate::error::Result;
 use crate::metrics::aliasing::{PassAliasing, Projected, lane_coverage_at, scan};
 use crate::pen::cartridge::Cartridge;
-use crate::error::Result;
 
 use super::charts::{LinePanel, Series, line_panels};
 
@@ -18,10 +18,19 @@ pub fn png(cartridge: &Cartridge, rotation_deg: f64, frequency_hz: f64, a: &Pass
         y_label: "lane coverage".into(),
         series: vec![
             Series { name: "this cartridge".into(), points: pts.iter().map(|p| (p.0, p.1)).collect(), color: Some(0.3), dots: false },
-            Series { name: "incommensurate (random phases)".into(), points: pts.iter().map(|p| (p.0, p.2)).collect(), color: None, dots: false },
+            Series {
+                name: "incommensurate (random phases)".into(),
+                points: pts.iter().map(|p| (p.0, p.2)).collect(),
+                color: None,
+                dots: false,
+            },
             Series {
                 name: "suggested speeds".into(),
-                points: a.suggested_speeds_mm_s.iter().map(|&v| (v, lane_coverage_at(&proj, v, frequency_hz, a.speed_sd_fraction).0)).collect(),
+                points: a
+                    .suggested_speeds_mm_s
+                    .iter()
+                    .map(|&v| (v, lane_coverage_at(&proj, v, frequency_hz, a.speed_sd_fraction).0))
+                    .collect(),
                 color: Some(0.85),
                 dots: true,
             },
@@ -36,9 +45,17 @@ pub fn png(cartridge: &Cartridge, rotation_deg: f64, frequency_hz: f64, a: &Pass
         markers_x: vec![],
     };
     let title = if a.flagged {
-        format!("Aliasing: {:.1} % lane coverage vs {:.1} % expected; red line = set speed", 100.0 * a.lane_coverage, 100.0 * a.random_phase_coverage)
+        format!(
+            "Aliasing: {:.1} % lane coverage vs {:.1} % expected; red line = set speed",
+            100.0 * a.lane_coverage,
+            100.0 * a.random_phase_coverage
+        )
     } else {
-        format!("No aliasing: {:.1} % lane coverage vs {:.1} % expected; red line = set speed", 100.0 * a.lane_coverage, 100.0 * a.random_phase_coverage)
+        format!(
+            "No aliasing: {:.1} % lane coverage vs {:.1} % expected; red line = set speed",
+            100.0 * a.lane_coverage,
+            100.0 * a.random_phase_coverage
+        )
     };
     line_panels(&title, &[speed, profile], 1, (1000, 800))
 }

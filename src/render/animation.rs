@@ -19,12 +19,12 @@ use std::borrow::Cow;
 use plotters::prelude::*;
 use rayon::prelude::*;
 
-use crate::raster::domain::Domain;
 use crate::error::{Error, Result};
 use crate::geometry::{Rect, Vec2};
-use crate::raster::grid::GridSpec;
 use crate::needle::puncture::Puncture;
+use crate::raster::domain::Domain;
 use crate::raster::frames::Frames;
+use crate::raster::grid::GridSpec;
 
 use super::canvas::Canvas;
 use super::figure::NO_DATA_RGB;
@@ -132,7 +132,10 @@ impl MapGrid {
 
     /// Centre (mm) of map pixel `(col, row_from_bottom)`.
     pub fn center(&self, col: usize, row: usize) -> Vec2 {
-        Vec2::new((self.i0 + col as i64) as f64 * self.px_mm + 0.5 * self.px_mm, (self.j0 + row as i64) as f64 * self.px_mm + 0.5 * self.px_mm)
+        Vec2::new(
+            (self.i0 + col as i64) as f64 * self.px_mm + 0.5 * self.px_mm,
+            (self.j0 + row as i64) as f64 * self.px_mm + 0.5 * self.px_mm,
+        )
     }
 }
 
@@ -274,7 +277,18 @@ impl<'a> Painter<'a> {
         let mut current = vec![ix::WHITE; w * h];
         let footer = footer(width)?;
         current[w * (h - FOOTER_H as usize)..].copy_from_slice(&footer);
-        let mut p = Painter { input, map, width, height, holes: vec![0; map.width * map.height], base, current, shown: Vec::new(), dirty: None, cartridge: Vec::new() };
+        let mut p = Painter {
+            input,
+            map,
+            width,
+            height,
+            holes: vec![0; map.width * map.height],
+            base,
+            current,
+            shown: Vec::new(),
+            dirty: None,
+            cartridge: Vec::new(),
+        };
         for row in 0..map.height {
             for col in 0..map.width {
                 let i = p.image_index(col, row);
@@ -421,7 +435,9 @@ impl<'a> Painter<'a> {
         let c = needles.iter().fold(Vec2::zeros(), |s, p| s + Vec2::new(p.x_mm, p.y_mm)) / n;
         let r_mm = needles.iter().map(|p| (Vec2::new(p.x_mm, p.y_mm) - c).norm()).fold(0.0, f64::max) + 0.6;
         let (top, bottom) = (self.map.top as i64, self.map.top as i64 + self.map.height as i64);
-        let inside = |(x, y): (i64, i64)| (x >= 0 && x < self.map.width as i64 && y >= top && y < bottom).then(|| (y * self.width as i64 + x) as usize);
+        let inside = |(x, y): (i64, i64)| {
+            (x >= 0 && x < self.map.width as i64 && y >= top && y < bottom).then(|| (y * self.width as i64 + x) as usize)
+        };
         let steps = ((std::f64::consts::TAU * r_mm / self.map.px_mm) * 2.0).ceil().max(16.0) as usize;
         let mut out: Vec<usize> = (0..steps)
             .flat_map(|s| {
@@ -485,7 +501,8 @@ pub fn draw(input: &Input) -> Result<Animation> {
         }
         let last = input.coverage_after.last().copied().unwrap_or(0.0);
         let t = input.frames.t_s.last().copied().unwrap_or(0.0);
-        painter.set_header(&[(input.title.clone(), 13, 4), (format!("session done · {t:.1} s · coverage {:.1} %", 100.0 * last), 15, 22)])?;
+        painter
+            .set_header(&[(input.title.clone(), 13, 4), (format!("session done · {t:.1} s · coverage {:.1} %", 100.0 * last), 15, 22)])?;
         frames.push(painter.next_frame(None, HOLD_CS));
     }
     // LZW-compress the frames in parallel, then write them in order.

@@ -10,9 +10,9 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use crate::raster::accumulate::Raster;
 use crate::error::{Error, Result};
 use crate::geometry::{Rect, Vec2};
+use crate::raster::accumulate::Raster;
 
 use super::canvas::Canvas;
 use super::heatmap::Placement;
@@ -150,11 +150,14 @@ fn render_err(what: &str) -> impl Fn(String) -> Error + '_ {
 
 /// Draw axes, captions, title and the scale's ticks or legend; returns each panel's plot
 /// area and the colour bar's area, in pixels.
-fn draw_frame<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, fig: &Figure, lay: &Layout) -> Result<(Vec<PixelArea>, Option<PixelArea>)> {
+fn draw_frame<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    fig: &Figure,
+    lay: &Layout,
+) -> Result<(Vec<PixelArea>, Option<PixelArea>)> {
     let err = render_err(&fig.title);
     root.fill(&WHITE).map_err(|e| err(e.to_string()))?;
-    root.draw(&Text::new(fig.title.clone(), (MARGIN, 10), TITLE_FONT.into_font().color(&BLACK)))
-        .map_err(|e| err(e.to_string()))?;
+    root.draw(&Text::new(fig.title.clone(), (MARGIN, 10), TITLE_FONT.into_font().color(&BLACK))).map_err(|e| err(e.to_string()))?;
     let mut plots = Vec::new();
     for (p, &(cx, cy)) in fig.panels.iter().zip(&lay.cells) {
         let (w, h) = p.plot_size();
@@ -202,8 +205,12 @@ fn draw_frame<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, fig: &Figure, l
                 .draw()
                 .map_err(|e| err(e.to_string()))?;
             let (xr, yr) = chart.plotting_area().get_pixel_range();
-            root.draw(&Text::new(format!("max {}", fmt_value(*max)), (lay.scale_x + 8, top - 16), ("sans-serif", 12).into_font().color(&BLACK)))
-                .map_err(|e| err(e.to_string()))?;
+            root.draw(&Text::new(
+                format!("max {}", fmt_value(*max)),
+                (lay.scale_x + 8, top - 16),
+                ("sans-serif", 12).into_font().color(&BLACK),
+            ))
+            .map_err(|e| err(e.to_string()))?;
             Some(((xr.start, xr.end), (yr.start, yr.end)))
         }
         Scale::Classes { label, classes } => {

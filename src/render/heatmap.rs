@@ -6,9 +6,9 @@
 
 use std::path::Path;
 
-use crate::raster::accumulate::Raster;
 use crate::error::{Error, Result};
 use crate::geometry::Rect;
+use crate::raster::accumulate::Raster;
 
 use super::figure::{self, Figure, Panel, Scale};
 use super::map;

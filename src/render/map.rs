@@ -8,13 +8,13 @@
 //! - **inset**: exact hit counts per grid cell over a small window ([`crate::raster::dense`]), so
 //!   single holes show.
 
+use crate::geometry::{Rect, Vec2};
+use crate::needle::footprint::Footprint;
+use crate::needle::puncture::Puncture;
 use crate::raster::accumulate::Raster;
 use crate::raster::dense;
 use crate::raster::domain::Domain;
-use crate::needle::footprint::Footprint;
-use crate::geometry::{Rect, Vec2};
 use crate::raster::grid::GridSpec;
-use crate::needle::puncture::Puncture;
 
 /// Value of the pixel holding `(x_mm, y_mm)`; `NaN` outside the raster.
 pub fn sample(r: &Raster, x_mm: f64, y_mm: f64) -> f32 {

@@ -115,7 +115,10 @@ impl Overlays {
     pub fn to_svg(&self, out: &mut Svg, to_px: &dyn Fn(Vec2) -> (f64, f64)) {
         let points = |s: &Shape| s.polygon_mm.iter().map(|p| to_px(*p)).collect::<Vec<_>>();
         for s in &self.hatched {
-            out.polygon(&points(s), &format!("fill=\"url(#{})\" stroke=\"{}\" stroke-width=\"1\"", svg::HATCH_ID, svg::hex(NO_GO_HATCH_RGB)));
+            out.polygon(
+                &points(s),
+                &format!("fill=\"url(#{})\" stroke=\"{}\" stroke-width=\"1\"", svg::HATCH_ID, svg::hex(NO_GO_HATCH_RGB)),
+            );
         }
         for s in &self.outlines {
             out.polygon(&points(s), &format!("fill=\"none\" stroke=\"{}\" stroke-width=\"2\"", svg::hex(OUTLINE_RGB)));

@@ -33,9 +33,16 @@ pub enum Block {
     Warnings(Vec<String>),
     Table(Table),
     /// An embedded image (`mime` e.g. "image/png", "image/gif", "image/svg+xml").
-    Image { caption: String, mime: String, bytes: Vec<u8> },
+    Image {
+        caption: String,
+        mime: String,
+        bytes: Vec<u8>,
+    },
     /// Preformatted text (a scenario file), optionally folded.
-    Preformatted { caption: String, text: String },
+    Preformatted {
+        caption: String,
+        text: String,
+    },
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]

@@ -5,11 +5,11 @@
 //! [`Overlays`] (outlines, labels, hatched no-go zones), so a patch and a face map are drawn
 //! by the same code.
 
-use crate::raster::accumulate::Raster;
-use crate::raster::domain::Domain;
 use crate::error::{Error, Result};
 use crate::geometry::{Rect, Vec2};
 use crate::needle::puncture::Puncture;
+use crate::raster::accumulate::Raster;
+use crate::raster::domain::Domain;
 use crate::raster::grid::GridSpec;
 use crate::sim::{RunResult, Simulation};
 
@@ -138,8 +138,20 @@ impl<'a> RunInfo<'a> {
 }
 
 fn both(pictures: &mut Vec<Picture>, stem: &str, d: &Drawn, caption: String) {
-    pictures.push(Picture { file: format!("{stem}.png"), mime: "image/png", bytes: d.png.clone(), caption: caption.clone(), in_report: true });
-    pictures.push(Picture { file: format!("{stem}.svg"), mime: "image/svg+xml", bytes: d.svg.clone().into_bytes(), caption, in_report: false });
+    pictures.push(Picture {
+        file: format!("{stem}.png"),
+        mime: "image/png",
+        bytes: d.png.clone(),
+        caption: caption.clone(),
+        in_report: true,
+    });
+    pictures.push(Picture {
+        file: format!("{stem}.svg"),
+        mime: "image/svg+xml",
+        bytes: d.svg.clone().into_bytes(),
+        caption,
+        in_report: false,
+    });
 }
 
 fn masked(r: &Raster, domain: &dyn Domain) -> Raster {
@@ -150,10 +162,11 @@ fn masked(r: &Raster, domain: &dyn Domain) -> Raster {
 
 /// Draw every picture of a run on `ctx`'s map (the figures and the animation in parallel).
 pub fn draw_run(sim: &RunInfo, result: &RunResult, ctx: &MapContext) -> Result<RunPictures> {
-    let raster = result.hole.raster.as_ref().ok_or_else(|| Error::Render {
-        path: "heatmap".into(),
-        message: "the run made no picture (Simulation::picture is off)".into(),
-    })?;
+    let raster = result
+        .hole
+        .raster
+        .as_ref()
+        .ok_or_else(|| Error::Render { path: "heatmap".into(), message: "the run made no picture (Simulation::picture is off)".into() })?;
     let view = ctx.domain.bounds();
     sim.pictures.check(&view)?;
     let job = Job { sim, result, ctx, raster, view, scale: sim.pictures.scale_px_per_mm(&view) };
@@ -164,11 +177,26 @@ pub fn draw_run(sim: &RunInfo, result: &RunResult, ctx: &MapContext) -> Result<R
     let (hits_drawn, hits_max) = hits?;
     let mut pictures = Vec::new();
     let window = sim.pictures.inset_window(&view);
-    both(&mut pictures, "heatmap", &hits_drawn, format!("Hits per spot over the whole map, with a {} mm zoom showing single holes.", fmt_value(window.width())));
+    both(
+        &mut pictures,
+        "heatmap",
+        &hits_drawn,
+        format!("Hits per spot over the whole map, with a {} mm zoom showing single holes.", fmt_value(window.width())),
+    );
     if let Some(d) = passes? {
-        both(&mut pictures, "passes", &d, "Coverage of each pass on its own (fraction of each pixel hit), and the cumulative coverage after it.".into());
+        both(
+            &mut pictures,
+            "passes",
+            &d,
+            "Coverage of each pass on its own (fraction of each pixel hit), and the cumulative coverage after it.".into(),
+        );
     }
-    both(&mut pictures, "density", &density?, format!("Local density: puncture centres per {BIN_MM} mm bin, per cm² (target per treatment 250–300 /cm², PRIME 2015)."));
+    both(
+        &mut pictures,
+        "density",
+        &density?,
+        format!("Local density: puncture centres per {BIN_MM} mm bin, per cm² (target per treatment 250–300 /cm², PRIME 2015)."),
+    );
     both(&mut pictures, "depth", &depth?, format!("Depth: {}.", ctx.depth.title));
     let animation = animation?;
     if let Some(a) = &animation {
@@ -176,7 +204,10 @@ pub fn draw_run(sim: &RunInfo, result: &RunResult, ctx: &MapContext) -> Result<R
             file: "animation.gif".into(),
             mime: "image/gif",
             bytes: a.gif.clone(),
-            caption: format!("The session pass by pass ({} frames): holes appear as the cartridge moves; the coverage counts up.", a.frames),
+            caption: format!(
+                "The session pass by pass ({} frames): holes appear as the cartridge moves; the coverage counts up.",
+                a.frames
+            ),
             in_report: true,
         });
     }
@@ -205,13 +236,29 @@ impl Job<'_> {
         let hits_max = map::max_in(&hits, &view).max(map::max_in(&inset, &window)).max(1e-9) as f64;
         let mut main_overlays = ctx.overlays.clone();
         main_overlays.outlines.push(Shape::new(
-            vec![Vec2::new(window.x0, window.y0), Vec2::new(window.x1, window.y0), Vec2::new(window.x1, window.y1), Vec2::new(window.x0, window.y1)],
+            vec![
+                Vec2::new(window.x0, window.y0),
+                Vec2::new(window.x1, window.y0),
+                Vec2::new(window.x1, window.y1),
+                Vec2::new(window.x0, window.y1),
+            ],
             Some("zoom".into()),
         ));
         let fig = Figure {
-            title: format!("{}: hits per spot · {} · coverage {:.1} %", sim.name, self.sim.params, 100.0 * self.result.hole_coverage.coverage),
+            title: format!(
+                "{}: hits per spot · {} · coverage {:.1} %",
+                sim.name,
+                self.sim.params,
+                100.0 * self.result.hole_coverage.coverage
+            ),
             panels: vec![
-                Panel { caption: format!("mean hits per {} mm pixel", fmt_value(self.raster.pixel_mm)), map: &hits, view, px_per_mm: self.scale, overlays: main_overlays },
+                Panel {
+                    caption: format!("mean hits per {} mm pixel", fmt_value(self.raster.pixel_mm)),
+                    map: &hits,
+                    view,
+                    px_per_mm: self.scale,
+                    overlays: main_overlays,
+                },
                 Panel {
                     caption: format!("zoom {} mm: hits per {} mm cell", fmt_value(window.width()), sim.grid.resolution_mm),
                     map: &inset,
@@ -267,8 +314,17 @@ impl Job<'_> {
         let dens = map::density(&self.result.punctures, self.ctx.domain, BIN_MM);
         let dmax = (map::max_in(&dens, &self.view) as f64).max(1e-9);
         figure::draw(&Figure {
-            title: format!("{}: puncture density · mean {:.0} /cm² · {}", self.sim.name, self.result.density.density_per_cm2, self.sim.params),
-            panels: vec![Panel { caption: format!("punctures per {BIN_MM} mm bin, per cm²"), map: &dens, view: self.view, px_per_mm: self.scale, overlays: self.ctx.overlays.clone() }],
+            title: format!(
+                "{}: puncture density · mean {:.0} /cm² · {}",
+                self.sim.name, self.result.density.density_per_cm2, self.sim.params
+            ),
+            panels: vec![Panel {
+                caption: format!("punctures per {BIN_MM} mm bin, per cm²"),
+                map: &dens,
+                view: self.view,
+                px_per_mm: self.scale,
+                overlays: self.ctx.overlays.clone(),
+            }],
             columns: 1,
             scale: Scale::Continuous { max: dmax, label: "punctures / cm²".into() },
         })
@@ -283,7 +339,13 @@ impl Job<'_> {
         legend.extend(d.names.iter().enumerate().map(|(i, name)| (name.clone(), viridis(i as f64 / (k.max(2) - 1) as f64))));
         figure::draw(&Figure {
             title: format!("{}: depth · {}", self.sim.name, self.sim.params),
-            panels: vec![Panel { caption: d.title.clone(), map: &classes, view: self.view, px_per_mm: self.scale, overlays: self.ctx.overlays.clone() }],
+            panels: vec![Panel {
+                caption: d.title.clone(),
+                map: &classes,
+                view: self.view,
+                px_per_mm: self.scale,
+                overlays: self.ctx.overlays.clone(),
+            }],
             columns: 1,
             scale: Scale::Classes { label: "depth class".into(), classes: legend },
         })

@@ -63,7 +63,10 @@ impl Svg {
     pub fn begin_clip(&mut self, x: i32, y: i32, w: i32, h: i32) {
         self.clips += 1;
         let id = format!("clip{}", self.clips);
-        let _ = write!(self.body, "<clipPath id=\"{id}\"><rect x=\"{x}\" y=\"{y}\" width=\"{w}\" height=\"{h}\"/></clipPath><g clip-path=\"url(#{id})\">");
+        let _ = write!(
+            self.body,
+            "<clipPath id=\"{id}\"><rect x=\"{x}\" y=\"{y}\" width=\"{w}\" height=\"{h}\"/></clipPath><g clip-path=\"url(#{id})\">"
+        );
     }
 
     pub fn end_clip(&mut self) {

@@ -19,14 +19,14 @@ use serde_json::{Value, json};
 
 use super::store::{Entry, Store};
 use super::{MAP_MARGIN_MM, MAX_BATCH_SAMPLES, MAX_BATCH_SPAN_S, MAX_BODY_BYTES, ServeConfig, export};
-use crate::pen::cartridge::PRESET_NEEDLES;
-use crate::io::scenario::CartridgeFile;
 use crate::error::Error;
 use crate::geometry::{Vec2, rotate};
+use crate::io::scenario::CartridgeFile;
+use crate::io::scenario::ScenarioFile;
 use crate::live::session::LayerMetrics;
 use crate::live::{LIVE_PASSES, LiveMetrics, LiveSession, PenSettings};
 use crate::metrics::Coverage;
-use crate::io::scenario::ScenarioFile;
+use crate::pen::cartridge::PRESET_NEEDLES;
 use crate::technique::firing::TimedSample;
 
 /// Shared by every request.
@@ -97,12 +97,17 @@ where
     F: FnOnce(&AppState, &mut Entry) -> ApiResult + Send + 'static,
 {
     tokio::task::spawn_blocking(move || {
-        let shared = state.store.get(&id).ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, format!("no session {id:?} (it may have been idle too long): reload the page")))?;
+        let shared = state.store.get(&id).ok_or_else(|| {
+            ApiError::new(StatusCode::NOT_FOUND, format!("no session {id:?} (it may have been idle too long): reload the page"))
+        })?;
         let mut guard: MutexGuard<Entry> = match shared.lock() {
             Ok(g) => g,
             Err(_) => {
                 state.store.remove(&id);
-                return Err(ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "this session was lost after an internal error: reload the page"));
+                return Err(ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "this session was lost after an internal error: reload the page",
+                ));
             }
         };
         f(&state, &mut guard)
@@ -150,7 +155,15 @@ impl SessionSettings {
         let f = &mut next.file;
         if let Some(n) = input.preset {
             // A preset grid replaces whatever layout the pen had (one layout key only).
-            f.cartridge = CartridgeFile { preset: Some(n), needles_mm: None, layout: None, needles: None, layout_seed: None, layout_file: None, ..f.cartridge.clone() };
+            f.cartridge = CartridgeFile {
+                preset: Some(n),
+                needles_mm: None,
+                layout: None,
+                needles: None,
+                layout_seed: None,
+                layout_file: None,
+                ..f.cartridge.clone()
+            };
         }
         if let Some(v) = input.depth_mm {
             f.cartridge.depth_mm = v;
@@ -178,7 +191,8 @@ impl SessionSettings {
 
     fn to_json(&self, session: &LiveSession) -> Value {
         let pen = session.pen();
-        let offsets: Vec<[f64; 2]> = pen.cartridge.needles_mm.iter().map(|p| rotate(*p, pen.device.rotation_deg)).map(|p| [round3(p.x), round3(p.y)]).collect();
+        let offsets: Vec<[f64; 2]> =
+            pen.cartridge.needles_mm.iter().map(|p| rotate(*p, pen.device.rotation_deg)).map(|p| [round3(p.x), round3(p.y)]).collect();
         json!({
             "device_preset": self.file.device.preset,
             "preset": self.file.cartridge.preset,
@@ -316,7 +330,11 @@ pub async fn create_session(State(state): State<Arc<AppState>>, body: Result<Byt
         let id = state.store.insert_with(session, settings).map_err(|full| {
             ApiError::new(
                 StatusCode::SERVICE_UNAVAILABLE,
-                format!("{} sessions are open, the most this server keeps; close a tab or wait until one has been idle {} min", full.max_sessions, full.idle.as_secs() / 60),
+                format!(
+                    "{} sessions are open, the most this server keeps; close a tab or wait until one has been idle {} min",
+                    full.max_sessions,
+                    full.idle.as_secs() / 60
+                ),
             )
         })?;
         let mut body = body;
@@ -328,7 +346,11 @@ pub async fn create_session(State(state): State<Arc<AppState>>, body: Result<Byt
 }
 
 pub async fn delete_session(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> ApiResult {
-    if state.store.remove(&id) { Ok(Json(json!({ "deleted": id }))) } else { Err(ApiError::new(StatusCode::NOT_FOUND, format!("no session {id:?}"))) }
+    if state.store.remove(&id) {
+        Ok(Json(json!({ "deleted": id })))
+    } else {
+        Err(ApiError::new(StatusCode::NOT_FOUND, format!("no session {id:?}")))
+    }
 }
 
 pub async fn settings(State(state): State<Arc<AppState>>, Path(id): Path<String>, body: Result<Bytes, BytesRejection>) -> ApiResult {
@@ -339,7 +361,9 @@ pub async fn settings(State(state): State<Arc<AppState>>, Path(id): Path<String>
         crate::sim::check_halo(halo)?;
         let (lo, hi) = next.target_density_per_cm2;
         if !(lo.is_finite() && hi.is_finite() && lo > 0.0 && lo <= hi && hi <= 100_000.0) {
-            return Err(Error::invalid("target_density_per_cm2", format!("[{lo}, {hi}]"), "[lo, hi] with 0 < lo ≤ hi ≤ 100000 per cm²").into());
+            return Err(
+                Error::invalid("target_density_per_cm2", format!("[{lo}, {hi}]"), "[lo, hi] with 0 < lo ≤ hi ≤ 100000 per cm²").into()
+            );
         }
         e.session.set_pen(pen)?;
         e.session.set_target_density(next.target_density_per_cm2)?;
@@ -468,9 +492,14 @@ pub async fn strokes_csv(State(state): State<Arc<AppState>>, Path(id): Path<Stri
 async fn csv_download(state: Arc<AppState>, id: String, name: &'static str, make: fn(&LiveSession) -> Result<String, Error>) -> Response {
     let r = with_session(state, id, move |_, e| Ok(Json(Value::String(make(&e.session)?)))).await;
     match r {
-        Ok(Json(Value::String(csv))) => {
-            ([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\""))], csv).into_response()
-        }
+        Ok(Json(Value::String(csv))) => (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+                (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+            ],
+            csv,
+        )
+            .into_response(),
         Ok(_) => ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response(),
         Err(e) => e.into_response(),
     }

@@ -19,13 +19,13 @@ use serde_json::{Value, json};
 
 use super::ServeConfig;
 use crate::error::{Error, Result};
-use crate::needle::footprint::MAX_TILT_DEG;
 use crate::geometry::Rect;
-use crate::live::LiveSession;
 use crate::io::output::{self, StagedDir};
 use crate::io::scenario::ScenarioFile;
 use crate::io::scenario::technique_file::{DEFAULT_MAX_GAP_S, MAX_GAP_LIMIT_S, TraceFile};
 use crate::io::scenario::trace_csv;
+use crate::live::LiveSession;
+use crate::needle::footprint::MAX_TILT_DEG;
 use crate::technique::trajectory::{TraceStroke, Trajectory};
 
 /// File name of the trace inside an export.
@@ -150,7 +150,9 @@ fn scenario_toml(file: &ScenarioFile, session: &LiveSession, area: Rect, passes:
 
 /// The line of an exported scenario that `run` cannot replay, saying why.
 fn no_replay_note(why: &str) -> String {
-    format!("# The punctures are the session's own (trace.csv); `run` cannot replay it ({why}), so running this scenario plans lanes instead.\n")
+    format!(
+        "# The punctures are the session's own (trace.csv); `run` cannot replay it ({why}), so running this scenario plans lanes instead.\n"
+    )
 }
 
 /// The first line of an exported scenario.
@@ -200,7 +202,11 @@ pub fn write(config: &ServeConfig, sid: &str, n: u32, session: &LiveSession, fil
     let dir = staged.commit()?;
     // What was written, as listed on disk (the run's files, pictures and report.html, then
     // the trace and the strokes).
-    let mut files: Vec<String> = std::fs::read_dir(&dir).map_err(|e| Error::io(&dir, e))?.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+    let mut files: Vec<String> = std::fs::read_dir(&dir)
+        .map_err(|e| Error::io(&dir, e))?
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
     files.sort();
     Ok(json!({
         "dir": dir.display().to_string(),
@@ -224,10 +230,10 @@ mod tests {
     use std::sync::Arc;
 
     use super::*;
-    use crate::pen::cartridge::Cartridge;
-    use crate::pen::device::Device;
     use crate::geometry::Vec2;
     use crate::live::{LiveMap, PenSettings, SessionLimits};
+    use crate::pen::cartridge::Cartridge;
+    use crate::pen::device::Device;
     use crate::technique::firing::TimedSample;
 
     /// The trace CSV is [`TRACE_HEADER`] with or without strokes, and reads back (with the
@@ -240,7 +246,9 @@ mod tests {
         let area = Rect::new(0.0, 0.0, 40.0, 30.0);
         let mut s = LiveSession::new(Arc::new(LiveMap::patch(area)), pen, 0.0, SessionLimits::default()).unwrap();
         assert_eq!(trace_csv(&s).unwrap(), format!("{TRACE_HEADER}\n"));
-        let line = |t0: f64, y: f64| -> Vec<TimedSample> { (0..9).map(|i| TimedSample { t_s: t0 + i as f64 / 61.0, at_mm: Vec2::new(3.0 + i as f64 * 0.7, y) }).collect() };
+        let line = |t0: f64, y: f64| -> Vec<TimedSample> {
+            (0..9).map(|i| TimedSample { t_s: t0 + i as f64 / 61.0, at_mm: Vec2::new(3.0 + i as f64 * 0.7, y) }).collect()
+        };
         s.add_samples(3, 0, &line(1234.5678, 4.0)).unwrap();
         s.add_samples(8, 1, &line(1240.1, 9.0)).unwrap();
         let csv = trace_csv(&s).unwrap();

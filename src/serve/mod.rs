@@ -44,11 +44,11 @@ use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 
 use crate::error::{Error, Result};
-use crate::live::{LiveMap, SessionLimits};
-use crate::raster::domain::Domain;
 use crate::face::FaceMap;
 use crate::face::simulation::FaceSimulation;
 use crate::io::scenario::{PatchFile, ScenarioFile};
+use crate::live::{LiveMap, SessionLimits};
+use crate::raster::domain::Domain;
 
 /// Largest request body, bytes (a full batch of 200 samples is about 10 kB).
 pub const MAX_BODY_BYTES: usize = 64 * 1024;

@@ -11,23 +11,23 @@
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
-use crate::raster::accumulate::{self, Accumulation, Layers, MAX_PASSES, Request};
-use crate::metrics::aliasing;
-use crate::pen::cartridge::Cartridge;
-use crate::pen::device::Device;
-use crate::raster::domain::RectDomain;
 use crate::error::{Error, Result};
 use crate::geometry::Rect;
-use crate::raster::grid::GridSpec;
+use crate::metrics::aliasing;
 use crate::metrics::gaps::{self, Gaps};
 use crate::metrics::{self, Coverage, Density};
-use crate::technique::lanes::{self, PassPlan, Pattern};
 use crate::needle::puncture::{self, Puncture};
-use crate::technique::session_time::{Dose, SessionTime};
-use crate::technique::{self, Technique};
-use crate::technique::walk;
-use crate::render::settings::Pictures;
+use crate::pen::cartridge::Cartridge;
+use crate::pen::device::Device;
+use crate::raster::accumulate::{self, Accumulation, Layers, MAX_PASSES, Request};
+use crate::raster::domain::RectDomain;
 use crate::raster::frames::{self, Frames};
+use crate::raster::grid::GridSpec;
+use crate::render::settings::Pictures;
+use crate::technique::lanes::{self, PassPlan, Pattern};
+use crate::technique::session_time::{Dose, SessionTime};
+use crate::technique::walk;
+use crate::technique::{self, Technique};
 
 /// Largest picture side, pixels (the picture is down-sampled from the grid to fit).
 pub const PICTURE_MAX_PX: usize = 1000;
@@ -147,7 +147,11 @@ impl Simulation {
         self.device.check_depth(self.cartridge.depth_mm)?;
         let a = &self.area;
         if !(a.x0.is_finite() && a.y0.is_finite() && a.x1.is_finite() && a.y1.is_finite()) || a.width() <= 0.0 || a.height() <= 0.0 {
-            return Err(Error::invalid("patch", format!("{} × {} mm", a.width(), a.height()), "a finite rectangle with positive width and height"));
+            return Err(Error::invalid(
+                "patch",
+                format!("{} × {} mm", a.width(), a.height()),
+                "a finite rectangle with positive width and height",
+            ));
         }
         if self.passes.is_empty() || self.passes.len() > MAX_PASSES {
             return Err(Error::invalid("technique.passes", self.passes.len(), format!("1–{MAX_PASSES} passes")));
@@ -251,10 +255,12 @@ impl Simulation {
                 }
                 Pattern::Trace => self.technique.trace.as_ref().map_or(0.0, |t| {
                     // Each stroke of the pass fires at touch-down and then once a period.
-                    t.strokes_in_pass(i).map(|s| {
-                        let (t0, t1) = t.stroke_span_s(s);
-                        (t1 - t0) * self.device.frequency_hz * jitter + 1.0
-                    }).sum()
+                    t.strokes_in_pass(i)
+                        .map(|s| {
+                            let (t0, t1) = t.stroke_span_s(s);
+                            (t1 - t0) * self.device.frequency_hz * jitter + 1.0
+                        })
+                        .sum()
                 }),
                 _ => {
                     let (down, _) = lanes::path_length_mm(&lanes::path(&self.area, p));
@@ -270,7 +276,8 @@ impl Simulation {
         let h = &self.technique.hand;
         let tilt = (90.0 - self.device.angle_deg + h.tilt_mean_deg + 3.0 * h.tilt_sd_deg).min(crate::needle::footprint::MAX_TILT_DEG);
         let speed = self.passes.iter().map(|p| p.speed_mm_s).fold(0.0, f64::max) * (3.0 * h.speed_sd_fraction).exp();
-        let drag = self.device.contact_duty.map_or(0.0, |d| speed * d * (1.0 + 3.0 * h.frequency_jitter_fraction) / self.device.frequency_hz);
+        let drag =
+            self.device.contact_duty.map_or(0.0, |d| speed * d * (1.0 + 3.0 * h.frequency_jitter_fraction) / self.device.frequency_hz);
         (self.cartridge.radius_mm() + self.halo_mm) / crate::needle::footprint::tilt_depth_factor(tilt) + drag
     }
 
@@ -332,11 +339,8 @@ impl Simulation {
         let (stamps_per_pass, pass_time_s) = (walked.stamps_per_pass.clone(), walked.pass_time_s.clone());
         let punctures = walked.punctures;
         let domain = RectDomain(self.area);
-        let frames = if self.picture && self.pictures.frames > 0 {
-            frames::frames(&punctures, self.pictures.frames)
-        } else {
-            Frames::default()
-        };
+        let frames =
+            if self.picture && self.pictures.frames > 0 { frames::frames(&punctures, self.pictures.frames) } else { Frames::default() };
         let accumulate_with = |radius_mm: f64, picture_cells: Option<usize>, layers: Layers| {
             let acc = accumulate::accumulate(
                 &punctures,
@@ -345,25 +349,40 @@ impl Simulation {
             let cov = Coverage::from_tally(&acc.tallies[0], &self.grid);
             (acc, cov)
         };
-        let layers = Layers {
-            pass_pictures: self.picture,
-            frame_ends: (!frames.ends.is_empty()).then_some(frames.ends.as_slice()),
-        };
+        let layers = Layers { pass_pictures: self.picture, frame_ends: (!frames.ends.is_empty()).then_some(frames.ends.as_slice()) };
         let (hole, hole_coverage) = accumulate_with(self.cartridge.radius_mm(), self.picture_cells(), layers);
-        let zone = (self.halo_mm > 0.0)
-            .then(|| accumulate_with(self.cartridge.radius_mm() + self.halo_mm, None, Layers::default()));
+        let zone = (self.halo_mm > 0.0).then(|| accumulate_with(self.cartridge.radius_mm() + self.halo_mm, None, Layers::default()));
         let density = metrics::density(&punctures, &domain).remove(0);
         let punctures_outside = punctures.len() as u64 - density.punctures_inside;
         if hole_coverage.over_pass_limit_fraction > 0.0 {
-            warnings.push(format!(
-                "{:.2} % of the area was punctured on more than 4 passes",
-                100.0 * hole_coverage.over_pass_limit_fraction
-            ));
+            warnings
+                .push(format!("{:.2} % of the area was punctured on more than 4 passes", 100.0 * hole_coverage.over_pass_limit_fraction));
         }
-        let technique = self.technique_report(&punctures, &walked.pass_time_s, walked.tilt_clipped, walked.lane_changes, &density, &domain, &mut warnings);
+        let technique = self.technique_report(
+            &punctures,
+            &walked.pass_time_s,
+            walked.tilt_clipped,
+            walked.lane_changes,
+            &density,
+            &domain,
+            &mut warnings,
+        );
         let aliasing = self.aliasing();
         warnings.extend(aliasing.iter().filter_map(|a| a.warning()));
-        RunResult { punctures, stamps_per_pass, pass_time_s, hole, hole_coverage, zone, density, punctures_outside, frames, warnings, technique, aliasing }
+        RunResult {
+            punctures,
+            stamps_per_pass,
+            pass_time_s,
+            hole,
+            hole_coverage,
+            zone,
+            density,
+            punctures_outside,
+            frames,
+            warnings,
+            technique,
+            aliasing,
+        }
     }
 
     /// Aliasing check of every straight-lane pass (serpentine and strokes; circles, stamping
@@ -377,7 +396,15 @@ impl Simulation {
             .filter(|(_, p)| matches!(p.pattern, Pattern::Serpentine | Pattern::Strokes))
             .map(|(i, p)| {
                 let hand_sd = self.technique.hand.speed_sd_fraction;
-                aliasing::check_pass(&self.cartridge, self.device.rotation_deg, i, p.direction_deg, p.speed_mm_s, self.device.frequency_hz, hand_sd)
+                aliasing::check_pass(
+                    &self.cartridge,
+                    self.device.rotation_deg,
+                    i,
+                    p.direction_deg,
+                    p.speed_mm_s,
+                    self.device.frequency_hz,
+                    hand_sd,
+                )
             })
             .collect()
     }
@@ -437,15 +464,25 @@ pub fn technique_report(inp: &TechniqueInputs, warnings: &mut Vec<String>) -> Te
     let punctures = inp.punctures;
     let n = punctures.len().max(1) as f64;
     let mean_tilt_deg = punctures.iter().map(|p| (p.tilt_deg as f64).abs()).sum::<f64>() / n;
-    let mean_depth_factor =
-        if punctures.is_empty() { 1.0 } else { punctures.iter().map(|p| crate::needle::footprint::tilt_depth_factor(p.tilt_deg as f64)).sum::<f64>() / n };
+    let mean_depth_factor = if punctures.is_empty() {
+        1.0
+    } else {
+        punctures.iter().map(|p| crate::needle::footprint::tilt_depth_factor(p.tilt_deg as f64)).sum::<f64>() / n
+    };
     let drag_len = |p: &Puncture| (p.drag_x_mm as f64).hypot(p.drag_y_mm as f64);
     let mean_drag_mm = punctures.iter().map(drag_len).sum::<f64>() / n;
     let coverage_without_drag = punctures.iter().any(|p| drag_len(p) > 0.0).then(|| {
         let still: Vec<Puncture> = punctures.iter().map(|p| Puncture { drag_x_mm: 0.0, drag_y_mm: 0.0, ..*p }).collect();
         let acc = accumulate::accumulate(
             &still,
-            &Request { grid: inp.grid, radius_mm: inp.hole_radius_mm, passes: inp.passes, picture_cells: None, domain: inp.domain, layers: Default::default() },
+            &Request {
+                grid: inp.grid,
+                radius_mm: inp.hole_radius_mm,
+                passes: inp.passes,
+                picture_cells: None,
+                domain: inp.domain,
+                layers: Default::default(),
+            },
         );
         Coverage::from_tally(&acc.tallies[0], &inp.grid).coverage
     });

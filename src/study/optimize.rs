@@ -39,9 +39,9 @@ use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
-use crate::technique::hand::Hand;
-use crate::study::nelder_mead::{self, Options};
 use crate::sim::{RunResult, Simulation};
+use crate::study::nelder_mead::{self, Options};
+use crate::technique::hand::Hand;
 
 /// A continuous setting to vary, by scenario key, within `[lo, hi]`.
 #[derive(Clone, Debug, PartialEq)]
@@ -55,7 +55,11 @@ impl Knob {
     /// Check the bounds: finite, `lo < hi`.
     pub fn validate(&self) -> Result<()> {
         if !(self.lo.is_finite() && self.hi.is_finite()) || self.lo >= self.hi {
-            return Err(Error::invalid(format!("--vary {}", self.key), format!("{}:{}", self.lo, self.hi), "finite bounds LO:HI with LO < HI"));
+            return Err(Error::invalid(
+                format!("--vary {}", self.key),
+                format!("{}:{}", self.lo, self.hi),
+                "finite bounds LO:HI with LO < HI",
+            ));
         }
         Ok(())
     }
@@ -105,9 +109,13 @@ pub struct Target {
 impl Target {
     /// Parse `METRIC=VALUE`, e.g. `coverage_per_pass=0.25`.
     pub fn parse(s: &str) -> Result<Self> {
-        let (k, v) = s.split_once('=').ok_or_else(|| Error::invalid("--target", s, format!("METRIC=VALUE, METRIC one of {}", TargetMetric::NAMES.join(", "))))?;
-        let metric = TargetMetric::parse(k.trim()).ok_or_else(|| Error::invalid("--target", k, format!("one of {}", TargetMetric::NAMES.join(", "))))?;
-        let value: f64 = v.trim().parse().map_err(|_| Error::invalid(format!("--target {}", metric.name()), v, "a fraction 0 < value < 1"))?;
+        let (k, v) = s
+            .split_once('=')
+            .ok_or_else(|| Error::invalid("--target", s, format!("METRIC=VALUE, METRIC one of {}", TargetMetric::NAMES.join(", "))))?;
+        let metric = TargetMetric::parse(k.trim())
+            .ok_or_else(|| Error::invalid("--target", k, format!("one of {}", TargetMetric::NAMES.join(", "))))?;
+        let value: f64 =
+            v.trim().parse().map_err(|_| Error::invalid(format!("--target {}", metric.name()), v, "a fraction 0 < value < 1"))?;
         if !(value.is_finite() && value > 0.0 && value < 1.0) {
             return Err(Error::invalid(format!("--target {}", metric.name()), value, "a fraction 0 < value < 1 (e.g. 0.25 for 25 %)"));
         }
@@ -134,7 +142,8 @@ impl Weights {
     pub fn parse(s: &str) -> Result<Self> {
         let mut w = Weights::default();
         for part in s.split(',').filter(|p| !p.trim().is_empty()) {
-            let (k, v) = part.split_once('=').ok_or_else(|| Error::invalid("--weights", part, "NAME=WEIGHT with NAME distance, cv or hit3"))?;
+            let (k, v) =
+                part.split_once('=').ok_or_else(|| Error::invalid("--weights", part, "NAME=WEIGHT with NAME distance, cv or hit3"))?;
             let v: f64 = v.trim().parse().map_err(|_| Error::invalid(format!("--weights {}", k.trim()), v, "a number ≥ 0"))?;
             if !(v.is_finite() && v >= 0.0) {
                 return Err(Error::invalid(format!("--weights {}", k.trim()), v, "a number ≥ 0"));
@@ -376,7 +385,9 @@ mod tests {
         }
         let w = Weights::parse("cv=0,hit3=2").unwrap();
         assert_eq!((w.distance, w.cv, w.hit3), (1.0, 0.0, 2.0));
-        assert!(Weights::parse("cv=-1").is_err() && Weights::parse("speed=1").is_err() && Weights::parse("distance=0,cv=0,hit3=0").is_err());
+        assert!(
+            Weights::parse("cv=-1").is_err() && Weights::parse("speed=1").is_err() && Weights::parse("distance=0,cv=0,hit3=0").is_err()
+        );
         assert!(Knob { key: "k".into(), lo: 2.0, hi: 2.0 }.validate().is_err());
         assert!(Knob { key: "k".into(), lo: 3.0, hi: 2.0 }.validate().is_err());
         let k = Knob { key: "k".into(), lo: 10.0, hi: 110.0 };

@@ -132,7 +132,11 @@ impl StrokeStamper {
             if let Some(p) = prev
                 && s.t_s <= p
             {
-                return Err(Error::invalid(format!("samples[{i}].t"), format!("{} s", s.t_s), format!("a time after the previous sample ({p} s): time must move forward")));
+                return Err(Error::invalid(
+                    format!("samples[{i}].t"),
+                    format!("{} s", s.t_s),
+                    format!("a time after the previous sample ({p} s): time must move forward"),
+                ));
             }
             prev = Some(s.t_s);
         }

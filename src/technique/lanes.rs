@@ -28,10 +28,16 @@ pub enum Pattern {
     Random,
     /// Small circles of `radius_mm` whose centre advances `advance_mm` per turn along
     /// serpentine lanes (both positive).
-    Circles { radius_mm: f64, advance_mm: f64 },
+    Circles {
+        radius_mm: f64,
+        advance_mm: f64,
+    },
     /// Stamping in place: `stamps_per_spot` firings per spot (≥ 1), spots `step_mm` apart
     /// along serpentine lanes, the pen lifted between spots.
-    Stamping { step_mm: f64, stamps_per_spot: u32 },
+    Stamping {
+        step_mm: f64,
+        stamps_per_spot: u32,
+    },
     /// Replay of the simulation's recorded trajectory.
     Trace,
 }
@@ -100,11 +106,8 @@ pub fn lanes(area: &Rect, plan: &PassPlan) -> Vec<(Vec2, Vec2)> {
     let u = direction(plan.direction_deg);
     let v = rotate(u, 90.0);
     let c = area.center();
-    let (vmin, vmax) = area
-        .corners()
-        .iter()
-        .map(|p| (p - c).dot(&v))
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), s| (lo.min(s), hi.max(s)));
+    let (vmin, vmax) =
+        area.corners().iter().map(|p| (p - c).dot(&v)).fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), s| (lo.min(s), hi.max(s)));
     let extent = vmax - vmin;
     let w = plan.lane_spacing_mm;
     let n = ((extent / w) - 1e-9).ceil().max(1.0) as usize;

@@ -4,9 +4,9 @@
 //! session plan. A pass takes the ideal planner ([`crate::technique::lanes::plan_pass`]) exactly when
 //! [`Technique::is_ideal_for`] says so; anything else goes through [`crate::technique::walk`].
 
-use crate::pen::device::Device;
 use crate::error::{Error, Result};
 use crate::geometry::Rect;
+use crate::pen::device::Device;
 use crate::technique::hand::Hand;
 use crate::technique::lanes::{PassPlan, Pattern, lanes};
 use crate::technique::session_time::SessionPlan;

@@ -76,7 +76,11 @@ impl Trajectory {
             None => return Err(Error::invalid("trace", "no strokes", "at least one stroke")),
         };
         if !(ids || passes) {
-            return Err(Error::invalid("trace", "strokes without ids or passes", "a stroke id or a pass on every stroke (a continuous recording: Trajectory::new)"));
+            return Err(Error::invalid(
+                "trace",
+                "strokes without ids or passes",
+                "a stroke id or a pass on every stroke (a continuous recording: Trajectory::new)",
+            ));
         }
         let mut next = 0;
         let mut seen = std::collections::HashSet::new();
@@ -85,7 +89,11 @@ impl Trajectory {
                 return Err(bad(k, format!("samples {:?}", s.samples), &format!("a non-empty range starting at sample {next}")));
             }
             if s.id.is_some() != ids || s.pass.is_some() != passes {
-                return Err(bad(k, format!("id {:?}, pass {:?}", s.id, s.pass), "an id on every stroke or on none, and a pass on every stroke or on none"));
+                return Err(bad(
+                    k,
+                    format!("id {:?}, pass {:?}", s.id, s.pass),
+                    "an id on every stroke or on none, and a pass on every stroke or on none",
+                ));
             }
             if let Some(id) = s.id
                 && !seen.insert(id)
@@ -95,7 +103,11 @@ impl Trajectory {
             next = s.samples.end;
         }
         if next != t_s.len() {
-            return Err(Error::invalid("trace", format!("strokes covering {next} of {} samples", t_s.len()), "strokes covering every sample"));
+            return Err(Error::invalid(
+                "trace",
+                format!("strokes covering {next} of {} samples", t_s.len()),
+                "strokes covering every sample",
+            ));
         }
         Self::build(t_s, xy_mm, tilt_deg, strokes)
     }
@@ -109,7 +121,11 @@ impl Trajectory {
                 return Err(Error::invalid(format!("trace sample {i}"), format!("({t}, {}, {})", p.x, p.y), "finite t_s, x_mm, y_mm"));
             }
             if i > 0 && *t <= t_s[i - 1] {
-                return Err(Error::invalid(format!("trace sample {i}"), format!("t_s = {t} after {}", t_s[i - 1]), "strictly increasing times"));
+                return Err(Error::invalid(
+                    format!("trace sample {i}"),
+                    format!("t_s = {t} after {}", t_s[i - 1]),
+                    "strictly increasing times",
+                ));
             }
         }
         if let Some((i, v)) = tilt_deg.iter().flatten().enumerate().find(|(_, v)| !(v.is_finite() && v.abs() < 90.0)) {
@@ -307,7 +323,9 @@ mod tests {
             assert!(e.contains(needle), "{e} lacks {needle:?}");
         }
         // Time still increases strictly through the whole recording.
-        let e = Trajectory::with_strokes(vec![0.0, 2.0, 1.0], xy(), None, vec![stroke(1, 0, 0..2), stroke(2, 0, 2..3)]).unwrap_err().to_string();
+        let e = Trajectory::with_strokes(vec![0.0, 2.0, 1.0], xy(), None, vec![stroke(1, 0, 0..2), stroke(2, 0, 2..3)])
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("trace sample 2") && e.contains("strictly increasing"), "{e}");
     }
 

@@ -24,12 +24,12 @@
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
-use crate::pen::device::Device;
 use crate::geometry::{Rect, Vec2};
+use crate::pen::device::Device;
+use crate::technique::firing::FiringClock;
 use crate::technique::hand::{HAND_STREAM_BASE, Hand, HandSample, HandState};
 use crate::technique::lanes::{self, PassPlan, Pattern, Segment, Stamp};
 use crate::technique::patterns::{Spot, stamping_spots};
-use crate::technique::firing::FiringClock;
 use crate::technique::trajectory::{TraceStroke, Trajectory, TrajectoryPoint};
 
 /// One firing with the hand's state at that instant.
@@ -84,7 +84,13 @@ fn left_normal(dir: Vec2) -> Vec2 {
 }
 
 /// Stamp a path of segments at `speed_mm_s` with the hand `state`.
-pub fn walk_segments<R: rand::Rng>(segments: &[Segment], speed_mm_s: f64, frequency_hz: f64, state: &mut HandState<R>, lean: Lean) -> (Vec<HandStamp>, f64) {
+pub fn walk_segments<R: rand::Rng>(
+    segments: &[Segment],
+    speed_mm_s: f64,
+    frequency_hz: f64,
+    state: &mut HandState<R>,
+    lean: Lean,
+) -> (Vec<HandStamp>, f64) {
     let step = speed_mm_s / frequency_hz;
     let mut stamps = Vec::new();
     // Arc length at the start of the segment, the arc position of the next stamp, and the
@@ -140,7 +146,14 @@ pub fn walk_segments<R: rand::Rng>(segments: &[Segment], speed_mm_s: f64, freque
 }
 
 /// Stamp the spots of the stamping pattern.
-pub fn walk_spots<R: rand::Rng>(spots: &[Spot], per_spot: u32, speed_mm_s: f64, frequency_hz: f64, state: &mut HandState<R>, lean: Lean) -> (Vec<HandStamp>, f64) {
+pub fn walk_spots<R: rand::Rng>(
+    spots: &[Spot],
+    per_spot: u32,
+    speed_mm_s: f64,
+    frequency_hz: f64,
+    state: &mut HandState<R>,
+    lean: Lean,
+) -> (Vec<HandStamp>, f64) {
     let mut stamps = Vec::with_capacity(spots.len() * per_spot as usize);
     let mut t = 0.0;
     let mut g = 1.0;
@@ -209,7 +222,13 @@ fn traced_stamp(p: TrajectoryPoint, h: HandSample, t_s: f64, frequency_hz: f64, 
 /// [`crate::technique::firing`]): it fires at the stroke's first sample and then once a (jittered)
 /// period up to its last sample; nothing fires while the pen is lifted. Times are from the
 /// pass's first sample; the pass takes from its first sample to its last.
-pub fn replay<R: rand::Rng>(trace: &Trajectory, pass: usize, frequency_hz: f64, state: &mut HandState<R>, lean: Lean) -> (Vec<HandStamp>, f64) {
+pub fn replay<R: rand::Rng>(
+    trace: &Trajectory,
+    pass: usize,
+    frequency_hz: f64,
+    state: &mut HandState<R>,
+    lean: Lean,
+) -> (Vec<HandStamp>, f64) {
     let mut out = Vec::new();
     if trace.is_continuous() {
         let (t0, t1) = (trace.start_s(), trace.end_s());
@@ -243,7 +262,15 @@ pub fn replay<R: rand::Rng>(trace: &Trajectory, pass: usize, frequency_hz: f64, 
 
 /// Stamps of pass `pass` of `plan` over `area` with `hand` (the general path for any hand
 /// and pattern). `trace` is needed by the `trace` pattern only (none: no stamps).
-pub fn walk_pass(area: &Rect, plan: &PassPlan, device: &Device, hand: &Hand, trace: Option<&Trajectory>, seed: u64, pass: usize) -> PassWalk {
+pub fn walk_pass(
+    area: &Rect,
+    plan: &PassPlan,
+    device: &Device,
+    hand: &Hand,
+    trace: Option<&Trajectory>,
+    seed: u64,
+    pass: usize,
+) -> PassWalk {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     rng.set_stream(HAND_STREAM_BASE + pass as u64);
     let mut state = HandState::new(hand, 90.0 - device.angle_deg, rng);
@@ -350,7 +377,10 @@ mod tests {
         let (a, b): (Vec<&HandStamp>, Vec<&HandStamp>) = w.stamps.iter().partition(|s| s.t_s < 1.0);
         assert_eq!(a.len() + b.len(), w.stamps.len());
         assert!(a.iter().all(|s| s.t_s <= 0.4 + 1e-12) && b.iter().all(|s| s.t_s >= 6.5 && s.t_s <= 6.9 + 1e-12));
-        assert!(w.stamps.iter().all(|s| (s.center_mm.y - 2.0).abs() < 1.0 || (s.center_mm.y - 8.0).abs() < 1.0), "no stamp from pass 1's stroke");
+        assert!(
+            w.stamps.iter().all(|s| (s.center_mm.y - 2.0).abs() < 1.0 || (s.center_mm.y - 8.0).abs() < 1.0),
+            "no stamp from pass 1's stroke"
+        );
         for run in [&a, &b] {
             assert!(run.len() > 20 && run.len() < 70, "{}", run.len());
             for pair in run.windows(2) {

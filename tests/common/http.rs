@@ -49,7 +49,11 @@ pub fn request(addr: &str, method: &str, path: &str, body: Option<&[u8]>) -> std
     let head = String::from_utf8_lossy(&raw[..split]).to_string();
     let lower = head.to_ascii_lowercase();
     let mut payload = raw[split + 4..].to_vec();
-    let status: u16 = head.split_whitespace().nth(1).and_then(|c| c.parse().ok()).ok_or_else(|| std::io::Error::other(format!("bad status line: {head}")))?;
+    let status: u16 = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .ok_or_else(|| std::io::Error::other(format!("bad status line: {head}")))?;
     let length = lower.lines().find_map(|l| l.strip_prefix("content-length:").and_then(|v| v.trim().parse::<usize>().ok()));
     if let Some(len) = length {
         while payload.len() < len {

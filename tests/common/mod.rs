@@ -83,12 +83,7 @@ resolution_mm = 0.01
 
 /// Exit code, stdout and stderr of a finished run, for messages.
 pub fn describe(o: &Output) -> String {
-    format!(
-        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
-        o.status.code(),
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
+    format!("exit {:?}\nstdout:\n{}\nstderr:\n{}", o.status.code(), String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
 }
 
 /// Assert success and return stdout.
@@ -118,7 +113,11 @@ pub fn needlesim(args: &[&str], cwd: &Path) -> Run {
 /// Run `needlesim` with `args` in `cwd` and extra environment variables.
 pub fn needlesim_env(args: &[&str], cwd: &Path, env: &[(&str, &str)]) -> Run {
     let out = bin().args(args).envs(env.iter().copied()).current_dir(cwd).output().expect("the binary runs");
-    Run { code: out.status.code().unwrap_or(-1), stdout: String::from_utf8_lossy(&out.stdout).into(), stderr: String::from_utf8_lossy(&out.stderr).into() }
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into(),
+        stderr: String::from_utf8_lossy(&out.stderr).into(),
+    }
 }
 
 /// Write `text` to `dir/name` and return the path.

@@ -120,7 +120,11 @@ pub fn read_png(bytes: &[u8], path: &Path) -> Result<Rgba> {
     if hw * hh > MAX_MAP_PIXELS {
         return Err(Error::parse(
             path,
-            format!("image is {hw} × {hh} px ({} Mpx): allowed is at most {} Mpx for a painted map", hw * hh / 1_000_000, MAX_MAP_PIXELS / 1_000_000),
+            format!(
+                "image is {hw} × {hh} px ({} Mpx): allowed is at most {} Mpx for a painted map",
+                hw * hh / 1_000_000,
+                MAX_MAP_PIXELS / 1_000_000
+            ),
         ));
     }
     let size = reader.output_buffer_size().ok_or_else(|| bad(&"image too large"))?;
@@ -174,7 +178,8 @@ impl LegendFile {
         let mut colours: Vec<([u8; 3], Pixel)> = Vec::new();
         for (i, c) in self.color.iter().enumerate() {
             let key = format!("color[{i}]");
-            let rgb = parse_rgb(&c.rgb).ok_or_else(|| at(Error::invalid(format!("{key}.rgb"), format!("{:?}", c.rgb), "a colour \"#rrggbb\" (6 hex digits)")))?;
+            let rgb = parse_rgb(&c.rgb)
+                .ok_or_else(|| at(Error::invalid(format!("{key}.rgb"), format!("{:?}", c.rgb), "a colour \"#rrggbb\" (6 hex digits)")))?;
             if let Some((_, _)) = colours.iter().find(|(k, _)| *k == rgb) {
                 return Err(at(Error::invalid(format!("{key}.rgb"), &c.rgb, "each colour once in the legend")));
             }
@@ -182,7 +187,10 @@ impl LegendFile {
             let pixel = match (&c.region, &c.no_go, c.background) {
                 (Some(r), None, false) => {
                     let key = format!("{key} ({} region {r:?})", c.rgb);
-                    regions.push(region_info(r, &key, [c.epidermis_mm, c.dermis_mm, c.subcutis_mm], c.recommended_depth_mm, &c.source).map_err(at)?);
+                    regions.push(
+                        region_info(r, &key, [c.epidermis_mm, c.dermis_mm, c.subcutis_mm], c.recommended_depth_mm, &c.source)
+                            .map_err(at)?,
+                    );
                     Pixel::Region((regions.len() - 1) as u16)
                 }
                 (None, Some(z), false) if !has_skin => {
@@ -191,9 +199,19 @@ impl LegendFile {
                 }
                 (None, None, true) if !has_skin => Pixel::Empty,
                 (None, Some(_), false) | (None, None, true) => {
-                    return Err(at(Error::invalid(format!("{key} ({})", c.rgb), "skin keys on a no-go or background colour", "skin keys only on region colours")));
+                    return Err(at(Error::invalid(
+                        format!("{key} ({})", c.rgb),
+                        "skin keys on a no-go or background colour",
+                        "skin keys only on region colours",
+                    )));
                 }
-                _ => return Err(at(Error::invalid(format!("{key} ({})", c.rgb), "not exactly one of region, no_go, background", "exactly one of region = \"name\", no_go = \"name\", background = true"))),
+                _ => {
+                    return Err(at(Error::invalid(
+                        format!("{key} ({})", c.rgb),
+                        "not exactly one of region, no_go, background",
+                        "exactly one of region = \"name\", no_go = \"name\", background = true",
+                    )));
+                }
             };
             colours.push((rgb, pixel));
         }
@@ -250,7 +268,12 @@ impl LegendFile {
                 .map(|(c, (n, first))| {
                     let (col, top_row) = (first % w, first / w);
                     let mm = origin + Vec2::new(col as f64 + 0.5, (h - top_row) as f64 - 0.5) * px;
-                    format!("{} × {n} px (first at column {col}, row {top_row} from the top-left = ({:.1}, {:.1}) mm)", format_rgb(*c), mm.x, mm.y)
+                    format!(
+                        "{} × {n} px (first at column {col}, row {top_row} from the top-left = ({:.1}, {:.1}) mm)",
+                        format_rgb(*c),
+                        mm.x,
+                        mm.y
+                    )
                 })
                 .collect();
             let more = if list.len() > LISTED { format!(" and {} more colours", list.len() - LISTED) } else { String::new() };

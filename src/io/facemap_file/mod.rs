@@ -32,7 +32,8 @@ pub fn load(spec: &str, base_dir: &Path) -> Result<FaceMap> {
         }
         Some("toml") => {
             let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
-            let table: toml::Table = toml::from_str(text.strip_prefix('\u{feff}').unwrap_or(&text)).map_err(|e| Error::parse(&path, e.to_string().trim_end()))?;
+            let table: toml::Table = toml::from_str(text.strip_prefix('\u{feff}').unwrap_or(&text))
+                .map_err(|e| Error::parse(&path, e.to_string().trim_end()))?;
             if table.contains_key("image") {
                 LegendFile::parse(&text, &path)?.load_map(&name, &path)
             } else {

@@ -7,19 +7,34 @@
 
 use std::path::Path;
 
-use crate::raster::domain::Domain;
 use crate::error::{Error, Result};
 use crate::face::FaceMap;
 use crate::geometry::Vec2;
+use crate::raster::domain::Domain;
 
 use super::legend::{ColorFile, LegendFile, Rgba, format_rgb};
 
 /// Region colours (Sasha Trubetskoy's 20 distinct colours, without white and black), then
 /// shades of grey for no-go zones; white is the background.
 const PALETTE: [[u8; 3]; 18] = [
-    [230, 25, 75], [60, 180, 75], [255, 225, 25], [0, 130, 200], [245, 130, 48], [145, 30, 180],
-    [70, 240, 240], [240, 50, 230], [210, 245, 60], [250, 190, 212], [0, 128, 128], [220, 190, 255],
-    [170, 110, 40], [255, 250, 200], [128, 0, 0], [170, 255, 195], [128, 128, 0], [255, 215, 180],
+    [230, 25, 75],
+    [60, 180, 75],
+    [255, 225, 25],
+    [0, 130, 200],
+    [245, 130, 48],
+    [145, 30, 180],
+    [70, 240, 240],
+    [240, 50, 230],
+    [210, 245, 60],
+    [250, 190, 212],
+    [0, 128, 128],
+    [220, 190, 255],
+    [170, 110, 40],
+    [255, 250, 200],
+    [128, 0, 0],
+    [170, 255, 195],
+    [128, 128, 0],
+    [255, 215, 180],
 ];
 const BACKGROUND: [u8; 3] = [255, 255, 255];
 

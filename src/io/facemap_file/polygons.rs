@@ -82,7 +82,13 @@ pub fn with_suggestion(msg: String) -> String {
 pub fn ring_to_polygon(ring: &[[f64; 2]], key: &str) -> Result<Polygon> {
     let (first, last) = match (ring.first(), ring.last()) {
         (Some(f), Some(l)) if ring.len() >= 2 => (f, l),
-        _ => return Err(Error::invalid(key, format!("{} points", ring.len()), "a closed ring of at least 4 points (3 corners and the first repeated)")),
+        _ => {
+            return Err(Error::invalid(
+                key,
+                format!("{} points", ring.len()),
+                "a closed ring of at least 4 points (3 corners and the first repeated)",
+            ));
+        }
     };
     if first != last {
         return Err(Error::invalid(
@@ -108,7 +114,8 @@ pub fn region_info(name: &str, key: &str, skin: [Option<f64>; 3], depth: Option<
         dermis_mm: need(skin[1], "dermis_mm", "0 < dermis_mm ≤ 6 mm")?,
         subcutis_mm: need(skin[2], "subcutis_mm", "0 ≤ subcutis_mm ≤ 60 mm")?,
     };
-    let [lo, hi] = depth.ok_or_else(|| Error::invalid(format!("{key}.recommended_depth_mm"), "missing", "[lo, hi] in mm, e.g. [0.5, 1.0]"))?;
+    let [lo, hi] =
+        depth.ok_or_else(|| Error::invalid(format!("{key}.recommended_depth_mm"), "missing", "[lo, hi] in mm, e.g. [0.5, 1.0]"))?;
     Ok(RegionInfo { name: name.into(), skin, recommended_depth_mm: (lo, hi), source: source.into() })
 }
 
@@ -133,10 +140,17 @@ impl MapFile {
                 (Some(p), None) => vec![(format!("{key}.polygon"), p)],
                 (None, Some(ps)) if !ps.is_empty() => ps.iter().enumerate().map(|(k, p)| (format!("{key}.polygons[{k}]"), p)).collect(),
                 (Some(_), Some(_)) => return Err(at(Error::invalid(format!("{key}.polygon / polygons"), "both given", "one of the two"))),
-                _ => return Err(at(Error::invalid(format!("{key}.polygon"), "missing", "a closed ring of [x_mm, y_mm] points (or polygons = [ring, …])"))),
+                _ => {
+                    return Err(at(Error::invalid(
+                        format!("{key}.polygon"),
+                        "missing",
+                        "a closed ring of [x_mm, y_mm] points (or polygons = [ring, …])",
+                    )));
+                }
             };
             let parts = rings.iter().map(|(k, ring)| ring_to_polygon(ring, k)).collect::<Result<Vec<_>>>().map_err(at)?;
-            let info = region_info(&r.name, &key, [r.epidermis_mm, r.dermis_mm, r.subcutis_mm], r.recommended_depth_mm, &r.source).map_err(at)?;
+            let info =
+                region_info(&r.name, &key, [r.epidermis_mm, r.dermis_mm, r.subcutis_mm], r.recommended_depth_mm, &r.source).map_err(at)?;
             regions.push((info, parts));
         }
         let no_go = self
@@ -162,7 +176,8 @@ impl MapFile {
             .enumerate()
             .map(|(i, r)| {
                 let parts = map.region_polygons(i as u16)?;
-                let (polygon, polygons) = if parts.len() == 1 { (Some(closed(&parts[0])), None) } else { (None, Some(parts.iter().map(closed).collect())) };
+                let (polygon, polygons) =
+                    if parts.len() == 1 { (Some(closed(&parts[0])), None) } else { (None, Some(parts.iter().map(closed).collect())) };
                 Some(RegionFile {
                     name: r.name.clone(),
                     polygon,
@@ -175,7 +190,8 @@ impl MapFile {
                 })
             })
             .collect::<Option<Vec<_>>>()?;
-        let no_go = map.no_go_names().iter().zip(map.no_go_polygons()?).map(|(n, p)| NoGoFile { name: n.clone(), polygon: closed(p) }).collect();
+        let no_go =
+            map.no_go_names().iter().zip(map.no_go_polygons()?).map(|(n, p)| NoGoFile { name: n.clone(), polygon: closed(p) }).collect();
         Some(MapFile { description: Some(format!("face map {:?} exported by needlesim (mm, x right, y up)", map.name())), region, no_go })
     }
 

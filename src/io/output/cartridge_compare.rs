@@ -6,10 +6,10 @@ use std::path::{Path, PathBuf};
 
 use serde_json::json;
 
-use crate::study::compare::CompareRow;
 use crate::error::{Error, Result};
 use crate::pen::layout::LayoutFacts;
 use crate::render::charts::{BarPanel, bar_panels};
+use crate::study::compare::CompareRow;
 
 use super::StagedDir;
 
@@ -96,7 +96,9 @@ pub fn json(scenario: &str, target: f64, rows: &[CompareRow]) -> String {
             })
         })
         .collect();
-    serde_json::to_string_pretty(&json!({ "scenario": scenario, "target_coverage": target, "cartridges": rows })).expect("JSON of plain values") + "\n"
+    serde_json::to_string_pretty(&json!({ "scenario": scenario, "target_coverage": target, "cartridges": rows }))
+        .expect("JSON of plain values")
+        + "\n"
 }
 
 /// The bar panels: coverage per pass, overlap histogram, density CV, largest gap, time to
@@ -112,7 +114,9 @@ pub fn png(title: &str, target: f64, rows: &[CompareRow]) -> Result<Vec<u8>> {
             y_label: "% of area".into(),
             categories: cats.clone(),
             series: (0..passes)
-                .map(|p| (format!("pass {}", p + 1), rows.iter().map(|r| r.coverage_per_pass.get(p).map_or(f64::NAN, |v| pct(*v))).collect()))
+                .map(|p| {
+                    (format!("pass {}", p + 1), rows.iter().map(|r| r.coverage_per_pass.get(p).map_or(f64::NAN, |v| pct(*v))).collect())
+                })
                 .collect(),
         },
         BarPanel {
@@ -125,7 +129,12 @@ pub fn png(title: &str, target: f64, rows: &[CompareRow]) -> Result<Vec<u8>> {
                 .map(|(k, n)| (format!("{n} hits"), rows.iter().map(|r| pct(r.hits_histogram[k])).collect()))
                 .collect(),
         },
-        BarPanel { title: "density CV (1 mm bins)".into(), y_label: "CV".into(), categories: cats.clone(), series: one("CV", &|r| r.uniformity_cv.unwrap_or(f64::NAN)) },
+        BarPanel {
+            title: "density CV (1 mm bins)".into(),
+            y_label: "CV".into(),
+            categories: cats.clone(),
+            series: one("CV", &|r| r.uniformity_cv.unwrap_or(f64::NAN)),
+        },
         BarPanel {
             title: "largest untreated gap".into(),
             y_label: "diameter (mm)".into(),
@@ -138,7 +147,12 @@ pub fn png(title: &str, target: f64, rows: &[CompareRow]) -> Result<Vec<u8>> {
             categories: cats.clone(),
             series: one("time", &|r| r.time_to_target_s.unwrap_or(f64::NAN)),
         },
-        BarPanel { title: "cumulative coverage".into(), y_label: "% of area".into(), categories: cats, series: one("coverage", &|r| pct(r.coverage)) },
+        BarPanel {
+            title: "cumulative coverage".into(),
+            y_label: "% of area".into(),
+            categories: cats,
+            series: one("coverage", &|r| pct(r.coverage)),
+        },
     ];
     bar_panels(title, &panels, 2, (1200, 1200))
 }

@@ -13,14 +13,14 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::raster::domain::NO_LABEL;
 use crate::error::{Error, Result};
 use crate::face::simulation::{FaceRunResult, FaceSimulation, layers_of};
 use crate::geometry::Vec2;
+use crate::raster::domain::NO_LABEL;
 
-use super::face_summary::FaceSummary;
 use super::face_pictures::{face_map_context, face_pictures, face_run_info};
-use super::{PUNCTURES_CSV, REPORT_HTML, SCENARIO_TOML, StagedDir, SUMMARY_JSON, draw_pictures_and_report, punctures_csv};
+use super::face_summary::FaceSummary;
+use super::{PUNCTURES_CSV, REPORT_HTML, SCENARIO_TOML, SUMMARY_JSON, StagedDir, draw_pictures_and_report, punctures_csv};
 
 /// Extra columns of a face session's `punctures.csv`.
 pub const FACE_COLUMNS: [&str; 4] = ["region", "landed_in", "real_depth_mm", "layer"];
@@ -40,7 +40,14 @@ pub fn write_face_run_files(staged: &StagedDir, sim: &FaceSimulation, r: &FaceRu
     let summary: serde_json::Value =
         serde_json::from_str(&summary_json).map_err(|e| Error::Render { path: REPORT_HTML.into(), message: e.to_string() })?;
     let pictures = face_pictures(sim);
-    let drawn = draw_pictures_and_report(&face_run_info(sim, r, &pictures), &sim.summary_view(), &r.run, &summary, scenario_toml, &face_map_context(sim, r))?;
+    let drawn = draw_pictures_and_report(
+        &face_run_info(sim, r, &pictures),
+        &sim.summary_view(),
+        &r.run,
+        &summary,
+        scenario_toml,
+        &face_map_context(sim, r),
+    )?;
     let write = |name: &str, bytes: &[u8]| {
         let p = staged.path(name);
         std::fs::write(&p, bytes).map_err(|e| Error::io(&p, e))

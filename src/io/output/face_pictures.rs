@@ -7,15 +7,15 @@
 //! outlines. Punctures centred in a no-go zone are marked on top (the map leaves the zone's
 //! cells blank).
 
-use crate::raster::domain::NO_LABEL;
 use crate::face::FaceMap;
 use crate::face::raster::Pixel;
-use crate::geometry::Vec2;
 use crate::face::simulation::{FaceRunResult, FaceSimulation, layers_of, pass_segments};
+use crate::geometry::Vec2;
+use crate::needle::skin::Layer;
+use crate::raster::domain::NO_LABEL;
 use crate::render::overlay::{Overlays, Shape};
 use crate::render::run_pictures::{DepthClasses, MapContext, RunInfo};
 use crate::render::settings::Pictures;
-use crate::needle::skin::Layer;
 
 /// The map's outlines and no-go hatching: one outline per region part (the region's largest
 /// part carries its name, at the map's label anchor), one hatched shape per no-go zone part
@@ -57,8 +57,10 @@ fn largest(rings: &[Vec<Vec2>]) -> Option<usize> {
 /// punctures reached (a puncture centred in no region counts as epidermis; its bin is
 /// outside the map and left blank anyway).
 pub fn face_map_context<'a>(sim: &'a FaceSimulation, r: &FaceRunResult) -> MapContext<'a> {
-    let layers: Vec<usize> =
-        layers_of(&sim.map, &r.landed, &r.real_depth_mm).iter().map(|l| l.map_or(0, |l| Layer::ALL.iter().position(|&a| a == l).unwrap_or(0))).collect();
+    let layers: Vec<usize> = layers_of(&sim.map, &r.landed, &r.real_depth_mm)
+        .iter()
+        .map(|l| l.map_or(0, |l| Layer::ALL.iter().position(|&a| a == l).unwrap_or(0)))
+        .collect();
     let mut overlays = face_overlays(&sim.map);
     // Punctures centred in a no-go zone: the map leaves those cells blank, so mark them.
     overlays.marks_mm = r
@@ -73,7 +75,7 @@ pub fn face_map_context<'a>(sim: &'a FaceSimulation, r: &FaceRunResult) -> MapCo
     MapContext {
         domain: &sim.map,
         overlays,
-       
+
         depth: DepthClasses {
             title: "deepest skin layer reached per 1 mm bin (each region's skin)".into(),
             names: Layer::ALL.iter().map(|l| l.name().to_string()).collect(),
@@ -95,7 +97,8 @@ pub fn face_pictures(sim: &FaceSimulation) -> Pictures {
 /// The description of a face session for the pictures' titles and labels.
 pub fn face_run_info<'a>(sim: &FaceSimulation, r: &FaceRunResult, pictures: &'a Pictures) -> RunInfo<'a> {
     let n = sim.session_passes();
-    let depths: Vec<String> = sim.treatments.iter().map(|t| t.depth_mm.to_string()).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
+    let depths: Vec<String> =
+        sim.treatments.iter().map(|t| t.depth_mm.to_string()).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
     let regions = sim.treatments.len();
     let plural = |k: usize, one: &str, many: &str| format!("{k} {}", if k == 1 { one } else { many });
     RunInfo {

@@ -144,7 +144,8 @@ impl FaceSummary {
         let map = &sim.map;
         let view = sim.summary_view();
         let mut base = Summary::new(&view, &r.run);
-        base.area_mm2 = r.regions.iter().zip(0u16..).filter(|(g, _)| g.treated).map(|(_, l)| crate::raster::domain::Domain::area_mm2(map, l)).sum();
+        base.area_mm2 =
+            r.regions.iter().zip(0u16..).filter(|(g, _)| g.treated).map(|(_, l)| crate::raster::domain::Domain::area_mm2(map, l)).sum();
         let tilt = sim.tilt_deg();
         let real = |d: f64| skin::real_depth_mm(d, sim.penetration_ratio, tilt);
         let treatments = sim

@@ -9,10 +9,10 @@
 mod atomic;
 pub mod cartridge_compare;
 pub mod compare;
-pub mod optimization;
 pub mod face;
-pub mod face_summary;
 pub mod face_pictures;
+pub mod face_summary;
+pub mod optimization;
 pub mod punctures_csv;
 pub mod report;
 pub mod summary;
@@ -23,8 +23,8 @@ pub use face::{write_face_run, write_face_run_files};
 
 use std::path::{Path, PathBuf};
 
-use crate::raster::domain::RectDomain;
 use crate::error::{Error, Result};
+use crate::raster::domain::RectDomain;
 use crate::render::overlay::Overlays;
 use crate::render::run_pictures::{self, DepthClasses, MapContext, Picture, RunInfo};
 use crate::sim::{RunResult, Simulation};
@@ -90,7 +90,8 @@ pub(crate) struct Drawn {
 }
 
 fn draw_run_outputs(sim: &Simulation, result: &RunResult, scenario_toml: &str, ctx: &MapContext) -> Result<Drawn> {
-    let summary = serde_json::to_value(Summary::new(sim, result)).map_err(|e| Error::Render { path: REPORT_HTML.into(), message: e.to_string() })?;
+    let summary =
+        serde_json::to_value(Summary::new(sim, result)).map_err(|e| Error::Render { path: REPORT_HTML.into(), message: e.to_string() })?;
     draw_pictures_and_report(&RunInfo::of(sim), sim, result, &summary, scenario_toml, ctx)
 }
 
@@ -105,7 +106,8 @@ pub(crate) fn draw_pictures_and_report(
     scenario_toml: &str,
     ctx: &MapContext,
 ) -> Result<Drawn> {
-    let mut pictures: Vec<Picture> = if result.hole.raster.is_some() { run_pictures::draw_run(info, result, ctx)?.pictures } else { Vec::new() };
+    let mut pictures: Vec<Picture> =
+        if result.hole.raster.is_some() { run_pictures::draw_run(info, result, ctx)?.pictures } else { Vec::new() };
     if let Some(worst) = result.aliasing.iter().filter(|a| a.flagged).min_by(|a, b| a.ratio.total_cmp(&b.ratio)) {
         let s = aliasing_sim;
         let bytes = crate::render::aliasing::png(&s.cartridge, s.device.rotation_deg, s.device.frequency_hz, worst)?;

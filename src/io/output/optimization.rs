@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use serde_json::json;
 
 use crate::error::{Error, Result};
-use crate::study::optimize::{Evaluation, Metrics, Report, Settings};
 use crate::render::charts::{LinePanel, Series, line_panels};
+use crate::study::optimize::{Evaluation, Metrics, Report, Settings};
 
 use super::StagedDir;
 
@@ -39,7 +39,14 @@ pub fn csv(settings: &Settings, report: &Report) -> String {
                 let _ = write!(
                     out,
                     ",{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{:.3},{:.6},",
-                    m.objective, m.value, m.coverage_per_pass, m.coverage, m.uniformity_cv, m.hit3_fraction, m.density_per_cm2, e.best_so_far
+                    m.objective,
+                    m.value,
+                    m.coverage_per_pass,
+                    m.coverage,
+                    m.uniformity_cv,
+                    m.hit3_fraction,
+                    m.density_per_cm2,
+                    e.best_so_far
                 );
             }
             None => {
@@ -96,8 +103,18 @@ pub fn png(scenario: &str, settings: &Settings, report: &Report) -> Result<Vec<u
         x_label: "evaluation".into(),
         y_label: "objective J".into(),
         series: vec![
-            Series { name: "evaluated".into(), points: ok.iter().map(|e| (x(e), e.metrics.unwrap().objective)).collect(), color: None, dots: true },
-            Series { name: "best so far".into(), points: ok.iter().map(|e| (x(e), e.best_so_far)).collect(), color: Some(0.3), dots: false },
+            Series {
+                name: "evaluated".into(),
+                points: ok.iter().map(|e| (x(e), e.metrics.unwrap().objective)).collect(),
+                color: None,
+                dots: true,
+            },
+            Series {
+                name: "best so far".into(),
+                points: ok.iter().map(|e| (x(e), e.best_so_far)).collect(),
+                color: Some(0.3),
+                dots: false,
+            },
         ],
         markers_x: vec![],
     }];
@@ -106,7 +123,12 @@ pub fn png(scenario: &str, settings: &Settings, report: &Report) -> Result<Vec<u
         x_label: "evaluation".into(),
         y_label: settings.target.metric.name().into(),
         series: vec![
-            Series { name: "evaluated".into(), points: ok.iter().map(|e| (x(e), e.metrics.unwrap().value)).collect(), color: Some(0.6), dots: true },
+            Series {
+                name: "evaluated".into(),
+                points: ok.iter().map(|e| (x(e), e.metrics.unwrap().value)).collect(),
+                color: Some(0.6),
+                dots: true,
+            },
             Series { name: "target".into(), points: ok.iter().map(|e| (x(e), settings.target.value)).collect(), color: None, dots: false },
         ],
         markers_x: vec![],
@@ -116,7 +138,12 @@ pub fn png(scenario: &str, settings: &Settings, report: &Report) -> Result<Vec<u
             title: format!("{} ({}–{})", k.key, k.lo, k.hi),
             x_label: "evaluation".into(),
             y_label: k.key.clone(),
-            series: vec![Series { name: String::new(), points: report.evaluations.iter().map(|e| (x(e), e.values[i])).collect(), color: Some(0.8), dots: true }],
+            series: vec![Series {
+                name: String::new(),
+                points: report.evaluations.iter().map(|e| (x(e), e.values[i])).collect(),
+                color: Some(0.8),
+                dots: true,
+            }],
             markers_x: vec![],
         });
     }

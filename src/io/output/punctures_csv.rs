@@ -71,12 +71,10 @@ pub fn read_xy_lines(text: &str, path: &Path) -> Result<Vec<(usize, f64, f64)>> 
     for (n, line) in lines {
         let fields: Vec<&str> = line.split(',').map(str::trim).collect();
         let get = |i: usize, name: &str| -> Result<f64> {
-            let raw = fields.get(i).ok_or_else(|| {
-                Error::parse(path, format!("line {}: {} fields, expected at least {}", n + 1, fields.len(), i + 1))
-            })?;
-            let v: f64 = raw
-                .parse()
-                .map_err(|_| Error::parse(path, format!("line {}: {name} = {raw:?} is not a number", n + 1)))?;
+            let raw = fields
+                .get(i)
+                .ok_or_else(|| Error::parse(path, format!("line {}: {} fields, expected at least {}", n + 1, fields.len(), i + 1)))?;
+            let v: f64 = raw.parse().map_err(|_| Error::parse(path, format!("line {}: {name} = {raw:?} is not a number", n + 1)))?;
             if !v.is_finite() || v.abs() > 1.0e6 {
                 return Err(Error::parse(path, format!("line {}: {name} = {raw}: allowed is a finite value within ±1e6 mm", n + 1)));
             }

@@ -22,7 +22,13 @@ fn num(v: &Value) -> String {
         Value::Number(n) if n.is_u64() || n.is_i64() => n.to_string(),
         Value::Number(n) => {
             let f = n.as_f64().unwrap_or(f64::NAN);
-            let s = if f.abs() >= 100.0 { format!("{f:.0}") } else if f.abs() >= 1.0 { format!("{f:.2}") } else { format!("{f:.4}") };
+            let s = if f.abs() >= 100.0 {
+                format!("{f:.0}")
+            } else if f.abs() >= 1.0 {
+                format!("{f:.2}")
+            } else {
+                format!("{f:.4}")
+            };
             // 0.1800 → 0.18, 90.00 → 90.
             if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_string() } else { s }
         }
@@ -68,7 +74,8 @@ pub fn regions_table(summary: &Value) -> Option<Table> {
     }
     let per: Vec<(String, Vec<(String, Value)>)> =
         regions.iter().map(|(name, v)| (name.clone(), v.as_object().map(scalars).unwrap_or_default())).collect();
-    let mut columns: Vec<String> = REGION_KEYS.iter().filter(|k| per.iter().any(|(_, s)| s.iter().any(|(n, _)| n == *k))).map(|k| k.to_string()).collect();
+    let mut columns: Vec<String> =
+        REGION_KEYS.iter().filter(|k| per.iter().any(|(_, s)| s.iter().any(|(n, _)| n == *k))).map(|k| k.to_string()).collect();
     let mut rest: Vec<String> = per.iter().flat_map(|(_, s)| s.iter().map(|(n, _)| n.clone())).filter(|n| !columns.contains(n)).collect();
     rest.sort();
     rest.dedup();
@@ -108,7 +115,8 @@ pub fn run_report(summary: &Value, scenario_toml: &str, pictures: &[Picture]) ->
         num(&s("seed")),
     )));
     r.push(Block::Heading("Warnings".into()));
-    let warnings: Vec<String> = s("warnings").as_array().map(|a| a.iter().map(|w| w.as_str().unwrap_or("").to_string()).collect()).unwrap_or_default();
+    let warnings: Vec<String> =
+        s("warnings").as_array().map(|a| a.iter().map(|w| w.as_str().unwrap_or("").to_string()).collect()).unwrap_or_default();
     r.push(Block::Warnings(warnings));
 
     r.push(Block::Heading("Summary".into()));

@@ -185,11 +185,7 @@ impl Summary {
                 step_mm: first.speed_mm_s / sim.device.frequency_hz,
                 directions_deg: sim.passes.iter().map(|p| p.direction_deg).collect(),
                 lane_spacing_mm: sim.passes.iter().map(|p| p.lane_spacing_mm).collect(),
-                track_width_mm: sim
-                    .passes
-                    .iter()
-                    .map(|p| sim.cartridge.track_width_mm(p.direction_deg, sim.device.rotation_deg))
-                    .collect(),
+                track_width_mm: sim.passes.iter().map(|p| sim.cartridge.track_width_mm(p.direction_deg, sim.device.rotation_deg)).collect(),
             },
             path_time_s: r.pass_time_s.iter().sum(),
             warnings: r.warnings.clone(),
@@ -202,7 +198,11 @@ impl Summary {
             gaps: GapsSummary::new(r),
             layout: {
                 let f = crate::pen::layout::facts(&sim.cartridge.needles_mm, sim.cartridge.needle_diameter_mm);
-                LayoutSummary { min_spacing_mm: f.min_spacing_mm, footprint_diameter_mm: f.footprint_diameter_mm, fill_fraction: f.fill_fraction }
+                LayoutSummary {
+                    min_spacing_mm: f.min_spacing_mm,
+                    footprint_diameter_mm: f.footprint_diameter_mm,
+                    fill_fraction: f.fill_fraction,
+                }
             },
             aliasing: r
                 .aliasing

@@ -14,9 +14,9 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::pen::preset::{self, DevicePreset};
 use crate::error::{Error, Result, did_you_mean};
 use crate::pen::layout::LayoutSpec;
+use crate::pen::preset::{self, DevicePreset};
 
 /// A parsed cartridge spec.
 #[derive(Clone, Debug, PartialEq)]
@@ -31,7 +31,8 @@ impl CartridgeSpec {
     /// Parse one spec; `cwd` makes a relative file path absolute.
     pub fn parse(s: &str, cwd: &Path) -> Result<Self> {
         let s = s.trim();
-        let syntax = "N (preset 9, 12, 16, 20), FAMILY:N:PITCH[:SEED] (e.g. hex:19:0.8), a device preset name, or file:PATH / a .csv or .toml file";
+        let syntax =
+            "N (preset 9, 12, 16, 20), FAMILY:N:PITCH[:SEED] (e.g. hex:19:0.8), a device preset name, or file:PATH / a .csv or .toml file";
         if let Ok(n) = s.strip_prefix("preset:").unwrap_or(s).parse::<i64>() {
             return Ok(CartridgeSpec::Preset(n));
         }
@@ -55,8 +56,11 @@ impl CartridgeSpec {
 
     /// Parse a comma-separated list (paths with commas are not supported).
     pub fn parse_list(s: &str, cwd: &Path) -> Result<Vec<(String, Self)>> {
-        let specs: Vec<(String, Self)> =
-            s.split(',').filter(|t| !t.trim().is_empty()).map(|t| Ok((t.trim().to_owned(), Self::parse(t, cwd)?))).collect::<Result<_>>()?;
+        let specs: Vec<(String, Self)> = s
+            .split(',')
+            .filter(|t| !t.trim().is_empty())
+            .map(|t| Ok((t.trim().to_owned(), Self::parse(t, cwd)?)))
+            .collect::<Result<_>>()?;
         if specs.is_empty() {
             return Err(Error::invalid("--cartridges", format!("{s:?}"), "at least one cartridge spec"));
         }
@@ -107,7 +111,9 @@ mod tests {
         let cwd = Path::new("/w");
         assert_eq!(CartridgeSpec::parse("12", cwd).unwrap(), CartridgeSpec::Preset(12));
         assert_eq!(CartridgeSpec::parse("preset:9", cwd).unwrap(), CartridgeSpec::Preset(9));
-        assert!(matches!(CartridgeSpec::parse("hex:19:0.8", cwd).unwrap(), CartridgeSpec::Layout(l) if l.family == Family::Hex && l.needles == 19));
+        assert!(
+            matches!(CartridgeSpec::parse("hex:19:0.8", cwd).unwrap(), CartridgeSpec::Layout(l) if l.family == Family::Hex && l.needles == 19)
+        );
         assert!(matches!(CartridgeSpec::parse("exceed", cwd).unwrap(), CartridgeSpec::Device(p) if p.name == "exceed"));
         assert_eq!(CartridgeSpec::parse("n/a.csv", cwd).unwrap(), CartridgeSpec::File(PathBuf::from("/w/n/a.csv")));
         assert_eq!(CartridgeSpec::parse("file:x", cwd).unwrap(), CartridgeSpec::File(PathBuf::from("/w/x")));

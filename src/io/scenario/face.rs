@@ -129,7 +129,8 @@ impl ScenarioFile {
             }
         };
         let base = as_patch(self.technique.clone(), self.cartridge.depth_mm)?;
-        let technique_table = toml::Table::try_from(&self.technique).map_err(|e| Error::invalid("technique", e, "a valid [technique] table"))?;
+        let technique_table =
+            toml::Table::try_from(&self.technique).map_err(|e| Error::invalid("technique", e, "a valid [technique] table"))?;
         let names = || map.regions().iter().map(|r| r.name.as_str()).collect::<Vec<_>>().join(", ");
 
         let mut treatments = Vec::new();
@@ -137,10 +138,14 @@ impl ScenarioFile {
             let key = format!("treat[{i}]");
             let regions: Vec<(String, &String)> = match (&t.region, &t.regions) {
                 (Some(r), None) => vec![(format!("{key}.region"), r)],
-                (None, Some(list)) if !list.is_empty() => list.iter().enumerate().map(|(k, r)| (format!("{key}.regions[{k}]"), r)).collect(),
+                (None, Some(list)) if !list.is_empty() => {
+                    list.iter().enumerate().map(|(k, r)| (format!("{key}.regions[{k}]"), r)).collect()
+                }
                 (None, Some(_)) => return Err(Error::invalid(format!("{key}.regions"), "[]", "at least one region name")),
                 (Some(_), Some(_)) => return Err(Error::invalid(format!("{key}.region / regions"), "both given", "one of the two")),
-                (None, None) => return Err(Error::invalid(format!("{key}.region"), "missing", format!("a region of the map: {}", names()))),
+                (None, None) => {
+                    return Err(Error::invalid(format!("{key}.region"), "missing", format!("a region of the map: {}", names())));
+                }
             };
             let mut merged = technique_table.clone();
             merged.extend(t.technique.clone());
@@ -152,7 +157,9 @@ impl ScenarioFile {
             let depth_mm = t.depth_mm.unwrap_or(self.cartridge.depth_mm);
             let sim = as_patch(technique, depth_mm).map_err(|e| rekey(e, &key))?;
             for (rkey, name) in regions {
-                let region = map.region_index(name).ok_or_else(|| Error::invalid(rkey, format!("{name:?}"), format!("a region of the map: {}", names())))?;
+                let region = map
+                    .region_index(name)
+                    .ok_or_else(|| Error::invalid(rkey, format!("{name:?}"), format!("a region of the map: {}", names())))?;
                 treatments.push(Treatment { region, depth_mm, passes: sim.passes.clone(), first_pass: None });
             }
         }

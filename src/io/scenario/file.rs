@@ -21,15 +21,15 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::error::{Error, Result, did_you_mean};
+use crate::geometry::{Rect, Vec2};
 use crate::pen::cartridge::{Cartridge, DEFAULT_NEEDLE_DIAMETER_MM, DEFAULT_PITCH_MM};
 use crate::pen::device::{Device, SOURCE_DEPTH_RANGE_MM};
-use crate::error::{Error, Result, did_you_mean};
 use crate::pen::layout::{Family, LayoutSpec, MAX_NEEDLES};
-use crate::geometry::{Rect, Vec2};
 use crate::raster::grid::GridSpec;
-use crate::technique::lanes::{PassPlan, Pattern};
 use crate::sim::{Limits, Simulation};
 use crate::technique::Technique;
+use crate::technique::lanes::{PassPlan, Pattern};
 
 use super::technique_file::{HandFile, SessionFile, TraceFile};
 
@@ -345,7 +345,8 @@ impl CartridgeFile {
                         let hint = did_you_mean(family, &names).map(|s| format!(" (did you mean {s:?}?)")).unwrap_or_default();
                         Error::invalid("cartridge.layout", format!("{family:?}"), format!("one of {}{hint}", names.join(", ")))
                     })?;
-                    let n = c.needles.ok_or_else(|| Error::invalid("cartridge.needles", "missing", "a needle count with cartridge.layout"))?;
+                    let n =
+                        c.needles.ok_or_else(|| Error::invalid("cartridge.needles", "missing", "a needle count with cartridge.layout"))?;
                     let needles = usize::try_from(n).map_err(|_| Error::invalid("cartridge.needles", n, format!("1–{MAX_NEEDLES}")))?;
                     let spec = LayoutSpec { family, needles, pitch_mm: c.pitch_mm, seed: c.layout_seed.unwrap_or(0) };
                     spec.validate("cartridge")?;
@@ -399,10 +400,18 @@ impl ScenarioFile {
         };
 
         if self.is_face() {
-            return Err(Error::invalid("patch / face", "[face] or [[treat]] given", "run a face scenario as a face session (ScenarioFile::to_face_simulation)"));
+            return Err(Error::invalid(
+                "patch / face",
+                "[face] or [[treat]] given",
+                "run a face scenario as a face session (ScenarioFile::to_face_simulation)",
+            ));
         }
         let p = self.patch.as_ref().ok_or_else(|| {
-            Error::invalid("patch", "missing", "a [patch] table (x0_mm, y0_mm, width_mm, height_mm), or a [face] table with [[treat]] entries")
+            Error::invalid(
+                "patch",
+                "missing",
+                "a [patch] table (x0_mm, y0_mm, width_mm, height_mm), or a [face] table with [[treat]] entries",
+            )
         })?;
         for (key, v) in [("patch.width_mm", p.width_mm), ("patch.height_mm", p.height_mm)] {
             if !(v.is_finite() && v > 0.0 && v <= 1000.0) {
@@ -475,7 +484,9 @@ impl ScenarioFile {
             Some(order) => {
                 let mut seen = vec![false; plans.len()];
                 let ok = order.len() == plans.len()
-                    && order.iter().all(|&k| usize::try_from(k).ok().filter(|&k| k < plans.len()).is_some_and(|k| !std::mem::replace(&mut seen[k], true)));
+                    && order.iter().all(|&k| {
+                        usize::try_from(k).ok().filter(|&k| k < plans.len()).is_some_and(|k| !std::mem::replace(&mut seen[k], true))
+                    });
                 if !ok {
                     return Err(Error::invalid(
                         "technique.pass_order",
@@ -516,7 +527,11 @@ impl ScenarioFile {
             (None, _) => None,
             (Some(tr), Some(dir)) => Some(tr.load(dir, area, &plans)?),
             (Some(tr), None) => {
-                return Err(Error::invalid("trace.file", &tr.file, "a trace read relative to the scenario's folder (ScenarioFile::to_simulation_in)"));
+                return Err(Error::invalid(
+                    "trace.file",
+                    &tr.file,
+                    "a trace read relative to the scenario's folder (ScenarioFile::to_simulation_in)",
+                ));
             }
         };
         let sim = Simulation {
@@ -531,11 +546,7 @@ impl ScenarioFile {
             picture: true,
             pictures,
             limits: Limits { max_memory_mb: l.max_memory_mb, max_cells: l.max_cells },
-            technique: Technique {
-                hand,
-                trace,
-                session: self.session.clone().unwrap_or_default().to_plan()?,
-            },
+            technique: Technique { hand, trace, session: self.session.clone().unwrap_or_default().to_plan()? },
         };
         sim.validate()?;
         Ok(sim)

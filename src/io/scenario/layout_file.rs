@@ -50,7 +50,10 @@ pub fn parse(text: &str, path: &Path, needle_diameter_mm: f64) -> Result<Vec<[f6
     }
     for &(line, x, y) in &rows {
         if !(x.is_finite() && y.is_finite() && x.hypot(y) <= 50.0) {
-            return Err(Error::parse(path, format!("line {line}: needle at ({x}, {y}): allowed is a finite offset within 50 mm of the axis")));
+            return Err(Error::parse(
+                path,
+                format!("line {line}: needle at ({x}, {y}): allowed is a finite offset within 50 mm of the axis"),
+            ));
         }
     }
     for (i, a) in rows.iter().enumerate() {

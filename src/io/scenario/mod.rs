@@ -11,10 +11,10 @@ mod face;
 mod file;
 pub mod layout_file;
 mod overrides;
+pub mod presets;
+mod sweep_file;
 pub mod technique_file;
 pub mod trace_csv;
-mod sweep_file;
-pub mod presets;
 
 use std::path::Path;
 
@@ -68,9 +68,7 @@ pub fn from_table(mut table: toml::Table, path: &Path, overrides: &[Override]) -
     apply_overrides(&mut table, overrides)?;
     presets::apply_device_preset(&mut table)?;
     let stage = if overrides.is_empty() { "after the device preset" } else { "after --set overrides" };
-    toml::Value::Table(table)
-        .try_into()
-        .map_err(|e: toml::de::Error| Error::parse(path, format!("{stage}: {}", explain(&e))))
+    toml::Value::Table(table).try_into().map_err(|e: toml::de::Error| Error::parse(path, format!("{stage}: {}", explain(&e))))
 }
 
 /// Build a validated simulation from a scenario table (as read by [`read_table`]) plus
@@ -89,7 +87,11 @@ pub fn resolve_files(file: &mut ScenarioFile, scenario_path: &Path) -> Result<()
     let c = &mut file.cartridge;
     if let Some(rel) = c.layout_file.clone() {
         if c.preset.is_some() || c.needles_mm.is_some() || c.layout.is_some() {
-            return Err(Error::invalid("cartridge.layout_file", format!("{rel:?}"), "alone: not with cartridge.preset, needles_mm or layout"));
+            return Err(Error::invalid(
+                "cartridge.layout_file",
+                format!("{rel:?}"),
+                "alone: not with cartridge.preset, needles_mm or layout",
+            ));
         }
         let base = scenario_path.parent().unwrap_or(Path::new(""));
         let p = base.join(&rel);

@@ -14,9 +14,7 @@ impl std::str::FromStr for Override {
     type Err = Error;
 
     fn from_str(s: &str) -> Result<Self> {
-        let (key, value) = s
-            .split_once('=')
-            .ok_or_else(|| Error::invalid("--set", s, "KEY=VALUE, e.g. cartridge.depth_mm=1.5"))?;
+        let (key, value) = s.split_once('=').ok_or_else(|| Error::invalid("--set", s, "KEY=VALUE, e.g. cartridge.depth_mm=1.5"))?;
         let key = key.trim();
         let path: Vec<String> = key.split('.').map(str::to_owned).collect();
         if path.iter().any(|p| p.is_empty()) {
@@ -45,27 +43,21 @@ pub fn apply_overrides(table: &mut toml::Table, overrides: &[Override]) -> Resul
 
 fn set(table: &mut toml::Table, path: &[String], value: toml::Value) -> Result<()> {
     let dotted = path.join(".");
-    let mut node: &mut toml::Value = table
-        .entry(path[0].clone())
-        .or_insert_with(|| if path.len() > 1 { toml::Value::Table(Default::default()) } else { value.clone() });
+    let mut node: &mut toml::Value =
+        table.entry(path[0].clone()).or_insert_with(|| if path.len() > 1 { toml::Value::Table(Default::default()) } else { value.clone() });
     for (depth, seg) in path.iter().enumerate().skip(1) {
         let last = depth + 1 == path.len();
         node = match node {
-            toml::Value::Table(t) => t.entry(seg.clone()).or_insert_with(|| {
-                if last { value.clone() } else { toml::Value::Table(Default::default()) }
-            }),
+            toml::Value::Table(t) => {
+                t.entry(seg.clone()).or_insert_with(|| if last { value.clone() } else { toml::Value::Table(Default::default()) })
+            }
             toml::Value::Array(a) => {
                 let len = a.len();
                 let i: usize = seg.parse().map_err(|_| Error::invalid(format!("--set {dotted}"), seg, "an array index"))?;
-                a.get_mut(i)
-                    .ok_or_else(|| Error::invalid(format!("--set {dotted}"), i, format!("an index below {len}")))?
+                a.get_mut(i).ok_or_else(|| Error::invalid(format!("--set {dotted}"), i, format!("an index below {len}")))?
             }
             _ => {
-                return Err(Error::invalid(
-                    format!("--set {dotted}"),
-                    path[..depth].join("."),
-                    "a table or array to index into",
-                ));
+                return Err(Error::invalid(format!("--set {dotted}"), path[..depth].join("."), "a table or array to index into"));
             }
         };
     }

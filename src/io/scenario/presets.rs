@@ -12,8 +12,8 @@
 //! Expansion works on the TOML table before it is read into [`super::ScenarioFile`], so the
 //! resolved scenario written next to a run's outputs holds the filled-in values.
 
-use crate::pen::preset;
 use crate::error::{Error, Result};
+use crate::pen::preset;
 
 /// Cartridge keys that say where the needles are; any one of them means "explicit layout".
 pub const LAYOUT_KEYS: [&str; 4] = ["preset", "needles_mm", "layout", "layout_file"];
@@ -76,7 +76,8 @@ mod tests {
 
     #[test]
     fn switching_the_device_replaces_the_whole_pen_and_keeps_the_rest() {
-        let file = crate::io::scenario::parse(include_str!("../../../scenarios/default.toml"), std::path::Path::new("default.toml"), &[]).unwrap();
+        let file =
+            crate::io::scenario::parse(include_str!("../../../scenarios/default.toml"), std::path::Path::new("default.toml"), &[]).unwrap();
         let exceed = switch_device(&file, "device_preset", "exceed").unwrap();
         let p = preset::find("k", "exceed").unwrap();
         let sim = exceed.to_simulation().unwrap();

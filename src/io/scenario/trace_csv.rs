@@ -18,10 +18,10 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use crate::raster::accumulate::MAX_PASSES;
 use crate::error::{Error, Result};
-use crate::needle::footprint::MAX_TILT_DEG;
 use crate::geometry::{Rect, Vec2};
+use crate::needle::footprint::MAX_TILT_DEG;
+use crate::raster::accumulate::MAX_PASSES;
 use crate::technique::trajectory::{TraceStroke, Trajectory};
 
 /// The header the writer uses for a continuous recording (with the optional tilt column).
@@ -47,8 +47,10 @@ pub fn on_map(map: &Rect, p: Vec2) -> bool {
 pub fn read(text: &str, path: &Path, rules: &TraceRules) -> Result<Trajectory> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let err = |line: usize, msg: String| Error::parse(path, format!("line {line}: {msg}"));
-    let mut lines = text.lines().enumerate().map(|(n, l)| (n + 1, l)).filter(|(_, l)| !l.trim().is_empty() && !l.trim_start().starts_with('#'));
-    let (hline, header) = lines.next().ok_or_else(|| Error::parse(path, "empty file: expected a header [stroke,][pass,]t_s,x_mm,y_mm[,tilt_deg]"))?;
+    let mut lines =
+        text.lines().enumerate().map(|(n, l)| (n + 1, l)).filter(|(_, l)| !l.trim().is_empty() && !l.trim_start().starts_with('#'));
+    let (hline, header) =
+        lines.next().ok_or_else(|| Error::parse(path, "empty file: expected a header [stroke,][pass,]t_s,x_mm,y_mm[,tilt_deg]"))?;
     let cols: Vec<&str> = header.split(',').map(|c| c.trim().trim_matches('"')).collect();
     if let Some(c) = cols.iter().find(|c| !COLUMNS.contains(c)) {
         return Err(err(hline, format!("unknown column {c:?}: allowed are stroke, pass, t_s, x_mm, y_mm and tilt_deg")));
@@ -82,7 +84,11 @@ pub fn read(text: &str, path: &Path, rules: &TraceRules) -> Result<Trajectory> {
             Ok(v)
         };
         let id = match stroke_i {
-            Some(i) => Some(fields[i].parse::<u64>().map_err(|_| err(n, format!("stroke = {:?}: allowed is a whole number ≥ 0 (a stroke id)", fields[i])))?),
+            Some(i) => Some(
+                fields[i]
+                    .parse::<u64>()
+                    .map_err(|_| err(n, format!("stroke = {:?}: allowed is a whole number ≥ 0 (a stroke id)", fields[i])))?,
+            ),
             None => None,
         };
         let pass = match pass_i {
@@ -105,7 +111,12 @@ pub fn read(text: &str, path: &Path, rules: &TraceRules) -> Result<Trajectory> {
         if let (Some(cur), Some(i)) = (strokes.last(), id) {
             if new_stroke && let Some(&last) = ended.get(&i) {
                 let c = cur.id.expect("a stroke column: every stroke has an id");
-                return Err(err(n, format!("stroke {i} reappears after stroke {c} (line {stroke_line}): its rows ended at line {last}; a stroke's rows must be consecutive")));
+                return Err(err(
+                    n,
+                    format!(
+                        "stroke {i} reappears after stroke {c} (line {stroke_line}): its rows ended at line {last}; a stroke's rows must be consecutive"
+                    ),
+                ));
             }
             if let (false, Some(p), Some(q)) = (new_stroke, pass, cur.pass)
                 && p != q
@@ -119,7 +130,14 @@ pub fn read(text: &str, path: &Path, rules: &TraceRules) -> Result<Trajectory> {
             }
             if !new_stroke && ts - pt > rules.max_gap_s {
                 let within = if continuous { "" } else { " within a stroke" };
-                return Err(err(n, format!("a gap of {:.4} s after line {pl}: allowed is at most trace.max_gap_s = {} s{within}", ts - pt, rules.max_gap_s)));
+                return Err(err(
+                    n,
+                    format!(
+                        "a gap of {:.4} s after line {pl}: allowed is at most trace.max_gap_s = {} s{within}",
+                        ts - pt,
+                        rules.max_gap_s
+                    ),
+                ));
             }
         }
         let m = rules.map;
@@ -248,13 +266,22 @@ mod tests {
             ("pass,t_s,x_mm,y_mm\n32,0,1,1\n", &["line 2", "pass = \"32\"", "0–31"]),
             ("pass,t_s,x_mm,y_mm\n1.0,0,1,1\n", &["line 2", "pass = \"1.0\""]),
             // Stroke 1 reappears after stroke 2: named at its line, with where it ended.
-            ("stroke,t_s,x_mm,y_mm\n1,0,1,1\n1,0.05,2,2\n2,1,3,3\n1,2,4,4\n", &["line 5", "stroke 1 reappears after stroke 2 (line 4)", "ended at line 3", "consecutive"]),
-            ("stroke,pass,t_s,x_mm,y_mm\n1,0,0,1,1\n1,1,0.05,2,2\n", &["line 3", "pass = 1 but stroke 1 is in pass 0 (line 2)", "one pass"]),
+            (
+                "stroke,t_s,x_mm,y_mm\n1,0,1,1\n1,0.05,2,2\n2,1,3,3\n1,2,4,4\n",
+                &["line 5", "stroke 1 reappears after stroke 2 (line 4)", "ended at line 3", "consecutive"],
+            ),
+            (
+                "stroke,pass,t_s,x_mm,y_mm\n1,0,0,1,1\n1,1,0.05,2,2\n",
+                &["line 3", "pass = 1 but stroke 1 is in pass 0 (line 2)", "one pass"],
+            ),
             // Time must increase through the whole file, across strokes too.
             ("stroke,t_s,x_mm,y_mm\n1,0,1,1\n1,0.05,2,2\n2,0.04,3,3\n", &["line 4", "t_s = 0.04", "(line 3)", "increase strictly"]),
             ("stroke,t_s,x_mm,y_mm\n1,0,1,1\n2,0,3,3\n", &["line 3", "increase strictly"]),
             // The gap limit holds within a stroke.
-            ("stroke,t_s,x_mm,y_mm\n1,0,1,1\n2,5,3,3\n2,5.5,3,4\n", &["line 4", "gap of 0.5000 s", "trace.max_gap_s = 0.1", "within a stroke"]),
+            (
+                "stroke,t_s,x_mm,y_mm\n1,0,1,1\n2,5,3,3\n2,5.5,3,4\n",
+                &["line 4", "gap of 0.5000 s", "trace.max_gap_s = 0.1", "within a stroke"],
+            ),
             ("pass,t_s,x_mm,y_mm\n0,0,1,1\n0,0.3,3,3\n", &["line 3", "gap", "within a stroke"]),
             ("stroke,t_s,x_mm,y_mm\n1,0,1,1\n2,0.05,20,3\n", &["line 3", "off the map"]),
             ("stroke,t_s,x_mm,y_mm,tilt_deg\n1,0,1,1,0\n1,0.05,2,2\n", &["line 3", "4 fields, expected 5"]),
@@ -272,7 +299,8 @@ mod tests {
         // a stroke of one sample is a tap.
         let t = read_str("stroke,pass,t_s,x_mm,y_mm\n7,1,0,1,1\n7,1,0.05,2,1\n3,0,4,5,5\n9,1,9,6,6\n9,1,9.1,6,7\n").unwrap();
         assert!(!t.is_continuous() && t.has_stroke_ids());
-        let got: Vec<(Option<u64>, Option<u16>, std::ops::Range<usize>)> = t.strokes().iter().map(|s| (s.id, s.pass, s.samples.clone())).collect();
+        let got: Vec<(Option<u64>, Option<u16>, std::ops::Range<usize>)> =
+            t.strokes().iter().map(|s| (s.id, s.pass, s.samples.clone())).collect();
         assert_eq!(got, vec![(Some(7), Some(1), 0..2), (Some(3), Some(0), 2..3), (Some(9), Some(1), 3..5)]);
         assert_eq!(t.pass_count(), Some(2));
         assert_eq!(t.strokes_in_pass(1).map(|s| s.id.unwrap()).collect::<Vec<_>>(), vec![7, 9]);
@@ -280,7 +308,8 @@ mod tests {
         // A pass column alone: each run of one pass is a stroke (the pen lifts when the pass
         // changes), and a pass may come back.
         let t = read_str("pass,t_s,x_mm,y_mm\n0,0,1,1\n0,0.05,2,1\n1,3,1,2\n0,6,1,3\n").unwrap();
-        let got: Vec<(Option<u64>, Option<u16>, std::ops::Range<usize>)> = t.strokes().iter().map(|s| (s.id, s.pass, s.samples.clone())).collect();
+        let got: Vec<(Option<u64>, Option<u16>, std::ops::Range<usize>)> =
+            t.strokes().iter().map(|s| (s.id, s.pass, s.samples.clone())).collect();
         assert_eq!(got, vec![(None, Some(0), 0..2), (None, Some(1), 2..3), (None, Some(0), 3..4)]);
         // A stroke column alone: every trace pass replays every stroke.
         let t = read_str("stroke,t_s,x_mm,y_mm\n1,0,1,1\n").unwrap();

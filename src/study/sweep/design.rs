@@ -93,21 +93,37 @@ impl Design {
         let keys: Vec<String> = sweep.parameters.iter().map(|p| p.key.trim().to_owned()).collect();
         for (i, k) in keys.iter().enumerate() {
             if k.is_empty() || k.split('.').any(str::is_empty) {
-                return Err(Error::invalid(format!("sweep.parameters[{i}].key"), format!("{k:?}"), "a dotted scenario key such as technique.speed_mm_s"));
+                return Err(Error::invalid(
+                    format!("sweep.parameters[{i}].key"),
+                    format!("{k:?}"),
+                    "a dotted scenario key such as technique.speed_mm_s",
+                ));
             }
             if k == "sweep" || k.starts_with("sweep.") || k == "name" {
                 return Err(Error::invalid(format!("sweep.parameters[{i}].key"), k, "a simulation key (not sweep.* or name)"));
             }
             if let Some(j) = keys[..i].iter().position(|o| o == k) {
-                return Err(Error::invalid(format!("sweep.parameters[{i}].key"), k, format!("a key not already swept (it is parameters[{j}])")));
+                return Err(Error::invalid(
+                    format!("sweep.parameters[{i}].key"),
+                    k,
+                    format!("a key not already swept (it is parameters[{j}])"),
+                ));
             }
         }
         let needs_points = matches!(kind, Kind::Random | Kind::Lhs);
         if sweep.points.is_some() && !needs_points {
-            return Err(Error::invalid("sweep.points", sweep.points.unwrap_or(0), format!("only with design = \"random\" or \"lhs\" (this is \"{}\")", kind.name())));
+            return Err(Error::invalid(
+                "sweep.points",
+                sweep.points.unwrap_or(0),
+                format!("only with design = \"random\" or \"lhs\" (this is \"{}\")", kind.name()),
+            ));
         }
         if sweep.file.is_some() != (kind == Kind::File) {
-            return Err(Error::invalid("sweep.file", format!("{:?}", sweep.file.as_deref().unwrap_or("")), "a design file exactly when design = \"file\""));
+            return Err(Error::invalid(
+                "sweep.file",
+                format!("{:?}", sweep.file.as_deref().unwrap_or("")),
+                "a design file exactly when design = \"file\"",
+            ));
         }
         let seed = sweep.design_seed.unwrap_or(scenario_seed);
         let points = match kind {
@@ -118,7 +134,9 @@ impl Design {
                 Points::Grid(values)
             }
             Kind::Random | Kind::Lhs => {
-                let n = sweep.points.ok_or_else(|| Error::invalid("sweep.points", "missing", format!("the number of points of the {} design", kind.name())))?;
+                let n = sweep.points.ok_or_else(|| {
+                    Error::invalid("sweep.points", "missing", format!("the number of points of the {} design", kind.name()))
+                })?;
                 if !(1..=MAX_POINTS as i64).contains(&n) {
                     return Err(Error::invalid("sweep.points", n, format!("1–{MAX_POINTS}")));
                 }
@@ -129,7 +147,11 @@ impl Design {
             Kind::File => {
                 for (i, p) in sweep.parameters.iter().enumerate() {
                     if p.values.is_some() || p.from.is_some() || p.to.is_some() || p.steps.is_some() {
-                        return Err(Error::invalid(format!("sweep.parameters[{i}]"), &p.key, "only `key` (and `integer`) with design = \"file\": the values come from the file"));
+                        return Err(Error::invalid(
+                            format!("sweep.parameters[{i}]"),
+                            &p.key,
+                            "only `key` (and `integer`) with design = \"file\": the values come from the file",
+                        ));
                     }
                 }
                 let m = matrix.ok_or_else(|| Error::invalid("sweep.file", "missing", "a design matrix file"))?;
@@ -266,9 +288,7 @@ fn grid_values(i: usize, p: &ParameterFile) -> Result<Vec<toml::Value>> {
 
 /// `n ≥ 2` evenly spaced values from `from` to `to`, both ends exact.
 pub fn linspace(from: f64, to: f64, n: usize) -> Vec<f64> {
-    (0..n)
-        .map(|i| if i + 1 == n { to } else { from + (to - from) * (i as f64 / (n - 1) as f64) })
-        .collect()
+    (0..n).map(|i| if i + 1 == n { to } else { from + (to - from) * (i as f64 / (n - 1) as f64) }).collect()
 }
 
 fn round_value(v: &toml::Value) -> toml::Value {
@@ -490,18 +510,33 @@ mod tests {
             (r#"parameters = [{ key = "a", from = 1, to = 2, steps = 3, values = [1] }]"#, "either values"),
             (r#"parameters = [{ key = "a", values = [1] }, { key = "a", values = [2] }]"#, "already swept"),
             (r#"parameters = [{ key = "sweep.points", values = [1] }]"#, "not sweep"),
-            (r#"design = "sobol"
-               parameters = [{ key = "a", values = [1] }]"#, "grid, random, lhs, file"),
-            (r#"design = "lhs"
-               parameters = [{ key = "a", from = 0, to = 1 }]"#, "number of points"),
-            (r#"design = "lhs"
+            (
+                r#"design = "sobol"
+               parameters = [{ key = "a", values = [1] }]"#,
+                "grid, random, lhs, file",
+            ),
+            (
+                r#"design = "lhs"
+               parameters = [{ key = "a", from = 0, to = 1 }]"#,
+                "number of points",
+            ),
+            (
+                r#"design = "lhs"
                points = 0
-               parameters = [{ key = "a", from = 0, to = 1 }]"#, "1–"),
-            (r#"design = "random"
+               parameters = [{ key = "a", from = 0, to = 1 }]"#,
+                "1–",
+            ),
+            (
+                r#"design = "random"
                points = 5
-               parameters = [{ key = "a", from = 1, to = 1 }]"#, "from < to"),
+               parameters = [{ key = "a", from = 1, to = 1 }]"#,
+                "from < to",
+            ),
             (r#"parameters = [{ key = "a", from = "x", to = 2, steps = 3 }]"#, "a number"),
-            (r#"parameters = [{ key = "a", values = [1,2,3,4,5,6,7,8,9,10] }, { key = "b", from = 0, to = 1, steps = 1000000 }]"#, "points"),
+            (
+                r#"parameters = [{ key = "a", values = [1,2,3,4,5,6,7,8,9,10] }, { key = "b", from = 0, to = 1, steps = 1000000 }]"#,
+                "points",
+            ),
         ];
         for (text, want) in cases {
             let e = build(text).expect_err(text).to_string();

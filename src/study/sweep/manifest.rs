@@ -111,9 +111,9 @@ impl Manifest {
     pub fn read(dir: &Path) -> Result<Option<Manifest>> {
         let path = dir.join(MANIFEST_JSON);
         match std::fs::read_to_string(&path) {
-            Ok(text) => serde_json::from_str(&text)
-                .map(Some)
-                .map_err(|e| Error::parse(&path, format!("not a needlesim sweep manifest: {e}"))),
+            Ok(text) => {
+                serde_json::from_str(&text).map(Some).map_err(|e| Error::parse(&path, format!("not a needlesim sweep manifest: {e}")))
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(Error::io(&path, e)),
         }

@@ -59,7 +59,13 @@ pub fn merge(inputs: &[PathBuf], out: Option<&Path>) -> Result<Merged> {
     let out: PathBuf = match out {
         Some(o) => o.to_path_buf(),
         None if inputs.len() == 1 && !inputs[0].join(JOURNAL_JSONL).is_file() => inputs[0].clone(),
-        None => return Err(Error::invalid("--out", "missing", "a folder for the merged results (needed unless one parent folder of shard-* folders is given)")),
+        None => {
+            return Err(Error::invalid(
+                "--out",
+                "missing",
+                "a folder for the merged results (needed unless one parent folder of shard-* folders is given)",
+            ));
+        }
     };
     if out.join(JOURNAL_JSONL).is_file() {
         return Err(Error::conflict(&out, "is a sweep run folder; merge into its parent or another --out (nothing was changed)"));
@@ -73,13 +79,19 @@ pub fn merge(inputs: &[PathBuf], out: Option<&Path>) -> Result<Merged> {
     let first = &manifests[0];
     for (f, m) in folders.iter().zip(&manifests).skip(1) {
         if let Some(why) = first.mismatch(m) {
-            return Err(Error::conflict(f, format!("{why} than {}: merge only the shards of one sweep (nothing was written)", folders[0].display())));
+            return Err(Error::conflict(
+                f,
+                format!("{why} than {}: merge only the shards of one sweep (nothing was written)", folders[0].display()),
+            ));
         }
     }
     let mut merged_manifest = first.clone();
     merged_manifest.shard = None;
     if let Some(why) = Manifest::read(&out)?.and_then(|existing| merged_manifest.mismatch(&existing)) {
-        return Err(Error::conflict(&out, format!("already holds the results of another sweep ({why}); choose another --out (nothing was written)")));
+        return Err(Error::conflict(
+            &out,
+            format!("already holds the results of another sweep ({why}); choose another --out (nothing was written)"),
+        ));
     }
 
     let total = first.point_count;

@@ -19,8 +19,8 @@ use plotters::series::DashedLineSeries;
 
 use crate::error::{Error, Result};
 use crate::io::output::write_file_atomic;
-use crate::render::{ensure_font, viridis};
 use crate::io::scenario::PlotFile;
+use crate::render::{ensure_font, viridis};
 
 use super::contour;
 use super::design::value_text;
@@ -33,11 +33,7 @@ pub fn check_specs(specs: &[PlotFile], keys: &[String]) -> Result<()> {
     for (n, p) in specs.iter().enumerate() {
         let at = |f: &str| format!("sweep.plots[{n}].{f}");
         let swept = |f: &str, k: &str| -> Result<()> {
-            if keys.iter().any(|s| s == k) {
-                Ok(())
-            } else {
-                Err(Error::invalid(at(f), k, format!("a swept key: {}", keys.join(", "))))
-            }
+            if keys.iter().any(|s| s == k) { Ok(()) } else { Err(Error::invalid(at(f), k, format!("a swept key: {}", keys.join(", ")))) }
         };
         swept("x", &p.x)?;
         if p.y.is_some() && p.by.is_some() {
@@ -104,11 +100,7 @@ fn select(spec: &PlotFile, t: &Table, keys: &[String]) -> Result<Selection> {
     let ig = second.map(col).transpose()?;
     let filters: Vec<(usize, String)> = spec.r#where.iter().map(|(k, v)| Ok((col(k)?, value_text(v)))).collect::<Result<_>>()?;
     let same = |cell: &str, want: &str| cell == want || matches!((cell.parse::<f64>(), want.parse::<f64>()), (Ok(a), Ok(b)) if a == b);
-    let rows: Vec<&Vec<String>> = t
-        .rows
-        .iter()
-        .filter(|r| r[is] == "ok" && filters.iter().all(|(i, v)| same(&r[*i], v)))
-        .collect();
+    let rows: Vec<&Vec<String>> = t.rows.iter().filter(|r| r[is] == "ok" && filters.iter().all(|(i, v)| same(&r[*i], v))).collect();
     if rows.is_empty() {
         return Err(Error::invalid("plot", "no rows", "at least one ok point matching `where`"));
     }
@@ -124,7 +116,12 @@ fn select(spec: &PlotFile, t: &Table, keys: &[String]) -> Result<Selection> {
         if distinct.len() > 1 {
             return Err(Error::invalid(
                 "plot",
-                format!("{name} takes {} values ({}{})", distinct.len(), distinct.iter().take(5).copied().collect::<Vec<_>>().join(", "), if distinct.len() > 5 { ", …" } else { "" }),
+                format!(
+                    "{name} takes {} values ({}{})",
+                    distinct.len(),
+                    distinct.iter().take(5).copied().collect::<Vec<_>>().join(", "),
+                    if distinct.len() > 5 { ", …" } else { "" }
+                ),
                 format!("one value per plot: fix it with where = {{ \"{name}\" = {} }} (or --where {name}={})", distinct[0], distinct[0]),
             ));
         }
@@ -230,11 +227,11 @@ fn lines(spec: &PlotFile, sel: &Selection, path: &Path) -> Result<Vec<u8>> {
             let colour = RGBColor(c[0], c[1], c[2]);
             let drawn = chart.draw_series(LineSeries::new(pts.iter().copied(), colour.stroke_width(2))).map_err(|e| err(e.to_string()))?;
             if let Some(by) = &spec.by {
-                drawn.label(format!("{by} = {}", groups[*k])).legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], colour.stroke_width(2)));
+                drawn
+                    .label(format!("{by} = {}", groups[*k]))
+                    .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], colour.stroke_width(2)));
             }
-            chart
-                .draw_series(pts.iter().map(|&p| Circle::new(p, 3, colour.filled())))
-                .map_err(|e| err(e.to_string()))?;
+            chart.draw_series(pts.iter().map(|&p| Circle::new(p, 3, colour.filled()))).map_err(|e| err(e.to_string()))?;
         }
         if let Some(level) = spec.level {
             chart
@@ -294,7 +291,11 @@ fn heatmap(spec: &PlotFile, y_key: &str, sel: &Selection, path: &Path) -> Result
     for ((x, y), v) in sel.x.iter().zip(&ys_of).zip(&sel.value) {
         let (i, j) = (xs.partition_point(|a| a < x), ys.partition_point(|a| a < y));
         if seen[i][j] {
-            return Err(Error::invalid("plot", format!("two rows at {} = {x}, {y_key} = {y}", spec.x), "one row per (x, y) pair: a grid over the two keys"));
+            return Err(Error::invalid(
+                "plot",
+                format!("two rows at {} = {x}, {y_key} = {y}", spec.x),
+                "one row per (x, y) pair: a grid over the two keys",
+            ));
         }
         seen[i][j] = true;
         z[i][j] = *v;

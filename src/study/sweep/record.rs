@@ -128,7 +128,10 @@ impl Journal {
         match file.try_lock() {
             Ok(()) => {}
             Err(std::fs::TryLockError::WouldBlock) => {
-                return Err(Error::conflict(path, "is being written by another needlesim process (the same sweep or shard started twice?); wait for it to finish or stop it, then --resume"));
+                return Err(Error::conflict(
+                    path,
+                    "is being written by another needlesim process (the same sweep or shard started twice?); wait for it to finish or stop it, then --resume",
+                ));
             }
             Err(std::fs::TryLockError::Error(e)) => return Err(Error::io(path, e)),
         }

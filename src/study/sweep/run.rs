@@ -174,7 +174,8 @@ fn prepare(dir: &Path, manifest: &Manifest, resume: bool, observer: &dyn Observe
                 return Err(Error::conflict(dir, format!("{why}; nothing was changed. Choose another --out")));
             }
             if existing.shard != manifest.shard {
-                let name = |m: &Manifest| m.shard.as_ref().map_or("the whole sweep".to_string(), |s| format!("shard {}/{}", s.index, s.count));
+                let name =
+                    |m: &Manifest| m.shard.as_ref().map_or("the whole sweep".to_string(), |s| format!("shard {}/{}", s.index, s.count));
                 return Err(Error::conflict(dir, format!("holds {}, not {}; nothing was changed", name(&existing), name(manifest))));
             }
             if !resume {
@@ -192,7 +193,10 @@ fn prepare(dir: &Path, manifest: &Manifest, resume: bool, observer: &dyn Observe
                 Err(e) => return Err(Error::io(dir, e)),
             };
             if occupied {
-                return Err(Error::conflict(dir, format!("exists and is not a sweep folder (no {MANIFEST_JSON}); nothing was changed. Choose another --out")));
+                return Err(Error::conflict(
+                    dir,
+                    format!("exists and is not a sweep folder (no {MANIFEST_JSON}); nothing was changed. Choose another --out"),
+                ));
             }
             if resume {
                 observer.note(&format!("{}: nothing to resume, starting the sweep", dir.display()));
@@ -205,7 +209,14 @@ fn prepare(dir: &Path, manifest: &Manifest, resume: bool, observer: &dyn Observe
 
 /// Run `points` on the pool; a writer appends each finished group durably and returns
 /// where each point's record went.
-fn run_parallel(sweep: &Sweep, points: &[usize], pool: &rayon::ThreadPool, journal: &mut Journal, observer: &dyn Observer, total: usize) -> Result<Vec<(u64, Entry)>> {
+fn run_parallel(
+    sweep: &Sweep,
+    points: &[usize],
+    pool: &rayon::ThreadPool,
+    journal: &mut Journal,
+    observer: &dyn Observer,
+    total: usize,
+) -> Result<Vec<(u64, Entry)>> {
     let failed = AtomicBool::new(false);
     let (tx, rx) = mpsc::channel::<Record>();
     std::thread::scope(|scope| {

@@ -41,7 +41,11 @@ impl Shard {
                 })?;
             let idx: usize = value.trim().parse().map_err(|_| Error::invalid(var, &value, "a task index 0, 1, 2, …"))?;
             if idx >= count {
-                return Err(Error::invalid(var, idx, format!("0–{} for --shard auto/{count} (number the tasks from 0, e.g. --array=0-{})", count - 1, count - 1)));
+                return Err(Error::invalid(
+                    var,
+                    idx,
+                    format!("0–{} for --shard auto/{count} (number the tasks from 0, e.g. --array=0-{})", count - 1, count - 1),
+                ));
             }
             idx
         } else {
@@ -102,9 +106,8 @@ mod tests {
 
     #[test]
     fn auto_reads_slurm_then_kubernetes() {
-        let env = |pairs: &'static [(&'static str, &'static str)]| {
-            move |k: &str| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string())
-        };
+        let env =
+            |pairs: &'static [(&'static str, &'static str)]| move |k: &str| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string());
         assert_eq!(Shard::parse("auto/4", env(&[("SLURM_ARRAY_TASK_ID", "2")])).unwrap(), Shard { index: 2, count: 4 });
         assert_eq!(Shard::parse("auto/4", env(&[("JOB_COMPLETION_INDEX", "3")])).unwrap().index, 3);
         assert_eq!(Shard::parse("auto/4", env(&[("SLURM_ARRAY_TASK_ID", "1"), ("JOB_COMPLETION_INDEX", "3")])).unwrap().index, 1);
