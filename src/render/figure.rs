@@ -15,7 +15,6 @@ use crate::geometry::{Rect, Vec2};
 use crate::raster::accumulate::Raster;
 
 use super::canvas::Canvas;
-use super::heatmap::Placement;
 use super::map::sample;
 use super::overlay::Overlays;
 use super::svg::Svg;
@@ -76,6 +75,36 @@ pub struct Panel<'a> {
 impl Panel<'_> {
     fn plot_size(&self) -> (i32, i32) {
         (((self.view.width() * self.px_per_mm).round() as i32).max(1), ((self.view.height() * self.px_per_mm).round() as i32).max(1))
+    }
+}
+
+/// Pixel geometry of a drawn map: where the data rectangle landed in the image.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Placement {
+    pub width: u32,
+    pub height: u32,
+    /// Plotting area in image pixels: x range and y range (y grows downwards).
+    pub plot_x: (i32, i32),
+    pub plot_y: (i32, i32),
+    /// Data rectangle shown, mm.
+    pub view: Rect,
+}
+
+impl Placement {
+    /// Image position of the point `(x_mm, y_mm)`, in (fractional) pixels.
+    pub fn to_px(&self, x_mm: f64, y_mm: f64) -> (f64, f64) {
+        let fx = (x_mm - self.view.x0) / self.view.width();
+        let fy = (self.view.y1 - y_mm) / self.view.height();
+        (
+            self.plot_x.0 as f64 + fx * (self.plot_x.1 - self.plot_x.0) as f64,
+            self.plot_y.0 as f64 + fy * (self.plot_y.1 - self.plot_y.0) as f64,
+        )
+    }
+
+    /// Image pixel holding the point `(x_mm, y_mm)`.
+    pub fn pixel_of(&self, x_mm: f64, y_mm: f64) -> (i32, i32) {
+        let (px, py) = self.to_px(x_mm, y_mm);
+        (px.floor() as i32, py.floor() as i32)
     }
 }
 

@@ -1,5 +1,5 @@
 //! The hits-per-spot heatmap of a [`Raster`] (mm axes, equal scale, viridis colour bar),
-//! and [`Placement`]: where a map landed in a drawn image.
+//! as a [`Picture`] placed by a [`Placement`] (defined beside [`Figure`]).
 //!
 //! Drawing goes through [`super::figure`]: the raster is painted as one bitmap, never one
 //! rectangle per cell.
@@ -10,40 +10,11 @@ use crate::error::{Error, Result};
 use crate::geometry::Rect;
 use crate::raster::accumulate::Raster;
 
+pub use super::figure::Placement;
 use super::figure::{self, Figure, Panel, Scale};
 use super::map;
 use super::overlay::Overlays;
 use super::settings::DEFAULT_PLOT_PX;
-
-/// Pixel geometry of a drawn map: where the data rectangle landed in the image.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Placement {
-    pub width: u32,
-    pub height: u32,
-    /// Plotting area in image pixels: x range and y range (y grows downwards).
-    pub plot_x: (i32, i32),
-    pub plot_y: (i32, i32),
-    /// Data rectangle shown, mm.
-    pub view: Rect,
-}
-
-impl Placement {
-    /// Image position of the point `(x_mm, y_mm)`, in (fractional) pixels.
-    pub fn to_px(&self, x_mm: f64, y_mm: f64) -> (f64, f64) {
-        let fx = (x_mm - self.view.x0) / self.view.width();
-        let fy = (self.view.y1 - y_mm) / self.view.height();
-        (
-            self.plot_x.0 as f64 + fx * (self.plot_x.1 - self.plot_x.0) as f64,
-            self.plot_y.0 as f64 + fy * (self.plot_y.1 - self.plot_y.0) as f64,
-        )
-    }
-
-    /// Image pixel holding the point `(x_mm, y_mm)`.
-    pub fn pixel_of(&self, x_mm: f64, y_mm: f64) -> (i32, i32) {
-        let (px, py) = self.to_px(x_mm, y_mm);
-        (px.floor() as i32, py.floor() as i32)
-    }
-}
 
 /// An RGB picture in memory, `width × height × 3` bytes, rows from the top.
 pub struct Picture {

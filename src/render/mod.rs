@@ -6,7 +6,7 @@
 //! - `map`: the rasters drawn (hits, per pass, density, classes, inset).
 //! - `overlay`: polygons in mm drawn over maps (outlines with labels, hatched no-go zones).
 //! - `figure`: panels + colour bar/legend laid out once, drawn as PNG and SVG.
-//! - `heatmap`: the hits heatmap and [`heatmap::Placement`].
+//! - `heatmap`: the hits heatmap ([`figure::Placement`]: where a map landed in an image).
 //! - `run_pictures`: every picture of a run.
 //! - `animation`: the GIF. `report`: the HTML. `canvas`, `svg`, `datauri`: primitives.
 

@@ -4,6 +4,8 @@
 //! simulation and seed give the same result whatever the thread count; the resource guard
 //! ([`estimate`]) runs before anything large is allocated.
 
+mod points;
 mod simulation;
 
+pub use points::coverage_of_points;
 pub use simulation::*;

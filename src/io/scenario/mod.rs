@@ -111,17 +111,14 @@ fn explain(e: &toml::de::Error) -> String {
 }
 
 /// From serde's "unknown field `x`, expected one of `a`, `b`" (or "expected `a`"), the
-/// known field closest to `x` by edit distance, if it is close enough to be a typo.
+/// known field `x` most likely meant ([`crate::error::did_you_mean`]: one rule for every
+/// suggestion the crate makes).
 pub fn suggest_key(msg: &str) -> Option<String> {
     let rest = &msg[msg.find("unknown field `")? + 15..];
     let unknown = &rest[..rest.find('`')?];
     let expected = &rest[rest.find("expected")?..];
-    let known = expected.split('`').skip(1).step_by(2);
-    known
-        .map(|k| (edit_distance(unknown, k), k))
-        .filter(|(d, k)| *d <= (k.len().max(unknown.len()) / 3).max(2))
-        .min()
-        .map(|(_, k)| k.to_owned())
+    let known: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+    crate::error::did_you_mean(unknown, &known).map(str::to_owned)
 }
 
 /// Load the face map a face scenario names: `"default"`, or a map file path relative to the

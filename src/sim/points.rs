@@ -1,0 +1,50 @@
+//! Coverage of bare puncture centres: the `coverage` command's measurement, with the run's
+//! grid, accumulator and metrics.
+
+use crate::error::{Error, Result};
+use crate::geometry::Rect;
+use crate::{metrics, needle, raster};
+
+/// Coverage and density of bare puncture centres `(x_mm, y_mm)` of footprint `diameter_mm`
+/// inside `rect`, at `resolution_mm`. All points count as one pass.
+pub fn coverage_of_points(points: &[(f64, f64)], diameter_mm: f64, rect: Rect, resolution_mm: f64) -> Result<(metrics::Coverage, f64)> {
+    let grid = raster::grid::GridSpec::new(resolution_mm);
+    let cells = rect.area() / (resolution_mm * resolution_mm);
+    let limits = super::Limits::default();
+    if cells > limits.max_cells {
+        return Err(Error::TooLarge {
+            what: format!("a {resolution_mm} mm grid over {:.0} mm²", rect.area()),
+            needed: format!("{cells:.3e} cells"),
+            limit: format!("{:.3e} cells", limits.max_cells),
+            hint: "use a coarser --resolution-mm or a smaller --rect".into(),
+        });
+    }
+    let punctures: Vec<needle::puncture::Puncture> = points
+        .iter()
+        .map(|&(x_mm, y_mm)| needle::puncture::Puncture {
+            pass: 0,
+            stamp: 0,
+            needle: 0,
+            x_mm,
+            y_mm,
+            depth_mm: 0.0,
+            t_s: 0.0,
+            ..Default::default()
+        })
+        .collect();
+    let domain = raster::domain::RectDomain(rect);
+    let acc = raster::accumulate::accumulate(
+        &punctures,
+        &raster::accumulate::Request {
+            grid,
+            radius_mm: 0.5 * diameter_mm,
+            passes: 1,
+            picture_cells: None,
+            domain: &domain,
+            layers: Default::default(),
+        },
+    );
+    let cov = metrics::Coverage::from_tally(&acc.tallies[0], &grid);
+    let density = metrics::density(&punctures, &domain).remove(0).density_per_cm2;
+    Ok((cov, density))
+}
