@@ -60,7 +60,7 @@ pub fn hit_mask(punctures: &[Puncture], radius_mm: f64, window: &Rect, grid: &Gr
         if p.is_disk() {
             grid.disk_rows(p.x_mm, p.y_mm, radius_mm, window, &mut fill);
         } else {
-            Footprint::of(p, radius_mm).rows(grid, window, &mut fill);
+            grid.footprint_rows(&Footprint::of(p, radius_mm), window, &mut fill);
         }
     }
     (mask, width, height)

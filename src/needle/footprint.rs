@@ -20,7 +20,7 @@
 //! is at most 1 ([`Footprint::contains`], the brute-force test) and each grid row meets the
 //! shape in one interval, found in closed form from two circles and one slab
 //! ([`Footprint::rows`], the rasteriser). Cells are hit when their **centre** is inside
-//! (closed), the same rule as [`GridSpec::disk_rows`], which stays the fast path for disks.
+//! (closed), the same rule as `raster::grid::GridSpec::disk_rows`, which stays the fast path for disks.
 //!
 //! Areas in closed form: `πab + |d| · w⊥`, where `w⊥` is the ellipse's width across the drag.
 
@@ -28,7 +28,6 @@ use std::f64::consts::PI;
 
 use crate::geometry::{Rect, Vec2, direction};
 use crate::needle::puncture::Puncture;
-use crate::raster::grid::GridSpec;
 
 /// Largest tilt a footprint is built for, degrees. Beyond this the needle would skid along
 /// the skin rather than enter it (**assumed**); the hand model clips draws to it.
@@ -210,29 +209,12 @@ impl Footprint {
         }
         span
     }
-
-    /// Call `row(j, i0, i1)` for every row `j` of cells (inclusive span `i0..=i1`) whose
-    /// centres lie in the footprint, restricted to the cell window `[wi0, wi1] × [wj0, wj1]`
-    /// (the shape counterpart of [`GridSpec::disk_rows`]).
-    #[inline]
-    pub fn rows(&self, grid: &GridSpec, window: (i64, i64, i64, i64), mut row: impl FnMut(i64, i64, i64)) {
-        let (wi0, wi1, wj0, wj1) = window;
-        let b = self.bbox();
-        let (j0, j1) = grid.cells_between(b.y0, b.y1);
-        for j in j0.max(wj0)..=j1.min(wj1) {
-            let Some((x0, x1)) = self.row_span(grid.cell_center(j) - self.center.y) else { continue };
-            let (i0, i1) = grid.cells_between(self.center.x + x0, self.center.x + x1);
-            let (i0, i1) = (i0.max(wi0), i1.min(wi1));
-            if i0 <= i1 {
-                row(j, i0, i1);
-            }
-        }
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::raster::grid::GridSpec;
 
     const BIG: (i64, i64, i64, i64) = (i64::MIN / 2, i64::MAX / 2, i64::MIN / 2, i64::MAX / 2);
 
@@ -258,7 +240,7 @@ mod tests {
             let (i0, i1) = g.cells_between(b.x0 - 0.02, b.x1 + 0.02);
             let (j0, j1) = g.cells_between(b.y0 - 0.02, b.y1 + 0.02);
             let mut fast = std::collections::HashSet::new();
-            f.rows(&g, BIG, |j, a, c| {
+            g.footprint_rows(&f, BIG, |j, a, c| {
                 for i in a..=c {
                     fast.insert((i, j));
                 }
@@ -289,7 +271,7 @@ mod tests {
         assert!((ellipse.area_mm2() - PI * 0.2 * r).abs() < 1e-12);
         for f in shapes().into_iter().chain([stadium, ellipse]) {
             let mut cells = 0i64;
-            f.rows(&g, BIG, |_, a, c| cells += c - a + 1);
+            g.footprint_rows(&f, BIG, |_, a, c| cells += c - a + 1);
             let area = cells as f64 * g.cell_area_mm2();
             let bound = f.perimeter_bound_mm() * g.resolution_mm * 2f64.sqrt();
             assert!((area - f.area_mm2()).abs() < bound, "{f:?}: {area} vs {}", f.area_mm2());

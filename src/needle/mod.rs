@@ -10,3 +10,4 @@
 pub mod footprint;
 pub mod puncture;
 pub mod skin;
+pub mod stamp;

@@ -9,10 +9,9 @@
 //! [`crate::needle::footprint`]); all three are zero for the ideal puncture (`Default`).
 
 use crate::geometry::{Vec2, rotate};
+use crate::needle::stamp::{HandStamp, Stamp};
 use crate::pen::cartridge::Cartridge;
 use crate::pen::device::Device;
-use crate::technique::lanes::Stamp;
-use crate::technique::walk::HandStamp;
 
 /// One needle entering the skin.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]

@@ -9,7 +9,7 @@
 //!
 //! `contact_duty` is the fraction of each period the needles stay in the skin. `None` is the
 //! instantaneous needle of the ideal model; with a duty the needles are dragged along while
-//! the pen moves (see [`crate::needle::footprint`]).
+//! the pen moves (the needle module draws the dragged slot).
 
 use crate::error::{Error, Result};
 

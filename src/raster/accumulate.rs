@@ -487,7 +487,7 @@ fn rasterise(ws: &mut Workspace, punctures: &[Puncture], mine: &[u32], req: &Req
         if p.is_disk() {
             req.grid.disk_rows(p.x_mm, p.y_mm, req.radius_mm, window, &mut add);
         } else {
-            Footprint::of(p, req.radius_mm).rows(&req.grid, window, &mut add);
+            req.grid.footprint_rows(&Footprint::of(p, req.radius_mm), window, &mut add);
         }
     }
 }
@@ -500,7 +500,7 @@ pub fn footprint_rows(p: &Puncture, grid: &GridSpec, radius_mm: f64, window: (i6
     if p.is_disk() {
         grid.disk_rows(p.x_mm, p.y_mm, radius_mm, window, row);
     } else {
-        Footprint::of(p, radius_mm).rows(grid, window, row);
+        grid.footprint_rows(&Footprint::of(p, radius_mm), window, row);
     }
 }
 

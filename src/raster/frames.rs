@@ -8,7 +8,7 @@
 //! *not* hold (`ends[f]`), which is what [`crate::raster::accumulate::Layers::frame_ends`] takes.
 //!
 //! Assumes each segment is a contiguous range of punctures in time order, with `t_s`
-//! counted from the segment's start (as [`crate::sim::Simulation::punctures`] makes
+//! counted from the segment's start (as the simulation makes
 //! them per pass).
 
 use std::ops::Range;

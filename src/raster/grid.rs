@@ -15,6 +15,7 @@
 //! dense grid of the whole area: a dense 0.01 mm grid over a face would be ≈ 500 MB.
 
 use crate::geometry::Rect;
+use crate::needle::footprint::Footprint;
 
 /// Default and largest resolution, mm (the issue asks for ≤ 0.01 mm).
 pub const DEFAULT_RESOLUTION_MM: f64 = 0.01;
@@ -90,6 +91,25 @@ impl GridSpec {
             }
             let dx = rest.sqrt();
             let (i0, i1) = self.cells_between(cx - dx, cx + dx);
+            let (i0, i1) = (i0.max(wi0), i1.min(wi1));
+            if i0 <= i1 {
+                row(j, i0, i1);
+            }
+        }
+    }
+
+    /// Call `row(j, i0, i1)` for every row `j` of cells (inclusive span `i0..=i1`) whose
+    /// centres lie in the footprint `fp` (a tilted ellipse or dragged slot), restricted to
+    /// the cell window `[wi0, wi1] × [wj0, wj1]`: the shape counterpart of
+    /// [`GridSpec::disk_rows`], from the footprint's exact row spans.
+    #[inline]
+    pub fn footprint_rows(&self, fp: &Footprint, window: (i64, i64, i64, i64), mut row: impl FnMut(i64, i64, i64)) {
+        let (wi0, wi1, wj0, wj1) = window;
+        let b = fp.bbox();
+        let (j0, j1) = self.cells_between(b.y0, b.y1);
+        for j in j0.max(wj0)..=j1.min(wj1) {
+            let Some((x0, x1)) = fp.row_span(self.cell_center(j) - fp.center.y) else { continue };
+            let (i0, i1) = self.cells_between(fp.center.x + x0, fp.center.x + x1);
             let (i0, i1) = (i0.max(wi0), i1.min(wi1));
             if i0 <= i1 {
                 row(j, i0, i1);

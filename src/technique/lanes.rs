@@ -20,6 +20,7 @@
 use rand::{Rng, RngExt};
 
 use crate::geometry::{Rect, Vec2, direction, rotate};
+pub use crate::needle::stamp::Stamp;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Pattern {
@@ -82,15 +83,6 @@ pub struct PassPlan {
     pub lane_spacing_mm: f64,
     /// Shift of every lane across the motion, mm (0 = lanes centred on the area).
     pub lane_offset_mm: f64,
-}
-
-/// One firing of the cartridge: where its axis is and when.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Stamp {
-    /// Cartridge axis on the skin plane, mm.
-    pub center_mm: Vec2,
-    /// Time since the pass started, s.
-    pub t_s: f64,
 }
 
 /// A straight piece of path. `pen_down` pieces are stamped; others are travel only.

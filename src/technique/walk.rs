@@ -25,35 +25,13 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
 use crate::geometry::{Rect, Vec2};
+pub use crate::needle::stamp::HandStamp;
 use crate::pen::device::Device;
 use crate::technique::firing::FiringClock;
 use crate::technique::hand::{HAND_STREAM_BASE, Hand, HandSample, HandState};
 use crate::technique::lanes::{self, PassPlan, Pattern, Segment, Stamp};
 use crate::technique::patterns::{Spot, stamping_spots};
 use crate::technique::trajectory::{TraceStroke, Trajectory, TrajectoryPoint};
-
-/// One firing with the hand's state at that instant.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct HandStamp {
-    /// Cartridge axis on the skin plane, mm.
-    pub center_mm: Vec2,
-    /// Time since the pass started, s.
-    pub t_s: f64,
-    /// Hand velocity, mm/s (zero when the pen is held still).
-    pub velocity_mm_s: Vec2,
-    /// Time until the next firing, s.
-    pub period_s: f64,
-    /// Tilt from perpendicular, degrees.
-    pub tilt_deg: f64,
-    /// Direction the pen leans towards, degrees counter-clockwise from +x.
-    pub tilt_azimuth_deg: f64,
-}
-
-impl HandStamp {
-    pub fn stamp(&self) -> Stamp {
-        Stamp { center_mm: self.center_mm, t_s: self.t_s }
-    }
-}
 
 /// The stamps of one pass and what the hand did.
 #[derive(Clone, Debug, PartialEq)]
