@@ -43,7 +43,7 @@ fn punctures(n: usize, side: f64, tilt_deg: f32, drag_mm: f32, seed: u64) -> Vec
 
 fn cells_of(f: &Footprint, g: &GridSpec) -> i64 {
     let mut cells = 0;
-    g.footprint_rows(&f, BIG, |_, a, b| cells += b - a + 1);
+    g.footprint_rows(f, BIG, |_, a, b| cells += b - a + 1);
     cells
 }
 

@@ -240,7 +240,7 @@ mod tests {
             let (i0, i1) = g.cells_between(b.x0 - 0.02, b.x1 + 0.02);
             let (j0, j1) = g.cells_between(b.y0 - 0.02, b.y1 + 0.02);
             let mut fast = std::collections::HashSet::new();
-            g.footprint_rows(&f, BIG, |j, a, c| {
+            g.footprint_rows(f, BIG, |j, a, c| {
                 for i in a..=c {
                     fast.insert((i, j));
                 }
