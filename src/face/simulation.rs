@@ -30,7 +30,8 @@ use crate::raster::accumulate::{self, Layers, MAX_PASSES, Request};
 use crate::raster::domain::{Domain, NO_LABEL};
 use crate::raster::frames::{self, Frames};
 use crate::raster::grid::GridSpec;
-use crate::sim::{Limits, RunResult, Simulation, TechniqueInputs, picture_cells_for, technique_report};
+use crate::sim::resources::{self, Advice, Limits, Workload};
+use crate::sim::{RunResult, Simulation, TechniqueInputs, picture_cells_for, technique_report};
 use crate::technique::Technique;
 use crate::technique::lanes::{PassPlan, Pattern};
 
@@ -66,7 +67,11 @@ pub struct FaceSimulation {
     pub device: Device,
     pub grid: GridSpec,
     pub halo_mm: f64,
+    /// Record what the pictures need (hits picture, a layer per pass, animation frames).
     pub picture: bool,
+    /// Animation frames to record over the session (0 = no animation); used when `picture`
+    /// is set.
+    pub frames: usize,
     pub limits: Limits,
     /// Hand and session (default: the ideal technique); applied to every treatment.
     pub technique: Technique,
@@ -76,8 +81,6 @@ pub struct FaceSimulation {
     pub margin_mm: f64,
     /// Real/set depth ratio (see [`crate::needle::skin`]).
     pub penetration_ratio: f64,
-    /// How the pictures look (`[pictures]`), used when `picture` is set.
-    pub pictures: crate::render::settings::Pictures,
 }
 
 /// What one treatment produced.
@@ -178,7 +181,7 @@ impl FaceSimulation {
             picture: false,
             limits: self.limits,
             technique: self.technique.clone(),
-            pictures: Default::default(),
+            frames: 0,
         }
     }
 
@@ -283,41 +286,28 @@ impl FaceSimulation {
         Ok(warnings)
     }
 
-    /// Refuse a session whose grid or memory would exceed the limits.
+    /// The session's workload for the resource guard, with `stamps` expected stamps.
+    pub fn workload(&self, stamps: f64) -> Workload {
+        let max_speed_mm_s = self.treatments.iter().flat_map(|t| &t.passes).map(|p| p.speed_mm_s).fold(0.0, f64::max);
+        Workload {
+            bounds: self.map.bounds(),
+            grid: self.grid,
+            punctures: stamps * self.cartridge.needle_count() as f64,
+            reach_mm: resources::footprint_reach_mm(
+                self.cartridge.radius_mm() + self.halo_mm,
+                &self.device,
+                &self.technique.hand,
+                max_speed_mm_s,
+            ),
+            passes: self.session_passes(),
+        }
+    }
+
+    /// Refuse a session whose grid or memory would exceed the limits ([`resources::check`]),
+    /// with `stamps` expected stamps.
     pub fn check_resources(&self, stamps: f64) -> Result<()> {
-        let area = self.map.bounds().area();
-        let cells = area / (self.grid.resolution_mm * self.grid.resolution_mm);
-        if cells > self.limits.max_cells {
-            return Err(Error::TooLarge {
-                what: format!("a {} mm grid over the map's {area:.0} mm² box", self.grid.resolution_mm),
-                needed: format!("{cells:.3e} cells"),
-                limit: format!("limits.max_cells = {:.3e}", self.limits.max_cells),
-                hint: "raise limits.max_cells or coarsen grid.resolution_mm".into(),
-            });
-        }
-        let punctures = stamps * self.cartridge.needle_count() as f64;
-        let b = self.map.bounds();
-        let tiles = (b.width() / self.grid.tile_mm() + 2.0) * (b.height() / self.grid.tile_mm() + 2.0);
-        let accum = accumulate::estimate_bytes(
-            punctures,
-            &self.grid,
-            self.cartridge.radius_mm() + self.halo_mm,
-            tiles,
-            rayon::current_num_threads(),
-            crate::sim::PICTURE_MAX_PX.pow(2),
-        );
-        // Punctures, one filtered copy for the depth levels, and per-puncture label + depth.
-        let per = (2 * std::mem::size_of::<Puncture>() + 2 + 8) as f64;
-        let needed_mb = (punctures * per + accum) / 1e6;
-        if needed_mb > self.limits.max_memory_mb {
-            return Err(Error::TooLarge {
-                what: format!("{punctures:.3e} punctures"),
-                needed: format!("about {needed_mb:.1} MB"),
-                limit: format!("limits.max_memory_mb = {}", self.limits.max_memory_mb),
-                hint: "raise limits.max_memory_mb, treat fewer regions or speed up the hand".into(),
-            });
-        }
-        Ok(())
+        let advice = Advice { keyed: true, measured: "the map's box", coarsen: "grid.resolution_mm", shrink: "treat fewer regions" };
+        resources::check(&self.workload(stamps), &self.limits, &advice)
     }
 
     /// Run the whole session.
@@ -330,7 +320,7 @@ impl FaceSimulation {
     }
 
     /// Measure a session's punctures (from [`FaceSimulation::walk`], or drawn by hand in a
-    /// live session, see [`crate::live`]); `warnings` are the plan's, kept first.
+    /// live session on the live page); `warnings` are the plan's, kept first.
     /// `walked.treatments` must match `self.treatments` one to one, each treatment's
     /// punctures contiguous and in its passes.
     pub fn evaluate(&self, walked: FaceWalk, mut warnings: Vec<String>) -> FaceRunResult {
@@ -345,11 +335,9 @@ impl FaceSimulation {
         let no_go = self.no_go_hits(&punctures);
 
         // Animation frames: one timeline segment per treatment pass.
-        let frames = if self.picture && self.pictures.frames > 0 {
-            {
-                let segments: Vec<Range<usize>> = pass_segments(&punctures, &treatments).into_iter().map(|(_, r)| r).collect();
-                frames::frames_of_segments(&punctures, &segments, self.pictures.frames)
-            }
+        let frames = if self.picture && self.frames > 0 {
+            let segments: Vec<Range<usize>> = pass_segments(&punctures, &treatments).into_iter().map(|(_, r)| r).collect();
+            frames::frames_of_segments(&punctures, &segments, self.frames)
         } else {
             Frames::default()
         };

@@ -172,15 +172,15 @@ impl ScenarioFile {
             grid: base.grid,
             halo_mm: base.halo_mm,
             picture: base.picture,
+            frames: base.frames,
             limits: base.limits,
             technique: base.technique,
             map,
             treatments,
             margin_mm,
             penetration_ratio: face.penetration_ratio,
-            pictures: base.pictures,
         };
-        sim.pictures.check(&crate::raster::domain::Domain::bounds(&sim.map))?;
+        self.pictures()?.check(&crate::raster::domain::Domain::bounds(&sim.map))?;
         sim.validate()?;
         Ok(sim)
     }

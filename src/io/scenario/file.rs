@@ -26,7 +26,9 @@ use crate::geometry::{Rect, Vec2};
 use crate::pen::cartridge::{Cartridge, DEFAULT_NEEDLE_DIAMETER_MM, DEFAULT_PITCH_MM};
 use crate::pen::device::{Device, SOURCE_DEPTH_RANGE_MM};
 use crate::pen::layout::{Family, LayoutSpec, MAX_NEEDLES};
+use crate::raster::frames::{DEFAULT_FRAMES, MAX_FRAMES};
 use crate::raster::grid::GridSpec;
+use crate::render::settings::Pictures;
 use crate::sim::{Limits, Simulation};
 use crate::technique::Technique;
 use crate::technique::lanes::{PassPlan, Pattern};
@@ -110,10 +112,28 @@ impl PicturesFile {
 }
 
 fn default_frames() -> i64 {
-    crate::render::settings::DEFAULT_FRAMES as i64
+    DEFAULT_FRAMES as i64
 }
 fn default_inset_mm() -> f64 {
     crate::render::settings::DEFAULT_INSET_MM
+}
+
+impl PicturesFile {
+    /// How the pictures look, and the animation frames the simulation records (checked:
+    /// 0–[`MAX_FRAMES`]). The size check against the drawn map is
+    /// [`Pictures::check`], once the map is known.
+    pub fn to_settings(&self) -> Result<(Pictures, usize)> {
+        let frames = usize::try_from(self.frames)
+            .ok()
+            .filter(|&f| f <= MAX_FRAMES)
+            .ok_or_else(|| Error::invalid("pictures.frames", self.frames, format!("0–{MAX_FRAMES} (0 = no animation)")))?;
+        let pictures = Pictures {
+            px_per_mm: self.px_per_mm,
+            inset_mm: self.inset_mm,
+            inset_center_mm: self.inset_center_mm.map(|[x, y]| Vec2::new(x, y)),
+        };
+        Ok((pictures, frames))
+    }
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -366,6 +386,13 @@ impl CartridgeFile {
 }
 
 impl ScenarioFile {
+    /// How the pictures of a run of this scenario look (`[pictures]`), for the writers. The
+    /// simulation built from it has been checked against them
+    /// ([`Self::to_simulation`], [`Self::to_face_simulation`]).
+    pub fn pictures(&self) -> Result<Pictures> {
+        Ok(self.pictures.to_settings()?.0)
+    }
+
     /// Validate every value and build the core simulation. Reads no file: a scenario with a
     /// `[trace]` is refused here (its file is relative to the scenario's folder, which only
     /// [`Self::to_simulation_in`] knows).
@@ -509,18 +536,7 @@ impl ScenarioFile {
                 return Err(Error::invalid(key, v, "a positive number"));
             }
         }
-        let pf = &self.pictures;
-        let max_frames = crate::render::settings::MAX_FRAMES;
-        let frames = usize::try_from(pf.frames)
-            .ok()
-            .filter(|&f| f <= max_frames)
-            .ok_or_else(|| Error::invalid("pictures.frames", pf.frames, format!("0–{max_frames} (0 = no animation)")))?;
-        let pictures = crate::render::settings::Pictures {
-            px_per_mm: pf.px_per_mm,
-            frames,
-            inset_mm: pf.inset_mm,
-            inset_center_mm: pf.inset_center_mm.map(|[x, y]| Vec2::new(x, y)),
-        };
+        let (pictures, frames) = self.pictures.to_settings()?;
         pictures.check(&area)?;
         let hand = self.hand.clone().unwrap_or_default().to_hand()?;
         let trace = match (&self.trace, base_dir) {
@@ -544,7 +560,7 @@ impl ScenarioFile {
             grid,
             halo_mm: self.coverage.halo_mm,
             picture: true,
-            pictures,
+            frames,
             limits: Limits { max_memory_mb: l.max_memory_mb, max_cells: l.max_cells },
             technique: Technique { hand, trace, session: self.session.clone().unwrap_or_default().to_plan()? },
         };
