@@ -24,7 +24,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::face::FaceMap;
-use crate::face::simulation::{FaceSimulation, Treatment};
+use crate::face::plan::Treatment;
+use crate::face::simulation::FaceSimulation;
 use crate::needle::skin::DEFAULT_PENETRATION_RATIO;
 
 use super::file::{PatchFile, ScenarioFile, TechniqueFile};
