@@ -37,7 +37,7 @@ fn tiling(speed_mm_s: f64, seed: u64) -> Simulation {
         grid: GridSpec::new(0.01),
         halo_mm: 0.0,
         picture: false,
-        pictures: Default::default(),
+        frames: 0,
         limits: Limits::default(),
         technique: Default::default(),
     }

@@ -39,7 +39,7 @@ fn lane_model_matches_the_simulated_lane() {
                 grid: GridSpec::new(0.005),
                 halo_mm: 0.0,
                 picture: false,
-                pictures: Default::default(),
+                frames: 0,
                 limits: Limits::default(),
                 technique: Default::default(),
             };
@@ -130,7 +130,7 @@ fn a_varying_hand_washes_aliasing_out_as_the_model_says() {
             grid: GridSpec::new(0.01),
             halo_mm: 0.0,
             picture: false,
-            pictures: Default::default(),
+            frames: 0,
             limits: Limits::default(),
             technique: technique.clone(),
         };

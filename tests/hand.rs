@@ -41,7 +41,7 @@ fn sim(pattern: Pattern, dirs: &[f64], area: Rect) -> Simulation {
         grid: GridSpec::new(0.02),
         halo_mm: 0.0,
         picture: false,
-        pictures: Default::default(),
+        frames: 0,
         limits: Limits::default(),
         technique: Default::default(),
     }

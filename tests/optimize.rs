@@ -33,7 +33,7 @@ fn tiling(speed_mm_s: f64, resolution_mm: f64) -> Simulation {
         grid: GridSpec::new(resolution_mm),
         halo_mm: 0.0,
         picture: false,
-        pictures: Default::default(),
+        frames: 0,
         limits: Limits::default(),
         technique: Default::default(),
     }

@@ -20,6 +20,7 @@ use needlesim::render::heatmap;
 use needlesim::render::map;
 use needlesim::render::overlay::Overlays;
 use needlesim::render::run_pictures::{DepthClasses, MapContext, RunInfo, draw_run};
+use needlesim::render::settings::Pictures;
 use needlesim::render::viridis;
 use needlesim::sim::{RunResult, Simulation};
 
@@ -79,9 +80,9 @@ fn colour_bar_maximum_is_the_data_maximum() {
     let sim = small_sim(&[]);
     let r = sim.run().unwrap();
     let domain = RectDomain(sim.area);
-    let pics = draw_run(&RunInfo::of(&sim), &r, &ctx(&domain)).unwrap();
+    let pics = draw_run(&RunInfo::of(&sim, &Pictures::default()), &r, &ctx(&domain)).unwrap();
     let raster = r.hole.raster.as_ref().unwrap();
-    let window = sim.pictures.inset_window(&sim.area);
+    let window = Pictures::default().inset_window(&sim.area);
     let inset = map::inset(&r.punctures, sim.cartridge.radius_mm(), &window, &sim.grid);
     let want = map::max_in(raster, &sim.area).max(map::max_in(&inset, &window)) as f64;
     assert_eq!(pics.hits_scale_max, want);
@@ -189,9 +190,9 @@ fn animation_last_frame_matches_the_final_heatmap() {
     for extra in [&[][..], &["technique.pattern=\"random\"", "patch.width_mm=30"][..], shaky] {
         let (sim, r) = run_small(extra);
         let domain = RectDomain(sim.area);
-        let pics = draw_run(&RunInfo::of(&sim), &r, &ctx(&domain)).unwrap();
+        let pics = draw_run(&RunInfo::of(&sim, &Pictures::default()), &r, &ctx(&domain)).unwrap();
         let a = pics.animation.unwrap();
-        assert!(a.frames <= sim.pictures.frames + 1, "{} frames", a.frames);
+        assert!(a.frames <= sim.frames + 1, "{} frames", a.frames);
         let (w, _h, img, n) = animation::decode_last_image(&a.gif).unwrap();
         assert_eq!(n, a.frames);
         let raster: &Raster = r.hole.raster.as_ref().unwrap();
@@ -225,7 +226,7 @@ fn animation_last_frame_matches_the_final_heatmap() {
 fn single_holes_survive_in_the_animation() {
     let (sim, mut r) = run_small(&["patch.width_mm=200", "patch.height_mm=150", "grid.resolution_mm=0.05", "technique.speed_mm_s=1000"]);
     let domain = RectDomain(sim.area);
-    let pics = draw_run(&RunInfo::of(&sim), &r, &ctx(&domain)).unwrap();
+    let pics = draw_run(&RunInfo::of(&sim, &Pictures::default()), &r, &ctx(&domain)).unwrap();
     let a = pics.animation.unwrap();
     assert!(a.map.px_mm > 0.18, "the test needs pixels wider than a hole ({} mm)", a.map.px_mm);
     let (w, _, img, _) = animation::decode_last_image(&a.gif).unwrap();
@@ -247,7 +248,7 @@ fn pictures_are_byte_identical_for_any_thread_count() {
         let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
         let out = dir.path().join(format!("t{threads}"));
         let r2 = pool.install(|| sim.run().unwrap());
-        pool.install(|| write_run(&out, &sim, &r2, "name = \"small\"\n")).unwrap();
+        pool.install(|| write_run(&out, &sim, &Pictures::default(), &r2, "name = \"small\"\n")).unwrap();
         outs.push(out);
     }
     let _ = r;
@@ -339,7 +340,7 @@ fn overlays_and_domain_mask_land_where_they_should() {
 
     // The whole run's pictures on this map draw and embed the overlays too.
     let ctx = MapContext { domain: &domain, overlays, depth: DepthClasses::set_depth() };
-    let pics = draw_run(&RunInfo::of(&sim), &r, &ctx).unwrap();
+    let pics = draw_run(&RunInfo::of(&sim, &Pictures::default()), &r, &ctx).unwrap();
     assert!(pics.pictures.iter().any(|p| p.file == "heatmap.svg" && String::from_utf8_lossy(&p.bytes).contains("eye")));
     if let Ok(dir) = std::env::var("NEEDLESIM_PICTURE_DIR") {
         for p in &pics.pictures {

@@ -40,7 +40,7 @@ pub fn run(a: RunArgs) -> anyhow::Result<ExitCode> {
     let result = sim.run().with_context(|| format!("running {}", a.scenario.display()))?;
     let dir = a.out.unwrap_or_else(|| PathBuf::from("output").join(&sim.name));
     let resolved = toml::to_string_pretty(&output::resolved_scenario(&file)).context("serialising the resolved scenario")?;
-    let dir = output::write_run(&dir, &sim, &result, &resolved)?;
+    let dir = output::write_run(&dir, &sim, &file.pictures()?, &result, &resolved)?;
     let c = &result.hole_coverage;
     println!(
         "{}: {} punctures in {} stamps over {:.0} mm²",

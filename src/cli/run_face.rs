@@ -18,7 +18,7 @@ pub fn run(path: &Path, file: &ScenarioFile, out: Option<PathBuf>, deny_warnings
     let result = sim.run().with_context(|| format!("running {}", path.display()))?;
     let dir = out.unwrap_or_else(|| PathBuf::from("output").join(&sim.name));
     let resolved = toml::to_string_pretty(&output::resolved_scenario(file)).context("serialising the resolved scenario")?;
-    let dir = output::write_face_run(&dir, &sim, &result, &resolved)?;
+    let dir = output::write_face_run(&dir, &sim, &file.pictures()?, &result, &resolved)?;
     let r = &result.run;
     let treated: f64 = result
         .regions

@@ -12,12 +12,19 @@ use crate::geometry::{Rect, Vec2};
 use crate::needle::footprint::Footprint;
 use crate::needle::puncture::Puncture;
 use crate::needle::skin::Level;
-use crate::raster::accumulate::{self, Request};
+use crate::raster::accumulate::{self, Request, Tally};
 use crate::raster::domain::{Domain, NO_LABEL, TileClass};
 use crate::raster::grid::GridSpec;
 
 use super::FaceMap;
-use super::report::LevelHits;
+
+/// Hits at a depth level.
+pub enum LevelHits {
+    /// Every puncture reaches the level: the surface tallies apply.
+    AllReach,
+    /// Tallies of the punctures that reach it (possibly none).
+    Tallies(Vec<Tally>),
+}
 
 /// What [`level_hits`] works from.
 pub struct LevelInputs<'a> {

@@ -25,6 +25,19 @@ use crate::technique::lanes::{self, PassPlan, Pattern, Segment, Stamp};
 
 use super::{FaceMap, Shape};
 
+/// One entry of the plan: passes over one region at one set depth.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Treatment {
+    /// Region label in the map.
+    pub region: u16,
+    /// Set needle depth, mm.
+    pub depth_mm: f64,
+    pub passes: Vec<PassPlan>,
+    /// Session pass number of its first pass; `None` (a planned session) continues the
+    /// region's numbering after its earlier treatments. A live session's strokes give it.
+    pub first_pass: Option<usize>,
+}
+
 /// Rejection sampling gives up after this many tries per wanted stamp (a region whose
 /// allowed part is a sliver of its box).
 const RANDOM_TRIES_PER_STAMP: usize = 1000;

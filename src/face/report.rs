@@ -11,22 +11,48 @@ use crate::needle::puncture::Puncture;
 use crate::needle::skin::LayerCounts;
 use crate::raster::accumulate::{Accumulation, PASS_LIMIT, Tally};
 use crate::raster::domain::NO_LABEL;
+use crate::raster::grid::GridSpec;
 
-use super::Union;
-use super::simulation::{FaceSimulation, NoGoHits, RegionRun, TreatmentRun};
+use super::levels::LevelHits;
+use super::no_go::NoGoHits;
+use super::plan::Treatment;
+use super::stamping::TreatmentRun;
+use super::{FaceMap, Union};
 
-/// Hits at a depth level.
-pub enum LevelHits {
-    /// Every puncture reaches the level: the surface tallies apply.
-    AllReach,
-    /// Tallies of the punctures that reach it (possibly none).
-    Tallies(Vec<Tally>),
+/// Figures of one region.
+#[derive(Clone, Debug)]
+pub struct RegionRun {
+    pub treated: bool,
+    /// Passes planned over it (0 when untreated).
+    pub passes: usize,
+    /// Set depths of its treatments, mm, in plan order.
+    pub depths_mm: Vec<f64>,
+    pub stamps: usize,
+    pub path_time_s: f64,
+    pub coverage: Coverage,
+    pub zone: Option<Coverage>,
+    pub density: crate::metrics::Density,
+    pub coverage_dej: f64,
+    pub coverage_mid_dermis: f64,
+    /// Layers reached by the punctures whose centre is in the region.
+    pub layers: LayerCounts,
+    /// Mean real depth of those punctures, mm (`None` when there are none).
+    pub mean_real_depth_mm: Option<f64>,
+    pub warnings: Vec<String>,
 }
 
 /// What [`figures`] works from.
 pub struct Inputs<'a> {
-    pub sim: &'a FaceSimulation,
+    pub map: &'a FaceMap,
+    pub grid: GridSpec,
+    /// The plan, in order.
+    pub plan: &'a [Treatment],
+    /// Passes planned over each region (0: untreated).
+    pub passes_by_region: &'a [usize],
+    /// Least distance from the cartridge centre to a no-go zone, mm (for the warnings).
+    pub margin_mm: f64,
     pub punctures: &'a [Puncture],
+    /// What each entry of the plan produced.
     pub treatments: &'a [TreatmentRun],
     pub hole: &'a Accumulation,
     pub zone: Option<&'a Accumulation>,
@@ -72,13 +98,12 @@ fn level_fraction(level: &LevelHits, hole: &[Tally], chosen: &[bool]) -> f64 {
 
 /// Per-region and whole-session figures.
 pub fn figures(inp: &Inputs) -> (Vec<RegionRun>, Whole) {
-    let sim = inp.sim;
-    let map = &sim.map;
+    let map = inp.map;
     let n = map.regions().len();
-    let (_, passes_by_region) = sim.pass_numbers();
+    let passes_by_region = inp.passes_by_region;
     let treated: Vec<bool> = passes_by_region.iter().map(|&p| p > 0).collect();
     let densities = metrics::density(inp.punctures, map);
-    let cov = |t: &Tally| Coverage::from_tally(t, &sim.grid);
+    let cov = |t: &Tally| Coverage::from_tally(t, &inp.grid);
     let only = |l: usize| (0..n).map(|k| k == l).collect::<Vec<bool>>();
     let mut depth_sum = vec![(0.0f64, 0u64); n];
     for (&l, &d) in inp.landed.iter().zip(inp.real_depth_mm) {
@@ -90,8 +115,8 @@ pub fn figures(inp: &Inputs) -> (Vec<RegionRun>, Whole) {
 
     let regions = (0..n)
         .map(|l| {
-            let aimed: Vec<(&crate::face::simulation::Treatment, &TreatmentRun)> =
-                sim.treatments.iter().zip(inp.treatments).filter(|(t, _)| t.region as usize == l).collect();
+            let aimed: Vec<(&Treatment, &TreatmentRun)> =
+                inp.plan.iter().zip(inp.treatments).filter(|(t, _)| t.region as usize == l).collect();
             RegionRun {
                 treated: treated[l],
                 passes: passes_by_region[l],
@@ -134,7 +159,7 @@ pub fn figures(inp: &Inputs) -> (Vec<RegionRun>, Whole) {
 
 /// Warnings that belong to one region: depth beyond the dermis, more than 4 passes.
 fn add_region_warnings(inp: &Inputs, regions: &mut [RegionRun]) {
-    let map = &inp.sim.map;
+    let map = inp.map;
     let mut deepest = vec![0.0f64; regions.len()];
     for (&l, &d) in inp.landed.iter().zip(inp.real_depth_mm) {
         if l != NO_LABEL {
@@ -167,15 +192,15 @@ fn add_region_warnings(inp: &Inputs, regions: &mut [RegionRun]) {
 }
 
 /// All session warnings beyond the plan checks: per region, per treatment, per no-go zone.
-pub fn warnings(sim: &FaceSimulation, treatments: &[TreatmentRun], regions: &[RegionRun], no_go: &[NoGoHits]) -> Vec<String> {
+pub fn warnings(inp: &Inputs, regions: &[RegionRun], no_go: &[NoGoHits]) -> Vec<String> {
     let mut out: Vec<String> = regions.iter().flat_map(|r| r.warnings.iter().cloned()).collect();
-    for (i, (t, run)) in sim.treatments.iter().zip(treatments).enumerate() {
-        let name = &sim.map.region(t.region).name;
+    for (i, (t, run)) in inp.plan.iter().zip(inp.treatments).enumerate() {
+        let name = &inp.map.region(t.region).name;
         for (k, &s) in run.stamps_per_pass.iter().enumerate() {
             if s == 0 {
                 out.push(format!(
                     "treat[{i}] {name}: pass {k} has no stamps: no lane fits in the region at face.margin_mm = {} from the no-go zones",
-                    sim.margin_mm
+                    inp.margin_mm
                 ));
             }
         }
@@ -183,7 +208,7 @@ pub fn warnings(sim: &FaceSimulation, treatments: &[TreatmentRun], regions: &[Re
             out.push(format!("treat[{i}] {name}: the random pattern found no allowed spot for {} stamps", run.unplaced));
         }
     }
-    for (z, name) in no_go.iter().zip(sim.map.no_go_names()) {
+    for (z, name) in no_go.iter().zip(inp.map.no_go_names()) {
         if z.punctures == 0 {
             continue;
         }

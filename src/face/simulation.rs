@@ -20,8 +20,7 @@ use std::ops::Range;
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
-use crate::geometry::{Rect, Vec2};
-use crate::metrics::Coverage;
+use crate::geometry::Vec2;
 use crate::needle::puncture::Puncture;
 use crate::needle::skin::{self, Layer, LayerCounts, Level};
 use crate::pen::cartridge::Cartridge;
@@ -30,31 +29,17 @@ use crate::raster::accumulate::{self, Layers, MAX_PASSES, Request};
 use crate::raster::domain::{Domain, NO_LABEL};
 use crate::raster::frames::{self, Frames};
 use crate::raster::grid::GridSpec;
-use crate::sim::{Limits, RunResult, Simulation, TechniqueInputs, picture_cells_for, technique_report};
+use crate::sim::resources::{self, Advice, Limits, Workload};
+use crate::sim::{RunResult, Simulation, TechniqueInputs, picture_cells_for, technique_report};
 use crate::technique::Technique;
-use crate::technique::lanes::{PassPlan, Pattern};
+use crate::technique::lanes::Pattern;
 
 use super::levels::{LevelInputs, level_hits};
-use super::plan::RegionPlanner;
-use super::report;
-use super::stamping::FaceWalk;
+use super::no_go::{self, NoGoHits};
+use super::plan::{RegionPlanner, Treatment};
+use super::report::{self, RegionRun};
+use super::stamping::{FaceWalk, TreatmentRun};
 use super::{FaceMap, Union};
-
-/// Examples of no-go punctures kept per zone.
-pub const NO_GO_EXAMPLES: usize = 5;
-
-/// One entry of the plan: passes over one region at one set depth.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Treatment {
-    /// Region label in the map.
-    pub region: u16,
-    /// Set needle depth, mm.
-    pub depth_mm: f64,
-    pub passes: Vec<PassPlan>,
-    /// Session pass number of its first pass; `None` (a planned session) continues the
-    /// region's numbering after its earlier treatments. A live session's strokes give it.
-    pub first_pass: Option<usize>,
-}
 
 /// Everything a face session needs, validated by [`FaceSimulation::validate`].
 #[derive(Clone, Debug)]
@@ -66,7 +51,11 @@ pub struct FaceSimulation {
     pub device: Device,
     pub grid: GridSpec,
     pub halo_mm: f64,
+    /// Record what the pictures need (hits picture, a layer per pass, animation frames).
     pub picture: bool,
+    /// Animation frames to record over the session (0 = no animation); used when `picture`
+    /// is set.
+    pub frames: usize,
     pub limits: Limits,
     /// Hand and session (default: the ideal technique); applied to every treatment.
     pub technique: Technique,
@@ -76,55 +65,6 @@ pub struct FaceSimulation {
     pub margin_mm: f64,
     /// Real/set depth ratio (see [`crate::needle::skin`]).
     pub penetration_ratio: f64,
-    /// How the pictures look (`[pictures]`), used when `picture` is set.
-    pub pictures: crate::render::settings::Pictures,
-}
-
-/// What one treatment produced.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TreatmentRun {
-    pub stamps_per_pass: Vec<usize>,
-    pub pass_time_s: Vec<f64>,
-    /// Session pass number of its first pass.
-    pub first_pass: usize,
-    /// Its punctures in [`RunResult::punctures`].
-    pub punctures: Range<usize>,
-    /// Random pattern: stamps that found no allowed spot.
-    pub unplaced: usize,
-}
-
-/// Punctures whose needle disk met one no-go zone.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct NoGoHits {
-    pub punctures: u64,
-    /// Mean of their centres, mm.
-    pub centroid_mm: Option<Vec2>,
-    /// Box around their centres, mm.
-    pub bounds_mm: Option<Rect>,
-    /// The first few centres, in puncture order, mm.
-    pub examples_mm: Vec<Vec2>,
-}
-
-/// Figures of one region.
-#[derive(Clone, Debug)]
-pub struct RegionRun {
-    pub treated: bool,
-    /// Passes planned over it (0 when untreated).
-    pub passes: usize,
-    /// Set depths of its treatments, mm, in plan order.
-    pub depths_mm: Vec<f64>,
-    pub stamps: usize,
-    pub path_time_s: f64,
-    pub coverage: Coverage,
-    pub zone: Option<Coverage>,
-    pub density: crate::metrics::Density,
-    pub coverage_dej: f64,
-    pub coverage_mid_dermis: f64,
-    /// Layers reached by the punctures whose centre is in the region.
-    pub layers: LayerCounts,
-    /// Mean real depth of those punctures, mm (`None` when there are none).
-    pub mean_real_depth_mm: Option<f64>,
-    pub warnings: Vec<String>,
 }
 
 /// What a face session produced.
@@ -178,7 +118,7 @@ impl FaceSimulation {
             picture: false,
             limits: self.limits,
             technique: self.technique.clone(),
-            pictures: Default::default(),
+            frames: 0,
         }
     }
 
@@ -283,41 +223,28 @@ impl FaceSimulation {
         Ok(warnings)
     }
 
-    /// Refuse a session whose grid or memory would exceed the limits.
+    /// The session's workload for the resource guard, with `stamps` expected stamps.
+    pub fn workload(&self, stamps: f64) -> Workload {
+        let max_speed_mm_s = self.treatments.iter().flat_map(|t| &t.passes).map(|p| p.speed_mm_s).fold(0.0, f64::max);
+        Workload {
+            bounds: self.map.bounds(),
+            grid: self.grid,
+            punctures: stamps * self.cartridge.needle_count() as f64,
+            reach_mm: resources::footprint_reach_mm(
+                self.cartridge.radius_mm() + self.halo_mm,
+                &self.device,
+                &self.technique.hand,
+                max_speed_mm_s,
+            ),
+            passes: self.session_passes(),
+        }
+    }
+
+    /// Refuse a session whose grid or memory would exceed the limits ([`resources::check`]),
+    /// with `stamps` expected stamps.
     pub fn check_resources(&self, stamps: f64) -> Result<()> {
-        let area = self.map.bounds().area();
-        let cells = area / (self.grid.resolution_mm * self.grid.resolution_mm);
-        if cells > self.limits.max_cells {
-            return Err(Error::TooLarge {
-                what: format!("a {} mm grid over the map's {area:.0} mm² box", self.grid.resolution_mm),
-                needed: format!("{cells:.3e} cells"),
-                limit: format!("limits.max_cells = {:.3e}", self.limits.max_cells),
-                hint: "raise limits.max_cells or coarsen grid.resolution_mm".into(),
-            });
-        }
-        let punctures = stamps * self.cartridge.needle_count() as f64;
-        let b = self.map.bounds();
-        let tiles = (b.width() / self.grid.tile_mm() + 2.0) * (b.height() / self.grid.tile_mm() + 2.0);
-        let accum = accumulate::estimate_bytes(
-            punctures,
-            &self.grid,
-            self.cartridge.radius_mm() + self.halo_mm,
-            tiles,
-            rayon::current_num_threads(),
-            crate::sim::PICTURE_MAX_PX.pow(2),
-        );
-        // Punctures, one filtered copy for the depth levels, and per-puncture label + depth.
-        let per = (2 * std::mem::size_of::<Puncture>() + 2 + 8) as f64;
-        let needed_mb = (punctures * per + accum) / 1e6;
-        if needed_mb > self.limits.max_memory_mb {
-            return Err(Error::TooLarge {
-                what: format!("{punctures:.3e} punctures"),
-                needed: format!("about {needed_mb:.1} MB"),
-                limit: format!("limits.max_memory_mb = {}", self.limits.max_memory_mb),
-                hint: "raise limits.max_memory_mb, treat fewer regions or speed up the hand".into(),
-            });
-        }
-        Ok(())
+        let advice = Advice { keyed: true, measured: "the map's box", coarsen: "grid.resolution_mm", shrink: "treat fewer regions" };
+        resources::check(&self.workload(stamps), &self.limits, &advice)
     }
 
     /// Run the whole session.
@@ -330,7 +257,7 @@ impl FaceSimulation {
     }
 
     /// Measure a session's punctures (from [`FaceSimulation::walk`], or drawn by hand in a
-    /// live session, see [`crate::live`]); `warnings` are the plan's, kept first.
+    /// live session on the live page); `warnings` are the plan's, kept first.
     /// `walked.treatments` must match `self.treatments` one to one, each treatment's
     /// punctures contiguous and in its passes.
     pub fn evaluate(&self, walked: FaceWalk, mut warnings: Vec<String>) -> FaceRunResult {
@@ -345,11 +272,9 @@ impl FaceSimulation {
         let no_go = self.no_go_hits(&punctures);
 
         // Animation frames: one timeline segment per treatment pass.
-        let frames = if self.picture && self.pictures.frames > 0 {
-            {
-                let segments: Vec<Range<usize>> = pass_segments(&punctures, &treatments).into_iter().map(|(_, r)| r).collect();
-                frames::frames_of_segments(&punctures, &segments, self.pictures.frames)
-            }
+        let frames = if self.picture && self.frames > 0 {
+            let segments: Vec<Range<usize>> = pass_segments(&punctures, &treatments).into_iter().map(|(_, r)| r).collect();
+            frames::frames_of_segments(&punctures, &segments, self.frames)
         } else {
             Frames::default()
         };
@@ -386,8 +311,13 @@ impl FaceSimulation {
             }
         }
         let off_map = landed.iter().filter(|&&l| l == NO_LABEL).count() as u64;
+        let (_, passes_by_region) = self.pass_numbers();
         let inputs = report::Inputs {
-            sim: self,
+            map,
+            grid: self.grid,
+            plan: &self.treatments,
+            passes_by_region: &passes_by_region,
+            margin_mm: self.margin_mm,
             punctures: &punctures,
             treatments: &treatments,
             hole: &hole,
@@ -399,7 +329,7 @@ impl FaceSimulation {
             landed: &landed,
         };
         let (regions, whole) = report::figures(&inputs);
-        warnings.extend(report::warnings(self, &treatments, &regions, &no_go));
+        warnings.extend(report::warnings(&inputs, &regions, &no_go));
 
         // Technique figures over the treated regions; the dose per region after the whole.
         let union = Union { map, chosen: regions.iter().map(|g| g.treated).collect() };
@@ -456,39 +386,9 @@ impl FaceSimulation {
         }
     }
 
-    /// Punctures whose footprint meets each no-go zone (tested on the disk that holds it,
-    /// [`crate::needle::footprint::reach`]: the needle disk for a perpendicular needle).
+    /// Punctures whose footprint meets each no-go zone ([`no_go::no_go_hits`]).
     pub fn no_go_hits(&self, punctures: &[Puncture]) -> Vec<NoGoHits> {
-        let r = self.cartridge.radius_mm();
-        let hits: Vec<Option<u16>> = punctures
-            .par_iter()
-            .map(|p| {
-                let (at, reach) = crate::needle::footprint::reach(p, r);
-                self.map.no_go_meeting_disk(at, reach).map(|k| k as u16)
-            })
-            .collect();
-        let mut out = vec![NoGoHits::default(); self.map.no_go_names().len()];
-        let mut sums = vec![Vec2::zeros(); out.len()];
-        for (p, h) in punctures.iter().zip(hits) {
-            let Some(k) = h.map(usize::from) else { continue };
-            let c = Vec2::new(p.x_mm, p.y_mm);
-            let z = &mut out[k];
-            z.punctures += 1;
-            sums[k] += c;
-            z.bounds_mm = Some(match z.bounds_mm {
-                None => Rect::new(c.x, c.y, c.x, c.y),
-                Some(b) => Rect::new(b.x0.min(c.x), b.y0.min(c.y), b.x1.max(c.x), b.y1.max(c.y)),
-            });
-            if z.examples_mm.len() < NO_GO_EXAMPLES {
-                z.examples_mm.push(c);
-            }
-        }
-        for (z, s) in out.iter_mut().zip(sums) {
-            if z.punctures > 0 {
-                z.centroid_mm = Some(s / z.punctures as f64);
-            }
-        }
-        out
+        no_go::no_go_hits(&self.map, self.cartridge.radius_mm(), punctures)
     }
 }
 

@@ -9,6 +9,8 @@
 //! `(treatment << 32) | pass`, the hand's [`HAND_STREAM_BASE`] + the same (the patch's
 //! numbering for a one-treatment session).
 
+use std::ops::Range;
+
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
@@ -17,7 +19,20 @@ use crate::technique::hand::{HAND_STREAM_BASE, HandState};
 use crate::technique::lanes::{self, Pattern, Segment};
 use crate::technique::walk::{self, Lean};
 
-use super::simulation::{FaceSimulation, TreatmentRun};
+use super::simulation::FaceSimulation;
+
+/// What one treatment produced.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TreatmentRun {
+    pub stamps_per_pass: Vec<usize>,
+    pub pass_time_s: Vec<f64>,
+    /// Session pass number of its first pass.
+    pub first_pass: usize,
+    /// Its punctures in [`crate::sim::RunResult::punctures`] (the session's punctures).
+    pub punctures: Range<usize>,
+    /// Random pattern: stamps that found no allowed spot.
+    pub unplaced: usize,
+}
 
 /// The punctures of a session and what made them.
 #[derive(Clone, Debug)]

@@ -24,8 +24,9 @@
 
 use crate::error::{Error, Result};
 use crate::face::FaceMap;
-use crate::face::simulation::{FaceRunResult, FaceSimulation, Treatment, TreatmentRun};
-use crate::face::stamping::FaceWalk;
+use crate::face::plan::Treatment;
+use crate::face::simulation::{FaceRunResult, FaceSimulation};
+use crate::face::stamping::{FaceWalk, TreatmentRun};
 use crate::geometry::Vec2;
 use crate::pen::cartridge::Cartridge;
 use crate::pen::device::Device;

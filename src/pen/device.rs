@@ -94,9 +94,15 @@ impl Device {
 
     /// Check a set depth against this device's range.
     pub fn check_depth(&self, depth_mm: f64) -> Result<()> {
+        self.check_depth_of("cartridge.depth_mm", depth_mm)
+    }
+
+    /// As [`Self::check_depth`], naming the set depth `key` in the error (e.g. a face
+    /// treatment's `treat[2].depth_mm`).
+    pub fn check_depth_of(&self, key: &str, depth_mm: f64) -> Result<()> {
         let (lo, hi) = self.depth_range_mm;
         if !(depth_mm.is_finite() && depth_mm >= lo && depth_mm <= hi) {
-            return Err(Error::invalid("cartridge.depth_mm", depth_mm, format!("the device range {lo}–{hi} mm")));
+            return Err(Error::invalid(key, depth_mm, format!("the device range {lo}–{hi} mm")));
         }
         Ok(())
     }

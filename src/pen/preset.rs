@@ -6,7 +6,7 @@
 //! arrangement are published for no pen (domain.md), so every layout and pitch is assumed;
 //! Dermopen EDR-02, X-Cure and Raffine have no public figures at all and are assumed
 //! throughout. Scenarios use a preset with `[device] preset = "NAME"`; explicit keys win
-//! (precedence is documented in `scenario::presets`).
+//! (precedence is documented in the scenario presets, `src/io/scenario/presets.rs`).
 
 use crate::error::{Error, Result, did_you_mean};
 use crate::pen::layout::{Family, LayoutSpec};

@@ -15,6 +15,11 @@ use std::ops::Range;
 
 use crate::needle::puncture::Puncture;
 
+/// Default number of animation frames of a session.
+pub const DEFAULT_FRAMES: usize = 120;
+/// Largest number of animation frames of a session (each frame is a tally layer).
+pub const MAX_FRAMES: usize = 500;
+
 /// Frames of one session.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Frames {

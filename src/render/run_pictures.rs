@@ -107,8 +107,8 @@ pub struct RunInfo<'a> {
 }
 
 impl<'a> RunInfo<'a> {
-    /// The description of a patch simulation.
-    pub fn of(sim: &'a Simulation) -> Self {
+    /// The description of a patch simulation, drawn as `pictures` says.
+    pub fn of(sim: &Simulation, pictures: &'a Pictures) -> Self {
         let n = sim.passes.len();
         RunInfo {
             name: sim.name.clone(),
@@ -130,7 +130,7 @@ impl<'a> RunInfo<'a> {
             ),
             pass_labels: (0..n).map(|k| format!("pass {}/{n} ({}°)", k + 1, sim.passes[k].direction_deg)).collect(),
             segment_labels: (0..n).map(|k| format!("pass {}/{n} ({}°)", k + 1, sim.passes[k].direction_deg)).collect(),
-            pictures: &sim.pictures,
+            pictures,
             grid: sim.grid,
             radius_mm: sim.cartridge.radius_mm(),
         }

@@ -1,7 +1,8 @@
-//! What the pictures of a run look like: scale, animation frames, zoomed inset.
+//! What the pictures of a run look like: scale and zoomed inset. (How many animation frames
+//! the run records is the simulation's `frames`: the core accumulates them.)
 //!
-//! Checked up front ([`Pictures::check`]), before the simulation runs, so a picture that
-//! cannot be drawn at the requested size fails fast and nothing is written.
+//! Checked up front ([`Pictures::check`]) by the front end, before the simulation runs, so a
+//! picture that cannot be drawn at the requested size fails fast and nothing is written.
 
 use crate::error::{Error, Result};
 use crate::geometry::{Rect, Vec2};
@@ -10,20 +11,16 @@ use crate::geometry::{Rect, Vec2};
 pub const DEFAULT_PLOT_PX: f64 = 760.0;
 /// Largest side of a heatmap's plot area, px (a 3-byte RGB buffer of 8000² is 192 MB).
 pub const MAX_PLOT_PX: f64 = 8000.0;
-/// Default and largest number of animation frames.
-pub const DEFAULT_FRAMES: usize = 120;
-pub const MAX_FRAMES: usize = 500;
 /// Default side of the zoomed inset, mm: a few needle pitches, so single 0.18 mm holes show.
 pub const DEFAULT_INSET_MM: f64 = 2.0;
 /// Allowed inset sides, mm (the inset is a dense grid: 10 mm at 0.01 mm is 10⁶ cells).
 pub const INSET_RANGE_MM: (f64, f64) = (0.2, 10.0);
 
+/// How the pictures of a run look (the scenario's `[pictures]` table, frames aside).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Pictures {
     /// Heatmap scale, pixels per mm; `None` = fit the longest side in [`DEFAULT_PLOT_PX`].
     pub px_per_mm: Option<f64>,
-    /// Animation frames for the whole session (0 = no animation).
-    pub frames: usize,
     /// Side of the zoomed inset window, mm.
     pub inset_mm: f64,
     /// Centre of the inset window, mm; `None` = the centre of the drawn area.
@@ -32,7 +29,7 @@ pub struct Pictures {
 
 impl Default for Pictures {
     fn default() -> Self {
-        Pictures { px_per_mm: None, frames: DEFAULT_FRAMES, inset_mm: DEFAULT_INSET_MM, inset_center_mm: None }
+        Pictures { px_per_mm: None, inset_mm: DEFAULT_INSET_MM, inset_center_mm: None }
     }
 }
 
@@ -48,9 +45,6 @@ impl Pictures {
             && !(s.is_finite() && s > 0.0)
         {
             return Err(Error::invalid("pictures.px_per_mm", s, "a positive number of pixels per mm"));
-        }
-        if self.frames > MAX_FRAMES {
-            return Err(Error::invalid("pictures.frames", self.frames, format!("0–{MAX_FRAMES} (0 = no animation)")));
         }
         let (lo, hi) = INSET_RANGE_MM;
         if !(self.inset_mm.is_finite() && self.inset_mm >= lo && self.inset_mm <= hi) {

@@ -181,7 +181,7 @@ pub fn write(config: &ServeConfig, sid: &str, n: u32, session: &LiveSession, fil
             let (sim, result) = session.as_run(&base)?;
             let staged = StagedDir::new(&dir)?;
             let scenario = scenario_toml(file, session, sim.area, sim.passes.len())?;
-            output::write_run_files(&staged, &sim, &result, &scenario)?;
+            output::write_run_files(&staged, &sim, &file.pictures()?, &result, &scenario)?;
             (staged, sim.grid.resolution_mm, result)
         }
         Some(face) => {
@@ -194,7 +194,7 @@ pub fn write(config: &ServeConfig, sid: &str, n: u32, session: &LiveSession, fil
             served.coverage = file.coverage.clone();
             let why = no_replay_note("face sessions do not take the trace pattern");
             let scenario = format!("{}{why}{}", export_header(session, sim.session_passes()), to_toml(&served)?);
-            output::write_face_run_files(&staged, &sim, &r, &scenario)?;
+            output::write_face_run_files(&staged, &sim, &face.file.pictures()?, &r, &scenario)?;
             (staged, sim.grid.resolution_mm, r.run)
         }
     };

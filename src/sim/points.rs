@@ -1,24 +1,20 @@
 //! Coverage of bare puncture centres: the `coverage` command's measurement, with the run's
 //! grid, accumulator and metrics.
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::geometry::Rect;
 use crate::{metrics, needle, raster};
 
 /// Coverage and density of bare puncture centres `(x_mm, y_mm)` of footprint `diameter_mm`
-/// inside `rect`, at `resolution_mm`. All points count as one pass.
+/// inside `rect`, at `resolution_mm`. All points count as one pass. Refused, before anything
+/// large is allocated, when the grid or memory would exceed the default [`super::Limits`].
 pub fn coverage_of_points(points: &[(f64, f64)], diameter_mm: f64, rect: Rect, resolution_mm: f64) -> Result<(metrics::Coverage, f64)> {
     let grid = raster::grid::GridSpec::new(resolution_mm);
-    let cells = rect.area() / (resolution_mm * resolution_mm);
-    let limits = super::Limits::default();
-    if cells > limits.max_cells {
-        return Err(Error::TooLarge {
-            what: format!("a {resolution_mm} mm grid over {:.0} mm²", rect.area()),
-            needed: format!("{cells:.3e} cells"),
-            limit: format!("{:.3e} cells", limits.max_cells),
-            hint: "use a coarser --resolution-mm or a smaller --rect".into(),
-        });
-    }
+    let workload =
+        super::resources::Workload { bounds: rect, grid, punctures: points.len() as f64, reach_mm: 0.5 * diameter_mm, passes: 1 };
+    let advice =
+        super::resources::Advice { keyed: false, measured: "the rectangle", coarsen: "--resolution-mm", shrink: "use a smaller --rect" };
+    super::resources::check(&workload, &super::Limits::default(), &advice)?;
     let punctures: Vec<needle::puncture::Puncture> = points
         .iter()
         .map(|&(x_mm, y_mm)| needle::puncture::Puncture {

@@ -23,37 +23,16 @@ use crate::raster::accumulate::{self, Accumulation, Layers, MAX_PASSES, Request}
 use crate::raster::domain::RectDomain;
 use crate::raster::frames::{self, Frames};
 use crate::raster::grid::GridSpec;
-use crate::render::settings::Pictures;
 use crate::technique::lanes::{self, PassPlan, Pattern};
 use crate::technique::session_time::{Dose, SessionTime};
 use crate::technique::walk;
 use crate::technique::{self, Technique};
 
-/// Largest picture side, pixels (the picture is down-sampled from the grid to fit).
-pub const PICTURE_MAX_PX: usize = 1000;
+use super::resources::{self, Advice, Limits, PICTURE_MAX_PX, Workload};
 
 /// Narrowest lane spacing accepted, mm (a tenth of a needle: anything closer is a typo, and
 /// it bounds the number of lanes a pass can have).
 pub const MIN_LANE_SPACING_MM: f64 = 0.01;
-
-/// Worker count the memory estimate assumes, whatever the real thread count, so that the
-/// same scenario is accepted or refused identically on every machine and thread count.
-pub const ASSUMED_WORKERS: usize = 16;
-
-/// Limits checked before anything large is allocated.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Limits {
-    /// Largest estimated working memory, MB.
-    pub max_memory_mb: f64,
-    /// Largest number of grid cells (measured area / resolution²).
-    pub max_cells: f64,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits { max_memory_mb: 2048.0, max_cells: 4.0e9 }
-    }
-}
 
 /// Check a treated-zone halo, mm (`coverage.halo_mm`: 0 ≤ halo ≤ 5).
 pub fn check_halo(halo_mm: f64) -> Result<()> {
@@ -76,10 +55,12 @@ pub struct Simulation {
     pub grid: GridSpec,
     /// Treated-zone halo around each hole, mm (0 = hole only).
     pub halo_mm: f64,
-    /// Draw a down-sampled picture of the hit counts.
+    /// Record what the pictures need: a down-sampled picture of the hit counts, one layer
+    /// per pass, and the animation frames.
     pub picture: bool,
-    /// How the pictures look (scale, animation frames, inset); used when `picture` is set.
-    pub pictures: Pictures,
+    /// Animation frames to record over the session (0 = no animation); used when `picture`
+    /// is set. How the pictures look is the front end's business (the render settings).
+    pub frames: usize,
     pub limits: Limits,
     /// Hand, recorded trajectory and session (default: the ideal technique).
     pub technique: Technique,
@@ -270,52 +251,28 @@ impl Simulation {
             .sum()
     }
 
-    /// Largest likely half-extent of one footprint, mm: the treated-zone radius stretched by
-    /// the tilt (mean + 3 sd) plus the drag at a fast (+3 sd) hand, for the memory estimate.
-    fn footprint_reach_mm(&self) -> f64 {
-        let h = &self.technique.hand;
-        let tilt = (90.0 - self.device.angle_deg + h.tilt_mean_deg + 3.0 * h.tilt_sd_deg).min(crate::needle::footprint::MAX_TILT_DEG);
-        let speed = self.passes.iter().map(|p| p.speed_mm_s).fold(0.0, f64::max) * (3.0 * h.speed_sd_fraction).exp();
-        let drag =
-            self.device.contact_duty.map_or(0.0, |d| speed * d * (1.0 + 3.0 * h.frequency_jitter_fraction) / self.device.frequency_hz);
-        (self.cartridge.radius_mm() + self.halo_mm) / crate::needle::footprint::tilt_depth_factor(tilt) + drag
+    /// The run's workload for the resource guard ([`resources::estimate`]).
+    pub fn workload(&self) -> Workload {
+        let max_speed_mm_s = self.passes.iter().map(|p| p.speed_mm_s).fold(0.0, f64::max);
+        Workload {
+            bounds: self.area,
+            grid: self.grid,
+            punctures: self.estimated_stamps() * self.cartridge.needle_count() as f64,
+            reach_mm: resources::footprint_reach_mm(
+                self.cartridge.radius_mm() + self.halo_mm,
+                &self.device,
+                &self.technique.hand,
+                max_speed_mm_s,
+            ),
+            passes: self.passes.len(),
+        }
     }
 
-    /// Refuse a run whose grid or memory would exceed the limits, with the figures.
+    /// Refuse a run whose grid or memory would exceed the limits, with the figures
+    /// ([`resources::check`]).
     pub fn check_resources(&self) -> Result<()> {
-        if self.picture {
-            self.pictures.check(&self.area)?;
-        }
-        let cells = self.area.area() / (self.grid.resolution_mm * self.grid.resolution_mm);
-        if cells > self.limits.max_cells {
-            return Err(Error::TooLarge {
-                what: format!("a {} mm grid over {:.0} mm²", self.grid.resolution_mm, self.area.area()),
-                needed: format!("{cells:.3e} cells"),
-                limit: format!("limits.max_cells = {:.3e}", self.limits.max_cells),
-                hint: "raise limits.max_cells or coarsen grid.resolution_mm".into(),
-            });
-        }
-        let punctures = self.estimated_stamps() * self.cartridge.needle_count() as f64;
-        let tiles = (self.area.width() / self.grid.tile_mm() + 2.0) * (self.area.height() / self.grid.tile_mm() + 2.0);
-        let accum = accumulate::estimate_bytes(
-            punctures,
-            &self.grid,
-            self.footprint_reach_mm(),
-            tiles,
-            ASSUMED_WORKERS,
-            // The hits picture plus one per pass (see `Layers::pass_pictures`).
-            PICTURE_MAX_PX * PICTURE_MAX_PX * (1 + self.passes.len()),
-        );
-        let needed_mb = (punctures * std::mem::size_of::<Puncture>() as f64 + accum) / 1e6;
-        if needed_mb > self.limits.max_memory_mb {
-            return Err(Error::TooLarge {
-                what: format!("{punctures:.3e} punctures"),
-                needed: if needed_mb < 1e6 { format!("about {needed_mb:.1} MB") } else { format!("about {needed_mb:.3e} MB") },
-                limit: format!("limits.max_memory_mb = {}", self.limits.max_memory_mb),
-                hint: "raise limits.max_memory_mb, shrink the patch or speed up the hand".into(),
-            });
-        }
-        Ok(())
+        let advice = Advice { keyed: true, measured: "the patch", coarsen: "grid.resolution_mm", shrink: "shrink the patch" };
+        resources::check(&self.workload(), &self.limits, &advice)
     }
 
     /// Picture pixel in cells: the smallest divisor of the tile side that keeps the picture
@@ -339,8 +296,7 @@ impl Simulation {
         let (stamps_per_pass, pass_time_s) = (walked.stamps_per_pass.clone(), walked.pass_time_s.clone());
         let punctures = walked.punctures;
         let domain = RectDomain(self.area);
-        let frames =
-            if self.picture && self.pictures.frames > 0 { frames::frames(&punctures, self.pictures.frames) } else { Frames::default() };
+        let frames = if self.picture && self.frames > 0 { frames::frames(&punctures, self.frames) } else { Frames::default() };
         let accumulate_with = |radius_mm: f64, picture_cells: Option<usize>, layers: Layers| {
             let acc = accumulate::accumulate(
                 &punctures,

@@ -15,7 +15,7 @@
 //! replays every stroke). A stroke may be a single sample: a tap.
 //!
 //! The core type holds validated data only; reading the CSV (line numbers, BOM, CRLF, gaps,
-//! points off the map) is the edge's job (`scenario::trace_csv`).
+//! points off the map) is the edge's job (the scenario trace reader, `src/io/scenario/trace_csv.rs`).
 
 use std::ops::Range;
 

@@ -17,6 +17,7 @@ use crate::error::{Error, Result};
 use crate::face::simulation::{FaceRunResult, FaceSimulation, layers_of};
 use crate::geometry::Vec2;
 use crate::raster::domain::NO_LABEL;
+use crate::render::settings::Pictures;
 
 use super::face_pictures::{face_map_context, face_pictures, face_run_info};
 use super::face_summary::FaceSummary;
@@ -26,20 +27,26 @@ use super::{PUNCTURES_CSV, REPORT_HTML, SCENARIO_TOML, SUMMARY_JSON, StagedDir, 
 pub const FACE_COLUMNS: [&str; 4] = ["region", "landed_in", "real_depth_mm", "layer"];
 
 /// Write a face session's outputs into `dir` atomically.
-pub fn write_face_run(dir: &Path, sim: &FaceSimulation, r: &FaceRunResult, scenario_toml: &str) -> Result<PathBuf> {
+pub fn write_face_run(dir: &Path, sim: &FaceSimulation, pictures: &Pictures, r: &FaceRunResult, scenario_toml: &str) -> Result<PathBuf> {
     let staged = StagedDir::new(dir)?;
-    write_face_run_files(&staged, sim, r, scenario_toml)?;
+    write_face_run_files(&staged, sim, pictures, r, scenario_toml)?;
     staged.commit()
 }
 
 /// Write a face session's outputs into a staged directory (the caller may add files, e.g.
 /// a live session's trace, before committing it).
-pub fn write_face_run_files(staged: &StagedDir, sim: &FaceSimulation, r: &FaceRunResult, scenario_toml: &str) -> Result<()> {
+pub fn write_face_run_files(
+    staged: &StagedDir,
+    sim: &FaceSimulation,
+    pictures: &Pictures,
+    r: &FaceRunResult,
+    scenario_toml: &str,
+) -> Result<()> {
     // Draw everything in memory first: nothing is written unless every picture succeeded.
     let summary_json = FaceSummary::new(sim, r).to_json();
     let summary: serde_json::Value =
         serde_json::from_str(&summary_json).map_err(|e| Error::Render { path: REPORT_HTML.into(), message: e.to_string() })?;
-    let pictures = face_pictures(sim);
+    let pictures = face_pictures(sim, pictures);
     let drawn = draw_pictures_and_report(
         &face_run_info(sim, r, &pictures),
         &sim.summary_view(),

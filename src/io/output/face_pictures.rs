@@ -84,10 +84,10 @@ pub fn face_map_context<'a>(sim: &'a FaceSimulation, r: &FaceRunResult) -> MapCo
     }
 }
 
-/// The session's pictures settings, with the inset centred on the first treated region's
-/// label anchor unless `[pictures] inset_center_mm` sets it.
-pub fn face_pictures(sim: &FaceSimulation) -> Pictures {
-    let mut p = sim.pictures.clone();
+/// The session's pictures settings `pictures`, with the inset centred on the first treated
+/// region's label anchor unless `[pictures] inset_center_mm` sets it.
+pub fn face_pictures(sim: &FaceSimulation, pictures: &Pictures) -> Pictures {
+    let mut p = pictures.clone();
     if p.inset_center_mm.is_none() {
         p.inset_center_mm = sim.treatments.first().map(|t| sim.map.label_anchor(t.region));
     }

@@ -27,6 +27,7 @@ use crate::error::{Error, Result};
 use crate::raster::domain::RectDomain;
 use crate::render::overlay::Overlays;
 use crate::render::run_pictures::{self, DepthClasses, MapContext, Picture, RunInfo};
+use crate::render::settings::Pictures;
 use crate::sim::{RunResult, Simulation};
 use summary::Summary;
 
@@ -55,10 +56,10 @@ pub const ANIMATION_GIF: &str = "animation.gif";
 
 /// Write a run's outputs into `dir` atomically: summary.json, punctures.csv, the pictures
 /// (heatmap.png and the rest), report.html and the resolved scenario (`scenario_toml`, with
-/// overrides applied). The patch is drawn as a plain rectangle.
-pub fn write_run(dir: &Path, sim: &Simulation, result: &RunResult, scenario_toml: &str) -> Result<PathBuf> {
+/// overrides applied). The patch is drawn as a plain rectangle, as `pictures` says.
+pub fn write_run(dir: &Path, sim: &Simulation, pictures: &Pictures, result: &RunResult, scenario_toml: &str) -> Result<PathBuf> {
     let domain = RectDomain(sim.area);
-    write_run_on(dir, sim, result, scenario_toml, &patch_map(&domain))
+    write_run_on(dir, sim, pictures, result, scenario_toml, &patch_map(&domain))
 }
 
 /// The plain patch as a map: no outlines, set-depth classes.
@@ -68,8 +69,15 @@ fn patch_map(domain: &RectDomain) -> MapContext<'_> {
 
 /// [`write_run`] on a given map (domain, overlays, depth classes). Everything is drawn in
 /// memory first; the directory is written only when every picture succeeded.
-pub fn write_run_on(dir: &Path, sim: &Simulation, result: &RunResult, scenario_toml: &str, ctx: &MapContext) -> Result<PathBuf> {
-    let drawn = draw_run_outputs(sim, result, scenario_toml, ctx)?;
+pub fn write_run_on(
+    dir: &Path,
+    sim: &Simulation,
+    pictures: &Pictures,
+    result: &RunResult,
+    scenario_toml: &str,
+    ctx: &MapContext,
+) -> Result<PathBuf> {
+    let drawn = draw_run_outputs(sim, pictures, result, scenario_toml, ctx)?;
     let staged = StagedDir::new(dir)?;
     write_drawn(&staged, sim, result, scenario_toml, &drawn)?;
     staged.commit()
@@ -77,9 +85,9 @@ pub fn write_run_on(dir: &Path, sim: &Simulation, result: &RunResult, scenario_t
 
 /// Write a run's files into a staged directory (for writers that add files of their own,
 /// e.g. the live page's export, before committing). The patch is drawn as a rectangle.
-pub fn write_run_files(staged: &StagedDir, sim: &Simulation, result: &RunResult, scenario_toml: &str) -> Result<()> {
+pub fn write_run_files(staged: &StagedDir, sim: &Simulation, pictures: &Pictures, result: &RunResult, scenario_toml: &str) -> Result<()> {
     let domain = RectDomain(sim.area);
-    let drawn = draw_run_outputs(sim, result, scenario_toml, &patch_map(&domain))?;
+    let drawn = draw_run_outputs(sim, pictures, result, scenario_toml, &patch_map(&domain))?;
     write_drawn(staged, sim, result, scenario_toml, &drawn)
 }
 
@@ -89,10 +97,10 @@ pub(crate) struct Drawn {
     pub(crate) report_html: String,
 }
 
-fn draw_run_outputs(sim: &Simulation, result: &RunResult, scenario_toml: &str, ctx: &MapContext) -> Result<Drawn> {
+fn draw_run_outputs(sim: &Simulation, pictures: &Pictures, result: &RunResult, scenario_toml: &str, ctx: &MapContext) -> Result<Drawn> {
     let summary =
         serde_json::to_value(Summary::new(sim, result)).map_err(|e| Error::Render { path: REPORT_HTML.into(), message: e.to_string() })?;
-    draw_pictures_and_report(&RunInfo::of(sim), sim, result, &summary, scenario_toml, ctx)
+    draw_pictures_and_report(&RunInfo::of(sim, pictures), sim, result, &summary, scenario_toml, ctx)
 }
 
 /// Draw a run's pictures on `ctx`'s map (when the run made a picture), the aliasing picture

@@ -16,18 +16,23 @@
 //! directions_deg = [0, 90, 45]
 //! ```
 //!
-//! Each treatment is validated by the patch path itself (a scenario with the treatment's
-//! technique and depth over a stand-in patch), so face and patch accept exactly the same
-//! technique keys and ranges; error keys are renamed to `treat[i].…`.
+//! The session-wide tables are converted by the patch's own per-table functions, and each
+//! treatment's technique by the same [`TechniqueFile::to_passes`] with the key prefix
+//! `treat[i].`, so face and patch accept exactly the same technique keys and ranges and
+//! name the treatment's keys in errors.
 
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::face::FaceMap;
-use crate::face::simulation::{FaceSimulation, Treatment};
+use crate::face::plan::Treatment;
+use crate::face::simulation::FaceSimulation;
 use crate::needle::skin::DEFAULT_PENETRATION_RATIO;
 
-use super::file::{PatchFile, ScenarioFile, TechniqueFile};
+use crate::sim::check_halo;
+use crate::technique::Technique;
+
+use super::file::{ScenarioFile, TECHNIQUE, TechniqueFile, check_name};
 
 /// Default safety distance added to the cartridge's footprint radius for the no-go margin,
 /// mm (**assumed**).
@@ -75,23 +80,6 @@ pub struct TreatFile {
     pub technique: toml::Table,
 }
 
-/// Rename an error's key from the stand-in patch scenario to the treatment's.
-fn rekey(e: Error, prefix: &str) -> Error {
-    match e {
-        Error::Invalid { key, value, allowed } => {
-            let key = if let Some(rest) = key.strip_prefix("technique.") {
-                format!("{prefix}.{rest}")
-            } else if key == "cartridge.depth_mm" {
-                format!("{prefix}.depth_mm")
-            } else {
-                format!("{prefix}: {key}")
-            };
-            Error::Invalid { key, value, allowed }
-        }
-        other => other,
-    }
-}
-
 impl ScenarioFile {
     /// True when the scenario is a face session (`[face]` or `[[treat]]` present).
     pub fn is_face(&self) -> bool {
@@ -109,6 +97,10 @@ impl ScenarioFile {
         self.build_face(map, Some(base_dir))
     }
 
+    /// The face session: the session-wide tables converted by the patch's own per-table
+    /// functions (keys as in the file), each `[[treat]]` entry's technique by
+    /// [`TechniqueFile::to_passes`] with its own key prefix (`treat[2].speed_mm_s`), then the
+    /// whole checked by [`FaceSimulation::validate`].
     fn build_face(&self, map: FaceMap, base_dir: Option<&std::path::Path>) -> Result<FaceSimulation> {
         let face = self.face.clone().unwrap_or_default();
         if self.patch.is_some() {
@@ -117,22 +109,27 @@ impl ScenarioFile {
         if self.treat.is_empty() {
             return Err(Error::invalid("treat", "none", "at least one [[treat]] entry naming a region"));
         }
-        // The session's own settings, validated by the patch path on a stand-in patch.
-        let stand_in = PatchFile { x0_mm: 0.0, y0_mm: 0.0, width_mm: 10.0, height_mm: 10.0 };
-        let as_patch = |technique: TechniqueFile, depth_mm: f64| {
-            let mut cartridge = self.cartridge.clone();
-            cartridge.depth_mm = depth_mm;
-            let patch = ScenarioFile { patch: Some(stand_in.clone()), face: None, treat: Vec::new(), technique, cartridge, ..self.clone() };
-            match base_dir {
-                Some(d) => patch.to_simulation_in(d),
-                None => patch.to_simulation(),
-            }
-        };
-        let base = as_patch(self.technique.clone(), self.cartridge.depth_mm)?;
+        // The session's own settings, in the patch's order and with its checks.
+        check_name(&self.name)?;
+        let cartridge = self.cartridge.to_cartridge()?;
+        let device = self.device.to_device();
+        let session_passes = self.technique.to_passes(TECHNIQUE, &cartridge, &device)?;
+        let grid = self.grid.to_grid(cartridge.needle_diameter_mm)?;
+        let limits = self.limits.to_limits()?;
+        let (pictures, frames) = self.pictures.to_settings()?;
+        let hand = self.hand.clone().unwrap_or_default().to_hand()?;
+        let bounds = crate::raster::domain::Domain::bounds(&map);
+        let trace = self.trace_in(base_dir, bounds, &session_passes)?;
+        let technique = Technique { hand, trace, session: self.session.clone().unwrap_or_default().to_plan()? };
+        cartridge.validate()?;
+        device.validate()?;
+        device.check_depth(cartridge.depth_mm)?;
+        check_halo(self.coverage.halo_mm)?;
+        technique.validate(&session_passes)?;
+
         let technique_table =
             toml::Table::try_from(&self.technique).map_err(|e| Error::invalid("technique", e, "a valid [technique] table"))?;
         let names = || map.regions().iter().map(|r| r.name.as_str()).collect::<Vec<_>>().join(", ");
-
         let mut treatments = Vec::new();
         for (i, t) in self.treat.iter().enumerate() {
             let key = format!("treat[{i}]");
@@ -149,38 +146,39 @@ impl ScenarioFile {
             };
             let mut merged = technique_table.clone();
             merged.extend(t.technique.clone());
-            let technique: TechniqueFile = toml::Value::Table(merged).try_into().map_err(|e: toml::de::Error| {
+            let table: TechniqueFile = toml::Value::Table(merged).try_into().map_err(|e: toml::de::Error| {
                 let msg = e.message().trim_end();
                 let hint = super::suggest_key(msg).map(|k| format!(" (did you mean `{k}`?)")).unwrap_or_default();
                 Error::invalid(key.clone(), format!("{msg}{hint}"), "the [technique] keys (pattern, speed_mm_s, lane_spacing_mm, directions_deg, passes, lane_offset_mm, …), region(s) and depth_mm")
             })?;
-            let depth_mm = t.depth_mm.unwrap_or(self.cartridge.depth_mm);
-            let sim = as_patch(technique, depth_mm).map_err(|e| rekey(e, &key))?;
+            let depth_mm = t.depth_mm.unwrap_or(cartridge.depth_mm);
+            let passes = table.to_passes(&format!("{key}."), &cartridge, &device)?;
+            device.check_depth_of(&format!("{key}.depth_mm"), depth_mm)?;
             for (rkey, name) in regions {
                 let region = map
                     .region_index(name)
                     .ok_or_else(|| Error::invalid(rkey, format!("{name:?}"), format!("a region of the map: {}", names())))?;
-                treatments.push(Treatment { region, depth_mm, passes: sim.passes.clone(), first_pass: None });
+                treatments.push(Treatment { region, depth_mm, passes: passes.clone(), first_pass: None });
             }
         }
-        let margin_mm = face.margin_mm.unwrap_or(0.5 * base.cartridge.footprint_diameter_mm() + DEFAULT_MARGIN_EXTRA_MM);
+        let margin_mm = face.margin_mm.unwrap_or(0.5 * cartridge.footprint_diameter_mm() + DEFAULT_MARGIN_EXTRA_MM);
+        pictures.check(&bounds)?;
         let sim = FaceSimulation {
-            name: base.name,
-            seed: base.seed,
-            cartridge: base.cartridge,
-            device: base.device,
-            grid: base.grid,
-            halo_mm: base.halo_mm,
-            picture: base.picture,
-            limits: base.limits,
-            technique: base.technique,
+            name: self.name.clone(),
+            seed: self.seed,
+            cartridge,
+            device,
+            grid,
+            halo_mm: self.coverage.halo_mm,
+            picture: true,
+            frames,
+            limits,
+            technique,
             map,
             treatments,
             margin_mm,
             penetration_ratio: face.penetration_ratio,
-            pictures: base.pictures,
         };
-        sim.pictures.check(&crate::raster::domain::Domain::bounds(&sim.map))?;
         sim.validate()?;
         Ok(sim)
     }

@@ -26,10 +26,13 @@ use crate::geometry::{Rect, Vec2};
 use crate::pen::cartridge::{Cartridge, DEFAULT_NEEDLE_DIAMETER_MM, DEFAULT_PITCH_MM};
 use crate::pen::device::{Device, SOURCE_DEPTH_RANGE_MM};
 use crate::pen::layout::{Family, LayoutSpec, MAX_NEEDLES};
+use crate::raster::frames::{DEFAULT_FRAMES, MAX_FRAMES};
 use crate::raster::grid::GridSpec;
+use crate::render::settings::Pictures;
 use crate::sim::{Limits, Simulation};
 use crate::technique::Technique;
 use crate::technique::lanes::{PassPlan, Pattern};
+use crate::technique::trajectory::Trajectory;
 
 use super::technique_file::{HandFile, SessionFile, TraceFile};
 
@@ -110,10 +113,28 @@ impl PicturesFile {
 }
 
 fn default_frames() -> i64 {
-    crate::render::settings::DEFAULT_FRAMES as i64
+    DEFAULT_FRAMES as i64
 }
 fn default_inset_mm() -> f64 {
     crate::render::settings::DEFAULT_INSET_MM
+}
+
+impl PicturesFile {
+    /// How the pictures look, and the animation frames the simulation records (checked:
+    /// 0–[`MAX_FRAMES`]). The size check against the drawn map is
+    /// [`Pictures::check`], once the map is known.
+    pub fn to_settings(&self) -> Result<(Pictures, usize)> {
+        let frames = usize::try_from(self.frames)
+            .ok()
+            .filter(|&f| f <= MAX_FRAMES)
+            .ok_or_else(|| Error::invalid("pictures.frames", self.frames, format!("0–{MAX_FRAMES} (0 = no animation)")))?;
+        let pictures = Pictures {
+            px_per_mm: self.px_per_mm,
+            inset_mm: self.inset_mm,
+            inset_center_mm: self.inset_center_mm.map(|[x, y]| Vec2::new(x, y)),
+        };
+        Ok((pictures, frames))
+    }
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -366,6 +387,13 @@ impl CartridgeFile {
 }
 
 impl ScenarioFile {
+    /// How the pictures of a run of this scenario look (`[pictures]`), for the writers. The
+    /// simulation built from it has been checked against them
+    /// ([`Self::to_simulation`], [`Self::to_face_simulation`]).
+    pub fn pictures(&self) -> Result<Pictures> {
+        Ok(self.pictures.to_settings()?.0)
+    }
+
     /// Validate every value and build the core simulation. Reads no file: a scenario with a
     /// `[trace]` is refused here (its file is relative to the scenario's folder, which only
     /// [`Self::to_simulation_in`] knows).
@@ -379,26 +407,12 @@ impl ScenarioFile {
         self.build(Some(base_dir))
     }
 
+    /// The patch run: each table converted by its own function, in file order, then the
+    /// whole checked by [`Simulation::validate`].
     fn build(&self, base_dir: Option<&Path>) -> Result<Simulation> {
-        let c = &self.cartridge;
-        if self.name.trim().is_empty() || self.name.contains(['/', '\\']) || self.name.starts_with('.') {
-            return Err(Error::invalid("name", format!("{:?}", self.name), "a non-empty name without '/' or '\\', not starting with '.'"));
-        }
-        let mut cartridge = c.to_cartridge()?;
-        cartridge.needle_diameter_mm = c.needle_diameter_mm;
-        cartridge.depth_mm = c.depth_mm;
-
-        let d = &self.device;
-        let (flo, fhi) = crate::pen::device::FREQUENCY_RANGE_HZ;
-        let device = Device {
-            frequency_hz: d.frequency_hz,
-            frequency_range_hz: (d.frequency_min_hz.unwrap_or(flo), d.frequency_max_hz.unwrap_or(fhi)),
-            rotation_deg: d.rotation_deg,
-            angle_deg: d.angle_deg,
-            depth_range_mm: (d.depth_min_mm, d.depth_max_mm),
-            contact_duty: d.contact_duty,
-        };
-
+        check_name(&self.name)?;
+        let cartridge = self.cartridge.to_cartridge()?;
+        let device = self.device.to_device();
         if self.is_face() {
             return Err(Error::invalid(
                 "patch / face",
@@ -406,64 +420,144 @@ impl ScenarioFile {
                 "run a face scenario as a face session (ScenarioFile::to_face_simulation)",
             ));
         }
-        let p = self.patch.as_ref().ok_or_else(|| {
-            Error::invalid(
-                "patch",
-                "missing",
-                "a [patch] table (x0_mm, y0_mm, width_mm, height_mm), or a [face] table with [[treat]] entries",
-            )
-        })?;
-        for (key, v) in [("patch.width_mm", p.width_mm), ("patch.height_mm", p.height_mm)] {
+        let area = self
+            .patch
+            .as_ref()
+            .ok_or_else(|| {
+                Error::invalid(
+                    "patch",
+                    "missing",
+                    "a [patch] table (x0_mm, y0_mm, width_mm, height_mm), or a [face] table with [[treat]] entries",
+                )
+            })?
+            .to_area()?;
+        let plans = self.technique.to_passes(TECHNIQUE, &cartridge, &device)?;
+        let grid = self.grid.to_grid(cartridge.needle_diameter_mm)?;
+        let limits = self.limits.to_limits()?;
+        let (pictures, frames) = self.pictures.to_settings()?;
+        pictures.check(&area)?;
+        let hand = self.hand.clone().unwrap_or_default().to_hand()?;
+        let trace = self.trace_in(base_dir, area, &plans)?;
+        let sim = Simulation {
+            name: self.name.clone(),
+            seed: self.seed,
+            cartridge,
+            device,
+            area,
+            passes: plans,
+            grid,
+            halo_mm: self.coverage.halo_mm,
+            picture: true,
+            frames,
+            limits,
+            technique: Technique { hand, trace, session: self.session.clone().unwrap_or_default().to_plan()? },
+        };
+        sim.validate()?;
+        Ok(sim)
+    }
+
+    /// The `[trace]`, read relative to `base_dir` and checked against the map `area` and the
+    /// passes; `None` without a `[trace]`.
+    pub(super) fn trace_in(&self, base_dir: Option<&Path>, area: Rect, plans: &[PassPlan]) -> Result<Option<Trajectory>> {
+        match (&self.trace, base_dir) {
+            (None, _) => Ok(None),
+            (Some(tr), Some(dir)) => Ok(Some(tr.load(dir, area, plans)?)),
+            (Some(tr), None) => Err(Error::invalid(
+                "trace.file",
+                &tr.file,
+                "a trace read relative to the scenario's folder (ScenarioFile::to_simulation_in)",
+            )),
+        }
+    }
+}
+
+/// Key prefix of the scenario's own `[technique]` table; a face treatment's is `treat[i].`.
+pub(super) const TECHNIQUE: &str = "technique.";
+
+/// `name`: non-empty, no path separators, not hidden (it names the output folder).
+pub(super) fn check_name(name: &str) -> Result<()> {
+    if name.trim().is_empty() || name.contains(['/', '\\']) || name.starts_with('.') {
+        return Err(Error::invalid("name", format!("{name:?}"), "a non-empty name without '/' or '\\', not starting with '.'"));
+    }
+    Ok(())
+}
+
+impl DeviceFile {
+    /// The device; its ranges are checked by [`Device::validate`] with the rest of the run.
+    pub fn to_device(&self) -> Device {
+        let (flo, fhi) = crate::pen::device::FREQUENCY_RANGE_HZ;
+        Device {
+            frequency_hz: self.frequency_hz,
+            frequency_range_hz: (self.frequency_min_hz.unwrap_or(flo), self.frequency_max_hz.unwrap_or(fhi)),
+            rotation_deg: self.rotation_deg,
+            angle_deg: self.angle_deg,
+            depth_range_mm: (self.depth_min_mm, self.depth_max_mm),
+            contact_duty: self.contact_duty,
+        }
+    }
+}
+
+impl PatchFile {
+    /// The treated patch, mm: sizes 0 < size ≤ 1000 mm, corner within ±1000 mm.
+    pub fn to_area(&self) -> Result<Rect> {
+        for (key, v) in [("patch.width_mm", self.width_mm), ("patch.height_mm", self.height_mm)] {
             if !(v.is_finite() && v > 0.0 && v <= 1000.0) {
                 return Err(Error::invalid(key, v, "0 < size ≤ 1000 mm"));
             }
         }
-        for (key, v) in [("patch.x0_mm", p.x0_mm), ("patch.y0_mm", p.y0_mm)] {
+        for (key, v) in [("patch.x0_mm", self.x0_mm), ("patch.y0_mm", self.y0_mm)] {
             if !(v.is_finite() && v.abs() <= 1000.0) {
                 return Err(Error::invalid(key, v, "a finite coordinate within ±1000 mm"));
             }
         }
-        let area = Rect::new(p.x0_mm, p.y0_mm, p.x0_mm + p.width_mm, p.y0_mm + p.height_mm);
+        Ok(Rect::new(self.x0_mm, self.y0_mm, self.x0_mm + self.width_mm, self.y0_mm + self.height_mm))
+    }
+}
 
-        let t = &self.technique;
-        Pattern::parse(&t.pattern)
-            .ok_or_else(|| Error::invalid("technique.pattern", format!("{:?}", t.pattern), Pattern::NAMES.join(", ")))?;
+impl TechniqueFile {
+    /// The passes this technique table plans for `cartridge` on `device`. Error keys are
+    /// `prefix` + the table's key: `technique.speed_mm_s`, or `treat[2].speed_mm_s` for a
+    /// face treatment's table.
+    pub fn to_passes(&self, prefix: &str, cartridge: &Cartridge, device: &Device) -> Result<Vec<PassPlan>> {
+        let t = self;
+        let key = |k: &str| format!("{prefix}{k}");
+        Pattern::parse(&t.pattern).ok_or_else(|| Error::invalid(key("pattern"), format!("{:?}", t.pattern), Pattern::NAMES.join(", ")))?;
         let patterns = match &t.patterns {
             None => vec![t.pattern.as_str()],
-            Some(list) if list.is_empty() => return Err(Error::invalid("technique.patterns", "[]", "at least one pattern")),
+            Some(list) if list.is_empty() => return Err(Error::invalid(key("patterns"), "[]", "at least one pattern")),
             Some(list) => list.iter().map(String::as_str).collect(),
         };
         for (i, name) in patterns.iter().enumerate() {
             if Pattern::parse(name).is_none() {
-                return Err(Error::invalid(format!("technique.patterns[{i}]"), format!("{name:?}"), Pattern::NAMES.join(", ")));
+                return Err(Error::invalid(key(&format!("patterns[{i}]")), format!("{name:?}"), Pattern::NAMES.join(", ")));
             }
         }
         if !(t.speed_mm_s.is_finite() && t.speed_mm_s > 0.0 && t.speed_mm_s <= 1000.0) {
-            return Err(Error::invalid("technique.speed_mm_s", t.speed_mm_s, "0 < speed ≤ 1000 mm/s"));
+            return Err(Error::invalid(key("speed_mm_s"), t.speed_mm_s, "0 < speed ≤ 1000 mm/s"));
         }
         if t.directions_deg.is_empty() {
-            return Err(Error::invalid("technique.directions_deg", "[]", "at least one direction"));
+            return Err(Error::invalid(key("directions_deg"), "[]", "at least one direction"));
         }
         if let Some((i, v)) = t.directions_deg.iter().enumerate().find(|(_, v)| !v.is_finite()) {
-            return Err(Error::invalid(format!("technique.directions_deg[{i}]"), v, "a finite angle in degrees"));
+            return Err(Error::invalid(key(&format!("directions_deg[{i}]")), v, "a finite angle in degrees"));
         }
         let passes = t.passes.unwrap_or(t.directions_deg.len() as i64);
         let max = crate::raster::accumulate::MAX_PASSES as i64;
         if !(1..=max).contains(&passes) {
-            return Err(Error::invalid("technique.passes", passes, format!("1–{max}")));
+            return Err(Error::invalid(key("passes"), passes, format!("1–{max}")));
         }
         if let Some(w) = t.lane_spacing_mm
             && !(w.is_finite() && (crate::sim::MIN_LANE_SPACING_MM..=100.0).contains(&w))
         {
-            return Err(Error::invalid("technique.lane_spacing_mm", w, format!("{}–100 mm", crate::sim::MIN_LANE_SPACING_MM)));
+            return Err(Error::invalid(key("lane_spacing_mm"), w, format!("{}–100 mm", crate::sim::MIN_LANE_SPACING_MM)));
         }
         if !(t.lane_offset_mm.is_finite() && t.lane_offset_mm.abs() <= 100.0) {
-            return Err(Error::invalid("technique.lane_offset_mm", t.lane_offset_mm, "|offset| ≤ 100 mm"));
+            return Err(Error::invalid(key("lane_offset_mm"), t.lane_offset_mm, "|offset| ≤ 100 mm"));
         }
         let plans: Vec<PassPlan> = (0..passes as usize)
             .map(|i| {
                 let direction_deg = t.directions_deg[i % t.directions_deg.len()];
-                let pattern = self.pattern_of(patterns[i % patterns.len()], &cartridge, &device, direction_deg)?;
+                let pattern = self.pattern_of(prefix, patterns[i % patterns.len()], cartridge, device, direction_deg)?;
                 let band = match pattern {
                     Pattern::Circles { radius_mm, .. } => 2.0 * radius_mm,
                     _ => 0.0,
@@ -479,8 +573,8 @@ impl ScenarioFile {
                 })
             })
             .collect::<Result<_>>()?;
-        let plans = match &t.pass_order {
-            None => plans,
+        match &t.pass_order {
+            None => Ok(plans),
             Some(order) => {
                 let mut seen = vec![false; plans.len()];
                 let ok = order.len() == plans.len()
@@ -489,73 +583,21 @@ impl ScenarioFile {
                     });
                 if !ok {
                     return Err(Error::invalid(
-                        "technique.pass_order",
+                        key("pass_order"),
                         format!("{order:?}"),
                         format!("a permutation of 0–{} (each planned pass once)", plans.len() - 1),
                     ));
                 }
-                order.iter().map(|&k| plans[k as usize].clone()).collect()
-            }
-        };
-
-        let grid = match self.grid.resolution_mm {
-            None => GridSpec::for_needle(cartridge.needle_diameter_mm),
-            Some(h) if h.is_finite() && h > 0.0 && h <= 0.05 => GridSpec::new(h),
-            Some(h) => return Err(Error::invalid("grid.resolution_mm", h, "0 < resolution ≤ 0.05 mm")),
-        };
-        let l = &self.limits;
-        for (key, v) in [("limits.max_memory_mb", l.max_memory_mb), ("limits.max_cells", l.max_cells)] {
-            if !(v.is_finite() && v > 0.0) {
-                return Err(Error::invalid(key, v, "a positive number"));
+                Ok(order.iter().map(|&k| plans[k as usize].clone()).collect())
             }
         }
-        let pf = &self.pictures;
-        let max_frames = crate::render::settings::MAX_FRAMES;
-        let frames = usize::try_from(pf.frames)
-            .ok()
-            .filter(|&f| f <= max_frames)
-            .ok_or_else(|| Error::invalid("pictures.frames", pf.frames, format!("0–{max_frames} (0 = no animation)")))?;
-        let pictures = crate::render::settings::Pictures {
-            px_per_mm: pf.px_per_mm,
-            frames,
-            inset_mm: pf.inset_mm,
-            inset_center_mm: pf.inset_center_mm.map(|[x, y]| Vec2::new(x, y)),
-        };
-        pictures.check(&area)?;
-        let hand = self.hand.clone().unwrap_or_default().to_hand()?;
-        let trace = match (&self.trace, base_dir) {
-            (None, _) => None,
-            (Some(tr), Some(dir)) => Some(tr.load(dir, area, &plans)?),
-            (Some(tr), None) => {
-                return Err(Error::invalid(
-                    "trace.file",
-                    &tr.file,
-                    "a trace read relative to the scenario's folder (ScenarioFile::to_simulation_in)",
-                ));
-            }
-        };
-        let sim = Simulation {
-            name: self.name.clone(),
-            seed: self.seed,
-            cartridge,
-            device,
-            area,
-            passes: plans,
-            grid,
-            halo_mm: self.coverage.halo_mm,
-            picture: true,
-            pictures,
-            limits: Limits { max_memory_mb: l.max_memory_mb, max_cells: l.max_cells },
-            technique: Technique { hand, trace, session: self.session.clone().unwrap_or_default().to_plan()? },
-        };
-        sim.validate()?;
-        Ok(sim)
     }
 
-    /// The pattern named `name` with this scenario's parameters for it.
-    fn pattern_of(&self, name: &str, cartridge: &Cartridge, device: &Device, direction_deg: f64) -> Result<Pattern> {
-        let t = &self.technique;
-        let p = Pattern::parse(name).ok_or_else(|| Error::invalid("technique.pattern", format!("{name:?}"), Pattern::NAMES.join(", ")))?;
+    /// The pattern named `name` with this table's parameters for it (keys `prefix` + key).
+    fn pattern_of(&self, prefix: &str, name: &str, cartridge: &Cartridge, device: &Device, direction_deg: f64) -> Result<Pattern> {
+        let t = self;
+        let p = Pattern::parse(name)
+            .ok_or_else(|| Error::invalid(format!("{prefix}pattern"), format!("{name:?}"), Pattern::NAMES.join(", ")))?;
         Ok(match p {
             Pattern::Circles { radius_mm, advance_mm } => Pattern::Circles {
                 radius_mm: t.circle_radius_mm.unwrap_or(radius_mm),
@@ -563,7 +605,7 @@ impl ScenarioFile {
             },
             Pattern::Stamping { .. } => {
                 let per = t.stamps_per_spot.unwrap_or(1);
-                let stamps_per_spot = u32::try_from(per).map_err(|_| Error::invalid("technique.stamps_per_spot", per, "1–1000"))?;
+                let stamps_per_spot = u32::try_from(per).map_err(|_| Error::invalid(format!("{prefix}stamps_per_spot"), per, "1–1000"))?;
                 // Extent along the motion + one pitch: a lattice cartridge tiles the lane.
                 let along = cartridge.track_width_mm(direction_deg + 90.0, device.rotation_deg) - cartridge.needle_diameter_mm;
                 let pitch = if cartridge.needle_count() > 1 { cartridge.min_spacing_mm() } else { cartridge.needle_diameter_mm };
@@ -571,5 +613,29 @@ impl ScenarioFile {
             }
             other => other,
         })
+    }
+}
+
+impl GridFile {
+    /// The accumulation grid: the set resolution (0 < resolution ≤ 0.05 mm), or the default
+    /// for needles of `needle_diameter_mm`.
+    pub fn to_grid(&self, needle_diameter_mm: f64) -> Result<GridSpec> {
+        match self.resolution_mm {
+            None => Ok(GridSpec::for_needle(needle_diameter_mm)),
+            Some(h) if h.is_finite() && h > 0.0 && h <= 0.05 => Ok(GridSpec::new(h)),
+            Some(h) => Err(Error::invalid("grid.resolution_mm", h, "0 < resolution ≤ 0.05 mm")),
+        }
+    }
+}
+
+impl LimitsFile {
+    /// The resource limits (each a positive number).
+    pub fn to_limits(&self) -> Result<Limits> {
+        for (key, v) in [("limits.max_memory_mb", self.max_memory_mb), ("limits.max_cells", self.max_cells)] {
+            if !(v.is_finite() && v > 0.0) {
+                return Err(Error::invalid(key, v, "a positive number"));
+            }
+        }
+        Ok(Limits { max_memory_mb: self.max_memory_mb, max_cells: self.max_cells })
     }
 }

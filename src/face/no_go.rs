@@ -1,0 +1,59 @@
+//! No-go zones met: which punctures' footprints touch each zone of a face map, with where.
+
+use rayon::prelude::*;
+
+use crate::geometry::{Rect, Vec2};
+use crate::needle::puncture::Puncture;
+
+use super::FaceMap;
+
+/// Examples of no-go punctures kept per zone.
+pub const NO_GO_EXAMPLES: usize = 5;
+
+/// Punctures whose needle disk met one no-go zone.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct NoGoHits {
+    pub punctures: u64,
+    /// Mean of their centres, mm.
+    pub centroid_mm: Option<Vec2>,
+    /// Box around their centres, mm.
+    pub bounds_mm: Option<Rect>,
+    /// The first few centres, in puncture order, mm.
+    pub examples_mm: Vec<Vec2>,
+}
+
+/// Punctures with needle radius `r_mm` whose footprint meets each no-go zone of `map`
+/// (tested on the disk that holds it, [`crate::needle::footprint::reach`]: the needle disk
+/// for a perpendicular needle); one entry per zone.
+pub fn no_go_hits(map: &FaceMap, r_mm: f64, punctures: &[Puncture]) -> Vec<NoGoHits> {
+    let r = r_mm;
+    let hits: Vec<Option<u16>> = punctures
+        .par_iter()
+        .map(|p| {
+            let (at, reach) = crate::needle::footprint::reach(p, r);
+            map.no_go_meeting_disk(at, reach).map(|k| k as u16)
+        })
+        .collect();
+    let mut out = vec![NoGoHits::default(); map.no_go_names().len()];
+    let mut sums = vec![Vec2::zeros(); out.len()];
+    for (p, h) in punctures.iter().zip(hits) {
+        let Some(k) = h.map(usize::from) else { continue };
+        let c = Vec2::new(p.x_mm, p.y_mm);
+        let z = &mut out[k];
+        z.punctures += 1;
+        sums[k] += c;
+        z.bounds_mm = Some(match z.bounds_mm {
+            None => Rect::new(c.x, c.y, c.x, c.y),
+            Some(b) => Rect::new(b.x0.min(c.x), b.y0.min(c.y), b.x1.max(c.x), b.y1.max(c.y)),
+        });
+        if z.examples_mm.len() < NO_GO_EXAMPLES {
+            z.examples_mm.push(c);
+        }
+    }
+    for (z, s) in out.iter_mut().zip(sums) {
+        if z.punctures > 0 {
+            z.centroid_mm = Some(s / z.punctures as f64);
+        }
+    }
+    out
+}
