@@ -131,7 +131,7 @@ impl Scenario {
             let result = sim.run()?;
             Outcome::Patch { sim: Box::new(sim), result: Box::new(result) }
         };
-        Ok(Run { outcome, resolved_toml })
+        Ok(Run { outcome, resolved_toml, pictures: self.file.pictures()? })
     }
 }
 
@@ -153,6 +153,9 @@ enum Outcome {
 pub struct Run {
     outcome: Outcome,
     resolved_toml: String,
+    /// How the pictures look (`[pictures]`), checked against the map before the run.
+    #[cfg_attr(not(feature = "render"), allow(dead_code))]
+    pictures: crate::render::settings::Pictures,
 }
 
 impl Run {
@@ -206,9 +209,10 @@ impl Run {
     /// in whole or not at all). Returns the folder written.
     #[cfg(feature = "render")]
     pub fn write(&self, dir: impl AsRef<Path>) -> Result<PathBuf> {
+        let (dir, toml) = (dir.as_ref(), &self.resolved_toml);
         match &self.outcome {
-            Outcome::Patch { sim, result } => crate::io::output::write_run(dir.as_ref(), sim, result, &self.resolved_toml),
-            Outcome::Face { sim, result } => crate::io::output::write_face_run(dir.as_ref(), sim, result, &self.resolved_toml),
+            Outcome::Patch { sim, result } => crate::io::output::write_run(dir, sim, &self.pictures, result, toml),
+            Outcome::Face { sim, result } => crate::io::output::write_face_run(dir, sim, &self.pictures, result, toml),
         }
     }
 }

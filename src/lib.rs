@@ -48,7 +48,6 @@ pub mod metrics;
 pub mod needle;
 pub mod pen;
 pub mod raster;
-#[cfg(feature = "render")]
 pub mod render;
 #[cfg(feature = "serve")]
 pub mod serve;

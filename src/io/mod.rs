@@ -7,6 +7,7 @@
 //! core types; the core never sees a file shape.
 
 pub mod facemap_file;
+#[cfg(feature = "study")]
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod output;

@@ -2,7 +2,8 @@
 //! self-contained HTML report. Fonts are bundled (DejaVu Sans, `assets/`), so drawing needs
 //! no system font; nothing drawn refers to anything outside its own file.
 //!
-//! - `settings`: scale, frames, inset; checked before a run.
+//! - `settings`: scale, frames, inset; checked before a run (always built: the scenario
+//!   reader checks them; everything else needs the `render` feature).
 //! - `map`: the rasters drawn (hits, per pass, density, classes, inset).
 //! - `overlay`: polygons in mm drawn over maps (outlines with labels, hatched no-go zones).
 //! - `figure`: panels + colour bar/legend laid out once, drawn as PNG and SVG.
@@ -10,27 +11,44 @@
 //! - `run_pictures`: every picture of a run.
 //! - `animation`: the GIF. `report`: the HTML. `canvas`, `svg`, `datauri`: primitives.
 
+#[cfg(feature = "render")]
 pub mod aliasing;
+#[cfg(feature = "render")]
 pub mod animation;
+#[cfg(feature = "render")]
 pub mod canvas;
+#[cfg(feature = "render")]
 pub mod charts;
+#[cfg(feature = "render")]
 pub mod datauri;
+#[cfg(feature = "render")]
 pub mod figure;
+#[cfg(feature = "render")]
 pub mod heatmap;
+#[cfg(feature = "render")]
 pub mod map;
+#[cfg(feature = "render")]
 pub mod overlay;
+#[cfg(feature = "render")]
 pub mod report;
+#[cfg(feature = "render")]
 pub mod run_pictures;
 pub mod settings;
+#[cfg(feature = "render")]
 pub mod svg;
 
+#[cfg(feature = "render")]
 use std::sync::Once;
 
+#[cfg(feature = "render")]
 use plotters::style::FontStyle;
 
+#[cfg(feature = "render")]
 static FONT: Once = Once::new();
+#[cfg(feature = "render")]
 static DEJAVU: &[u8] = include_bytes!("../../assets/DejaVuSans.ttf");
 
+#[cfg(feature = "render")]
 /// Register the bundled font as "sans-serif" (idempotent).
 pub fn ensure_font() {
     FONT.call_once(|| {
@@ -39,6 +57,7 @@ pub fn ensure_font() {
     });
 }
 
+#[cfg(feature = "render")]
 /// Viridis colour (perceptually uniform, colour-blind safe) for `t` in 0–1, from a
 /// 1024-entry table (steps of 1/1023, below one 8-bit level of the map).
 pub fn viridis(t: f64) -> [u8; 3] {
@@ -56,6 +75,7 @@ pub fn viridis(t: f64) -> [u8; 3] {
     table[(t * (VIRIDIS_STEPS - 1) as f64 + 0.5) as usize]
 }
 
+#[cfg(feature = "render")]
 const VIRIDIS_STEPS: usize = 1024;
 
 /// Escape text for XML and HTML content and attribute values.

@@ -1,0 +1,114 @@
+//! Writing a run's folder: summary.json, punctures.csv, scenario.toml, the pictures and
+//! report.html, drawn in memory first and staged atomically (feature `render`).
+
+use std::path::{Path, PathBuf};
+
+use super::summary::Summary;
+use super::*;
+use crate::error::{Error, Result};
+use crate::raster::domain::RectDomain;
+use crate::render::overlay::Overlays;
+use crate::render::run_pictures::{self, DepthClasses, MapContext, Picture, RunInfo};
+use crate::render::settings::Pictures;
+use crate::sim::{RunResult, Simulation};
+
+/// Write a run's outputs into `dir` atomically: summary.json, punctures.csv, the pictures
+/// (heatmap.png and the rest), report.html and the resolved scenario (`scenario_toml`, with
+/// overrides applied). The patch is drawn as a plain rectangle, as `pictures` says.
+pub fn write_run(dir: &Path, sim: &Simulation, pictures: &Pictures, result: &RunResult, scenario_toml: &str) -> Result<PathBuf> {
+    let domain = RectDomain(sim.area);
+    write_run_on(dir, sim, pictures, result, scenario_toml, &patch_map(&domain))
+}
+
+/// The plain patch as a map: no outlines, set-depth classes.
+fn patch_map(domain: &RectDomain) -> MapContext<'_> {
+    MapContext { domain, overlays: Overlays::default(), depth: DepthClasses::set_depth() }
+}
+
+/// [`write_run`] on a given map (domain, overlays, depth classes). Everything is drawn in
+/// memory first; the directory is written only when every picture succeeded.
+pub fn write_run_on(
+    dir: &Path,
+    sim: &Simulation,
+    pictures: &Pictures,
+    result: &RunResult,
+    scenario_toml: &str,
+    ctx: &MapContext,
+) -> Result<PathBuf> {
+    let drawn = draw_run_outputs(sim, pictures, result, scenario_toml, ctx)?;
+    let staged = StagedDir::new(dir)?;
+    write_drawn(&staged, sim, result, scenario_toml, &drawn)?;
+    staged.commit()
+}
+
+/// Write a run's files into a staged directory (for writers that add files of their own,
+/// e.g. the live page's export, before committing). The patch is drawn as a rectangle.
+pub fn write_run_files(staged: &StagedDir, sim: &Simulation, pictures: &Pictures, result: &RunResult, scenario_toml: &str) -> Result<()> {
+    let domain = RectDomain(sim.area);
+    let drawn = draw_run_outputs(sim, pictures, result, scenario_toml, &patch_map(&domain))?;
+    write_drawn(staged, sim, result, scenario_toml, &drawn)
+}
+
+/// A run's pictures and report, drawn in memory.
+pub(crate) struct Drawn {
+    pub(crate) pictures: Vec<Picture>,
+    pub(crate) report_html: String,
+}
+
+fn draw_run_outputs(sim: &Simulation, pictures: &Pictures, result: &RunResult, scenario_toml: &str, ctx: &MapContext) -> Result<Drawn> {
+    let summary =
+        serde_json::to_value(Summary::new(sim, result)).map_err(|e| Error::Render { path: REPORT_HTML.into(), message: e.to_string() })?;
+    draw_pictures_and_report(&RunInfo::of(sim, pictures), sim, result, &summary, scenario_toml, ctx)
+}
+
+/// Draw a run's pictures on `ctx`'s map (when the run made a picture), the aliasing picture
+/// of the worst flagged pass (`aliasing_sim` gives its cartridge and device) and the report
+/// built from `summary` (the run's summary.json as a value).
+pub(crate) fn draw_pictures_and_report(
+    info: &RunInfo,
+    aliasing_sim: &Simulation,
+    result: &RunResult,
+    summary: &serde_json::Value,
+    scenario_toml: &str,
+    ctx: &MapContext,
+) -> Result<Drawn> {
+    let mut pictures: Vec<Picture> =
+        if result.hole.raster.is_some() { run_pictures::draw_run(info, result, ctx)?.pictures } else { Vec::new() };
+    if let Some(worst) = result.aliasing.iter().filter(|a| a.flagged).min_by(|a, b| a.ratio.total_cmp(&b.ratio)) {
+        let s = aliasing_sim;
+        let bytes = crate::render::aliasing::png(&s.cartridge, s.device.rotation_deg, s.device.frequency_hz, worst)?;
+        pictures.push(Picture {
+            file: ALIASING_PNG.into(),
+            mime: "image/png",
+            bytes,
+            caption: "Aliasing: the pass whose needle columns fall on too few tracks (see the warning).".into(),
+            in_report: true,
+        });
+    }
+    let report_html = report::run_report(summary, scenario_toml, &pictures).to_html();
+    Ok(Drawn { pictures, report_html })
+}
+
+fn write_drawn(staged: &StagedDir, sim: &Simulation, result: &RunResult, scenario_toml: &str, drawn: &Drawn) -> Result<()> {
+    let summary = Summary::new(sim, result);
+    let write = |name: &str, bytes: &[u8]| {
+        let p = staged.path(name);
+        std::fs::write(&p, bytes).map_err(|e| Error::io(&p, e))
+    };
+    write(SUMMARY_JSON, summary.to_json().as_bytes())?;
+    write(SCENARIO_TOML, scenario_toml.as_bytes())?;
+    if let Some(trace) = &sim.technique.trace {
+        write(TRACE_CSV, crate::io::scenario::trace_csv::write(trace).as_bytes())?;
+    }
+    {
+        let p = staged.path(PUNCTURES_CSV);
+        let f = std::fs::File::create(&p).map_err(|e| Error::io(&p, e))?;
+        let mut w = std::io::BufWriter::with_capacity(1 << 20, f);
+        punctures_csv::write(&mut w, &result.punctures).map_err(|e| Error::io(&p, e))?;
+        std::io::Write::flush(&mut w).map_err(|e| Error::io(&p, e))?;
+    }
+    for p in &drawn.pictures {
+        write(&p.file, &p.bytes)?;
+    }
+    write(REPORT_HTML, drawn.report_html.as_bytes())
+}
