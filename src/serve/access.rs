@@ -259,7 +259,11 @@ fn header_str(headers: &HeaderMap, name: header::HeaderName) -> Option<&str> {
 fn host_name(host: &str) -> String {
     let host = host.trim();
     let name = if let Some(rest) = host.strip_prefix('[') {
-        rest.split(']').next().unwrap_or("")
+        // `[v6]` or `[v6]:port`; anything else names nothing.
+        match rest.split_once(']') {
+            Some((ip, tail)) if tail.is_empty() || tail.strip_prefix(':').is_some_and(|p| p.chars().all(|c| c.is_ascii_digit())) => ip,
+            _ => return String::new(),
+        }
     } else {
         match host.rsplit_once(':') {
             Some((name, port)) if port.chars().all(|c| c.is_ascii_digit()) => name,
@@ -385,7 +389,7 @@ mod tests {
         for ok in ["127.0.0.1:8737", "localhost:8737", "LOCALHOST", "[::1]:8737", "127.0.0.2", "trainer-pc.local:8737", "localhost."] {
             assert!(g.host_allowed(ok), "{ok}");
         }
-        for bad in ["evil.example:8737", "192.168.1.5:8737", "", "localhost.evil.example", "[::1"] {
+        for bad in ["evil.example:8737", "192.168.1.5:8737", "", "localhost.evil.example", "[::1", "[::1]x", "[::1]:80:80"] {
             assert!(!g.host_allowed(bad), "{bad}");
         }
         let lan = guard_on("0.0.0.0:8737", Some("abcdefghijklmnop"), &[]);
