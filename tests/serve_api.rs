@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::http::{Server, line_samples, request};
+use common::http::{Server, line_samples};
 use serde_json::{Value, json};
 
 fn metrics(s: &Server, id: &str) -> Value {
@@ -51,7 +51,7 @@ fn bad_input_gets_a_4xx_with_a_message_and_stores_nothing() {
     let before = metrics(&s, &id);
     assert!(before["punctures"].as_u64().unwrap() > 0);
     let path = format!("/api/sessions/{id}/strokes");
-    let raw = |body: &str| request(&s.addr, "POST", &path, Some(body.as_bytes())).unwrap();
+    let raw = |body: &str| s.request("POST", &path, Some(body.as_bytes())).unwrap();
 
     let cases: Vec<(common::http::Response, u16, &str)> = vec![
         (raw("{\"stroke\": 2, \"pass\": 0, \"samples\": [[3000, 1, 2]"), 400, "malformed JSON"),
@@ -65,30 +65,25 @@ fn bad_input_gets_a_4xx_with_a_message_and_stores_nothing() {
         (raw(&json!({"stroke": 2, "pass": 0, "samples": vec![[3000.0, 1.0, 2.0]; 201]}).to_string()), 413, "at most 200"),
         (raw(&format!("{{\"stroke\": 2, \"pass\": 0, \"samples\": [], \"pad\": \"{}\"}}", "x".repeat(70_000))), 413, "over 65536 bytes"),
         (
-            request(&s.addr, "POST", &format!("/api/sessions/{id}/settings"), Some(b"{\"preset\": 7}")).unwrap(),
+            s.request("POST", &format!("/api/sessions/{id}/settings"), Some(b"{\"preset\": 7}")).unwrap(),
             422,
             "cartridge.preset = 7: allowed is one of 9, 12, 16, 20",
         ),
-        (request(&s.addr, "POST", &format!("/api/sessions/{id}/settings"), Some(b"{\"preset\": \"big\"}")).unwrap(), 400, "malformed JSON"),
+        (s.request("POST", &format!("/api/sessions/{id}/settings"), Some(b"{\"preset\": \"big\"}")).unwrap(), 400, "malformed JSON"),
         (
-            request(&s.addr, "POST", &format!("/api/sessions/{id}/settings"), Some(b"{\"depth_mm\": 3}")).unwrap(),
+            s.request("POST", &format!("/api/sessions/{id}/settings"), Some(b"{\"depth_mm\": 3}")).unwrap(),
             422,
             "cartridge.depth_mm = 3: allowed is the device range 0.4–2 mm",
         ),
         (
-            request(&s.addr, "POST", &format!("/api/sessions/{id}/settings"), Some(b"{\"frequency_hz\": 5000}")).unwrap(),
+            s.request("POST", &format!("/api/sessions/{id}/settings"), Some(b"{\"frequency_hz\": 5000}")).unwrap(),
             422,
             "device.frequency_hz = 5000",
         ),
-        (request(&s.addr, "POST", &format!("/api/sessions/{id}/settings"), Some(b"{\"tilt_deg\": 95}")).unwrap(), 422, "tilt_deg = 95"),
+        (s.request("POST", &format!("/api/sessions/{id}/settings"), Some(b"{\"tilt_deg\": 95}")).unwrap(), 422, "tilt_deg = 95"),
+        (s.request("POST", &format!("/api/sessions/{id}/settings"), Some(b"{\"halo_mm\": -1}")).unwrap(), 422, "coverage.halo_mm = -1"),
         (
-            request(&s.addr, "POST", &format!("/api/sessions/{id}/settings"), Some(b"{\"halo_mm\": -1}")).unwrap(),
-            422,
-            "coverage.halo_mm = -1",
-        ),
-        (
-            request(&s.addr, "POST", "/api/sessions/0123/strokes", Some(b"{\"stroke\": 2, \"pass\": 0, \"samples\": [[3000, 1, 2]]}"))
-                .unwrap(),
+            s.request("POST", "/api/sessions/0123/strokes", Some(b"{\"stroke\": 2, \"pass\": 0, \"samples\": [[3000, 1, 2]]}")).unwrap(),
             404,
             "no session",
         ),

@@ -3,7 +3,8 @@
 //! and chromedriver on free loopback ports, drags a pointer across the default face's forehead, and checks that
 //! punctures appear on the canvas (pixels and the page's counter), that the coverage figure
 //! rises, that a second pass adds coverage and undo takes it back, and that a stroke across
-//! an eye raises the red no-go banner; it saves a screenshot to
+//! an eye raises the red no-go banner; the page is opened through the printed URL with its
+//! token (issue 18), which leaves the bare address and an HttpOnly cookie; it saves a screenshot to
 //! `output/serve-browser.png` (git-ignored).
 //!
 //! Without chromium or chromedriver the test says so loudly and passes on a developer
@@ -177,6 +178,11 @@ fn drawing_on_the_page_makes_punctures_and_coverage() {
     let d = Driver::start(&chromium, &driver);
     d.cmd("POST", "/url", Some(json!({"url": server.url})));
     d.wait_for("return document.body.dataset.ready === '1';", "the page to start a session");
+    // Opened through the printed URL with its token: the page is at the bare address, and
+    // the token rides in a cookie that scripts cannot read (HttpOnly).
+    assert!(server.url.contains(&format!("?token={}", server.token)) && !server.token.is_empty(), "{}", server.url);
+    assert_eq!(d.js("return location.pathname + location.search;"), json!("/"));
+    assert!(!d.js("return document.cookie;").as_str().unwrap().contains(&server.token), "the token cookie is HttpOnly");
     assert_eq!(d.number("punctures-count"), 0.0);
     let dark_before = d.js(DARK_PIXELS).as_i64().unwrap();
 

@@ -3,8 +3,9 @@
 //!
 //! Errors answer `{"error": "…"}` with: 400 malformed JSON or wrong shape (unknown field,
 //! wrong type, NaN), 404 unknown session or route, 413 body, batch or session too large,
-//! 422 a value out of range (the core's message: key, value, allowed range), 503 too many
-//! sessions, 500 an internal error.
+//! 422 a value out of range (the core's message: key, value, allowed range), 429 too many
+//! exports from one session, 503 too many sessions, 507 the export directory full, 500 an
+//! internal error. Requests refused by [`super::access`] (401, 403, 415) never get here.
 
 use std::sync::{Arc, MutexGuard};
 
@@ -17,6 +18,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::export::ExportError;
 use super::store::{Entry, Store};
 use super::{MAP_MARGIN_MM, MAX_BATCH_SAMPLES, MAX_BATCH_SPAN_S, MAX_BODY_BYTES, ServeConfig, export};
 use crate::error::Error;
@@ -255,6 +257,7 @@ pub async fn config(State(state): State<Arc<AppState>>) -> Json<Value> {
             "idle_s": limits.idle.as_secs(),
             "max_punctures": limits.session.max_punctures,
             "max_strokes": limits.session.max_strokes,
+            "max_exports_per_session": limits.max_exports_per_session,
         },
     }))
 }
@@ -343,6 +346,11 @@ pub async fn create_session(State(state): State<Arc<AppState>>, body: Result<Byt
     })
     .await
     .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, format!("internal error: {e}")))?
+}
+
+/// How many sessions are open, and the most kept (ids are not listed: they keep tabs apart).
+pub async fn session_count(State(state): State<Arc<AppState>>) -> Json<Value> {
+    Json(json!({ "open": state.store.len(), "max_sessions": state.config.limits.max_sessions }))
 }
 
 pub async fn delete_session(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> ApiResult {
@@ -505,9 +513,15 @@ async fn csv_download(state: Arc<AppState>, id: String, name: &'static str, make
     }
 }
 
+/// Write the session's report under the export directory: 429 past the session's export
+/// cap, 507 past the directory's byte cap (nothing written either way).
 pub async fn export(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> ApiResult {
     let sid = id.clone();
     with_session(state, id, move |state, e| {
+        let max = state.config.limits.max_exports_per_session;
+        if e.exports >= max {
+            return Err(ExportError::PerSession { made: e.exports, max }.into());
+        }
         e.exports += 1;
         let out = export::write(&state.config, &sid, e.exports, &e.session, &e.settings.file);
         match out {
@@ -519,6 +533,16 @@ pub async fn export(State(state): State<Arc<AppState>>, Path(id): Path<String>) 
         }
     })
     .await
+}
+
+impl From<ExportError> for ApiError {
+    fn from(e: ExportError) -> Self {
+        match e {
+            ExportError::Core(e) => e.into(),
+            ExportError::PerSession { .. } => ApiError::new(StatusCode::TOO_MANY_REQUESTS, e.to_string()),
+            ExportError::DirFull { .. } => ApiError::new(StatusCode::INSUFFICIENT_STORAGE, e.to_string()),
+        }
+    }
 }
 
 // ---- Figures --------------------------------------------------------------------------

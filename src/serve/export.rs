@@ -9,11 +9,15 @@
 //! [`crate::io::scenario::trace_csv`]) and `strokes.csv` (the pen of each stroke). On a patch the
 //! exported `scenario.toml` replays `trace.csv`, so `needlesim run scenario.toml` in the
 //! export reproduces the session's punctures when the pen stayed the same. The request names
-//! no path: the directory name comes from the session id and a counter. See
+//! no path: the directory name comes from the session id and a counter. Exports are capped
+//! per session ([`super::ServeLimits::max_exports_per_session`], checked by the API) and in
+//! the bytes the export directory holds ([`super::ServeLimits::max_export_bytes`]): an
+//! export that would pass the cap is measured in its staging directory and discarded, so no
+//! half-written folder is ever left. See
 //! [`crate::live::run`] for how strokes become passes and treatments.
 
 use std::fmt::Write as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
 
@@ -39,6 +43,55 @@ pub const STROKES_CSV: &str = "strokes.csv";
 /// Columns of `strokes.csv`: one row per stroke, the pen it was drawn with (needles, depth,
 /// frequency, rotation, the page's tilt setting) and what it made.
 pub const STROKES_HEADER: &str = "stroke,pass,needles,depth_mm,frequency_hz,rotation_deg,tilt_deg,stamps,length_mm,duration_s";
+
+/// Why an export was not written. Nothing of it is left on disk.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error(
+        "this session has written {made} exports, the most one session may (--max-exports-per-session {max}); reload the page to start a new session"
+    )]
+    PerSession { made: u32, max: u32 },
+    #[error(
+        "the export directory {dir} {holds}, more than its cap of {cap} (--max-export-mb): move old exports out of it or raise the cap"
+    )]
+    DirFull { dir: PathBuf, holds: String, cap: String },
+    #[error(transparent)]
+    Core(#[from] Error),
+}
+
+/// Bytes in the files under `dir` (symbolic links are not followed; a missing directory
+/// holds 0).
+pub fn dir_bytes(dir: &Path) -> std::io::Result<u64> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+        Err(e) => return Err(e),
+    };
+    let mut total = 0;
+    for entry in entries {
+        let entry = entry?;
+        let meta = std::fs::symlink_metadata(entry.path())?;
+        total += if meta.is_dir() { dir_bytes(&entry.path())? } else { meta.len() };
+    }
+    Ok(total)
+}
+
+/// Bytes as MB for messages.
+fn mb(bytes: u64) -> String {
+    format!("{:.2} MB", bytes as f64 / 1e6)
+}
+
+/// Refuse when the export directory holds more than `cap` bytes (`staged` of them being the
+/// export in hand).
+fn check_room(dir: &Path, cap: u64, staged: u64) -> std::result::Result<(), ExportError> {
+    let used = dir_bytes(dir).map_err(|e| Error::io(dir, e))?;
+    if used > cap || (staged == 0 && used == cap) {
+        let holds =
+            if staged > 0 { format!("would hold {} with this export ({})", mb(used), mb(staged)) } else { format!("holds {}", mb(used)) };
+        return Err(ExportError::DirFull { dir: dir.to_path_buf(), holds, cap: mb(cap) });
+    }
+    Ok(())
+}
 
 /// The session's samples as a trajectory with strokes and passes (`None` before the first
 /// stroke).
@@ -171,8 +224,17 @@ fn write_trace_files(staged: &StagedDir, session: &LiveSession) -> Result<()> {
 
 /// Write export number `n` of session `sid` (settings `file`); returns what was written.
 /// A patch session is measured as a run of `file`; a face session as a face session of the
-/// served face scenario (per region, skin layers, no-go zones), with `file`'s pen.
-pub fn write(config: &ServeConfig, sid: &str, n: u32, session: &LiveSession, file: &ScenarioFile) -> Result<Value> {
+/// served face scenario (per region, skin layers, no-go zones), with `file`'s pen. Refused
+/// when the export directory is at its cap before, or would be past it after, the export.
+pub fn write(
+    config: &ServeConfig,
+    sid: &str,
+    n: u32,
+    session: &LiveSession,
+    file: &ScenarioFile,
+) -> std::result::Result<Value, ExportError> {
+    let cap = config.limits.max_export_bytes;
+    check_room(&config.export_dir, cap, 0)?;
     let prefix: String = sid.chars().filter(char::is_ascii_hexdigit).take(8).collect();
     let dir: PathBuf = config.export_dir.join(format!("session-{prefix}-{n:03}"));
     let (staged, resolution_mm, result) = match &config.face {
@@ -199,6 +261,11 @@ pub fn write(config: &ServeConfig, sid: &str, n: u32, session: &LiveSession, fil
         }
     };
     write_trace_files(&staged, session)?;
+    // The staging directory is inside the export directory: counted in `used`, so exports
+    // written at the same time are counted too. Past the cap, dropping `staged` removes it.
+    let staging = staged.path(".");
+    let size = dir_bytes(&staging).map_err(|e| Error::io(&staging, e))?;
+    check_room(&config.export_dir, cap, size.max(1))?;
     let dir = staged.commit()?;
     // What was written, as listed on disk (the run's files, pictures and report.html, then
     // the trace and the strokes).

@@ -7,6 +7,7 @@
 //! |---|---|
 //! | `GET /`, `/app.js`, `/app.css` | the page |
 //! | `GET /api/config` | the map, presets, defaults, limits |
+//! | `GET /api/sessions` | how many sessions are open (a count: ids stay secret) |
 //! | `POST /api/sessions` | a new session (one per browser tab), body: settings |
 //! | `POST /api/sessions/{id}/settings` | change the pen, halo, target density |
 //! | `POST /api/sessions/{id}/strokes` | a batch of pointer samples → new punctures + figures |
@@ -16,6 +17,12 @@
 //! | `POST /api/sessions/{id}/export` | write the session's report under the export directory |
 //! | `DELETE /api/sessions/{id}` | end a session |
 //!
+//! **Access.** Only the page the trainer opened gets in ([`access`]): every request must
+//! carry the server's token (a cookie set by opening the printed `/?token=…` URL, or
+//! `Authorization: Bearer`), name this server in `Host` (against DNS rebinding), and, when
+//! it changes anything, come from this server's own `Origin` with a JSON body. A refused
+//! request (401, 403, 415) reaches no handler and stores nothing.
+//!
 //! **Safety.** Requests are validated strictly ([`api`]): bodies over [`MAX_BODY_BYTES`],
 //! malformed JSON, unknown fields, non-finite or far-off coordinates, time going backwards,
 //! batches over [`MAX_BATCH_SAMPLES`] samples or [`MAX_BATCH_SPAN_S`] seconds, unknown
@@ -24,13 +31,15 @@
 //! are kept apart by random ids, bounded in size ([`crate::live::SessionLimits`]) and
 //! number ([`ServeLimits`]), and dropped when idle. Requests never name a file: the only
 //! file-system write is an export into a fresh directory under the configured export
-//! directory.
+//! directory, capped per session and in total bytes ([`ServeLimits`]; 429 and 507 past them).
 //!
 //! **Invariant.** The server holds no simulation logic: stamping, placement, accumulation
 //! and warnings are the core's; this module validates, stores and converts to JSON.
 
+pub mod access;
 pub mod api;
 pub mod export;
+pub mod net;
 pub mod page;
 pub mod store;
 
@@ -42,6 +51,8 @@ use std::time::Duration;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
+
+pub use access::{Access, Token};
 
 use crate::error::{Error, Result};
 use crate::face::FaceMap;
@@ -68,11 +79,22 @@ pub struct ServeLimits {
     /// A session unused this long is dropped.
     pub idle: Duration,
     pub session: SessionLimits,
+    /// Most exports one session may write.
+    pub max_exports_per_session: u32,
+    /// Most bytes the export directory may hold: an export that would go past it is refused
+    /// (and nothing of it is left).
+    pub max_export_bytes: u64,
 }
 
 impl Default for ServeLimits {
     fn default() -> Self {
-        ServeLimits { max_sessions: 16, idle: Duration::from_secs(30 * 60), session: SessionLimits::default() }
+        ServeLimits {
+            max_sessions: 16,
+            idle: Duration::from_secs(30 * 60),
+            session: SessionLimits::default(),
+            max_exports_per_session: 20,
+            max_export_bytes: 1_000_000_000,
+        }
     }
 }
 
@@ -86,6 +108,8 @@ pub struct ServeConfig {
     pub limits: ServeLimits,
     /// The face scenario served, if any: exports are measured as its session.
     pub face: Option<FaceBase>,
+    /// Who may use the server (a fresh random token by default).
+    pub access: Access,
 }
 
 /// A served face scenario: its file (written with each export) and its session (map, grid,
@@ -100,7 +124,7 @@ impl ServeConfig {
     pub fn from_scenario(scenario: ScenarioFile, export_dir: PathBuf) -> Result<Self> {
         let sim = scenario.to_simulation()?;
         let map = Arc::new(LiveMap::patch(sim.area));
-        Ok(ServeConfig { scenario, map, export_dir, limits: ServeLimits::default(), face: None })
+        Ok(ServeConfig { scenario, map, export_dir, limits: ServeLimits::default(), face: None, access: Access::random()? })
     }
 
     /// Defaults from a face scenario over its loaded `face` map: the map is served with its
@@ -117,19 +141,21 @@ impl ServeConfig {
         pen.patch = Some(PatchFile { x0_mm: b.x0, y0_mm: b.y0, width_mm: b.width(), height_mm: b.height() });
         let map = Arc::new(LiveMap::face(Arc::new(face)));
         let face = Some(FaceBase { file: scenario, sim });
-        Ok(ServeConfig { scenario: pen, map, export_dir, limits: ServeLimits::default(), face })
+        Ok(ServeConfig { scenario: pen, map, export_dir, limits: ServeLimits::default(), face, access: Access::random()? })
     }
 }
 
-/// The routes, over shared state.
-pub fn router(config: ServeConfig) -> Router {
+/// The routes, over shared state, behind the access rules ([`access::guard`]) of a server
+/// bound to `bound`.
+pub fn router(config: ServeConfig, bound: SocketAddr) -> Router {
+    let guard = Arc::new(access::Guard::new(&config.access, bound));
     let state = Arc::new(api::AppState::new(config));
     Router::new()
         .route("/", get(page::index))
         .route("/app.js", get(page::script))
         .route("/app.css", get(page::style))
         .route("/api/config", get(api::config))
-        .route("/api/sessions", post(api::create_session))
+        .route("/api/sessions", get(api::session_count).post(api::create_session))
         .route("/api/sessions/{id}", axum::routing::delete(api::delete_session))
         .route("/api/sessions/{id}/settings", post(api::settings))
         .route("/api/sessions/{id}/strokes", post(api::strokes))
@@ -140,12 +166,15 @@ pub fn router(config: ServeConfig) -> Router {
         .route("/api/sessions/{id}/export", post(api::export))
         .fallback(api::not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn_with_state(guard, access::guard))
         .with_state(state)
 }
 
 /// Bind `addr`, call `ready` with the bound address (port 0 picks a free port), and serve
-/// until the process ends. Idle sessions are swept every minute.
+/// until the process ends. Idle sessions are swept every minute. Refuses `--no-token` on an
+/// address other than loopback ([`Access::check_bind`]).
 pub fn run(config: ServeConfig, addr: SocketAddr, ready: impl FnOnce(SocketAddr)) -> Result<()> {
+    config.access.check_bind(addr.ip())?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_io()
@@ -156,6 +185,6 @@ pub fn run(config: ServeConfig, addr: SocketAddr, ready: impl FnOnce(SocketAddr)
         let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| Error::io(format!("bind {addr}"), e))?;
         let local = listener.local_addr().map_err(|e| Error::io(format!("bind {addr}"), e))?;
         ready(local);
-        axum::serve(listener, router(config)).await.map_err(|e| Error::io("serving", e))
+        axum::serve(listener, router(config, local)).await.map_err(|e| Error::io("serving", e))
     })
 }

@@ -1,5 +1,6 @@
 //! A minimal HTTP/1.1 client over `std::net` (JSON APIs and WebDriver speak it), and a
-//! `needlesim serve` child process on a free loopback port. Loopback only.
+//! `needlesim serve` child process on a free loopback port, called with its token (read from
+//! the URL it prints). Loopback only.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -8,10 +9,11 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-/// A response: status code and body text.
+/// A response: status code, head fields (names in lower case) and body text.
 #[derive(Debug)]
 pub struct Response {
     pub status: u16,
+    pub headers: Vec<(String, String)>,
     pub body: String,
 }
 
@@ -19,17 +21,32 @@ impl Response {
     pub fn json(&self) -> Value {
         serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
     }
+
+    /// The first head field `name` (lower case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
 }
 
-/// One request to `host:port` (`addr`), connection closed after it.
+/// One request to `host:port` (`addr`) with a JSON content type, connection closed after it.
 pub fn request(addr: &str, method: &str, path: &str, body: Option<&[u8]>) -> std::io::Result<Response> {
+    request_with(addr, method, path, &[("Content-Type", "application/json")], body)
+}
+
+/// One request with the head fields `fields` (a `Host` among them replaces `addr`), connection
+/// closed after it.
+pub fn request_with(addr: &str, method: &str, path: &str, fields: &[(&str, &str)], body: Option<&[u8]>) -> std::io::Result<Response> {
     let mut s = TcpStream::connect(addr)?;
     s.set_read_timeout(Some(Duration::from_secs(60)))?;
     let body = body.unwrap_or(b"");
-    let head = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
-        body.len()
-    );
+    let mut head = format!("{method} {path} HTTP/1.1\r\n");
+    if !fields.iter().any(|(k, _)| k.eq_ignore_ascii_case("host")) {
+        head.push_str(&format!("Host: {addr}\r\n"));
+    }
+    for (k, v) in fields {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    head.push_str(&format!("Connection: close\r\nContent-Length: {}\r\n\r\n", body.len()));
     s.write_all(head.as_bytes())?;
     s.write_all(body)?;
     // Read the head, then exactly Content-Length bytes (some servers keep the connection
@@ -76,7 +93,9 @@ pub fn request(addr: &str, method: &str, path: &str, body: Option<&[u8]>) -> std
     } else {
         s.read_to_end(&mut payload)?;
     }
-    Ok(Response { status, body: String::from_utf8_lossy(&payload).into_owned() })
+    let headers =
+        head.lines().skip(1).filter_map(|l| l.split_once(':')).map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned())).collect();
+    Ok(Response { status, headers, body: String::from_utf8_lossy(&payload).into_owned() })
 }
 
 fn dechunk(mut b: &[u8]) -> Vec<u8> {
@@ -103,17 +122,30 @@ pub struct Server {
     pub child: Child,
     /// `127.0.0.1:PORT`
     pub addr: String,
+    /// The URL it printed: `http://127.0.0.1:PORT/?token=…` (no query with `--no-token`).
     pub url: String,
+    /// The token of that URL (empty with `--no-token`).
+    pub token: String,
+    /// The first line it printed.
+    pub banner: String,
     pub export_dir: tempfile::TempDir,
 }
 
 impl Server {
     /// Start the server with extra arguments; waits for it to print its URL.
     pub fn start(extra: &[&str]) -> Server {
+        Server::start_with(extra, &[])
+    }
+
+    /// Start the server with extra arguments and environment variables. However it is bound,
+    /// it is called on 127.0.0.1 at the port of the URL it prints.
+    pub fn start_with(extra: &[&str], envs: &[(&str, &str)]) -> Server {
         let export_dir = tempfile::tempdir().unwrap();
         let mut child = super::bin()
             .args(["serve", "--port", "0", "--export-dir", export_dir.path().to_str().unwrap()])
             .args(extra)
+            .env_remove("NEEDLESIM_TOKEN")
+            .envs(envs.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
@@ -124,12 +156,30 @@ impl Server {
         // Keep draining the server's output so it never writes into a closed pipe.
         std::thread::spawn(move || std::io::copy(&mut reader, &mut std::io::sink()));
         let url = line.split_whitespace().find(|w| w.starts_with("http://")).unwrap_or_else(|| panic!("no URL in {line:?}")).to_owned();
-        let addr = url.trim_start_matches("http://").trim_end_matches('/').to_owned();
-        Server { child, addr, url, export_dir }
+        let rest = url.trim_start_matches("http://");
+        let (host, query) = rest.split_once('/').unwrap_or((rest, ""));
+        let port = host.rsplit_once(':').and_then(|(_, p)| p.parse::<u16>().ok()).unwrap_or_else(|| panic!("no port in {url}"));
+        let token = query.strip_prefix("?token=").unwrap_or("").to_owned();
+        Server { child, addr: format!("127.0.0.1:{port}"), url, token, banner: line, export_dir }
     }
 
+    /// `Authorization: Bearer <token>` (nothing with `--no-token`).
+    pub fn auth(&self) -> Vec<(&'static str, String)> {
+        if self.token.is_empty() { Vec::new() } else { vec![("Authorization", format!("Bearer {}", self.token))] }
+    }
+
+    /// A request with the token and a JSON content type, raw body.
+    pub fn request(&self, method: &str, path: &str, body: Option<&[u8]>) -> std::io::Result<Response> {
+        let auth = self.auth();
+        let mut fields: Vec<(&str, &str)> = auth.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        fields.push(("Content-Type", "application/json"));
+        request_with(&self.addr, method, path, &fields, body)
+    }
+
+    /// A request with the token and a JSON body, panicking on connection errors.
     pub fn call(&self, method: &str, path: &str, body: Option<&Value>) -> Response {
-        call(&self.addr, method, path, body)
+        let bytes = body.map(|v| serde_json::to_vec(v).unwrap());
+        self.request(method, path, bytes.as_deref()).unwrap_or_else(|e| panic!("{method} {path}: {e}"))
     }
 
     /// A new session; returns its id.

@@ -193,8 +193,11 @@ function showError(text) {
 
 // ---- API ----------------------------------------------------------------------------
 
+// Same-origin requests: the access cookie (set by opening the printed ?token=… URL) rides
+// along; every request that changes anything says its body is JSON, as the server demands.
 async function api(path, body, method = "POST") {
-  const res = await fetch(path, { method, headers: { "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const headers = method === "GET" ? {} : { "content-type": "application/json" };
+  const res = await fetch(path, { method, headers, credentials: "same-origin", body: body === undefined ? undefined : JSON.stringify(body) });
   const data = await res.json().catch(() => ({ error: `HTTP ${res.status}` }));
   if (!res.ok) throw new Error(data.error || `HTTP ${res.status}`);
   return data;
@@ -202,7 +205,7 @@ async function api(path, body, method = "POST") {
 const sessionPath = (p) => `/api/sessions/${S.session}/${p}`;
 
 async function start() {
-  S.config = await (await fetch("/api/config")).json();
+  S.config = await api("/api/config", undefined, "GET");
   $("map-name").textContent = S.config.map.name;
   gridNote();
   $("preset").innerHTML = `<option value="">(the pen's)</option>` + S.config.presets.map((n) => `<option value="${n}">${n} needles</option>`).join("");
@@ -405,6 +408,6 @@ $("export").addEventListener("click", async () => {
   } catch (e) { showError(e.message); }
 });
 
-window.addEventListener("pagehide", () => { if (S.session) fetch(`/api/sessions/${S.session}`, { method: "DELETE", keepalive: true }); });
+window.addEventListener("pagehide", () => { if (S.session) fetch(`/api/sessions/${S.session}`, { method: "DELETE", keepalive: true, credentials: "same-origin" }); });
 
 start().catch((e) => { $("status").textContent = "error: " + e.message; showError(e.message); });
