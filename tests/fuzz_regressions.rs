@@ -73,7 +73,13 @@ fn check(target: &str) {
     let regressions = files_in(&root().join("tests/regressions/fuzz").join(target));
     let mut failures = replay(target, &seeds);
     failures.extend(replay(target, &regressions));
-    assert!(failures.is_empty(), "{target}: {} of {} inputs panicked:\n{}", failures.len(), seeds.len() + regressions.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{target}: {} of {} inputs panicked:\n{}",
+        failures.len(),
+        seeds.len() + regressions.len(),
+        failures.join("\n")
+    );
 }
 
 macro_rules! replay_tests {
