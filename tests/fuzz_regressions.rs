@@ -19,7 +19,7 @@ use needlesim::io::fuzzing;
 const TARGETS: &[(&str, fn(&[u8]))] = &[
     ("design_matrix", |data| fuzzing::design_matrix_bytes(data, Path::new("fuzz.txt"))),
     ("face_map", |data| fuzzing::face_map_bytes(data, Path::new("fuzz-map.toml"))),
-    ("layout_file", layout_file),
+    ("layout_file", layout_file_target),
     ("overrides", fuzzing::override_bytes),
     ("png", fuzzing::png_bytes),
     ("punctures_csv", |data| fuzzing::punctures_csv_bytes(data, Path::new("fuzz.csv"))),
@@ -28,7 +28,7 @@ const TARGETS: &[(&str, fn(&[u8]))] = &[
 ];
 
 /// `fuzz/fuzz_targets/layout_file.rs`: the first byte picks the form (even: CSV, odd: TOML).
-fn layout_file(data: &[u8]) {
+fn layout_file_target(data: &[u8]) {
     let (first, rest) = data.split_first().unwrap_or((&0, &[]));
     let path = if first % 2 == 0 { "fuzz.csv" } else { "fuzz.toml" };
     fuzzing::layout_file_bytes(rest, Path::new(path));
