@@ -357,7 +357,7 @@ fn bom_and_crlf_are_accepted() {
 /// painted-map reader allocate hundreds of GB. It must be refused from the header alone.
 #[test]
 fn png_with_a_huge_header_is_refused_before_allocating() {
-    let bytes = include_bytes!("regressions/png-huge-header.png");
+    let bytes = include_bytes!("regressions/fuzz/png/huge-header-727gb-allocation.png");
     let err = match needlesim::io::facemap_file::legend::read_png(bytes, Path::new("huge.png")) {
         Err(e) => e.to_string(),
         Ok(img) => panic!("decoded a {} × {} image", img.width, img.height),
