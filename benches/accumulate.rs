@@ -36,7 +36,7 @@ fn patch(c: &mut Criterion) {
     // A 40 × 30 mm patch at ~1,100 punctures/cm² per pass over 3 passes (the default scenario's load).
     let rect = Rect::new(0.0, 0.0, 40.0, 30.0);
     let p = uniform(40_000, rect, 1);
-    let grid = GridSpec::new(0.01);
+    let grid = GridSpec::new(0.01).unwrap();
     let mut g = c.benchmark_group("accumulate_patch_40x30mm");
     g.throughput(Throughput::Elements(p.len() as u64));
     g.sample_size(10);

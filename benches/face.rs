@@ -77,7 +77,7 @@ fn accumulate_face(c: &mut Criterion) {
 
 fn boundary_rows(c: &mut Criterion) {
     let map = needlesim::face::default_face().unwrap();
-    let grid = GridSpec::new(0.01);
+    let grid = GridSpec::new(0.01).unwrap();
     let b = map.bounds();
     let tiles: Vec<(i64, i64)> = (grid.tile_of(b.y0)..=grid.tile_of(b.y1))
         .flat_map(|tj| (grid.tile_of(b.x0)..=grid.tile_of(b.x1)).map(move |ti| (ti, tj)))

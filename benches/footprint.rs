@@ -48,7 +48,7 @@ fn cells_of(f: &Footprint, g: &GridSpec) -> i64 {
 }
 
 fn per_footprint(c: &mut Criterion) {
-    let g = GridSpec::new(0.01);
+    let g = GridSpec::new(0.01).unwrap();
     let p = punctures(10_000, 20.0, 0.0, 0.0, 1);
     let centres: Vec<Vec2> = p.iter().map(|q| Vec2::new(q.x_mm, q.y_mm)).collect();
     let mut group = c.benchmark_group("rasterise 10k footprints, r = 0.09 mm, h = 0.01 mm");
@@ -84,7 +84,7 @@ fn per_footprint(c: &mut Criterion) {
 }
 
 fn whole_accumulation(c: &mut Criterion) {
-    let grid = GridSpec::new(0.01);
+    let grid = GridSpec::new(0.01).unwrap();
     let domain = RectDomain(Rect::new(0.0, 0.0, 20.0, 20.0));
     let mut group = c.benchmark_group("accumulate 40k punctures over 20 × 20 mm");
     group.sample_size(20);

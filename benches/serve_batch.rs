@@ -89,8 +89,8 @@ fn batch_timer(s: &mut LiveSession, batch: &[TimedSample], iters: u64) -> Durati
 }
 
 fn live_batch(c: &mut Criterion) {
-    let live = GridSpec::new(needlesim::live::LIVE_RESOLUTION_MM);
-    let exact = GridSpec::new(0.01);
+    let live = GridSpec::new(needlesim::live::LIVE_RESOLUTION_MM).unwrap();
+    let exact = GridSpec::new(0.01).unwrap();
     let mut s0 = session(live, 0.0);
     let mut s = session(live, 0.2);
     let mut s01 = session(exact, 0.2);

@@ -34,7 +34,7 @@ fn tiling(speed_mm_s: f64, seed: u64) -> Simulation {
         device: Device { frequency_hz: 100.0, ..Device::default() },
         area: Rect::new(0.0, 0.0, 60.0, 8.0),
         passes: vec![PassPlan { direction_deg: 0.0, pattern: Pattern::Strokes, speed_mm_s, lane_spacing_mm: 2.0, lane_offset_mm: 0.0 }],
-        grid: GridSpec::new(0.01),
+        grid: GridSpec::new(0.01).unwrap(),
         halo_mm: 0.0,
         picture: false,
         frames: 0,

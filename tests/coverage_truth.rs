@@ -15,7 +15,7 @@ use needlesim::raster::domain::RectDomain;
 use needlesim::raster::grid::GridSpec;
 
 fn cover(punctures: &[Puncture], r: f64, rect: Rect, h: f64) -> Coverage {
-    let grid = GridSpec::new(h);
+    let grid = GridSpec::new(h).unwrap();
     let acc = accumulate(
         punctures,
         &Request { grid, radius_mm: r, passes: 1, picture_cells: None, domain: &RectDomain(rect), layers: Default::default() },
@@ -90,7 +90,7 @@ fn hit_sum_conserves_disk_area() {
     let r = 0.09;
     let rect = Rect::new(0.0, 0.0, 12.0, 9.0);
     let p = uniform_punctures(5000, (r, r, 12.0 - r, 9.0 - r), 5);
-    let grid = GridSpec::new(0.01);
+    let grid = GridSpec::new(0.01).unwrap();
     let acc = accumulate(
         &p,
         &Request { grid, radius_mm: r, passes: 1, picture_cells: None, domain: &RectDomain(rect), layers: Default::default() },
@@ -108,7 +108,7 @@ fn tiled_accumulation_matches_dense_brute_force() {
     // Not aligned with tiles (2 mm) on purpose.
     let rect = Rect::new(-1.37, 0.23, 6.91, 5.55);
     let p = uniform_punctures(3000, (-1.6, 0.0, 7.2, 5.8), 9);
-    let grid = GridSpec::new(0.01);
+    let grid = GridSpec::new(0.01).unwrap();
     let acc = accumulate(
         &p,
         &Request { grid, radius_mm: r, passes: 1, picture_cells: None, domain: &RectDomain(rect), layers: Default::default() },

@@ -97,7 +97,7 @@ fn default_regions_tile_the_face_outline_exactly() {
 fn region_areas_from_polygons_agree_with_the_grid() {
     let m = default_face().unwrap();
     for h in [0.05, 0.02] {
-        let grid = GridSpec::new(h);
+        let grid = GridSpec::new(h).unwrap();
         let acc =
             accumulate(&[], &Request { grid, radius_mm: 0.09, passes: 1, picture_cells: None, domain: &m, layers: Default::default() });
         let zones: f64 = m.no_go_polygons().unwrap().iter().map(|p| p.perimeter_mm()).sum();
@@ -114,7 +114,7 @@ fn region_areas_from_polygons_agree_with_the_grid() {
 #[test]
 fn row_labels_agree_with_point_labels_on_every_boundary_tile() {
     let m = default_face().unwrap();
-    let grid = GridSpec::new(0.01);
+    let grid = GridSpec::new(0.01).unwrap();
     let b = m.bounds();
     let t = grid.tile_cells as i64;
     let mut checked = 0;
@@ -443,7 +443,7 @@ fn a_painted_map_accumulates_its_exact_pixel_areas() {
     let face = default_face().unwrap();
     let (img, leg) = paint::paint(&face, 1.0, "f.png").unwrap();
     let painted = leg.to_map("f", &img, Path::new("f.legend.toml"), Path::new("f.png")).unwrap();
-    let grid = GridSpec::new(0.05);
+    let grid = GridSpec::new(0.05).unwrap();
     let acc =
         accumulate(&[], &Request { grid, radius_mm: 0.09, passes: 1, picture_cells: None, domain: &painted, layers: Default::default() });
     for (l, t) in acc.tallies.iter().enumerate() {

@@ -36,7 +36,7 @@ fn shaped_accumulation_matches_dense_brute_force() {
     let r = 0.09;
     let rect = Rect::new(-1.37, 0.23, 6.91, 5.55);
     let p = shaped(uniform_punctures(2000, (-1.6, 0.0, 7.2, 5.8), 21), 22);
-    let grid = GridSpec::new(0.01);
+    let grid = GridSpec::new(0.01).unwrap();
     for radius in [r, r + 0.05] {
         let acc = accumulate(
             &p,
@@ -64,7 +64,7 @@ fn shaped_accumulation_matches_dense_brute_force() {
 fn hit_sum_conserves_the_closed_form_areas() {
     let r = 0.09;
     let rect = Rect::new(0.0, 0.0, 12.0, 9.0);
-    let grid = GridSpec::new(0.01);
+    let grid = GridSpec::new(0.01).unwrap();
     let base = uniform_punctures(3000, (1.0, 1.0, 11.0, 8.0), 31);
     let cases: [(&str, f32, f32); 3] = [("ellipse 35°", 35.0, 0.0), ("stadium 0.25 mm", 0.0, 0.25), ("both", 20.0, 0.15)];
     for (what, tilt, drag) in cases {
@@ -102,7 +102,7 @@ proptest! {
     ) {
         let p = [Puncture { x_mm: x, y_mm: y, tilt_deg: tilt, tilt_azimuth_deg: az, drag_x_mm: dx, drag_y_mm: dy, ..Puncture::default() }];
         let rect = Rect::new(-1.0, -1.0, 5.0, 5.0);
-        let grid = GridSpec::new(0.005);
+        let grid = GridSpec::new(0.005).unwrap();
         let acc = accumulate(&p, &Request { grid, radius_mm: r, passes: 1, picture_cells: None, domain: &RectDomain(rect), layers: Default::default() });
         let dense = dense_counts(&p, r, &rect, &grid);
         let dense_cells = dense.counts.iter().filter(|&&c| c > 0).count() as u64;

@@ -38,7 +38,7 @@ fn sim(pattern: Pattern, dirs: &[f64], area: Rect) -> Simulation {
         device,
         area,
         passes,
-        grid: GridSpec::new(0.02),
+        grid: GridSpec::new(0.02).unwrap(),
         halo_mm: 0.0,
         picture: false,
         frames: 0,

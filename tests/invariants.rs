@@ -32,7 +32,7 @@ prop_compose! {
         Simulation {
             name: "prop".into(), seed, cartridge, device,
             area: Rect::new(x0, y0, x0 + w, y0 + h), passes,
-            grid: GridSpec::new(0.02), halo_mm: 0.05, picture: false, frames: 0, limits: Limits::default(), technique: Default::default(),
+            grid: GridSpec::new(0.02).unwrap(), halo_mm: 0.05, picture: false, frames: 0, limits: Limits::default(), technique: Default::default(),
         }
     }
 }
@@ -113,7 +113,7 @@ fn tiling_stamps_cover_exactly_n_disks() {
             lane_spacing_mm: 3.0,
             lane_offset_mm: 0.0,
         }],
-        grid: GridSpec::new(0.005),
+        grid: GridSpec::new(0.005).unwrap(),
         halo_mm: 0.0,
         picture: false,
         frames: 0,

@@ -30,7 +30,7 @@ fn tiling(speed_mm_s: f64, resolution_mm: f64) -> Simulation {
         device: Device { frequency_hz: FREQ_HZ, ..Device::default() },
         area: Rect::new(0.0, 0.0, 30.0, 2.0 * LANE_MM),
         passes: vec![PassPlan { direction_deg: 0.0, pattern: Pattern::Strokes, speed_mm_s, lane_spacing_mm: LANE_MM, lane_offset_mm: 0.0 }],
-        grid: GridSpec::new(resolution_mm),
+        grid: GridSpec::new(resolution_mm).unwrap(),
         halo_mm: 0.0,
         picture: false,
         frames: 0,

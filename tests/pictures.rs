@@ -47,7 +47,7 @@ fn pixel(rgb: &[u8], width: u32, (x, y): (i32, i32)) -> [u8; 3] {
 #[test]
 fn a_puncture_appears_at_its_pixel() {
     let area = Rect::new(0.0, 0.0, 20.0, 10.0);
-    let grid = GridSpec::new(0.01);
+    let grid = GridSpec::new(0.01).unwrap();
     let domain = RectDomain(area);
     for (x, y) in [(3.3, 7.1), (16.52, 2.04), (10.0, 5.0)] {
         let ps = [at(0, x, y)];
@@ -106,7 +106,7 @@ fn colour_bar_maximum_is_the_data_maximum() {
 #[test]
 fn per_pass_pictures_match_the_dense_truth_and_layers_change_nothing_else() {
     let area = Rect::new(0.0, 0.0, 4.0, 4.0);
-    let grid = GridSpec::new(0.01);
+    let grid = GridSpec::new(0.01).unwrap();
     let domain = RectDomain(area);
     let mut ps = uniform_punctures(300, (0.0, 0.0, 4.0, 4.0), 11);
     for (k, p) in ps.iter_mut().enumerate() {
@@ -157,7 +157,7 @@ fn per_pass_pictures_match_the_dense_truth_and_layers_change_nothing_else() {
 #[test]
 fn frame_coverage_equals_accumulating_the_prefix() {
     let area = Rect::new(0.0, 0.0, 5.0, 3.0);
-    let grid = GridSpec::new(0.01);
+    let grid = GridSpec::new(0.01).unwrap();
     let domain = RectDomain(area);
     let mut ps = uniform_punctures(400, (-0.5, -0.5, 5.5, 3.5), 5);
     // Some dragged and tilted needles: frames use the same footprint rule as the tallies.

@@ -57,7 +57,7 @@ fn run_text(text: &str, path: &Path, overrides: &[Override]) {
     if sim.area.area() > 2_500.0 {
         return;
     }
-    sim.grid = crate::raster::grid::GridSpec::new(sim.grid.resolution_mm.max(FUZZ_RESOLUTION_MM));
+    sim.grid = crate::raster::grid::GridSpec::new(sim.grid.resolution_mm.max(FUZZ_RESOLUTION_MM)).unwrap_or(sim.grid);
     let _ = sim.run();
 }
 
@@ -72,7 +72,7 @@ fn run_face(file: &scenario::ScenarioFile) {
         return;
     }
     sim.picture = false;
-    sim.grid = crate::raster::grid::GridSpec::new(sim.grid.resolution_mm.max(FUZZ_RESOLUTION_MM));
+    sim.grid = crate::raster::grid::GridSpec::new(sim.grid.resolution_mm.max(FUZZ_RESOLUTION_MM)).unwrap_or(sim.grid);
     let _ = sim.run();
 }
 

@@ -400,10 +400,10 @@ mod tests {
     #[test]
     fn pushes_and_undos_match_a_full_accumulation_exactly() {
         let rect = Rect::new(0.3, -0.7, 9.1, 6.2);
-        let grid = GridSpec::new(0.02);
+        let grid = GridSpec::new(0.02).unwrap();
         for domain in [Arc::new(RectDomain(rect)) as Arc<dyn Domain + Send + Sync>, Arc::new(Halves(rect, 4.33))] {
             // The hole on the fine grid, the zone on a coarser one.
-            let coarse = GridSpec::new(0.05);
+            let coarse = GridSpec::new(0.05).unwrap();
             let layers: Vec<(GridSpec, f64)> = vec![(grid, 0.09), (coarse, 0.39)];
             let bases: Vec<Vec<Tally>> = layers.iter().map(|&(g, _)| baseline(domain.as_ref(), g, 8)).collect();
             let specs = layers
@@ -443,7 +443,7 @@ mod tests {
     #[test]
     fn a_change_recomputes_only_the_tiles_it_reaches() {
         let rect = Rect::new(0.0, 0.0, 40.0, 30.0);
-        let grid = GridSpec::new(0.02);
+        let grid = GridSpec::new(0.02).unwrap();
         let domain: Arc<dyn Domain + Send + Sync> = Arc::new(RectDomain(rect));
         let base = baseline(domain.as_ref(), grid, 8);
         let mut acc = LiveAccumulator::new(domain, vec![LayerSpec { grid, radius_mm: 0.09, baseline: Arc::new(base) }], 8);
@@ -458,7 +458,7 @@ mod tests {
     #[test]
     fn spots_over_four_passes_are_located() {
         let rect = Rect::new(0.0, 0.0, 10.0, 10.0);
-        let grid = GridSpec::new(0.02);
+        let grid = GridSpec::new(0.02).unwrap();
         let domain: Arc<dyn Domain + Send + Sync> = Arc::new(RectDomain(rect));
         let base = baseline(domain.as_ref(), grid, 8);
         let mut acc = LiveAccumulator::new(domain, vec![LayerSpec { grid, radius_mm: 0.09, baseline: Arc::new(base) }], 8);

@@ -49,7 +49,7 @@ pub const LIVE_MAX_CELLS: f64 = 25.0e6;
 /// steps) so that the bounds hold at most [`LIVE_MAX_CELLS`] cells.
 pub fn live_grid(b: Rect) -> GridSpec {
     let h = (b.area() / LIVE_MAX_CELLS).sqrt().max(LIVE_RESOLUTION_MM);
-    GridSpec::new((h / 0.005).ceil() * 0.005)
+    GridSpec::new((h / 0.005).ceil() * 0.005).expect("the live grid is at least LIVE_RESOLUTION_MM")
 }
 /// Least cells across a footprint radius on a layer's grid (the 0.09 mm needle on the
 /// 0.02 mm grid).
@@ -60,7 +60,7 @@ pub const MIN_CELLS_PER_RADIUS: f64 = 4.5;
 /// across the radius, never finer than `live`.
 pub fn zone_grid(live: GridSpec, radius_mm: f64) -> GridSpec {
     let h = ((radius_mm / MIN_CELLS_PER_RADIUS) / 0.005 + 1e-9).floor() * 5.0 / 1000.0;
-    if h > live.resolution_mm { GridSpec::new(h) } else { live }
+    if h > live.resolution_mm { GridSpec::new(h).expect("coarser than the live grid, so positive") } else { live }
 }
 
 /// Passes a live session can tell apart (pass 0 … 7; one bit of a cell's mask each). More
@@ -188,7 +188,7 @@ mod tests {
 
     #[test]
     fn a_zone_grid_is_the_coarsest_that_keeps_the_needle_holes_cells_per_radius() {
-        let live = GridSpec::new(LIVE_RESOLUTION_MM);
+        let live = GridSpec::new(LIVE_RESOLUTION_MM).unwrap();
         assert_eq!(zone_grid(live, 0.09), live, "the hole itself stays on the live grid");
         assert_eq!(zone_grid(live, 0.1), live);
         for r in [0.12, 0.19, 0.29, 0.59, 1.09] {
@@ -198,7 +198,7 @@ mod tests {
             assert!(r / (h + 0.005) < MIN_CELLS_PER_RADIUS || h == LIVE_RESOLUTION_MM, "r {r}: h {h} is the coarsest");
         }
         // A coarse live grid (a whole face) is never refined.
-        let face = GridSpec::new(0.05);
+        let face = GridSpec::new(0.05).unwrap();
         assert_eq!(zone_grid(face, 0.19), face);
         assert_eq!(zone_grid(face, 0.29).resolution_mm, 0.06);
     }

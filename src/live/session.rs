@@ -848,7 +848,7 @@ mod tests {
             Coverage::from_tally(&acc.tallies[0], &grid)
         };
         assert_eq!(zone.whole, core(g), "exactly the core's accumulation on the zone grid");
-        let fine = core(GridSpec::new(0.01));
+        let fine = core(GridSpec::new(0.01).unwrap());
         assert!(
             (zone.whole.coverage - fine.coverage).abs() < 0.01 * fine.coverage,
             "zone grid {} vs 0.01 mm {}",

@@ -202,7 +202,7 @@ mod tests {
         // Two 0.1 mm-radius holes at x = 0.5 and 3.5 in a 4 × 0.2 mm strip: the farthest
         // untreated point from both is x ≈ 2.0, about 1.5 − 0.1 mm from each hole's rim
         // cells, so the gap diameter is ≈ 2 · 1.4 = 2.8 mm (within two cells).
-        let g = GridSpec::new(0.01);
+        let g = GridSpec::new(0.01).unwrap();
         let mk = |x: f64| Puncture { x_mm: x, y_mm: 0.1, depth_mm: 1.0, ..Puncture::default() };
         let gap = largest_empty_disk_mm(&[mk(0.5), mk(3.5)], 0.1, &Rect::new(0.0, 0.0, 4.0, 0.2), &g).unwrap();
         assert!((gap - 2.8).abs() < 0.04, "{gap}");
@@ -211,7 +211,7 @@ mod tests {
 
     #[test]
     fn hit_mask_matches_the_dense_truth() {
-        let g = GridSpec::new(0.01);
+        let g = GridSpec::new(0.01).unwrap();
         let window = Rect::new(0.3, -0.2, 2.7, 1.9);
         let mut rng = ChaCha8Rng::seed_from_u64(9);
         let pts: Vec<Puncture> = (0..60)
@@ -235,7 +235,7 @@ mod tests {
 
     #[test]
     fn window_is_capped_and_centred() {
-        let g = GridSpec::new(0.01);
+        let g = GridSpec::new(0.01).unwrap();
         let small = Rect::new(0.0, 0.0, 10.0, 10.0);
         assert_eq!(window(&small, &g), small);
         let w = window(&Rect::new(0.0, 0.0, 40.0, 30.0), &g);

@@ -234,7 +234,7 @@ mod tests {
     /// Row spans agree cell for cell with the brute-force membership test.
     #[test]
     fn rows_match_brute_force_membership() {
-        let g = GridSpec::new(0.005);
+        let g = GridSpec::new(0.005).unwrap();
         for (k, f) in shapes().iter().enumerate() {
             let b = f.bbox();
             let (i0, i1) = g.cells_between(b.x0 - 0.02, b.x1 + 0.02);
@@ -263,7 +263,7 @@ mod tests {
     /// ellipse) within the rim bound.
     #[test]
     fn cell_areas_match_closed_forms() {
-        let g = GridSpec::new(0.0025);
+        let g = GridSpec::new(0.0025).unwrap();
         let r = 0.09;
         let stadium = Footprint { drag: Vec2::new(0.3, 0.0), ..Footprint::disk(Vec2::zeros(), r) };
         assert!((stadium.area_mm2() - (PI * r * r + 2.0 * r * 0.3)).abs() < 1e-12);

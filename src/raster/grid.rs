@@ -14,6 +14,7 @@
 //! Cells are grouped in tiles of `tile_cells × tile_cells` so the accumulator never holds a
 //! dense grid of the whole area: a dense 0.01 mm grid over a face would be ≈ 500 MB.
 
+use crate::error::{Error, Result};
 use crate::geometry::Rect;
 use crate::needle::footprint::Footprint;
 
@@ -31,15 +32,24 @@ pub struct GridSpec {
 }
 
 impl GridSpec {
-    /// A grid of cell side `resolution_mm` with tiles of about [`TILE_SIDE_MM`].
-    pub fn new(resolution_mm: f64) -> Self {
+    /// A grid of cell side `resolution_mm` with tiles of about [`TILE_SIDE_MM`]. A cell side
+    /// that is not a positive, finite number of mm is refused (it would otherwise wrap the
+    /// tile count into nonsense).
+    pub fn new(resolution_mm: f64) -> Result<Self> {
+        if !(resolution_mm.is_finite() && resolution_mm > 0.0) {
+            return Err(Error::invalid("resolution_mm", resolution_mm, "a positive, finite cell side in mm"));
+        }
         let tile_cells = ((TILE_SIDE_MM / resolution_mm).round() as usize).clamp(16, 1024);
-        GridSpec { resolution_mm, tile_cells }
+        Ok(GridSpec { resolution_mm, tile_cells })
     }
 
     /// Resolution chosen relative to the needle: at least 18 cells across its diameter, and
-    /// never coarser than [`DEFAULT_RESOLUTION_MM`].
-    pub fn for_needle(needle_diameter_mm: f64) -> Self {
+    /// never coarser than [`DEFAULT_RESOLUTION_MM`]; refused for a needle diameter that is
+    /// not positive and finite.
+    pub fn for_needle(needle_diameter_mm: f64) -> Result<Self> {
+        if !(needle_diameter_mm.is_finite() && needle_diameter_mm > 0.0) {
+            return Err(Error::invalid("needle_diameter_mm", needle_diameter_mm, "a positive, finite diameter in mm"));
+        }
         Self::new((needle_diameter_mm / 18.0).min(DEFAULT_RESOLUTION_MM))
     }
 
@@ -123,8 +133,21 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_cell_side_that_is_not_positive_and_finite_is_refused() {
+        for h in [0.0, -0.01, f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+            let e = GridSpec::new(h).unwrap_err().to_string();
+            assert!(e.contains("resolution_mm") && e.contains("positive, finite"), "{h}: {e}");
+        }
+        assert!(GridSpec::for_needle(0.0).is_err() && GridSpec::for_needle(f64::NAN).is_err());
+        let g = GridSpec::new(1e-300).unwrap();
+        assert_eq!(g.tile_cells, 1024, "a tiny cell side clamps the tile, never wraps");
+        let e = crate::coverage_of_points(&[(1.0, 1.0)], 0.18, Rect::new(0.0, 0.0, 2.0, 2.0), 0.0).unwrap_err().to_string();
+        assert!(e.contains("--resolution-mm"), "{e}");
+    }
+
+    #[test]
     fn disk_cell_count_matches_area_within_rim_bound() {
-        let g = GridSpec::new(0.01);
+        let g = GridSpec::new(0.01).unwrap();
         let r = 0.09;
         let big = (i64::MIN / 2, i64::MAX / 2, i64::MIN / 2, i64::MAX / 2);
         for k in 0..50 {

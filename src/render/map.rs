@@ -159,7 +159,7 @@ mod tests {
 
     #[test]
     fn inset_matches_the_dense_truth_and_holds_one_hole() {
-        let g = GridSpec::new(0.01);
+        let g = GridSpec::new(0.01).unwrap();
         let w = Rect::new(0.0, 0.0, 1.0, 1.0);
         let r = inset(&[at(0.5, 0.5), at(5.0, 5.0)], 0.09, &w, &g);
         let hit = r.values.iter().filter(|&&v| v > 0.0).count() as f64 * 1e-4;

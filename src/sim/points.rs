@@ -1,6 +1,7 @@
 //! Coverage of bare puncture centres: the `coverage` command's measurement, with the run's
 //! grid, accumulator and metrics.
 
+use crate::error::Error;
 use crate::error::Result;
 use crate::geometry::Rect;
 use crate::{metrics, needle, raster};
@@ -9,7 +10,8 @@ use crate::{metrics, needle, raster};
 /// inside `rect`, at `resolution_mm`. All points count as one pass. Refused, before anything
 /// large is allocated, when the grid or memory would exceed the default [`super::Limits`].
 pub fn coverage_of_points(points: &[(f64, f64)], diameter_mm: f64, rect: Rect, resolution_mm: f64) -> Result<(metrics::Coverage, f64)> {
-    let grid = raster::grid::GridSpec::new(resolution_mm);
+    let grid = raster::grid::GridSpec::new(resolution_mm)
+        .map_err(|_| Error::invalid("--resolution-mm", resolution_mm, "a positive, finite cell side in mm"))?;
     let workload =
         super::resources::Workload { bounds: rect, grid, punctures: points.len() as f64, reach_mm: 0.5 * diameter_mm, passes: 1 };
     let advice =

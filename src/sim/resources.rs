@@ -150,7 +150,7 @@ mod tests {
     use super::*;
 
     fn work(punctures: f64) -> Workload {
-        Workload { bounds: Rect::new(0.0, 0.0, 40.0, 30.0), grid: GridSpec::new(0.01), punctures, reach_mm: 0.1, passes: 3 }
+        Workload { bounds: Rect::new(0.0, 0.0, 40.0, 30.0), grid: GridSpec::new(0.01).unwrap(), punctures, reach_mm: 0.1, passes: 3 }
     }
 
     #[test]

@@ -621,8 +621,8 @@ impl GridFile {
     /// for needles of `needle_diameter_mm`.
     pub fn to_grid(&self, needle_diameter_mm: f64) -> Result<GridSpec> {
         match self.resolution_mm {
-            None => Ok(GridSpec::for_needle(needle_diameter_mm)),
-            Some(h) if h.is_finite() && h > 0.0 && h <= 0.05 => Ok(GridSpec::new(h)),
+            None => GridSpec::for_needle(needle_diameter_mm),
+            Some(h) if h.is_finite() && h > 0.0 && h <= 0.05 => GridSpec::new(h),
             Some(h) => Err(Error::invalid("grid.resolution_mm", h, "0 < resolution ≤ 0.05 mm")),
         }
     }
