@@ -16,7 +16,10 @@ use std::path::{Path, PathBuf};
 use needlesim::io::fuzzing;
 
 /// What each cargo-fuzz target does with its bytes (kept identical to `fuzz/fuzz_targets/`).
-const TARGETS: &[(&str, fn(&[u8]))] = &[
+/// A fuzz target: its name and the entry point it feeds.
+type Target = (&'static str, fn(&[u8]));
+
+const TARGETS: &[Target] = &[
     ("design_matrix", |data| fuzzing::design_matrix_bytes(data, Path::new("fuzz.txt"))),
     ("face_map", |data| fuzzing::face_map_bytes(data, Path::new("fuzz-map.toml"))),
     ("layout_file", layout_file_target),
