@@ -129,7 +129,11 @@ fn session_totals_equal_the_sessions_run_alone() {
 }
 
 fn folder(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    std::fs::read_dir(dir).unwrap().map(|e| e.unwrap()).map(|e| (e.file_name().to_string_lossy().into_owned(), std::fs::read(e.path()).unwrap())).collect()
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap())
+        .map(|e| (e.file_name().to_string_lossy().into_owned(), std::fs::read(e.path()).unwrap()))
+        .collect()
 }
 
 #[test]
@@ -149,7 +153,9 @@ fn one_and_two_threads_write_the_same_bytes() {
         outs.push(folder(&dir.path().join(out)));
     }
     let names: Vec<&String> = outs[0].keys().collect();
-    for want in ["course.json", "course.csv", "course.ics", "timeline.png", "report.html", "course-hits.png", "session-00.png", "session-02.png"] {
+    for want in
+        ["course.json", "course.csv", "course.ics", "timeline.png", "report.html", "course-hits.png", "session-00.png", "session-02.png"]
+    {
         assert!(outs[0].contains_key(want), "{want} missing from {names:?}");
     }
     assert_eq!(outs[0].keys().collect::<Vec<_>>(), outs[1].keys().collect::<Vec<_>>());

@@ -94,10 +94,13 @@ pub fn parse(text: &str, path: &Path) -> Result<Course> {
     let body = text.strip_prefix('\u{feff}').unwrap_or(text);
     let file: CourseFile = toml::from_str(body).map_err(|e| {
         let msg = e.to_string().trim_end().to_owned();
-        Error::parse(path, match suggest_key(&msg) {
-            Some(s) => format!("{msg}\ndid you mean `{s}`?"),
-            None => msg,
-        })
+        Error::parse(
+            path,
+            match suggest_key(&msg) {
+                Some(s) => format!("{msg}\ndid you mean `{s}`?"),
+                None => msg,
+            },
+        )
     })?;
     let in_file = |e: Error| match e {
         Error::Invalid { .. } => Error::parse(path, e.to_string()),
@@ -152,7 +155,8 @@ mod tests {
 
     #[test]
     fn a_named_schedule_expands() {
-        let c = parse("scenario = \"a.toml\"\n[course]\nschedule = \"monthly-4\"\nstart_date = \"2025-01-15\"\n", Path::new("d/c.toml")).unwrap();
+        let c = parse("scenario = \"a.toml\"\n[course]\nschedule = \"monthly-4\"\nstart_date = \"2025-01-15\"\n", Path::new("d/c.toml"))
+            .unwrap();
         assert_eq!(c.plan.sessions.len(), 4);
         assert_eq!(c.plan.sessions[3].date.unwrap().to_string(), "2025-04-15");
         assert_eq!(c.scenario_of(2), Path::new("d/a.toml"));

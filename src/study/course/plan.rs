@@ -225,7 +225,10 @@ impl PlanRequest {
                 Error::invalid(
                     "course.schedule",
                     "missing",
-                    format!("a named schedule ({}) or course.days / course.dates", SCHEMES.iter().map(|s| s.name).collect::<Vec<_>>().join(", ")),
+                    format!(
+                        "a named schedule ({}) or course.days / course.dates",
+                        SCHEMES.iter().map(|s| s.name).collect::<Vec<_>>().join(", ")
+                    ),
                 )
             })?;
             let s = scheme(name)?;
@@ -234,11 +237,19 @@ impl PlanRequest {
                 None => s.default_sessions,
             };
             if self.interval_days.is_some() && !s.uniform {
-                return Err(Error::invalid("course.interval_days", self.interval_days.unwrap_or(0), format!("not used by \"{}\": its intervals are fixed", s.name)));
+                return Err(Error::invalid(
+                    "course.interval_days",
+                    self.interval_days.unwrap_or(0),
+                    format!("not used by \"{}\": its intervals are fixed", s.name),
+                ));
             }
             let interval = self.interval_days.unwrap_or(s.default_interval_days);
             if !(1..=MAX_COURSE_DAYS).contains(&interval) {
-                return Err(Error::invalid("course.interval_days", interval, format!("1–{MAX_COURSE_DAYS} days (sessions on different days)")));
+                return Err(Error::invalid(
+                    "course.interval_days",
+                    interval,
+                    format!("1–{MAX_COURSE_DAYS} days (sessions on different days)"),
+                ));
             }
             (s.name.to_string(), s.source.to_string(), s.min_interval_days, None, s.days(n, interval))
         };
@@ -256,7 +267,10 @@ impl PlanRequest {
                 return Err(Error::invalid(
                     format!("{key}[{}]", i + 1),
                     if self.dates.is_some() { format!("\"{}\"", self.dates.as_ref().unwrap()[i + 1]) } else { w[1].to_string() },
-                    format!("later than the session before ({}): sessions in order, one a day at most (interval > 0)", if self.dates.is_some() { format!("\"{}\"", self.dates.as_ref().unwrap()[i]) } else { w[0].to_string() }),
+                    format!(
+                        "later than the session before ({}): sessions in order, one a day at most (interval > 0)",
+                        if self.dates.is_some() { format!("\"{}\"", self.dates.as_ref().unwrap()[i]) } else { w[0].to_string() }
+                    ),
                 ));
             }
         }
@@ -286,7 +300,11 @@ impl PlanRequest {
             return Err(Error::invalid("course.last_peel_days_before", p, format!("0–{MAX_COURSE_DAYS} days before the first session")));
         }
         if self.scenarios != 1 && self.scenarios != days.len() {
-            return Err(Error::invalid("scenarios", format!("{} files", self.scenarios), format!("one scenario, or one per session ({})", days.len())));
+            return Err(Error::invalid(
+                "scenarios",
+                format!("{} files", self.scenarios),
+                format!("one scenario, or one per session ({})", days.len()),
+            ));
         }
         let sessions = days
             .iter()
@@ -352,10 +370,7 @@ impl Plan {
             }
         }
         if self.sessions.len() > SOURCES_MAX_SESSIONS {
-            w.push(format!(
-                "{} sessions: more than the sources' 10–15 for the most difficult cases (seed 000)",
-                self.sessions.len()
-            ));
+            w.push(format!("{} sessions: more than the sources' 10–15 for the most difficult cases (seed 000)", self.sessions.len()));
         }
         w
     }

@@ -90,7 +90,15 @@ impl SessionSim {
             SessionSim::Patch(s) => format!("a patch {} × {} mm at ({}, {})", s.area.width(), s.area.height(), s.area.x0, s.area.y0),
             SessionSim::Face(s) => {
                 let b = s.map.bounds();
-                format!("the face map \"{}\" ({:.1} mm², bounds {:.1}–{:.1} × {:.1}–{:.1} mm)", s.map.name(), s.map.total_area_mm2(), b.x0, b.x1, b.y0, b.y1)
+                format!(
+                    "the face map \"{}\" ({:.1} mm², bounds {:.1}–{:.1} × {:.1}–{:.1} mm)",
+                    s.map.name(),
+                    s.map.total_area_mm2(),
+                    b.x0,
+                    b.x1,
+                    b.y0,
+                    b.y1
+                )
             }
         }
     }
@@ -160,7 +168,13 @@ pub fn prepare(course: &Course) -> Result<Vec<SessionSetup>> {
     for s in &out[1..] {
         let key = format!("scenarios[{}]", s.index.min(course.scenarios.len() - 1));
         let differ = |what: &str, a: String, b: String| {
-            Error::parse(&course.path, format!("{key} ({}): {what} {b} differs from session 0's {a}: every session must treat the same skin on the same grid", s.scenario.display()))
+            Error::parse(
+                &course.path,
+                format!(
+                    "{key} ({}): {what} {b} differs from session 0's {a}: every session must treat the same skin on the same grid",
+                    s.scenario.display()
+                ),
+            )
         };
         if s.sim.area_key() != first.sim.area_key() {
             return Err(differ("treats", first.sim.area_key(), s.sim.area_key()));

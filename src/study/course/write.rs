@@ -234,19 +234,28 @@ pub fn timeline_png(r: &CourseResult) -> Result<Vec<u8>> {
         y_label: "% of the area".into(),
         series: vec![
             Series { name: "ever treated".into(), points: pts(r.ever_treated()), color: Some(0.15), dots: false },
-            Series { name: "ever treated (sessions)".into(), points: pts(r.ever_treated()), color: Some(0.15), dots: true },
+            Series { name: String::new(), points: pts(r.ever_treated()), color: Some(0.15), dots: true },
+            Series {
+                name: "independent sessions: 1 − Π(1 − cᵢ)".into(),
+                points: pts(r
+                    .session_coverage()
+                    .iter()
+                    .scan(1.0, |u, c| {
+                        *u *= 1.0 - c;
+                        Some(1.0 - *u)
+                    })
+                    .collect()),
+                color: None,
+                dots: false,
+            },
             Series { name: "this session alone".into(), points: pts(r.session_coverage()), color: Some(0.75), dots: true },
         ],
         markers_x: Vec::new(),
     };
-    let intervals: Vec<(f64, f64)> =
-        r.plan.intervals().iter().enumerate().filter_map(|(k, iv)| iv.map(|d| (days[k], d as f64))).collect();
+    let intervals: Vec<(f64, f64)> = r.plan.intervals().iter().enumerate().filter_map(|(k, iv)| iv.map(|d| (days[k], d as f64))).collect();
     let (x0, x1) = (days[0], days.last().copied().unwrap_or(0.0).max(days[0] + 1.0));
     let band = |d: i64, name: &str| Series { name: name.into(), points: vec![(x0, d as f64), (x1, d as f64)], color: None, dots: false };
-    let mut series = vec![
-        band(SOURCES_MIN_INTERVAL_DAYS, "sources: 7 days"),
-        band(SOURCES_MAX_INTERVAL_DAYS, "sources: 10 days"),
-    ];
+    let mut series = vec![band(SOURCES_MIN_INTERVAL_DAYS, "sources: 7 days"), band(SOURCES_MAX_INTERVAL_DAYS, "sources: 10 days")];
     if r.plan.min_interval_days != SOURCES_MIN_INTERVAL_DAYS {
         series.push(Series {
             name: format!("{}: {} days", r.plan.scheme, r.plan.min_interval_days),
@@ -284,7 +293,8 @@ pub fn write(dir: &Path, r: &CourseResult, scenario_names: &[String], course_tex
     let timeline = timeline_png(r)?;
     let mut pictures: Vec<(String, String, Vec<u8>)> = Vec::new();
     if let Some(h) = &r.hits {
-        let pic = heatmap::draw(h, r.view, &format!("Course \"{}\": hits per spot over {} sessions", r.plan.name, r.sessions.len()), "hits")?;
+        let pic =
+            heatmap::draw(h, r.view, &format!("Course \"{}\": hits per spot over {} sessions", r.plan.name, r.sessions.len()), "hits")?;
         pictures.push((HITS_PNG.into(), "Mean hits per spot over the whole course.".into(), heatmap::encode_png(&pic)?));
     }
     for (k, raster) in r.session_rasters.iter().enumerate() {
@@ -364,10 +374,23 @@ fn report(r: &CourseResult, j: &CourseJson, timeline: &[u8], pictures: &[(String
     }));
     rep.push(Block::Table(Table {
         caption: "Sessions".into(),
-        header: ["session", "day", "date", "interval (d)", "seed", "directions (°)", "coverage %", "new %", "ever %", "punctures", "dose µL", "time min"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect(),
+        header: [
+            "session",
+            "day",
+            "date",
+            "interval (d)",
+            "seed",
+            "directions (°)",
+            "coverage %",
+            "new %",
+            "ever %",
+            "punctures",
+            "dose µL",
+            "time min",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect(),
         rows: j
             .sessions
             .iter()
