@@ -262,15 +262,17 @@ impl PlanRequest {
                 return Err(Error::invalid("course.sessions", n, format!("{} (the number of {key}), or leave it out", days.len())));
             }
         }
+        // How session k was written: its date, or its day.
+        let shown = |k: usize| match &self.dates {
+            Some(d) => format!("\"{}\"", d[k]),
+            None => days[k].to_string(),
+        };
         for (i, w) in days.windows(2).enumerate() {
             if w[1] <= w[0] {
                 return Err(Error::invalid(
                     format!("{key}[{}]", i + 1),
-                    if self.dates.is_some() { format!("\"{}\"", self.dates.as_ref().unwrap()[i + 1]) } else { w[1].to_string() },
-                    format!(
-                        "later than the session before ({}): sessions in order, one a day at most (interval > 0)",
-                        if self.dates.is_some() { format!("\"{}\"", self.dates.as_ref().unwrap()[i]) } else { w[0].to_string() }
-                    ),
+                    shown(i + 1),
+                    format!("later than the session before ({}): sessions in order, one a day at most (interval > 0)", shown(i)),
                 ));
             }
         }
