@@ -352,9 +352,10 @@ impl Plan {
                 && d < self.min_interval_days
             {
                 w.push(format!(
-                    "sessions {} and {} are {d} days apart, shorter than the {} days the schedule allows ({})",
+                    "sessions {} and {} are {d} day{} apart, shorter than the {} days the schedule allows ({})",
                     i - 1,
                     i,
+                    if d == 1 { "" } else { "s" },
                     self.min_interval_days,
                     self.source
                 ));
