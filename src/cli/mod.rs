@@ -2,6 +2,7 @@
 
 mod compare;
 mod compare_hand;
+mod course;
 mod coverage;
 mod face_map;
 mod merge;
@@ -48,6 +49,7 @@ pub enum Command {
     Compare(compare::CompareArgs),
     Optimize(optimize::OptimizeArgs),
     FaceMap(face_map::FaceMapArgs),
+    Course(course::CourseArgs),
 }
 
 /// Parse, dispatch, and turn errors into messages and exit codes.
@@ -71,6 +73,7 @@ pub fn main() -> ExitCode {
         Command::Compare(a) => compare::run(a),
         Command::Optimize(a) => optimize::run(a),
         Command::FaceMap(a) => face_map::run(a),
+        Command::Course(a) => course::run(a),
     };
     match result {
         Ok(code) => code,

@@ -6,6 +6,8 @@
 //! name the file, key or line, the value and the allowed range, then converted by hand into
 //! core types; the core never sees a file shape.
 
+#[cfg(feature = "study")]
+pub mod course_file;
 pub mod facemap_file;
 #[cfg(feature = "study")]
 #[doc(hidden)]

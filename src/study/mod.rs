@@ -6,6 +6,7 @@
 //! derived seed, never on the worker count or shard.
 
 pub mod compare;
+pub mod course;
 pub mod nelder_mead;
 pub mod optimize;
 pub mod sweep;
