@@ -17,7 +17,7 @@ use crate::geometry::{Rect, Vec2};
 use crate::needle::puncture::Puncture;
 use crate::raster::accumulate::{HIST_BINS, Tally};
 use crate::raster::domain::{Domain, TileClass};
-use crate::raster::grid::GridSpec;
+use crate::raster::grid::{GridSpec, floor_i64};
 
 /// Coverage figures of one label from one accumulation.
 #[derive(Clone, Debug, PartialEq)]
@@ -94,7 +94,7 @@ pub fn density(punctures: &[Puncture], domain: &dyn Domain) -> Vec<Density> {
     for p in punctures {
         if let Some(l) = domain.label_at(Vec2::new(p.x_mm, p.y_mm)) {
             inside[l as usize] += 1;
-            counts.add(&bins, p.x_mm.floor() as i64, p.y_mm.floor() as i64);
+            counts.add(&bins, floor_i64(p.x_mm), floor_i64(p.y_mm));
         }
     }
     // Bins wholly inside one label, visited in lattice order (deterministic sums).

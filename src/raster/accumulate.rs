@@ -24,7 +24,7 @@ use crate::geometry::{Rect, Vec2};
 use crate::needle::footprint::Footprint;
 use crate::needle::puncture::Puncture;
 use crate::raster::domain::{Domain, NO_LABEL, TileClass};
-use crate::raster::fold::{Buffers, Fold, Lane, label_runs, pass_blocks, picture_block};
+use crate::raster::fold::{Buffers, Fold, Lane, PAD, label_runs, min_frame, pass_blocks, pass_blocks_single, picture_block};
 use crate::raster::grid::GridSpec;
 
 /// Hit counts 0, 1, …, `HIST_BINS - 2` are counted exactly; the last bin holds "this many
@@ -345,7 +345,7 @@ pub fn accumulate(punctures: &[Puncture], req: &Request) -> Accumulation {
                 counts: Buffers::default(),
                 masks: Buffers::default(),
                 labels: vec![NO_LABEL; t * t],
-                frames: if frames > 0 { vec![NO_FRAME; t * t] } else { Vec::new() },
+                frames: if frames > 0 { vec![NO_FRAME; t * t + PAD] } else { Vec::new() },
                 fold: Fold::new(req.passes, frames),
             },
             |ws, k| per_tile(ws, k),
@@ -425,28 +425,36 @@ fn tile<C: Lane, M: Lane>(
     pass_pictures: bool,
 ) -> (Vec<(u16, Tally)>, Vec<f32>, Vec<f32>) {
     let t = req.grid.tile_cells;
+    let n = t * t;
+    // With one pass a cell's mask is "hit", read from its count: no masks are kept.
+    let single = req.passes == 1;
     let counts = C::buf(&mut ws.counts);
     let masks = M::buf(&mut ws.masks);
     counts.clear();
-    counts.resize(t * t, C::default());
+    counts.resize(n + PAD, C::default());
     masks.clear();
-    masks.resize(t * t, M::default());
+    if !single {
+        masks.resize(n + PAD, M::default());
+    }
     let with_frames = req.layers.frame_ends.is_some();
     rasterise(counts, masks, &mut ws.frames, punctures, mine, req, ti, tj);
-    let frames = with_frames.then_some(&ws.frames[..]);
+    let (counts, masks) = (&counts[..n], if single { &masks[..0] } else { &masks[..n] });
+    let frames = with_frames.then(|| &ws.frames[..n]);
     let fold = &mut ws.fold;
     match class {
         TileClass::Inside(l) => fold.run(l, counts, masks, frames),
         _ => {
             for (r, row) in ws.labels.chunks_exact(t).enumerate() {
                 let o = r * t;
-                label_runs(row, |l, a, b| fold.run(l, &counts[o + a..o + b], &masks[o + a..o + b], frames.map(|f| &f[o + a..o + b])));
+                let m = |a: usize, b: usize| if single { &masks[..0] } else { &masks[o + a..o + b] };
+                label_runs(row, |l, a, b| fold.run(l, &counts[o + a..o + b], m(a, b), frames.map(|f| &f[o + a..o + b])));
             }
         }
     }
     let held = fold.finish();
     let block = req.picture_cells.map(|p| picture_block(counts, t, p)).unwrap_or_default();
     let pass_block = match req.picture_cells {
+        Some(p) if pass_pictures && single => pass_blocks_single(counts, t, p),
         Some(p) if pass_pictures => pass_blocks(masks, t, p, req.passes),
         _ => Vec::new(),
     };
@@ -519,8 +527,8 @@ fn fill_labels(ws: &mut Workspace, req: &Request, class: TileClass, ti: i64, tj:
     }
 }
 
-/// Rasterise the tile's footprints: each row span incremented in one pass over contiguous
-/// counts, then OR-ed into the masks (both loops vectorise).
+/// Rasterise the tile's footprints: each row span added to the counts and OR-ed into the
+/// masks (with one pass, none) a word of cells at a time ([`Lane::add_one`]).
 #[allow(clippy::too_many_arguments)]
 fn rasterise<C: Lane, M: Lane>(
     counts: &mut [C],
@@ -535,6 +543,7 @@ fn rasterise<C: Lane, M: Lane>(
     let t = req.grid.tile_cells as i64;
     let (ci0, cj0) = (ti * t, tj * t);
     let window = (ci0, ci0 + t - 1, cj0, cj0 + t - 1);
+    let single = req.passes == 1;
     if let Some(ends) = req.layers.frame_ends {
         // A separate loop, so the plain accumulation's inner loop is untouched.
         frames.fill(NO_FRAME);
@@ -546,15 +555,11 @@ fn rasterise<C: Lane, M: Lane>(
             footprint_rows(p, &req.grid, req.radius_mm, window, |j, i0, i1| {
                 let row = ((j - cj0) * t) as usize;
                 let (a, b) = (row + (i0 - ci0) as usize, row + (i1 - ci0) as usize + 1);
-                for c in &mut counts[a..b] {
-                    *c = c.inc();
+                C::add_one(counts, a, b);
+                if !single {
+                    M::or_bit(masks, a, b, bit);
                 }
-                for m in &mut masks[a..b] {
-                    *m = m.or(bit);
-                }
-                for f in &mut frames[a..b] {
-                    *f = (*f).min(frame);
-                }
+                min_frame(frames, a, b, frame);
             });
         }
         return;
@@ -566,11 +571,9 @@ fn rasterise<C: Lane, M: Lane>(
         let mut add = |j: i64, i0: i64, i1: i64| {
             let row = ((j - cj0) * t) as usize;
             let (a, b) = (row + (i0 - ci0) as usize, row + (i1 - ci0) as usize + 1);
-            for c in &mut counts[a..b] {
-                *c = c.inc();
-            }
-            for m in &mut masks[a..b] {
-                *m = m.or(bit);
+            C::add_one(counts, a, b);
+            if !single {
+                M::or_bit(masks, a, b, bit);
             }
         };
         // Disks (ideal hand) keep the fast path; tilted or dragged needles use the exact

@@ -26,13 +26,76 @@ pub(crate) trait Lane: Copy + Default + Ord + Send + Sync + 'static {
     fn to_u32(self) -> u32;
     /// Truncating conversion.
     fn from_u32(v: u32) -> Self;
-    /// `self + 1`, wrapping (never wraps: the lane is chosen so that it cannot).
-    fn inc(self) -> Self;
     fn or(self, o: Self) -> Self;
     /// The workspace buffer of this lane type.
     fn buf(b: &mut Buffers) -> &mut Vec<Self>;
     /// Σ of the values, exact.
     fn sum(s: &[Self]) -> u64;
+    /// Add 1 to `s[a..b]`. The slice extends at least [`PAD`] elements past `b`.
+    #[inline(always)]
+    fn add_one(s: &mut [Self], a: usize, b: usize) {
+        let mut i = a;
+        while i < b {
+            let on = &SPAN[(b - i).min(PAD)];
+            let seg: &mut [Self; PAD] = (&mut s[i..i + PAD]).try_into().expect("PAD cells");
+            // A whole block, + 1 inside the span and + 0 past it: vectorised, no scalar tail.
+            for (c, &o) in seg.iter_mut().zip(on) {
+                *c = c.wrapping_add_u32((o & 1) as u32);
+            }
+            i += PAD;
+        }
+    }
+    /// OR `bit` into `s[a..b]`. The slice extends at least [`PAD`] elements past `b`.
+    #[inline(always)]
+    fn or_bit(s: &mut [Self], a: usize, b: usize, bit: Self) {
+        let mut i = a;
+        while i < b {
+            let on = &SPAN[(b - i).min(PAD)];
+            let seg: &mut [Self; PAD] = (&mut s[i..i + PAD]).try_into().expect("PAD cells");
+            for (m, &o) in seg.iter_mut().zip(on) {
+                *m = m.or(bit.and_u32(o as i8 as i32 as u32));
+            }
+            i += PAD;
+        }
+    }
+    /// `self & v` (truncating `v`).
+    fn and_u32(self, v: u32) -> Self;
+    /// `self + v`, wrapping (never wraps: the lane is chosen so that it cannot).
+    fn wrapping_add_u32(self, v: u32) -> Self;
+}
+
+/// Cells updated as one block by the span updates, and spare cells after a tile's cells in
+/// the lane buffers, so that a block may run past a span's end (cells past it get + 0 / | 0).
+pub(crate) const PAD: usize = 32;
+
+/// `SPAN[n][k]` = 0xFF for the `k < n` cells of a block, 0 past them.
+const SPAN: [[u8; PAD]; PAD + 1] = {
+    let mut t = [[0u8; PAD]; PAD + 1];
+    let mut n = 0;
+    while n <= PAD {
+        let mut k = 0;
+        while k < n {
+            t[n][k] = 0xFF;
+            k += 1;
+        }
+        n += 1;
+    }
+    t
+};
+
+/// `min(frames[a..b], frame)`, in blocks like [`Lane::add_one`]; `f` extends [`PAD`] past `b`.
+#[inline(always)]
+pub(crate) fn min_frame(f: &mut [u16], a: usize, b: usize, frame: u16) {
+    let mut i = a;
+    while i < b {
+        let on = &SPAN[(b - i).min(PAD)];
+        let seg: &mut [u16; PAD] = (&mut f[i..i + PAD]).try_into().expect("PAD cells");
+        // Past the span the bound is 0xFFFF, which leaves the frame as it is.
+        for (x, &o) in seg.iter_mut().zip(on) {
+            *x = (*x).min(frame | !(o as i8 as i16 as u16));
+        }
+        i += PAD;
+    }
 }
 
 /// One buffer per lane type, allocated on first use.
@@ -44,7 +107,7 @@ pub(crate) struct Buffers {
 }
 
 macro_rules! lane {
-    ($t:ty, $field:ident) => {
+    ($t:ty, $field:ident, { $($extra:tt)* }) => {
         impl Lane for $t {
             #[inline(always)]
             fn to_u32(self) -> u32 {
@@ -55,12 +118,16 @@ macro_rules! lane {
                 v as $t
             }
             #[inline(always)]
-            fn inc(self) -> Self {
-                self.wrapping_add(1)
-            }
-            #[inline(always)]
             fn or(self, o: Self) -> Self {
                 self | o
+            }
+            #[inline(always)]
+            fn wrapping_add_u32(self, v: u32) -> Self {
+                self.wrapping_add(v as $t)
+            }
+            #[inline(always)]
+            fn and_u32(self, v: u32) -> Self {
+                self & v as $t
             }
             fn buf(b: &mut Buffers) -> &mut Vec<Self> {
                 &mut b.$field
@@ -71,11 +138,12 @@ macro_rules! lane {
                 let chunk = ((u32::MAX / <$t>::MAX as u32) as usize).min(1 << 16);
                 s.chunks(chunk).map(|c| c.iter().map(|&v| v as u32).fold(0u32, u32::wrapping_add) as u64).sum()
             }
+            $($extra)*
         }
     };
 }
-lane!(u8, v8);
-lane!(u16, v16);
+lane!(u8, v8, {});
+lane!(u16, v16, {});
 
 impl Lane for u32 {
     #[inline(always)]
@@ -87,12 +155,16 @@ impl Lane for u32 {
         v
     }
     #[inline(always)]
-    fn inc(self) -> Self {
-        self.wrapping_add(1)
-    }
-    #[inline(always)]
     fn or(self, o: Self) -> Self {
         self | o
+    }
+    #[inline(always)]
+    fn wrapping_add_u32(self, v: u32) -> Self {
+        self.wrapping_add(v)
+    }
+    #[inline(always)]
+    fn and_u32(self, v: u32) -> Self {
+        self & v
     }
     fn buf(b: &mut Buffers) -> &mut Vec<Self> {
         &mut b.v32
@@ -102,6 +174,11 @@ impl Lane for u32 {
         s.iter().map(|&v| v as u64).sum()
     }
 }
+
+/// Entries of a slot's table array: ≥ the narrow table at 8 passes (17 · 256) and the
+/// wide tables at 32 passes.
+const TABLE: usize = 8192;
+const _: () = assert!(H << NARROW_PASSES <= TABLE && WIDE_BYTES + 4 * 256 <= TABLE);
 
 /// Cells per chunk tested at once for "no hit".
 const CHUNK: usize = 16;
@@ -122,7 +199,9 @@ pub(crate) struct Slot {
     zeros: u64,
     hit_sum: u64,
     max_hits: u32,
-    table: Vec<u32>,
+    /// The tables (the first `copies × size` entries in use); a power-of-two array so that
+    /// masked indices need no bounds check.
+    table: Box<[u32; TABLE]>,
     /// `first_frame` counts; the last entry takes frames past the end (not counted).
     frames: Vec<u64>,
 }
@@ -133,11 +212,16 @@ pub(crate) struct Fold {
     frames: usize,
     /// Narrow: table copies (1, 2 or 4); wide: 1.
     copies: usize,
+    /// One pass: no masks are kept (a cell's mask is 1 when it is hit).
+    single: bool,
     /// Entries of one table copy.
     size: usize,
     wide: bool,
     slots: Vec<Slot>,
     used: usize,
+    /// Narrow key of a hit count ≤ 255: `min(hits, 16) << passes` (one pass: `| 1` when
+    /// hit, the mask).
+    key: [u32; 256],
 }
 
 impl Fold {
@@ -153,7 +237,10 @@ impl Fold {
         } else {
             1
         };
-        Fold { passes, frames, copies, size, wide, slots: Vec::new(), used: 0 }
+        let single = passes == 1;
+        let shift = if wide { 0 } else { passes };
+        let key = std::array::from_fn(|c| ((c as u32).min(H as u32 - 1) << shift) | (single && c > 0) as u32);
+        Fold { passes, frames, copies, size, wide, single, slots: Vec::new(), used: 0, key }
     }
 
     /// The slot of `label` in the current tile (created or reset on first use).
@@ -169,7 +256,7 @@ impl Fold {
                 zeros: 0,
                 hit_sum: 0,
                 max_hits: 0,
-                table: vec![0; self.copies * self.size],
+                table: Box::new([0; TABLE]),
                 frames: vec![0; self.frames + 1],
             });
         }
@@ -180,17 +267,18 @@ impl Fold {
         s.zeros = 0;
         s.hit_sum = 0;
         s.max_hits = 0;
-        s.table.fill(0);
+        s.table[..self.copies * self.size].fill(0);
         s.frames.fill(0);
         s
     }
 
     /// Count the cells of one run of label `label` (`counts`, `masks` and, with frames,
-    /// `frames` of the same cells).
+    /// `frames` of the same cells; with one pass, `masks` is not read).
     #[inline]
     pub(crate) fn run<C: Lane, M: Lane>(&mut self, label: u16, counts: &[C], masks: &[M], frames: Option<&[u16]>) {
         debug_assert_ne!(label, NO_LABEL);
-        let (wide, copies, size, passes, nframes) = (self.wide, self.copies, self.size, self.passes, self.frames);
+        let (wide, single, copies, size, passes, nframes) = (self.wide, self.single, self.copies, self.size, self.passes, self.frames);
+        let keys = self.key;
         let s = self.slot(label);
         s.cells += counts.len() as u64;
         s.hit_sum += C::sum(counts);
@@ -204,11 +292,13 @@ impl Fold {
         }
         if wide {
             count_wide(s, counts, masks, passes);
+        } else if single {
+            count_single::<C, 4>(s, counts, size, &keys);
         } else {
             match copies {
-                4 => count_narrow::<C, M, 4>(s, counts, masks, passes, size),
-                2 => count_narrow::<C, M, 2>(s, counts, masks, passes, size),
-                _ => count_narrow::<C, M, 1>(s, counts, masks, passes, size),
+                4 => count_narrow::<C, M, 4>(s, counts, masks, passes, size, &keys),
+                2 => count_narrow::<C, M, 2>(s, counts, masks, passes, size, &keys),
+                _ => count_narrow::<C, M, 1>(s, counts, masks, passes, size, &keys),
             }
         }
     }
@@ -227,11 +317,19 @@ fn all_zero<C: Lane>(chunk: &[C]) -> bool {
     chunk.iter().fold(0u32, |a, c| a | c.to_u32()) == 0
 }
 
+/// Narrow key of a count: from the table while it is ≤ 255 (always, in `u8` lanes).
 #[inline(always)]
-fn count_narrow<C: Lane, M: Lane, const COPIES: usize>(s: &mut Slot, counts: &[C], masks: &[M], passes: usize, size: usize) {
-    let table = &mut s.table[..COPIES * size];
+fn key_of<C: Lane>(keys: &[u32; 256], c: C, shift: usize, single: bool) -> u32 {
+    let c = c.to_u32();
+    if c <= 255 { keys[c as usize] } else { ((H as u32 - 1) << shift) | single as u32 }
+}
+
+#[inline(always)]
+fn count_narrow<C: Lane, M: Lane, const COPIES: usize>(s: &mut Slot, counts: &[C], masks: &[M], passes: usize, size: usize, keys: &[u32; 256]) {
+    let table = &mut *s.table;
     let low = (1u32 << passes) - 1;
-    let key = |c: C, m: M| ((c.to_u32().min(H as u32 - 1) << passes) | (m.to_u32() & low)) as usize;
+    // < size: (16 << passes) | (2^passes − 1) < 17 << passes.
+    let key = |c: C, m: M| (key_of(keys, c, passes, false) | (m.to_u32() & low)) as usize;
     let mut cc = counts.chunks_exact(CHUNK);
     let mut mm = masks.chunks_exact(CHUNK);
     for (c, m) in (&mut cc).zip(&mut mm) {
@@ -240,28 +338,48 @@ fn count_narrow<C: Lane, M: Lane, const COPIES: usize>(s: &mut Slot, counts: &[C
             continue;
         }
         for k in 0..CHUNK {
-            table[(k % COPIES) * size + key(c[k], m[k])] += 1;
+            table[((k % COPIES) * size + key(c[k], m[k])) & (TABLE - 1)] += 1;
         }
     }
     for (&c, &m) in cc.remainder().iter().zip(mm.remainder()) {
-        table[key(c, m)] += 1;
+        table[key(c, m) & (TABLE - 1)] += 1;
+    }
+}
+
+/// [`count_narrow`] for one pass: the mask is 1 exactly when the cell is hit.
+#[inline(always)]
+fn count_single<C: Lane, const COPIES: usize>(s: &mut Slot, counts: &[C], size: usize, keys: &[u32; 256]) {
+    let table = &mut *s.table;
+    let key = |c: C| key_of(keys, c, 1, true) as usize;
+    let mut cc = counts.chunks_exact(CHUNK);
+    for c in &mut cc {
+        if all_zero(c) {
+            s.zeros += CHUNK as u64;
+            continue;
+        }
+        for k in 0..CHUNK {
+            table[((k % COPIES) * size + key(c[k])) & (TABLE - 1)] += 1;
+        }
+    }
+    for &c in cc.remainder() {
+        table[key(c) & (TABLE - 1)] += 1;
     }
 }
 
 #[inline(always)]
 fn count_wide<C: Lane, M: Lane>(s: &mut Slot, counts: &[C], masks: &[M], passes: usize) {
     let bytes = passes.div_ceil(8);
-    let table = &mut s.table[..];
+    let table = &mut *s.table;
     let mut cc = counts.chunks_exact(CHUNK);
     let mut mm = masks.chunks_exact(CHUNK);
     let mut one = |c: C, m: M| {
         let (c, m) = (c.to_u32(), m.to_u32());
         let h = c.min(H as u32 - 1) as usize;
-        table[h * 33 + m.count_ones() as usize] += 1;
+        table[(h * 33 + m.count_ones() as usize) & (TABLE - 1)] += 1;
         if c > 0 {
-            table[WIDE_FIRST + m.trailing_zeros() as usize] += 1;
+            table[(WIDE_FIRST + m.trailing_zeros() as usize) & (TABLE - 1)] += 1;
             for k in 0..bytes {
-                table[WIDE_BYTES + k * 256 + ((m >> (8 * k)) & 255) as usize] += 1;
+                table[(WIDE_BYTES + k * 256 + ((m >> (8 * k)) & 255) as usize) & (TABLE - 1)] += 1;
             }
         }
     };
@@ -344,7 +462,7 @@ impl Slot {
     }
 }
 
-/// Fill `row`'s cells with `label` runs: call `f(label, a, b)` for each maximal run
+/// Split a label row into runs: call `f(label, a, b)` for each maximal run
 /// `a..b` of equal labels other than [`NO_LABEL`].
 #[inline]
 pub(crate) fn label_runs(row: &[u16], mut f: impl FnMut(u16, usize, usize)) {
@@ -434,4 +552,18 @@ pub(crate) fn pass_blocks<M: Lane>(masks: &[M], t: usize, p: usize, passes: usiz
     }
     let inv = 1.0 / (p * p) as f32;
     counts.into_iter().map(|v| v as f32 * inv).collect()
+}
+
+/// [`pass_blocks`] for one pass, from the counts (a cell's pass is hit when its count is).
+pub(crate) fn pass_blocks_single<C: Lane>(counts: &[C], t: usize, p: usize) -> Vec<f32> {
+    let per = t / p;
+    let mut hit = vec![0u32; per * per];
+    for (r, row) in counts.chunks_exact(t).enumerate() {
+        let out = &mut hit[(r / p) * per..(r / p + 1) * per];
+        for (o, chunk) in out.iter_mut().zip(row.chunks_exact(p)) {
+            *o += chunk.iter().map(|c| (c.to_u32() != 0) as u32).sum::<u32>();
+        }
+    }
+    let inv = 1.0 / (p * p) as f32;
+    hit.into_iter().map(|v| v as f32 * inv).collect()
 }

@@ -170,22 +170,30 @@ fn read_each(text: &str, path: &Path, mut f: impl FnMut(usize, f64, f64)) -> Res
     let (xi, yi) = (find("x_mm")?, find("y_mm")?);
     let last = xi.max(yi);
     for (n, line) in lines {
-        // The two wanted fields, found in one scan that stops after the later one.
+        // The two wanted fields, found in one byte scan that stops after the later one.
         let (mut x_raw, mut y_raw) = (None, None);
-        for (k, field) in line.split(',').enumerate().take(last + 1) {
+        let (mut start, mut k) = (0, 0);
+        for (i, &c) in line.as_bytes().iter().enumerate().chain(std::iter::once((line.len(), &b','))) {
+            if c != b',' {
+                continue;
+            }
             if k == xi {
-                x_raw = Some(field.trim());
+                x_raw = Some(line[start..i].trim());
             }
             if k == yi {
-                y_raw = Some(field.trim());
+                y_raw = Some(line[start..i].trim());
             }
+            if k == last {
+                break;
+            }
+            (start, k) = (i + 1, k + 1);
         }
         let get = |raw: Option<&str>, i: usize, name: &str| -> Result<f64> {
             let raw = raw.ok_or_else(|| {
                 let fields = line.split(',').count();
                 Error::parse(path, format!("line {}: {} fields, expected at least {}", n + 1, fields, i + 1))
             })?;
-            let v: f64 = raw.parse().map_err(|_| Error::parse(path, format!("line {}: {name} = {raw:?} is not a number", n + 1)))?;
+            let v = parse_f64(raw).ok_or_else(|| Error::parse(path, format!("line {}: {name} = {raw:?} is not a number", n + 1)))?;
             if !v.is_finite() || v.abs() > 1.0e6 {
                 return Err(Error::parse(path, format!("line {}: {name} = {raw}: allowed is a finite value within ±1e6 mm", n + 1)));
             }
@@ -196,6 +204,42 @@ fn read_each(text: &str, path: &Path, mut f: impl FnMut(usize, f64, f64)) -> Res
         f(n + 1, x, y);
     }
     Ok(())
+}
+
+/// `s.parse::<f64>().ok()`, with a fast path for plain decimals (`-12.345678`): at most 15
+/// digits and 22 decimals make the value `m / 10^k` with both exactly representable, and
+/// one IEEE division rounds it correctly, as `parse` does (Clinger's fast path). Anything
+/// else goes to `parse`.
+pub fn parse_f64(s: &str) -> Option<f64> {
+    const POW10: [f64; 23] =
+        [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
+    let b = s.as_bytes();
+    let (neg, digits) = match b.first() {
+        Some(b'-') => (true, &b[1..]),
+        Some(b'+') => (false, &b[1..]),
+        _ => (false, b),
+    };
+    let (mut m, mut count, mut frac, mut point) = (0u64, 0usize, 0usize, false);
+    for &c in digits {
+        match c {
+            b'0'..=b'9' => {
+                m = m * 10 + (c - b'0') as u64;
+                count += 1;
+                frac += point as usize;
+                if count > 15 {
+                    return s.parse().ok();
+                }
+            }
+            b'.' if !point => point = true,
+            _ => return s.parse().ok(),
+        }
+    }
+    // Digits on both sides of the point (`5.` and `.5` are left to `parse`).
+    if count == 0 || frac > 22 || (point && (frac == 0 || frac == count)) {
+        return s.parse().ok();
+    }
+    let v = m as f64 / POW10[frac];
+    Some(if neg { -v } else { v })
 }
 
 #[cfg(test)]
@@ -234,8 +278,37 @@ mod tests {
         }
     }
 
+    #[test]
+    fn parse_f64_matches_parse() {
+        for t in ["0", "-0", "+0", "-0.000", "1", "1.5", "-1.5", ".5", "5.", "-.5", "+.", ".", "", "-", "1e3", "1E-3", "inf", "NaN", "0x1",
+            "123456789012345", "1234567890123456", "0.000000000000000000001", "0.0000000000000000000001", "1.7976931348623157e308",
+            "12.345678", "-249.999999", "9007199254740993", "1..2", "1.2.3", " 1", "1 ", "--1", "+-1", "00001.50000"] {
+            assert_eq!(parse_f64(t).map(f64::to_bits), t.parse::<f64>().ok().map(f64::to_bits), "{t:?}");
+        }
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(20_000))]
+        #[test]
+        fn parse_f64_matches_parse_on_decimals(int in -10_000_000i64..10_000_000, frac in 0u64..100_000_000_000, digits in 0usize..12, neg in any::<bool>()) {
+            let f = format!("{frac:011}");
+            let t = format!("{}{}.{}", if neg { "-" } else { "" }, int.abs(), &f[..digits]);
+            prop_assert_eq!(parse_f64(&t).map(f64::to_bits), t.parse::<f64>().ok().map(f64::to_bits), "{}", t);
+        }
+
+        #[test]
+        fn parse_f64_matches_parse_on_any_text(t in "[-+]?[0-9]{0,18}[.]?[0-9]{0,24}") {
+            prop_assert_eq!(parse_f64(&t).map(f64::to_bits), t.parse::<f64>().ok().map(f64::to_bits), "{}", t);
+        }
+
+        #[test]
+        fn parse_f64_matches_parse_on_printed_floats(bits in any::<u64>(), prec in 0usize..17) {
+            let x = f64::from_bits(bits);
+            for t in [format!("{x}"), format!("{x:.prec$}"), format!("{x:e}")] {
+                prop_assert_eq!(parse_f64(&t).map(f64::to_bits), t.parse::<f64>().ok().map(f64::to_bits), "{}", t);
+            }
+        }
+
         #[test]
         fn fixed_matches_format_on_any_bits(bits in any::<u64>(), prec in 0usize..11) {
             let x = f64::from_bits(bits);
