@@ -325,7 +325,14 @@ fn key_of<C: Lane>(keys: &[u32; 256], c: C, shift: usize, single: bool) -> u32 {
 }
 
 #[inline(always)]
-fn count_narrow<C: Lane, M: Lane, const COPIES: usize>(s: &mut Slot, counts: &[C], masks: &[M], passes: usize, size: usize, keys: &[u32; 256]) {
+fn count_narrow<C: Lane, M: Lane, const COPIES: usize>(
+    s: &mut Slot,
+    counts: &[C],
+    masks: &[M],
+    passes: usize,
+    size: usize,
+    keys: &[u32; 256],
+) {
     let table = &mut *s.table;
     let low = (1u32 << passes) - 1;
     // < size: (16 << passes) | (2^passes − 1) < 17 << passes.
@@ -423,6 +430,10 @@ impl Slot {
             for k in 0..passes.div_ceil(8) {
                 for v in 1..256usize {
                     let n = at(WIDE_BYTES + k * 256 + v);
+                    // Bytes with bits at or past `passes` never occur (every pass is below it).
+                    if n == 0 {
+                        continue;
+                    }
                     let mut bits = v;
                     while bits != 0 {
                         t.alone[8 * k + bits.trailing_zeros() as usize] += n;
