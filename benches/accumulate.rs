@@ -1,7 +1,9 @@
 //! Punctures accumulated per second: the tiled parallel accumulator against the naive dense
 //! grid (same punctures, same rectangle, same resolution) in one group, so the ratio is
 //! measured on the same machine in the same run. A second group runs a whole face worth of
-//! punctures (≈ 565,000 over 500 cm²) through accumulation and metrics.
+//! punctures (≈ 565,000 over 500 cm²) through accumulation and metrics. The group
+//! `fold_old_vs_new` runs the accumulator before issue 14 (`raster::reference`, a cell-by-cell
+//! fold over `u32` cells) and the current one on the same inputs, in the same run.
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use needlesim::geometry::Rect;
@@ -12,6 +14,7 @@ use needlesim::raster::accumulate::{Layers, Request, accumulate};
 use needlesim::raster::dense::dense_counts;
 use needlesim::raster::domain::RectDomain;
 use needlesim::raster::grid::GridSpec;
+use needlesim::raster::reference;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::path::Path;
@@ -99,9 +102,68 @@ fn layers(c: &mut Criterion) {
     g.finish();
 }
 
+/// The old fold (`reference`) against the new one on the same inputs: the coverage
+/// command's face-sized set (565,000 punctures over 500 cm², 0.01 mm, one pass), the
+/// default patch with its pictures and frames, and the built-in face (19 labels, 3 passes).
+fn old_vs_new(c: &mut Criterion) {
+    type Acc = fn(&[Puncture], &Request) -> needlesim::raster::accumulate::Accumulation;
+    let cases: [(&str, Acc); 2] = [("old_reference", reference::accumulate), ("new", accumulate)];
+    let mut g = c.benchmark_group("fold_old_vs_new");
+    g.sample_size(10);
+
+    let rect = Rect::new(0.0, 0.0, 250.0, 200.0);
+    let p = uniform(565_000, rect, 14);
+    let domain = RectDomain(rect);
+    let grid = GridSpec::new(0.01).unwrap();
+    g.throughput(Throughput::Elements(p.len() as u64));
+    for (name, f) in cases {
+        g.bench_function(BenchmarkId::new(format!("coverage_565k_500cm2/{name}"), p.len()), |b| {
+            b.iter(|| {
+                f(&p, &Request { grid, radius_mm: 0.09, passes: 3, picture_cells: None, domain: &domain, layers: Default::default() })
+            })
+        });
+    }
+
+    let file = scenario::load(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/default.toml")), &[]).unwrap();
+    let sim = file.to_simulation().unwrap();
+    let (p, _, _) = sim.punctures();
+    let domain = RectDomain(sim.area);
+    let frames = needlesim::raster::frames::frames(&p, 120);
+    g.throughput(Throughput::Elements(p.len() as u64));
+    for (name, f) in cases {
+        g.bench_function(BenchmarkId::new(format!("default_patch_pictures_frames/{name}"), p.len()), |b| {
+            b.iter(|| {
+                f(
+                    &p,
+                    &Request {
+                        grid: sim.grid,
+                        radius_mm: 0.09,
+                        passes: 3,
+                        picture_cells: Some(5),
+                        domain: &domain,
+                        layers: Layers { pass_pictures: true, frame_ends: Some(&frames.ends) },
+                    },
+                )
+            })
+        });
+    }
+
+    let map = needlesim::face::default_face().unwrap();
+    let b = needlesim::raster::domain::Domain::bounds(&map);
+    let mut p = uniform(300_000, b, 15);
+    p.sort_by_key(|q| q.pass);
+    g.throughput(Throughput::Elements(p.len() as u64));
+    for (name, f) in cases {
+        g.bench_function(BenchmarkId::new(format!("face_19_labels_3_passes/{name}"), p.len()), |b| {
+            b.iter(|| f(&p, &Request { grid, radius_mm: 0.09, passes: 3, picture_cells: None, domain: &map, layers: Default::default() }))
+        });
+    }
+    g.finish();
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default().without_plots();
-    targets = patch, face, layers
+    targets = patch, face, layers, old_vs_new
 }
 criterion_main!(benches);

@@ -17,7 +17,7 @@ use crate::geometry::{Rect, Vec2};
 use crate::needle::puncture::Puncture;
 use crate::raster::accumulate::{HIST_BINS, Tally};
 use crate::raster::domain::{Domain, TileClass};
-use crate::raster::grid::GridSpec;
+use crate::raster::grid::{GridSpec, floor_i64};
 
 /// Coverage figures of one label from one accumulation.
 #[derive(Clone, Debug, PartialEq)]
@@ -88,21 +88,22 @@ pub struct Density {
 pub fn density(punctures: &[Puncture], domain: &dyn Domain) -> Vec<Density> {
     let labels = domain.label_count();
     let mut inside = vec![0u64; labels];
-    let mut bins: HashMap<(i64, i64), u32> = HashMap::new();
+    let b = domain.bounds();
+    let bins = Bins::new(&b);
+    let mut counts = bins.table();
     for p in punctures {
         if let Some(l) = domain.label_at(Vec2::new(p.x_mm, p.y_mm)) {
             inside[l as usize] += 1;
-            *bins.entry((p.x_mm.floor() as i64, p.y_mm.floor() as i64)).or_default() += 1;
+            counts.add(&bins, floor_i64(p.x_mm), floor_i64(p.y_mm));
         }
     }
     // Bins wholly inside one label, visited in lattice order (deterministic sums).
-    let b = domain.bounds();
     let mut per_label: Vec<Vec<u32>> = vec![Vec::new(); labels];
     for j in b.y0.floor() as i64..b.y1.ceil() as i64 {
         for i in b.x0.floor() as i64..b.x1.ceil() as i64 {
             let cell = Rect::new(i as f64, j as f64, (i + 1) as f64, (j + 1) as f64);
             if let Some(l) = bin_label(domain, &cell) {
-                per_label[l as usize].push(bins.get(&(i, j)).copied().unwrap_or(0));
+                per_label[l as usize].push(counts.get(&bins, i, j));
             }
         }
     }
@@ -117,6 +118,61 @@ pub fn density(punctures: &[Puncture], domain: &dyn Domain) -> Vec<Density> {
             }
         })
         .collect()
+}
+
+/// The 1 mm bins of a domain's bounds: a dense table when the bounds are of a sane size (a
+/// face: ≈ 50,000 bins), a hash map otherwise (same counts either way).
+struct Bins {
+    i0: i64,
+    j0: i64,
+    nx: i64,
+    ny: i64,
+    dense: bool,
+}
+
+enum BinCounts {
+    Dense(Vec<u32>),
+    Sparse(HashMap<(i64, i64), u32>),
+}
+
+impl Bins {
+    fn new(b: &Rect) -> Self {
+        let (i0, j0) = (b.x0.floor(), b.y0.floor());
+        let (nx, ny) = (b.x1.floor() - i0 + 1.0, b.y1.floor() - j0 + 1.0);
+        let dense = nx.is_finite() && ny.is_finite() && nx >= 1.0 && ny >= 1.0 && nx * ny <= 4.0e6;
+        Bins { i0: i0 as i64, j0: j0 as i64, nx: nx as i64, ny: ny as i64, dense }
+    }
+
+    fn table(&self) -> BinCounts {
+        if self.dense { BinCounts::Dense(vec![0; (self.nx * self.ny) as usize]) } else { BinCounts::Sparse(HashMap::new()) }
+    }
+
+    #[inline]
+    fn index(&self, i: i64, j: i64) -> Option<usize> {
+        let (x, y) = (i.wrapping_sub(self.i0), j.wrapping_sub(self.j0));
+        ((0..self.nx).contains(&x) && (0..self.ny).contains(&y)).then(|| (y * self.nx + x) as usize)
+    }
+}
+
+impl BinCounts {
+    #[inline]
+    fn add(&mut self, bins: &Bins, i: i64, j: i64) {
+        match self {
+            BinCounts::Dense(v) => match bins.index(i, j) {
+                Some(k) => v[k] += 1,
+                // A point of the domain outside its bounds: no bin of the lattice walk holds it.
+                None => {}
+            },
+            BinCounts::Sparse(m) => *m.entry((i, j)).or_default() += 1,
+        }
+    }
+
+    fn get(&self, bins: &Bins, i: i64, j: i64) -> u32 {
+        match self {
+            BinCounts::Dense(v) => bins.index(i, j).map_or(0, |k| v[k]),
+            BinCounts::Sparse(m) => m.get(&(i, j)).copied().unwrap_or(0),
+        }
+    }
 }
 
 /// The label of a bin when the bin lies wholly inside it. For `Mixed` answers the bin's

@@ -2,16 +2,21 @@
 //!
 //! **Algorithm.** Punctures are binned (counting sort, in puncture order) into every tile
 //! their disk's bounding box touches. Tiles are then processed in parallel (rayon), each in
-//! a per-worker workspace: rasterise the tile's disks into a `u32` count and a pass bit-mask
-//! per cell, label the cells by the domain, and fold the cells into per-label [`Tally`]s and
-//! an optional down-sampled picture. Tallies are integer sums, so the result is the same
-//! whatever the thread count or order. Only the tiles of the domain's bounds are visited,
-//! and only one tile per worker is ever dense in memory.
+//! a per-worker workspace: rasterise the tile's footprints row span by row span into a hit
+//! count and a pass bit-mask per cell (the narrowest integer lanes that cannot overflow:
+//! `u8` counts while at most 255 footprints touch the tile, `u8` masks up to 8 passes), label
+//! the cells by the domain (a row at a time, only in mixed tiles), and count each label
+//! run's cells by state into a small table that is folded into the label's [`Tally`] once
+//! per tile ([`crate::raster::fold`]); plus an optional down-sampled picture. Tallies are
+//! integer sums, so the result is the same whatever the thread count or order, and the same
+//! as the cell-by-cell fold kept in [`crate::raster::reference`]. Only the tiles of the
+//! domain's bounds are visited, and only one tile per worker is ever dense in memory.
 //!
 //! # Runtime
 //! O(P·(r/h)²) for P punctures of radius r at resolution h, plus O(A/h²) to fold the A mm²
-//! of measured area (tiles without punctures cost O(1) when wholly inside one label).
-//! Memory: O(P) for the bins plus `threads × tile_cells²` × 10 bytes of workspace.
+//! of measured area (a few operations per hit cell, 16 unhit cells at a time; tiles without
+//! punctures cost O(1) when wholly inside one label).
+//! Memory: O(P) for the bins plus `threads × tile_cells²` × 2–10 bytes of workspace.
 
 use rayon::prelude::*;
 
@@ -19,6 +24,7 @@ use crate::geometry::{Rect, Vec2};
 use crate::needle::footprint::Footprint;
 use crate::needle::puncture::Puncture;
 use crate::raster::domain::{Domain, NO_LABEL, TileClass};
+use crate::raster::fold::{Buffers, Fold, Lane, PAD, label_runs, min_frame, pass_blocks, pass_blocks_single, picture_block};
 use crate::raster::grid::GridSpec;
 
 /// Hit counts 0, 1, …, `HIST_BINS - 2` are counted exactly; the last bin holds "this many
@@ -239,7 +245,6 @@ pub struct Accumulation {
     /// Per-pass coverage pictures (empty unless [`Layers::pass_pictures`]).
     pub pass_rasters: Vec<Raster>,
 }
-
 /// Tile window of the domain's bounds.
 struct TileWindow {
     ti0: i64,
@@ -255,13 +260,14 @@ impl TileWindow {
 }
 
 struct Workspace {
-    counts: Vec<u32>,
-    masks: Vec<u32>,
+    /// Hit counts per cell, in the lane the tile needs (see [`fold`]).
+    counts: Buffers,
+    /// Pass bit-masks per cell, in the lane the passes need.
+    masks: Buffers,
     labels: Vec<u16>,
     /// First animation frame hitting each cell (only with [`Layers::frame_ends`]).
     frames: Vec<u16>,
-    /// One tally per label, reused tile after tile (only the labels a tile holds leave it).
-    tallies: Vec<Tally>,
+    fold: Fold,
 }
 
 const NO_FRAME: u16 = u16::MAX;
@@ -316,20 +322,18 @@ pub fn accumulate(punctures: &[Puncture], req: &Request) -> Accumulation {
             return Some((k, vec![(l, tally)], block, pass_block));
         }
         fill_labels(ws, req, class, ti, tj);
-        rasterise(ws, punctures, mine, req, ti, tj);
-        let mut tallies = std::mem::take(&mut ws.tallies);
-        fold_cells(ws, &mut tallies, t);
-        let held = tallies
-            .iter_mut()
-            .enumerate()
-            .filter(|(_, x)| x.cells > 0)
-            .map(|(l, x)| (l as u16, std::mem::replace(x, Tally::with_frames(req.passes, frames))))
-            .collect();
-        ws.tallies = tallies;
-        let block = req.picture_cells.map(|p| picture_block(&ws.counts, t, p)).unwrap_or_default();
-        let pass_block = match req.picture_cells {
-            Some(p) if pass_pictures => pass_blocks(&ws.masks, t, p, req.passes),
-            _ => Vec::new(),
+        // The narrowest lanes that cannot overflow: a cell is hit at most once per footprint
+        // touching the tile, and a pass needs one mask bit.
+        let (held, block, pass_block) = match (lane_of(mine.len()), lane_of_passes(req.passes)) {
+            (1, 1) => tile::<u8, u8>(ws, punctures, mine, req, ti, tj, class, pass_pictures),
+            (1, 2) => tile::<u8, u16>(ws, punctures, mine, req, ti, tj, class, pass_pictures),
+            (1, _) => tile::<u8, u32>(ws, punctures, mine, req, ti, tj, class, pass_pictures),
+            (2, 1) => tile::<u16, u8>(ws, punctures, mine, req, ti, tj, class, pass_pictures),
+            (2, 2) => tile::<u16, u16>(ws, punctures, mine, req, ti, tj, class, pass_pictures),
+            (2, _) => tile::<u16, u32>(ws, punctures, mine, req, ti, tj, class, pass_pictures),
+            (_, 1) => tile::<u32, u8>(ws, punctures, mine, req, ti, tj, class, pass_pictures),
+            (_, 2) => tile::<u32, u16>(ws, punctures, mine, req, ti, tj, class, pass_pictures),
+            (_, _) => tile::<u32, u32>(ws, punctures, mine, req, ti, tj, class, pass_pictures),
         };
         Some((k, held, block, pass_block))
     };
@@ -338,11 +342,11 @@ pub fn accumulate(punctures: &[Puncture], req: &Request) -> Accumulation {
         .into_par_iter()
         .map_init(
             || Workspace {
-                counts: vec![0; t * t],
-                masks: vec![0; t * t],
+                counts: Buffers::default(),
+                masks: Buffers::default(),
                 labels: vec![NO_LABEL; t * t],
-                frames: if frames > 0 { vec![NO_FRAME; t * t] } else { Vec::new() },
-                tallies: vec![Tally::with_frames(req.passes, frames); labels],
+                frames: if frames > 0 { vec![NO_FRAME; t * t + PAD] } else { Vec::new() },
+                fold: Fold::new(req.passes, frames),
             },
             |ws, k| per_tile(ws, k),
         )
@@ -385,6 +389,78 @@ pub fn accumulate(punctures: &[Puncture], req: &Request) -> Accumulation {
     Accumulation { tallies, raster, pass_rasters }
 }
 
+/// Bytes per hit count for a tile touched by `footprints` footprints.
+fn lane_of(footprints: usize) -> usize {
+    if footprints <= u8::MAX as usize {
+        1
+    } else if footprints <= u16::MAX as usize {
+        2
+    } else {
+        4
+    }
+}
+
+/// Bytes per pass mask for `passes` passes.
+fn lane_of_passes(passes: usize) -> usize {
+    if passes <= 8 {
+        1
+    } else if passes <= 16 {
+        2
+    } else {
+        4
+    }
+}
+
+/// One tile with hit counts in `C` and masks in `M`: rasterise, fold by label runs,
+/// picture blocks. Returns the held tallies and the picture blocks.
+#[allow(clippy::too_many_arguments)]
+fn tile<C: Lane, M: Lane>(
+    ws: &mut Workspace,
+    punctures: &[Puncture],
+    mine: &[u32],
+    req: &Request,
+    ti: i64,
+    tj: i64,
+    class: TileClass,
+    pass_pictures: bool,
+) -> (Vec<(u16, Tally)>, Vec<f32>, Vec<f32>) {
+    let t = req.grid.tile_cells;
+    let n = t * t;
+    // With one pass a cell's mask is "hit", read from its count: no masks are kept.
+    let single = req.passes == 1;
+    let counts = C::buf(&mut ws.counts);
+    let masks = M::buf(&mut ws.masks);
+    counts.clear();
+    counts.resize(n + PAD, C::default());
+    masks.clear();
+    if !single {
+        masks.resize(n + PAD, M::default());
+    }
+    let with_frames = req.layers.frame_ends.is_some();
+    rasterise(counts, masks, &mut ws.frames, punctures, mine, req, ti, tj);
+    let (counts, masks) = (&counts[..n], if single { &masks[..0] } else { &masks[..n] });
+    let frames = with_frames.then(|| &ws.frames[..n]);
+    let fold = &mut ws.fold;
+    match class {
+        TileClass::Inside(l) => fold.run(l, counts, masks, frames),
+        _ => {
+            for (r, row) in ws.labels.chunks_exact(t).enumerate() {
+                let o = r * t;
+                let m = |a: usize, b: usize| if single { &masks[..0] } else { &masks[o + a..o + b] };
+                label_runs(row, |l, a, b| fold.run(l, &counts[o + a..o + b], m(a, b), frames.map(|f| &f[o + a..o + b])));
+            }
+        }
+    }
+    let held = fold.finish();
+    let block = req.picture_cells.map(|p| picture_block(counts, t, p)).unwrap_or_default();
+    let pass_block = match req.picture_cells {
+        Some(p) if pass_pictures && single => pass_blocks_single(counts, t, p),
+        Some(p) if pass_pictures => pass_blocks(masks, t, p, req.passes),
+        _ => Vec::new(),
+    };
+    (held, block, pass_block)
+}
+
 /// Counting sort of puncture indices into the tiles their bounding boxes touch.
 /// Returns CSR offsets (`starts[k]..starts[k+1]`) and the member list, in puncture order.
 fn bin_by_tile(punctures: &[Puncture], req: &Request, win: &TileWindow) -> (Vec<usize>, Vec<u32>) {
@@ -401,10 +477,17 @@ fn bin_by_tile(punctures: &[Puncture], req: &Request, win: &TileWindow) -> (Vec<
             clamp_y(g.tile_of(b.y1)).min(win.ny as i64 - 1),
         )
     };
+    // Each puncture's tile range, computed once (x0, x1, y0, y1; empty when x0 > x1).
+    let ranges: Vec<[i32; 4]> = punctures
+        .iter()
+        .map(|p| {
+            let (x0, x1, y0, y1) = range(p);
+            [x0 as i32, x1 as i32, y0 as i32, y1 as i32]
+        })
+        .collect();
     let n = win.nx * win.ny;
     let mut counts = vec![0usize; n + 1];
-    for p in punctures {
-        let (x0, x1, y0, y1) = range(p);
+    for &[x0, x1, y0, y1] in &ranges {
         for y in y0..=y1 {
             for x in x0..=x1 {
                 counts[y as usize * win.nx + x as usize + 1] += 1;
@@ -417,8 +500,7 @@ fn bin_by_tile(punctures: &[Puncture], req: &Request, win: &TileWindow) -> (Vec<
     let starts = counts.clone();
     let mut next = counts;
     let mut members = vec![0u32; starts[n]];
-    for (idx, p) in punctures.iter().enumerate() {
-        let (x0, x1, y0, y1) = range(p);
+    for (idx, &[x0, x1, y0, y1]) in ranges.iter().enumerate() {
         for y in y0..=y1 {
             for x in x0..=x1 {
                 let k = y as usize * win.nx + x as usize;
@@ -433,7 +515,8 @@ fn bin_by_tile(punctures: &[Puncture], req: &Request, win: &TileWindow) -> (Vec<
 fn fill_labels(ws: &mut Workspace, req: &Request, class: TileClass, ti: i64, tj: i64) {
     let t = req.grid.tile_cells;
     match class {
-        TileClass::Inside(l) => ws.labels.fill(l),
+        // Inside tiles are folded as one run: their label row is never read.
+        TileClass::Inside(_) => {}
         TileClass::Outside => ws.labels.fill(NO_LABEL),
         TileClass::Mixed => {
             for r in 0..t {
@@ -444,42 +527,53 @@ fn fill_labels(ws: &mut Workspace, req: &Request, class: TileClass, ti: i64, tj:
     }
 }
 
-fn rasterise(ws: &mut Workspace, punctures: &[Puncture], mine: &[u32], req: &Request, ti: i64, tj: i64) {
+/// Rasterise the tile's footprints: each row span added to the counts and OR-ed into the
+/// masks (with one pass, none) a word of cells at a time ([`Lane::add_one`]).
+#[allow(clippy::too_many_arguments)]
+fn rasterise<C: Lane, M: Lane>(
+    counts: &mut [C],
+    masks: &mut [M],
+    frames: &mut [u16],
+    punctures: &[Puncture],
+    mine: &[u32],
+    req: &Request,
+    ti: i64,
+    tj: i64,
+) {
     let t = req.grid.tile_cells as i64;
-    ws.counts.fill(0);
-    ws.masks.fill(0);
     let (ci0, cj0) = (ti * t, tj * t);
     let window = (ci0, ci0 + t - 1, cj0, cj0 + t - 1);
+    let single = req.passes == 1;
     if let Some(ends) = req.layers.frame_ends {
         // A separate loop, so the plain accumulation's inner loop is untouched.
-        ws.frames.fill(NO_FRAME);
+        frames.fill(NO_FRAME);
         for &idx in mine {
             let p = &punctures[idx as usize];
-            let bit = 1u32 << p.pass;
+            debug_assert!((p.pass as usize) < req.passes.max(1), "pass {} of {}", p.pass, req.passes);
+            let bit = M::from_u32(1u32 << p.pass);
             let frame = ends.partition_point(|&e| e <= idx).min(NO_FRAME as usize - 1) as u16;
             footprint_rows(p, &req.grid, req.radius_mm, window, |j, i0, i1| {
                 let row = ((j - cj0) * t) as usize;
-                let (a, b) = (row + (i0 - ci0) as usize, row + (i1 - ci0) as usize);
-                for c in a..=b {
-                    ws.counts[c] += 1;
-                    ws.masks[c] |= bit;
-                    ws.frames[c] = ws.frames[c].min(frame);
+                let (a, b) = (row + (i0 - ci0) as usize, row + (i1 - ci0) as usize + 1);
+                C::add_one(counts, a, b);
+                if !single {
+                    M::or_bit(masks, a, b, bit);
                 }
+                min_frame(frames, a, b, frame);
             });
         }
         return;
     }
     for &idx in mine {
         let p = &punctures[idx as usize];
-        let bit = 1u32 << p.pass;
+        debug_assert!((p.pass as usize) < req.passes.max(1), "pass {} of {}", p.pass, req.passes);
+        let bit = M::from_u32(1u32 << p.pass);
         let mut add = |j: i64, i0: i64, i1: i64| {
             let row = ((j - cj0) * t) as usize;
-            let (a, b) = (row + (i0 - ci0) as usize, row + (i1 - ci0) as usize);
-            for c in &mut ws.counts[a..=b] {
-                *c += 1;
-            }
-            for m in &mut ws.masks[a..=b] {
-                *m |= bit;
+            let (a, b) = (row + (i0 - ci0) as usize, row + (i1 - ci0) as usize + 1);
+            C::add_one(counts, a, b);
+            if !single {
+                M::or_bit(masks, a, b, bit);
             }
         };
         // Disks (ideal hand) keep the fast path; tilted or dragged needles use the exact
@@ -502,57 +596,6 @@ pub fn footprint_rows(p: &Puncture, grid: &GridSpec, radius_mm: f64, window: (i6
     } else {
         grid.footprint_rows(&Footprint::of(p, radius_mm), window, row);
     }
-}
-
-fn fold_cells(ws: &Workspace, tallies: &mut [Tally], t: usize) {
-    for idx in 0..t * t {
-        let l = ws.labels[idx];
-        if l == NO_LABEL {
-            continue;
-        }
-        let tally = &mut tallies[l as usize];
-        tally.add_cell(ws.counts[idx], ws.masks[idx]);
-        if ws.counts[idx] > 0
-            && let Some(f) = tally.first_frame.get_mut(ws.frames.get(idx).copied().unwrap_or(NO_FRAME) as usize)
-        {
-            *f += 1;
-        }
-    }
-}
-
-/// Mean hit count over each `p × p` block of a tile, bottom row first. Sums are integers
-/// per row chunk (no division per cell), then one f32 scale per block.
-fn picture_block(counts: &[u32], t: usize, p: usize) -> Vec<f32> {
-    let per = t / p;
-    let mut sums = vec![0u64; per * per];
-    for (r, row) in counts.chunks_exact(t).enumerate() {
-        let out = &mut sums[(r / p) * per..(r / p + 1) * per];
-        for (o, chunk) in out.iter_mut().zip(row.chunks_exact(p)) {
-            *o += chunk.iter().map(|&c| c as u64).sum::<u64>();
-        }
-    }
-    let inv = 1.0 / (p * p) as f32;
-    sums.into_iter().map(|v| v as f32 * inv).collect()
-}
-
-/// Fraction of each `p × p` block's cells hit by each pass: `passes` blocks one after the
-/// other, bottom row first.
-fn pass_blocks(masks: &[u32], t: usize, p: usize, passes: usize) -> Vec<f32> {
-    let per = t / p;
-    let mut out = vec![0.0f32; passes * per * per];
-    for r in 0..t {
-        for c in 0..t {
-            let mut bits = masks[r * t + c];
-            while bits != 0 {
-                let pass = bits.trailing_zeros() as usize;
-                out[pass * per * per + (r / p) * per + c / p] += 1.0;
-                bits &= bits - 1;
-            }
-        }
-    }
-    let inv = 1.0 / (p * p) as f32;
-    out.iter_mut().for_each(|v| *v *= inv);
-    out
 }
 
 /// Bytes the accumulation of `punctures` needs beyond the punctures themselves (bins,

@@ -23,6 +23,21 @@ pub const DEFAULT_RESOLUTION_MM: f64 = 0.01;
 /// Target tile side, mm. 2 mm tiles at 0.01 mm hold 40,000 cells (≈ 320 kB of workspace).
 pub const TILE_SIDE_MM: f64 = 2.0;
 
+/// `x.ceil() as i64`, exactly (saturating, NaN → 0), without the libm call that `ceil`
+/// costs on baseline x86-64: truncate, then step up when the truncation lies below `x`.
+#[inline(always)]
+pub fn ceil_i64(x: f64) -> i64 {
+    let t = x as i64;
+    if (t as f64) < x { t.saturating_add(1) } else { t }
+}
+
+/// `x.floor() as i64`, exactly (saturating, NaN → 0); see [`ceil_i64`].
+#[inline(always)]
+pub fn floor_i64(x: f64) -> i64 {
+    let t = x as i64;
+    if (t as f64) > x { t.saturating_sub(1) } else { t }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct GridSpec {
     /// Cell side, mm. Positive.
@@ -65,7 +80,7 @@ impl GridSpec {
 
     /// Index of the tile holding coordinate `x` (mm) along one axis.
     pub fn tile_of(&self, x: f64) -> i64 {
-        (x / self.tile_mm()).floor() as i64
+        floor_i64(x / self.tile_mm())
     }
 
     /// Rectangle of tile `(ti, tj)`, mm.
@@ -82,7 +97,7 @@ impl GridSpec {
     /// Range of cell indices (inclusive) whose centres lie in `[lo, hi]` along one axis.
     pub fn cells_between(&self, lo: f64, hi: f64) -> (i64, i64) {
         let h = self.resolution_mm;
-        ((lo / h - 0.5).ceil() as i64, (hi / h - 0.5).floor() as i64)
+        (ceil_i64(lo / h - 0.5), floor_i64(hi / h - 0.5))
     }
 
     /// Call `row(j, i0, i1)` for every row `j` of cells (inclusive span `i0..=i1`) whose
@@ -143,6 +158,27 @@ mod tests {
         assert_eq!(g.tile_cells, 1024, "a tiny cell side clamps the tile, never wraps");
         let e = crate::coverage_of_points(&[(1.0, 1.0)], 0.18, Rect::new(0.0, 0.0, 2.0, 2.0), 0.0).unwrap_err().to_string();
         assert!(e.contains("--resolution-mm"), "{e}");
+    }
+
+    #[test]
+    fn fast_ceil_and_floor_equal_the_std_ones() {
+        let mut vals = vec![0.0, -0.0, 0.5, -0.5, 1.0, -1.0, 1.5, -1.5, 2.5, f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 1e300, -1e300];
+        vals.extend([f64::MIN_POSITIVE, -f64::MIN_POSITIVE, 4503599627370495.5, -4503599627370495.5, 9.2e18, -9.2e18, 9.3e18, -9.3e18]);
+        vals.extend([i64::MAX as f64, i64::MIN as f64, 1.0 - f64::EPSILON / 2.0, -(1.0 - f64::EPSILON / 2.0)]);
+        let mut s = 0x9e3779b97f4a7c15u64;
+        for _ in 0..200_000 {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            let v = f64::from_bits(s);
+            vals.push(v);
+            vals.push((s % 2_000_000) as f64 / 1000.0 - 1000.0);
+            vals.push((s as i64 as f64) / 1e6);
+        }
+        for v in vals {
+            assert_eq!(ceil_i64(v), v.ceil() as i64, "ceil {v:e}");
+            assert_eq!(floor_i64(v), v.floor() as i64, "floor {v:e}");
+        }
     }
 
     #[test]

@@ -14,5 +14,7 @@
 pub mod accumulate;
 pub mod dense;
 pub mod domain;
+pub(crate) mod fold;
 pub mod frames;
 pub mod grid;
+pub mod reference;

@@ -39,24 +39,125 @@ pub fn write_with<W: Write>(
         write!(w, ",{name}")?;
     }
     writeln!(w)?;
+    // One row at a time into a reused buffer; numbers by [`push_fixed`] (the bytes of
+    // `{:.N}`, without the formatting machinery).
+    let mut row = Vec::with_capacity(160);
     for (i, p) in punctures.iter().enumerate() {
-        write!(w, "{},{},{},{:.6},{:.6},{:.4},{:.6}", p.pass, p.stamp, p.needle, p.x_mm, p.y_mm, p.depth_mm, p.t_s)?;
-        if shaped {
-            write!(w, ",{:.4},{:.4},{:.6},{:.6}", p.tilt_deg, p.tilt_azimuth_deg, p.drag_x_mm, p.drag_y_mm)?;
+        row.clear();
+        push_uint(&mut row, p.pass as u64);
+        row.push(b',');
+        push_uint(&mut row, p.stamp as u64);
+        row.push(b',');
+        push_uint(&mut row, p.needle as u64);
+        for (v, prec) in [(p.x_mm, 6), (p.y_mm, 6), (p.depth_mm, 4), (p.t_s, 6)] {
+            row.push(b',');
+            push_fixed(&mut row, v, prec);
         }
+        if shaped {
+            // f32 → f64 is exact, and `{:.N}` prints the exact value of either.
+            for (v, prec) in [(p.tilt_deg, 4), (p.tilt_azimuth_deg, 4), (p.drag_x_mm, 6), (p.drag_y_mm, 6)] {
+                row.push(b',');
+                push_fixed(&mut row, v as f64, prec);
+            }
+        }
+        w.write_all(&row)?;
         cells(i, w)?;
-        writeln!(w)?;
+        w.write_all(b"\n")?;
     }
     Ok(())
 }
 
+/// Append the decimal digits of `v`.
+fn push_uint(out: &mut Vec<u8>, mut v: u64) {
+    let mut buf = [0u8; 20];
+    let mut k = buf.len();
+    loop {
+        k -= 1;
+        buf[k] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&buf[k..]);
+}
+
+/// Append `x` with `prec` decimals, byte for byte what `format!("{x:.prec$}")` gives: the
+/// exact binary value rounded half to even on its decimal expansion, a `-` for every
+/// negative sign bit (−0.0 and negatives that round to zero included).
+///
+/// Exact integer arithmetic: `|x| = m · 2^e` with a 53-bit `m`, so `|x| · 10^prec` is
+/// `m · 10^prec` (< 2^83 for `prec` ≤ 9) shifted by `e`, and the shifted-out bits decide
+/// the rounding. Values too large for that (|x| ≥ 2^53, or a result beyond `u64`), NaN,
+/// infinities and `prec` > 9 go through `format!` itself.
+pub fn push_fixed(out: &mut Vec<u8>, x: f64, prec: usize) {
+    const POW10: [u64; 10] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000];
+    let bits = x.to_bits();
+    let exp_field = ((bits >> 52) & 0x7ff) as i32;
+    let frac = bits & ((1u64 << 52) - 1);
+    if prec >= POW10.len() || exp_field == 0x7ff || x.abs() >= 9_007_199_254_740_992.0 {
+        use std::io::Write as _;
+        let _ = write!(out, "{x:.prec$}");
+        return;
+    }
+    // |x| = m · 2^e.
+    let (m, e) = if exp_field == 0 { (frac, -1074) } else { (frac | 1u64 << 52, exp_field - 1075) };
+    let num = m as u128 * POW10[prec] as u128;
+    let q: u128 = if e >= 0 {
+        num << e
+    } else {
+        let s = (-e) as u32;
+        if s >= 128 {
+            0 // num < 2^83: less than half of 2^s.
+        } else {
+            let q = num >> s;
+            let rem = num & ((1u128 << s) - 1);
+            let half = 1u128 << (s - 1);
+            if rem > half || (rem == half && q & 1 == 1) { q + 1 } else { q }
+        }
+    };
+    let Ok(q) = u64::try_from(q) else {
+        use std::io::Write as _;
+        let _ = write!(out, "{x:.prec$}");
+        return;
+    };
+    if x.is_sign_negative() {
+        out.push(b'-');
+    }
+    let mut buf = [b'0'; 32];
+    let mut k = buf.len();
+    let mut v = q;
+    while v != 0 {
+        k -= 1;
+        buf[k] = b'0' + (v % 10) as u8;
+        v /= 10;
+    }
+    // At least one integer digit and `prec` decimals.
+    k = k.min(buf.len() - prec - 1);
+    let point = buf.len() - prec;
+    out.extend_from_slice(&buf[k..point]);
+    if prec > 0 {
+        out.push(b'.');
+        out.extend_from_slice(&buf[point..]);
+    }
+}
+
 /// Read puncture centres `(x_mm, y_mm)` from CSV text; `path` is used in messages.
 pub fn read_xy(text: &str, path: &Path) -> Result<Vec<(f64, f64)>> {
-    Ok(read_xy_lines(text, path)?.into_iter().map(|(_, x, y)| (x, y)).collect())
+    let mut out = Vec::with_capacity(text.len() / 48);
+    read_each(text, path, |_, x, y| out.push((x, y)))?;
+    Ok(out)
 }
 
 /// As [`read_xy`], each point with its 1-based line number in the file.
 pub fn read_xy_lines(text: &str, path: &Path) -> Result<Vec<(usize, f64, f64)>> {
+    let mut out = Vec::new();
+    read_each(text, path, |n, x, y| out.push((n, x, y)))?;
+    Ok(out)
+}
+
+/// Call `f(line, x, y)` for each data line, in order; no allocation per line.
+fn read_each(text: &str, path: &Path, mut f: impl FnMut(usize, f64, f64)) -> Result<()> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut lines = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty());
     let (_, header) = lines.next().ok_or_else(|| Error::parse(path, "empty file: expected a header with x_mm,y_mm"))?;
@@ -67,20 +168,247 @@ pub fn read_xy_lines(text: &str, path: &Path) -> Result<Vec<(usize, f64, f64)>> 
             .ok_or_else(|| Error::parse(path, format!("line 1: header {header:?} has no column {name}; needed: x_mm,y_mm")))
     };
     let (xi, yi) = (find("x_mm")?, find("y_mm")?);
-    let mut out = Vec::new();
+    let last = xi.max(yi);
     for (n, line) in lines {
-        let fields: Vec<&str> = line.split(',').map(str::trim).collect();
-        let get = |i: usize, name: &str| -> Result<f64> {
-            let raw = fields
-                .get(i)
-                .ok_or_else(|| Error::parse(path, format!("line {}: {} fields, expected at least {}", n + 1, fields.len(), i + 1)))?;
-            let v: f64 = raw.parse().map_err(|_| Error::parse(path, format!("line {}: {name} = {raw:?} is not a number", n + 1)))?;
+        // The two wanted fields, found in one byte scan that stops after the later one.
+        let (mut x_raw, mut y_raw) = (None, None);
+        let (mut start, mut k) = (0, 0);
+        for (i, &c) in line.as_bytes().iter().enumerate().chain(std::iter::once((line.len(), &b','))) {
+            if c != b',' {
+                continue;
+            }
+            if k == xi {
+                x_raw = Some(line[start..i].trim());
+            }
+            if k == yi {
+                y_raw = Some(line[start..i].trim());
+            }
+            if k == last {
+                break;
+            }
+            (start, k) = (i + 1, k + 1);
+        }
+        let get = |raw: Option<&str>, i: usize, name: &str| -> Result<f64> {
+            let raw = raw.ok_or_else(|| {
+                let fields = line.split(',').count();
+                Error::parse(path, format!("line {}: {} fields, expected at least {}", n + 1, fields, i + 1))
+            })?;
+            let v = parse_f64(raw).ok_or_else(|| Error::parse(path, format!("line {}: {name} = {raw:?} is not a number", n + 1)))?;
             if !v.is_finite() || v.abs() > 1.0e6 {
                 return Err(Error::parse(path, format!("line {}: {name} = {raw}: allowed is a finite value within ±1e6 mm", n + 1)));
             }
             Ok(v)
         };
-        out.push((n + 1, get(xi, "x_mm")?, get(yi, "y_mm")?));
+        let x = get(x_raw, xi, "x_mm")?;
+        let y = get(y_raw, yi, "y_mm")?;
+        f(n + 1, x, y);
     }
-    Ok(out)
+    Ok(())
+}
+
+/// `s.parse::<f64>().ok()`, with a fast path for plain decimals (`-12.345678`): at most 15
+/// digits and 22 decimals make the value `m / 10^k` with both exactly representable, and
+/// one IEEE division rounds it correctly, as `parse` does (Clinger's fast path). Anything
+/// else goes to `parse`.
+pub fn parse_f64(s: &str) -> Option<f64> {
+    const POW10: [f64; 23] =
+        [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
+    let b = s.as_bytes();
+    let (neg, digits) = match b.first() {
+        Some(b'-') => (true, &b[1..]),
+        Some(b'+') => (false, &b[1..]),
+        _ => (false, b),
+    };
+    let (mut m, mut count, mut frac, mut point) = (0u64, 0usize, 0usize, false);
+    for &c in digits {
+        match c {
+            b'0'..=b'9' => {
+                m = m * 10 + (c - b'0') as u64;
+                count += 1;
+                frac += point as usize;
+                if count > 15 {
+                    return s.parse().ok();
+                }
+            }
+            b'.' if !point => point = true,
+            _ => return s.parse().ok(),
+        }
+    }
+    // Digits on both sides of the point (`5.` and `.5` are left to `parse`).
+    if count == 0 || frac > 22 || (point && (frac == 0 || frac == count)) {
+        return s.parse().ok();
+    }
+    let v = m as f64 / POW10[frac];
+    Some(if neg { -v } else { v })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn fixed(x: f64, prec: usize) -> String {
+        let mut v = Vec::new();
+        push_fixed(&mut v, x, prec);
+        String::from_utf8(v).unwrap()
+    }
+
+    #[test]
+    fn fixed_matches_format_on_edge_cases() {
+        let mut cases =
+            vec![0.0, -0.0, 0.5, -0.5, 1.5, 2.5, -2.5, 0.125, 0.375, 1e-7, -1e-7, 5e-7, -5e-7, 4.5e-6, 0.0000005, 0.00000050000000000001];
+        cases.extend([1e-320, -1e-320, f64::MIN_POSITIVE, 9007199254740991.0, 9007199254740992.0, -9007199254740993.0, 1e300, -1e300]);
+        cases.extend([f64::NAN, f64::INFINITY, f64::NEG_INFINITY, f64::MAX, f64::MIN, 18446744073709.551615, 123456789.123456789]);
+        cases.extend([0.9999995, 0.99999949999, 9.99995, 99.5, 0.05, 0.15, 0.25, 0.35, 2.675, 1.005]);
+        for &x in &cases {
+            for prec in 0..12 {
+                assert_eq!(fixed(x, prec), format!("{x:.prec$}"), "{x:e} .{prec}");
+            }
+        }
+        // Exact halves at every precision: k / 2^s around the rounding digit.
+        for prec in 0..10usize {
+            for k in -2000i64..2000 {
+                for s in 1..12 {
+                    let x = k as f64 / (1u64 << s) as f64 / 10f64.powi(prec as i32);
+                    assert_eq!(fixed(x, prec), format!("{x:.prec$}"), "{x:e} .{prec}");
+                    let y = (k as f64 + 0.5) / 10f64.powi(prec as i32);
+                    assert_eq!(fixed(y, prec), format!("{y:.prec$}"), "{y:e} .{prec}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn parse_f64_matches_parse() {
+        for t in [
+            "0",
+            "-0",
+            "+0",
+            "-0.000",
+            "1",
+            "1.5",
+            "-1.5",
+            ".5",
+            "5.",
+            "-.5",
+            "+.",
+            ".",
+            "",
+            "-",
+            "1e3",
+            "1E-3",
+            "inf",
+            "NaN",
+            "0x1",
+            "123456789012345",
+            "1234567890123456",
+            "0.000000000000000000001",
+            "0.0000000000000000000001",
+            "1.7976931348623157e308",
+            "12.345678",
+            "-249.999999",
+            "9007199254740993",
+            "1..2",
+            "1.2.3",
+            " 1",
+            "1 ",
+            "--1",
+            "+-1",
+            "00001.50000",
+        ] {
+            assert_eq!(parse_f64(t).map(f64::to_bits), t.parse::<f64>().ok().map(f64::to_bits), "{t:?}");
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(20_000))]
+        #[test]
+        fn parse_f64_matches_parse_on_decimals(int in -10_000_000i64..10_000_000, frac in 0u64..100_000_000_000, digits in 0usize..12, neg in any::<bool>()) {
+            let f = format!("{frac:011}");
+            let t = format!("{}{}.{}", if neg { "-" } else { "" }, int.abs(), &f[..digits]);
+            prop_assert_eq!(parse_f64(&t).map(f64::to_bits), t.parse::<f64>().ok().map(f64::to_bits), "{}", t);
+        }
+
+        #[test]
+        fn parse_f64_matches_parse_on_any_text(t in "[-+]?[0-9]{0,18}[.]?[0-9]{0,24}") {
+            prop_assert_eq!(parse_f64(&t).map(f64::to_bits), t.parse::<f64>().ok().map(f64::to_bits), "{}", t);
+        }
+
+        #[test]
+        fn parse_f64_matches_parse_on_printed_floats(bits in any::<u64>(), prec in 0usize..17) {
+            let x = f64::from_bits(bits);
+            for t in [format!("{x}"), format!("{x:.prec$}"), format!("{x:e}")] {
+                prop_assert_eq!(parse_f64(&t).map(f64::to_bits), t.parse::<f64>().ok().map(f64::to_bits), "{}", t);
+            }
+        }
+
+        #[test]
+        fn fixed_matches_format_on_any_bits(bits in any::<u64>(), prec in 0usize..11) {
+            let x = f64::from_bits(bits);
+            prop_assert_eq!(fixed(x, prec), format!("{x:.prec$}"));
+        }
+
+        #[test]
+        fn fixed_matches_format_on_plausible_values(v in -1.0e7f64..1.0e7, scale in -12i32..12, prec in 0usize..11) {
+            let x = v * 10f64.powi(scale);
+            prop_assert_eq!(fixed(x, prec), format!("{x:.prec$}"));
+        }
+
+        #[test]
+        fn fixed_matches_format_on_f32(bits in any::<u32>(), prec in 0usize..11) {
+            let x = f32::from_bits(bits);
+            prop_assert_eq!(fixed(x as f64, prec), format!("{x:.prec$}"));
+        }
+
+        #[test]
+        fn fixed_matches_format_on_ties(k in -10_000_000i64..10_000_000, s in 1u32..60, prec in 0usize..10) {
+            let x = k as f64 / (1u64 << s) as f64;
+            prop_assert_eq!(fixed(x, prec), format!("{x:.prec$}"));
+        }
+    }
+
+    #[test]
+    fn rows_match_the_format_macro_rows() {
+        use crate::needle::puncture::Puncture;
+        let mut ps = Vec::new();
+        let mut s = 0x2545f4914f6cdd1du64;
+        for i in 0..5000u32 {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            let r = |k: u32| ((s >> k) & 0xffff) as f64 / 65536.0;
+            ps.push(Puncture {
+                pass: (i % 7) as u16,
+                stamp: i * 31,
+                needle: (i % 12) as u16,
+                x_mm: 250.0 * r(0) - 20.0,
+                y_mm: -200.0 * r(16),
+                depth_mm: 2.0 * r(32),
+                t_s: 600.0 * r(48) * r(8),
+                tilt_deg: if i % 3 == 0 { (r(4) * 20.0 - 10.0) as f32 } else { 0.0 },
+                tilt_azimuth_deg: (r(12) * 360.0) as f32,
+                drag_x_mm: (r(20) * 0.1 - 0.05) as f32,
+                drag_y_mm: (r(28) * 0.1 - 0.05) as f32,
+            });
+        }
+        for set in [&ps[..], &ps.iter().map(|p| Puncture { tilt_deg: 0.0, drag_x_mm: 0.0, drag_y_mm: 0.0, ..*p }).collect::<Vec<_>>()[..]] {
+            let mut fast = Vec::new();
+            write_with(&mut fast, set, &["extra"], |i, w| write!(w, ",{i}")).unwrap();
+            let mut slow = String::from(HEADER);
+            let shaped = set.iter().any(|p| !p.is_disk());
+            if shaped {
+                slow += ",";
+                slow += SHAPE_COLUMNS;
+            }
+            slow += ",extra\n";
+            for (i, p) in set.iter().enumerate() {
+                slow += &format!("{},{},{},{:.6},{:.6},{:.4},{:.6}", p.pass, p.stamp, p.needle, p.x_mm, p.y_mm, p.depth_mm, p.t_s);
+                if shaped {
+                    slow += &format!(",{:.4},{:.4},{:.6},{:.6}", p.tilt_deg, p.tilt_azimuth_deg, p.drag_x_mm, p.drag_y_mm);
+                }
+                slow += &format!(",{i}\n");
+            }
+            assert_eq!(String::from_utf8(fast).unwrap(), slow);
+        }
+    }
 }
