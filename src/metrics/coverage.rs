@@ -158,11 +158,12 @@ impl BinCounts {
     #[inline]
     fn add(&mut self, bins: &Bins, i: i64, j: i64) {
         match self {
-            BinCounts::Dense(v) => match bins.index(i, j) {
-                Some(k) => v[k] += 1,
-                // A point of the domain outside its bounds: no bin of the lattice walk holds it.
-                None => {}
-            },
+            // A point of the domain outside its bounds: no bin of the lattice walk holds it.
+            BinCounts::Dense(v) => {
+                if let Some(k) = bins.index(i, j) {
+                    v[k] += 1;
+                }
+            }
             BinCounts::Sparse(m) => *m.entry((i, j)).or_default() += 1,
         }
     }
