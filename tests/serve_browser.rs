@@ -8,7 +8,7 @@
 //! `output/serve-browser.png` (git-ignored).
 //!
 //! Without chromium or chromedriver the test says so loudly and passes on a developer
-//! machine; under CI (`CI=true`) it fails.
+//! machine; where `common::gate` says environment-dependent tests must run (.ci/run) it fails.
 
 mod common;
 
@@ -167,11 +167,11 @@ fn base64_decode(s: &str) -> Vec<u8> {
 #[test]
 fn drawing_on_the_page_makes_punctures_and_coverage() {
     let (Some(chromium), Some(driver)) = (which(&["chromium", "chromium-browser"]), which(&["chromedriver"])) else {
-        let msg = "\n\n*** serve_browser: chromium and/or chromedriver NOT FOUND — the live page was NOT tested in a browser.\n*** Install Debian's `chromium` and `chromium-driver` (.ci/run does).\n";
-        if std::env::var("CI").is_ok_and(|v| v == "true") {
-            panic!("{msg}");
-        }
-        eprintln!("{msg}");
+        common::gate::unavailable(
+            "serve_browser",
+            "chromium and/or chromedriver not found, so the live page was NOT tested in a browser \
+             (Debian: chromium and chromium-driver; .ci/run installs them)",
+        );
         return;
     };
     let server = Server::start(&[]);
