@@ -28,7 +28,7 @@
 //! their unit (`depth_mm`, `speed_mm_s`, `frequency_hz`).
 //!
 //! **Invariant (the import rule, ARCHITECTURE.md).** The core folders (`geometry`, `pen`,
-//! `needle`, `technique`, `raster`, `metrics`, `sim`, `face`) do no IO, know no file format
+//! `needle`, `technique`, `raster`, `metrics`, `sim`, `surface`, `face`) do no IO, know no file format
 //! and draw no pictures: they never import `io`, `render`, `study`, `live` or `serve`
 //! (tests/layering.rs checks it).
 //!
@@ -54,6 +54,7 @@ pub mod serve;
 pub mod sim;
 #[cfg(feature = "study")]
 pub mod study;
+pub mod surface;
 pub mod technique;
 
 #[cfg(feature = "study")]

@@ -1,7 +1,7 @@
 //! The import rule of ARCHITECTURE.md, checked on the source text.
 //!
 //! Core folders, lowest first: geometry → pen → needle → technique → raster → metrics → sim
-//! → face. A core file may name `crate::error` and core folders up to its own rank, never a
+//! → surface → face. A core file may name `crate::error` and core folders up to its own rank, never a
 //! higher one, and never an edge (`io`, `render`, `study`, `live`, `serve`, `front`) — not
 //! even in a doc comment ("no core file names `render::`"). Unit tests inside a file (after
 //! its `#[cfg(test)]`) may reach further. The lean library (`--no-default-features`) is
@@ -9,7 +9,7 @@
 
 use std::path::{Path, PathBuf};
 
-const CORE: &[&str] = &["geometry", "pen", "needle", "technique", "raster", "metrics", "sim", "face"];
+const CORE: &[&str] = &["geometry", "pen", "needle", "technique", "raster", "metrics", "sim", "surface", "face"];
 const EDGES: &[&str] = &["io", "render", "study", "live", "serve", "front", "cli"];
 const EDGE_CRATES: &[&str] = &["plotters", "axum", "tokio", "clap", "indicatif", "anyhow", "gif", "serde_json", "sha2", "toml"];
 
