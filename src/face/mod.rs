@@ -31,6 +31,7 @@ pub mod raster;
 pub mod report;
 pub mod simulation;
 pub mod stamping;
+pub mod surface_face;
 
 pub use default::default_face;
 
@@ -97,7 +98,7 @@ pub struct FaceMap {
     bounds: Rect,
 }
 
-fn check_names(regions: &[RegionInfo], no_go: &[String]) -> Result<()> {
+pub(crate) fn check_names(regions: &[RegionInfo], no_go: &[String]) -> Result<()> {
     if regions.is_empty() {
         return Err(Error::invalid("regions", 0, "at least one region"));
     }
