@@ -26,21 +26,27 @@ pub struct RunArgs {
     /// Exit with code 1 when the run produced warnings.
     #[arg(long)]
     pub deny_warnings: bool,
+    /// Files to write, comma-separated: summary, punctures, pictures, report, or all.
+    /// summary.json and scenario.toml are always written; without pictures and report
+    /// nothing is drawn (the figures are the same).
+    #[arg(long, value_name = "LIST", default_value = "all")]
+    pub outputs: output::Outputs,
 }
 
 pub fn run(a: RunArgs) -> anyhow::Result<ExitCode> {
     let overrides = a.set.iter().map(|s| s.parse::<Override>()).collect::<Result<Vec<_>, _>>()?;
     let file = scenario::load(&a.scenario, &overrides)?;
     if file.is_face() {
-        return super::run_face::run(&a.scenario, &file, a.out, a.deny_warnings);
+        return super::run_face::run(&a.scenario, &file, a.out, a.deny_warnings, a.outputs);
     }
-    let sim = file
+    let mut sim = file
         .to_simulation_in(a.scenario.parent().unwrap_or(std::path::Path::new(".")))
         .map_err(|e| anyhow::Error::new(e).context(format!("invalid scenario {}", a.scenario.display())))?;
+    sim.picture &= a.outputs.draws();
     let result = sim.run().with_context(|| format!("running {}", a.scenario.display()))?;
     let dir = a.out.unwrap_or_else(|| PathBuf::from("output").join(&sim.name));
     let resolved = toml::to_string_pretty(&output::resolved_scenario(&file)).context("serialising the resolved scenario")?;
-    let dir = output::write_run(&dir, &sim, &file.pictures()?, &result, &resolved)?;
+    let dir = output::write_run_with(&dir, &sim, &file.pictures()?, &result, &resolved, a.outputs)?;
     let c = &result.hole_coverage;
     println!(
         "{}: {} punctures in {} stamps over {:.0} mm²",

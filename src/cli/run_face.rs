@@ -9,16 +9,23 @@ use needlesim::io::output;
 use needlesim::io::scenario::{self, ScenarioFile};
 
 /// Load the map, simulate the session, write the outputs and print a short report.
-pub fn run(path: &Path, file: &ScenarioFile, out: Option<PathBuf>, deny_warnings: bool) -> anyhow::Result<ExitCode> {
+pub fn run(
+    path: &Path,
+    file: &ScenarioFile,
+    out: Option<PathBuf>,
+    deny_warnings: bool,
+    outputs: output::Outputs,
+) -> anyhow::Result<ExitCode> {
     let map = scenario::load_face_map(file, path)
         .map_err(|e| anyhow::Error::new(e).context(format!("loading the face map of {}", path.display())))?;
-    let sim = file
+    let mut sim = file
         .to_face_simulation_in(map, path.parent().unwrap_or(Path::new(".")))
         .map_err(|e| anyhow::Error::new(e).context(format!("invalid scenario {}", path.display())))?;
+    sim.picture &= outputs.draws();
     let result = sim.run().with_context(|| format!("running {}", path.display()))?;
     let dir = out.unwrap_or_else(|| PathBuf::from("output").join(&sim.name));
     let resolved = toml::to_string_pretty(&output::resolved_scenario(file)).context("serialising the resolved scenario")?;
-    let dir = output::write_face_run(&dir, &sim, &file.pictures()?, &result, &resolved)?;
+    let dir = output::write_face_run_with(&dir, &sim, &file.pictures()?, &result, &resolved, outputs)?;
     let r = &result.run;
     let treated: f64 = result
         .regions

@@ -21,15 +21,29 @@ use crate::render::settings::Pictures;
 
 use super::face_pictures::{face_map_context, face_pictures, face_run_info};
 use super::face_summary::FaceSummary;
-use super::{PUNCTURES_CSV, REPORT_HTML, SCENARIO_TOML, SUMMARY_JSON, StagedDir, draw_pictures_and_report, punctures_csv};
+use super::run::{Drawn, write_drawn, write_punctures_with, write_staged};
+use super::{Outputs, REPORT_HTML, SCENARIO_TOML, SUMMARY_JSON, StagedDir, draw_pictures_and_report, punctures_csv};
 
 /// Extra columns of a face session's `punctures.csv`.
 pub const FACE_COLUMNS: [&str; 4] = ["region", "landed_in", "real_depth_mm", "layer"];
 
 /// Write a face session's outputs into `dir` atomically.
 pub fn write_face_run(dir: &Path, sim: &FaceSimulation, pictures: &Pictures, r: &FaceRunResult, scenario_toml: &str) -> Result<PathBuf> {
+    write_face_run_with(dir, sim, pictures, r, scenario_toml, Outputs::ALL)
+}
+
+/// [`write_face_run`] writing only the selected `outputs` (summary.json and scenario.toml
+/// always). The pictures are drawn in memory while the other files are written.
+pub fn write_face_run_with(
+    dir: &Path,
+    sim: &FaceSimulation,
+    pictures: &Pictures,
+    r: &FaceRunResult,
+    scenario_toml: &str,
+    outputs: Outputs,
+) -> Result<PathBuf> {
     let staged = StagedDir::new(dir)?;
-    write_face_run_files(&staged, sim, pictures, r, scenario_toml)?;
+    write_selected(&staged, sim, pictures, r, scenario_toml, outputs)?;
     staged.commit()
 }
 
@@ -42,53 +56,70 @@ pub fn write_face_run_files(
     r: &FaceRunResult,
     scenario_toml: &str,
 ) -> Result<()> {
-    // Draw everything in memory first: nothing is written unless every picture succeeded.
+    write_selected(staged, sim, pictures, r, scenario_toml, Outputs::ALL)
+}
+
+fn write_selected(
+    staged: &StagedDir,
+    sim: &FaceSimulation,
+    pictures: &Pictures,
+    r: &FaceRunResult,
+    scenario_toml: &str,
+    outputs: Outputs,
+) -> Result<()> {
     let summary_json = FaceSummary::new(sim, r).to_json();
-    let summary: serde_json::Value =
-        serde_json::from_str(&summary_json).map_err(|e| Error::Render { path: REPORT_HTML.into(), message: e.to_string() })?;
-    let pictures = face_pictures(sim, pictures);
-    let drawn = draw_pictures_and_report(
-        &face_run_info(sim, r, &pictures),
-        &sim.summary_view(),
-        &r.run,
-        &summary,
-        scenario_toml,
-        &face_map_context(sim, r),
-    )?;
-    let write = |name: &str, bytes: &[u8]| {
-        let p = staged.path(name);
-        std::fs::write(&p, bytes).map_err(|e| Error::io(&p, e))
-    };
-    write(SUMMARY_JSON, summary_json.as_bytes())?;
-    write(SCENARIO_TOML, scenario_toml.as_bytes())?;
-    {
-        let p = staged.path(PUNCTURES_CSV);
-        let f = std::fs::File::create(&p).map_err(|e| Error::io(&p, e))?;
-        let mut w = std::io::BufWriter::with_capacity(1 << 20, f);
-        let map = &sim.map;
-        let mut aimed = vec![0u16; r.run.punctures.len()];
-        for (t, run) in sim.treatments.iter().zip(&r.treatments) {
-            aimed[run.punctures.clone()].fill(t.region);
+    let draw = || -> Result<Option<Drawn>> {
+        if !outputs.draws() {
+            return Ok(None);
         }
-        let layers = layers_of(map, &r.landed, &r.real_depth_mm);
-        let pts = &r.run.punctures;
-        punctures_csv::write_with(&mut w, pts, &FACE_COLUMNS, |i, w| {
-            use std::io::Write;
-            let landed = match r.landed[i] {
-                NO_LABEL => match map.no_go_at(Vec2::new(pts[i].x_mm, pts[i].y_mm)) {
-                    Some(k) => format!("no_go:{}", map.no_go_names()[k]),
-                    None => "off_map".into(),
-                },
-                l => map.region(l).name.clone(),
-            };
-            let layer = layers[i].map_or("", |l| l.name());
-            write!(w, ",{},{landed},{:.4},{layer}", map.region(aimed[i]).name, r.real_depth_mm[i])
-        })
-        .and_then(|_| std::io::Write::flush(&mut w))
-        .map_err(|e| Error::io(&p, e))?;
+        let summary: serde_json::Value =
+            serde_json::from_str(&summary_json).map_err(|e| Error::Render { path: REPORT_HTML.into(), message: e.to_string() })?;
+        let pictures = face_pictures(sim, pictures);
+        draw_pictures_and_report(
+            &face_run_info(sim, r, &pictures),
+            &sim.summary_view(),
+            &r.run,
+            &summary,
+            scenario_toml,
+            &face_map_context(sim, r),
+        )
+        .map(Some)
+    };
+    let write = || -> Result<()> {
+        write_staged(staged, SUMMARY_JSON, summary_json.as_bytes())?;
+        write_staged(staged, SCENARIO_TOML, scenario_toml.as_bytes())?;
+        if outputs.punctures {
+            write_punctures_with(staged, |w| write_face_punctures(w, sim, r))?;
+        }
+        Ok(())
+    };
+    // Nothing becomes visible unless every file and picture succeeded: the caller commits.
+    let (drawn, written) = rayon::join(draw, write);
+    written?;
+    if let Some(drawn) = drawn? {
+        write_drawn(staged, &drawn, outputs)?;
     }
-    for p in &drawn.pictures {
-        write(&p.file, &p.bytes)?;
+    Ok(())
+}
+
+/// punctures.csv of a face session: the patch columns, then [`FACE_COLUMNS`].
+fn write_face_punctures(w: &mut impl std::io::Write, sim: &FaceSimulation, r: &FaceRunResult) -> std::io::Result<()> {
+    let map = &sim.map;
+    let mut aimed = vec![0u16; r.run.punctures.len()];
+    for (t, run) in sim.treatments.iter().zip(&r.treatments) {
+        aimed[run.punctures.clone()].fill(t.region);
     }
-    write(REPORT_HTML, drawn.report_html.as_bytes())
+    let layers = layers_of(map, &r.landed, &r.real_depth_mm);
+    let pts = &r.run.punctures;
+    punctures_csv::write_with(w, pts, &FACE_COLUMNS, |i, w| {
+        let landed = match r.landed[i] {
+            NO_LABEL => match map.no_go_at(Vec2::new(pts[i].x_mm, pts[i].y_mm)) {
+                Some(k) => format!("no_go:{}", map.no_go_names()[k]),
+                None => "off_map".into(),
+            },
+            l => map.region(l).name.clone(),
+        };
+        let layer = layers[i].map_or("", |l| l.name());
+        write!(w, ",{},{landed},{:.4},{layer}", map.region(aimed[i]).name, r.real_depth_mm[i])
+    })
 }

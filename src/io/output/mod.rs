@@ -23,16 +23,18 @@ pub mod punctures_csv;
 pub mod report;
 #[cfg(feature = "render")]
 mod run;
+pub mod selection;
 pub mod summary;
 pub mod technique_summary;
 
 pub use atomic::{StagedDir, write_file_atomic, write_file_atomic_with};
 #[cfg(feature = "render")]
-pub use face::{write_face_run, write_face_run_files};
+pub use face::{write_face_run, write_face_run_files, write_face_run_with};
 #[cfg(feature = "render")]
 pub(crate) use run::draw_pictures_and_report;
 #[cfg(feature = "render")]
-pub use run::{write_run, write_run_files, write_run_on};
+pub use run::{write_run, write_run_files, write_run_on, write_run_with};
+pub use selection::Outputs;
 
 /// File names inside a run directory.
 pub const SUMMARY_JSON: &str = "summary.json";

@@ -16,8 +16,20 @@ use crate::sim::{RunResult, Simulation};
 /// (heatmap.png and the rest), report.html and the resolved scenario (`scenario_toml`, with
 /// overrides applied). The patch is drawn as a plain rectangle, as `pictures` says.
 pub fn write_run(dir: &Path, sim: &Simulation, pictures: &Pictures, result: &RunResult, scenario_toml: &str) -> Result<PathBuf> {
+    write_run_with(dir, sim, pictures, result, scenario_toml, Outputs::ALL)
+}
+
+/// [`write_run`] writing only the selected `outputs` (summary.json and scenario.toml always).
+pub fn write_run_with(
+    dir: &Path,
+    sim: &Simulation,
+    pictures: &Pictures,
+    result: &RunResult,
+    scenario_toml: &str,
+    outputs: Outputs,
+) -> Result<PathBuf> {
     let domain = RectDomain(sim.area);
-    write_run_on(dir, sim, pictures, result, scenario_toml, &patch_map(&domain))
+    write_selected(dir, sim, pictures, result, scenario_toml, &patch_map(&domain), outputs)
 }
 
 /// The plain patch as a map: no outlines, set-depth classes.
@@ -25,8 +37,9 @@ fn patch_map(domain: &RectDomain) -> MapContext<'_> {
     MapContext { domain, overlays: Overlays::default(), depth: DepthClasses::set_depth() }
 }
 
-/// [`write_run`] on a given map (domain, overlays, depth classes). Everything is drawn in
-/// memory first; the directory is written only when every picture succeeded.
+/// [`write_run`] on a given map (domain, overlays, depth classes). The pictures are drawn in
+/// memory while the other files are written into the staging directory; the directory is
+/// put in place only when every file and picture succeeded.
 pub fn write_run_on(
     dir: &Path,
     sim: &Simulation,
@@ -35,9 +48,27 @@ pub fn write_run_on(
     scenario_toml: &str,
     ctx: &MapContext,
 ) -> Result<PathBuf> {
-    let drawn = draw_run_outputs(sim, pictures, result, scenario_toml, ctx)?;
+    write_selected(dir, sim, pictures, result, scenario_toml, ctx, Outputs::ALL)
+}
+
+fn write_selected(
+    dir: &Path,
+    sim: &Simulation,
+    pictures: &Pictures,
+    result: &RunResult,
+    scenario_toml: &str,
+    ctx: &MapContext,
+    outputs: Outputs,
+) -> Result<PathBuf> {
     let staged = StagedDir::new(dir)?;
-    write_drawn(&staged, sim, result, scenario_toml, &drawn)?;
+    let (drawn, written) = rayon::join(
+        || outputs.draws().then(|| draw_run_outputs(sim, pictures, result, scenario_toml, ctx)).transpose(),
+        || write_record(&staged, sim, result, scenario_toml, outputs.punctures),
+    );
+    written?;
+    if let Some(drawn) = drawn? {
+        write_drawn(&staged, &drawn, outputs)?;
+    }
     staged.commit()
 }
 
@@ -46,7 +77,8 @@ pub fn write_run_on(
 pub fn write_run_files(staged: &StagedDir, sim: &Simulation, pictures: &Pictures, result: &RunResult, scenario_toml: &str) -> Result<()> {
     let domain = RectDomain(sim.area);
     let drawn = draw_run_outputs(sim, pictures, result, scenario_toml, &patch_map(&domain))?;
-    write_drawn(staged, sim, result, scenario_toml, &drawn)
+    write_record(staged, sim, result, scenario_toml, true)?;
+    write_drawn(staged, &drawn, Outputs::ALL)
 }
 
 /// A run's pictures and report, drawn in memory.
@@ -89,26 +121,47 @@ pub(crate) fn draw_pictures_and_report(
     Ok(Drawn { pictures, report_html })
 }
 
-fn write_drawn(staged: &StagedDir, sim: &Simulation, result: &RunResult, scenario_toml: &str, drawn: &Drawn) -> Result<()> {
+/// Write `bytes` to `name` inside the staging directory.
+pub(crate) fn write_staged(staged: &StagedDir, name: &str, bytes: &[u8]) -> Result<()> {
+    let p = staged.path(name);
+    std::fs::write(&p, bytes).map_err(|e| Error::io(&p, e))
+}
+
+/// The run's record (summary.json, scenario.toml, trace.csv for a replayed trace) and, when
+/// asked, punctures.csv.
+fn write_record(staged: &StagedDir, sim: &Simulation, result: &RunResult, scenario_toml: &str, punctures: bool) -> Result<()> {
     let summary = Summary::new(sim, result);
-    let write = |name: &str, bytes: &[u8]| {
-        let p = staged.path(name);
-        std::fs::write(&p, bytes).map_err(|e| Error::io(&p, e))
-    };
-    write(SUMMARY_JSON, summary.to_json().as_bytes())?;
-    write(SCENARIO_TOML, scenario_toml.as_bytes())?;
+    write_staged(staged, SUMMARY_JSON, summary.to_json().as_bytes())?;
+    write_staged(staged, SCENARIO_TOML, scenario_toml.as_bytes())?;
     if let Some(trace) = &sim.technique.trace {
-        write(TRACE_CSV, crate::io::scenario::trace_csv::write(trace).as_bytes())?;
+        write_staged(staged, TRACE_CSV, crate::io::scenario::trace_csv::write(trace).as_bytes())?;
     }
-    {
-        let p = staged.path(PUNCTURES_CSV);
-        let f = std::fs::File::create(&p).map_err(|e| Error::io(&p, e))?;
-        let mut w = std::io::BufWriter::with_capacity(1 << 20, f);
-        punctures_csv::write(&mut w, &result.punctures).map_err(|e| Error::io(&p, e))?;
-        std::io::Write::flush(&mut w).map_err(|e| Error::io(&p, e))?;
+    if punctures {
+        write_punctures_with(staged, |w| punctures_csv::write(w, &result.punctures))?;
     }
-    for p in &drawn.pictures {
-        write(&p.file, &p.bytes)?;
+    Ok(())
+}
+
+/// punctures.csv in the staging directory, through a 1 MiB buffer, by `fill`.
+pub(crate) fn write_punctures_with(
+    staged: &StagedDir,
+    fill: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
+) -> Result<()> {
+    let p = staged.path(PUNCTURES_CSV);
+    let f = std::fs::File::create(&p).map_err(|e| Error::io(&p, e))?;
+    let mut w = std::io::BufWriter::with_capacity(1 << 20, f);
+    fill(&mut w).and_then(|_| std::io::Write::flush(&mut w)).map_err(|e| Error::io(&p, e))
+}
+
+/// The drawn pictures (when `outputs.pictures`) and report.html (when `outputs.report`).
+pub(crate) fn write_drawn(staged: &StagedDir, drawn: &Drawn, outputs: Outputs) -> Result<()> {
+    if outputs.pictures {
+        for p in &drawn.pictures {
+            write_staged(staged, &p.file, &p.bytes)?;
+        }
     }
-    write(REPORT_HTML, drawn.report_html.as_bytes())
+    if outputs.report {
+        write_staged(staged, REPORT_HTML, drawn.report_html.as_bytes())?;
+    }
+    Ok(())
 }
