@@ -209,9 +209,7 @@ impl Driver {
 
     /// A label anchor of the map by region name, mm.
     fn anchor(&self, region: &str) -> (f64, f64) {
-        let a = self.js(&format!(
-            "return window.needlesim.config.map.labels_mm.find((l) => l.name === '{region}').at_mm;"
-        ));
+        let a = self.js(&format!("return window.needlesim.config.map.labels_mm.find((l) => l.name === '{region}').at_mm;"));
         (a[0].as_f64().unwrap(), a[1].as_f64().unwrap())
     }
 
@@ -536,13 +534,21 @@ fn a_reload_keeps_the_session_and_clear_asks_first() {
     d.drag((fx - 15.0, fy - 6.0), (fx + 15.0, fy - 6.0), 30, 700);
     d.settle();
     assert!(d.number("punctures-count") > punctures);
-    assert_eq!(d.js("return document.getElementById('error').hidden;"), json!(true), "{}", d.js("return document.getElementById('error').textContent;"));
+    assert_eq!(
+        d.js("return document.getElementById('error').hidden;"),
+        json!(true),
+        "{}",
+        d.js("return document.getElementById('error').textContent;")
+    );
     // Clear: the first click only asks.
     d.click("clear");
     assert!(d.js("return document.getElementById('clear').textContent;").as_str().unwrap().contains("Click again"));
     assert_eq!(d.js("return window.needlesim.strokes.length;"), json!(2));
     d.click("clear");
-    d.wait_for("return window.needlesim.strokes.length === 0 && Number(document.getElementById('punctures-count').dataset.value) === 0;", "the clear");
+    d.wait_for(
+        "return window.needlesim.strokes.length === 0 && Number(document.getElementById('punctures-count').dataset.value) === 0;",
+        "the clear",
+    );
 }
 
 /// Issue 20.7: Ctrl+Z while typing in a field deleted the last stroke. In a field it is the
@@ -563,7 +569,10 @@ fn ctrl_z_in_a_field_leaves_the_strokes_alone() {
     assert_eq!(d.number("punctures-count"), punctures);
     d.js("document.activeElement.blur(); return true;");
     d.ctrl("z");
-    d.wait_for("return window.needlesim.strokes.length === 0 && Number(document.getElementById('punctures-count').dataset.value) === 0;", "the undo");
+    d.wait_for(
+        "return window.needlesim.strokes.length === 0 && Number(document.getElementById('punctures-count').dataset.value) === 0;",
+        "the undo",
+    );
 }
 
 /// Issue 20.2: the layout at a laptop (1366 × 768) and an upright tablet (820 × 1180): the
@@ -585,11 +594,16 @@ fn the_layout_fits_a_laptop_and_a_tablet() {
         let (vw, vh) = (w as f64, h as f64);
         let map = d.rect("#map");
         assert!(map[0] >= 0.0 && map[1] >= 0.0 && map[2] <= vw && map[3] <= vh, "{name}: the map {map:?} is not all in view");
+        // Drawn at the screen's pixels (crisp), not a fixed bitmap scaled down.
+        let crisp = d.js(
+            "const c = document.getElementById('map'); return Math.abs(c.width - c.getBoundingClientRect().width * devicePixelRatio) <= 2;",
+        );
+        assert_eq!(crisp, json!(true), "{name}: the canvas is scaled");
         for sel in ["#figures", "#coverage", "#warnings", "#undo", "#clear", "#pass-buttons"] {
             let r = d.rect(sel);
             assert!(r[1] >= 0.0 && r[1] < vh && r[2] <= vw + 1.0, "{name}: {sel} at {r:?} is out of view");
         }
-        let no_scroll_x = d.js("return document.documentElement.scrollWidth <= window.innerWidth;");
+        let no_scroll_x = d.js("return document.documentElement.scrollWidth <= document.documentElement.clientWidth;");
         assert_eq!(no_scroll_x, json!(true), "{name}: the page scrolls sideways");
         d.screenshot(name);
     }

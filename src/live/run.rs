@@ -21,7 +21,8 @@
 //! current one (cartridge, frequency, rotation); every puncture keeps the set depth it was
 //! made with. The session's live warnings (no-go touches, passes on a spot, hand speed) come
 //! first in the run's warnings on the patch; on a face the core's own per-region and no-go
-//! warnings replace the first two, and the hand speed is summarised over every stroke.
+//! warnings replace the first two, the hand speed is summarised over every stroke, and the
+//! page's punctures off the regions and density far above the sources are added.
 
 use crate::error::{Error, Result};
 use crate::face::plan::Treatment;
@@ -163,6 +164,7 @@ impl LiveSession {
             .collect();
         walked.lane_changes = self.lane_changes(&walked.stamps_per_pass);
         let mut warnings = self.speed_warnings();
+        warnings.extend(self.map_warnings());
         warnings.extend(sim.validate()?);
         sim.check_resources(walked.stamps_per_pass.iter().sum::<usize>() as f64)?;
         let result = sim.evaluate(walked, warnings);

@@ -21,6 +21,8 @@
 //! - more than 4 distinct passes on a spot ("no more than 3–4 passes over one place").
 //! - a no-go zone touched by a needle footprint.
 //! - punctures off the map's regions (they count in no figure).
+//! - on a face, a region drawn at a set depth outside its recommended range (a face run's
+//!   words).
 //! - a treated region's density above [`FAR_ABOVE_PASSES`] passes at the target band.
 //! - pen-on time beyond the 30-minute procedure (seeds/001: "no more than half an hour").
 //!
@@ -622,19 +624,8 @@ impl LiveSession {
         {
             warnings.push(self.speed_message(s));
         }
-        let off_map = self.acc.punctures().len() as u64 - inside.iter().sum::<u64>();
-        if off_map > 0 {
-            warnings.push(format!("{off_map} punctures landed off the map's regions ({}): they count in no figure", self.map.name));
-        }
-        let (_, hi) = self.target_density_per_cm2;
-        for (l, (&d, &t)) in density_per_cm2.iter().zip(&treated).enumerate() {
-            if t && d > FAR_ABOVE_PASSES * hi {
-                warnings.push(format!(
-                    "{}: {d:.0} punctures/cm², far above the sources' 250–300 /cm² per treatment (more than {FAR_ABOVE_PASSES:.0} passes at the target {hi:.0} /cm² per pass)",
-                    self.map.label_names[l]
-                ));
-            }
-        }
+        warnings.extend(self.depth_warnings());
+        warnings.extend(self.extent_warnings(inside, &density_per_cm2, &treated));
         if pen_on_s > PROCEDURE_LIMIT_MIN * 60.0 {
             warnings
                 .push(format!("pen-on time {:.1} min is beyond the sources' {PROCEDURE_LIMIT_MIN:.0}-minute procedure", pen_on_s / 60.0));
@@ -690,6 +681,52 @@ impl LiveSession {
                 s.stroke, s.speed_mm_s, s.density_per_pass_per_cm2, s.stamps_per_spot
             )
         }
+    }
+
+    /// Punctures off the map's regions, and treated regions far above the sources' density
+    /// (from the punctures `inside` each label, the labels' densities and which are treated).
+    fn extent_warnings(&self, inside: &[u64], density_per_cm2: &[f64], treated: &[bool]) -> Vec<String> {
+        let mut out = Vec::new();
+        let off_map = self.acc.punctures().len() as u64 - inside.iter().sum::<u64>();
+        if off_map > 0 {
+            out.push(format!("{off_map} punctures landed off the map's regions ({}): they count in no figure", self.map.name));
+        }
+        let (_, hi) = self.target_density_per_cm2;
+        for (l, (&d, &t)) in density_per_cm2.iter().zip(treated).enumerate() {
+            if t && d > FAR_ABOVE_PASSES * hi {
+                out.push(format!(
+                    "{}: {d:.0} punctures/cm², far above the sources' 250–300 /cm² per treatment (more than {FAR_ABOVE_PASSES:.0} passes at the target {hi:.0} /cm² per pass)",
+                    self.map.label_names[l]
+                ));
+            }
+        }
+        out
+    }
+
+    /// The warnings of the live page a face run does not make itself (punctures off the
+    /// regions, a region's density far above the sources): an export adds them to its own.
+    pub fn map_warnings(&self) -> Vec<String> {
+        let m = self.metrics();
+        self.extent_warnings(self.acc.inside_per_label(), &m.density_per_cm2, &m.treated)
+    }
+
+    /// On a face: each region drawn at a set depth outside its recommended range, in the
+    /// words of a face run's warning (one per region and depth).
+    fn depth_warnings(&self) -> Vec<String> {
+        let Some(face) = &self.map.face else { return Vec::new() };
+        let mut seen: Vec<(u16, f64)> = Vec::new();
+        let mut out = Vec::new();
+        for s in &self.strokes {
+            let l = self.stroke_label(s);
+            let d = s.pen.cartridge.depth_mm;
+            let Some(region) = face.regions().get(l as usize) else { continue };
+            let (lo, hi) = region.recommended_depth_mm;
+            if (d < lo || d > hi) && !seen.contains(&(l, d)) {
+                seen.push((l, d));
+                out.push(format!("{}: set depth {d} mm is outside the recommended {lo}–{hi} mm ({})", region.name, region.source));
+            }
+        }
+        out
     }
 
     fn no_go_touches(&self) -> Vec<NoGoTouch> {
@@ -1040,6 +1077,16 @@ mod tests {
         assert_eq!(m.density_treated_per_cm2, m.density_per_cm2[forehead as usize]);
         assert!(m.hole_treated.coverage > 10.0 * m.hole.whole.coverage, "{} vs {}", m.hole_treated.coverage, m.hole.whole.coverage);
         assert_eq!(s.stroke_label(&s.strokes()[0]), forehead);
+        // A set depth outside the region's recommended range is said at once.
+        let (lo, hi) = face.regions()[forehead as usize].recommended_depth_mm;
+        let inside = m.warnings.iter().any(|w| w.contains("outside the recommended"));
+        assert_eq!(inside, !(lo..=hi).contains(&1.0), "{:?}", m.warnings);
+        let mut deep = pen(12, 120.0);
+        deep.cartridge.depth_mm = hi + 0.5;
+        s.set_pen(deep).unwrap();
+        s.add_samples(9, 1, &line(40.0, (at.x - 10.0, at.y), (at.x + 10.0, at.y), 50.0)).unwrap();
+        let w = s.metrics().warnings;
+        assert!(w.iter().any(|w| w.starts_with("forehead: set depth") && w.contains(&format!("{} mm is outside", hi + 0.5))), "{w:?}");
     }
 
     #[test]

@@ -27,28 +27,31 @@ const ctx = canvas.getContext("2d");
 const heat = document.createElement("canvas");   // overlap: translucent treated-zone disks
 const dots = document.createElement("canvas");   // needle holes
 
-function setupView() {
-  const b = S.config.map.bounds_mm;
-  const margin = 0.06 * Math.max(b[2] - b[0], b[3] - b[1]);
-  const wmm = b[2] - b[0] + 2 * margin, hmm = b[3] - b[1] + 2 * margin;
-  const width = 900, height = Math.round(width * hmm / wmm);
-  for (const c of [canvas, heat, dots]) { c.width = width; c.height = height; }
-  S.view = { x0: b[0] - margin, y0: b[1] - margin, scale: width / wmm, height };
-  fitCanvas();
-}
-
 // Show the whole map in the window: as tall as the window allows (on a narrow, upright
 // screen at most 58 % of it, so the panels stay in view under it), no wider than the page
-// leaves beside the panels. The drawing keeps its own pixels; only the displayed size changes.
+// leaves beside the panels; drawn at the screen's own pixel density (crisp names and holes).
+// Called again when the window changes size (the strokes are drawn again at the new size).
+function setupView() { fitCanvas(); }
 function fitCanvas() {
+  const b = S.config.map.bounds_mm;
+  const margin = 0.03 * Math.max(b[2] - b[0], b[3] - b[1]);
+  const wmm = b[2] - b[0] + 2 * margin, hmm = b[3] - b[1] + 2 * margin;
   const narrow = window.matchMedia("(max-width: 900px)").matches;
   const vw = document.documentElement.clientWidth, vh = window.innerHeight;
   const top = $("map-wrap").getBoundingClientRect().top + window.scrollY;
-  const availH = narrow ? Math.min(0.58 * vh, vh - top - 8) : vh - top - 10;
-  const availW = narrow ? vw - 24 : Math.max(260, vw - 24 - 2 * 280);
-  const k = Math.max(0.1, Math.min(availW / canvas.width, availH / canvas.height));
-  canvas.style.width = `${Math.floor(canvas.width * k)}px`;
-  canvas.style.height = `${Math.floor(canvas.height * k)}px`;
+  const availH = narrow ? Math.min(0.58 * vh, vh - top - 12) : vh - top - 24;
+  const availW = narrow ? vw - 24 : Math.max(260, vw - 24 - 2 * 290);
+  const k = Math.max(0.05, Math.min(availW / wmm, availH / hmm));   // CSS px per mm
+  const cssW = Math.floor(wmm * k), cssH = Math.floor(hmm * k);
+  const dpr = window.devicePixelRatio || 1;
+  const width = Math.round(cssW * dpr), height = Math.round(cssH * dpr);
+  canvas.style.width = `${cssW}px`;
+  canvas.style.height = `${cssH}px`;
+  if (S.view && canvas.width === width && canvas.height === height) return;
+  for (const c of [canvas, heat, dots]) { c.width = width; c.height = height; }
+  S.view = { x0: b[0] - margin, y0: b[1] - margin, scale: width / wmm, height, dpr };
+  redrawLayers();
+  if (S.metrics) compose();
 }
 window.addEventListener("resize", () => { if (S.view) fitCanvas(); });
 const px = (x) => (x - S.view.x0) * S.view.scale;
@@ -61,7 +64,7 @@ function toMm(ev) {
 }
 
 function drawPunctures(stroke, from, to) {
-  const r = Math.max(0.8, 0.5 * S.settings.needle_diameter_mm * S.view.scale);
+  const r = Math.max(0.8 * S.view.dpr, 0.5 * S.settings.needle_diameter_mm * S.view.scale);
   const zr = (0.5 * S.settings.needle_diameter_mm + Math.max(S.settings.halo_mm, 0.15)) * S.view.scale;
   const h = heat.getContext("2d"), d = dots.getContext("2d");
   const colour = PASS_COLOURS[stroke.pass % PASS_COLOURS.length];
@@ -129,7 +132,8 @@ function compose() {
   ctx.drawImage(heat, 0, 0);
   ctx.drawImage(dots, 0, 0);
   // Region outlines again, thin, over the holes (the holes never hide where a region ends).
-  ctx.lineWidth = 0.6; ctx.strokeStyle = "rgba(120,100,80,0.6)";
+  const dpr = S.view.dpr;
+  ctx.lineWidth = 0.6 * dpr; ctx.strokeStyle = "rgba(120,100,80,0.6)";
   for (const o of S.config.map.outlines_mm) {
     if (o.no_go) continue;
     ctx.beginPath();
@@ -137,20 +141,20 @@ function compose() {
     ctx.closePath(); ctx.stroke();
   }
   // Region names at their label anchors (well inside each region), on a light halo.
-  ctx.font = "12px sans-serif"; ctx.textAlign = "center"; ctx.textBaseline = "middle";
+  ctx.font = `${11 * dpr}px sans-serif`; ctx.textAlign = "center"; ctx.textBaseline = "middle";
   ctx.lineJoin = "round";
   const label = (text, x, y, ink) => {
-    ctx.lineWidth = 3; ctx.strokeStyle = "rgba(255,255,255,0.85)"; ctx.strokeText(text, x, y);
+    ctx.lineWidth = 2.5 * dpr; ctx.strokeStyle = "rgba(255,255,255,0.6)"; ctx.strokeText(text, x, y);
     ctx.fillStyle = ink; ctx.fillText(text, x, y);
   };
   for (const l of S.config.map.labels_mm || []) label(l.name, px(l.at_mm[0]), py(l.at_mm[1]), "rgba(60,50,40,0.9)");
   // No-go zones named at their centre ("never needle").
-  ctx.font = "bold 11px sans-serif";
+  ctx.font = `bold ${9 * dpr}px sans-serif`;
   for (const o of S.config.map.outlines_mm) {
     if (!o.no_go) continue;
     const n = o.ring.length;
     const cx = o.ring.reduce((a, p) => a + p[0], 0) / n, cy = o.ring.reduce((a, p) => a + p[1], 0) / n;
-    label(`${o.name.replace(/_/g, " ")} — no-go`, px(cx), py(cy), "#b71c1c");
+    label(o.name.replace(/_/g, " "), px(cx), py(cy), "#b71c1c");
   }
   const m = S.metrics;
   if (m && !S.replaying) {
@@ -162,9 +166,9 @@ function compose() {
     const X = px(x), Y = py(y);
     ctx.beginPath(); ctx.moveTo(X - 5, Y - 5); ctx.lineTo(X + 5, Y + 5); ctx.moveTo(X + 5, Y - 5); ctx.lineTo(X - 5, Y + 5); ctx.stroke();
   }
-  ctx.fillStyle = "#555"; ctx.font = "12px system-ui";
+  ctx.fillStyle = "#555"; ctx.font = `${11 * dpr}px system-ui`; ctx.textAlign = "left";
   const b = S.config.map.bounds_mm;
-  ctx.fillText(`${(b[2] - b[0]).toFixed(0)} × ${(b[3] - b[1]).toFixed(0)} mm`, px(b[0]), py(b[1]) + 14);
+  ctx.fillText(`${(b[2] - b[0]).toFixed(0)} × ${(b[3] - b[1]).toFixed(0)} mm`, px(b[0]), py(b[1]) + 14 * S.view.dpr);
 }
 
 // ---- Figures ------------------------------------------------------------------------
@@ -200,7 +204,7 @@ function showMetrics(m) {
   $("density").textContent = `${count(t.density_per_cm2)} /cm²`;
   $("density").dataset.value = t.density_per_cm2;
   $("session-time").textContent = `${clock(m.pen_on_s)} / ${clock(m.elapsed_s)}`;
-  $("treated-regions").textContent = t.regions.length ? t.regions.join(", ") : "none yet";
+  $("treated-regions").textContent = t.regions.length ? t.regions.map((n) => n.replace(/_/g, " ")).join(", ") : "none yet";
   const sp = m.speed;
   $("speed").textContent = verdictText(sp);
   $("speed").className = sp ? (sp.verdict === "ok" ? "ok" : "warn") : "";
@@ -220,7 +224,7 @@ function showMetrics(m) {
   const rt = $("region-table").tBodies[0];
   rt.innerHTML = "";
   for (const r of m.regions) {
-    rt.insertAdjacentHTML("beforeend", `<tr class="${r.treated ? "treated" : "untreated"}"><td>${esc(r.name)}</td><td>${pct(r.coverage)}</td><td>${count(r.density_per_cm2)}</td></tr>`);
+    rt.insertAdjacentHTML("beforeend", `<tr class="${r.treated ? "treated" : "untreated"}"><td>${esc(r.name.replace(/_/g, " "))}</td><td>${pct(r.coverage)}</td><td>${count(r.density_per_cm2)}</td></tr>`);
   }
   const w = $("warnings");
   w.innerHTML = "";
