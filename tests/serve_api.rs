@@ -641,7 +641,7 @@ fn no_figure_the_page_shows_is_ever_null() {
                 t0
             };
             let w = (x1 - x0).min(30.0);
-            let bodies = vec![
+            let bodies = [
                 json!({"stroke": 1, "pass": 0, "samples": held, "end": true}),
                 json!({"stroke": 2, "pass": 0, "samples": [[next(0.0), cx + 1.0, cy]], "end": true}),
                 json!({"stroke": 3, "pass": 0, "samples": line_samples(next(3000.0), (cx - w / 2.0, cy), (cx + w / 2.0, cy), 10.0, 16.0), "end": true}),
