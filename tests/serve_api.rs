@@ -29,7 +29,7 @@ fn the_page_and_its_assets_are_served_from_the_binary() {
     assert_eq!(page.status, 200);
     assert!(page.body.contains("<canvas id=\"map\"") && page.body.contains("/app.js"));
     assert!(!page.body.contains("http://") && !page.body.contains("https://"), "no CDN or remote asset");
-    for path in ["/app.js", "/app.css"] {
+    for path in ["/app.js", "/app.css", "/favicon.svg"] {
         let r = s.call("GET", path, None);
         assert_eq!(r.status, 200, "{path}");
         assert!(!r.body.contains("https://"), "{path} loads nothing remote");
@@ -575,4 +575,138 @@ fn a_device_preset_sets_the_whole_pen_and_bad_names_are_refused() {
     // The treated zone has its own grid: 0.06 mm for a 0.2 mm halo (4.5 cells across 0.29 mm).
     assert_eq!(before["zone_resolution_mm"], Value::Null);
     assert_eq!(set(json!({"halo_mm": 0.2})).json()["settings"]["zone_resolution_mm"], json!(0.06));
+}
+
+/// Keys whose value may be `null`: objects that do not exist yet (no halo: `zone`; no stroke:
+/// `speed`, a stroke's `verdict`), a region's treated-zone figure and the treated zone's grid
+/// without a halo, and the presets of a pen set another way. Every other value the page reads
+/// must be there: a number that cannot be shown ("≈ inf /cm²") is never sent as `null`.
+const MAY_BE_NULL: &[&str] = &["zone", "speed", "verdict", "zone_coverage", "zone_resolution_mm", "device_preset", "preset"];
+
+/// Paths of the `null`s in `v` outside [`MAY_BE_NULL`] (and any null inside an array).
+fn nulls(v: &Value, path: &str, out: &mut Vec<String>) {
+    match v {
+        Value::Object(m) => {
+            for (k, x) in m {
+                if x.is_null() && !MAY_BE_NULL.contains(&k.as_str()) {
+                    out.push(format!("{path}.{k}"));
+                }
+                nulls(x, &format!("{path}.{k}"), out);
+            }
+        }
+        Value::Array(a) => {
+            for (i, x) in a.iter().enumerate() {
+                if x.is_null() {
+                    out.push(format!("{path}[{i}]"));
+                }
+                nulls(x, &format!("{path}[{i}]"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn assert_no_null(what: &str, v: &Value) {
+    let mut out = Vec::new();
+    nulls(v, "", &mut out);
+    assert!(out.is_empty(), "{what}: null at {out:?}\n{v}");
+}
+
+/// Issue 20.1: a pen held still gave `density_per_pass_per_cm2: null` ("≈ inf /cm²"). Over
+/// every answer that carries figures — a session made, a held pen, a tap, slow, normal and
+/// fast strokes, in two passes, with and without a halo, undo, clear, the session's state —
+/// on the face and on the patch, no number is ever `null`, and the held pen's verdict is the
+/// stamps on its spot.
+#[test]
+fn no_figure_the_page_shows_is_ever_null() {
+    let patch = common::root().join("scenarios/default.toml");
+    for args in [vec![], vec![patch.to_str().unwrap()]] {
+        let s = Server::start(&args);
+        let c = s.call("GET", "/api/config", None).json();
+        assert_no_null("config", &c);
+        let b = &c["map"]["bounds_mm"];
+        let (x0, y0, x1) = (b[0].as_f64().unwrap(), b[1].as_f64().unwrap(), b[2].as_f64().unwrap());
+        let centre = c["map"]["labels_mm"][0]["at_mm"].clone();
+        let (cx, cy) = (centre[0].as_f64().unwrap(), centre[1].as_f64().unwrap());
+        for halo in [0.0, 0.2] {
+            let r = s.call("POST", "/api/sessions", Some(&json!({ "halo_mm": halo })));
+            assert_eq!(r.status, 200, "{}", r.body);
+            assert_no_null("new session", &r.json());
+            let id = r.json()["session"].as_str().unwrap().to_owned();
+            let held: Vec<[f64; 3]> = (0..=60).map(|i| [1000.0 + i as f64 * 30.0, cx, cy]).collect();
+            let mut t = 4000.0;
+            let mut next = |dur_ms: f64| {
+                let t0 = t;
+                t += dur_ms + 500.0;
+                t0
+            };
+            let w = (x1 - x0).min(30.0);
+            let bodies = [
+                json!({"stroke": 1, "pass": 0, "samples": held, "end": true}),
+                json!({"stroke": 2, "pass": 0, "samples": [[next(0.0), cx + 1.0, cy]], "end": true}),
+                json!({"stroke": 3, "pass": 0, "samples": line_samples(next(3000.0), (cx - w / 2.0, cy), (cx + w / 2.0, cy), 10.0, 16.0), "end": true}),
+                json!({"stroke": 4, "pass": 1, "samples": line_samples(next(600.0), (cx, cy - 10.0), (cx, cy + 10.0), 58.0, 16.0), "end": true}),
+                json!({"stroke": 5, "pass": 1, "samples": line_samples(next(200.0), (cx - w / 2.0, cy + 2.0), (cx + w / 2.0, cy + 2.0), 400.0, 16.0), "end": true}),
+                // Off the map (within its margin): punctures that land in no region.
+                json!({"stroke": 6, "pass": 2, "samples": line_samples(next(200.0), (x0 - 20.0, y0 - 10.0), (x0 - 5.0, y0 - 10.0), 60.0, 16.0), "end": true}),
+            ];
+            for (k, body) in bodies.iter().enumerate() {
+                let r = stroke(&s, &id, body.clone());
+                assert_eq!(r.status, 200, "stroke {}: {}", k + 1, r.body);
+                let v = r.json();
+                assert_no_null(&format!("stroke {} (halo {halo})", k + 1), &v);
+                let sp = &v["metrics"]["speed"];
+                assert_eq!(sp["stroke"], k as u64 + 1, "every stroke gets a verdict: {sp}");
+                if k == 0 {
+                    assert_eq!(sp["held"], true, "{sp}");
+                    assert!(sp["stamps_per_spot"].as_f64().unwrap() >= 100.0, "{sp}");
+                    assert!(sp["message"].as_str().unwrap().contains("held in place"), "{sp}");
+                }
+            }
+            let state = s.call("GET", &format!("/api/sessions/{id}"), None);
+            assert_eq!(state.status, 200, "{}", state.body);
+            assert_no_null("session state", &state.json());
+            assert_eq!(state.json()["strokes"].as_array().unwrap().len(), bodies.len());
+            let m = state.json()["metrics"].clone();
+            assert!(m["warnings"].as_array().unwrap().iter().any(|w| w.as_str().unwrap().contains("off the map")), "{m}");
+            let set = s.call("POST", &format!("/api/sessions/{id}/settings"), Some(&json!({"frequency_hz": 100})));
+            assert_no_null("settings", &set.json());
+            for route in ["undo", "clear"] {
+                let r = s.call("POST", &format!("/api/sessions/{id}/{route}"), None);
+                assert_eq!(r.status, 200, "{}", r.body);
+                assert_no_null(route, &r.json());
+            }
+            assert_no_null("state after clear", &s.call("GET", &format!("/api/sessions/{id}"), None).json());
+        }
+    }
+}
+
+/// Issue 20.7: a reloaded page resumes its session: `GET /api/sessions/{id}` answers every
+/// stroke's punctures as the strokes route sent them, and the figures as they were.
+#[test]
+fn a_sessions_state_is_what_its_strokes_made() {
+    let s = Server::start(&[]);
+    let c = s.call("GET", "/api/config", None).json();
+    let at = c["map"]["labels_mm"].as_array().unwrap().iter().find(|l| l["name"] == "forehead").unwrap()["at_mm"].clone();
+    let (fx, fy) = (at[0].as_f64().unwrap(), at[1].as_f64().unwrap());
+    let id = s.session();
+    let mut sent = Vec::new();
+    for k in 0..2u64 {
+        let samples = line_samples(1000.0 + 2000.0 * k as f64, (fx - 10.0, fy + k as f64), (fx + 10.0, fy + k as f64), 40.0, 16.0);
+        let r = stroke(&s, &id, json!({"stroke": k + 1, "pass": k, "samples": samples, "end": true}));
+        assert_eq!(r.status, 200, "{}", r.body);
+        sent.push(r.json());
+    }
+    let state = s.call("GET", &format!("/api/sessions/{id}"), None).json();
+    assert_eq!(state["session"], json!(id));
+    assert_eq!(state["metrics"], sent[1]["metrics"]);
+    for (k, st) in state["strokes"].as_array().unwrap().iter().enumerate() {
+        assert_eq!(st["stroke"], sent[k]["stroke"]);
+        assert_eq!(st["pass"], sent[k]["pass"]);
+        assert_eq!(st["punctures"], sent[k]["punctures"]);
+        assert_eq!(st["stamp_t_s"], sent[k]["stamp_t_s"]);
+    }
+    let last = state["last_sample_t_ms"].as_f64().unwrap();
+    assert!((last - (1000.0 + 2000.0 + 20.0 / 40.0 * 1000.0)).abs() < 1e-6, "{last}");
+    assert_eq!(s.call("GET", "/api/sessions/nope", None).status, 404);
 }

@@ -12,25 +12,24 @@
 //! - on a face ([`LiveSession::as_face_run`]) a group is a run of consecutive strokes drawn
 //!   in the same pass, at the same set depth, over the same region, and becomes one
 //!   treatment of that region whose pass is the session's pass (not the next pass of the
-//!   region). A stroke's region is the one most of its punctures landed in (the region
-//!   under the needle's centre; ties go to the lower label); a stroke with no puncture in any
-//!   region belongs to the region whose label anchor is nearest its first puncture.
+//!   region). A stroke's region is [`LiveSession::stroke_label`]: the one most of its
+//!   punctures landed in (the region under the needle's centre; ties go to the lower label);
+//!   a stroke with no puncture in any region belongs to the region whose label anchor is
+//!   nearest its first puncture. The live figures over the treated regions use the same rule.
 //!
 //! Each stroke after the first of its pass is one lift of the pen. The pen is the session's
 //! current one (cartridge, frequency, rotation); every puncture keeps the set depth it was
 //! made with. The session's live warnings (no-go touches, passes on a spot, hand speed) come
 //! first in the run's warnings on the patch; on a face the core's own per-region and no-go
-//! warnings replace the first two, and the hand speed is summarised over every stroke.
+//! warnings replace the first two, the hand speed is summarised over every stroke, and the
+//! page's punctures off the regions and density far above the sources are added.
 
 use crate::error::{Error, Result};
-use crate::face::FaceMap;
 use crate::face::plan::Treatment;
 use crate::face::simulation::{FaceRunResult, FaceSimulation};
 use crate::face::stamping::{FaceWalk, TreatmentRun};
-use crate::geometry::Vec2;
 use crate::pen::cartridge::Cartridge;
 use crate::pen::device::Device;
-use crate::raster::domain::{Domain, NO_LABEL};
 use crate::sim::{RunResult, Simulation, Walked};
 use crate::technique::lanes::{PassPlan, Pattern};
 
@@ -127,8 +126,8 @@ impl LiveSession {
         // Group consecutive strokes by (region, pass, set depth).
         let ranges = self.stroke_ranges();
         let mut groups: Vec<(u16, u16, f64, Vec<usize>)> = Vec::new();
-        for (i, (s, range)) in self.strokes().iter().zip(&ranges).enumerate() {
-            let region = stroke_region(&sim.map, punctures, range.clone());
+        for (i, s) in self.strokes().iter().enumerate() {
+            let region = self.stroke_label(s);
             let depth_mm = s.pen.cartridge.depth_mm;
             match groups.last_mut() {
                 Some((r, p, d, members)) if *r == region && *p == s.pass && *d == depth_mm => members.push(i),
@@ -165,14 +164,15 @@ impl LiveSession {
             .collect();
         walked.lane_changes = self.lane_changes(&walked.stamps_per_pass);
         let mut warnings = self.speed_warnings();
+        warnings.extend(self.map_warnings());
         warnings.extend(sim.validate()?);
         sim.check_resources(walked.stamps_per_pass.iter().sum::<usize>() as f64)?;
         let result = sim.evaluate(walked, warnings);
         Ok((sim, result))
     }
 
-    /// The hand speed of every stroke long enough to judge, summarised: how many strokes
-    /// were too fast or too slow for the target density, with their speed ranges.
+    /// The hand speed of every stroke, summarised: how many strokes were too fast or too
+    /// slow for the target density, with their speed ranges (a held pen counts at 0 mm/s).
     pub fn speed_warnings(&self) -> Vec<String> {
         let checks: Vec<_> = self.strokes().iter().filter_map(|s| self.speed_check(s)).collect();
         let Some(first) = checks.first() else { return Vec::new() };
@@ -193,23 +193,4 @@ impl LiveSession {
         }
         out
     }
-}
-
-/// The region most of `range`'s punctures landed in (ties: the lower label), or the region
-/// whose label anchor is nearest the first puncture when none landed in a region.
-fn stroke_region(map: &FaceMap, punctures: &[crate::needle::puncture::Puncture], range: std::ops::Range<usize>) -> u16 {
-    let n = map.regions().len();
-    let mut counts = vec![0usize; n];
-    for p in &punctures[range.clone()] {
-        let l = map.label_at(Vec2::new(p.x_mm, p.y_mm)).unwrap_or(NO_LABEL);
-        if l != NO_LABEL {
-            counts[l as usize] += 1;
-        }
-    }
-    let best = counts.iter().enumerate().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(&a.0))).filter(|(_, c)| **c > 0);
-    if let Some((l, _)) = best {
-        return l as u16;
-    }
-    let at = punctures.get(range.start).map_or(Vec2::zeros(), |p| Vec2::new(p.x_mm, p.y_mm));
-    (0..n as u16).min_by(|&a, &b| (map.label_anchor(a) - at).norm().total_cmp(&(map.label_anchor(b) - at).norm())).unwrap_or(0)
 }

@@ -10,12 +10,20 @@
 //! [`super::accumulator`]).
 //!
 //! **Warnings** (the sources' rules, shown at once):
-//! - hand speed: the stroke's mean speed gives `f · N / (v · w)` punctures per cm² per pass
-//!   (`shared/domain.md`); outside the target band (default 250–300 /cm², PRIME 2015) the
-//!   stroke is "too fast" or "too slow". Strokes shorter than [`MIN_SPEED_CHECK_S`] are not
-//!   judged.
+//! - hand speed: every stroke is judged, taps and a pen held still included. Its density is
+//!   its punctures over the area it swept, `N · stamps / (w · (L + h))` (w the cartridge's
+//!   track width across the motion, h its length along it, L the path length): for a long
+//!   stroke this is `f · N / (v · w)` per pass (`shared/domain.md`), for a pen held still it
+//!   is the density of the spot under the cartridge, finite however long it is held. Outside
+//!   the target band (default 250–300 /cm², PRIME 2015) the stroke is "too fast" or "too
+//!   slow" (a held pen: too many or too few stamps on its spot). A spot under the path gets
+//!   `stamps · h / (L + h)` stamps on average (all of them when the pen is held).
 //! - more than 4 distinct passes on a spot ("no more than 3–4 passes over one place").
 //! - a no-go zone touched by a needle footprint.
+//! - punctures off the map's regions (they count in no figure).
+//! - on a face, a region drawn at a set depth outside its recommended range (a face run's
+//!   words).
+//! - a treated region's density above [`FAR_ABOVE_PASSES`] passes at the target band.
 //! - pen-on time beyond the 30-minute procedure (seeds/001: "no more than half an hour").
 //!
 //! **Bounds.** [`SessionLimits`] caps punctures, strokes and samples, so a session's memory
@@ -31,7 +39,7 @@ use crate::pen::cartridge::Cartridge;
 use crate::pen::device::Device;
 use crate::raster::accumulate::{PASS_LIMIT, Tally};
 use crate::sim::check_halo;
-use crate::technique::firing::{StrokeStamper, TimedSample, pass_density_per_cm2, speed_for_density_mm_s};
+use crate::technique::firing::{StrokeStamper, TimedSample, speed_for_density_mm_s};
 use crate::technique::lanes::Stamp;
 use crate::technique::walk::HandStamp;
 
@@ -40,8 +48,9 @@ use super::{LIVE_PASSES, LiveAccumulator, LiveMap};
 /// Target density band per pass, punctures/cm² (PRIME 2015: 250–300 per treatment, used per
 /// pass as in `shared/domain.md`'s worked example).
 pub const TARGET_DENSITY_PER_CM2: (f64, f64) = (250.0, 300.0);
-/// Shortest stroke whose speed is judged, s (shorter ones are taps or noise).
-pub const MIN_SPEED_CHECK_S: f64 = 0.3;
+/// A treated region's density is "far above" the sources when it exceeds this many passes
+/// at the top of the target band (4: the sources' "no more than 3–4 passes").
+pub const FAR_ABOVE_PASSES: f64 = 4.0;
 /// The sources' procedure limit, minutes (seeds/001).
 pub const PROCEDURE_LIMIT_MIN: f64 = 30.0;
 
@@ -107,6 +116,9 @@ pub struct StrokeRecord {
     pub length_mm: f64,
     /// Punctures that touched a no-go zone: (zone, where).
     pub no_go: Vec<(usize, Vec2)>,
+    /// The stroke's punctures whose centre lies in each label (its region, see
+    /// [`LiveSession::stroke_label`]).
+    pub per_label: Vec<u64>,
 }
 
 impl StrokeRecord {
@@ -122,9 +134,15 @@ impl StrokeRecord {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SpeedCheck {
     pub stroke: u64,
+    /// Path length over duration, mm/s (0 for a tap: a single sample).
     pub speed_mm_s: f64,
-    /// Density this speed lays down in one pass, per cm².
+    /// The stroke's punctures over the area it swept, per cm² (see the module doc): the
+    /// density this speed lays down in one pass; a held pen's spot density. Always finite.
     pub density_per_pass_per_cm2: f64,
+    /// Stamps a spot under the path gets on average: `stamps · h / (L + h)`.
+    pub stamps_per_spot: f64,
+    /// The pen moved less than the cartridge's own length (stamping in place).
+    pub held: bool,
     /// Speeds that give the target band, mm/s (fast end first: lower density).
     pub target_speed_mm_s: (f64, f64),
     /// -1 too slow (too dense), 0 within, +1 too fast.
@@ -169,8 +187,18 @@ pub struct LiveMetrics {
     /// Tiles where a spot was punctured on more than 4 passes.
     pub over_pass_limit_spots: Vec<Rect>,
     pub no_go: Vec<NoGoTouch>,
-    /// The last stroke's speed, when long enough to judge.
+    /// The last stroke's speed (`None` before the first stroke).
     pub speed: Option<SpeedCheck>,
+    /// Labels treated: those some stroke belongs to ([`LiveSession::stroke_label`], as an
+    /// export groups strokes into treatments).
+    pub treated: Vec<bool>,
+    /// Hole coverage over the treated labels (the figure `run` and an export report).
+    pub hole_treated: Coverage,
+    /// Treated-zone coverage over the treated labels (`None` with no halo).
+    pub zone_treated: Option<Coverage>,
+    /// Punctures with their centre in a treated label, per cm² of the treated labels.
+    pub density_treated_per_cm2: f64,
+    pub treated_area_mm2: f64,
     pub warnings: Vec<String>,
 }
 
@@ -336,6 +364,13 @@ impl LiveSession {
         open.stamper.last().map(|s| s.t_s + self.origin_s.unwrap_or(0.0))
     }
 
+    /// Absolute time of the session's last sample (on the client's clock), s; `None` before
+    /// the first stroke.
+    pub fn last_sample_s(&self) -> Option<f64> {
+        let last = self.strokes.last()?.samples.last()?;
+        Some(last.t_s + self.origin_s?)
+    }
+
     /// End the open stroke, if any.
     pub fn end_stroke(&mut self) {
         self.open = None;
@@ -412,6 +447,7 @@ impl LiveSession {
                 stamps: 0,
                 length_mm: 0.0,
                 no_go: Vec::new(),
+                per_label: vec![0; self.map.domain.label_count()],
             });
         }
         let mut punctures = Vec::with_capacity(new_punctures);
@@ -429,9 +465,13 @@ impl LiveSession {
             p.stamp += first_stamp;
         }
         self.stamps_per_pass[pass as usize] += rel_stamps.len() as u32;
+        let inside_before = self.acc.inside_per_label().to_vec();
         let tiles = self.acc.push(&punctures);
         let no_go = self.no_go_of(&punctures);
         let record = self.strokes.last_mut().expect("pushed above");
+        for ((n, after), before) in record.per_label.iter_mut().zip(self.acc.inside_per_label()).zip(&inside_before) {
+            *n += after - before;
+        }
         record.samples.extend_from_slice(&rel);
         record.stamps += rel_stamps.len();
         record.length_mm = stamper.length_mm();
@@ -476,20 +516,21 @@ impl LiveSession {
         self.samples = 0;
     }
 
-    /// The stroke's hand speed against the target band.
+    /// The stroke's hand speed against the target band: every stroke, taps and a held pen
+    /// included (see the module doc); `None` only for a stroke without samples.
     pub fn speed_check(&self, stroke: &StrokeRecord) -> Option<SpeedCheck> {
         let d = stroke.duration_s();
-        if d < MIN_SPEED_CHECK_S {
-            return None;
-        }
         let (a, b) = (stroke.samples.first()?, stroke.samples.last()?);
         let net = b.at_mm - a.at_mm;
         let dir_deg = if net.norm() > 0.0 { net.y.atan2(net.x).to_degrees() } else { 0.0 };
         let pen = &stroke.pen;
         let w = pen.cartridge.track_width_mm(dir_deg, pen.device.rotation_deg);
+        let h = pen.cartridge.track_width_mm(dir_deg + 90.0, pen.device.rotation_deg);
         let (f, n) = (pen.device.frequency_hz, pen.cartridge.needle_count());
-        let speed = stroke.length_mm / d;
-        let density = pass_density_per_cm2(f, n, speed, w);
+        let len = stroke.length_mm;
+        let speed = if d > 0.0 { len / d } else { 0.0 };
+        // Punctures over the swept area w · (L + h), mm² → cm².
+        let density = (n * stroke.stamps) as f64 / (w * (len + h)) * 100.0;
         let (lo, hi) = self.target_density_per_cm2;
         let verdict = if density > hi {
             -1
@@ -502,9 +543,25 @@ impl LiveSession {
             stroke: stroke.id,
             speed_mm_s: speed,
             density_per_pass_per_cm2: density,
+            stamps_per_spot: stroke.stamps as f64 * h / (len + h),
+            held: len < h,
             target_speed_mm_s: (speed_for_density_mm_s(f, n, lo, w), speed_for_density_mm_s(f, n, hi, w)),
             verdict,
         })
+    }
+
+    /// The label a stroke belongs to: the one most of its punctures landed in (ties go to
+    /// the lower label), else (no puncture in any label) on a face the region whose label
+    /// anchor is nearest its first puncture, on a patch label 0. Exports group strokes by it.
+    pub fn stroke_label(&self, stroke: &StrokeRecord) -> u16 {
+        let best = stroke.per_label.iter().enumerate().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(&a.0))).filter(|(_, c)| **c > 0);
+        if let Some((l, _)) = best {
+            return l as u16;
+        }
+        let Some(face) = &self.map.face else { return 0 };
+        let at = self.punctures().get(stroke.first_puncture).map_or(Vec2::zeros(), |p| Vec2::new(p.x_mm, p.y_mm));
+        let n = face.regions().len() as u16;
+        (0..n).min_by(|&a, &b| (face.label_anchor(a) - at).norm().total_cmp(&(face.label_anchor(b) - at).norm())).unwrap_or(0)
     }
 
     /// The live figures and warnings.
@@ -525,13 +582,28 @@ impl LiveSession {
         let area_mm2: Vec<f64> = (0..labels).map(|l| self.map.domain.area_mm2(l as u16)).collect();
         let inside = self.acc.inside_per_label();
         let per_cm2 = |n: u64, a: f64| if a > 0.0 { n as f64 / a * 100.0 } else { 0.0 };
-        let density_per_cm2 = inside.iter().zip(&area_mm2).map(|(&n, &a)| per_cm2(n, a)).collect();
+        let density_per_cm2: Vec<f64> = inside.iter().zip(&area_mm2).map(|(&n, &a)| per_cm2(n, a)).collect();
         let density_whole_per_cm2 = per_cm2(inside.iter().sum(), area_mm2.iter().sum());
         let pen_on_s = self.strokes.iter().map(|s| s.duration_s()).fold(0.0, |a, d| a + d);
         let elapsed_s = self.strokes.last().and_then(|s| s.samples.last()).map(|s| s.t_s).unwrap_or(0.0);
         let over = self.acc.over_pass_limit_tiles(0);
         let no_go = self.no_go_touches();
         let speed = self.strokes.last().and_then(|s| self.speed_check(s));
+        let mut treated = vec![false; labels];
+        for s in &self.strokes {
+            treated[self.stroke_label(s) as usize] = true;
+        }
+        let merged = |k: usize| {
+            let mut m = Tally::new(self.acc.passes());
+            self.acc.tallies(k).iter().zip(&treated).filter(|(_, t)| **t).for_each(|(t, _)| m.merge(t));
+            Coverage::from_tally(&m, &self.acc.grid(k))
+        };
+        let hole_treated = merged(0);
+        let zone_treated = (self.acc.layer_count() > 1).then(|| merged(1));
+        let pick = |v: &[f64]| v.iter().zip(&treated).filter(|(_, t)| **t).map(|(a, _)| *a).sum::<f64>();
+        let treated_area_mm2 = pick(&area_mm2);
+        let inside_treated: u64 = inside.iter().zip(&treated).filter(|(_, t)| **t).map(|(n, _)| *n).sum();
+        let density_treated_per_cm2 = per_cm2(inside_treated, treated_area_mm2);
 
         let mut warnings = Vec::new();
         for t in &no_go {
@@ -540,26 +612,20 @@ impl LiveSession {
                 t.zone, t.punctures, t.first_at_mm.x, t.first_at_mm.y
             ));
         }
-        if hole.whole.over_pass_limit_fraction > 0.0 {
+        if hole_treated.over_pass_limit_fraction > 0.0 {
             warnings.push(format!(
-                "{:.2} % of the area punctured on more than {PASS_LIMIT} passes ({} spots): the sources advise no more than 3–4 passes over one place",
-                100.0 * hole.whole.over_pass_limit_fraction,
+                "{} of the treated regions punctured on more than {PASS_LIMIT} passes ({} spots): the sources advise no more than 3–4 passes over one place",
+                percent(hole_treated.over_pass_limit_fraction),
                 over.len()
             ));
         }
-        if let Some(s) = &speed {
-            let (fast, slow) = s.target_speed_mm_s;
-            let (lo, hi) = self.target_density_per_cm2;
-            if s.verdict != 0 {
-                warnings.push(format!(
-                    "stroke {}: {} at {:.0} mm/s ≈ {:.0} punctures/cm² per pass; the target {lo:.0}–{hi:.0} /cm² needs {slow:.0}–{fast:.0} mm/s",
-                    s.stroke,
-                    if s.verdict > 0 { "too fast" } else { "too slow" },
-                    s.speed_mm_s,
-                    s.density_per_pass_per_cm2
-                ));
-            }
+        if let Some(s) = &speed
+            && s.verdict != 0
+        {
+            warnings.push(self.speed_message(s));
         }
+        warnings.extend(self.depth_warnings());
+        warnings.extend(self.extent_warnings(inside, &density_per_cm2, &treated));
         if pen_on_s > PROCEDURE_LIMIT_MIN * 60.0 {
             warnings
                 .push(format!("pen-on time {:.1} min is beyond the sources' {PROCEDURE_LIMIT_MIN:.0}-minute procedure", pen_on_s / 60.0));
@@ -580,8 +646,87 @@ impl LiveSession {
             over_pass_limit_spots: over,
             no_go,
             speed,
+            treated,
+            hole_treated,
+            zone_treated,
+            density_treated_per_cm2,
+            treated_area_mm2,
             warnings,
         }
+    }
+
+    /// A stroke's verdict in words, with the target and the speed band it implies.
+    pub fn speed_message(&self, s: &SpeedCheck) -> String {
+        let (fast, slow) = s.target_speed_mm_s;
+        let (lo, hi) = self.target_density_per_cm2;
+        let target = format!("the target {lo:.0}–{hi:.0} /cm² per pass needs {slow:.0}–{fast:.0} mm/s with this pen");
+        let word = match s.verdict {
+            1 => "too fast",
+            -1 => "too slow",
+            _ => "ok",
+        };
+        if s.held {
+            let what = match s.verdict {
+                1 => "too few stamps",
+                -1 => "too many stamps",
+                _ => "ok",
+            };
+            format!(
+                "stroke {}: pen held in place, {:.0} stamps on one spot ≈ {:.0} punctures/cm² — {what}; {target}",
+                s.stroke, s.stamps_per_spot, s.density_per_pass_per_cm2
+            )
+        } else {
+            format!(
+                "stroke {}: {word} at {:.0} mm/s ≈ {:.0} punctures/cm² per pass ({:.1} stamps per spot); {target}",
+                s.stroke, s.speed_mm_s, s.density_per_pass_per_cm2, s.stamps_per_spot
+            )
+        }
+    }
+
+    /// Punctures off the map's regions, and treated regions far above the sources' density
+    /// (from the punctures `inside` each label, the labels' densities and which are treated).
+    fn extent_warnings(&self, inside: &[u64], density_per_cm2: &[f64], treated: &[bool]) -> Vec<String> {
+        let mut out = Vec::new();
+        let off_map = self.acc.punctures().len() as u64 - inside.iter().sum::<u64>();
+        if off_map > 0 {
+            out.push(format!("{off_map} punctures landed off the map's regions ({}): they count in no figure", self.map.name));
+        }
+        let (_, hi) = self.target_density_per_cm2;
+        for (l, (&d, &t)) in density_per_cm2.iter().zip(treated).enumerate() {
+            if t && d > FAR_ABOVE_PASSES * hi {
+                out.push(format!(
+                    "{}: {d:.0} punctures/cm², far above the sources' 250–300 /cm² per treatment (more than {FAR_ABOVE_PASSES:.0} passes at the target {hi:.0} /cm² per pass)",
+                    self.map.label_names[l]
+                ));
+            }
+        }
+        out
+    }
+
+    /// The warnings of the live page a face run does not make itself (punctures off the
+    /// regions, a region's density far above the sources): an export adds them to its own.
+    pub fn map_warnings(&self) -> Vec<String> {
+        let m = self.metrics();
+        self.extent_warnings(self.acc.inside_per_label(), &m.density_per_cm2, &m.treated)
+    }
+
+    /// On a face: each region drawn at a set depth outside its recommended range, in the
+    /// words of a face run's warning (one per region and depth).
+    fn depth_warnings(&self) -> Vec<String> {
+        let Some(face) = &self.map.face else { return Vec::new() };
+        let mut seen: Vec<(u16, f64)> = Vec::new();
+        let mut out = Vec::new();
+        for s in &self.strokes {
+            let l = self.stroke_label(s);
+            let d = s.pen.cartridge.depth_mm;
+            let Some(region) = face.regions().get(l as usize) else { continue };
+            let (lo, hi) = region.recommended_depth_mm;
+            if (d < lo || d > hi) && !seen.contains(&(l, d)) {
+                seen.push((l, d));
+                out.push(format!("{}: set depth {d} mm is outside the recommended {lo}–{hi} mm ({})", region.name, region.source));
+            }
+        }
+        out
     }
 
     fn no_go_touches(&self) -> Vec<NoGoTouch> {
@@ -597,6 +742,13 @@ impl LiveSession {
         }
         out
     }
+}
+
+/// A fraction as a percentage, the one rounding of the live page and its warnings: one
+/// decimal, and "< 0.1 %" for a non-zero fraction that would round to 0.0 (the page's
+/// `pct` in `app.js` is the same rule).
+pub fn percent(fraction: f64) -> String {
+    if fraction > 0.0 && fraction < 0.0005 { "< 0.1 %".into() } else { format!("{:.1} %", 100.0 * fraction) }
 }
 
 fn too_many(what: &str, would_be: usize, limit: usize) -> Error {
@@ -855,5 +1007,93 @@ mod tests {
             zone.whole.coverage,
             fine.coverage
         );
+    }
+
+    /// Issue 20: a pen pressed and held in one spot gave an infinite density (`null` in
+    /// JSON) that broke the page. It is stamping in place: the density of its spot, finite.
+    #[test]
+    fn a_pen_held_still_gets_the_density_of_its_spot_and_a_verdict() {
+        let mut s = session(None);
+        let held: Vec<TimedSample> = (0..=120).map(|i| TimedSample { t_s: i as f64 / 60.0, at_mm: Vec2::new(20.0, 15.0) }).collect();
+        s.add_samples(1, 0, &held).unwrap();
+        let m = s.metrics();
+        let sp = m.speed.clone().unwrap();
+        // 2 s at 120 Hz: 241 stamps, every one on the cartridge's own w × h spot.
+        assert_eq!(m.stamps, 241);
+        assert!(sp.held && sp.speed_mm_s == 0.0, "{sp:?}");
+        assert_eq!(sp.stamps_per_spot, 241.0);
+        let (c, rot) = (&s.pen().cartridge, s.pen().device.rotation_deg);
+        let spot_mm2 = c.track_width_mm(0.0, rot) * c.track_width_mm(90.0, rot);
+        let want = 12.0 * 241.0 / spot_mm2 * 100.0;
+        assert!(sp.density_per_pass_per_cm2.is_finite() && (sp.density_per_pass_per_cm2 / want - 1.0).abs() < 1e-12, "{sp:?} vs {want}");
+        assert_eq!(sp.verdict, -1);
+        assert!(m.warnings.iter().any(|w| w.contains("held in place") && w.contains("241 stamps")), "{:?}", m.warnings);
+        // A tap (one sample, one stamp) is judged too: one stamp's density.
+        s.add_samples(2, 0, &[TimedSample { t_s: 5.0, at_mm: Vec2::new(10.0, 10.0) }]).unwrap();
+        let tap = s.metrics().speed.unwrap();
+        assert_eq!((tap.stroke, tap.speed_mm_s, tap.stamps_per_spot), (2, 0.0, 1.0));
+        assert!((tap.density_per_pass_per_cm2 / (12.0 / spot_mm2 * 100.0) - 1.0).abs() < 1e-12, "{tap:?}");
+    }
+
+    /// A long stroke's swept-area density is the per-pass formula f · N / (v · w) within the
+    /// cartridge's length over the path's, and a short fast stroke gets its verdict.
+    #[test]
+    fn a_moving_strokes_density_is_the_per_pass_formula_and_short_strokes_are_judged() {
+        let mut s = session(None);
+        s.add_samples(1, 0, &line(0.0, (-40.0, 15.0), (80.0, 15.0), 60.0)).unwrap();
+        let sp = s.metrics().speed.unwrap();
+        let (c, rot) = (&s.pen().cartridge, s.pen().device.rotation_deg);
+        let (w, h) = (c.track_width_mm(0.0, rot), c.track_width_mm(90.0, rot));
+        let formula = 120.0 * 12.0 / (60.0 * w) * 100.0;
+        assert!(!sp.held && (sp.density_per_pass_per_cm2 / formula - 1.0).abs() < h / 120.0 + 0.01, "{sp:?} vs {formula}");
+        assert!((sp.stamps_per_spot - 120.0 * h / 60.0).abs() < 0.2, "{sp:?}");
+        // 0.1 s at 400 mm/s: too fast, judged although shorter than any old threshold.
+        s.add_samples(2, 0, &line(10.0, (2.0, 5.0), (42.0, 5.0), 400.0)).unwrap();
+        let fast = s.metrics().speed.unwrap();
+        assert_eq!((fast.stroke, fast.verdict), (2, 1), "{fast:?}");
+        assert!(s.metrics().warnings.iter().any(|w| w.starts_with("stroke 2: too fast")));
+    }
+
+    /// The headline figures are over the treated regions (as `run` reports), the whole-map
+    /// ones kept apart: on a face, three forehead strokes cover far more of the forehead
+    /// than of the map.
+    #[test]
+    fn figures_over_the_treated_regions_are_the_treated_labels_merged() {
+        let face = Arc::new(crate::face::default_face().unwrap());
+        let map = Arc::new(LiveMap::face(face.clone()));
+        let forehead = face.regions().iter().position(|r| r.name == "forehead").unwrap() as u16;
+        let at = face.label_anchor(forehead);
+        let mut s = LiveSession::new(map, pen(12, 120.0), 0.0, SessionLimits::default()).unwrap();
+        for k in 0..3 {
+            let y = at.y - 4.0 + 4.0 * k as f64;
+            s.add_samples(k + 1, 0, &line(k as f64 * 5.0, (at.x - 15.0, y), (at.x + 15.0, y), 50.0)).unwrap();
+        }
+        let m = s.metrics();
+        let treated: Vec<usize> = (0..m.treated.len()).filter(|&l| m.treated[l]).collect();
+        assert_eq!(treated, vec![forehead as usize]);
+        assert_eq!(m.hole_treated, m.hole.per_label[forehead as usize]);
+        use crate::raster::domain::Domain;
+        assert_eq!(m.treated_area_mm2, face.area_mm2(forehead));
+        assert_eq!(m.density_treated_per_cm2, m.density_per_cm2[forehead as usize]);
+        assert!(m.hole_treated.coverage > 5.0 * m.hole.whole.coverage, "{} vs {}", m.hole_treated.coverage, m.hole.whole.coverage);
+        assert_eq!(s.stroke_label(&s.strokes()[0]), forehead);
+        // A set depth outside the region's recommended range is said at once.
+        let (lo, hi) = face.regions()[forehead as usize].recommended_depth_mm;
+        let inside = m.warnings.iter().any(|w| w.contains("outside the recommended"));
+        assert_eq!(inside, !(lo..=hi).contains(&1.0), "{:?}", m.warnings);
+        let mut deep = pen(12, 120.0);
+        deep.cartridge.depth_mm = hi + 0.5;
+        s.set_pen(deep).unwrap();
+        s.add_samples(9, 1, &line(40.0, (at.x - 10.0, at.y), (at.x + 10.0, at.y), 50.0)).unwrap();
+        let w = s.metrics().warnings;
+        assert!(w.iter().any(|w| w.starts_with("forehead: set depth") && w.contains(&format!("{} mm is outside", hi + 0.5))), "{w:?}");
+    }
+
+    #[test]
+    fn percentages_have_one_rounding() {
+        assert_eq!(percent(0.0), "0.0 %");
+        assert_eq!(percent(0.0003), "< 0.1 %");
+        assert_eq!(percent(0.0312), "3.1 %");
+        assert_eq!(percent(1.0), "100.0 %");
     }
 }

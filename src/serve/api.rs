@@ -25,11 +25,11 @@ use crate::error::Error;
 use crate::geometry::{Vec2, rotate};
 use crate::io::scenario::CartridgeFile;
 use crate::io::scenario::ScenarioFile;
-use crate::live::session::LayerMetrics;
+use crate::live::session::{LayerMetrics, SpeedCheck};
 use crate::live::{LIVE_PASSES, LiveMetrics, LiveSession, PenSettings};
 use crate::metrics::Coverage;
 use crate::pen::cartridge::PRESET_NEEDLES;
-use crate::technique::firing::TimedSample;
+use crate::technique::firing::{TimedSample, speed_for_density_mm_s};
 
 /// Shared by every request.
 pub struct AppState {
@@ -97,6 +97,15 @@ fn parse<T: for<'de> Deserialize<'de>>(body: Result<Bytes, BytesRejection>) -> R
 async fn with_session<F>(state: Arc<AppState>, id: String, f: F) -> ApiResult
 where
     F: FnOnce(&AppState, &mut Entry) -> ApiResult + Send + 'static,
+{
+    with_entry(state, id, f).await
+}
+
+/// Run `f` on session `id` on the blocking pool, any answer.
+async fn with_entry<T, F>(state: Arc<AppState>, id: String, f: F) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce(&AppState, &mut Entry) -> Result<T, ApiError> + Send + 'static,
 {
     tokio::task::spawn_blocking(move || {
         let shared = state.store.get(&id).ok_or_else(|| {
@@ -209,9 +218,21 @@ impl SessionSettings {
             "halo_mm": session.halo_mm(),
             "zone_resolution_mm": session.zone_resolution_mm(),
             "target_density_per_cm2": [self.target_density_per_cm2.0, self.target_density_per_cm2.1],
+            "target_speed_mm_s": target_speeds(pen, self.target_density_per_cm2),
             "needles_mm": offsets,
         })
     }
+}
+
+/// The hand speeds that give the target density band with `pen`, fast end first, mm/s:
+/// `{"horizontal": [fast, slow], "vertical": [fast, slow]}` (strokes along x and along y).
+fn target_speeds(pen: &PenSettings, (lo, hi): (f64, f64)) -> Value {
+    let (f, n) = (pen.device.frequency_hz, pen.cartridge.needle_count());
+    let band = |dir_deg: f64| {
+        let w = pen.cartridge.track_width_mm(dir_deg, pen.device.rotation_deg);
+        [speed_for_density_mm_s(f, n, lo, w), speed_for_density_mm_s(f, n, hi, w)]
+    };
+    json!({ "horizontal": band(0.0), "vertical": band(90.0) })
 }
 
 /// A number for messages: scientific notation when huge.
@@ -328,7 +349,7 @@ pub async fn create_session(State(state): State<Arc<AppState>>, body: Result<Byt
         session.set_target_density(settings.target_density_per_cm2)?;
         let body = json!({
             "settings": settings.to_json(&session),
-            "metrics": metrics_json(&session.metrics(), &state.config.map.label_names),
+            "metrics": metrics_json(&session.metrics(), &state.config.map.label_names, &session),
         });
         let id = state.store.insert_with(session, settings).map_err(|full| {
             ApiError::new(
@@ -351,6 +372,53 @@ pub async fn create_session(State(state): State<Arc<AppState>>, body: Result<Byt
 /// How many sessions are open, and the most kept (ids are not listed: they keep tabs apart).
 pub async fn session_count(State(state): State<Arc<AppState>>) -> Json<Value> {
     Json(json!({ "open": state.store.len(), "max_sessions": state.config.limits.max_sessions }))
+}
+
+/// The whole session, for a page that reloads: settings, figures, and every stroke's
+/// punctures (`[x, y, …]`), stamp times and no-go touches, as the strokes route answered them.
+pub async fn session_state(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> ApiResult {
+    let sid = id.clone();
+    with_session(state, id, move |state, e| {
+        let session = &e.session;
+        let all = session.punctures();
+        let strokes: Vec<Value> = session
+            .strokes()
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let end = session.strokes().get(i + 1).map_or(all.len(), |q| q.first_puncture);
+                let mine = &all[s.first_puncture..end];
+                let needles = s.pen.cartridge.needle_count().max(1);
+                let mut flat = Vec::with_capacity(2 * mine.len());
+                for p in mine {
+                    flat.push(round3(p.x_mm));
+                    flat.push(round3(p.y_mm));
+                }
+                json!({
+                    "stroke": s.id,
+                    "pass": s.pass,
+                    "needles": needles,
+                    "punctures": flat,
+                    "stamp_t_s": mine.iter().step_by(needles).map(|p| (p.t_s * 1e4).round() / 1e4).collect::<Vec<_>>(),
+                    "no_go": s.no_go.iter().map(|(_, at)| [round3(at.x), round3(at.y)]).collect::<Vec<_>>(),
+                    "verdict": session.speed_check(s).map(|c| speed_json(session, &c)),
+                })
+            })
+            .collect();
+        let mut body = json!({
+            "session": sid,
+            "settings": e.settings.to_json(session),
+            "metrics": metrics_json(&session.metrics(), &state.config.map.label_names, session),
+            "strokes": strokes,
+            "exports": e.exports,
+        });
+        // The page's clock goes on from here (absent before the first stroke).
+        if let Some(t) = session.last_sample_s() {
+            body["last_sample_t_ms"] = json!(t * 1000.0);
+        }
+        Ok(Json(body))
+    })
+    .await
 }
 
 pub async fn delete_session(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> ApiResult {
@@ -379,7 +447,7 @@ pub async fn settings(State(state): State<Arc<AppState>>, Path(id): Path<String>
         e.settings = next;
         Ok(Json(json!({
             "settings": e.settings.to_json(&e.session),
-            "metrics": metrics_json(&e.session.metrics(), &state.config.map.label_names),
+            "metrics": metrics_json(&e.session.metrics(), &state.config.map.label_names, &e.session),
         })))
     })
     .await
@@ -434,7 +502,7 @@ pub async fn strokes(State(state): State<Arc<AppState>>, Path(id): Path<String>,
             }
             e.session.end_stroke();
             return Ok(Json(json!({ "stroke": input.stroke, "pass": input.pass, "punctures": [], "no_go": [], "ended": true,
-                "metrics": metrics_json(&e.session.metrics(), &state.config.map.label_names) })));
+                "metrics": metrics_json(&e.session.metrics(), &state.config.map.label_names, &e.session) })));
         }
         let from = e.session.open_stroke_last_s(input.stroke).unwrap_or(samples[0].t_s);
         let span = samples.last().expect("non-empty").t_s - from;
@@ -465,7 +533,7 @@ pub async fn strokes(State(state): State<Arc<AppState>>, Path(id): Path<String>,
             "no_go": no_go,
             "tiles": out.tiles,
             "ended": input.end,
-            "metrics": metrics_json(&e.session.metrics(), &state.config.map.label_names),
+            "metrics": metrics_json(&e.session.metrics(), &state.config.map.label_names, &e.session),
         })))
     })
     .await
@@ -474,7 +542,7 @@ pub async fn strokes(State(state): State<Arc<AppState>>, Path(id): Path<String>,
 pub async fn undo(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> ApiResult {
     with_session(state, id, |state, e| {
         let undone = e.session.undo();
-        Ok(Json(json!({ "undone": undone, "metrics": metrics_json(&e.session.metrics(), &state.config.map.label_names) })))
+        Ok(Json(json!({ "undone": undone, "metrics": metrics_json(&e.session.metrics(), &state.config.map.label_names, &e.session) })))
     })
     .await
 }
@@ -482,7 +550,7 @@ pub async fn undo(State(state): State<Arc<AppState>>, Path(id): Path<String>) ->
 pub async fn clear(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> ApiResult {
     with_session(state, id, |state, e| {
         e.session.clear();
-        Ok(Json(json!({ "metrics": metrics_json(&e.session.metrics(), &state.config.map.label_names) })))
+        Ok(Json(json!({ "metrics": metrics_json(&e.session.metrics(), &state.config.map.label_names, &e.session) })))
     })
     .await
 }
@@ -525,7 +593,12 @@ pub async fn export(State(state): State<Arc<AppState>>, Path(id): Path<String>) 
         e.exports += 1;
         let out = export::write(&state.config, &sid, e.exports, &e.session, &e.settings.file);
         match out {
-            Ok(v) => Ok(Json(v)),
+            Ok(mut v) => {
+                // Where the page opens the report (served by `export_file`).
+                v["report_url"] = json!(format!("/api/sessions/{sid}/exports/{}/{}", e.exports, crate::io::output::REPORT_HTML));
+                v["export"] = json!(e.exports);
+                Ok(Json(v))
+            }
             Err(err) => {
                 e.exports -= 1;
                 Err(err.into())
@@ -533,6 +606,43 @@ pub async fn export(State(state): State<Arc<AppState>>, Path(id): Path<String>) 
         }
     })
     .await
+}
+
+/// A file of export `n` of session `id` (the report and its pictures, for the page's link):
+/// only a name listed in that export's directory, only for the session that wrote it.
+pub async fn export_file(State(state): State<Arc<AppState>>, Path((id, n, name)): Path<(String, u32, String)>) -> Response {
+    let sid = id.clone();
+    let r = with_entry(state, id, move |state, e| {
+        if n == 0 || n > e.exports {
+            return Err(ApiError::new(StatusCode::NOT_FOUND, format!("no export {n} of this session (it has written {})", e.exports)));
+        }
+        let path = export::export_dir(&state.config.export_dir, &sid, n);
+        let listed = std::fs::read_dir(&path)
+            .map_err(|err| ApiError::new(StatusCode::NOT_FOUND, format!("export {n} is no longer on disk: {err}")))?
+            .filter_map(|d| d.ok())
+            .any(|d| d.file_type().is_ok_and(|t| t.is_file()) && d.file_name().to_str() == Some(name.as_str()));
+        if !listed {
+            return Err(ApiError::new(StatusCode::NOT_FOUND, format!("no file {name:?} in export {n}")));
+        }
+        let bytes = std::fs::read(path.join(&name)).map_err(|err| ApiError::from(Error::io(path.join(&name), err)))?;
+        Ok((name, bytes))
+    })
+    .await;
+    match r {
+        Ok((name, bytes)) => {
+            let kind = match name.rsplit('.').next() {
+                Some("html") => "text/html; charset=utf-8",
+                Some("png") => "image/png",
+                Some("gif") => "image/gif",
+                Some("svg") => "image/svg+xml",
+                Some("json") => "application/json",
+                Some("csv") => "text/csv; charset=utf-8",
+                _ => "text/plain; charset=utf-8",
+            };
+            ([(header::CONTENT_TYPE, kind), (header::CACHE_CONTROL, "no-store")], bytes).into_response()
+        }
+        Err(e) => e.into_response(),
+    }
 }
 
 impl From<ExportError> for ApiError {
@@ -563,9 +673,31 @@ fn layer_json(l: &LayerMetrics, passes: usize) -> Value {
     coverage_json(&l.whole, passes)
 }
 
+/// A stroke's verdict as the page shows it: its figures, the target's speed band, the
+/// verdict (`"too fast"`, `"too slow"`, `"ok"`) and the sentence the warnings use.
+fn speed_json(session: &LiveSession, s: &SpeedCheck) -> Value {
+    json!({
+        "stroke": s.stroke,
+        "speed_mm_s": s.speed_mm_s,
+        "density_per_pass_per_cm2": s.density_per_pass_per_cm2,
+        "stamps_per_spot": s.stamps_per_spot,
+        "held": s.held,
+        "target_speed_mm_s": [s.target_speed_mm_s.0, s.target_speed_mm_s.1],
+        "verdict": match s.verdict { 1 => "too fast", -1 => "too slow", _ => "ok" },
+        "message": session.speed_message(s),
+    })
+}
+
 /// The live figures as the page reads them. Spots over the pass limit are capped at 500
 /// rectangles (the count is complete).
-pub fn metrics_json(m: &LiveMetrics, labels: &[String]) -> Value {
+///
+/// **One definition per figure.** `treated` holds the figures over the treated regions
+/// (those some stroke belongs to, as an export groups them): the ones `run` and an export
+/// report, and the page's headline figures. `hole`, `zone` and `density_per_cm2` are over
+/// the whole map (the page labels them so). Every number is finite (a held pen included):
+/// nothing the page shows is ever `null`; `zone` and `speed` are `null` when there is no
+/// halo or no stroke yet.
+pub fn metrics_json(m: &LiveMetrics, labels: &[String], session: &LiveSession) -> Value {
     let passes = m.passes_used;
     let regions: Vec<Value> = labels
         .iter()
@@ -573,6 +705,7 @@ pub fn metrics_json(m: &LiveMetrics, labels: &[String]) -> Value {
         .map(|(l, name)| {
             json!({
                 "name": name,
+                "treated": m.treated[l],
                 "area_mm2": m.area_mm2[l],
                 "coverage": m.hole.per_label[l].coverage,
                 "zone_coverage": m.zone.as_ref().map(|z| z.per_label[l].coverage),
@@ -582,11 +715,18 @@ pub fn metrics_json(m: &LiveMetrics, labels: &[String]) -> Value {
         })
         .collect();
     let spots: Vec<[f64; 4]> = m.over_pass_limit_spots.iter().take(500).map(|r| [r.x0, r.y0, r.x1, r.y1]).collect();
+    let treated_names: Vec<&String> = labels.iter().zip(&m.treated).filter(|(_, t)| **t).map(|(n, _)| n).collect();
+    let mut treated = coverage_json(&m.hole_treated, passes);
+    treated["regions"] = json!(treated_names);
+    treated["area_mm2"] = json!(m.treated_area_mm2);
+    treated["density_per_cm2"] = json!(m.density_treated_per_cm2);
+    treated["zone_coverage"] = json!(m.zone_treated.as_ref().map(|z| z.coverage));
     json!({
         "punctures": m.punctures,
         "stamps": m.stamps,
         "strokes": m.strokes,
         "passes_used": passes,
+        "treated": treated,
         "hole": layer_json(&m.hole, passes),
         "zone": m.zone.as_ref().map(|z| {
             let mut v = layer_json(z, passes);
@@ -600,13 +740,7 @@ pub fn metrics_json(m: &LiveMetrics, labels: &[String]) -> Value {
         "over_pass_limit_spots": m.over_pass_limit_spots.len(),
         "over_pass_limit_rects_mm": spots,
         "no_go": m.no_go.iter().map(|t| json!({ "zone": t.zone, "punctures": t.punctures, "first_at_mm": [t.first_at_mm.x, t.first_at_mm.y] })).collect::<Vec<_>>(),
-        "speed": m.speed.as_ref().map(|s| json!({
-            "stroke": s.stroke,
-            "speed_mm_s": s.speed_mm_s,
-            "density_per_pass_per_cm2": s.density_per_pass_per_cm2,
-            "target_speed_mm_s": [s.target_speed_mm_s.0, s.target_speed_mm_s.1],
-            "verdict": match s.verdict { 1 => "too fast", -1 => "too slow", _ => "ok" },
-        })),
+        "speed": m.speed.as_ref().map(|s| speed_json(session, s)),
         "warnings": m.warnings,
     })
 }

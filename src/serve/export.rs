@@ -222,6 +222,12 @@ fn write_trace_files(staged: &StagedDir, session: &LiveSession) -> Result<()> {
     Ok(())
 }
 
+/// The directory of export number `n` of session `sid` under `root`.
+pub fn export_dir(root: &Path, sid: &str, n: u32) -> PathBuf {
+    let prefix: String = sid.chars().filter(char::is_ascii_hexdigit).take(8).collect();
+    root.join(format!("session-{prefix}-{n:03}"))
+}
+
 /// Write export number `n` of session `sid` (settings `file`); returns what was written.
 /// A patch session is measured as a run of `file`; a face session as a face session of the
 /// served face scenario (per region, skin layers, no-go zones), with `file`'s pen. Refused
@@ -235,8 +241,7 @@ pub fn write(
 ) -> std::result::Result<Value, ExportError> {
     let cap = config.limits.max_export_bytes;
     check_room(&config.export_dir, cap, 0)?;
-    let prefix: String = sid.chars().filter(char::is_ascii_hexdigit).take(8).collect();
-    let dir: PathBuf = config.export_dir.join(format!("session-{prefix}-{n:03}"));
+    let dir = export_dir(&config.export_dir, sid, n);
     let (staged, resolution_mm, result) = match &config.face {
         None => {
             let base = file.to_simulation()?;
@@ -279,6 +284,7 @@ pub fn write(
         "dir": dir.display().to_string(),
         "files": files,
         "resolution_mm": resolution_mm,
+        "punctures": session.punctures().len(),
         "coverage": result.hole_coverage.coverage,
         "coverage_per_pass": result.hole_coverage.coverage_per_pass,
         "treated_zone_coverage": result.zone.as_ref().map(|(_, z)| z.coverage),

@@ -5,7 +5,7 @@
 //!
 //! | route | what |
 //! |---|---|
-//! | `GET /`, `/app.js`, `/app.css` | the page |
+//! | `GET /`, `/app.js`, `/app.css`, `/favicon.svg` | the page |
 //! | `GET /api/config` | the map, presets, defaults, limits |
 //! | `GET /api/sessions` | how many sessions are open (a count: ids stay secret) |
 //! | `POST /api/sessions` | a new session (one per browser tab), body: settings |
@@ -15,6 +15,8 @@
 //! | `GET /api/sessions/{id}/trace.csv` | the session's samples (`stroke,pass,t_s,x_mm,y_mm`: what `run` reads) |
 //! | `GET /api/sessions/{id}/strokes.csv` | the pen of each stroke (as in an export) |
 //! | `POST /api/sessions/{id}/export` | write the session's report under the export directory |
+//! | `GET /api/sessions/{id}` | the whole session (settings, figures, every stroke's punctures): a reloaded page resumes it |
+//! | `GET /api/sessions/{id}/exports/{n}/{file}` | a file of an export (the report and its pictures, for the page's link) |
 //! | `DELETE /api/sessions/{id}` | end a session |
 //!
 //! **Access.** Only the page the trainer opened gets in ([`access`]): every request must
@@ -154,9 +156,11 @@ pub fn router(config: ServeConfig, bound: SocketAddr) -> Router {
         .route("/", get(page::index))
         .route("/app.js", get(page::script))
         .route("/app.css", get(page::style))
+        .route("/favicon.svg", get(page::favicon))
         .route("/api/config", get(api::config))
         .route("/api/sessions", get(api::session_count).post(api::create_session))
-        .route("/api/sessions/{id}", axum::routing::delete(api::delete_session))
+        .route("/api/sessions/{id}", get(api::session_state).delete(api::delete_session))
+        .route("/api/sessions/{id}/exports/{n}/{file}", get(api::export_file))
         .route("/api/sessions/{id}/settings", post(api::settings))
         .route("/api/sessions/{id}/strokes", post(api::strokes))
         .route("/api/sessions/{id}/undo", post(api::undo))

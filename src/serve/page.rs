@@ -7,6 +7,7 @@ use axum::response::IntoResponse;
 pub const INDEX_HTML: &str = include_str!("page/index.html");
 pub const APP_JS: &str = include_str!("page/app.js");
 pub const APP_CSS: &str = include_str!("page/app.css");
+pub const FAVICON_SVG: &str = include_str!("page/favicon.svg");
 
 const NO_STORE: (header::HeaderName, &str) = (header::CACHE_CONTROL, "no-store");
 
@@ -20,4 +21,8 @@ pub async fn script() -> impl IntoResponse {
 
 pub async fn style() -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), NO_STORE], APP_CSS)
+}
+
+pub async fn favicon() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "image/svg+xml"), NO_STORE], FAVICON_SVG)
 }

@@ -7,6 +7,7 @@ const $ = (id) => document.getElementById(id);
 const PASS_COLOURS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2"];
 const BATCH_MS = 40;       // send pending samples this often
 const HOLD_MS = 30;        // a pen held still sends its position this often (it keeps firing)
+const STORE_KEY = "needlesim.session";   // this tab's session id (kept across a reload)
 
 const S = {
   config: null, session: null, settings: null,
@@ -14,7 +15,8 @@ const S = {
   pending: [],             // [{stroke, pass, t, x, y, end}]
   inFlight: false,
   strokes: [],             // [{id, pass, punctures: [x, y, ...], t: [per stamp], needles, nogo: [[x, y]]}]
-  metrics: null, view: null, replaying: false,
+  metrics: null, view: null, replaying: false, exports: 0,
+  clockOffset: 0,          // ms added to the page's clock so a resumed session's time moves on
 };
 window.needlesim = S;
 
@@ -25,14 +27,33 @@ const ctx = canvas.getContext("2d");
 const heat = document.createElement("canvas");   // overlap: translucent treated-zone disks
 const dots = document.createElement("canvas");   // needle holes
 
-function setupView() {
+// Show the whole map in the window: as tall as the window allows (on a narrow, upright
+// screen at most 58 % of it, so the panels stay in view under it), no wider than the page
+// leaves beside the panels; drawn at the screen's own pixel density (crisp names and holes).
+// Called again when the window changes size (the strokes are drawn again at the new size).
+function setupView() { fitCanvas(); }
+function fitCanvas() {
   const b = S.config.map.bounds_mm;
-  const margin = 0.06 * Math.max(b[2] - b[0], b[3] - b[1]);
+  const margin = 0.03 * Math.max(b[2] - b[0], b[3] - b[1]);
   const wmm = b[2] - b[0] + 2 * margin, hmm = b[3] - b[1] + 2 * margin;
-  const width = 900, height = Math.round(width * hmm / wmm);
+  const narrow = window.matchMedia("(max-width: 900px)").matches;
+  const vw = document.documentElement.clientWidth, vh = window.innerHeight;
+  const top = $("map-wrap").getBoundingClientRect().top + window.scrollY;
+  const availH = narrow ? Math.min(0.58 * vh, vh - top - 12) : vh - top - 24;
+  const availW = narrow ? vw - 24 : Math.max(260, vw - 24 - 2 * 290);
+  const k = Math.max(0.05, Math.min(availW / wmm, availH / hmm));   // CSS px per mm
+  const cssW = Math.floor(wmm * k), cssH = Math.floor(hmm * k);
+  const dpr = window.devicePixelRatio || 1;
+  const width = Math.round(cssW * dpr), height = Math.round(cssH * dpr);
+  canvas.style.width = `${cssW}px`;
+  canvas.style.height = `${cssH}px`;
+  if (S.view && canvas.width === width && canvas.height === height) return;
   for (const c of [canvas, heat, dots]) { c.width = width; c.height = height; }
-  S.view = { x0: b[0] - margin, y0: b[1] - margin, scale: width / wmm, height };
+  S.view = { x0: b[0] - margin, y0: b[1] - margin, scale: width / wmm, height, dpr };
+  redrawLayers();
+  if (S.metrics) compose();
 }
+window.addEventListener("resize", () => { if (S.view) fitCanvas(); });
 const px = (x) => (x - S.view.x0) * S.view.scale;
 const py = (y) => S.view.height - (y - S.view.y0) * S.view.scale;
 function toMm(ev) {
@@ -43,12 +64,16 @@ function toMm(ev) {
 }
 
 function drawPunctures(stroke, from, to) {
-  const r = Math.max(0.8, 0.5 * S.settings.needle_diameter_mm * S.view.scale);
+  const r = Math.max(0.8 * S.view.dpr, 0.5 * S.settings.needle_diameter_mm * S.view.scale);
   const zr = (0.5 * S.settings.needle_diameter_mm + Math.max(S.settings.halo_mm, 0.15)) * S.view.scale;
   const h = heat.getContext("2d"), d = dots.getContext("2d");
-  h.fillStyle = PASS_COLOURS[stroke.pass % PASS_COLOURS.length];
-  h.globalAlpha = 0.12;
-  d.fillStyle = "#111";
+  const colour = PASS_COLOURS[stroke.pass % PASS_COLOURS.length];
+  // The treated zone as a faint wash, the holes in the pass's colour, translucent so that
+  // where they pile up the colour deepens (a density shading, never a black bar).
+  h.fillStyle = colour;
+  h.globalAlpha = 0.10;
+  d.fillStyle = colour;
+  d.globalAlpha = 0.55;
   const p = stroke.punctures;
   for (let i = from; i < to; i++) {
     const x = px(p[2 * i]), y = py(p[2 * i + 1]);
@@ -60,6 +85,7 @@ function drawPunctures(stroke, from, to) {
 function redrawLayers(untilT) {
   heat.getContext("2d").clearRect(0, 0, heat.width, heat.height);
   dots.getContext("2d").clearRect(0, 0, dots.width, dots.height);
+  let shown = 0;
   for (const s of S.strokes) {
     const n = s.punctures.length / 2;
     let upto = n;
@@ -69,7 +95,9 @@ function redrawLayers(untilT) {
       upto = Math.min(upto, n);
     }
     drawPunctures(s, 0, upto);
+    shown += upto;
   }
+  return shown;
 }
 
 // Red diagonal hatching for no-go zones (a pattern tile, made once).
@@ -103,12 +131,33 @@ function compose() {
   }
   ctx.drawImage(heat, 0, 0);
   ctx.drawImage(dots, 0, 0);
-  // Region names at their label anchors (well inside each region).
-  ctx.font = "11px sans-serif"; ctx.textAlign = "center"; ctx.textBaseline = "middle";
-  ctx.fillStyle = "rgba(60,50,40,0.75)";
-  for (const l of S.config.map.labels_mm || []) ctx.fillText(l.name, px(l.at_mm[0]), py(l.at_mm[1]));
+  // Region outlines again, thin, over the holes (the holes never hide where a region ends).
+  const dpr = S.view.dpr;
+  ctx.lineWidth = 0.6 * dpr; ctx.strokeStyle = "rgba(120,100,80,0.6)";
+  for (const o of S.config.map.outlines_mm) {
+    if (o.no_go) continue;
+    ctx.beginPath();
+    o.ring.forEach(([x, y], i) => (i ? ctx.lineTo(px(x), py(y)) : ctx.moveTo(px(x), py(y))));
+    ctx.closePath(); ctx.stroke();
+  }
+  // Region names at their label anchors (well inside each region), on a light halo.
+  ctx.font = `${11 * dpr}px sans-serif`; ctx.textAlign = "center"; ctx.textBaseline = "middle";
+  ctx.lineJoin = "round";
+  const label = (text, x, y, ink) => {
+    ctx.lineWidth = 2.5 * dpr; ctx.strokeStyle = "rgba(255,255,255,0.6)"; ctx.strokeText(text, x, y);
+    ctx.fillStyle = ink; ctx.fillText(text, x, y);
+  };
+  for (const l of S.config.map.labels_mm || []) label(l.name, px(l.at_mm[0]), py(l.at_mm[1]), "rgba(60,50,40,0.9)");
+  // No-go zones named at their centre ("never needle").
+  ctx.font = `bold ${9 * dpr}px sans-serif`;
+  for (const o of S.config.map.outlines_mm) {
+    if (!o.no_go) continue;
+    const n = o.ring.length;
+    const cx = o.ring.reduce((a, p) => a + p[0], 0) / n, cy = o.ring.reduce((a, p) => a + p[1], 0) / n;
+    label(o.name.replace(/_/g, " "), px(cx), py(cy), "#b71c1c");
+  }
   const m = S.metrics;
-  if (m) {
+  if (m && !S.replaying) {
     ctx.strokeStyle = "#ff6f00"; ctx.lineWidth = 2;
     for (const [x0, y0, x1, y1] of m.over_pass_limit_rects_mm) ctx.strokeRect(px(x0), py(y1), px(x1) - px(x0), py(y0) - py(y1));
   }
@@ -117,36 +166,66 @@ function compose() {
     const X = px(x), Y = py(y);
     ctx.beginPath(); ctx.moveTo(X - 5, Y - 5); ctx.lineTo(X + 5, Y + 5); ctx.moveTo(X + 5, Y - 5); ctx.lineTo(X - 5, Y + 5); ctx.stroke();
   }
-  ctx.fillStyle = "#555"; ctx.font = "12px system-ui";
+  ctx.fillStyle = "#555"; ctx.font = `${11 * dpr}px system-ui`; ctx.textAlign = "left";
   const b = S.config.map.bounds_mm;
-  ctx.fillText(`${(b[2] - b[0]).toFixed(0)} × ${(b[3] - b[1]).toFixed(0)} mm`, px(b[0]), py(b[1]) + 14);
+  ctx.fillText(`${(b[2] - b[0]).toFixed(0)} × ${(b[3] - b[1]).toFixed(0)} mm`, px(b[0]), py(b[1]) + 14 * S.view.dpr);
 }
 
 // ---- Figures ------------------------------------------------------------------------
 
-const pct = (v) => (100 * v).toFixed(1) + " %";
-const clock = (s) => `${Math.floor(s / 60)}:${String(Math.floor(s % 60)).padStart(2, "0")}`;
+// One rounding for every percentage (the server's warnings use the same rule,
+// `live::session::percent`): one decimal, "< 0.1 %" for a non-zero figure below it.
+const pct = (v) => (typeof v !== "number" || !isFinite(v)) ? "–" : (v > 0 && v < 0.0005 ? "< 0.1 %" : (100 * v).toFixed(1) + " %");
+const fixed = (v, d = 0) => (typeof v === "number" && isFinite(v)) ? v.toFixed(d) : "–";
+const count = (v) => (typeof v === "number" && isFinite(v)) ? Math.round(v).toLocaleString("en") : "–";
+const clock = (s) => (typeof s === "number" && isFinite(s)) ? `${Math.floor(s / 60)}:${String(Math.floor(s % 60)).padStart(2, "0")}` : "–";
+const esc = (t) => String(t).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" }[c]));
+
+// A stroke's verdict in a few words (the full sentence is `message`, from the server).
+function verdictText(sp) {
+  if (!sp) return "–";
+  const what = sp.held
+    ? `held: ${fixed(sp.stamps_per_spot)} stamps on one spot, ${count(sp.density_per_pass_per_cm2)} /cm²`
+    : `${fixed(sp.speed_mm_s)} mm/s, ${count(sp.density_per_pass_per_cm2)} /cm²`;
+  const word = sp.held ? { "too slow": "too many stamps", "too fast": "too few stamps", ok: "ok" }[sp.verdict] : sp.verdict;
+  return `stroke ${sp.stroke}: ${what} — ${word}`;
+}
 
 function showMetrics(m) {
   S.metrics = m;
-  $("coverage").textContent = pct(m.hole.coverage);
-  $("coverage").dataset.value = m.hole.coverage;
-  $("zone-coverage").textContent = m.zone ? `${pct(m.zone.coverage)} (halo ${m.zone.halo_mm} mm)` : "– (halo 0)";
-  $("punctures-count").textContent = m.punctures.toLocaleString("en");
+  const t = m.treated;
+  $("coverage").textContent = pct(t.coverage);
+  $("coverage").dataset.value = t.coverage;
+  $("coverage-map").textContent = pct(m.hole.coverage);
+  $("coverage-map").dataset.value = m.hole.coverage;
+  $("zone-coverage").textContent = m.zone ? `${pct(t.zone_coverage)} (halo ${m.zone.halo_mm} mm; map ${pct(m.zone.coverage)})` : "– (halo 0)";
+  $("punctures-count").textContent = count(m.punctures);
   $("punctures-count").dataset.value = m.punctures;
-  $("density").textContent = `${m.density_per_cm2.toFixed(0)} /cm²`;
+  $("density").textContent = `${count(t.density_per_cm2)} /cm²`;
+  $("density").dataset.value = t.density_per_cm2;
   $("session-time").textContent = `${clock(m.pen_on_s)} / ${clock(m.elapsed_s)}`;
+  $("treated-regions").textContent = t.regions.length ? t.regions.map((n) => n.replace(/_/g, " ")).join(", ") : "none yet";
   const sp = m.speed;
-  $("speed").textContent = sp ? `${sp.speed_mm_s.toFixed(0)} mm/s, ${sp.density_per_pass_per_cm2.toFixed(0)} /cm² — ${sp.verdict}` : "–";
-  $("speed").className = sp && sp.verdict !== "ok" ? "warn" : "";
+  $("speed").textContent = verdictText(sp);
+  $("speed").className = sp ? (sp.verdict === "ok" ? "ok" : "warn") : "";
+  $("speed").dataset.stroke = sp ? sp.stroke : "";
+  $("speed").dataset.verdict = sp ? sp.verdict : "";
+  const v = $("verdict");
+  if (sp) {
+    v.textContent = verdictText(sp);
+    v.className = "banner verdict" + (sp.verdict === "ok" ? "" : " warn");
+    v.hidden = false;
+  } else v.hidden = true;
   const pt = $("pass-table").tBodies[0];
   pt.innerHTML = "";
-  m.hole.coverage_per_pass.forEach((c, p) => {
-    pt.insertAdjacentHTML("beforeend", `<tr><td style="color:${PASS_COLOURS[p]}">${p + 1}</td><td>${pct(c)}</td><td>${pct(m.hole.coverage_cumulative[p])}</td></tr>`);
+  t.coverage_per_pass.forEach((c, p) => {
+    pt.insertAdjacentHTML("beforeend", `<tr><td style="color:${PASS_COLOURS[p]};font-weight:700">${p + 1}</td><td>${pct(c)}</td><td>${pct(t.coverage_cumulative[p])}</td></tr>`);
   });
   const rt = $("region-table").tBodies[0];
   rt.innerHTML = "";
-  for (const r of m.regions) rt.insertAdjacentHTML("beforeend", `<tr><td>${r.name}</td><td>${pct(r.coverage)}</td><td>${r.density_per_cm2.toFixed(0)}</td></tr>`);
+  for (const r of m.regions) {
+    rt.insertAdjacentHTML("beforeend", `<tr class="${r.treated ? "treated" : "untreated"}"><td>${esc(r.name.replace(/_/g, " "))}</td><td>${pct(r.coverage)}</td><td>${count(r.density_per_cm2)}</td></tr>`);
+  }
   const w = $("warnings");
   w.innerHTML = "";
   for (const text of m.warnings) {
@@ -157,7 +236,7 @@ function showMetrics(m) {
   }
   const ng = $("nogo-warning");
   if (m.no_go.length) {
-    ng.textContent = "NO-GO ZONE TOUCHED: " + m.no_go.map((t) => `${t.zone} (${t.punctures} punctures)`).join(", ");
+    ng.textContent = "NO-GO ZONE TOUCHED: " + m.no_go.map((z) => `${z.zone} (${z.punctures} punctures)`).join(", ");
     ng.hidden = false;
   } else ng.hidden = true;
   compose();
@@ -181,15 +260,40 @@ function showSettings(st) {
   $("halo").value = st.halo_mm;
   $("target-lo").value = st.target_density_per_cm2[0];
   $("target-hi").value = st.target_density_per_cm2[1];
-  $("pen-info").textContent = `${st.needles} needles × ${st.needle_diameter_mm} mm; vertical depth ${st.vertical_depth_mm.toFixed(2)} mm; device range ${st.depth_range_mm[0]}–${st.depth_range_mm[1]} mm`;
+  $("pen-info").textContent = `${st.needles} needles × ${st.needle_diameter_mm} mm; vertical depth ${fixed(st.vertical_depth_mm, 2)} mm; device range ${st.depth_range_mm[0]}–${st.depth_range_mm[1]} mm`;
+  const b = st.target_speed_mm_s;
+  $("speed-band").textContent = b
+    ? `${st.target_density_per_cm2[0]}–${st.target_density_per_cm2[1]} /cm² per pass needs ${fixed(b.horizontal[1])}–${fixed(b.horizontal[0])} mm/s across (→), ${fixed(b.vertical[1])}–${fixed(b.vertical[0])} mm/s up/down (↑) with this pen`
+    : "";
 }
 
-function showError(text) {
-  const e = $("error");
-  e.textContent = text;
-  e.hidden = !text;
-  if (text) setTimeout(() => { if (e.textContent === text) e.hidden = true; }, 6000);
+// A refused setting: the message next to the control it names and in the banner over the
+// map; the fields go back to what the pen really is (the server changed nothing).
+const FIELD_KEYS = [
+  ["device_preset", "device-preset"], ["depth_mm", "depth"], ["frequency_hz", "frequency"], ["tilt_deg", "tilt"],
+  ["rotation_deg", "rotation"], ["halo_mm", "halo"], ["target_density", "target-lo"], ["preset", "preset"],
+];
+function clearFieldMessages() {
+  for (const el of document.querySelectorAll(".field-msg")) el.textContent = "";
+  for (const el of document.querySelectorAll(".refused")) el.classList.remove("refused");
 }
+function refuseSetting(message) {
+  clearFieldMessages();
+  const hit = FIELD_KEYS.find(([key]) => message.includes(key));
+  const id = hit ? hit[1] : "depth";
+  const msg = document.querySelector(`.field-msg[data-for="${id}"]`);
+  if (msg) msg.textContent = `Refused: ${message}`;
+  $(id).classList.add("refused");
+  showSettings(S.settings);
+  showError(`Setting refused (the pen is unchanged): ${message}`);
+}
+
+// The banner over the map: stays until dismissed or the next successful change.
+function showError(text) {
+  $("error-text").textContent = text;
+  $("error").hidden = !text;
+}
+$("error-close").addEventListener("click", () => showError(""));
 
 // ---- API ----------------------------------------------------------------------------
 
@@ -213,14 +317,30 @@ async function start() {
     S.config.device_presets.map((p) => `<option value="${p.name}">${p.label} (${p.needles})</option>`).join("");
   $("pass-buttons").innerHTML = Array.from({ length: S.config.passes }, (_, p) => `<button data-pass="${p}" style="border-color:${PASS_COLOURS[p]}">${p + 1}</button>`).join("");
   setupView();
-  const s = await api("/api/sessions", {});
+  // This tab's session survives a reload (its id in sessionStorage; the server keeps it
+  // until it has been idle too long); a new tab starts its own.
+  let s = null, resumed = false;
+  const kept = sessionStorage.getItem(STORE_KEY);
+  if (kept) {
+    try { s = await api(`/api/sessions/${encodeURIComponent(kept)}`, undefined, "GET"); resumed = true; } catch (e) { s = null; }
+  }
+  if (!s) s = await api("/api/sessions", {});
   S.session = s.session;
+  sessionStorage.setItem(STORE_KEY, S.session);
   $("trace-link").href = sessionPath("trace.csv");
   $("strokes-link").href = sessionPath("strokes.csv");
   showSettings(s.settings);
-  setPass(0);
+  S.strokes = (s.strokes || []).map((r) => ({ id: r.stroke, pass: r.pass, punctures: r.punctures, t: r.stamp_t_s, needles: r.needles, nogo: r.no_go }));
+  S.strokeId = S.strokes.reduce((a, r) => Math.max(a, r.id), 0);
+  S.exports = s.exports || 0;
+  // A reloaded page's clock starts again near 0: continue after the session's last sample.
+  if (typeof s.last_sample_t_ms === "number") S.clockOffset = Math.max(0, s.last_sample_t_ms + 1000 - performance.now());
+  const lastPass = S.strokes.length ? S.strokes[S.strokes.length - 1].pass : 0;
+  setPass(lastPass);
+  redrawLayers();
   showMetrics(s.metrics);
-  $("status").textContent = "ready: draw on the map";
+  $("status").textContent = resumed ? `session resumed (${S.strokes.length} strokes): draw on the map` : "ready: draw on the map";
+  document.body.dataset.resumed = resumed ? "1" : "0";
   document.body.dataset.ready = "1";
 }
 
@@ -235,7 +355,7 @@ function setPass(p) {
 function pushSample(t, x, y) {
   if (S.last && t <= S.last.t) return;   // the clock must move forward
   S.last = { t, x, y };
-  S.pending.push({ stroke: S.strokeId, pass: S.pass, t, x, y });
+  S.pending.push({ stroke: S.strokeId, pass: S.pass, t: t + S.clockOffset, x, y });
 }
 
 function endStroke() {
@@ -305,7 +425,7 @@ async function flush() {
       s.nogo.push(...r.no_go);
       drawPunctures(s, from, s.punctures.length / 2);
     }
-    showMetrics(r.metrics);
+    try { showMetrics(r.metrics); } catch (e) { console.error(e); }
   } catch (e) {
     showError(e.message);
     // The server stored nothing of this batch; drop the rest of the stroke too.
@@ -336,11 +456,12 @@ $("device-preset").addEventListener("change", async () => {
   await whenIdle();
   try {
     const r = await api(sessionPath("settings"), { device_preset: name });
+    clearFieldMessages();
     showSettings(r.settings);
     redrawLayers();
     showMetrics(r.metrics);
     showError("");
-  } catch (e) { showError(e.message); showSettings(S.settings); }
+  } catch (e) { refuseSetting(e.message); }
 });
 
 $("apply").addEventListener("click", async () => {
@@ -351,14 +472,16 @@ $("apply").addEventListener("click", async () => {
       preset: $("preset").value ? num("preset") : undefined, depth_mm: num("depth"), frequency_hz: num("frequency"), tilt_deg: num("tilt"),
       rotation_deg: num("rotation"), halo_mm: num("halo"), target_density_per_cm2: [num("target-lo"), num("target-hi")],
     });
+    clearFieldMessages();
     showSettings(r.settings);
     redrawLayers();
     showMetrics(r.metrics);
     showError("");
-  } catch (e) { showError(e.message); }
+  } catch (e) { refuseSetting(e.message); }
 });
 
 async function undo() {
+  S.undos = (S.undos || 0) + 1;
   await whenIdle();
   try {
     const r = await api(sessionPath("undo"));
@@ -368,9 +491,28 @@ async function undo() {
   } catch (e) { showError(e.message); }
 }
 $("undo").addEventListener("click", undo);
-document.addEventListener("keydown", (ev) => { if ((ev.ctrlKey || ev.metaKey) && ev.key === "z") { ev.preventDefault(); undo(); } });
+// Ctrl+Z undoes a stroke only outside the fields: while typing it is the field's own undo.
+const typing = (el) => el && (el.isContentEditable || ["INPUT", "SELECT", "TEXTAREA"].includes(el.tagName));
+document.addEventListener("keydown", (ev) => {
+  if (typing(ev.target) || typing(document.activeElement)) return;
+  if ((ev.ctrlKey || ev.metaKey) && !ev.shiftKey && ev.key.toLowerCase() === "z") { ev.preventDefault(); undo(); }
+});
 
+// Clear asks first: the first click arms it (for a few seconds), the second clears.
+let clearArmed = null;
+function disarmClear() {
+  clearTimeout(clearArmed); clearArmed = null;
+  $("clear").textContent = "Clear"; $("clear").classList.remove("confirm");
+}
 $("clear").addEventListener("click", async () => {
+  if (!clearArmed) {
+    if (!S.strokes.length) return;
+    $("clear").textContent = `Clear all ${S.strokes.length} strokes? Click again`;
+    $("clear").classList.add("confirm");
+    clearArmed = setTimeout(disarmClear, 5000);
+    return;
+  }
+  disarmClear();
   await whenIdle();
   try {
     const r = await api(sessionPath("clear"));
@@ -389,13 +531,18 @@ $("replay").addEventListener("click", async () => {
   const t0 = S.strokes[0].t[0];
   const tEnd = S.strokes[S.strokes.length - 1].t.slice(-1)[0];
   const startWall = performance.now();
+  // While it plays, the figures the page cannot follow are blanked (the final ones come
+  // back at the end) and the puncture count follows the replay.
+  const final = S.metrics;
+  for (const id of ["coverage", "coverage-map", "zone-coverage", "density"]) $(id).textContent = "…";
   const frame = () => {
     const t = t0 + ((performance.now() - startWall) / 1000) * speed;
-    redrawLayers(t);
+    const shown = redrawLayers(t);
     compose();
-    $("status").textContent = `replay ${clock(t - t0)} / ${clock(tEnd - t0)}`;
+    $("punctures-count").textContent = count(shown);
+    $("status").textContent = `replay ${clock(t - t0)} / ${clock(tEnd - t0)}: figures at the end`;
     if (t < tEnd) requestAnimationFrame(frame);
-    else { S.replaying = false; redrawLayers(); compose(); $("status").textContent = "ready: draw on the map"; }
+    else { S.replaying = false; redrawLayers(); showMetrics(final); $("status").textContent = "ready: draw on the map"; }
   };
   requestAnimationFrame(frame);
 });
@@ -404,10 +551,12 @@ $("export").addEventListener("click", async () => {
   await whenIdle();
   try {
     const r = await api(sessionPath("export"));
-    $("export-info").textContent = `wrote ${r.dir}: coverage ${pct(r.coverage)} at ${r.resolution_mm} mm`;
+    S.exports = r.export;
+    S.lastExport = r;
+    $("export-info").innerHTML = `wrote ${esc(r.dir)} — <a id="report-link" href="${esc(r.report_url)}" target="_blank" rel="noopener">open the report</a><br>` +
+      `exact, at ${r.resolution_mm} mm: coverage <b id="export-coverage">${pct(r.coverage)}</b> (treated regions), density <b id="export-density">${count(r.density_per_cm2)} /cm²</b>, ${count(r.punctures)} punctures`;
   } catch (e) { showError(e.message); }
 });
 
-window.addEventListener("pagehide", () => { if (S.session) fetch(`/api/sessions/${S.session}`, { method: "DELETE", keepalive: true, credentials: "same-origin" }); });
 
 start().catch((e) => { $("status").textContent = "error: " + e.message; showError(e.message); });
