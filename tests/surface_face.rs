@@ -180,7 +180,13 @@ fn every_region_has_plausible_skin_and_matches_the_flat_map() {
     let skin = face.group_areas_mm2();
     eprintln!("{:>24} {:>10} {:>10} {:>7}", "group", "skin cm²", "proj. cm²", "ratio");
     for (g, name) in face.mesh.groups.iter().enumerate() {
-        eprintln!("{:>24} {:10.1} {:10.1} {:7.2}", if name.is_empty() { "(unassigned)" } else { name }, skin[g] / 100.0, projected[g] / 100.0, skin[g] / projected[g]);
+        eprintln!(
+            "{:>24} {:10.1} {:10.1} {:7.2}",
+            if name.is_empty() { "(unassigned)" } else { name },
+            skin[g] / 100.0,
+            projected[g] / 100.0,
+            skin[g] / projected[g]
+        );
     }
     let n = face.regions.len();
     let treated: f64 = skin[..n].iter().sum();
@@ -263,16 +269,19 @@ fn no_go_rings_surround_the_eye_and_mouth_holes() {
     let a = IctAsset::decode(asset::BYTES).unwrap();
     let group = |name: &str| m.groups.iter().position(|g| g == name).unwrap() as u32;
     // Vertices of a zone's triangles.
-    let zone_vertices = |g: u32| -> std::collections::BTreeSet<u32> { m.triangles.iter().filter(|t| t.group == g).flat_map(|t| t.v).collect() };
+    let zone_vertices =
+        |g: u32| -> std::collections::BTreeSet<u32> { m.triangles.iter().filter(|t| t.group == g).flat_map(|t| t.v).collect() };
     // (landmark on the hole's edge, zone): eye landmarks 3756 (left) and 1542 (right), inner lip 5533.
     for (landmark, zone) in [(3756u32, "eye_left"), (1542, "eye_right"), (5533, "lip_vermilion")] {
         let p = m.positions_mm[a.vertex(landmark).unwrap()];
         let holes: Vec<_> = boundary_loops(m)
             .into_iter()
-            .filter(|l| l.iter().all(|&v| {
-                let q = m.positions_mm[v as usize];
-                ((q[0] - p[0]).powi(2) + (q[1] - p[1]).powi(2) + (q[2] - p[2]).powi(2)).sqrt() < 35.0
-            }))
+            .filter(|l| {
+                l.iter().all(|&v| {
+                    let q = m.positions_mm[v as usize];
+                    ((q[0] - p[0]).powi(2) + (q[1] - p[1]).powi(2) + (q[2] - p[2]).powi(2)).sqrt() < 35.0
+                })
+            })
             .collect();
         assert_eq!(holes.len(), 1, "{zone}: one hole near its landmark");
         let inside = zone_vertices(group(zone));

@@ -22,7 +22,6 @@ pub struct Source {
     pub modes_cm: Vec<Vec<[f64; 3]>>,
 }
 
-
 pub fn read_source(dir: &Path) -> Source {
     let obj = std::fs::read_to_string(dir.join("face_neck_neutral.obj")).expect("face_neck_neutral.obj");
     let (mut positions_cm, mut uvs, mut quads) = (Vec::new(), Vec::new(), Vec::new());
@@ -139,8 +138,8 @@ pub fn convert(src: &Source) -> Vec<u8> {
     }
     for mode in &src.modes_cm {
         for &v in &verts {
-            for k in 0..3 {
-                let q = quantise(mode[v][k] * 10.0, MODE_UNIT_MM, "mode");
+            for d_cm in mode[v] {
+                let q = quantise(d_cm * 10.0, MODE_UNIT_MM, "mode");
                 out.extend_from_slice(&i16::try_from(q).expect("mode displacement fits i16").to_le_bytes());
             }
         }

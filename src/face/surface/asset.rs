@@ -57,7 +57,10 @@ struct Reader<'a> {
 impl Reader<'_> {
     fn take<const N: usize>(&mut self) -> Result<[u8; N]> {
         let end = self.at + N;
-        let chunk = self.bytes.get(self.at..end).ok_or_else(|| Error::invalid("ict face asset length", self.bytes.len(), format!("at least {end} bytes")))?;
+        let chunk = self
+            .bytes
+            .get(self.at..end)
+            .ok_or_else(|| Error::invalid("ict face asset length", self.bytes.len(), format!("at least {end} bytes")))?;
         self.at = end;
         Ok(chunk.try_into().expect("N bytes"))
     }
@@ -124,5 +127,26 @@ impl IctAsset {
     /// The asset index of source vertex `source` (a landmark), if the vertex was kept.
     pub fn vertex(&self, source: u32) -> Option<usize> {
         self.source_index.binary_search(&source).ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shipped_asset_decodes_and_damaged_copies_are_refused() {
+        let a = IctAsset::decode(BYTES).unwrap();
+        assert_eq!(a.modes_mm.len(), 20);
+        assert!(a.source_index.windows(2).all(|w| w[0] < w[1]));
+        let e = IctAsset::decode(&BYTES[..BYTES.len() - 1]).unwrap_err().to_string();
+        assert!(e.contains("length"), "{e}");
+        let mut longer = BYTES.to_vec();
+        longer.push(0);
+        assert!(IctAsset::decode(&longer).unwrap_err().to_string().contains("exactly"));
+        let mut bad = BYTES.to_vec();
+        bad[0] = b'X';
+        assert!(IctAsset::decode(&bad).unwrap_err().to_string().contains("magic"));
+        assert!(IctAsset::decode(&[]).is_err());
     }
 }

@@ -1,8 +1,62 @@
-//! The built-in face surface: the ICT-FaceKit Light neutral face and neck (USC ICT, MIT
-//! licence, `data/LICENSE`), with the flat default map's regions drawn on it and its 20
-//! identity shape modes.
+//! The built-in face surface: a real adult face and neck as a triangle mesh (mm) with the flat
+//! default map's regions drawn on it, and 20 identity shape modes (how faces differ).
 //!
-//! WIP: rules documented below once settled.
+//! **Data.** The ICT Face Model Light (ICT-FaceKit, © 2020 USC Institute for Creative
+//! Technologies, MIT licence: `data/LICENSE`, attribution in `data/README.md`), shipped as a
+//! compact binary ([`asset`], 1.5 MB: exact neutral positions and UVs, modes quantised to
+//! 0.01 mm) loaded with `include_bytes!`: no IO at run time. Frame: x to the person's left,
+//! y up, z out of the face, mm. Quads are split on their 0–2 diagonal: `(a, b, c)`, `(a, c, d)`.
+//!
+//! **What is kept** (the converter, `tests/surface_face/convert.rs`): the model's `face` group
+//! (face, ears, front of the scalp, under the chin, front of the neck) and, from `head_neck`,
+//! the quads whose centroid lies below the menton by less than [`regions::NECK_LENGTH_MM`]
+//! and in front of the coronal plane through the `face` group's rearmost point (the back of
+//! the ears): the sides of the neck. Scalp, back of the head, nape and shoulders are dropped.
+//! **The décolleté is not in the mesh**: it stays on the flat map ([`super::default_face`]).
+//!
+//! **Regions** (assigned once per triangle on the neutral mesh, from the triangle's UV and 3D
+//! centroids, and kept by triangle index under identity morphs). Landmarks are the model's
+//! Multi-PIE vertices (`regions.rs`); the face chart is mirror-symmetric about u = 0.5, so the
+//! rules are stated for the person's left half (u ≥ 0.5, x > 0) and mirrored. In order, the
+//! first rule that matches wins:
+//! 1. the neck's part of the head-and-neck chart (u > 1): `neck`;
+//! 2. above the hairline (3D y more than [`regions::FOREHEAD_HEIGHT_MM`] = 56 mm above the mean
+//!    brow landmark, the flat map's brow-to-hairline height) or lower than the neck
+//!    ([`regions::NECK_LENGTH_MM`] = 85 mm below the menton): unassigned;
+//! 3. below the jaw contour (the UV polyline through contour points 8–12, menton to the jaw
+//!    angle, held level beyond): `neck` (under the chin and the front and sides of the neck);
+//! 4. lateral to the contour's top end (contour point 16): unassigned (ears, skin in front of
+//!    the ear, sideburns);
+//! 5. no-go zones: `eye_*`, every triangle with a corner within [`regions::EYE_MARGIN_MM`]
+//!    (3 mm, 3D) of the eye opening's rim (the openings are holes: boundary loops of the mesh);
+//!    `lip_vermilion`, inside the outer-lip landmark ring in UV or touching the mouth slit's
+//!    rim; `nostril_*`, within 0.015 UV of the nostril pole (the highest vertex in the nose base
+//!    box: the top of the nostril tube, which the model models as a tube into the nose);
+//! 6. medial to the brow's medial end: `glabella` from the nose bridge landmark (27) up to
+//!    0.4 × (brow − bridge) above the brow, `forehead` above; lateral to it up to the brow's
+//!    tail, above the brow line: `forehead`;
+//! 7. lateral to the brow's tail and above a quarter of the way from the eye axis to the brow
+//!    tail: `temple_*`;
+//! 8. `nose`: between the midline and a side line (half way to the inner eye corner at the
+//!    bridge, just lateral to the nostril base at the tip and the subnasale), from the
+//!    subnasale up to the bridge landmark;
+//! 9. up to the brow's tail: `periorbital_upper_*` from the eye axis up to the brow line,
+//!    `periorbital_lower_*` below it down to 0.6 × (brow − eye axis) under it;
+//! 10. a line midway between the mouth corner and contour point 10 splits the lower face:
+//!     `nasolabial_*` is a band 0.035 UV (≈ 10 mm) wide from the ala down to the chin's top
+//!     lateral to that line; `jawline_*` a band 0.04 UV (≈ 12 mm) above the jaw contour lateral
+//!     to it; medially `chin` below the chin's top (30 % of the way from the lower lip to the
+//!     menton) and `perioral` up to the subnasale;
+//! 11. everything else on the face: `cheek_*`.
+//!
+//! The region names, skin layers, recommended depths and their sources are the flat default
+//! map's (taken from [`super::default_face`], one copy of each number), so reports compare.
+//! Mesh groups follow [`SurfaceFace`]'s convention: regions, then no-go zones, then `""`.
+//!
+//! **Identity.** `identity[m]` is the weight of mode `m` in standard deviations (the model
+//! samples each from a standard normal): vertex `v` moves by `Σ w[m] · mode[m][v]`. At most
+//! [`MAX_IDENTITY_MODES`] weights, each within ±[`MAX_IDENTITY_SD`]; all zero (or none) is the
+//! neutral mesh exactly.
 
 pub mod asset;
 pub mod regions;
@@ -50,9 +104,13 @@ fn neutral() -> &'static Neutral {
 /// Check identity weights: at most [`MAX_IDENTITY_MODES`], each finite within ±[`MAX_IDENTITY_SD`].
 pub fn validate_identity(identity: &[f64]) -> Result<()> {
     if identity.len() > MAX_IDENTITY_MODES {
-        return Err(Error::invalid("face.identity", format!("{} weights", identity.len()), format!("at most {MAX_IDENTITY_MODES} weights (the shipped modes)")));
+        return Err(Error::invalid(
+            "face.identity",
+            format!("{} weights", identity.len()),
+            format!("at most {MAX_IDENTITY_MODES} weights (the shipped modes)"),
+        ));
     }
-    if let Some((i, w)) = identity.iter().enumerate().find(|(_, w)| !(w.abs() <= MAX_IDENTITY_SD)) {
+    if let Some((i, w)) = identity.iter().enumerate().find(|(_, w)| w.is_nan() || w.abs() > MAX_IDENTITY_SD) {
         return Err(Error::invalid(format!("face.identity[{i}]"), w, format!("a weight in standard deviations within ±{MAX_IDENTITY_SD}")));
     }
     Ok(())

@@ -185,9 +185,8 @@ impl<'a> Assigner<'a> {
                 })
                 .expect("the mesh has boundary loops")
         };
-        let near = |rim: &Vec<usize>, margin: f64| -> Vec<bool> {
-            pos.iter().map(|&p| rim.iter().any(|&r| dist(pos[r], p) <= margin)).collect()
-        };
+        let near =
+            |rim: &Vec<usize>, margin: f64| -> Vec<bool> { pos.iter().map(|&p| rim.iter().any(|&r| dist(pos[r], p) <= margin)).collect() };
         let near_eye = [near(nearest_loop(EYE_LEFT), EYE_MARGIN_MM), near(nearest_loop(EYE_RIGHT), EYE_MARGIN_MM)];
         let on_mouth = near(nearest_loop(INNER_LIP[0]), 0.0);
         debug_assert!(std::ptr::eq(nearest_loop(INNER_LIP[0]), nearest_loop(INNER_LIP[1])));
@@ -307,7 +306,6 @@ impl<'a> Assigner<'a> {
         group("cheek_", left)
     }
 }
-
 
 fn dist(a: [f64; 3], b: [f64; 3]) -> f64 {
     ((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2) + (a[2] - b[2]).powi(2)).sqrt()
