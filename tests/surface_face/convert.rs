@@ -4,14 +4,15 @@
 //!
 //! **What is kept** (the part of the model that is treated): every quad of the `face` group,
 //! and the quads of `head_neck` whose centroid lies below the menton (landmark vertex 966) by
-//! less than the neck length (`NECK_LENGTH_MM`, the flat map's 85 mm) and in front of the coronal plane through the rearmost point of the `face` group (the back of the
+//! less than the neck length (`NECK_LENGTH_MM`, the flat map's 85 mm), within the neck's
+//! half-width (`NECK_HALF_WIDTH_MM`: wider, the mesh flares into the shoulders) and in front of the coronal plane through the rearmost point of the `face` group (the back of the
 //! ears): the sides of the neck. The scalp, the back of the head and the nape are dropped.
 //! Vertices and UVs used by the kept quads are kept in source order.
 
 use std::path::Path;
 
 use needlesim::face::surface::asset::{MAGIC, MODE_UNIT_MM, POSITION_UNIT_MM, UV_UNIT};
-use needlesim::face::surface::regions::{MENTON, NECK_LENGTH_MM};
+use needlesim::face::surface::regions::{MENTON, NECK_HALF_WIDTH_MM, NECK_LENGTH_MM};
 
 /// The source files parsed: positions (cm), UVs, quads (0-based vertex and UV indices, group
 /// name), modes (cm, `modes[m][v]`).
@@ -80,7 +81,11 @@ pub fn kept(src: &Source, q: &([usize; 4], [usize; 4], String)) -> bool {
         src.quads.iter().filter(|q| q.2 == "face").flat_map(|q| q.0).map(|v| src.positions_cm[v][2]).fold(f64::INFINITY, f64::min);
     let c = |k: usize| q.0.iter().map(|&v| src.positions_cm[v][k]).sum::<f64>() / 4.0;
     let menton_y_cm = src.positions_cm[MENTON as usize][1];
-    q.2 == "head_neck" && c(1) < menton_y_cm && c(1) > menton_y_cm - NECK_LENGTH_MM / 10.0 && c(2) > back_of_ears_cm
+    q.2 == "head_neck"
+        && c(1) < menton_y_cm
+        && c(1) > menton_y_cm - NECK_LENGTH_MM / 10.0
+        && c(0).abs() < NECK_HALF_WIDTH_MM / 10.0
+        && c(2) > back_of_ears_cm
 }
 
 fn quantise(x: f64, unit: f64, what: &str) -> i64 {

@@ -9,8 +9,8 @@
 //!
 //! **What is kept** (the converter, `tests/surface_face/convert.rs`): the model's `face` group
 //! (face, ears, front of the scalp, under the chin, front of the neck) and, from `head_neck`,
-//! the quads whose centroid lies below the menton by less than [`regions::NECK_LENGTH_MM`]
-//! and in front of the coronal plane through the `face` group's rearmost point (the back of
+//! the quads whose centroid lies below the menton by less than [`regions::NECK_LENGTH_MM`],
+//! within [`regions::NECK_HALF_WIDTH_MM`] of the midline and in front of the coronal plane through the `face` group's rearmost point (the back of
 //! the ears): the sides of the neck. Scalp, back of the head, nape and shoulders are dropped.
 //! **The décolleté is not in the mesh**: it stays on the flat map ([`super::default_face`]).
 //!
@@ -24,7 +24,8 @@
 //!    brow landmark, the flat map's brow-to-hairline height) or lower than the neck
 //!    ([`regions::NECK_LENGTH_MM`] = 85 mm below the menton): unassigned;
 //! 3. below the jaw contour (the UV polyline through contour points 8–12, menton to the jaw
-//!    angle, held level beyond): `neck` (under the chin and the front and sides of the neck);
+//!    angle, held level beyond): `neck` (under the chin and the front and sides of the neck),
+//!    unassigned beyond [`regions::NECK_HALF_WIDTH_MM`] of the midline (the shoulders);
 //! 4. lateral to the contour's top end (contour point 16): unassigned (ears, skin in front of
 //!    the ear, sideburns);
 //! 5. no-go zones: `eye_*`, every triangle with a corner within [`regions::EYE_MARGIN_MM`]

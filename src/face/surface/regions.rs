@@ -37,6 +37,9 @@ pub const EYE_MARGIN_MM: f64 = 3.0;
 /// Neck length below the menton, mm: the flat map's neck (menton to suprasternal notch,
 /// `default.rs`) **[assumed, as the flat map]**. Skin lower than this is not kept or not treated.
 pub const NECK_LENGTH_MM: f64 = 85.0;
+/// Largest |x| of the treated neck, mm: a little wider than this model's neck (≈ 60 mm half
+/// width); beyond it the mesh flares into the shoulders **[assumed]**.
+pub const NECK_HALF_WIDTH_MM: f64 = 65.0;
 /// The menton (Multi-PIE 8, lowest point of the chin), source vertex index.
 pub const MENTON: u32 = 966;
 /// Width of the jawline band above the jaw contour, UV units (≈ 12 mm, the flat map's band).
@@ -222,7 +225,7 @@ impl<'a> Assigner<'a> {
             return UNASSIGNED;
         }
         if w < polyline_v(&l.jaw, u) {
-            return group("neck", true);
+            return if c_mm[0].abs() > NECK_HALF_WIDTH_MM { UNASSIGNED } else { group("neck", true) };
         }
         if u > l.lateral_u {
             return UNASSIGNED;
