@@ -190,6 +190,13 @@ fn region_no_go_and_unassigned_areas_add_up_to_the_mesh_area() {
     let total = face.mesh.total_area_mm2();
     assert!((sum / total - 1.0).abs() < 1e-6, "{sum} vs {total}");
     assert_eq!(face.mesh.groups.len(), face.regions.len() + face.no_go.len() + 1);
+    // What the surface machinery requires: finite positions, every triangle with positive 3D
+    // area and counter-clockwise (positive) UV area.
+    assert!(face.mesh.positions_mm.iter().flatten().all(|x| x.is_finite()));
+    let (min_area, min_uv) =
+        face.mesh.triangles.iter().fold((f64::MAX, f64::MAX), |(a, u), t| (a.min(face.mesh.area_mm2(t)), u.min(face.mesh.uv_area(t))));
+    eprintln!("{} triangles; smallest area {min_area:.3e} mm², smallest UV area {min_uv:.3e}", face.mesh.triangles.len());
+    assert!(min_area > 0.0 && min_uv > 0.0);
 }
 
 #[test]
