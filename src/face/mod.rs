@@ -31,6 +31,7 @@ pub mod raster;
 pub mod report;
 pub mod simulation;
 pub mod stamping;
+pub mod surface;
 pub mod surface_face;
 
 pub use default::default_face;
