@@ -14,17 +14,14 @@
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
-use crate::face::simulation::{FaceRunResult, FaceSimulation, layers_of};
-use crate::geometry::Vec2;
-use crate::raster::domain::NO_LABEL;
+use crate::face::simulation::{FaceRunResult, FaceSimulation};
 use crate::render::settings::Pictures;
 
 use super::face_pictures::{face_map_context, face_pictures, face_run_info};
 use super::face_summary::FaceSummary;
 use super::{PUNCTURES_CSV, REPORT_HTML, SCENARIO_TOML, SUMMARY_JSON, StagedDir, draw_pictures_and_report, punctures_csv};
 
-/// Extra columns of a face session's `punctures.csv`.
-pub const FACE_COLUMNS: [&str; 4] = ["region", "landed_in", "real_depth_mm", "layer"];
+pub use super::punctures_csv::FACE_COLUMNS;
 
 /// Write a face session's outputs into `dir` atomically.
 pub fn write_face_run(dir: &Path, sim: &FaceSimulation, pictures: &Pictures, r: &FaceRunResult, scenario_toml: &str) -> Result<PathBuf> {
@@ -65,30 +62,11 @@ pub fn write_face_run_files(
         let p = staged.path(PUNCTURES_CSV);
         let f = std::fs::File::create(&p).map_err(|e| Error::io(&p, e))?;
         let mut w = std::io::BufWriter::with_capacity(1 << 20, f);
-        let map = &sim.map;
-        let mut aimed = vec![0u16; r.run.punctures.len()];
-        for (t, run) in sim.treatments.iter().zip(&r.treatments) {
-            aimed[run.punctures.clone()].fill(t.region);
-        }
-        let layers = layers_of(map, &r.landed, &r.real_depth_mm);
-        let pts = &r.run.punctures;
-        punctures_csv::write_with(&mut w, pts, &FACE_COLUMNS, |i, w| {
-            use std::io::Write;
-            let landed = match r.landed[i] {
-                NO_LABEL => match map.no_go_at(Vec2::new(pts[i].x_mm, pts[i].y_mm)) {
-                    Some(k) => format!("no_go:{}", map.no_go_names()[k]),
-                    None => "off_map".into(),
-                },
-                l => map.region(l).name.clone(),
-            };
-            let layer = layers[i].map_or("", |l| l.name());
-            write!(w, ",{},{landed},{:.4},{layer}", map.region(aimed[i]).name, r.real_depth_mm[i])
-        })
-        .and_then(|_| std::io::Write::flush(&mut w))
-        .map_err(|e| Error::io(&p, e))?;
+        punctures_csv::write_face(&mut w, sim, r).and_then(|_| std::io::Write::flush(&mut w)).map_err(|e| Error::io(&p, e))?;
     }
     for p in &drawn.pictures {
         write(&p.file, &p.bytes)?;
     }
     write(REPORT_HTML, drawn.report_html.as_bytes())
 }
+
