@@ -25,13 +25,17 @@ fn python_package_pytest_suite_passes() {
     let probe = Command::new(&python).args(["-c", "import needlesim, pytest, pandas, numpy, SALib"]).output();
     let missing = match &probe {
         Err(e) => Some(format!("{} cannot start ({e})", python.display())),
-        Ok(o) if !o.status.success() => Some(format!("{}: {}", python.display(), String::from_utf8_lossy(&o.stderr).lines().last().unwrap_or(""))),
+        Ok(o) if !o.status.success() => {
+            Some(format!("{}: {}", python.display(), String::from_utf8_lossy(&o.stderr).lines().last().unwrap_or("")))
+        }
         Ok(_) => None,
     };
     if let Some(why) = missing {
         common::gate::unavailable(
             "python_package_pytest_suite_passes",
-            &format!("{why}; install with `bash .ci/python.sh` (a venv in target/python-venv with pip install ./python, pytest, pandas, SALib) or set NEEDLESIM_PYTHON"),
+            &format!(
+                "{why}; install with `bash .ci/python.sh` (a venv in target/python-venv with pip install ./python, pytest, pandas, SALib) or set NEEDLESIM_PYTHON"
+            ),
         );
         return;
     }

@@ -638,7 +638,10 @@ fn compare_optimize_and_compare_hand_refuse_a_face_up_front_naming_the_command()
     for (command, args) in [
         ("compare", vec!["compare", "f.toml", "--cartridges", "9,12", "--out", "o"]),
         ("compare-hand", vec!["compare-hand", "f.toml", "--out", "o"]),
-        ("optimize", vec!["optimize", "f.toml", "--target", "coverage_per_pass=0.25", "--vary", "technique.speed_mm_s=10:120", "--out", "o"]),
+        (
+            "optimize",
+            vec!["optimize", "f.toml", "--target", "coverage_per_pass=0.25", "--vary", "technique.speed_mm_s=10:120", "--out", "o"],
+        ),
     ] {
         let err = bad_input(&needlesim(d.path(), &args));
         assert!(err.contains(&format!("needlesim {command} f.toml")) && err.contains("face scenario"), "{command}: {err}");

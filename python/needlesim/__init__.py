@@ -362,5 +362,10 @@ def read_sweep(folder: Union[str, "os.PathLike[str]"]) -> "Any":
         hint = f"; it holds {', '.join(shards)}: merge them first (needlesim.merge)" if shards else ""
         raise ScenarioError(f"{folder}: allowed is a sweep folder with a results.csv{hint}")
     # Text cells (status, error, warnings, string parameters) stay text; numbers are read
-    # with the round-trip parser, so they equal the file's numbers exactly.
-    return pd.read_csv(csv, float_precision="round_trip", keep_default_na=False, na_values=[""])
+    # with the round-trip parser (pandas 3's default), so they equal the file's exactly.
+    return pd.read_csv(csv, keep_default_na=False, na_values=[""], **_round_trip(pd))
+
+
+def _round_trip(pd: Any) -> Dict[str, str]:
+    """read_csv's exact float parser: an option before pandas 3, the default (and the option deprecated) since."""
+    return {} if int(pd.__version__.split(".")[0]) >= 3 else {"float_precision": "round_trip"}

@@ -23,7 +23,7 @@ def cli_sweep(cli: str, tmp: Path, scenario: str, keys, x: np.ndarray, name: str
     params = ", ".join(f'{{ key = "{k}" }}' for k in keys)
     (tmp / f"{name}.toml").write_text(scenario + f'\n[sweep]\ndesign = "file"\nfile = "{name}.txt"\nparameters = [{params}]\n')
     run_cli(cli, tmp, "sweep", f"{name}.toml", "--out", name)
-    return pd.read_csv(tmp / name / "results.csv", float_precision="round_trip", keep_default_na=False)
+    return pd.read_csv(tmp / name / "results.csv", **needlesim._round_trip(pd), keep_default_na=False)
 
 
 def test_evaluate_equals_the_cli_sweep_value_for_value(tmp_path: Path, cli: str) -> None:

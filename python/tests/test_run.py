@@ -23,7 +23,7 @@ def test_run_equals_the_command_line_byte_for_byte(tmp_path: Path, cli: str) -> 
     assert r.summary["technique"]["speed_mm_s"] == 55
 
     # punctures: the file's columns and values, as numpy arrays.
-    csv = pd.read_csv(tmp_path / "cli" / "punctures.csv", float_precision="round_trip")
+    csv = pd.read_csv(tmp_path / "cli" / "punctures.csv", **needlesim._round_trip(pd))
     assert list(r.punctures) == list(csv.columns)
     for name in csv.columns:
         np.testing.assert_array_equal(r.punctures[name], csv[name].to_numpy(), err_msg=name)
@@ -65,7 +65,7 @@ def test_a_face_run_has_regions_and_face_columns(tmp_path: Path, cli: str) -> No
     assert set(r.summary["regions"]) >= {"chin", "nose"}
     assert r.summary["regions"]["chin"]["punctures"] > 0
     df = r.to_pandas()
-    csv = pd.read_csv(tmp_path / "cli" / "punctures.csv", float_precision="round_trip", keep_default_na=False)
+    csv = pd.read_csv(tmp_path / "cli" / "punctures.csv", **needlesim._round_trip(pd), keep_default_na=False)
     assert list(df.columns) == list(csv.columns)
     assert {"region", "landed_in", "real_depth_mm", "layer"} <= set(df.columns)
     assert set(df["region"]) == {"chin", "nose"}

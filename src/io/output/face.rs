@@ -69,4 +69,3 @@ pub fn write_face_run_files(
     }
     write(REPORT_HTML, drawn.report_html.as_bytes())
 }
-

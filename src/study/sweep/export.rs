@@ -40,7 +40,11 @@ pub fn y_matrix(csv: &str, path: &Path, metrics: &[String], points: usize) -> Re
         }
     }
     if let Some(missing) = rows.iter().position(Option::is_none) {
-        return Err(Error::invalid("--export-y", format!("point {missing} missing"), "a complete sweep (every point recorded; merge shards first)"));
+        return Err(Error::invalid(
+            "--export-y",
+            format!("point {missing} missing"),
+            "a complete sweep (every point recorded; merge shards first)",
+        ));
     }
     let mut out = format!("# {}\n", metrics.join(" "));
     for r in rows.into_iter().flatten() {
@@ -81,7 +85,8 @@ mod tests {
         let y = y_matrix(CSV, Path::new("r.csv"), &["coverage".into(), "density".into()], 3).unwrap();
         assert_eq!(y, "# coverage density\n0.25 100\nnan nan\n0.125 300.5\n");
         // What numpy.loadtxt sees: 3 rows × 2 columns.
-        let rows: Vec<Vec<f64>> = y.lines().filter(|l| !l.starts_with('#')).map(|l| l.split_whitespace().map(|x| x.parse().unwrap()).collect()).collect();
+        let rows: Vec<Vec<f64>> =
+            y.lines().filter(|l| !l.starts_with('#')).map(|l| l.split_whitespace().map(|x| x.parse().unwrap()).collect()).collect();
         assert_eq!(rows.len(), 3);
         assert!(rows[1][0].is_nan() && rows[2][1] == 300.5);
     }

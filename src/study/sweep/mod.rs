@@ -103,7 +103,14 @@ impl Sweep {
     /// `design = "file"` sweep `needlesim sweep` runs on the same matrix written to a file,
     /// point for point and seed for seed (the scenario's own `[sweep]` keeps only its
     /// `seeds` mode). `integer[k]` rounds column `k` (a sweep's `integer = true`).
-    pub fn from_matrix(text: &str, path: &Path, overrides: &[Override], keys: &[String], integer: &[bool], rows: &[Vec<f64>]) -> Result<Sweep> {
+    pub fn from_matrix(
+        text: &str,
+        path: &Path,
+        overrides: &[Override],
+        keys: &[String],
+        integer: &[bool],
+        rows: &[Vec<f64>],
+    ) -> Result<Sweep> {
         let mut file = scenario::parse(text, path, overrides)?;
         let seeds = file.sweep.as_ref().map_or_else(|| "per-point".to_owned(), |s| s.seeds.clone());
         let parameters = keys

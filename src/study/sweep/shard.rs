@@ -54,7 +54,8 @@ pub struct Shard {
     pub count: usize,
 }
 
-const ALLOWED: &str = "I/N with 0 ≤ I < N (e.g. 0/4), or auto/N to read the task index of a SLURM, Kubernetes, PBS, LSF, SGE, AWS Batch or Cloud Run array";
+const ALLOWED: &str =
+    "I/N with 0 ≤ I < N (e.g. 0/4), or auto/N to read the task index of a SLURM, Kubernetes, PBS, LSF, SGE, AWS Batch or Cloud Run array";
 
 impl Shard {
     /// Parse `I/N` or `auto/N`; `env` looks up a variable (`std::env::var` in the binary).
