@@ -399,10 +399,7 @@ mod tests {
 
     #[test]
     fn rows_match_the_format_macro_rows() {
-        use crate::face::simulation::{FaceRunResult, FaceSimulation, layers_of};
-        use crate::geometry::Vec2;
         use crate::needle::puncture::Puncture;
-        use crate::raster::domain::NO_LABEL;
         let mut ps = Vec::new();
         let mut s = 0x2545f4914f6cdd1du64;
         for i in 0..5000u32 {
