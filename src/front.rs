@@ -113,25 +113,38 @@ impl Scenario {
         &self.file
     }
 
+    /// The scenario file's path (for TOML text: `scenario.toml` in the folder given); its
+    /// folder is where relative files are read from.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
     fn dir(&self) -> &Path {
         self.path.parent().unwrap_or(Path::new("."))
     }
 
     /// Validate every value and run the simulation. No file is written.
+    ///
+    /// The one place that picks the kind of session: a face scenario (`[face]` +
+    /// `[[treat]]`) runs on its face map, anything else on its patch.
     pub fn run(&self) -> Result<Run> {
         let resolved_toml = toml::to_string_pretty(&crate::io::output::resolved_scenario(&self.file))
             .map_err(|e| Error::parse(&self.path, format!("cannot write the resolved scenario back: {e}")))?;
-        let outcome = if self.file.is_face() {
-            let map = scenario::load_face_map(&self.file, &self.path)?;
-            let sim = self.file.to_face_simulation_in(map, self.dir())?;
-            let result = sim.run()?;
-            Outcome::Face { sim: Box::new(sim), result: Box::new(result) }
-        } else {
-            let sim = self.file.to_simulation_in(self.dir())?;
-            let result = sim.run()?;
-            Outcome::Patch { sim: Box::new(sim), result: Box::new(result) }
-        };
+        let outcome = if self.file.is_face() { self.run_face()? } else { self.run_patch()? };
         Ok(Run { outcome, resolved_toml, pictures: self.file.pictures()? })
+    }
+
+    fn run_patch(&self) -> Result<Outcome> {
+        let sim = self.file.to_simulation_in(self.dir())?;
+        let result = sim.run()?;
+        Ok(Outcome::Patch { sim: Box::new(sim), result: Box::new(result) })
+    }
+
+    fn run_face(&self) -> Result<Outcome> {
+        let map = scenario::load_face_map(&self.file, &self.path)?;
+        let sim = self.file.to_face_simulation_in(map, self.dir())?;
+        let result = sim.run()?;
+        Ok(Outcome::Face { sim: Box::new(sim), result: Box::new(result) })
     }
 }
 
@@ -177,6 +190,23 @@ impl Run {
     /// summary.json as a JSON value (`run.summary()["coverage"]`, `["regions"]["chin"]` …).
     pub fn summary(&self) -> serde_json::Value {
         serde_json::from_str(&self.summary_json()).expect("summary.json is valid JSON")
+    }
+
+    /// True when the run was a face session (its summary has `face`, `regions`, …).
+    pub fn is_face(&self) -> bool {
+        matches!(self.outcome, Outcome::Face { .. })
+    }
+
+    /// punctures.csv's bytes, exactly what `needlesim run` writes (a face session adds
+    /// `region,landed_in,real_depth_mm,layer`).
+    pub fn punctures_csv(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(64 * self.punctures().len() + 128);
+        let written = match &self.outcome {
+            Outcome::Patch { result, .. } => crate::io::output::punctures_csv::write(&mut out, &result.punctures),
+            Outcome::Face { sim, result } => crate::io::output::punctures_csv::write_face(&mut out, sim, result),
+        };
+        written.expect("writing to memory cannot fail");
+        out
     }
 
     /// Every puncture, in the order of punctures.csv (pass, stamp, needle).

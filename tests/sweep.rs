@@ -560,3 +560,115 @@ fn points_read_files_relative_to_the_scenario() {
     let cov: Vec<f64> = column(&csv, "coverage").iter().map(|c| c.parse().unwrap()).collect();
     assert!(cov[1] > cov[0], "more stamps along the same trace cover more: {cov:?}");
 }
+
+/// A face session on the built-in map, two small regions, coarse grid.
+const FACE: &str = r#"
+name = "f"
+seed = 3
+
+[cartridge]
+preset = 12
+depth_mm = 0.5
+
+[device]
+frequency_hz = 120
+rotation_deg = 18
+
+[technique]
+pattern = "serpentine"
+speed_mm_s = 58
+directions_deg = [0, 90]
+
+[grid]
+resolution_mm = 0.02
+
+[face]
+map = "default"
+
+[[treat]]
+regions = ["chin", "nose"]
+depth_mm = 0.5
+
+[sweep]
+parameters = [{ key = "technique.speed_mm_s", values = [40, 80] }]
+"#;
+
+#[test]
+fn a_face_sweep_has_region_columns_and_each_row_is_its_run() {
+    // Independent truth: `needlesim run` on the face scenario with the point's speed and seed.
+    let d = tempfile::tempdir().unwrap();
+    write(d.path(), "f.toml", FACE);
+    ok(&needlesim(d.path(), &["sweep", "f.toml", "--out", "sw"]));
+    let csv = read(d.path().join("sw/results.csv"));
+    assert!(column(&csv, "status").iter().all(|s| s == "ok"), "{csv}");
+    let chin = column(&csv, "regions.chin.coverage");
+    assert_ne!(chin[0], chin[1], "speed changes the chin's coverage");
+    for i in 0..2 {
+        let (speed, seed) = (column(&csv, "technique.speed_mm_s")[i].clone(), column(&csv, "seed")[i].clone());
+        let (s1, s2) = (format!("technique.speed_mm_s={speed}"), format!("seed={seed}"));
+        ok(&needlesim(d.path(), &["run", "f.toml", "--out", "one", "--set", &s1, "--set", &s2]));
+        let summary: serde_json::Value = serde_json::from_str(&read(d.path().join("one/summary.json"))).unwrap();
+        for (column_name, json) in [
+            ("regions.chin.coverage", &summary["regions"]["chin"]["coverage"]),
+            ("regions.nose.punctures", &summary["regions"]["nose"]["punctures"]),
+            ("coverage", &summary["coverage"]),
+            ("coverage_dej", &summary["coverage_dej"]),
+        ] {
+            let got: f64 = column(&csv, column_name)[i].parse().unwrap();
+            let want = json.as_f64().unwrap_or_else(|| panic!("{column_name} in summary.json"));
+            assert!((got - want).abs() <= 1e-15 * want.abs(), "point {i}, {column_name}: {got} vs {want}");
+        }
+    }
+}
+
+#[test]
+fn a_face_sweep_with_a_missing_map_is_refused_before_any_point() {
+    let d = tempfile::tempdir().unwrap();
+    write(d.path(), "f.toml", &FACE.replace("map = \"default\"", "map = \"no-such-map.json\""));
+    let out = needlesim(d.path(), &["sweep", "f.toml", "--out", "sw"]);
+    let err = bad_input(&out);
+    assert!(err.contains("no-such-map.json"), "{err}");
+    assert!(!d.path().join("sw").exists(), "nothing is written");
+}
+
+#[test]
+fn compare_optimize_and_compare_hand_refuse_a_face_up_front_naming_the_command() {
+    let d = tempfile::tempdir().unwrap();
+    write(d.path(), "f.toml", FACE);
+    for (command, args) in [
+        ("compare", vec!["compare", "f.toml", "--cartridges", "9,12", "--out", "o"]),
+        ("compare-hand", vec!["compare-hand", "f.toml", "--out", "o"]),
+        (
+            "optimize",
+            vec!["optimize", "f.toml", "--target", "coverage_per_pass=0.25", "--vary", "technique.speed_mm_s=10:120", "--out", "o"],
+        ),
+    ] {
+        let err = bad_input(&needlesim(d.path(), &args));
+        assert!(err.contains(&format!("needlesim {command} f.toml")) && err.contains("face scenario"), "{command}: {err}");
+        assert!(err.contains("needlesim sweep") && !err.contains("ScenarioFile"), "{command}: {err}");
+        assert!(!d.path().join("o").exists(), "{command} wrote nothing");
+    }
+}
+
+#[test]
+fn export_y_writes_the_salib_matrix_in_design_order() {
+    // Independent truth: results.csv's own cells, row for row by index.
+    let d = tempfile::tempdir().unwrap();
+    let s = scenario(d.path(), GRID_12);
+    let out = ok(&needlesim(d.path(), &["sweep", &s, "--out", "sw", "--export-y", "coverage", "--export-y", "punctures"]));
+    assert!(out.contains("y.txt"), "{out}");
+    let csv = read(d.path().join("sw/results.csv"));
+    let y = read(d.path().join("sw/y.txt"));
+    let lines: Vec<&str> = y.lines().filter(|l| !l.starts_with('#')).collect();
+    let (index, coverage, punctures) = (column(&csv, "index"), column(&csv, "coverage"), column(&csv, "punctures"));
+    assert_eq!(lines.len(), 12);
+    for (i, line) in lines.iter().enumerate() {
+        let row = index.iter().position(|x| *x == i.to_string()).unwrap();
+        assert_eq!(*line, format!("{} {}", coverage[row], punctures[row]));
+    }
+    // A typo is bad input naming the closest column; a shard cannot export.
+    let err = bad_input(&needlesim(d.path(), &["sweep", &s, "--out", "sw", "--resume", "--export-y", "coverag"]));
+    assert!(err.contains("did you mean `coverage`"), "{err}");
+    let err = bad_input(&needlesim(d.path(), &["sweep", &s, "--out", "sh", "--shard", "0/2", "--export-y", "coverage"]));
+    assert!(err.contains("--export-y") && err.contains("shard"), "{err}");
+}

@@ -73,6 +73,7 @@ pub fn run(a: CompareArgs) -> anyhow::Result<ExitCode> {
     }
     let overrides = a.set.iter().map(|s| s.parse::<Override>()).collect::<Result<Vec<_>, _>>()?;
     let base = scenario::read_table(&a.scenario)?;
+    refuse_face("compare", &a.scenario, base.contains_key("face") || base.contains_key("treat"))?;
     // Build every simulation first, so a bad spec fails before anything runs.
     let mut sims = Vec::with_capacity(specs.len());
     let mut name = String::new();
@@ -94,4 +95,19 @@ pub fn run(a: CompareArgs) -> anyhow::Result<ExitCode> {
     print_table(&rows, a.target_coverage);
     println!("wrote {}", dir.display());
     Ok(ExitCode::SUCCESS)
+}
+
+/// `compare`, `compare-hand` and `optimize` run patch sessions: a face scenario is refused
+/// before anything runs, naming the command and what takes faces.
+pub(super) fn refuse_face(command: &str, path: &std::path::Path, is_face: bool) -> Result<(), Error> {
+    if is_face {
+        return Err(Error::invalid(
+            format!("needlesim {command} {}", path.display()),
+            "a face scenario ([face] + [[treat]])",
+            format!(
+                "a patch scenario ([patch]): `{command}` compares patch sessions; run a face with `needlesim run`, or vary its keys with `needlesim sweep` (per-region columns such as regions.chin.coverage)"
+            ),
+        ));
+    }
+    Ok(())
 }

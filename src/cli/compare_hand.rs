@@ -34,6 +34,7 @@ fn pct(v: f64) -> String {
 pub fn run(a: CompareHandArgs) -> anyhow::Result<ExitCode> {
     let overrides = a.set.iter().map(|s| s.parse::<Override>()).collect::<Result<Vec<_>, _>>()?;
     let file = scenario::load(&a.scenario, &overrides)?;
+    super::compare::refuse_face("compare-hand", &a.scenario, file.is_face())?;
     let real = file
         .to_simulation_in(a.scenario.parent().unwrap_or(std::path::Path::new(".")))
         .map_err(|e| anyhow::Error::new(e).context(format!("invalid scenario {}", a.scenario.display())))?;

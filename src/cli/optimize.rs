@@ -122,6 +122,7 @@ pub fn run(a: OptimizeArgs) -> anyhow::Result<ExitCode> {
     }
     let overrides = a.set.iter().map(|s| s.parse::<Override>()).collect::<Result<Vec<_>, _>>()?;
     let table = scenario::read_table(&a.scenario)?;
+    super::compare::refuse_face("optimize", &a.scenario, table.contains_key("face") || table.contains_key("treat"))?;
     let (base_file, base_sim) = scenario::simulation_from_table(&table, &a.scenario, &overrides)
         .map_err(|e| anyhow::Error::new(e).context(format!("invalid scenario {}", a.scenario.display())))?;
     // Start at the scenario's own values when inside the bounds, else mid-range.

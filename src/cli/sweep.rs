@@ -11,7 +11,7 @@ use needlesim::io::scenario::Override;
 use needlesim::study::sweep::estimate::{Estimate, human_bytes, human_duration};
 use needlesim::study::sweep::run::{self, Observer, Options};
 use needlesim::study::sweep::shard::Shard;
-use needlesim::study::sweep::{RESULTS_CSV, Sweep};
+use needlesim::study::sweep::{RESULTS_CSV, Sweep, export};
 
 #[derive(Args, Debug)]
 #[command(
@@ -29,7 +29,9 @@ pub struct SweepArgs {
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
     pub threads: Option<u16>,
     /// Run only shard I of N (points with index % N == I), into OUT/shard-I-of-N/.
-    /// auto/N reads I from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX.
+    /// auto/N reads I from the scheduler: SLURM_ARRAY_TASK_ID, JOB_COMPLETION_INDEX,
+    /// AWS_BATCH_JOB_ARRAY_INDEX, CLOUD_RUN_TASK_INDEX (from 0), PBS_ARRAY_INDEX,
+    /// LSB_JOBINDEX, SGE_TASK_ID (from 1).
     #[arg(long, value_name = "I/N")]
     pub shard: Option<String>,
     /// Continue the sweep in the output folder: run only the points it does not hold yet.
@@ -38,6 +40,11 @@ pub struct SweepArgs {
     /// Like --resume, and also rerun the points recorded with status = error.
     #[arg(long)]
     pub retry_failed: bool,
+    /// Also write OUT/y.txt: the metric's column in design order, the whitespace matrix
+    /// `salib analyze … -Y y.txt` reads (repeatable: one column per metric, `-c` picks one;
+    /// failed points are nan). Whole sweeps only (not a shard).
+    #[arg(long = "export-y", value_name = "METRIC")]
+    pub export_y: Vec<String>,
     /// Override a base scenario key by dotted path (repeatable).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
@@ -75,6 +82,13 @@ pub fn run(a: SweepArgs) -> anyhow::Result<ExitCode> {
     let overrides = a.set.iter().map(|s| s.parse::<Override>()).collect::<Result<Vec<_>, _>>()?;
     let shard = a.shard.as_deref().map(|s| Shard::parse(s, |k| std::env::var(k).ok())).transpose()?;
     let sweep = Sweep::load(&a.scenario, &overrides)?;
+    if shard.is_some() && !a.export_y.is_empty() {
+        anyhow::bail!(needlesim::Error::invalid(
+            "--export-y",
+            a.export_y.join(","),
+            "a whole sweep, not a shard: after `needlesim merge OUT`, run `needlesim sweep S --out OUT --resume --export-y METRIC` or read OUT/results.csv"
+        ));
+    }
     let out = a.out.unwrap_or_else(|| PathBuf::from("output").join(format!("{}-sweep", sweep.name)));
     let opts = Options { out: out.clone(), threads: a.threads.map(usize::from), shard, resume: a.resume, retry_failed: a.retry_failed };
 
@@ -102,6 +116,14 @@ pub fn run(a: SweepArgs) -> anyhow::Result<ExitCode> {
         outcome.failed
     );
     println!("  wrote {}", outcome.dir.join(RESULTS_CSV).display());
+    if !a.export_y.is_empty() {
+        let csv_path = outcome.dir.join(RESULTS_CSV);
+        let csv = std::fs::read_to_string(&csv_path).map_err(|e| needlesim::Error::io(&csv_path, e))?;
+        let y = export::y_matrix(&csv, &csv_path, &a.export_y, sweep.len())?;
+        let y_path = outcome.dir.join(export::Y_TXT);
+        needlesim::io::output::write_file_atomic(&y_path, y.as_bytes())?;
+        println!("  wrote {} ({} in design order, for salib analyze -Y)", y_path.display(), a.export_y.join(", "));
+    }
     if outcome.failed > 0 {
         println!("  {} points failed: see status and error in {RESULTS_CSV}; --retry-failed reruns them", outcome.failed);
     }

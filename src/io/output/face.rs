@@ -14,9 +14,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
-use crate::face::simulation::{FaceRunResult, FaceSimulation, layers_of};
-use crate::geometry::Vec2;
-use crate::raster::domain::NO_LABEL;
+use crate::face::simulation::{FaceRunResult, FaceSimulation};
 use crate::render::settings::Pictures;
 
 use super::face_pictures::{face_map_context, face_pictures, face_run_info};
@@ -24,8 +22,7 @@ use super::face_summary::FaceSummary;
 use super::run::{Drawn, write_drawn, write_punctures_with, write_staged};
 use super::{Outputs, REPORT_HTML, SCENARIO_TOML, SUMMARY_JSON, StagedDir, draw_pictures_and_report, punctures_csv};
 
-/// Extra columns of a face session's `punctures.csv`.
-pub const FACE_COLUMNS: [&str; 4] = ["region", "landed_in", "real_depth_mm", "layer"];
+pub use super::punctures_csv::FACE_COLUMNS;
 
 /// Write a face session's outputs into `dir` atomically.
 pub fn write_face_run(dir: &Path, sim: &FaceSimulation, pictures: &Pictures, r: &FaceRunResult, scenario_toml: &str) -> Result<PathBuf> {
@@ -89,7 +86,7 @@ fn write_selected(
         write_staged(staged, SUMMARY_JSON, summary_json.as_bytes())?;
         write_staged(staged, SCENARIO_TOML, scenario_toml.as_bytes())?;
         if outputs.punctures {
-            write_punctures_with(staged, |w| write_face_punctures(w, sim, r))?;
+            write_punctures_with(staged, |w| punctures_csv::write_face(w, sim, r))?;
         }
         Ok(())
     };
@@ -100,26 +97,4 @@ fn write_selected(
         write_drawn(staged, &drawn, outputs)?;
     }
     Ok(())
-}
-
-/// punctures.csv of a face session: the patch columns, then [`FACE_COLUMNS`].
-fn write_face_punctures(w: &mut impl std::io::Write, sim: &FaceSimulation, r: &FaceRunResult) -> std::io::Result<()> {
-    let map = &sim.map;
-    let mut aimed = vec![0u16; r.run.punctures.len()];
-    for (t, run) in sim.treatments.iter().zip(&r.treatments) {
-        aimed[run.punctures.clone()].fill(t.region);
-    }
-    let layers = layers_of(map, &r.landed, &r.real_depth_mm);
-    let pts = &r.run.punctures;
-    punctures_csv::write_with(w, pts, &FACE_COLUMNS, |i, w| {
-        let landed = match r.landed[i] {
-            NO_LABEL => match map.no_go_at(Vec2::new(pts[i].x_mm, pts[i].y_mm)) {
-                Some(k) => format!("no_go:{}", map.no_go_names()[k]),
-                None => "off_map".into(),
-            },
-            l => map.region(l).name.clone(),
-        };
-        let layer = layers[i].map_or("", |l| l.name());
-        write!(w, ",{},{landed},{:.4},{layer}", map.region(aimed[i]).name, r.real_depth_mm[i])
-    })
 }

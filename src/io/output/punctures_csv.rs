@@ -10,7 +10,10 @@ use std::io::Write;
 use std::path::Path;
 
 use crate::error::{Error, Result};
+use crate::face::simulation::{FaceRunResult, FaceSimulation, layers_of};
+use crate::geometry::Vec2;
 use crate::needle::puncture::Puncture;
+use crate::raster::domain::NO_LABEL;
 
 pub const HEADER: &str = "pass,stamp,needle,x_mm,y_mm,depth_mm,t_s";
 /// Columns appended when a run has tilted or dragged punctures.
@@ -65,6 +68,33 @@ pub fn write_with<W: Write>(
         w.write_all(b"\n")?;
     }
     Ok(())
+}
+
+/// Extra columns of a face session's `punctures.csv`.
+pub const FACE_COLUMNS: [&str; 4] = ["region", "landed_in", "real_depth_mm", "layer"];
+
+/// A face session's `punctures.csv`: the patch columns, then [`FACE_COLUMNS`]: the region
+/// the treatment aimed at, the region under the needle's centre (`no_go:<zone>`,
+/// `off_map`), the real depth and the deepest layer reached (empty off every region).
+pub fn write_face<W: std::io::Write>(w: &mut W, sim: &FaceSimulation, r: &FaceRunResult) -> std::io::Result<()> {
+    let map = &sim.map;
+    let mut aimed = vec![0u16; r.run.punctures.len()];
+    for (t, run) in sim.treatments.iter().zip(&r.treatments) {
+        aimed[run.punctures.clone()].fill(t.region);
+    }
+    let layers = layers_of(map, &r.landed, &r.real_depth_mm);
+    let pts = &r.run.punctures;
+    write_with(w, pts, &FACE_COLUMNS, |i, w| {
+        let landed = match r.landed[i] {
+            NO_LABEL => match map.no_go_at(Vec2::new(pts[i].x_mm, pts[i].y_mm)) {
+                Some(k) => format!("no_go:{}", map.no_go_names()[k]),
+                None => "off_map".into(),
+            },
+            l => map.region(l).name.clone(),
+        };
+        let layer = layers[i].map_or("", |l| l.name());
+        write!(w, ",{},{landed},{:.4},{layer}", map.region(aimed[i]).name, r.real_depth_mm[i])
+    })
 }
 
 /// Append the decimal digits of `v`.

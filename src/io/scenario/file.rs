@@ -417,7 +417,7 @@ impl ScenarioFile {
             return Err(Error::invalid(
                 "patch / face",
                 "[face] or [[treat]] given",
-                "run a face scenario as a face session (ScenarioFile::to_face_simulation)",
+                "a patch scenario here (a face scenario runs with `needlesim run`, `sweep` or the Python package)",
             ));
         }
         let area = self

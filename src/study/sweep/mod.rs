@@ -24,6 +24,7 @@
 pub mod contour;
 pub mod design;
 pub mod estimate;
+pub mod export;
 pub mod manifest;
 pub mod merge;
 pub mod plot;
@@ -38,7 +39,7 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
-use crate::io::scenario::{self, Override, ScenarioFile, SweepFile};
+use crate::io::scenario::{self, Override, ParameterFile, ScenarioFile, SweepFile};
 use design::{Design, DesignText};
 
 /// File names inside a sweep folder.
@@ -74,19 +75,62 @@ pub struct Sweep {
     pub design_sha256: String,
     /// The scenario file's folder: files a point names (a `[trace]`) are read from here.
     pub dir: PathBuf,
+    /// A face scenario's map (its `face.map` and the map), loaded once up front so a
+    /// missing or broken map is refused before any point runs; `None` for a patch.
+    pub face_map: Option<(String, std::sync::Arc<crate::face::FaceMap>)>,
 }
 
 impl Sweep {
     /// Read a scenario with a `[sweep]` table, apply `--set` overrides, build the design.
     pub fn load(path: &Path, overrides: &[Override]) -> Result<Sweep> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-        let file = scenario::parse(&text, path, overrides)?;
+        Sweep::parse(&text, path, overrides)
+    }
+
+    /// As [`Self::load`] for scenario text said to come from `path` (messages, and the
+    /// folder its files are read from).
+    pub fn parse(text: &str, path: &Path, overrides: &[Override]) -> Result<Sweep> {
+        let file = scenario::parse(text, path, overrides)?;
         let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
         Sweep::new(file, path, |name| {
             let p = if Path::new(name).is_absolute() { PathBuf::from(name) } else { dir.join(name) };
             let text = std::fs::read_to_string(&p).map_err(|e| Error::io(&p, e))?;
             Ok((p, text))
         })
+    }
+
+    /// The sweep over a design matrix given as numbers (`rows`, one value per key): the
+    /// `design = "file"` sweep `needlesim sweep` runs on the same matrix written to a file,
+    /// point for point and seed for seed (the scenario's own `[sweep]` keeps only its
+    /// `seeds` mode). `integer[k]` rounds column `k` (a sweep's `integer = true`).
+    pub fn from_matrix(
+        text: &str,
+        path: &Path,
+        overrides: &[Override],
+        keys: &[String],
+        integer: &[bool],
+        rows: &[Vec<f64>],
+    ) -> Result<Sweep> {
+        let mut file = scenario::parse(text, path, overrides)?;
+        let seeds = file.sweep.as_ref().map_or_else(|| "per-point".to_owned(), |s| s.seeds.clone());
+        let parameters = keys
+            .iter()
+            .zip(integer)
+            .map(|(k, &integer)| ParameterFile { key: k.clone(), values: None, from: None, to: None, steps: None, integer })
+            .collect();
+        const MATRIX: &str = "X";
+        file.sweep = Some(SweepFile {
+            design: "file".into(),
+            parameters,
+            points: None,
+            design_seed: None,
+            file: Some(MATRIX.into()),
+            seeds,
+            plots: Vec::new(),
+        });
+        // Rust's shortest round-trip text: the matrix parses back to the very same numbers.
+        let matrix: String = rows.iter().map(|r| r.iter().map(f64::to_string).collect::<Vec<_>>().join(" ") + "\n").collect();
+        Sweep::new(file, path, |_| Ok((PathBuf::from(MATRIX), matrix.clone())))
     }
 
     /// Build from a parsed scenario; `read` fetches a design file by its name in the table.
@@ -110,8 +154,17 @@ impl Sweep {
             _ => return Err(Error::parse(path, "cannot re-serialise the scenario as a table")),
         };
         base.remove("sweep");
+        let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let face_map = if file.is_face() {
+            let spec = point::face_map_spec(&file);
+            let map = crate::io::facemap_file::load(&spec, &dir)?;
+            Some((spec, std::sync::Arc::new(map)))
+        } else {
+            None
+        };
         let sweep = Sweep {
-            dir: path.parent().map(Path::to_path_buf).unwrap_or_default(),
+            dir,
+            face_map,
             name: file.name.clone(),
             base,
             seed: file.seed,

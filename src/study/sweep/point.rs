@@ -12,10 +12,17 @@
 //! as `name_0, name_1, …` (`coverage_per_pass_0`), lists of text joined by `"; "`
 //! (`warnings`), null left out (an empty cell). `scenario` and `needlesim_version` are in
 //! the manifest and `seed` has its own column, so they are not repeated.
+//!
+//! **Face sessions.** A face scenario (`[face]` + `[[treat]]`) runs as `needlesim run` runs
+//! it, without pictures; its columns are the face summary.json's, flattened the same way:
+//! the patch's, then `face.*`, `layers.*`, `no_go.*` and one group per map region
+//! (`regions.cheek_left.coverage`, …). The map is loaded once, when the sweep is built.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use crate::error::{Error, Result};
+use crate::face::FaceMap;
+use crate::io::output::face_summary::FaceSummary;
 use crate::io::output::summary::Summary;
 use crate::io::scenario::{Override, ScenarioFile, apply_overrides};
 
@@ -45,7 +52,14 @@ impl Sweep {
 
     /// The scenario of point `index`: the base with the point's overrides.
     pub fn scenario_of(&self, index: usize) -> Result<ScenarioFile> {
-        let values = self.design.point(index);
+        self.scenario_at(index, index)
+    }
+
+    /// The scenario of design row `row` run as point `index` (its seed): what
+    /// `needlesim.evaluate(…, start_index)` runs, so row `i` of a matrix evaluated from
+    /// `start_index` is point `start_index + i` of the sweep over the same matrix.
+    pub fn scenario_at(&self, row: usize, index: usize) -> Result<ScenarioFile> {
+        let values = self.design.point(row);
         let overrides: Vec<Override> = self
             .design
             .keys
@@ -65,8 +79,13 @@ impl Sweep {
 
     /// Run point `index` and record what happened; never fails, never panics.
     pub fn evaluate(&self, index: usize) -> Record {
-        let params: Vec<String> = self.design.point(index).iter().map(design::value_text).collect();
-        let outcome = catch_unwind(AssertUnwindSafe(|| self.simulate(index)));
+        self.evaluate_at(index, index)
+    }
+
+    /// Run design row `row` as point `index` (see [`Self::scenario_at`]) and record it.
+    pub fn evaluate_at(&self, row: usize, index: usize) -> Record {
+        let params: Vec<String> = self.design.point(row).iter().map(design::value_text).collect();
+        let outcome = catch_unwind(AssertUnwindSafe(|| self.simulate(row, index)));
         let (seed, status, metrics, error) = match outcome {
             Ok(Ok((seed, summary))) => (seed, Status::Ok, flatten(&summary), None),
             Ok(Err((seed, e))) => (seed, Status::Error, Vec::new(), Some(e.to_string())),
@@ -83,22 +102,46 @@ impl Sweep {
         Record { index: index as u64, seed, params, status, metrics, error }
     }
 
-    fn simulate(&self, index: usize) -> std::result::Result<(u64, Summary), (u64, Error)> {
-        let file = self.scenario_of(index).map_err(|e| (self.seed_of(index), e))?;
+    fn simulate(&self, row: usize, index: usize) -> std::result::Result<(u64, serde_json::Value), (u64, Error)> {
+        let file = self.scenario_at(row, index).map_err(|e| (self.seed_of(index), e))?;
         let seed = file.seed;
-        let run = || -> Result<Summary> {
-            let mut sim = file.to_simulation_in(&self.dir)?;
-            sim.picture = false;
-            let result = sim.run()?;
-            Ok(Summary::new(&sim, &result))
+        let run = || -> Result<serde_json::Value> {
+            let summary = if file.is_face() {
+                let mut sim = file.to_face_simulation_in(self.face_map(&file)?, &self.dir)?;
+                sim.picture = false;
+                let result = sim.run()?;
+                serde_json::to_value(FaceSummary::new(&sim, &result))
+            } else {
+                let mut sim = file.to_simulation_in(&self.dir)?;
+                sim.picture = false;
+                let result = sim.run()?;
+                serde_json::to_value(Summary::new(&sim, &result))
+            };
+            Ok(summary.expect("a summary serialises to JSON"))
         };
         run().map(|s| (seed, s)).map_err(|e| (seed, e))
     }
+
+    /// The face map of a point's face scenario: the one loaded with the sweep when the
+    /// point names the same map (the usual case), else read now (a swept `face.map`).
+    fn face_map(&self, file: &ScenarioFile) -> Result<FaceMap> {
+        let spec = face_map_spec(file);
+        match &self.face_map {
+            Some((loaded, map)) if *loaded == spec => Ok(FaceMap::clone(map)),
+            _ => crate::io::facemap_file::load(&spec, &self.dir),
+        }
+    }
 }
 
-/// Every scalar of a summary as `(column, text)`, in a fixed order (see the module doc).
-pub fn flatten(summary: &Summary) -> Vec<(String, String)> {
-    let value = serde_json::to_value(summary).expect("a summary serialises to JSON");
+/// The `face.map` a face scenario names (`"default"` when it names none).
+pub fn face_map_spec(file: &ScenarioFile) -> String {
+    file.face.as_ref().map_or_else(|| "default".to_owned(), |f| f.map.clone())
+}
+
+/// Every scalar of a summary (patch or face, as JSON) as `(column, text)`, in a fixed order
+/// (see the module doc).
+pub fn flatten(value: &serde_json::Value) -> Vec<(String, String)> {
+    let value = value.clone();
     let mut out = Vec::new();
     if let serde_json::Value::Object(map) = value {
         for (k, v) in map.into_iter().filter(|(k, _)| !NOT_METRICS.contains(&k.as_str())) {
