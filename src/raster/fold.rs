@@ -319,7 +319,8 @@ impl Fold {
 /// Are all of a chunk's counts zero? (An OR over a fixed-size chunk: vectorised.)
 #[inline(always)]
 fn all_zero<C: Lane>(chunk: &[C]) -> bool {
-    chunk.iter().fold(0u32, |a, c| a | c.to_u32()) == 0
+    // OR in the lane's own width (u8 lanes: one 16-byte register), then compare once.
+    chunk.iter().fold(C::default(), |a, &c| a.or(c)) == C::default()
 }
 
 /// Narrow key of a count: from the table while it is ≤ 255 (always, in `u8` lanes).
