@@ -281,19 +281,24 @@ impl Fold {
         let keys = self.key;
         let s = self.slot(label);
         s.cells += counts.len() as u64;
+        if single && !wide {
+            // One pass: the hit sum and the largest count come out of the chunk loop, which
+            // skips the (many) empty chunks; frames, when kept, are counted below.
+            let (sum, max) = count_single::<C, 4>(s, counts, size, &keys);
+            s.hit_sum += sum;
+            s.max_hits = s.max_hits.max(max);
+            if let Some(frames) = frames {
+                count_frames(s, counts, frames, nframes);
+            }
+            return;
+        }
         s.hit_sum += C::sum(counts);
         s.max_hits = s.max_hits.max(counts.iter().copied().max().map_or(0, C::to_u32));
         if let Some(frames) = frames {
-            for (c, &f) in counts.iter().zip(frames) {
-                if c.to_u32() > 0 {
-                    s.frames[(f as usize).min(nframes)] += 1;
-                }
-            }
+            count_frames(s, counts, frames, nframes);
         }
         if wide {
             count_wide(s, counts, masks, passes);
-        } else if single {
-            count_single::<C, 4>(s, counts, size, &keys);
         } else {
             match copies {
                 4 => count_narrow::<C, M, 4>(s, counts, masks, passes, size, &keys),
@@ -314,7 +319,8 @@ impl Fold {
 /// Are all of a chunk's counts zero? (An OR over a fixed-size chunk: vectorised.)
 #[inline(always)]
 fn all_zero<C: Lane>(chunk: &[C]) -> bool {
-    chunk.iter().fold(0u32, |a, c| a | c.to_u32()) == 0
+    // OR in the lane's own width (u8 lanes: one 16-byte register), then compare once.
+    chunk.iter().fold(C::default(), |a, &c| a.or(c)) == C::default()
 }
 
 /// Narrow key of a count: from the table while it is ≤ 255 (always, in `u8` lanes).
@@ -353,24 +359,61 @@ fn count_narrow<C: Lane, M: Lane, const COPIES: usize>(
     }
 }
 
-/// [`count_narrow`] for one pass: the mask is 1 exactly when the cell is hit.
+/// Cells hit by their first frame (`frames[i]` is cell i's first frame; unhit cells skipped).
 #[inline(always)]
-fn count_single<C: Lane, const COPIES: usize>(s: &mut Slot, counts: &[C], size: usize, keys: &[u32; 256]) {
+fn count_frames<C: Lane>(s: &mut Slot, counts: &[C], frames: &[u16], nframes: usize) {
+    for (c, &f) in counts.iter().zip(frames) {
+        if c.to_u32() > 0 {
+            s.frames[(f as usize).min(nframes)] += 1;
+        }
+    }
+}
+
+/// [`count_narrow`] for one pass: the mask is 1 exactly when the cell is hit. Returns the
+/// counts' sum and largest value.
+#[inline(always)]
+fn count_single<C: Lane, const COPIES: usize>(s: &mut Slot, counts: &[C], size: usize, keys: &[u32; 256]) -> (u64, u32) {
+    let (mut sum, mut max) = (0u64, 0u32);
+    let scalar = |c: &[C], table: &mut [u32; TABLE], sum: &mut u64, max: &mut u32| {
+        for (k, &x) in c.iter().enumerate() {
+            let v = x.to_u32();
+            *sum += u64::from(v);
+            *max = (*max).max(v);
+            table[((k % COPIES) * size + key_of(keys, x, 1, true) as usize) & (TABLE - 1)] += 1;
+        }
+    };
     let table = &mut *s.table;
     let key = |c: C| key_of(keys, c, 1, true) as usize;
+    let (k1, k2, k3) = (key(C::from_u32(1)), key(C::from_u32(2)), key(C::from_u32(3)));
     let mut cc = counts.chunks_exact(CHUNK);
     for c in &mut cc {
         if all_zero(c) {
             s.zeros += CHUNK as u64;
             continue;
         }
-        for k in 0..CHUNK {
-            table[((k % COPIES) * size + key(c[k])) & (TABLE - 1)] += 1;
+        // Most hit cells of a pass are hit 1–3 times: count those with vectorised compares
+        // (a histogram of small values), and only a chunk holding a larger count cell by cell.
+        if c.iter().all(|x| x.to_u32() <= 3) {
+            let n = |v: u32| c.iter().filter(|x| x.to_u32() == v).count() as u32;
+            let (n1, n2, n3) = (n(1), n(2), n(3));
+            table[k1 & (TABLE - 1)] += n1;
+            table[k2 & (TABLE - 1)] += n2;
+            table[k3 & (TABLE - 1)] += n3;
+            s.zeros += u64::from(CHUNK as u32 - n1 - n2 - n3);
+            sum += u64::from(n1 + 2 * n2 + 3 * n3);
+            max = max.max(if n3 > 0 {
+                3
+            } else if n2 > 0 {
+                2
+            } else {
+                1
+            });
+            continue;
         }
+        scalar(c, table, &mut sum, &mut max);
     }
-    for &c in cc.remainder() {
-        table[key(c) & (TABLE - 1)] += 1;
-    }
+    scalar(cc.remainder(), table, &mut sum, &mut max);
+    (sum, max)
 }
 
 #[inline(always)]
