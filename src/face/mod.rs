@@ -32,6 +32,7 @@ pub mod report;
 pub mod simulation;
 pub mod stamping;
 pub mod surface_face;
+pub mod surface_simulation;
 
 pub use default::default_face;
 
