@@ -24,6 +24,8 @@ pub mod report;
 #[cfg(feature = "render")]
 mod run;
 pub mod summary;
+#[cfg(feature = "render")]
+pub mod surface_run;
 pub mod technique_summary;
 
 pub use atomic::{StagedDir, write_file_atomic, write_file_atomic_with};
