@@ -37,7 +37,9 @@ pub struct SurfaceGrid {
     /// direction).
     pub min_cells_across_radius: f64,
     /// Worst-case relative area error of one hole on that triangle: rim cells
-    /// `2π a h √2` over the area `π a b`, with `b` the smallest semi-axis.
+    /// `2π a h √2` over the area `π a b` = `2√2 h / b`, with `b` the smallest chart semi-axis
+    /// (the same bound as the flat grid's, `raster::grid`; the error over many holes is far
+    /// smaller, its mean ≈ 0).
     pub worst_hole_error: f64,
     /// Skin area of one weight unit, mm².
     pub unit_mm2: f64,
@@ -48,7 +50,6 @@ impl SurfaceGrid {
     /// coarser than `resolution_mm`.
     pub fn choose(chart: &Chart, groups: &[u32], radius_mm: f64, resolution_mm: f64) -> Result<Self> {
         let stretch = chart.tris.iter().filter(|t| groups.contains(&t.group)).map(|t| t.stretch.0).fold(0.0, f64::max);
-        let worst_stretch = chart.tris.iter().filter(|t| groups.contains(&t.group)).map(|t| t.stretch.0 / t.stretch.1).fold(1.0, f64::max);
         let mut h = resolution_mm;
         if stretch > 0.0 {
             h = h.min(radius_mm / stretch / MIN_CELLS_ACROSS_RADIUS);
@@ -65,7 +66,7 @@ impl SurfaceGrid {
         Ok(SurfaceGrid {
             grid,
             min_cells_across_radius: cells,
-            worst_hole_error: 2.0 * 2f64.sqrt() * worst_stretch / cells,
+            worst_hole_error: 2.0 * 2f64.sqrt() / cells,
             unit_mm2: grid.cell_area_mm2() / (1u64 << WEIGHT_BITS) as f64,
         })
     }

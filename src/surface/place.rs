@@ -61,6 +61,9 @@ impl PenOrientation {
 pub struct Landing {
     /// Triangle under each needle (`u32::MAX`: off the mesh, e.g. over a hole).
     pub tri: Vec<u32>,
+    /// Triangle under the needle's stamp centre (its tangent plane carries needles that
+    /// land off the mesh).
+    pub stamp_tri: Vec<u32>,
     /// Chart footprint per mm of radius.
     pub shape: Vec<Shape>,
     /// Pen tilt from the skin normal at each stamp, degrees (one per puncture).
@@ -150,6 +153,7 @@ pub fn place(
                 ..Puncture::default()
             });
             landing.tri.push(chart.locate(p).unwrap_or(NO_TRIANGLE));
+            landing.stamp_tri.push(st.tri);
             landing.shape.push(shape);
             landing.surface_tilt_deg.push(tilt_deg as f32);
         }

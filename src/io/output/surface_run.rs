@@ -10,7 +10,8 @@
 //!   area), `skin_area_mm2`, `projected_area_mm2`, coverage keys, `density_per_cm2`,
 //!   `surface_tilt_deg_mean` / `_max`, `layers`.
 //! - `punctures.csv`: the patch columns with `x_mm, y_mm` the skin point's front-plane
-//!   coordinates, then `z_mm, normal_x, normal_y, normal_z, u_mm, v_mm` (chart),
+//!   coordinates (a needle past the mesh's edge: its point on the stamp's tangent plane, no
+//!   normal, `landed_in = off_mesh`), then `z_mm, normal_x, normal_y, normal_z, u_mm, v_mm` (chart),
 //!   `region` (aimed), `landed_in`, `real_depth_mm`, `layer`, `surface_tilt_deg`.
 //! - `uv_heatmap.png` (chart, mean hits, region outlines) and `front_view.png` (the mesh
 //!   from the front, coloured by hole coverage per triangle, shaded).
@@ -142,16 +143,16 @@ pub fn punctures_bytes(sim: &SurfaceSimulation, chart: &Chart, r: &SurfaceRunRes
             "unassigned".into()
         }
     };
-    let skin: Vec<Option<[f64; 6]>> = r
+    let skin: Vec<std::result::Result<[f64; 6], [f64; 3]>> = r
         .punctures
         .iter()
         .zip(&r.landing.tri)
-        .map(|(p, &t)| {
-            (t != NO_TRIANGLE).then(|| {
-                let m = &chart.tris[t as usize];
-                let q = m.to_skin(Vec2::new(p.x_mm, p.y_mm));
-                [q.x, q.y, q.z, m.normal.x, m.normal.y, m.normal.z]
-            })
+        .enumerate()
+        .map(|(i, (p, &t))| {
+            // Off the mesh: the point on the stamp's tangent plane (in the air past the edge).
+            let m = &chart.tris[if t != NO_TRIANGLE { t } else { r.landing.stamp_tri[i] } as usize];
+            let q = m.to_skin(Vec2::new(p.x_mm, p.y_mm));
+            (t != NO_TRIANGLE).then_some([q.x, q.y, q.z, m.normal.x, m.normal.y, m.normal.z]).ok_or([q.x, q.y, q.z])
         })
         .collect();
     let front: Vec<Puncture> = r
@@ -159,8 +160,8 @@ pub fn punctures_bytes(sim: &SurfaceSimulation, chart: &Chart, r: &SurfaceRunRes
         .iter()
         .zip(&skin)
         .map(|(p, s)| match s {
-            Some(s) => Puncture { x_mm: s[0], y_mm: s[1], ..*p },
-            None => Puncture { x_mm: f64::NAN, y_mm: f64::NAN, ..*p },
+            Ok(s) => Puncture { x_mm: s[0], y_mm: s[1], ..*p },
+            Err(q) => Puncture { x_mm: q[0], y_mm: q[1], ..*p },
         })
         .collect();
     let aimed: Vec<u16> = {
@@ -176,8 +177,8 @@ pub fn punctures_bytes(sim: &SurfaceSimulation, chart: &Chart, r: &SurfaceRunRes
         let t = r.landing.tri[i];
         let p = &r.punctures[i];
         match skin[i] {
-            Some(s) => write!(w, ",{:.6},{:.6},{:.6},{:.6}", s[2], s[3], s[4], s[5])?,
-            None => write!(w, ",,,,")?,
+            Ok(s) => write!(w, ",{:.6},{:.6},{:.6},{:.6}", s[2], s[3], s[4], s[5])?,
+            Err(q) => write!(w, ",{:.6},,,", q[2])?,
         }
         write!(w, ",{:.6},{:.6},{}", p.x_mm, p.y_mm, sim.face.regions[aimed[i] as usize].name)?;
         let landed = if t == NO_TRIANGLE { "off_mesh".to_string() } else { group_name(chart.tris[t as usize].group as usize) };
