@@ -109,9 +109,9 @@ pub fn place(
         let t = &chart.tris[st.tri as usize];
         let (e1, e2) = tangent_frame(t);
         let n = t.normal;
-        // Skin offset of a needle, the footprint matrix on the skin, the tilt.
-        let (skin_offset, foot, tilt_deg): (Box<dyn Fn(Vec2) -> Vec3>, [Vec3; 2], f64) = match orientation {
-            PenOrientation::Normal => (Box::new(move |o: Vec2| e1 * o.x + e2 * o.y), [e1, e2], 0.0),
+        // The footprint matrix on the skin, the tilt, and for a frontal pen its plane.
+        let (foot, tilt_deg, pen) = match orientation {
+            PenOrientation::Normal => ([e1, e2], 0.0, None),
             PenOrientation::Frontal => {
                 let mut tilt = n.z.clamp(-1.0, 1.0).acos().to_degrees();
                 if tilt > MAX_TILT_DEG {
@@ -124,16 +124,19 @@ pub fn place(
                     let f = Vec3::new(e1.x, e1.y, 0.0);
                     if f.norm() > 1e-9 { f.normalize() } else { Vec3::new(1.0, 0.0, 0.0) }
                 };
-                let f2 = z.cross(&f1);
                 let lean = z - n * n.z;
                 let l = if lean.norm() > 1e-9 { lean.normalize() } else { e1 };
-                let m = n.cross(&l);
                 let cos = tilt.to_radians().cos();
-                let offset = move |o: Vec2| {
-                    let w = f1 * o.x + f2 * o.y;
-                    w + z * (-(w.dot(&n)) / nz)
-                };
-                (Box::new(offset), [l / cos, m], tilt)
+                ([l / cos, n.cross(&l)], tilt, Some((f1, z.cross(&f1), nz)))
+            }
+        };
+        // A needle's offset on the skin: in the tangent plane, or from the pen's plane along
+        // −z to the tangent plane.
+        let skin_offset = |o: Vec2| match pen {
+            None => e1 * o.x + e2 * o.y,
+            Some((f1, f2, nz)) => {
+                let w: Vec3 = f1 * o.x + f2 * o.y;
+                w + z * (-(w.dot(&n)) / nz)
             }
         };
         let m = t.inv * nalgebra::Matrix3x2::from_columns(&foot);

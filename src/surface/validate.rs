@@ -63,7 +63,7 @@ impl SurfaceMesh {
                 return Err(Error::invalid(key(), format!("group {}", t.group), format!("a group index below {}", self.groups.len())));
             }
             let a = self.area_mm2(t);
-            if !(a > MIN_RELATIVE_AREA * extent * extent) {
+            if a <= MIN_RELATIVE_AREA * extent * extent {
                 return Err(Error::invalid(
                     key(),
                     format!("area {a:e} mm² (corners {:?})", self.corners_mm(t)),
@@ -71,7 +71,7 @@ impl SurfaceMesh {
                 ));
             }
             let uv = self.uv_area(t);
-            if !(uv.abs() > MIN_RELATIVE_AREA * uv_extent * uv_extent) {
+            if uv.abs() <= MIN_RELATIVE_AREA * uv_extent * uv_extent {
                 return Err(Error::invalid(
                     key(),
                     format!("UV area {uv:e} (UVs {:?})", self.corners_uv(t)),
