@@ -228,4 +228,43 @@ mod tests {
         let e = obj.to_mesh(1.0, &["nose".into()], Path::new("q.obj")).unwrap_err().to_string();
         assert!(e.contains("no group (g) named \"nose\"") && e.contains("cheek"), "{e}");
     }
+
+    /// A small fuzz: mutated OBJ text (bytes dropped, duplicated, replaced by OBJ-ish
+    /// tokens) never panics the reader, the mesh check or the chart.
+    #[test]
+    fn mutated_files_never_panic() {
+        let base = format!("{QUAD}v 0 0 1\nvt 0.5 0.5\nf 1/1 2/2 5/5\ng z\nf -1/-1 -2/-2 -3/-3\n");
+        let tokens = [" ", "\n", "/", "-", "0", "1e308", "nan", "f ", "g ", "vt ", "v ", "//", "9", "-7"];
+        let mut s = 0x2545f4914f6cdd1du64;
+        let mut next = || {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            s
+        };
+        for _ in 0..3000 {
+            let mut t: Vec<char> = base.chars().collect();
+            for _ in 0..1 + next() % 4 {
+                let at = (next() as usize) % (t.len() + 1);
+                match next() % 3 {
+                    0 if at < t.len() => {
+                        t.remove(at);
+                    }
+                    1 => t.splice(at..at, tokens[(next() as usize) % tokens.len()].chars()).for_each(drop),
+                    _ => {
+                        let c = t.get(at).copied().unwrap_or('1');
+                        t.insert(at, c);
+                    }
+                }
+            }
+            let text: String = t.into_iter().collect();
+            if let Ok(obj) = parse_obj(&text, Path::new("f.obj")) {
+                for order in [vec!["cheek".to_string()], vec![]] {
+                    if let Ok(m) = obj.to_mesh(10.0, &order, Path::new("f.obj")) {
+                        let _ = crate::surface::Chart::new(&m, "f.obj");
+                    }
+                }
+            }
+        }
+    }
 }

@@ -266,3 +266,53 @@ impl Domain for Chart {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::surface::shapes::{half_cylinder, sphere_cap};
+
+    /// `label_row` (the accumulator's row scan) equals `label_at` at every cell centre, and the
+    /// located triangle holds the point (barycentric test).
+    #[test]
+    fn label_rows_equal_label_at_and_hold_the_point() {
+        for mesh in [sphere_cap(20.0, 60.0, 6, 24), half_cylinder(10.0, 8.0, 12, 3, 3.0)] {
+            let chart = Chart::new(&mesh, "m").unwrap();
+            let grid = GridSpec::new(0.37).unwrap();
+            let b = chart.chart_bounds();
+            let (i0, i1) = grid.cells_between(b.x0 - 1.0, b.x1 + 1.0);
+            let (j0, j1) = grid.cells_between(b.y0 - 1.0, b.y1 + 1.0);
+            let mut row = vec![0u16; (i1 - i0 + 1) as usize];
+            let mut found = 0;
+            for j in j0..=j1 {
+                chart.label_row(&grid, j, i0, &mut row);
+                for (k, &l) in row.iter().enumerate() {
+                    let p = Vec2::new(grid.cell_center(i0 + k as i64), grid.cell_center(j));
+                    assert_eq!(l, chart.label_at(p).unwrap_or(NO_LABEL), "{p:?}");
+                    if l != NO_LABEL {
+                        found += 1;
+                        let c = chart.tris[l as usize].chart;
+                        let d = (c[1] - c[0]).perp(&(c[2] - c[0]));
+                        let w1 = (p - c[0]).perp(&(c[2] - c[0])) / d;
+                        let w2 = (c[1] - c[0]).perp(&(p - c[0])) / d;
+                        assert!(w1 >= -1e-9 && w2 >= -1e-9 && w1 + w2 <= 1.0 + 1e-9, "{p:?} not in triangle {l}");
+                    }
+                }
+            }
+            assert!(found > 100);
+        }
+    }
+
+    #[test]
+    fn the_chart_maps_corners_to_corners() {
+        let mesh = half_cylinder(10.0, 8.0, 12, 3, 3.0);
+        let chart = Chart::new(&mesh, "m").unwrap();
+        for (t, m) in mesh.triangles.iter().zip(&chart.tris) {
+            for (k, &v) in t.v.iter().enumerate() {
+                let p = Vec3::from(mesh.positions_mm[v as usize]);
+                assert!((m.to_skin(m.chart[k]) - p).norm() < 1e-9);
+            }
+            assert!((m.area_factor * crate::surface::plan::area(&m.chart) - mesh.area_mm2(t)).abs() < 1e-9);
+        }
+    }
+}
