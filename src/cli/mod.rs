@@ -11,6 +11,7 @@ mod plot;
 mod presets;
 mod run;
 mod run_face;
+mod run_surface;
 mod serve;
 mod sweep;
 

@@ -33,6 +33,7 @@ pub mod simulation;
 pub mod stamping;
 pub mod surface;
 pub mod surface_face;
+pub mod surface_simulation;
 
 pub use default::default_face;
 

@@ -38,6 +38,23 @@ pub struct Treatment {
     pub first_pass: Option<usize>,
 }
 
+/// First session pass of each treatment, and the passes over each of `regions` regions:
+/// pass numbers count per region (a treatment without `first_pass` continues its region's
+/// numbering after the earlier treatments).
+pub fn pass_numbers(treatments: &[Treatment], regions: usize) -> (Vec<usize>, Vec<usize>) {
+    let mut per_region = vec![0usize; regions];
+    let first = treatments
+        .iter()
+        .map(|t| {
+            let r = t.region as usize;
+            let f = t.first_pass.unwrap_or(per_region[r]);
+            per_region[r] = per_region[r].max(f + t.passes.len());
+            f
+        })
+        .collect();
+    (first, per_region)
+}
+
 /// Rejection sampling gives up after this many tries per wanted stamp (a region whose
 /// allowed part is a sliver of its box).
 const RANDOM_TRIES_PER_STAMP: usize = 1000;

@@ -124,18 +124,7 @@ impl FaceSimulation {
 
     /// First session pass of each treatment, and the passes over each region.
     pub fn pass_numbers(&self) -> (Vec<usize>, Vec<usize>) {
-        let mut per_region = vec![0usize; self.map.regions().len()];
-        let first = self
-            .treatments
-            .iter()
-            .map(|t| {
-                let r = t.region as usize;
-                let f = t.first_pass.unwrap_or(per_region[r]);
-                per_region[r] = per_region[r].max(f + t.passes.len());
-                f
-            })
-            .collect();
-        (first, per_region)
+        super::plan::pass_numbers(&self.treatments, self.map.regions().len())
     }
 
     /// Session passes: the most passes over any one region.

@@ -12,5 +12,6 @@ pub mod facemap_file;
 #[cfg(feature = "study")]
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod mesh_file;
 pub mod output;
 pub mod scenario;

@@ -109,10 +109,27 @@ fn hull(acc: Option<(f64, f64)>, next: Option<(f64, f64)>) -> Option<(f64, f64)>
     }
 }
 
+/// A footprint's shape apart from its centre and size, for footprints drawn in a chart
+/// (the surface's UV chart): an ellipse of semi-axes `a_per_r · r` along `axis` and
+/// `b_per_r · r` across it for a needle of radius `r`, swept along `drag` (mm, not scaled).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Shape {
+    pub a_per_r: f64,
+    pub b_per_r: f64,
+    /// Unit vector of the `a` semi-axis.
+    pub axis: Vec2,
+    pub drag: Vec2,
+}
+
 impl Footprint {
     /// The disk of radius `r_mm` at `center`.
     pub fn disk(center: Vec2, r_mm: f64) -> Self {
         Footprint { center, drag: Vec2::zeros(), a_mm: r_mm, b_mm: r_mm, axis: Vec2::new(1.0, 0.0) }
+    }
+
+    /// The footprint of `shape` at `center` for a needle (or treated zone) of radius `r_mm`.
+    pub fn shaped(center: Vec2, shape: &Shape, r_mm: f64) -> Self {
+        Footprint { center, drag: shape.drag, a_mm: shape.a_per_r * r_mm, b_mm: shape.b_per_r * r_mm, axis: shape.axis }
     }
 
     /// The footprint of puncture `p` for a needle (or treated zone) of radius `r_mm`.

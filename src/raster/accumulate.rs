@@ -21,7 +21,7 @@
 use rayon::prelude::*;
 
 use crate::geometry::{Rect, Vec2};
-use crate::needle::footprint::Footprint;
+use crate::needle::footprint::{Footprint, Shape};
 use crate::needle::puncture::Puncture;
 use crate::raster::domain::{Domain, NO_LABEL, TileClass};
 use crate::raster::fold::{Buffers, Fold, Lane, PAD, label_runs, min_frame, pass_blocks, pass_blocks_single, picture_block};
@@ -173,6 +173,23 @@ impl Tally {
         }
     }
 
+    /// Add `o`'s counts each multiplied by `w` (cells of `o` that weigh `w` units each: the
+    /// surface's area-weighted cells); the largest hit count is the larger of the two.
+    pub fn add_scaled(&mut self, o: &Tally, w: u64) {
+        let add = |a: &mut u64, b: &u64| *a += b * w;
+        self.cells += o.cells * w;
+        self.hist.iter_mut().zip(&o.hist).for_each(|(a, b)| add(a, b));
+        self.hit_sum += o.hit_sum * w;
+        if o.cells > 0 {
+            self.max_hits = self.max_hits.max(o.max_hits);
+        }
+        self.alone.iter_mut().zip(&o.alone).for_each(|(a, b)| add(a, b));
+        self.first.iter_mut().zip(&o.first).for_each(|(a, b)| add(a, b));
+        self.over_pass_limit += o.over_pass_limit * w;
+        self.distinct_passes.iter_mut().zip(&o.distinct_passes).for_each(|(a, b)| add(a, b));
+        self.first_frame.iter_mut().zip(&o.first_frame).for_each(|(a, b)| add(a, b));
+    }
+
     /// Cells hit at least once after passes `0..=p`.
     pub fn cumulative(&self) -> Vec<u64> {
         self.first
@@ -278,6 +295,16 @@ type TileResult = (usize, Vec<(u16, Tally)>, Vec<f32>, Vec<f32>);
 
 /// Accumulate `punctures` over the request's domain.
 pub fn accumulate(punctures: &[Puncture], req: &Request) -> Accumulation {
+    accumulate_shaped(punctures, None, req)
+}
+
+/// Accumulate `punctures` whose footprints are given by `shapes` (one per puncture, at the
+/// puncture's centre, [`Footprint::shaped`]) instead of their tilt and drag: footprints drawn
+/// in a chart (the surface). `None` is [`accumulate`].
+pub fn accumulate_shaped(punctures: &[Puncture], shapes: Option<&[Shape]>, req: &Request) -> Accumulation {
+    if let Some(s) = shapes {
+        assert_eq!(s.len(), punctures.len(), "one shape per puncture");
+    }
     assert!(req.passes <= MAX_PASSES, "at most {MAX_PASSES} passes");
     let g = req.grid;
     let b = req.domain.bounds();
@@ -287,7 +314,7 @@ pub fn accumulate(punctures: &[Puncture], req: &Request) -> Accumulation {
         nx: (g.tile_of(b.x1) - g.tile_of(b.x0) + 1) as usize,
         ny: (g.tile_of(b.y1) - g.tile_of(b.y0) + 1) as usize,
     };
-    let (starts, members) = bin_by_tile(punctures, req, &win);
+    let (starts, members) = bin_by_tile(punctures, shapes, req, &win);
     let labels = req.domain.label_count();
     let t = g.tile_cells;
     let frames = req.layers.frame_ends.map_or(0, |e| e.len());
@@ -325,15 +352,15 @@ pub fn accumulate(punctures: &[Puncture], req: &Request) -> Accumulation {
         // The narrowest lanes that cannot overflow: a cell is hit at most once per footprint
         // touching the tile, and a pass needs one mask bit.
         let (held, block, pass_block) = match (lane_of(mine.len()), lane_of_passes(req.passes)) {
-            (1, 1) => tile::<u8, u8>(ws, punctures, mine, req, ti, tj, class, pass_pictures),
-            (1, 2) => tile::<u8, u16>(ws, punctures, mine, req, ti, tj, class, pass_pictures),
-            (1, _) => tile::<u8, u32>(ws, punctures, mine, req, ti, tj, class, pass_pictures),
-            (2, 1) => tile::<u16, u8>(ws, punctures, mine, req, ti, tj, class, pass_pictures),
-            (2, 2) => tile::<u16, u16>(ws, punctures, mine, req, ti, tj, class, pass_pictures),
-            (2, _) => tile::<u16, u32>(ws, punctures, mine, req, ti, tj, class, pass_pictures),
-            (_, 1) => tile::<u32, u8>(ws, punctures, mine, req, ti, tj, class, pass_pictures),
-            (_, 2) => tile::<u32, u16>(ws, punctures, mine, req, ti, tj, class, pass_pictures),
-            (_, _) => tile::<u32, u32>(ws, punctures, mine, req, ti, tj, class, pass_pictures),
+            (1, 1) => tile::<u8, u8>(ws, punctures, shapes, mine, req, ti, tj, class, pass_pictures),
+            (1, 2) => tile::<u8, u16>(ws, punctures, shapes, mine, req, ti, tj, class, pass_pictures),
+            (1, _) => tile::<u8, u32>(ws, punctures, shapes, mine, req, ti, tj, class, pass_pictures),
+            (2, 1) => tile::<u16, u8>(ws, punctures, shapes, mine, req, ti, tj, class, pass_pictures),
+            (2, 2) => tile::<u16, u16>(ws, punctures, shapes, mine, req, ti, tj, class, pass_pictures),
+            (2, _) => tile::<u16, u32>(ws, punctures, shapes, mine, req, ti, tj, class, pass_pictures),
+            (_, 1) => tile::<u32, u8>(ws, punctures, shapes, mine, req, ti, tj, class, pass_pictures),
+            (_, 2) => tile::<u32, u16>(ws, punctures, shapes, mine, req, ti, tj, class, pass_pictures),
+            (_, _) => tile::<u32, u32>(ws, punctures, shapes, mine, req, ti, tj, class, pass_pictures),
         };
         Some((k, held, block, pass_block))
     };
@@ -417,6 +444,7 @@ fn lane_of_passes(passes: usize) -> usize {
 fn tile<C: Lane, M: Lane>(
     ws: &mut Workspace,
     punctures: &[Puncture],
+    shapes: Option<&[Shape]>,
     mine: &[u32],
     req: &Request,
     ti: i64,
@@ -437,7 +465,7 @@ fn tile<C: Lane, M: Lane>(
         masks.resize(n + PAD, M::default());
     }
     let with_frames = req.layers.frame_ends.is_some();
-    rasterise(counts, masks, &mut ws.frames, punctures, mine, req, ti, tj);
+    rasterise(counts, masks, &mut ws.frames, punctures, shapes, mine, req, ti, tj);
     let (counts, masks) = (&counts[..n], if single { &masks[..0] } else { &masks[..n] });
     let frames = with_frames.then(|| &ws.frames[..n]);
     let fold = &mut ws.fold;
@@ -463,13 +491,17 @@ fn tile<C: Lane, M: Lane>(
 
 /// Counting sort of puncture indices into the tiles their bounding boxes touch.
 /// Returns CSR offsets (`starts[k]..starts[k+1]`) and the member list, in puncture order.
-fn bin_by_tile(punctures: &[Puncture], req: &Request, win: &TileWindow) -> (Vec<usize>, Vec<u32>) {
+fn bin_by_tile(punctures: &[Puncture], shapes: Option<&[Shape]>, req: &Request, win: &TileWindow) -> (Vec<usize>, Vec<u32>) {
     let g = req.grid;
     let r = req.radius_mm;
-    let range = |p: &Puncture| {
+    let range = |k: usize, p: &Puncture| {
         let clamp_x = |v: i64| (v - win.ti0).clamp(-1, win.nx as i64);
         let clamp_y = |v: i64| (v - win.tj0).clamp(-1, win.ny as i64);
-        let b = if p.is_disk() { Rect::new(p.x_mm - r, p.y_mm - r, p.x_mm + r, p.y_mm + r) } else { Footprint::of(p, r).bbox() };
+        let b = match shapes {
+            Some(s) => Footprint::shaped(Vec2::new(p.x_mm, p.y_mm), &s[k], r).bbox(),
+            None if p.is_disk() => Rect::new(p.x_mm - r, p.y_mm - r, p.x_mm + r, p.y_mm + r),
+            None => Footprint::of(p, r).bbox(),
+        };
         (
             clamp_x(g.tile_of(b.x0)).max(0),
             clamp_x(g.tile_of(b.x1)).min(win.nx as i64 - 1),
@@ -480,8 +512,9 @@ fn bin_by_tile(punctures: &[Puncture], req: &Request, win: &TileWindow) -> (Vec<
     // Each puncture's tile range, computed once (x0, x1, y0, y1; empty when x0 > x1).
     let ranges: Vec<[i32; 4]> = punctures
         .iter()
-        .map(|p| {
-            let (x0, x1, y0, y1) = range(p);
+        .enumerate()
+        .map(|(k, p)| {
+            let (x0, x1, y0, y1) = range(k, p);
             [x0 as i32, x1 as i32, y0 as i32, y1 as i32]
         })
         .collect();
@@ -535,6 +568,7 @@ fn rasterise<C: Lane, M: Lane>(
     masks: &mut [M],
     frames: &mut [u16],
     punctures: &[Puncture],
+    shapes: Option<&[Shape]>,
     mine: &[u32],
     req: &Request,
     ti: i64,
@@ -552,7 +586,7 @@ fn rasterise<C: Lane, M: Lane>(
             debug_assert!((p.pass as usize) < req.passes.max(1), "pass {} of {}", p.pass, req.passes);
             let bit = M::from_u32(1u32 << p.pass);
             let frame = ends.partition_point(|&e| e <= idx).min(NO_FRAME as usize - 1) as u16;
-            footprint_rows(p, &req.grid, req.radius_mm, window, |j, i0, i1| {
+            let add = |j: i64, i0: i64, i1: i64| {
                 let row = ((j - cj0) * t) as usize;
                 let (a, b) = (row + (i0 - ci0) as usize, row + (i1 - ci0) as usize + 1);
                 C::add_one(counts, a, b);
@@ -560,7 +594,13 @@ fn rasterise<C: Lane, M: Lane>(
                     M::or_bit(masks, a, b, bit);
                 }
                 min_frame(frames, a, b, frame);
-            });
+            };
+            match shapes {
+                Some(s) => {
+                    req.grid.footprint_rows(&Footprint::shaped(Vec2::new(p.x_mm, p.y_mm), &s[idx as usize], req.radius_mm), window, add)
+                }
+                None => footprint_rows(p, &req.grid, req.radius_mm, window, add),
+            }
         }
         return;
     }
@@ -576,9 +616,11 @@ fn rasterise<C: Lane, M: Lane>(
                 M::or_bit(masks, a, b, bit);
             }
         };
-        // Disks (ideal hand) keep the fast path; tilted or dragged needles use the exact
-        // shape rasteriser.
-        if p.is_disk() {
+        // Disks (ideal hand) keep the fast path; tilted or dragged needles and chart shapes
+        // use the exact shape rasteriser.
+        if let Some(s) = shapes {
+            req.grid.footprint_rows(&Footprint::shaped(Vec2::new(p.x_mm, p.y_mm), &s[idx as usize], req.radius_mm), window, &mut add);
+        } else if p.is_disk() {
             req.grid.disk_rows(p.x_mm, p.y_mm, req.radius_mm, window, &mut add);
         } else {
             req.grid.footprint_rows(&Footprint::of(p, req.radius_mm), window, &mut add);

@@ -35,6 +35,8 @@ pub mod report;
 pub mod run_pictures;
 pub mod settings;
 #[cfg(feature = "render")]
+pub mod surface;
+#[cfg(feature = "render")]
 pub mod svg;
 
 #[cfg(feature = "render")]

@@ -25,6 +25,8 @@ pub mod report;
 mod run;
 pub mod selection;
 pub mod summary;
+#[cfg(feature = "render")]
+pub mod surface_run;
 pub mod technique_summary;
 
 pub use atomic::{StagedDir, write_file_atomic, write_file_atomic_with};

@@ -50,11 +50,56 @@ pub struct FaceFile {
     /// Real / set depth ratio.
     #[serde(default = "default_ratio")]
     pub penetration_ratio: f64,
+    /// A surface mesh (OBJ, relative to the scenario file): the session runs on the curved
+    /// skin ([`crate::face::surface_simulation`]) instead of the flat map. `"builtin"` is
+    /// the built-in face surface (wired when that asset lands).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub surface: Option<String>,
+    /// The mesh file's length unit: `"mm"`, `"cm"` or `"m"` (required with a mesh file).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub units: Option<String>,
+    /// `"normal"` (default: the pen at 90° to the local skin) or `"frontal"` (square to the
+    /// face front, along −z).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pen_orientation: Option<String>,
+    /// Surface regions: OBJ groups with their skin, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub region: Vec<SurfaceRegionFile>,
+    /// Surface no-go zones: OBJ group names.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub no_go: Vec<String>,
+}
+
+/// One `[[face.region]]` of a surface session: an OBJ group and its skin (the keys of a
+/// polygon map file's region, without the polygon).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SurfaceRegionFile {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub epidermis_mm: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dermis_mm: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subcutis_mm: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recommended_depth_mm: Option<[f64; 2]>,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub source: String,
 }
 
 impl Default for FaceFile {
     fn default() -> Self {
-        FaceFile { map: default_map(), margin_mm: None, penetration_ratio: default_ratio() }
+        FaceFile {
+            map: default_map(),
+            margin_mm: None,
+            penetration_ratio: default_ratio(),
+            surface: None,
+            units: None,
+            pen_orientation: None,
+            region: Vec::new(),
+            no_go: Vec::new(),
+        }
     }
 }
 
@@ -103,66 +148,10 @@ impl ScenarioFile {
     /// whole checked by [`FaceSimulation::validate`].
     fn build_face(&self, map: FaceMap, base_dir: Option<&std::path::Path>) -> Result<FaceSimulation> {
         let face = self.face.clone().unwrap_or_default();
-        if self.patch.is_some() {
-            return Err(Error::invalid("patch", "given with [face]", "either a [patch] or a [face] session, not both"));
-        }
-        if self.treat.is_empty() {
-            return Err(Error::invalid("treat", "none", "at least one [[treat]] entry naming a region"));
-        }
-        // The session's own settings, in the patch's order and with its checks.
-        check_name(&self.name)?;
-        let cartridge = self.cartridge.to_cartridge()?;
-        let device = self.device.to_device();
-        let session_passes = self.technique.to_passes(TECHNIQUE, &cartridge, &device)?;
-        let grid = self.grid.to_grid(cartridge.needle_diameter_mm)?;
-        let limits = self.limits.to_limits()?;
-        let (pictures, frames) = self.pictures.to_settings()?;
-        let hand = self.hand.clone().unwrap_or_default().to_hand()?;
         let bounds = crate::raster::domain::Domain::bounds(&map);
-        let trace = self.trace_in(base_dir, bounds, &session_passes)?;
-        let technique = Technique { hand, trace, session: self.session.clone().unwrap_or_default().to_plan()? };
-        cartridge.validate()?;
-        device.validate()?;
-        device.check_depth(cartridge.depth_mm)?;
-        check_halo(self.coverage.halo_mm)?;
-        technique.validate(&session_passes)?;
-
-        let technique_table =
-            toml::Table::try_from(&self.technique).map_err(|e| Error::invalid("technique", e, "a valid [technique] table"))?;
-        let names = || map.regions().iter().map(|r| r.name.as_str()).collect::<Vec<_>>().join(", ");
-        let mut treatments = Vec::new();
-        for (i, t) in self.treat.iter().enumerate() {
-            let key = format!("treat[{i}]");
-            let regions: Vec<(String, &String)> = match (&t.region, &t.regions) {
-                (Some(r), None) => vec![(format!("{key}.region"), r)],
-                (None, Some(list)) if !list.is_empty() => {
-                    list.iter().enumerate().map(|(k, r)| (format!("{key}.regions[{k}]"), r)).collect()
-                }
-                (None, Some(_)) => return Err(Error::invalid(format!("{key}.regions"), "[]", "at least one region name")),
-                (Some(_), Some(_)) => return Err(Error::invalid(format!("{key}.region / regions"), "both given", "one of the two")),
-                (None, None) => {
-                    return Err(Error::invalid(format!("{key}.region"), "missing", format!("a region of the map: {}", names())));
-                }
-            };
-            let mut merged = technique_table.clone();
-            merged.extend(t.technique.clone());
-            let table: TechniqueFile = toml::Value::Table(merged).try_into().map_err(|e: toml::de::Error| {
-                let msg = e.message().trim_end();
-                let hint = super::suggest_key(msg).map(|k| format!(" (did you mean `{k}`?)")).unwrap_or_default();
-                Error::invalid(key.clone(), format!("{msg}{hint}"), "the [technique] keys (pattern, speed_mm_s, lane_spacing_mm, directions_deg, passes, lane_offset_mm, …), region(s) and depth_mm")
-            })?;
-            let depth_mm = t.depth_mm.unwrap_or(cartridge.depth_mm);
-            let passes = table.to_passes(&format!("{key}."), &cartridge, &device)?;
-            device.check_depth_of(&format!("{key}.depth_mm"), depth_mm)?;
-            for (rkey, name) in regions {
-                let region = map
-                    .region_index(name)
-                    .ok_or_else(|| Error::invalid(rkey, format!("{name:?}"), format!("a region of the map: {}", names())))?;
-                treatments.push(Treatment { region, depth_mm, passes: passes.clone(), first_pass: None });
-            }
-        }
-        let margin_mm = face.margin_mm.unwrap_or(0.5 * cartridge.footprint_diameter_mm() + DEFAULT_MARGIN_EXTRA_MM);
-        pictures.check(&bounds)?;
+        let names: Vec<&str> = map.regions().iter().map(|r| r.name.as_str()).collect();
+        let SessionParts { cartridge, device, grid, limits, frames, technique, treatments, margin_mm } =
+            self.session_parts(base_dir, bounds, &names, "map")?;
         let sim = FaceSimulation {
             name: self.name.clone(),
             seed: self.seed,
@@ -182,4 +171,91 @@ impl ScenarioFile {
         sim.validate()?;
         Ok(sim)
     }
+
+    /// The session-wide settings and the treatments over the regions `names` (`what` = "map"
+    /// or "surface" in errors), checked as for any face session; `bounds` for the trace and
+    /// the pictures.
+    pub(super) fn session_parts(
+        &self,
+        base_dir: Option<&std::path::Path>,
+        bounds: crate::geometry::Rect,
+        names: &[&str],
+        what: &str,
+    ) -> Result<SessionParts> {
+        let face = self.face.clone().unwrap_or_default();
+        if self.patch.is_some() {
+            return Err(Error::invalid("patch", "given with [face]", "either a [patch] or a [face] session, not both"));
+        }
+        if self.treat.is_empty() {
+            return Err(Error::invalid("treat", "none", "at least one [[treat]] entry naming a region"));
+        }
+        // The session's own settings, in the patch's order and with its checks.
+        check_name(&self.name)?;
+        let cartridge = self.cartridge.to_cartridge()?;
+        let device = self.device.to_device();
+        let session_passes = self.technique.to_passes(TECHNIQUE, &cartridge, &device)?;
+        let grid = self.grid.to_grid(cartridge.needle_diameter_mm)?;
+        let limits = self.limits.to_limits()?;
+        let (pictures, frames) = self.pictures.to_settings()?;
+        let hand = self.hand.clone().unwrap_or_default().to_hand()?;
+        let trace = self.trace_in(base_dir, bounds, &session_passes)?;
+        let technique = Technique { hand, trace, session: self.session.clone().unwrap_or_default().to_plan()? };
+        cartridge.validate()?;
+        device.validate()?;
+        device.check_depth(cartridge.depth_mm)?;
+        check_halo(self.coverage.halo_mm)?;
+        technique.validate(&session_passes)?;
+
+        let technique_table =
+            toml::Table::try_from(&self.technique).map_err(|e| Error::invalid("technique", e, "a valid [technique] table"))?;
+        let list = || names.join(", ");
+        let mut treatments = Vec::new();
+        for (i, t) in self.treat.iter().enumerate() {
+            let key = format!("treat[{i}]");
+            let regions: Vec<(String, &String)> = match (&t.region, &t.regions) {
+                (Some(r), None) => vec![(format!("{key}.region"), r)],
+                (None, Some(list)) if !list.is_empty() => {
+                    list.iter().enumerate().map(|(k, r)| (format!("{key}.regions[{k}]"), r)).collect()
+                }
+                (None, Some(_)) => return Err(Error::invalid(format!("{key}.regions"), "[]", "at least one region name")),
+                (Some(_), Some(_)) => return Err(Error::invalid(format!("{key}.region / regions"), "both given", "one of the two")),
+                (None, None) => {
+                    return Err(Error::invalid(format!("{key}.region"), "missing", format!("a region of the {what}: {}", list())));
+                }
+            };
+            let mut merged = technique_table.clone();
+            merged.extend(t.technique.clone());
+            let table: TechniqueFile = toml::Value::Table(merged).try_into().map_err(|e: toml::de::Error| {
+                let msg = e.message().trim_end();
+                let hint = super::suggest_key(msg).map(|k| format!(" (did you mean `{k}`?)")).unwrap_or_default();
+                Error::invalid(key.clone(), format!("{msg}{hint}"), "the [technique] keys (pattern, speed_mm_s, lane_spacing_mm, directions_deg, passes, lane_offset_mm, …), region(s) and depth_mm")
+            })?;
+            let depth_mm = t.depth_mm.unwrap_or(cartridge.depth_mm);
+            let passes = table.to_passes(&format!("{key}."), &cartridge, &device)?;
+            device.check_depth_of(&format!("{key}.depth_mm"), depth_mm)?;
+            for (rkey, name) in regions {
+                let region = names
+                    .iter()
+                    .position(|n| n == name)
+                    .map(|i| i as u16)
+                    .ok_or_else(|| Error::invalid(rkey, format!("{name:?}"), format!("a region of the {what}: {}", list())))?;
+                treatments.push(Treatment { region, depth_mm, passes: passes.clone(), first_pass: None });
+            }
+        }
+        let margin_mm = face.margin_mm.unwrap_or(0.5 * cartridge.footprint_diameter_mm() + DEFAULT_MARGIN_EXTRA_MM);
+        pictures.check(&bounds)?;
+        Ok(SessionParts { cartridge, device, grid, limits, frames, technique, treatments, margin_mm })
+    }
+}
+
+/// What [`ScenarioFile::session_parts`] gives a face or surface session.
+pub(super) struct SessionParts {
+    pub cartridge: crate::pen::cartridge::Cartridge,
+    pub device: crate::pen::device::Device,
+    pub grid: crate::raster::grid::GridSpec,
+    pub limits: crate::sim::Limits,
+    pub frames: usize,
+    pub technique: Technique,
+    pub treatments: Vec<Treatment>,
+    pub margin_mm: f64,
 }

@@ -12,15 +12,17 @@ mod file;
 pub mod layout_file;
 mod overrides;
 pub mod presets;
+mod surface;
 mod sweep_file;
 pub mod technique_file;
 pub mod trace_csv;
 
 use std::path::Path;
 
-pub use face::{DEFAULT_MARGIN_EXTRA_MM, FaceFile, TreatFile};
+pub use face::{DEFAULT_MARGIN_EXTRA_MM, FaceFile, SurfaceRegionFile, TreatFile};
 pub use file::*;
 pub use overrides::{Override, apply_overrides, parse_value};
+pub use surface::BUILTIN as BUILTIN_SURFACE;
 pub use sweep_file::{ParameterFile, PlotFile, SweepFile};
 
 pub use crate::error::edit_distance;

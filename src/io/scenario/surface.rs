@@ -1,0 +1,122 @@
+//! Surface mode of a face scenario: `[face] surface = "mesh.obj"` runs the session on a
+//! curved mesh ([`SurfaceSimulation`]).
+//!
+//! ```toml
+//! [face]
+//! surface = "meshes/cylinder.obj"   # OBJ with UVs, relative to the scenario; groups (g) = regions
+//! units = "mm"                      # required: "mm", "cm" or "m"
+//! pen_orientation = "normal"        # or "frontal" (pen square to the face front, along −z)
+//! no_go = ["eye_left"]              # OBJ groups that are no-go zones
+//! [[face.region]]                   # every treated OBJ group, with its skin (as in map files)
+//! name = "cheek_left"
+//! epidermis_mm = 0.056
+//! dermis_mm = 1.2
+//! subcutis_mm = 4.0
+//! recommended_depth_mm = [0.5, 1.5]
+//! ```
+//!
+//! OBJ groups not listed are unassigned skin (measured, never treated). `surface =
+//! "builtin"` is the built-in face surface: [`BUILTIN`] is the hook where it is wired.
+
+use std::path::Path;
+
+use crate::error::{Error, Result};
+use crate::face::surface_face::SurfaceFace;
+use crate::face::surface_simulation::SurfaceSimulation;
+use crate::geometry::Rect;
+use crate::io::facemap_file::polygons::region_info;
+use crate::surface::PenOrientation;
+
+use super::face::SessionParts;
+use super::file::ScenarioFile;
+
+/// The name of the built-in face surface in `[face] surface`.
+pub const BUILTIN: &str = "builtin";
+
+impl ScenarioFile {
+    /// True when the scenario runs on a surface mesh (`[face] surface = …`).
+    pub fn is_surface(&self) -> bool {
+        self.face.as_ref().is_some_and(|f| f.surface.is_some())
+    }
+
+    /// Load the scenario's surface face (`scenario_path` locates relative files).
+    pub fn load_surface_face(&self, scenario_path: &Path) -> Result<SurfaceFace> {
+        let face = self.face.clone().unwrap_or_default();
+        let spec = face.surface.as_deref().ok_or_else(|| Error::invalid("face.surface", "missing", "a mesh file (OBJ) or \"builtin\""))?;
+        if spec == BUILTIN {
+            // Hook: the built-in face surface (regions, skin, no-go zones) is wired here when
+            // its asset lands.
+            return Err(Error::invalid(
+                "face.surface",
+                format!("{spec:?}"),
+                "a mesh file (.obj) for now: the built-in face surface is not in this build",
+            ));
+        }
+        if face.map != "default" {
+            return Err(Error::invalid(
+                "face.map",
+                format!("{:?}", face.map),
+                "no map with face.surface (the mesh's groups are the regions)",
+            ));
+        }
+        if face.region.is_empty() {
+            return Err(Error::invalid("face.region", "none", "at least one [[face.region]] naming an OBJ group with its skin"));
+        }
+        let regions = face
+            .region
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                region_info(
+                    &r.name,
+                    &format!("face.region[{i}] {:?}", r.name),
+                    [r.epidermis_mm, r.dermis_mm, r.subcutis_mm],
+                    r.recommended_depth_mm,
+                    &r.source,
+                )
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let base = scenario_path.parent().unwrap_or(Path::new("."));
+        crate::io::mesh_file::load_surface_face(&base.join(spec), face.units.as_deref(), regions, face.no_go.clone())
+    }
+
+    /// Validate a surface scenario against its loaded `surface` and build the session.
+    pub fn to_surface_simulation_in(&self, surface: SurfaceFace, base_dir: &Path) -> Result<SurfaceSimulation> {
+        let face = self.face.clone().unwrap_or_default();
+        let orientation = match face.pen_orientation.as_deref() {
+            None => PenOrientation::default(),
+            Some(s) => PenOrientation::parse(s)
+                .ok_or_else(|| Error::invalid("face.pen_orientation", format!("{s:?}"), "\"normal\" or \"frontal\""))?,
+        };
+        let (mut lo, mut hi) = ([f64::INFINITY; 2], [f64::NEG_INFINITY; 2]);
+        for p in &surface.mesh.positions_mm {
+            for k in 0..2 {
+                lo[k] = lo[k].min(p[k]);
+                hi[k] = hi[k].max(p[k]);
+            }
+        }
+        let bounds = Rect::new(lo[0], lo[1], hi[0].max(lo[0] + 1.0), hi[1].max(lo[1] + 1.0));
+        let names: Vec<&str> = surface.regions.iter().map(|r| r.name.as_str()).collect();
+        let SessionParts { cartridge, device, grid, limits, frames: _, technique, treatments, margin_mm } =
+            self.session_parts(Some(base_dir), bounds, &names, "surface")?;
+        let sim = SurfaceSimulation {
+            name: self.name.clone(),
+            seed: self.seed,
+            cartridge,
+            device,
+            resolution_mm: grid.resolution_mm,
+            halo_mm: self.coverage.halo_mm,
+            picture: true,
+            limits,
+            technique,
+            face: surface,
+            treatments,
+            margin_mm,
+            penetration_ratio: face.penetration_ratio,
+            orientation,
+        };
+        let chart = sim.chart()?;
+        sim.validate(&chart)?;
+        Ok(sim)
+    }
+}

@@ -1,0 +1,164 @@
+//! The pen on the skin: every needle of every stamp landed on the surface, with its chart
+//! footprint.
+//!
+//! **Model.** At a stamp, the cartridge's frame on the skin is the tangent plane of the
+//! stamp's triangle, `e₁` = the chart's +x direction on the skin, `e₂ = n × e₁`.
+//! - **`normal`** (the pen at 90° to the local skin): needle `(ox, oy)` (rotated by the
+//!   device rotation) lands at `ox e₁ + oy e₂` from the centre in the tangent plane, mapped to
+//!   the chart by the triangle's `J⁺` (exact on a flat or developable mesh with an isometric
+//!   chart; elsewhere off by about `ρ²/2R` for a needle `ρ` mm from the centre on skin of
+//!   curvature radius `R`). Tilt 0; the footprint is the skin disk of radius `r`.
+//! - **`frontal`** (the pen square to the face front, its axis along −z): the tilt is the
+//!   angle between the skin normal and +z (clipped to [`MAX_TILT_DEG`], counted); the needles
+//!   sit in the pen's plane (`e₁` projected on the xy plane) and travel along −z to the
+//!   tangent plane; each cuts it in an ellipse of semi-axes `r / cos θ` along the lean (the
+//!   pen axis projected on the skin) and `r` across.
+//!
+//! The skin footprint (disk or ellipse) maps through `J⁺` to an exact ellipse in the chart:
+//! the image of the unit disk under the 2 × 2 matrix `M = J⁺ [l m] diag(1/cos θ, 1)`, whose
+//! singular values and left vectors give the chart semi-axes per mm of radius
+//! ([`Shape`]). Conservation holds: every needle of every stamp is placed.
+
+use crate::geometry::{Vec2, rotate};
+use crate::needle::footprint::{MAX_TILT_DEG, Shape};
+use crate::needle::puncture::Puncture;
+use crate::pen::cartridge::Cartridge;
+use crate::pen::device::Device;
+use nalgebra::Matrix2;
+
+use super::chart::{Chart, TriMap, Vec3};
+use super::plan::SurfaceStamp;
+
+/// How the pen is held.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum PenOrientation {
+    /// At 90° to the local skin (the surface normal at the cartridge centre).
+    #[default]
+    Normal,
+    /// Square to the face front: the pen's axis along −z, whatever the skin does.
+    Frontal,
+}
+
+impl PenOrientation {
+    pub const NAMES: [&'static str; 2] = ["normal", "frontal"];
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "normal" => Some(PenOrientation::Normal),
+            "frontal" => Some(PenOrientation::Frontal),
+            _ => None,
+        }
+    }
+    pub fn name(&self) -> &'static str {
+        match self {
+            PenOrientation::Normal => "normal",
+            PenOrientation::Frontal => "frontal",
+        }
+    }
+}
+
+/// Where each needle landed on the surface (parallel to the punctures).
+#[derive(Clone, Debug, Default)]
+pub struct Landing {
+    /// Triangle under each needle (`u32::MAX`: off the mesh, e.g. over a hole).
+    pub tri: Vec<u32>,
+    /// Triangle under the needle's stamp centre (its tangent plane carries needles that
+    /// land off the mesh).
+    pub stamp_tri: Vec<u32>,
+    /// Chart footprint per mm of radius.
+    pub shape: Vec<Shape>,
+    /// Pen tilt from the skin normal at each stamp, degrees (one per puncture).
+    pub surface_tilt_deg: Vec<f32>,
+    /// Stamps whose frontal tilt was clipped to [`MAX_TILT_DEG`].
+    pub tilt_clipped: u64,
+}
+
+/// Off the mesh.
+pub const NO_TRIANGLE: u32 = u32::MAX;
+
+/// The chart ellipse of the unit disk under `m`: semi-axes (largest first) and the axis.
+fn ellipse_of(m: Matrix2<f64>) -> Shape {
+    let svd = m.svd(true, false);
+    let u = svd.u.expect("asked for U");
+    let (s0, s1) = (svd.singular_values[0], svd.singular_values[1]);
+    let k = if s0 >= s1 { 0 } else { 1 };
+    Shape { a_per_r: s0.max(s1), b_per_r: s0.min(s1), axis: Vec2::new(u[(0, k)], u[(1, k)]), drag: Vec2::zeros() }
+}
+
+/// The tangent frame `(e₁, e₂)` of triangle `t`.
+pub fn tangent_frame(t: &TriMap) -> (Vec3, Vec3) {
+    let e1 = (t.jac * Vec2::new(1.0, 0.0)).normalize();
+    (e1, t.normal.cross(&e1))
+}
+
+/// Place every needle of `stamps` (one pass) on the surface: punctures in chart coordinates
+/// appended to `out`, their landings to `landing`.
+#[allow(clippy::too_many_arguments)]
+pub fn place(
+    chart: &Chart,
+    cartridge: &Cartridge,
+    device: &Device,
+    orientation: PenOrientation,
+    pass: u16,
+    stamps: &[SurfaceStamp],
+    out: &mut Vec<Puncture>,
+    landing: &mut Landing,
+) {
+    let offsets: Vec<Vec2> = cartridge.needles_mm.iter().map(|p| rotate(*p, device.rotation_deg)).collect();
+    let z = Vec3::new(0.0, 0.0, 1.0);
+    for (s, st) in stamps.iter().enumerate() {
+        let t = &chart.tris[st.tri as usize];
+        let (e1, e2) = tangent_frame(t);
+        let n = t.normal;
+        // The footprint matrix on the skin, the tilt, and for a frontal pen its plane.
+        let (foot, tilt_deg, pen) = match orientation {
+            PenOrientation::Normal => ([e1, e2], 0.0, None),
+            PenOrientation::Frontal => {
+                let mut tilt = n.z.clamp(-1.0, 1.0).acos().to_degrees();
+                if tilt > MAX_TILT_DEG {
+                    tilt = MAX_TILT_DEG;
+                    landing.tilt_clipped += 1;
+                }
+                let nz = n.z.max(MAX_TILT_DEG.to_radians().cos());
+                // The pen's plane: e₁ flattened onto xy (or x when e₁ is along z).
+                let f1 = {
+                    let f = Vec3::new(e1.x, e1.y, 0.0);
+                    if f.norm() > 1e-9 { f.normalize() } else { Vec3::new(1.0, 0.0, 0.0) }
+                };
+                let lean = z - n * n.z;
+                let l = if lean.norm() > 1e-9 { lean.normalize() } else { e1 };
+                let cos = tilt.to_radians().cos();
+                ([l / cos, n.cross(&l)], tilt, Some((f1, z.cross(&f1), nz)))
+            }
+        };
+        // A needle's offset on the skin: in the tangent plane, or from the pen's plane along
+        // −z to the tangent plane.
+        let skin_offset = |o: Vec2| match pen {
+            None => e1 * o.x + e2 * o.y,
+            Some((f1, f2, nz)) => {
+                let w: Vec3 = f1 * o.x + f2 * o.y;
+                w + z * (-(w.dot(&n)) / nz)
+            }
+        };
+        let m = t.inv * nalgebra::Matrix3x2::from_columns(&foot);
+        let shape = ellipse_of(m);
+        for (k, o) in offsets.iter().enumerate() {
+            let p = st.center + t.inv * skin_offset(*o);
+            out.push(Puncture {
+                pass,
+                stamp: s as u32,
+                needle: k as u16,
+                x_mm: p.x,
+                y_mm: p.y,
+                depth_mm: cartridge.depth_mm,
+                t_s: st.t_s,
+                tilt_deg: tilt_deg as f32,
+                tilt_azimuth_deg: shape.axis.y.atan2(shape.axis.x).to_degrees() as f32,
+                ..Puncture::default()
+            });
+            landing.tri.push(chart.locate(p).unwrap_or(NO_TRIANGLE));
+            landing.stamp_tri.push(st.tri);
+            landing.shape.push(shape);
+            landing.surface_tilt_deg.push(tilt_deg as f32);
+        }
+    }
+}
