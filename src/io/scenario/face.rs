@@ -52,7 +52,7 @@ pub struct FaceFile {
     pub penetration_ratio: f64,
     /// A surface mesh (OBJ, relative to the scenario file): the session runs on the curved
     /// skin ([`crate::face::surface_simulation`]) instead of the flat map. `"builtin"` is
-    /// the built-in face surface (wired when that asset lands).
+    /// the built-in face surface ([`crate::face::surface::builtin_surface_face`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub surface: Option<String>,
     /// The mesh file's length unit: `"mm"`, `"cm"` or `"m"` (required with a mesh file).
@@ -68,6 +68,10 @@ pub struct FaceFile {
     /// Surface no-go zones: OBJ group names.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub no_go: Vec<String>,
+    /// Face shape of the built-in surface (`surface = "builtin"`): weights of its identity
+    /// modes in standard deviations, at most 20, each within ±5 (empty = the neutral face).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub identity: Vec<f64>,
 }
 
 /// One `[[face.region]]` of a surface session: an OBJ group and its skin (the keys of a
@@ -99,6 +103,7 @@ impl Default for FaceFile {
             pen_orientation: None,
             region: Vec::new(),
             no_go: Vec::new(),
+            identity: Vec::new(),
         }
     }
 }

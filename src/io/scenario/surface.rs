@@ -16,7 +16,8 @@
 //! ```
 //!
 //! OBJ groups not listed are unassigned skin (measured, never treated). `surface =
-//! "builtin"` is the built-in face surface: [`BUILTIN`] is the hook where it is wired.
+//! "builtin"` is the built-in face surface (the ICT face, regions and skin as the flat
+//! default map), morphed by `identity = [w0, w1, …]` (standard deviations of its modes).
 
 use std::path::Path;
 
@@ -44,12 +45,29 @@ impl ScenarioFile {
         let face = self.face.clone().unwrap_or_default();
         let spec = face.surface.as_deref().ok_or_else(|| Error::invalid("face.surface", "missing", "a mesh file (OBJ) or \"builtin\""))?;
         if spec == BUILTIN {
-            // Hook: the built-in face surface (regions, skin, no-go zones) is wired here when
-            // its asset lands.
+            // The built-in face carries its own regions, skin, no-go zones and units (mm).
+            let refuse = |key: &str, value: String| {
+                Err(Error::invalid(key, value, "not set with surface = \"builtin\" (the built-in face carries its regions, skin, no-go zones and units)"))
+            };
+            if !face.region.is_empty() {
+                return refuse("face.region", format!("{} regions", face.region.len()));
+            }
+            if !face.no_go.is_empty() {
+                return refuse("face.no_go", format!("{:?}", face.no_go));
+            }
+            if let Some(u) = face.units.as_deref().filter(|u| *u != "mm") {
+                return refuse("face.units", format!("{u:?}"));
+            }
+            if face.map != "default" {
+                return refuse("face.map", format!("{:?}", face.map));
+            }
+            return crate::face::surface::builtin_surface_face(&face.identity);
+        }
+        if !face.identity.is_empty() {
             return Err(Error::invalid(
-                "face.surface",
-                format!("{spec:?}"),
-                "a mesh file (.obj) for now: the built-in face surface is not in this build",
+                "face.identity",
+                format!("{:?}", face.identity),
+                "identity weights only with surface = \"builtin\" (a mesh file has no shape modes)",
             ));
         }
         if face.map != "default" {
