@@ -26,7 +26,7 @@ mod run;
 pub mod summary;
 pub mod technique_summary;
 
-pub use atomic::{StagedDir, write_file_atomic, write_file_atomic_with};
+pub use atomic::{StagedDir, remove_stale_temporaries, write_file_atomic, write_file_atomic_with};
 #[cfg(feature = "render")]
 pub use face::{write_face_run, write_face_run_files};
 #[cfg(feature = "render")]
