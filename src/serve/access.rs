@@ -18,6 +18,9 @@
 //! 4. **JSON bodies only** on those requests: a `Content-Type` other than
 //!    `application/json`, or a body without one, is 415 (a cross-site form or a `text/plain`
 //!    fetch cannot send it without a CORS preflight, which this server never grants).
+//!
+//! An error answer of the router itself (a method a route does not take: 405) gets a JSON
+//! `{"error": …}` message too, like every handler's refusal.
 
 use std::fmt;
 use std::net::{IpAddr, SocketAddr};
@@ -344,9 +347,35 @@ pub async fn guard(State(g): State<Arc<Guard>>, req: Request, next: Next) -> Res
         return r;
     }
     match g.check(req.method(), req.headers()) {
-        Ok(()) => next.run(req).await,
+        Ok(()) => with_message(next.run(req).await),
         Err(denied) => refuse(denied, page),
     }
+}
+
+/// An error answer with no body (axum's own: a method the route does not take, a path it
+/// cannot decode) gets a JSON `{"error": …}` message like every other refusal; head fields
+/// such as `Allow` are kept.
+fn with_message(r: Response) -> Response {
+    use axum::body::HttpBody;
+    let status = r.status();
+    if !(status.is_client_error() || status.is_server_error()) || r.body().size_hint().exact() != Some(0) {
+        return r;
+    }
+    let message = match status {
+        StatusCode::METHOD_NOT_ALLOWED => {
+            let allow = r.headers().get(header::ALLOW).and_then(|v| v.to_str().ok()).unwrap_or("");
+            format!("this route does not take that method; allowed: {allow}")
+        }
+        _ => format!("{} {}", status.as_u16(), status.canonical_reason().unwrap_or("error")),
+    };
+    let (mut parts, _) = r.into_parts();
+    let body = Json(json!({ "error": message })).into_response();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    let (body_parts, body) = body.into_parts();
+    for (k, v) in &body_parts.headers {
+        parts.headers.insert(k.clone(), v.clone());
+    }
+    Response::from_parts(parts, body)
 }
 
 #[cfg(test)]
