@@ -14,9 +14,12 @@ use std::time::Duration;
 use common::http::{Response, Server, line_samples, request_with};
 use serde_json::{Value, json};
 
-/// A refusal carries a JSON `{"error": …}` message; no request may get a 5xx.
+const PRESETS: [u32; 3] = [9, 12, 16];
+
+/// A refusal carries a JSON `{"error": …}` message; no request may get a 5xx other than
+/// the documented "full" answers (503 at the session cap, 507 at the export byte cap).
 fn answered(r: &Response, what: &str) {
-    assert!(r.status < 500, "{what}: {} {}", r.status, r.body);
+    assert!(r.status < 500 || r.status == 503 || r.status == 507, "{what}: {} {}", r.status, r.body);
     if r.status >= 400 {
         let v: Value = serde_json::from_str(&r.body).unwrap_or_else(|_| panic!("{what}: {} without a JSON message: {:?}", r.status, r.body));
         assert!(v["error"].as_str().is_some_and(|m| !m.is_empty()), "{what}: {} {}", r.status, r.body);
@@ -63,7 +66,7 @@ fn strokes_racing_undo_clear_settings_and_export_on_one_session_never_fail_or_le
                         2 => s.call("POST", &path("undo"), None),
                         3 if i % 3 == 0 => s.call("POST", &path("clear"), None),
                         3 => s.call("GET", &path("trace.csv"), None),
-                        4 => s.call("POST", &path("settings"), Some(&json!({"preset": [9, 12, 16][i as usize % 3], "depth_mm": 0.5 + 0.1 * (i % 5) as f64}))),
+                        4 => s.call("POST", &path("settings"), Some(&json!({"preset": PRESETS[i as usize % 3], "depth_mm": 0.5 + 0.1 * (i % 5) as f64}))),
                         _ if i % 4 == 0 => s.call("POST", &path("export"), None),
                         _ => s.call("GET", &path("strokes.csv"), None),
                     };
@@ -153,6 +156,7 @@ fn malformed_requests_get_a_4xx_with_a_message() {
         ("POST", settings.clone(), json_ct.to_vec(), b"{\"halo_mm\": 1.7976931348623157e308}".to_vec(), "largest double halo"),
         ("POST", settings.clone(), json_ct.to_vec(), b"{\"target_density_per_cm2\": [1e400, 1]}".to_vec(), "1e400 density"),
         ("POST", settings.clone(), json_ct.to_vec(), b"{\"target_density_per_cm2\": [300, 250]}".to_vec(), "density reversed"),
+        // A finite rotation is "a finite angle in degrees" here as in `run`: accepted.
         ("POST", settings.clone(), json_ct.to_vec(), b"{\"tilt_deg\": -0, \"rotation_deg\": 1e308}".to_vec(), "huge rotation"),
         // Heads: a body type that is not JSON, a charset that lies, an odd length.
         ("POST", settings.clone(), vec![("Content-Type", "application/json; charset=latin1")], b"{\"depth_mm\": \xe9}".to_vec(), "latin1"),
@@ -165,7 +169,10 @@ fn malformed_requests_get_a_4xx_with_a_message() {
     for (method, path, fields, body, what) in &cases {
         let r = with(method, path, fields, Some(body));
         answered(&r, what);
-        if *what != "-0 depth" && *what != "-0.0 depth" {
+        if *what == "huge rotation" {
+            assert_eq!(r.status, 200, "{}", r.body);
+            assert_eq!(r.json()["settings"]["rotation_deg"], 1e308);
+        } else if *what != "-0 depth" && *what != "-0.0 depth" {
             assert!(r.status >= 400, "{what}: {} {}", r.status, r.body);
         }
     }
@@ -232,7 +239,12 @@ fn broken_http_and_slow_clients_neither_crash_nor_starve_the_server() {
     for (what, bytes) in &inputs {
         if let Some(line) = raw(&s.addr, bytes, true) {
             let code: u16 = line.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
-            assert!((400..500).contains(&code), "{what}: {line}");
+            if *what == "non-ASCII header value" {
+                // obs-text: RFC 9110 lets a field value hold bytes 0x80–0xFF; served.
+                assert_eq!(code, 200, "{what}: {line}");
+            } else {
+                assert!((400..500).contains(&code), "{what}: {line}");
+            }
         }
         // The server is still there and still answers properly.
         assert_eq!(s.call("GET", "/api/config", None).status, 200, "after {what}");
