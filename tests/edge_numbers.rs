@@ -78,14 +78,18 @@ fn negative_zero_is_zero() {
     let d = tempfile::tempdir().unwrap();
     small(d.path());
     // Where zero is refused, so is -0, with the key.
-    for key in ["cartridge.depth_mm", "device.frequency_hz", "patch.width_mm", "technique.speed_mm_s", "grid.resolution_mm", "cartridge.pitch_mm"] {
+    for key in
+        ["cartridge.depth_mm", "device.frequency_hz", "patch.width_mm", "technique.speed_mm_s", "grid.resolution_mm", "cartridge.pitch_mm"]
+    {
         for v in ["-0", "-0.0"] {
             let r = run_set(d.path(), "out", &[format!("{key}={v}")]);
             refused(&r, d.path(), &format!("{key}={v}"), &[key]);
         }
     }
     // Where zero is allowed, -0 gives the same run, byte for byte.
-    for key in ["patch.x0_mm", "patch.y0_mm", "device.rotation_deg", "technique.lane_offset_mm", "technique.directions_deg", "coverage.halo_mm"] {
+    for key in
+        ["patch.x0_mm", "patch.y0_mm", "device.rotation_deg", "technique.lane_offset_mm", "technique.directions_deg", "coverage.halo_mm"]
+    {
         let (zero, minus) = if key.ends_with("directions_deg") { ("[0, 90]", "[-0.0, 90]") } else { ("0", "-0.0") };
         let a = run_set(d.path(), "zero", &[format!("{key}={zero}")]);
         let b = run_set(d.path(), "minus", &[format!("{key}={minus}")]);
@@ -127,7 +131,9 @@ fn design_matrices_refuse_non_finite_cells_by_line_and_take_negative_zero_as_zer
     write(d.path(), "d.txt", "40 0\n40 -0\n40 -0.0\n");
     let r = needlesim(&["sweep", "s.toml", "--out", "out"], d.path());
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let t = needlesim::study::sweep::results::parse(&std::fs::read_to_string(d.path().join("out/results.csv")).unwrap(), Path::new("r.csv")).unwrap();
+    let t =
+        needlesim::study::sweep::results::parse(&std::fs::read_to_string(d.path().join("out/results.csv")).unwrap(), Path::new("r.csv"))
+            .unwrap();
     let metrics = |row: &Vec<String>| row[4..].to_vec();
     assert_eq!(metrics(&t.rows[0]), metrics(&t.rows[1]));
     assert_eq!(metrics(&t.rows[0]), metrics(&t.rows[2]));
@@ -136,7 +142,8 @@ fn design_matrices_refuse_non_finite_cells_by_line_and_take_negative_zero_as_zer
 #[test]
 fn trace_puncture_and_layout_csvs_refuse_non_finite_cells_by_line() {
     let d = tempfile::tempdir().unwrap();
-    let trace_scenario = SMALL.replace("pattern = \"serpentine\"", "pattern = \"trace\"").replace("directions_deg = [0, 90, 45]", "") + "\n[trace]\nfile = \"t.csv\"\n";
+    let trace_scenario = SMALL.replace("pattern = \"serpentine\"", "pattern = \"trace\"").replace("directions_deg = [0, 90, 45]", "")
+        + "\n[trace]\nfile = \"t.csv\"\n";
     write(d.path(), "s.toml", &trace_scenario);
     let good = ["0.00,1.0,4.0", "0.02,1.8,4.0", "0.04,2.6,4.0", "0.06,3.4,4.0"];
     write(d.path(), "t.csv", &format!("t_s,x_mm,y_mm\n{}\n", good.join("\n")));
@@ -231,7 +238,8 @@ fn identity_and_layout_values_at_their_bounds() {
             let r = needlesim(&["run", "g.toml", "--out", "out", "--set", "technique.directions_deg=[0]"], d.path());
             if accepted {
                 assert_eq!(r.code, 0, "{family} × {n}: {}", r.stderr);
-                let s: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(d.path().join("out/summary.json")).unwrap()).unwrap();
+                let s: serde_json::Value =
+                    serde_json::from_str(&std::fs::read_to_string(d.path().join("out/summary.json")).unwrap()).unwrap();
                 assert_eq!(s["needles"].as_u64(), Some(n as u64), "{family} × {n}");
                 std::fs::remove_dir_all(d.path().join("out")).unwrap();
             } else {

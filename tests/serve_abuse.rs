@@ -16,18 +16,23 @@ use serde_json::{Value, json};
 
 const PRESETS: [u32; 3] = [9, 12, 16];
 
+/// A malformed request: method, path, head fields, body, what it is.
+type Case<'a> = (&'a str, String, Vec<(&'a str, &'a str)>, Vec<u8>, &'a str);
+
 /// A refusal carries a JSON `{"error": …}` message; no request may get a 5xx other than
 /// the documented "full" answers (503 at the session cap, 507 at the export byte cap).
 fn answered(r: &Response, what: &str) {
     assert!(r.status < 500 || r.status == 503 || r.status == 507, "{what}: {} {}", r.status, r.body);
     if r.status >= 400 {
-        let v: Value = serde_json::from_str(&r.body).unwrap_or_else(|_| panic!("{what}: {} without a JSON message: {:?}", r.status, r.body));
+        let v: Value =
+            serde_json::from_str(&r.body).unwrap_or_else(|_| panic!("{what}: {} without a JSON message: {:?}", r.status, r.body));
         assert!(v["error"].as_str().is_some_and(|m| !m.is_empty()), "{what}: {} {}", r.status, r.body);
     }
 }
 
 fn metrics(s: &Server, id: &str) -> Value {
-    let r = s.call("POST", &format!("/api/sessions/{id}/strokes"), Some(&json!({"stroke": 999_999, "pass": 0, "samples": [], "end": true})));
+    let r =
+        s.call("POST", &format!("/api/sessions/{id}/strokes"), Some(&json!({"stroke": 999_999, "pass": 0, "samples": [], "end": true})));
     assert_eq!(r.status, 200, "{}", r.body);
     r.json()["metrics"].clone()
 }
@@ -43,7 +48,11 @@ fn strokes_racing_undo_clear_settings_and_export_on_one_session_never_fail_or_le
     let s = Arc::new(Server::start(&["scenarios/default.toml"]));
     let (a, b) = (s.session(), s.session());
     // Session b: one stroke, then left alone while a is hammered.
-    let r = s.call("POST", &format!("/api/sessions/{b}/strokes"), Some(&json!({"stroke": 1, "pass": 0, "samples": line_samples(0.0, (3.0, 3.0), (30.0, 20.0), 40.0, 16.0), "end": true})));
+    let r = s.call(
+        "POST",
+        &format!("/api/sessions/{b}/strokes"),
+        Some(&json!({"stroke": 1, "pass": 0, "samples": line_samples(0.0, (3.0, 3.0), (30.0, 20.0), 40.0, 16.0), "end": true})),
+    );
     assert_eq!(r.status, 200, "{}", r.body);
     let b_metrics = metrics(&s, &b);
     let b_trace = s.call("GET", &format!("/api/sessions/{b}/trace.csv"), None).body;
@@ -66,7 +75,11 @@ fn strokes_racing_undo_clear_settings_and_export_on_one_session_never_fail_or_le
                         2 => s.call("POST", &path("undo"), None),
                         3 if i % 3 == 0 => s.call("POST", &path("clear"), None),
                         3 => s.call("GET", &path("trace.csv"), None),
-                        4 => s.call("POST", &path("settings"), Some(&json!({"preset": PRESETS[i as usize % 3], "depth_mm": 0.5 + 0.1 * (i % 5) as f64}))),
+                        4 => s.call(
+                            "POST",
+                            &path("settings"),
+                            Some(&json!({"preset": PRESETS[i as usize % 3], "depth_mm": 0.5 + 0.1 * (i % 5) as f64})),
+                        ),
                         _ if i % 4 == 0 => s.call("POST", &path("export"), None),
                         _ => s.call("GET", &path("strokes.csv"), None),
                     };
@@ -85,7 +98,11 @@ fn strokes_racing_undo_clear_settings_and_export_on_one_session_never_fail_or_le
     for row in trace.body.lines().skip(1) {
         assert!(row.split(',').all(|c| c.parse::<f64>().is_ok_and(f64::is_finite)), "{row}");
     }
-    let r = s.call("POST", &format!("/api/sessions/{a}/strokes"), Some(&json!({"stroke": 50_000, "pass": 0, "samples": line_samples(9e7, (5.0, 5.0), (9.0, 9.0), 40.0, 16.0), "end": true})));
+    let r = s.call(
+        "POST",
+        &format!("/api/sessions/{a}/strokes"),
+        Some(&json!({"stroke": 50_000, "pass": 0, "samples": line_samples(9e7, (5.0, 5.0), (9.0, 9.0), 40.0, 16.0), "end": true})),
+    );
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(s.call("POST", &format!("/api/sessions/{a}/export"), None).status, 200);
     // Session b saw none of it.
@@ -134,7 +151,7 @@ fn malformed_requests_get_a_4xx_with_a_message() {
     let json_ct = [("Content-Type", "application/json")];
     let strokes = format!("/api/sessions/{id}/strokes");
     let settings = format!("/api/sessions/{id}/settings");
-    let cases: Vec<(&str, String, Vec<(&str, &str)>, Vec<u8>, &str)> = vec![
+    let cases: Vec<Case> = vec![
         // Methods a route does not take, and ones no route takes.
         ("GET", strokes.clone(), vec![], vec![], "bad method"),
         ("PUT", settings.clone(), json_ct.to_vec(), b"{}".to_vec(), "bad method"),

@@ -121,7 +121,15 @@ fn journal_lines_of_the_wrong_shape_are_skipped_or_refused_never_written_as_rows
 
     // Valid JSON that is not a record: skipped with its line number; the points rerun and
     // the results equal the undamaged sweep's.
-    let not_records = ["[]", "3", "null", "\"ok\"", "{}", "{\"index\": 1}", "{\"index\": -1, \"seed\": 1, \"params\": [], \"status\": \"ok\", \"metrics\": []}"];
+    let not_records = [
+        "[]",
+        "3",
+        "null",
+        "\"ok\"",
+        "{}",
+        "{\"index\": 1}",
+        "{\"index\": -1, \"seed\": 1, \"params\": [], \"status\": \"ok\", \"metrics\": []}",
+    ];
     let f = d.path().join("skipped");
     copy_dir(&d.path().join("full"), &f);
     let mut text = String::new();
@@ -154,7 +162,9 @@ fn journal_lines_of_the_wrong_shape_are_skipped_or_refused_never_written_as_rows
     short["params"] = serde_json::json!(["30"]);
     let mut both = first.clone();
     both["error"] = serde_json::json!("x = 2: allowed is 1");
-    for (k, (bad, needle)) in [(short, "1 parameter values, this sweep has 2"), (both, "is ok but carries an error")].into_iter().enumerate() {
+    for (k, (bad, needle)) in
+        [(short, "1 parameter values, this sweep has 2"), (both, "is ok but carries an error")].into_iter().enumerate()
+    {
         let name = format!("bad{k}");
         let f = d.path().join(&name);
         copy_dir(&d.path().join("full"), &f);

@@ -27,7 +27,8 @@ fn harness() -> &'static Harness {
         let file = crate::io::scenario::parse(crate::io::fuzzing::DEFAULT_SCENARIO, Path::new("default.toml"), &[])
             .expect("the bundled scenario parses");
         // Exports are not a JSON route; nothing is written under this directory.
-        let config = ServeConfig::from_scenario(file, std::env::temp_dir().join("needlesim-fuzz-exports")).expect("the bundled scenario serves");
+        let config =
+            ServeConfig::from_scenario(file, std::env::temp_dir().join("needlesim-fuzz-exports")).expect("the bundled scenario serves");
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a tokio runtime");
         Harness { runtime, state: Arc::new(AppState::new(config)) }
     })
@@ -36,11 +37,7 @@ fn harness() -> &'static Harness {
 /// The status of an answer, and its message when it is an error.
 fn check(what: &str, response: axum::response::Response, body: &[u8]) {
     let status = response.status();
-    assert!(
-        status.is_success() || status.is_client_error(),
-        "{what} answered {status} to the body {:?}",
-        String::from_utf8_lossy(body)
-    );
+    assert!(status.is_success() || status.is_client_error(), "{what} answered {status} to the body {:?}", String::from_utf8_lossy(body));
     if status.is_client_error() {
         // The JSON {"error": …} body of ApiError.
         let content_type = response.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("");
@@ -53,8 +50,7 @@ pub fn api_body_bytes(data: &[u8]) {
     let h = harness();
     let state = h.state.clone();
     h.runtime.block_on(async move {
-        let made = api::create_session(State(state.clone()), Ok(Bytes::from_static(b"{}"))).await;
-        let Ok(made) = made else { panic!("a session with default settings is refused") };
+        let made = api::create_session(State(state.clone()), Ok(Bytes::from_static(b"{}"))).await.expect("a session with default settings");
         let id = made.0["session"].as_str().expect("a session id").to_owned();
         for part in data.split(|&b| b == 0).take(4) {
             let Some((&route, body)) = part.split_first() else { continue };

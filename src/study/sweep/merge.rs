@@ -158,7 +158,11 @@ fn missing_message(total: usize, all: &BTreeMap<u64, Entry>, folders: &[PathBuf]
     // Only the first few are listed: `total` comes from a manifest and may be huge.
     let missing = total - all.len();
     let list: Vec<String> = (0..total).filter(|i| !all.contains_key(&(*i as u64))).take(10).map(|i| i.to_string()).collect();
-    let mut msg = format!("{missing} of {total} points are missing ({}{}); nothing was written.", list.join(", "), if missing > 10 { ", …" } else { "" });
+    let mut msg = format!(
+        "{missing} of {total} points are missing ({}{}); nothing was written.",
+        list.join(", "),
+        if missing > 10 { ", …" } else { "" }
+    );
     for (k, (f, m)) in folders.iter().zip(manifests).enumerate() {
         let have = all.values().filter(|e| e.journal == k).count();
         let want = m.shard.as_ref().map_or(total, |s| s.points);

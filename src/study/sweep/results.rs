@@ -63,7 +63,8 @@ pub fn write_from_journals(keys: &[String], entries: &BTreeMap<u64, Entry>, jour
         let mut visit = |f: &mut dyn FnMut(&Record) -> Result<()>| {
             entries.iter().try_for_each(|(&index, e)| {
                 let r = lines.get(e)?;
-                check_shape(&r, index, keys).map_err(|why| Error::parse(&journals[e.journal], format!("the record at byte {}: {why}", e.offset)))?;
+                check_shape(&r, index, keys)
+                    .map_err(|why| Error::parse(&journals[e.journal], format!("the record at byte {}: {why}", e.offset)))?;
                 f(&r)
             })
         };
