@@ -231,7 +231,7 @@ fn identity_and_layout_values_at_their_bounds() {
     }
     // Generated layouts: 1 and MAX_NEEDLES needles run, 0 and MAX_NEEDLES + 1 are refused.
     let max = needlesim::pen::layout::MAX_NEEDLES;
-    for family in ["hex", "ring", "random"] {
+    for family in ["square", "hex", "rings", "ring", "jitter", "poisson"] {
         for (n, accepted) in [(1, true), (max, true), (0, false), (max + 1, false)] {
             let text = SMALL.replace("preset = 12", &format!("layout = \"{family}\"\nneedles = {n}\npitch_mm = 0.5"));
             write(d.path(), "g.toml", &text);
