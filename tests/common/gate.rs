@@ -23,10 +23,10 @@ fn parse(name: &str, v: &str) -> bool {
 /// True when environment-dependent tests must run (missing tools are failures).
 pub fn must_run() -> bool {
     for name in ["NEEDLESIM_REQUIRE_ENV", "CI"] {
-        if let Ok(v) = std::env::var(name) {
-            if !v.trim().is_empty() {
-                return parse(name, &v);
-            }
+        if let Ok(v) = std::env::var(name)
+            && !v.trim().is_empty()
+        {
+            return parse(name, &v);
         }
     }
     false
