@@ -235,7 +235,10 @@ fn identity_and_layout_values_at_their_bounds() {
         for (n, accepted) in [(1, true), (max, true), (0, false), (max + 1, false)] {
             let text = SMALL.replace("preset = 12", &format!("layout = \"{family}\"\nneedles = {n}\npitch_mm = 0.5"));
             write(d.path(), "g.toml", &text);
-            let r = needlesim(&["run", "g.toml", "--out", "out", "--set", "technique.directions_deg=[0]"], d.path());
+            let r = needlesim(
+                &["run", "g.toml", "--out", "out", "--set", "technique.directions_deg=[0]", "--set", "grid.resolution_mm=0.05"],
+                d.path(),
+            );
             if accepted {
                 assert_eq!(r.code, 0, "{family} × {n}: {}", r.stderr);
                 let s: serde_json::Value =
