@@ -211,6 +211,19 @@ fn a_kill_while_results_csv_is_rebuilt_leaves_the_old_table_and_resume_recovers(
 }
 
 #[test]
+fn a_sweep_killed_while_it_writes_its_manifest_starts_again_in_the_same_folder() {
+    let d = setup();
+    kill_at(sweep_cmd(d.path(), "early", &[]), "file:manifest.json");
+    let f = d.path().join("early");
+    let have = names(&f);
+    assert!(have.len() == 1 && have[0].starts_with(".manifest.json.tmp-"), "the kill landed mid-write: {have:?}");
+    // Not refused as "not a sweep folder": the dead writer's temporary goes.
+    ok(&needlesim(&["sweep", "s.toml", "--out", "early"], d.path()));
+    assert_eq!(read(f.join("results.csv")), read(d.path().join("full/results.csv")));
+    assert_eq!(names(&f), ["journal.jsonl", "manifest.json", "results.csv"]);
+}
+
+#[test]
 fn a_kill_during_merge_leaves_no_wrong_table_and_the_next_merge_cleans_up() {
     let d = setup();
     let full_results = read(d.path().join("full/results.csv"));

@@ -9,7 +9,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::io::output::write_file_atomic;
+use crate::io::output::{remove_stale_temporaries, write_file_atomic};
 use crate::io::scenario::SweepFile;
 
 use super::shard::Shard;
@@ -121,9 +121,12 @@ impl Manifest {
         write_file_atomic(&dir.join(MANIFEST_JSON), self.to_json().as_bytes())
     }
 
-    /// Read `dir/manifest.json`; `None` when the file does not exist.
+    /// Read `dir/manifest.json`; `None` when the file does not exist. A temporary left by a
+    /// writer killed while it wrote the manifest (`.manifest.json.tmp-PID`, its process gone)
+    /// is removed first, so the folder reads as the empty folder it was.
     pub fn read(dir: &Path) -> Result<Option<Manifest>> {
         let path = dir.join(MANIFEST_JSON);
+        remove_stale_temporaries(&path);
         match std::fs::read_to_string(&path) {
             Ok(text) => {
                 let m: Manifest =
