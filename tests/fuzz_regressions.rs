@@ -20,6 +20,7 @@ use needlesim::io::fuzzing;
 type Target = (&'static str, fn(&[u8]));
 
 const TARGETS: &[Target] = &[
+    ("api_body", needlesim::serve::fuzzing::api_body_bytes),
     ("design_matrix", |data| fuzzing::design_matrix_bytes(data, Path::new("fuzz.txt"))),
     ("face_map", |data| fuzzing::face_map_bytes(data, Path::new("fuzz-map.toml"))),
     ("layout_file", layout_file_target),
@@ -96,7 +97,7 @@ macro_rules! replay_tests {
     };
 }
 
-replay_tests!(design_matrix, face_map, layout_file, overrides, png, punctures_csv, scenario, trace_csv);
+replay_tests!(api_body, design_matrix, face_map, layout_file, overrides, png, punctures_csv, scenario, trace_csv);
 
 /// Names the cargo-fuzz targets declared in `fuzz/Cargo.toml` (`[[bin]] name = "…"`).
 fn declared_targets() -> BTreeSet<String> {

@@ -1,23 +1,13 @@
 //! A run killed (SIGKILL) at any moment leaves the output directory either as the previous
-//! complete run or as the new complete run: never torn.
+//! complete run or as the new complete run: never torn. (Kills placed inside the write phase
+//! on purpose, and the two-rename fallback, are in `tests/crash_window.rs`.)
 
 mod common;
 
-use std::path::Path;
 use std::time::Instant;
 
+use common::crash::passes_of_complete_run;
 use common::{bin, root};
-
-/// Complete outputs: summary parses, the CSV has one row per puncture, the PNG is whole.
-fn passes_of_complete_run(dir: &Path) -> u64 {
-    let s: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).expect("summary.json")).expect("summary parses");
-    let csv = std::fs::read_to_string(dir.join("punctures.csv")).expect("punctures.csv");
-    assert_eq!(csv.lines().count() as u64, s["punctures"].as_u64().unwrap() + 1, "torn punctures.csv");
-    let png = std::fs::read(dir.join("heatmap.png")).expect("heatmap.png");
-    assert!(png.ends_with(&[0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82]), "torn heatmap.png");
-    s["passes"].as_u64().unwrap()
-}
 
 #[test]
 fn killed_runs_leave_old_or_new_outputs_never_torn() {

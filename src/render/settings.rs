@@ -35,8 +35,10 @@ impl Default for Pictures {
 
 impl Pictures {
     /// Plot-area scale for a map of `view`, px per mm.
+    /// By default the longer side gets [`DEFAULT_PLOT_PX`] pixels, and a long, thin map at
+    /// least one pixel across its shorter side.
     pub fn scale_px_per_mm(&self, view: &Rect) -> f64 {
-        self.px_per_mm.unwrap_or(DEFAULT_PLOT_PX / view.width().max(view.height()))
+        self.px_per_mm.unwrap_or_else(|| (DEFAULT_PLOT_PX / view.width().max(view.height())).max(1.0 / view.width().min(view.height())))
     }
 
     /// Validate the settings and check that a map of `view` can be drawn at this scale.
@@ -57,8 +59,20 @@ impl Pictures {
         }
         let s = self.scale_px_per_mm(view);
         let (w, h) = (view.width() * s, view.height() * s);
-        if w > MAX_PLOT_PX || h > MAX_PLOT_PX || w < 1.0 || h < 1.0 {
-            let fit = MAX_PLOT_PX / view.width().max(view.height());
+        let fit = MAX_PLOT_PX / view.width().max(view.height());
+        // The scale giving the shorter side one pixel.
+        let least = 1.0 / view.width().min(view.height());
+        let size = format!("{:.3} × {:.3} mm map", view.width(), view.height());
+        if least > fit {
+            let allowed = format!("none: a {size} cannot be 1 to {MAX_PLOT_PX:.0} px on both sides");
+            return Err(Error::invalid("pictures.px_per_mm", format!("{s:.3}"), allowed));
+        }
+        if w < 1.0 || h < 1.0 {
+            // Too thin, not too large.
+            let allowed = format!("{least:.3}–{fit:.3} px/mm for a {size} (1 to {MAX_PLOT_PX:.0} px a side)");
+            return Err(Error::invalid("pictures.px_per_mm", format!("{s:.3}"), allowed));
+        }
+        if w > MAX_PLOT_PX || h > MAX_PLOT_PX {
             return Err(Error::TooLarge {
                 what: format!(
                     "a heatmap of {:.1} × {:.1} mm at {s:.3} px/mm ({w:.0} × {h:.0} px, at least 1 and at most {MAX_PLOT_PX:.0} px a side)",
@@ -96,6 +110,21 @@ mod tests {
         assert!(e.is_bad_input());
         assert!(msg.contains("pictures.px_per_mm") && msg.contains("32.000"), "{msg}");
         assert!(p.check(&Rect::new(0.0, 0.0, 40.0, 30.0)).is_ok());
+    }
+
+    #[test]
+    fn a_long_thin_map_gets_a_pixel_across_or_a_message_about_thinness() {
+        let thin = Rect::new(0.0, 0.0, 1000.0, 1.0);
+        let p = Pictures::default();
+        assert!(p.check(&thin).is_ok(), "{:?}", p.check(&thin));
+        assert!(p.scale_px_per_mm(&thin) >= 1.0);
+        let e = Pictures { px_per_mm: Some(0.5), ..Default::default() }.check(&thin).unwrap_err().to_string();
+        assert!(e.contains("pictures.px_per_mm = 0.500") && e.contains("1.000–8.000 px/mm"), "{e}");
+        let e = p.check(&Rect::new(0.0, 0.0, 1000.0, 1e-4)).unwrap_err().to_string();
+        assert!(e.contains("none: a 1000.000 × 0.000 mm map"), "{e}");
+        // Maps of ordinary shape keep the default scale.
+        let square = Rect::new(0.0, 0.0, 40.0, 30.0);
+        assert_eq!(p.scale_px_per_mm(&square), DEFAULT_PLOT_PX / 40.0);
     }
 
     #[test]

@@ -18,6 +18,9 @@
 //! 4. **JSON bodies only** on those requests: a `Content-Type` other than
 //!    `application/json`, or a body without one, is 415 (a cross-site form or a `text/plain`
 //!    fetch cannot send it without a CORS preflight, which this server never grants).
+//!
+//! An error answer of the router itself (a method a route does not take: 405; a path it
+//! cannot decode: 400) gets a JSON `{"error": …}` message too, like every handler's refusal.
 
 use std::fmt;
 use std::net::{IpAddr, SocketAddr};
@@ -344,9 +347,36 @@ pub async fn guard(State(g): State<Arc<Guard>>, req: Request, next: Next) -> Res
         return r;
     }
     match g.check(req.method(), req.headers()) {
-        Ok(()) => next.run(req).await,
+        Ok(()) => with_message(next.run(req).await).await,
         Err(denied) => refuse(denied, page),
     }
+}
+
+/// An error answer of the router itself (a method the route does not take: an empty 405; a
+/// path it cannot decode: a `text/plain` 400) gets a JSON `{"error": …}` message like every
+/// handler's refusal; head fields such as `Allow` are kept.
+async fn with_message(r: Response) -> Response {
+    let status = r.status();
+    let json = r.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || json {
+        return r;
+    }
+    let (mut parts, body) = r.into_parts();
+    let text = axum::body::to_bytes(body, 16 * 1024).await.map(|b| String::from_utf8_lossy(&b).trim().to_owned()).unwrap_or_default();
+    let message = match status {
+        _ if !text.is_empty() => text,
+        StatusCode::METHOD_NOT_ALLOWED => {
+            let allow = parts.headers.get(header::ALLOW).and_then(|v| v.to_str().ok()).unwrap_or("");
+            format!("this route does not take that method; allowed: {allow}")
+        }
+        _ => format!("{} {}", status.as_u16(), status.canonical_reason().unwrap_or("error")),
+    };
+    let (body_parts, body) = Json(json!({ "error": message })).into_response().into_parts();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    for (k, v) in &body_parts.headers {
+        parts.headers.insert(k.clone(), v.clone());
+    }
+    Response::from_parts(parts, body)
 }
 
 #[cfg(test)]

@@ -41,6 +41,8 @@
 pub mod access;
 pub mod api;
 pub mod export;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod net;
 pub mod page;
 pub mod store;

@@ -133,6 +133,7 @@ pub fn read(path: impl AsRef<Path>) -> String {
     std::fs::read_to_string(p).unwrap_or_else(|e| panic!("reading {}: {e}", p.display()))
 }
 
+pub mod crash;
 pub mod gate;
 pub mod http;
 

@@ -29,7 +29,7 @@ pub mod summary;
 pub mod surface_run;
 pub mod technique_summary;
 
-pub use atomic::{StagedDir, write_file_atomic, write_file_atomic_with};
+pub use atomic::{StagedDir, remove_stale_temporaries, write_file_atomic, write_file_atomic_with};
 #[cfg(feature = "render")]
 pub use face::{write_face_run, write_face_run_files, write_face_run_with};
 #[cfg(feature = "render")]

@@ -591,11 +591,40 @@ mod tests {
         }
 
         #[test]
-        fn any_matrix_text_parses_to_full_finite_rows_or_errs(text in "[0-9eE+\\-. \t\n#x]{0,200}") {
+        fn any_matrix_text_parses_to_full_finite_rows_or_errs(text in "[0-9eE+\\-. \t\n#xnaifNAIFty]{0,200}") {
             let keys = vec!["a".to_string(), "b".to_string()];
             if let Ok(rows) = parse_matrix(Path::new("d.txt"), &text, &keys) {
                 proptest::prop_assert!(!rows.is_empty());
                 proptest::prop_assert!(rows.iter().all(|r| r.len() == 2 && r.iter().all(|x| x.is_finite())));
+            }
+        }
+
+        /// Cells spelled as a person or a tool might write them, the edge ones included:
+        /// a non-finite cell (nan, inf, infinity, 1e400 overflowing to inf) is refused with
+        /// its line; -0 and an underflowing 1e-400 are zero.
+        #[test]
+        fn edge_cells_are_refused_by_line_or_read_as_their_number(
+            cells in proptest::collection::vec(proptest::sample::select(vec![
+                "1", "-0", "-0.0", "0.5", "1e-400", "1e308", "-1e308", "nan", "NaN", "inf", "-inf", "+inf",
+                "infinity", "-Infinity", "1e400", "-1e400",
+            ]), 1..8),
+        ) {
+            let keys = vec!["a".to_string(), "b".to_string()];
+            let lines: Vec<String> = cells.iter().map(|c| format!("{c} 2")).collect();
+            let text = lines.join("\n");
+            let first_bad = cells.iter().position(|c| !c.parse::<f64>().unwrap().is_finite());
+            match (parse_matrix(Path::new("d.txt"), &text, &keys), first_bad) {
+                (Ok(rows), None) => {
+                    for (r, c) in rows.iter().zip(&cells) {
+                        proptest::prop_assert_eq!(r[0], c.parse::<f64>().unwrap());
+                    }
+                }
+                (Err(e), Some(i)) => {
+                    let e = e.to_string();
+                    let line = format!("line {}: a = {:?} is not a finite number", i + 1, cells[i]);
+                    proptest::prop_assert!(e.contains(&line), "{}", e);
+                }
+                (r, bad) => proptest::prop_assert!(false, "{:?} for {:?} (first non-finite: {:?})", r, cells, bad),
             }
         }
 

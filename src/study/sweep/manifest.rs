@@ -9,7 +9,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::io::output::write_file_atomic;
+use crate::io::output::{remove_stale_temporaries, write_file_atomic};
 use crate::io::scenario::SweepFile;
 
 use super::shard::Shard;
@@ -99,6 +99,20 @@ impl Manifest {
         None
     }
 
+    /// What a manifest read from disk must hold for the shard arithmetic to mean anything
+    /// (a hand edit or a damaged disk can write any JSON of the right shape).
+    fn check(&self) -> std::result::Result<(), String> {
+        if let Some(s) = &self.shard {
+            if s.count == 0 || s.index >= s.count {
+                return Err(format!("shard index {} of count {}: allowed is 0 ≤ index < count", s.index, s.count));
+            }
+            if s.points > self.point_count {
+                return Err(format!("shard.points = {} is more than point_count = {}", s.points, self.point_count));
+            }
+        }
+        Ok(())
+    }
+
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).expect("a manifest serialises") + "\n"
     }
@@ -107,12 +121,18 @@ impl Manifest {
         write_file_atomic(&dir.join(MANIFEST_JSON), self.to_json().as_bytes())
     }
 
-    /// Read `dir/manifest.json`; `None` when the file does not exist.
+    /// Read `dir/manifest.json`; `None` when the file does not exist. A temporary left by a
+    /// writer killed while it wrote the manifest (`.manifest.json.tmp-PID`, its process gone)
+    /// is removed first, so the folder reads as the empty folder it was.
     pub fn read(dir: &Path) -> Result<Option<Manifest>> {
         let path = dir.join(MANIFEST_JSON);
+        remove_stale_temporaries(&path);
         match std::fs::read_to_string(&path) {
             Ok(text) => {
-                serde_json::from_str(&text).map(Some).map_err(|e| Error::parse(&path, format!("not a needlesim sweep manifest: {e}")))
+                let m: Manifest =
+                    serde_json::from_str(&text).map_err(|e| Error::parse(&path, format!("not a needlesim sweep manifest: {e}")))?;
+                m.check().map_err(|why| Error::parse(&path, format!("a damaged sweep manifest: {why}")))?;
+                Ok(Some(m))
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(Error::io(&path, e)),

@@ -11,10 +11,11 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
+use crate::io::output::remove_stale_temporaries;
 
 use super::manifest::Manifest;
 use super::record::{self, Entry, Status};
-use super::{JOURNAL_JSONL, RESULTS_CSV, plot, results};
+use super::{JOURNAL_JSONL, MANIFEST_JSON, RESULTS_CSV, plot, results};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Merged {
@@ -124,10 +125,17 @@ pub fn merge(inputs: &[PathBuf], out: Option<&Path>) -> Result<Merged> {
     }
 
     let keys = &first.parameters;
+    results::check_journals(keys, &all, &journals)?;
     std::fs::create_dir_all(&out).map_err(|e| Error::io(&out, e))?;
     let results_path = out.join(RESULTS_CSV);
-    results::write_from_journals(keys, &all, &journals, &results_path)?;
+    // A merge killed while writing left its temporaries behind.
+    remove_stale_temporaries(&results_path);
+    remove_stale_temporaries(&out.join(MANIFEST_JSON));
+    // The manifest first: a kill between the two files leaves this sweep's manifest over
+    // the previous results.csv of the same sweep (or none), never a results.csv that the
+    // folder's manifest does not describe.
     merged_manifest.write(&out)?;
+    results::write_from_journals(keys, &all, &journals, &results_path)?;
     let (plots, plot_errors) = if first.sweep.plots.is_empty() {
         (Vec::new(), Vec::new())
     } else {
@@ -147,13 +155,13 @@ pub fn merge(inputs: &[PathBuf], out: Option<&Path>) -> Result<Merged> {
 
 /// Which points are missing, and which folder should hold them.
 fn missing_message(total: usize, all: &BTreeMap<u64, Entry>, folders: &[PathBuf], manifests: &[Manifest]) -> String {
-    let missing: Vec<usize> = (0..total).filter(|i| !all.contains_key(&(*i as u64))).collect();
-    let list: Vec<String> = missing.iter().take(10).map(usize::to_string).collect();
+    // Only the first few are listed: `total` comes from a manifest and may be huge.
+    let missing = total - all.len();
+    let list: Vec<String> = (0..total).filter(|i| !all.contains_key(&(*i as u64))).take(10).map(|i| i.to_string()).collect();
     let mut msg = format!(
-        "{} of {total} points are missing ({}{}); nothing was written.",
-        missing.len(),
+        "{missing} of {total} points are missing ({}{}); nothing was written.",
         list.join(", "),
-        if missing.len() > 10 { ", …" } else { "" }
+        if missing > 10 { ", …" } else { "" }
     );
     for (k, (f, m)) in folders.iter().zip(manifests).enumerate() {
         let have = all.values().filter(|e| e.journal == k).count();
@@ -164,7 +172,7 @@ fn missing_message(total: usize, all: &BTreeMap<u64, Entry>, folders: &[PathBuf]
     }
     if let Some(count) = manifests[0].shard.as_ref().map(|s| s.count) {
         let given: Vec<usize> = manifests.iter().filter_map(|m| m.shard.as_ref().map(|s| s.index)).collect();
-        let absent: Vec<String> = (0..count).filter(|i| !given.contains(i)).map(|i| format!("{i}/{count}")).collect();
+        let absent: Vec<String> = (0..count).filter(|i| !given.contains(i)).take(10).map(|i| format!("{i}/{count}")).collect();
         if !absent.is_empty() {
             msg.push_str(&format!(" No folder for shard {}.", absent.join(", ")));
         }

@@ -60,9 +60,47 @@ pub fn write_csv(keys: &[String], visit: &mut Visit, w: &mut dyn Write, path: &P
 pub fn write_from_journals(keys: &[String], entries: &BTreeMap<u64, Entry>, journals: &[PathBuf], path: &Path) -> Result<()> {
     let mut lines = Lines::open(journals)?;
     write_file_atomic_with(path, |w| {
-        let mut visit = |f: &mut dyn FnMut(&Record) -> Result<()>| entries.values().try_for_each(|e| f(&lines.get(e)?));
+        let mut visit = |f: &mut dyn FnMut(&Record) -> Result<()>| {
+            entries.iter().try_for_each(|(&index, e)| {
+                let r = lines.get(e)?;
+                check_shape(&r, index, keys)
+                    .map_err(|why| Error::parse(&journals[e.journal], format!("the record at byte {}: {why}", e.offset)))?;
+                f(&r)
+            })
+        };
         write_csv(keys, &mut visit, w, path)
     })
+}
+
+/// Check every record at `entries` as [`write_from_journals`] does, writing nothing (a merge
+/// checks before it creates its folder).
+pub fn check_journals(keys: &[String], entries: &BTreeMap<u64, Entry>, journals: &[PathBuf]) -> Result<()> {
+    let mut lines = Lines::open(journals)?;
+    entries.iter().try_for_each(|(&index, e)| {
+        let r = lines.get(e)?;
+        check_shape(&r, index, keys).map_err(|why| Error::parse(&journals[e.journal], format!("the record at byte {}: {why}", e.offset)))
+    })
+}
+
+/// A journal line can be valid JSON of the record's shape and still not be a record of this
+/// sweep (a hand edit, a line pasted from another sweep): refuse it rather than write a row
+/// whose cells sit under the wrong columns.
+fn check_shape(r: &Record, index: u64, keys: &[String]) -> std::result::Result<(), String> {
+    if r.index != index {
+        return Err(format!("index {} where point {index} was expected", r.index));
+    }
+    if r.params.len() != keys.len() {
+        return Err(format!(
+            "point {index} has {} parameter values, this sweep has {} ({}); remove the line and --resume to run the point again",
+            r.params.len(),
+            keys.len(),
+            keys.join(", ")
+        ));
+    }
+    if r.status == super::record::Status::Ok && r.error.is_some() {
+        return Err(format!("point {index} is ok but carries an error; remove the line and --resume to run the point again"));
+    }
+    Ok(())
 }
 
 /// The table of records held in memory (any order).
