@@ -165,11 +165,21 @@ fn bad_meshes_and_surface_keys_exit_2_and_write_nothing() {
         (
             "identity beyond 5 sd",
             OBJ.into(),
-            scenario("identity = [0, 5.5]").replace("surface = \"strip.obj\"", "surface = \"builtin\"").split("[[face.region]]").next().unwrap().to_string()
+            scenario("identity = [0, 5.5]")
+                .replace("surface = \"strip.obj\"", "surface = \"builtin\"")
+                .split("[[face.region]]")
+                .next()
+                .unwrap()
+                .to_string()
                 + "[[treat]]\nregions = [\"chin\"]\n",
             vec!["face.identity[1]", "5.5"],
         ),
-        ("identity with a mesh file", OBJ.into(), scenario("units = \"cm\"\nno_go = [\"z\"]\nidentity = [1]"), vec!["face.identity", "builtin"]),
+        (
+            "identity with a mesh file",
+            OBJ.into(),
+            scenario("units = \"cm\"\nno_go = [\"z\"]\nidentity = [1]"),
+            vec!["face.identity", "builtin"],
+        ),
         ("missing file", OBJ.into(), scenario(GOOD).replace("strip.obj", "nope.obj"), vec!["nope.obj"]),
     ];
     for (what, obj, toml, expect) in cases {

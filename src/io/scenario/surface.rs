@@ -47,7 +47,11 @@ impl ScenarioFile {
         if spec == BUILTIN {
             // The built-in face carries its own regions, skin, no-go zones and units (mm).
             let refuse = |key: &str, value: String| {
-                Err(Error::invalid(key, value, "not set with surface = \"builtin\" (the built-in face carries its regions, skin, no-go zones and units)"))
+                Err(Error::invalid(
+                    key,
+                    value,
+                    "not set with surface = \"builtin\" (the built-in face carries its regions, skin, no-go zones and units)",
+                ))
             };
             if !face.region.is_empty() {
                 return refuse("face.region", format!("{} regions", face.region.len()));
