@@ -105,6 +105,27 @@ fn more_than_four_passes_is_a_warning_not_an_error() {
     assert_eq!(out.status.code(), Some(1));
 }
 
+#[test]
+fn density_far_above_the_sources_is_a_warning_in_the_summary_and_the_report() {
+    // 12 needles at 120 Hz and 40 mm/s over a ~3 mm track: ≈ 1,000 /cm² a pass.
+    let (d, out, s) = check(SMALL, &["--set", "technique.passes=2"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let s = s.unwrap();
+    let density = s["density_per_cm2"].as_f64().unwrap();
+    assert!(density > 1200.0, "{density}");
+    let w: Vec<&str> = s["warnings"].as_array().unwrap().iter().map(|w| w.as_str().unwrap()).collect();
+    let far = w.iter().find(|w| w.contains("far above the sources' 250–300 /cm²")).unwrap_or_else(|| panic!("{w:?}"));
+    assert!(far.starts_with(&format!("the patch: {density:.0} punctures/cm²")), "{far}");
+    let html = std::fs::read_to_string(d.path().join("out/report.html")).unwrap();
+    assert!(!html.contains("No warnings.") && html.contains("far above the sources"));
+    // Fast enough for the band: no such warning.
+    let (_d, out, s) = check(SMALL, &["--set", "technique.passes=1", "--set", "technique.speed_mm_s=400"]);
+    assert!(out.status.success());
+    let s = s.unwrap();
+    assert!(s["density_per_cm2"].as_f64().unwrap() < 1200.0);
+    assert!(!s["warnings"].to_string().contains("far above"), "{}", s["warnings"]);
+}
+
 /// Each bad input: exit 2, a message naming the key or line and what is allowed, and no
 /// output directory left behind.
 #[test]

@@ -157,7 +157,8 @@ pub fn figures(inp: &Inputs) -> (Vec<RegionRun>, Whole) {
     (regions, whole)
 }
 
-/// Warnings that belong to one region: depth beyond the dermis, more than 4 passes.
+/// Warnings that belong to one region: depth beyond the dermis, density far above the
+/// sources, more than 4 passes.
 fn add_region_warnings(inp: &Inputs, regions: &mut [RegionRun]) {
     let map = inp.map;
     let mut deepest = vec![0.0f64; regions.len()];
@@ -180,6 +181,10 @@ fn add_region_warnings(inp: &Inputs, regions: &mut [RegionRun]) {
                 s.dermis_mm,
                 s.dermis_bottom_mm()
             ));
+        }
+        if r.treated {
+            let hi = crate::metrics::TARGET_DENSITY_PER_CM2.1;
+            r.warnings.extend(crate::metrics::far_above_sources(&info.name, r.density.density_per_cm2, hi));
         }
         if r.coverage.over_pass_limit_fraction > 0.0 {
             r.warnings.push(format!(

@@ -45,12 +45,7 @@ use crate::technique::walk::HandStamp;
 
 use super::{LIVE_PASSES, LiveAccumulator, LiveMap};
 
-/// Target density band per pass, punctures/cm² (PRIME 2015: 250–300 per treatment, used per
-/// pass as in `shared/domain.md`'s worked example).
-pub const TARGET_DENSITY_PER_CM2: (f64, f64) = (250.0, 300.0);
-/// A treated region's density is "far above" the sources when it exceeds this many passes
-/// at the top of the target band (4: the sources' "no more than 3–4 passes").
-pub const FAR_ABOVE_PASSES: f64 = 4.0;
+pub use crate::metrics::{FAR_ABOVE_PASSES, TARGET_DENSITY_PER_CM2};
 /// The sources' procedure limit, minutes (seeds/001).
 pub const PROCEDURE_LIMIT_MIN: f64 = 30.0;
 
@@ -686,28 +681,36 @@ impl LiveSession {
     /// Punctures off the map's regions, and treated regions far above the sources' density
     /// (from the punctures `inside` each label, the labels' densities and which are treated).
     fn extent_warnings(&self, inside: &[u64], density_per_cm2: &[f64], treated: &[bool]) -> Vec<String> {
-        let mut out = Vec::new();
-        let off_map = self.acc.punctures().len() as u64 - inside.iter().sum::<u64>();
-        if off_map > 0 {
-            out.push(format!("{off_map} punctures landed off the map's regions ({}): they count in no figure", self.map.name));
-        }
+        let mut out = self.off_map_warning(inside);
         let (_, hi) = self.target_density_per_cm2;
         for (l, (&d, &t)) in density_per_cm2.iter().zip(treated).enumerate() {
-            if t && d > FAR_ABOVE_PASSES * hi {
-                out.push(format!(
-                    "{}: {d:.0} punctures/cm², far above the sources' 250–300 /cm² per treatment (more than {FAR_ABOVE_PASSES:.0} passes at the target {hi:.0} /cm² per pass)",
-                    self.map.label_names[l]
-                ));
+            if t {
+                out.extend(crate::metrics::far_above_sources(&self.map.label_names[l], d, hi));
             }
         }
         out
     }
 
-    /// The warnings of the live page a face run does not make itself (punctures off the
-    /// regions, a region's density far above the sources): an export adds them to its own.
+    /// Punctures off the map's regions (from the punctures `inside` each label), if any.
+    fn off_map_warning(&self, inside: &[u64]) -> Vec<String> {
+        let off_map = self.acc.punctures().len() as u64 - inside.iter().sum::<u64>();
+        (off_map > 0)
+            .then(|| format!("{off_map} punctures landed off the map's regions ({}): they count in no figure", self.map.name))
+            .into_iter()
+            .collect()
+    }
+
+    /// The live page's map warnings: punctures off the regions, a treated region's density
+    /// far above the sources (at the page's target band).
     pub fn map_warnings(&self) -> Vec<String> {
         let m = self.metrics();
         self.extent_warnings(self.acc.inside_per_label(), &m.density_per_cm2, &m.treated)
+    }
+
+    /// The warning of the live page a run does not make itself (punctures off the regions):
+    /// an export adds it to the run's own (which include density far above the sources).
+    pub fn export_warnings(&self) -> Vec<String> {
+        self.off_map_warning(self.acc.inside_per_label())
     }
 
     /// On a face: each region drawn at a set depth outside its recommended range, in the

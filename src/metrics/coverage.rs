@@ -84,6 +84,23 @@ pub struct Density {
     pub bins: usize,
 }
 
+/// Target density band per pass, punctures/cm² (PRIME 2015: 250–300 per treatment, used per
+/// pass as in `shared/domain.md`'s worked example).
+pub const TARGET_DENSITY_PER_CM2: (f64, f64) = (250.0, 300.0);
+/// A density is "far above" the sources when it exceeds this many passes at the top of the
+/// target band (4: the sources' "no more than 3–4 passes").
+pub const FAR_ABOVE_PASSES: f64 = 4.0;
+
+/// The warning for `name`'s density when it is far above the sources: more than
+/// [`FAR_ABOVE_PASSES`] passes at `per_pass_hi_per_cm2` (the top of the target band).
+pub fn far_above_sources(name: &str, density_per_cm2: f64, per_pass_hi_per_cm2: f64) -> Option<String> {
+    (density_per_cm2 > FAR_ABOVE_PASSES * per_pass_hi_per_cm2).then(|| {
+        format!(
+            "{name}: {density_per_cm2:.0} punctures/cm², far above the sources' 250–300 /cm² per treatment (more than {FAR_ABOVE_PASSES:.0} passes at the target {per_pass_hi_per_cm2:.0} /cm² per pass)"
+        )
+    })
+}
+
 /// Density and uniformity for every label of `domain`.
 pub fn density(punctures: &[Puncture], domain: &dyn Domain) -> Vec<Density> {
     let labels = domain.label_count();
@@ -225,6 +242,15 @@ pub fn boolean_density_for(coverage: f64, r_mm: f64) -> f64 {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn far_above_the_sources_is_above_four_passes_at_the_top_of_the_band() {
+        let hi = TARGET_DENSITY_PER_CM2.1;
+        assert_eq!(far_above_sources("forehead", FAR_ABOVE_PASSES * hi, hi), None);
+        let w = far_above_sources("forehead", FAR_ABOVE_PASSES * hi + 1.0, hi).unwrap();
+        assert!(w.starts_with("forehead: 1201 punctures/cm², far above"), "{w}");
+        assert_eq!(far_above_sources("x", 3000.0, 1000.0), None);
+    }
     use super::*;
 
     #[test]

@@ -325,6 +325,7 @@ impl Simulation {
         );
         let aliasing = self.aliasing();
         warnings.extend(aliasing.iter().filter_map(|a| a.warning()));
+        warnings.extend(metrics::far_above_sources("the patch", density.density_per_cm2, metrics::TARGET_DENSITY_PER_CM2.1));
         RunResult {
             punctures,
             stamps_per_pass,
