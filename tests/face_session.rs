@@ -238,3 +238,25 @@ fn patterns_without_region_lanes_are_refused_in_face_sessions() {
     let r = needlesim(&["run", s.to_str().unwrap(), "--out", "out"], tmp.path());
     common::assert_bad_input(&r, &["treat[0].pattern = \"circles\"", "serpentine, strokes or random"], Some(&tmp.path().join("out")));
 }
+
+#[test]
+fn punctures_off_the_regions_and_density_far_above_the_sources_are_warnings() {
+    let tmp = tempfile::tempdir().unwrap();
+    // The jawline lies on the map's edge: the cartridge's outer needles land beside it.
+    let s = write(tmp.path(), "s.toml", &scenario("default", "[[treat]]\nregion = \"jawline_left\"\n", ""));
+    let r = needlesim(&["run", s.to_str().unwrap(), "--out", "out"], tmp.path());
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let j = summary(&tmp.path().join("out"));
+    let csv = std::fs::read_to_string(tmp.path().join("out/punctures.csv")).unwrap();
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    let col = header.iter().position(|h| *h == "landed_in").unwrap();
+    let off = csv.lines().skip(1).filter(|l| l.split(',').nth(col) == Some("off_map")).count();
+    assert!(off > 0, "the test needs punctures beside the jaw");
+    let warnings: Vec<&str> = j["warnings"].as_array().unwrap().iter().map(|w| w.as_str().unwrap()).collect();
+    let want = format!("{off} punctures landed off the map's regions (default): they count in no figure");
+    assert!(warnings.contains(&want.as_str()), "{want}\n{warnings:#?}");
+    // 12 needles at 120 Hz and 58 mm/s, two passes over a ~3 mm track: far above 4 × 300 /cm².
+    let d = j["regions"]["jawline_left"]["density_per_cm2"].as_f64().unwrap();
+    assert!(d > 1200.0, "{d}");
+    assert!(warnings.iter().any(|w| w.starts_with(&format!("jawline_left: {d:.0} punctures/cm², far above"))), "{warnings:#?}");
+}

@@ -6,6 +6,7 @@
 //! Whole session: the tallies of the treated regions merged (integer sums, so exact) and the
 //! density over their union. Warnings name the region or zone, the figure and the limit.
 
+use crate::geometry::Vec2;
 use crate::metrics::{self, Coverage, Density};
 use crate::needle::puncture::Puncture;
 use crate::needle::skin::LayerCounts;
@@ -196,9 +197,23 @@ fn add_region_warnings(inp: &Inputs, regions: &mut [RegionRun]) {
     }
 }
 
-/// All session warnings beyond the plan checks: per region, per treatment, per no-go zone.
+/// The warning for `off` punctures whose centre landed in no region of map `map_name` (nor
+/// in a no-go zone, which warns on its own), if any.
+pub fn off_regions_warning(off: u64, map_name: &str) -> Option<String> {
+    (off > 0).then(|| format!("{off} punctures landed off the map's regions ({map_name}): they count in no figure"))
+}
+
+/// All session warnings beyond the plan checks: per region, per treatment, per no-go zone,
+/// punctures off the regions.
 pub fn warnings(inp: &Inputs, regions: &[RegionRun], no_go: &[NoGoHits]) -> Vec<String> {
     let mut out: Vec<String> = regions.iter().flat_map(|r| r.warnings.iter().cloned()).collect();
+    let off = inp
+        .landed
+        .iter()
+        .zip(inp.punctures)
+        .filter(|&(&l, p)| l == NO_LABEL && inp.map.no_go_at(Vec2::new(p.x_mm, p.y_mm)).is_none())
+        .count();
+    out.extend(off_regions_warning(off as u64, inp.map.name()));
     for (i, (t, run)) in inp.plan.iter().zip(inp.treatments).enumerate() {
         let name = &inp.map.region(t.region).name;
         for (k, &s) in run.stamps_per_pass.iter().enumerate() {

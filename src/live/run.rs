@@ -22,7 +22,7 @@
 //! made with. The session's live warnings (no-go touches, passes on a spot, hand speed) come
 //! first in the run's warnings on the patch; on a face the core's own per-region and no-go
 //! warnings replace the first two, the hand speed is summarised over every stroke, and the
-//! page's punctures off the regions are added (density far above the sources is the core's own).
+//! punctures off the regions and density far above the sources are the core's own.
 
 use crate::error::{Error, Result};
 use crate::face::plan::Treatment;
@@ -164,7 +164,6 @@ impl LiveSession {
             .collect();
         walked.lane_changes = self.lane_changes(&walked.stamps_per_pass);
         let mut warnings = self.speed_warnings();
-        warnings.extend(self.export_warnings());
         warnings.extend(sim.validate()?);
         sim.check_resources(walked.stamps_per_pass.iter().sum::<usize>() as f64)?;
         let result = sim.evaluate(walked, warnings);

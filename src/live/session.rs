@@ -694,23 +694,14 @@ impl LiveSession {
     /// Punctures off the map's regions (from the punctures `inside` each label), if any.
     fn off_map_warning(&self, inside: &[u64]) -> Vec<String> {
         let off_map = self.acc.punctures().len() as u64 - inside.iter().sum::<u64>();
-        (off_map > 0)
-            .then(|| format!("{off_map} punctures landed off the map's regions ({}): they count in no figure", self.map.name))
-            .into_iter()
-            .collect()
+        crate::face::report::off_regions_warning(off_map, &self.map.name).into_iter().collect()
     }
 
-    /// The live page's map warnings: punctures off the regions, a treated region's density
+    /// The live page's map warnings (a run makes both itself: an export adds neither): punctures off the regions, a treated region's density
     /// far above the sources (at the page's target band).
     pub fn map_warnings(&self) -> Vec<String> {
         let m = self.metrics();
         self.extent_warnings(self.acc.inside_per_label(), &m.density_per_cm2, &m.treated)
-    }
-
-    /// The warning of the live page a run does not make itself (punctures off the regions):
-    /// an export adds it to the run's own (which include density far above the sources).
-    pub fn export_warnings(&self) -> Vec<String> {
-        self.off_map_warning(self.acc.inside_per_label())
     }
 
     /// On a face: each region drawn at a set depth outside its recommended range, in the

@@ -101,12 +101,23 @@ pub fn run_report(summary: &Value, scenario_toml: &str, pictures: &[Picture]) ->
     let mut r = Report::new(format!("needlesim report: {name}"));
     let t = s("technique");
     let tk = |k: &str| t.get(k).cloned().unwrap_or(Value::Null);
+    // A face session sets a depth per treatment: the header gives the range over the treated
+    // regions (summary.json `regions.<name>.depths_mm`), not the cartridge's default.
+    let region_depths: Vec<f64> = summary
+        .get("regions")
+        .and_then(Value::as_object)
+        .map(|r| r.values().filter_map(|v| v.get("depths_mm")?.as_array().cloned()).flatten().filter_map(|d| d.as_f64()).collect())
+        .unwrap_or_default();
+    let depth = match region_depths.iter().copied().reduce(f64::min).zip(region_depths.iter().copied().reduce(f64::max)) {
+        Some((lo, hi)) if lo < hi => format!("set depths of {}–{} mm by region", num(&Value::from(lo)), num(&Value::from(hi))),
+        Some((lo, _)) => format!("a set depth of {} mm", num(&Value::from(lo))),
+        None => format!("a set depth of {} mm", num(&s("depth_mm"))),
+    };
     r.push(Block::Paragraph(format!(
-        "{} needles of {} mm at a set depth of {} mm, {} Hz; {} pattern at {} mm/s, {} passes (directions {}°); seed {}. \
+        "{} needles of {} mm at {depth}, {} Hz; {} pattern at {} mm/s, {} passes (directions {}°); seed {}. \
          Every image below is embedded in this file, which works offline.",
         num(&s("needles")),
         num(&s("needle_diameter_mm")),
-        num(&s("depth_mm")),
         num(&tk("frequency_hz")),
         num(&tk("pattern")),
         num(&tk("speed_mm_s")),
