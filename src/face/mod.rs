@@ -64,6 +64,28 @@ pub struct RegionInfo {
 }
 
 impl RegionInfo {
+    /// The warning for a set depth outside this region's recommended range, if it is.
+    pub fn depth_warning(&self, depth_mm: f64) -> Option<String> {
+        let (lo, hi) = self.recommended_depth_mm;
+        (depth_mm < lo || depth_mm > hi)
+            .then(|| format!("{}: set depth {depth_mm} mm is outside the recommended {lo}–{hi} mm ({})", self.name, self.source))
+    }
+
+    /// Validate treatment `i` of this region through its patch `view` (the treatment's pen and
+    /// passes as a patch simulation): the view's warnings, prefixed with the treatment, then
+    /// a set depth outside the recommended range.
+    pub fn treatment_warnings(&self, i: usize, depth_mm: f64, view: &crate::sim::Simulation) -> Result<Vec<String>> {
+        let name = &self.name;
+        let mut out: Vec<String> = view
+            .validate()
+            .map_err(|e| Error::invalid(format!("treat[{i}] ({name})"), e.to_string(), "a valid treatment"))?
+            .into_iter()
+            .map(|w| format!("treat[{i}] {name}: {w}"))
+            .collect();
+        out.extend(self.depth_warning(depth_mm));
+        Ok(out)
+    }
+
     fn validate(&self) -> Result<()> {
         let key = format!("region {:?}", self.name);
         self.skin.validate(&key)?;

@@ -184,18 +184,7 @@ impl SurfaceSimulation {
                 technique: self.technique.clone(),
                 frames: 0,
             };
-            for w in
-                view.validate().map_err(|e| Error::invalid(format!("treat[{i}] ({})", region.name), e.to_string(), "a valid treatment"))?
-            {
-                warnings.push(format!("treat[{i}] {}: {w}", region.name));
-            }
-            let (lo, hi) = region.recommended_depth_mm;
-            if t.depth_mm < lo || t.depth_mm > hi {
-                warnings.push(format!(
-                    "{}: set depth {} mm is outside the recommended {lo}–{hi} mm ({})",
-                    region.name, t.depth_mm, region.source
-                ));
-            }
+            warnings.extend(region.treatment_warnings(i, t.depth_mm, &view)?);
         }
         let (_, per_region) = pass_numbers(&self.treatments, self.face.regions.len());
         if let Some((l, &n)) = per_region.iter().enumerate().find(|(_, n)| **n > MAX_PASSES) {

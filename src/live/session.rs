@@ -714,10 +714,11 @@ impl LiveSession {
             let l = self.stroke_label(s);
             let d = s.pen.cartridge.depth_mm;
             let Some(region) = face.regions().get(l as usize) else { continue };
-            let (lo, hi) = region.recommended_depth_mm;
-            if (d < lo || d > hi) && !seen.contains(&(l, d)) {
+            if let Some(w) = region.depth_warning(d)
+                && !seen.contains(&(l, d))
+            {
                 seen.push((l, d));
-                out.push(format!("{}: set depth {d} mm is outside the recommended {lo}–{hi} mm ({})", region.name, region.source));
+                out.push(w);
             }
         }
         out
