@@ -3,6 +3,8 @@
 //! Every request passes [`guard`] before any handler runs, so a refused request stores
 //! nothing. In order:
 //!
+//! 0. **Head size**: a request whose target and header fields exceed [`MAX_HEAD_BYTES`]
+//!    (32 KiB) is 431, whatever else it carries.
 //! 1. **Host allow-list** (against DNS rebinding): the `Host` header must name this server:
 //!    `localhost`, the bound address, a loopback address when bound to loopback, any IP
 //!    literal when bound to all interfaces (`0.0.0.0`/`::`; a rebinding attack needs a DNS
@@ -149,6 +151,18 @@ pub enum Denied {
     Origin { origin: String, own: String },
     #[error("Content-Type {found}: request bodies must be JSON, sent with Content-Type: application/json")]
     NotJson { found: String },
+    #[error("request head of {bytes} bytes (path and header fields): at most {MAX_HEAD_BYTES} bytes are accepted")]
+    HeadTooLarge { bytes: usize },
+}
+
+/// The largest request head (target plus header fields) the server reads, bytes. Browsers
+/// send a few kB; hyper alone would take ≈ 400 kB.
+pub const MAX_HEAD_BYTES: usize = 32 * 1024;
+
+/// Bytes of a request head as sent: the target, and each field as `name: value\r\n`.
+fn head_bytes(req: &Request) -> usize {
+    let target = req.uri().path_and_query().map_or(0, |p| p.as_str().len());
+    target + req.headers().iter().map(|(k, v)| k.as_str().len() + v.len() + 4).sum::<usize>()
 }
 
 impl Denied {
@@ -156,6 +170,7 @@ impl Denied {
         match self {
             Denied::NoToken => StatusCode::UNAUTHORIZED,
             Denied::NotJson { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Denied::HeadTooLarge { .. } => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             Denied::Host { .. } | Denied::WrongToken | Denied::Origin { .. } => StatusCode::FORBIDDEN,
         }
     }
@@ -325,6 +340,10 @@ fn refuse(denied: Denied, page: bool) -> Response {
 /// `/`; every other request passes [`Guard::check`] or is refused.
 pub async fn guard(State(g): State<Arc<Guard>>, req: Request, next: Next) -> Response {
     let page = req.uri().path() == "/";
+    let bytes = head_bytes(&req);
+    if bytes > MAX_HEAD_BYTES {
+        return refuse(Denied::HeadTooLarge { bytes }, page);
+    }
     if page
         && req.method() == Method::GET
         && let Some(given) = req.uri().query().and_then(query_token)
