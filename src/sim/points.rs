@@ -1,6 +1,8 @@
 //! Coverage of bare puncture centres: the `coverage` command's measurement, with the run's
 //! grid, accumulator and metrics.
 
+use rayon::prelude::*;
+
 use crate::error::Error;
 use crate::error::Result;
 use crate::geometry::Rect;
@@ -18,7 +20,7 @@ pub fn coverage_of_points(points: &[(f64, f64)], diameter_mm: f64, rect: Rect, r
         super::resources::Advice { keyed: false, measured: "the rectangle", coarsen: "--resolution-mm", shrink: "use a smaller --rect" };
     super::resources::check(&workload, &super::Limits::default(), &advice)?;
     let punctures: Vec<needle::puncture::Puncture> = points
-        .iter()
+        .par_iter()
         .map(|&(x_mm, y_mm)| needle::puncture::Puncture {
             pass: 0,
             stamp: 0,

@@ -174,23 +174,42 @@ pub fn push_fixed(out: &mut Vec<u8>, x: f64, prec: usize) {
 
 /// Read puncture centres `(x_mm, y_mm)` from CSV text; `path` is used in messages.
 pub fn read_xy(text: &str, path: &Path) -> Result<Vec<(f64, f64)>> {
-    let mut out = Vec::with_capacity(text.len() / 48);
-    read_each(text, path, |_, x, y| out.push((x, y)))?;
-    Ok(out)
+    read_each(text, path, |_, x, y| (x, y))
 }
 
 /// As [`read_xy`], each point with its 1-based line number in the file.
 pub fn read_xy_lines(text: &str, path: &Path) -> Result<Vec<(usize, f64, f64)>> {
-    let mut out = Vec::new();
-    read_each(text, path, |n, x, y| out.push((n, x, y)))?;
-    Ok(out)
+    read_each(text, path, |n, x, y| (n, x, y))
 }
 
-/// Call `f(line, x, y)` for each data line, in order; no allocation per line.
-fn read_each(text: &str, path: &Path, mut f: impl FnMut(usize, f64, f64)) -> Result<()> {
+/// Bytes of data lines per parallel piece: below this a file is read in one piece.
+const PIECE_BYTES: usize = 1 << 18;
+
+/// `f(line, x, y)` for each data line, in file order; no allocation per line. Large files
+/// are cut into pieces at line ends and the pieces read in parallel; the first error in
+/// file order is the one reported, as a serial read would.
+fn read_each<T: Send>(text: &str, path: &Path, f: impl Fn(usize, f64, f64) -> T + Sync) -> Result<Vec<T>> {
+    use rayon::prelude::*;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut lines = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty());
-    let (_, header) = lines.next().ok_or_else(|| Error::parse(path, "empty file: expected a header with x_mm,y_mm"))?;
+    // The header is the first non-blank line; data starts after it.
+    let mut skipped = 0;
+    let mut rest = text;
+    let header = loop {
+        // As `str::lines`: `\r\n` or `\n` ends a line; a last line may have neither.
+        let (line, tail) = match rest.split_once('\n') {
+            Some((l, t)) => (l.strip_suffix('\r').unwrap_or(l), t),
+            None => (rest, ""),
+        };
+        if line.trim().is_empty() {
+            if tail.is_empty() {
+                return Err(Error::parse(path, "empty file: expected a header with x_mm,y_mm"));
+            }
+            (skipped, rest) = (skipped + 1, tail);
+            continue;
+        }
+        rest = tail;
+        break line;
+    };
     let cols: Vec<&str> = header.split(',').map(|c| c.trim().trim_matches('"')).collect();
     let find = |name: &str| {
         cols.iter()
@@ -198,42 +217,72 @@ fn read_each(text: &str, path: &Path, mut f: impl FnMut(usize, f64, f64)) -> Res
             .ok_or_else(|| Error::parse(path, format!("line 1: header {header:?} has no column {name}; needed: x_mm,y_mm")))
     };
     let (xi, yi) = (find("x_mm")?, find("y_mm")?);
-    let last = xi.max(yi);
-    for (n, line) in lines {
-        // The two wanted fields, found in one byte scan that stops after the later one.
-        let (mut x_raw, mut y_raw) = (None, None);
-        let (mut start, mut k) = (0, 0);
-        for (i, &c) in line.as_bytes().iter().enumerate().chain(std::iter::once((line.len(), &b','))) {
-            if c != b',' {
+    // Pieces of about PIECE_BYTES, each ending at a line end, with their first line index.
+    let mut pieces = Vec::new();
+    let (mut line0, mut left) = (skipped + 1, rest);
+    while !left.is_empty() {
+        let cut = match left.len() <= PIECE_BYTES {
+            true => left.len(),
+            false => left.as_bytes()[PIECE_BYTES..].iter().position(|&c| c == b'\n').map_or(left.len(), |k| PIECE_BYTES + k + 1),
+        };
+        let (piece, tail) = left.split_at(cut);
+        pieces.push((line0, piece));
+        line0 += piece.bytes().filter(|&c| c == b'\n').count();
+        left = tail;
+    }
+    let read = |&(first, piece): &(usize, &str)| -> Result<Vec<T>> {
+        let mut out = Vec::with_capacity(piece.len() / 24);
+        for (k, line) in piece.lines().enumerate() {
+            if line.trim().is_empty() {
                 continue;
             }
-            if k == xi {
-                x_raw = Some(line[start..i].trim());
-            }
-            if k == yi {
-                y_raw = Some(line[start..i].trim());
-            }
-            if k == last {
-                break;
-            }
-            (start, k) = (i + 1, k + 1);
+            let (x, y) = read_line(line, first + k + 1, xi, yi, path)?;
+            out.push(f(first + k + 1, x, y));
         }
-        let get = |raw: Option<&str>, i: usize, name: &str| -> Result<f64> {
-            let raw = raw.ok_or_else(|| {
-                let fields = line.split(',').count();
-                Error::parse(path, format!("line {}: {} fields, expected at least {}", n + 1, fields, i + 1))
-            })?;
-            let v = parse_f64(raw).ok_or_else(|| Error::parse(path, format!("line {}: {name} = {raw:?} is not a number", n + 1)))?;
-            if !v.is_finite() || v.abs() > 1.0e6 {
-                return Err(Error::parse(path, format!("line {}: {name} = {raw}: allowed is a finite value within ±1e6 mm", n + 1)));
-            }
-            Ok(v)
-        };
-        let x = get(x_raw, xi, "x_mm")?;
-        let y = get(y_raw, yi, "y_mm")?;
-        f(n + 1, x, y);
+        Ok(out)
+    };
+    let parts: Vec<Result<Vec<T>>> =
+        if pieces.len() > 1 { pieces.par_iter().map(read).collect() } else { pieces.iter().map(read).collect() };
+    let mut out = Vec::with_capacity(parts.iter().map(|p| p.as_ref().map_or(0, Vec::len)).sum());
+    for part in parts {
+        out.extend(part?);
     }
-    Ok(())
+    Ok(out)
+}
+
+/// The `x_mm` (column `xi`) and `y_mm` (column `yi`) of data line number `n` (1-based),
+/// found in one byte scan that stops after the later of the two.
+fn read_line(line: &str, n: usize, xi: usize, yi: usize, path: &Path) -> Result<(f64, f64)> {
+    let last = xi.max(yi);
+    let (mut x_raw, mut y_raw) = (None, None);
+    let (mut start, mut k) = (0, 0);
+    for (i, &c) in line.as_bytes().iter().enumerate().chain(std::iter::once((line.len(), &b','))) {
+        if c != b',' {
+            continue;
+        }
+        if k == xi {
+            x_raw = Some(line[start..i].trim());
+        }
+        if k == yi {
+            y_raw = Some(line[start..i].trim());
+        }
+        if k == last {
+            break;
+        }
+        (start, k) = (i + 1, k + 1);
+    }
+    let get = |raw: Option<&str>, i: usize, name: &str| -> Result<f64> {
+        let raw = raw.ok_or_else(|| {
+            let fields = line.split(',').count();
+            Error::parse(path, format!("line {n}: {fields} fields, expected at least {}", i + 1))
+        })?;
+        let v = parse_f64(raw).ok_or_else(|| Error::parse(path, format!("line {n}: {name} = {raw:?} is not a number")))?;
+        if !v.is_finite() || v.abs() > 1.0e6 {
+            return Err(Error::parse(path, format!("line {n}: {name} = {raw}: allowed is a finite value within ±1e6 mm")));
+        }
+        Ok(v)
+    };
+    Ok((get(x_raw, xi, "x_mm")?, get(y_raw, yi, "y_mm")?))
 }
 
 /// `s.parse::<f64>().ok()`, with a fast path for plain decimals (`-12.345678`): at most 15
@@ -276,6 +325,56 @@ pub fn parse_f64(s: &str) -> Option<f64> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    /// The plain serial reading: `str::lines`, the first non-blank line the header, fields
+    /// by `split(',')`, numbers by `str::parse`.
+    fn read_plainly(text: &str) -> Vec<(usize, f64, f64)> {
+        let mut lines = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty());
+        let (_, header) = lines.next().unwrap();
+        let cols: Vec<&str> = header.split(',').map(str::trim).collect();
+        let (xi, yi) = (cols.iter().position(|c| *c == "x_mm").unwrap(), cols.iter().position(|c| *c == "y_mm").unwrap());
+        lines
+            .map(|(n, l)| {
+                let f: Vec<&str> = l.split(',').map(str::trim).collect();
+                (n + 1, f[xi].parse().unwrap(), f[yi].parse().unwrap())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn pieces_read_in_parallel_give_the_serial_points_and_line_numbers() {
+        // Over four pieces: CRLF and LF endings, blank lines (also before the header), a
+        // column order other than x, y, and no newline at the end.
+        let mut text = String::from("\n \r\nid,y_mm,x_mm\r\n");
+        let mut k = 0u64;
+        while text.len() < 4 * PIECE_BYTES + 1000 {
+            k += 1;
+            let x = (k * 7919 % 100_000) as f64 / 1000.0 - 50.0;
+            let y = (k * 104_729 % 100_000) as f64 / 997.0;
+            text += &format!("{k},{y},{x:.4}{}", if k % 3 == 0 { "\r\n" } else { "\n" });
+            if k % 1000 == 0 {
+                text += "\n  \n";
+            }
+        }
+        text += "0,1.5,-2.25";
+        let expected = read_plainly(&text);
+        assert!(expected.len() > 10_000 && text.len() > 4 * PIECE_BYTES);
+        assert_eq!(read_xy_lines(&text, Path::new("p.csv")).unwrap(), expected);
+        let xy: Vec<(f64, f64)> = expected.iter().map(|&(_, x, y)| (x, y)).collect();
+        assert_eq!(read_xy(&text, Path::new("p.csv")).unwrap(), xy);
+        // Two bad lines in different pieces: the first in file order is reported, with its
+        // line number in the file.
+        let lines: Vec<&str> = text.split('\n').collect();
+        let (early, late) = (lines.len() / 2, lines.len() - 3);
+        let mut bad: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+        bad[early] = "1,2,oops".into();
+        bad[late] = "1,nan,3".into();
+        let err = read_xy(&bad.join("\n"), Path::new("p.csv")).unwrap_err().to_string();
+        assert!(err.contains(&format!("line {}: x_mm = \"oops\" is not a number", early + 1)), "{err}");
+        // A header with no data, and no file at all.
+        assert_eq!(read_xy("x_mm,y_mm\r\n", Path::new("p.csv")).unwrap(), vec![]);
+        assert!(read_xy(" \n\n", Path::new("p.csv")).unwrap_err().to_string().contains("empty file"));
+    }
 
     fn fixed(x: f64, prec: usize) -> String {
         let mut v = Vec::new();
