@@ -351,8 +351,8 @@ mod tests {
             k += 1;
             let x = (k * 7919 % 100_000) as f64 / 1000.0 - 50.0;
             let y = (k * 104_729 % 100_000) as f64 / 997.0;
-            text += &format!("{k},{y},{x:.4}{}", if k % 3 == 0 { "\r\n" } else { "\n" });
-            if k % 1000 == 0 {
+            text += &format!("{k},{y},{x:.4}{}", if k.is_multiple_of(3) { "\r\n" } else { "\n" });
+            if k.is_multiple_of(1000) {
                 text += "\n  \n";
             }
         }
