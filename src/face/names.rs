@@ -86,7 +86,7 @@ mod tests {
         assert_eq!(display_name("scar_right"), "scar (right)");
         assert_eq!(display_name("back_of_hand"), "back of hand");
         assert_eq!(display_name("Zone 7"), "Zone 7");
-        assert_eq!(display_name("_left"), "_left", "nothing left to name: the key itself");
+        assert_eq!(display_name("_left"), "left", "no stem: the side alone");
         assert_eq!(display_name("a__b_"), "a b");
         assert_eq!(display_name(""), "");
     }

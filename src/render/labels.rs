@@ -90,7 +90,9 @@ pub fn place_labels(requests: &[LabelRequest], obstacles: &[Rect], bounds: Rect)
         if out[i].is_some() || !valid(r) {
             continue;
         }
-        let candidates = ring_candidates(r, &bounds);
+        // A label without a home may also sit on its anchor.
+        let mut candidates = if r.home.is_none() { near_candidates(r) } else { Vec::new() };
+        candidates.extend(ring_candidates(r, &bounds));
         let pick = |strict: bool| {
             candidates.iter().find_map(|c| {
                 if !state.free(c, i) {
@@ -308,9 +310,15 @@ mod tests {
 
     #[test]
     fn no_room_leaves_a_label_out_instead_of_overlapping() {
-        let rs = [req(10.0, 10.0, 25.0, 18.0), req(30.0, 10.0, 25.0, 18.0)];
+        let rs = [req(10.0, 10.0, 18.0, 18.0), req(30.0, 10.0, 30.0, 18.0)];
         let p = place_labels(&rs, &[], Rect::new(0.0, 0.0, 40.0, 20.0));
-        assert!(p[0].is_some() && p[1].is_none(), "{p:?}");
+        assert_eq!(p[0], Some(PlacedLabel { rect: Rect::new(1.0, 1.0, 19.0, 19.0), leader: None }));
+        assert!(p[1].is_none(), "{p:?}");
+        assert_eq!(
+            place_labels(&[req(20.0, 10.0, 50.0, 10.0)], &[], Rect::new(0.0, 0.0, 40.0, 20.0)),
+            vec![None],
+            "wider than the picture"
+        );
     }
 
     #[test]
