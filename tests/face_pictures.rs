@@ -12,8 +12,21 @@ use needlesim::raster::domain::Domain;
 use needlesim::render::overlay::MARK_RGB;
 use needlesim::render::report::external_references;
 
-const PICTURES: [&str; 9] =
-    ["heatmap.png", "heatmap.svg", "passes.png", "passes.svg", "density.png", "density.svg", "depth.png", "depth.svg", "animation.gif"];
+const PICTURES: [&str; 13] = [
+    "region_coverage.png",
+    "region_coverage.svg",
+    "region_density.png",
+    "region_density.svg",
+    "heatmap.png",
+    "heatmap.svg",
+    "passes.png",
+    "passes.svg",
+    "density.png",
+    "density.svg",
+    "depth.png",
+    "depth.svg",
+    "animation.gif",
+];
 
 /// Every point along every outline edge separates two different labels (another region,
 /// a no-go zone or off the map), or runs under a no-go zone: the outlines are the region
@@ -24,7 +37,8 @@ fn check_outlines_on_borders(map: &needlesim::face::FaceMap) {
     assert!(o.hatched.len() >= map.no_go_names().len());
     let labelled: Vec<String> = o.labels().into_iter().map(|(_, l)| l.to_string()).collect();
     for r in map.regions().iter().map(|r| &r.name).chain(map.no_go_names()) {
-        assert!(labelled.contains(r), "{r} has no label");
+        let name = needlesim::face::names::display_name(r).into_owned();
+        assert!(labelled.contains(&name), "{r} has no label {name:?}");
     }
     let eps = 0.05;
     let mut checked = 0;
@@ -123,14 +137,34 @@ fn full_face_report_has_region_rows_and_no_external_url() {
     assert!(external_references(&html).is_empty(), "{:?}", external_references(&html));
     let regions = summary["regions"].as_object().unwrap();
     assert!(regions.len() > 10);
+    // One row per region: its key behind its display name, its coverage by the one percent rule.
     for (name, r) in regions {
-        let row = format!("<tr><td>{}</td>", needlesim::render::escape_xml(name));
-        assert!(html.contains(&row), "no row for region {name}");
-        let cov = format!("<td>{:.1} %</td>", 100.0 * r["coverage"].as_f64().unwrap());
-        assert!(html.contains(&cov), "coverage {cov} of {name} not in the report");
+        let row = format!(
+            "<tr data-key=\"{}\"><td>{}</td>",
+            needlesim::render::escape_xml(name),
+            needlesim::render::escape_xml(&needlesim::face::names::display_name(name))
+        );
+        let at = html.find(&row).unwrap_or_else(|| panic!("no row for region {name}"));
+        let row_html = &html[at..at + html[at..].find("</tr>").unwrap()];
+        let cov = format!("<td>{}</td>", needlesim::render::figure::percent_number(r["coverage"].as_f64().unwrap()));
+        assert!(row_html.contains(&cov), "coverage {cov} of {name} not in its row {row_html}");
     }
-    assert!(html.contains("Regions"));
+    assert!(html.contains("<th>Coverage (%)</th>") && html.contains("<th>Area (cm²)</th>"));
+    for raw in ["area_mm2", "over_pass_limit_fraction", "periorbital_upper_left</td>"] {
+        assert!(!html.contains(raw), "raw key {raw} shown to people");
+    }
+    // Pictures first (the per-region pictures, then the heatmap), the tables after.
+    let img = |caption: &str| html.find(&format!("<img alt=\"{caption}")).unwrap_or_else(|| panic!("no image {caption}"));
+    assert!(img("Hole coverage of each region") < img("Puncture density of each region"));
+    assert!(img("Puncture density of each region") < img("Hits per spot"));
+    assert!(img("Hits per spot") < html.find("<table").unwrap());
     assert_eq!(html.matches("src=\"data:image/gif;base64,").count(), 1);
+    // The full table beside the report, and the same bytes embedded as a download.
+    let csv = std::fs::read_to_string(out.join("regions.csv")).unwrap();
+    assert_eq!(csv.lines().count(), regions.len() + 1);
+    assert!(csv.starts_with("region,name,area_mm2,coverage,"));
+    let embedded = needlesim::render::datauri::data_uri("text/csv", csv.as_bytes());
+    assert!(html.contains(&format!("download=\"regions.csv\" href=\"{embedded}\"")), "the CSV is embedded as a download");
 }
 
 const SMALL_FACE: &str = r#"
@@ -171,7 +205,7 @@ fn face_outputs_are_byte_identical_on_one_and_two_threads() {
             out
         })
         .collect();
-    for f in PICTURES.iter().chain(&["report.html", "summary.json", "punctures.csv"]) {
+    for f in PICTURES.iter().chain(&["report.html", "summary.json", "punctures.csv", "regions.csv"]) {
         let (a, b) = (std::fs::read(outs[0].join(f)).unwrap(), std::fs::read(outs[1].join(f)).unwrap());
         assert!(a == b, "{f} differs between 1 and 2 threads");
     }

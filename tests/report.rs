@@ -4,6 +4,7 @@
 mod common;
 
 use common::{SMALL, check, run_in};
+use needlesim::render::figure::percent_number;
 use needlesim::render::report::external_references;
 
 const PICTURES: [&str; 9] =
@@ -29,14 +30,20 @@ fn run_writes_pictures_and_a_self_contained_report() {
     assert_eq!(html.matches("<img ").count(), 5, "heatmap, passes, density, depth, animation");
     assert_eq!(html.matches("src=\"data:image/png;base64,").count(), 4);
     assert_eq!(html.matches("src=\"data:image/gif;base64,").count(), 1);
-    // The summary and per-pass tables carry the run's own figures.
-    let cov = format!("{:.1} %", 100.0 * summary["coverage"].as_f64().unwrap());
-    assert!(html.contains(&format!("<td>{cov}</td>")), "coverage {cov} not in the report");
+    // The summary and per-pass tables carry the run's own figures, percentages by the one
+    // rule (one decimal; the unit in the header).
+    let cov = percent_number(summary["coverage"].as_f64().unwrap());
+    assert_eq!(cov, format!("{:.1}", 100.0 * summary["coverage"].as_f64().unwrap()));
+    assert!(html.contains(&format!("<tr><td>Hole coverage, needle footprint (%)</td><td>{cov}</td>")), "coverage {cov} not in the report");
     for (k, c) in summary["coverage_cumulative"].as_array().unwrap().iter().enumerate() {
         let row = format!("<tr><td>{}</td>", k + 1);
         assert!(html.contains(&row), "pass {} row missing", k + 1);
-        assert!(html.contains(&format!("<td>{:.1} %</td>", 100.0 * c.as_f64().unwrap())));
+        assert!(html.contains(&format!("<td>{}</td></tr>", percent_number(c.as_f64().unwrap()))));
     }
+    assert!(html.contains("<th>Coverage so far (%)</th>") && html.contains("<td>Area (cm²)</td>"), "human headers with units");
+    // The pictures come before the engineer's tables; a patch has no region table or CSV.
+    assert!(html.find("<img ").unwrap() < html.find("<table").unwrap(), "pictures first");
+    assert!(!html.contains("regions.csv") && !out_dir.join("regions.csv").exists());
     // Five passes warn; the warning is highlighted.
     let warning = summary["warnings"][0].as_str().unwrap();
     assert!(html.contains("class=\"warnings\""));

@@ -147,3 +147,52 @@ fn report_renders_in_headless_chromium() {
     colours.dedup();
     assert!(colours.len() > 100, "heatmap.svg rendered with only {} colours", colours.len());
 }
+
+/// A face run's report for people fits a 1366 px wide screen: no table and nothing on the
+/// page runs past the window's right edge (measured by the page's own script in Chromium),
+/// and every picture, the per-region ones first, decodes.
+#[test]
+fn face_report_fits_a_1366_px_screen() {
+    let Some(browser) = find_chromium() else {
+        common::gate::unavailable(
+            "report_browser",
+            "chromium is not installed, so the face report's width was NOT checked in a real browser \
+             (Debian: apt-get install chromium, or set NEEDLESIM_CHROMIUM; .ci/run installs it)",
+        );
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let sc = common::root().join("scenarios/full-face.toml");
+    let o = common::run_in(
+        dir.path(),
+        &[
+            "run",
+            sc.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--set",
+            "grid.resolution_mm=0.05",
+            "--set",
+            "pictures.frames=0",
+            "--outputs",
+            "report",
+        ],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let page = out.join("report.html");
+    let dom =
+        chromium(&browser, &dir.path().join("chromium-dom"), &page, &["--window-size=1366,900", "--dump-dom"], Duration::from_secs(90));
+    assert_eq!(attributes(&dom, "<body", "data-loaded"), vec![Some("1".to_string())], "the page's load script did not run");
+    assert_eq!(attributes(&dom, "<body", "data-fetched"), vec![Some("0".to_string())], "the page fetched something");
+    assert_eq!(attributes(&dom, "<body", "data-overflow-px"), vec![Some("0".to_string())], "the page scrolls sideways at 1366 px");
+    let tables = attributes(&dom, "<table", "data-overflow-px");
+    assert!(tables.len() >= 4, "region, whole-run, passes and histogram tables: {tables:?}");
+    for (k, t) in tables.iter().enumerate() {
+        assert_eq!(t.as_deref(), Some("0"), "table {k} runs past the right edge at 1366 px");
+    }
+    assert!(dom.contains("<tr data-key=\"periorbital_upper_left\"><td>periorbital, upper left</td>"), "display names in the region table");
+    let widths = attributes(&dom, "<img ", "data-natural-width");
+    assert!(widths.len() >= 6, "{widths:?}");
+    assert!(widths.iter().all(|w| w.as_deref().unwrap_or("0").parse::<u32>().unwrap() > 100), "an image did not decode: {widths:?}");
+}

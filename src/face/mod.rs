@@ -23,6 +23,7 @@
 
 pub mod default;
 pub mod levels;
+pub mod names;
 pub mod no_go;
 pub mod outline;
 pub mod plan;

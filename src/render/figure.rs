@@ -15,8 +15,9 @@ use crate::geometry::{Rect, Vec2};
 use crate::raster::accumulate::Raster;
 
 use super::canvas::Canvas;
+use super::labels::{LabelRequest, PlacedLabel, place_labels};
 use super::map::sample;
-use super::overlay::Overlays;
+use super::overlay::{Overlays, Shape};
 use super::svg::Svg;
 use super::{ensure_font, viridis};
 
@@ -126,6 +127,8 @@ pub struct Drawn {
     pub placements: Vec<Placement>,
     /// The colour bar's plot area in pixels: x range, y range (continuous scales only).
     pub bar: Option<PixelArea>,
+    /// Each panel's labels as drawn (boxes and leaders in image pixels).
+    pub labels: Vec<PanelLabels>,
 }
 
 /// The title's font.
@@ -140,9 +143,11 @@ struct Layout {
     scale_x: i32,
     /// Height of the first row's plot (the colour bar's height).
     bar_h: i32,
+    /// Width of the column left of the colour bar that names its marks (0 without marks).
+    mark_w: i32,
 }
 
-fn layout(fig: &Figure) -> Layout {
+fn layout(fig: &Figure, marks: &[BarMark]) -> Layout {
     let cols = fig.columns.max(1);
     let rows = fig.panels.len().div_ceil(cols);
     let mut col_w = vec![0; cols];
@@ -156,21 +161,109 @@ fn layout(fig: &Figure) -> Layout {
         .map(|k| (MARGIN + col_w[..k % cols].iter().sum::<i32>(), TITLE_H + row_h[..k / cols].iter().sum::<i32>()))
         .collect();
     let scale_x = MARGIN + col_w.iter().sum::<i32>();
+    let mark_w = match fig.scale {
+        Scale::Continuous { .. } if !marks.is_empty() => {
+            MARK_PAD + marks.iter().map(|m| text_width(&m.text, MARK_FONT_PX)).max().unwrap_or(0)
+        }
+        _ => 0,
+    };
     let scale_w = match fig.scale {
-        Scale::Continuous { .. } => BAR_COLUMN,
+        Scale::Continuous { .. } => BAR_COLUMN + mark_w,
         Scale::Classes { .. } => LEGEND_COLUMN,
     };
     let bar_h = fig.panels.first().map_or(200, |p| p.plot_size().1).max(160);
     let height = TITLE_H + row_h.iter().sum::<i32>().max(CAPTION_H + bar_h + X_LABELS) + MARGIN;
     // Never narrower than the title (a narrow map under a long title would cut it off).
     let width = (scale_x + scale_w + MARGIN).max(MARGIN + title_width(&fig.title) + MARGIN);
-    Layout { width: width as u32, height: height as u32, cells, scale_x, bar_h }
+    Layout { width: width as u32, height: height as u32, cells, scale_x, bar_h, mark_w }
 }
 
 /// Width of the title as drawn, px (the bundled font; a generous estimate if it cannot be
 /// measured).
 fn title_width(title: &str) -> i32 {
     TITLE_FONT.into_font().box_size(title).map_or(11 * title.chars().count() as i32, |(w, _)| w as i32)
+}
+
+/// Width of `text` at `size` px in the bundled font.
+fn text_width(text: &str, size: u32) -> i32 {
+    ("sans-serif", size).into_font().box_size(text).map_or(size as i32 * text.chars().count() as i32, |(w, _)| w as i32)
+}
+
+/// A value or range marked on a continuous colour bar, named beside it (e.g. the sources'
+/// ~25 % coverage, or 250–300 punctures/cm²).
+#[derive(Clone, Debug, PartialEq)]
+pub struct BarMark {
+    /// The marked range in the scale's units; `lo == hi` marks one value.
+    pub lo: f64,
+    pub hi: f64,
+    /// Short text drawn left of the bar (plain text).
+    pub text: String,
+}
+
+const MARK_FONT_PX: u32 = 11;
+/// Room for the tick between a mark's text and the bar, px.
+const MARK_PAD: i32 = 14;
+
+/// Image row of value `v` on a bar spanning rows `y0..y1` for values `0..max`.
+fn bar_row(v: f64, max: f64, (y0, y1): (i32, i32)) -> f64 {
+    y1 as f64 - (v / max.max(1e-12)).clamp(0.0, 1.0) * (y1 - y0) as f64
+}
+
+/// The marks' ticks and texts left of the bar (the marks on the bar itself are painted into
+/// the bar's bitmap by [`mark_bar`]).
+fn draw_mark_texts<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    marks: &[BarMark],
+    max: f64,
+    bar: PixelArea,
+    err: &dyn Fn(String) -> Error,
+) -> Result<()> {
+    let ((x0, _), ys) = bar;
+    for m in marks {
+        let (a, b) = (bar_row(m.hi, max, ys), bar_row(m.lo, max, ys));
+        let mid = (0.5 * (a + b)).round() as i32;
+        let tick = if (b - a).abs() < 1.0 {
+            vec![(x0 - MARK_PAD + 3, mid), (x0, mid)]
+        } else {
+            vec![
+                (x0, a.round() as i32),
+                (x0 - 5, a.round() as i32),
+                (x0 - 5, b.round() as i32),
+                (x0, b.round() as i32),
+                (x0 - 5, b.round() as i32),
+                (x0 - 5, mid),
+                (x0 - MARK_PAD + 3, mid),
+            ]
+        };
+        root.draw(&PathElement::new(tick, BLACK.stroke_width(1))).map_err(|e| err(e.to_string()))?;
+        let style = ("sans-serif", MARK_FONT_PX).into_font().color(&BLACK).pos(Pos::new(HPos::Right, VPos::Center));
+        root.draw(&Text::new(m.text.clone(), (x0 - MARK_PAD, mid), style)).map_err(|e| err(e.to_string()))?;
+    }
+    Ok(())
+}
+
+/// Paint the marks onto the bar's bitmap: a black-and-white line at a value, an outlined band
+/// over a range.
+fn mark_bar(c: &mut Canvas, marks: &[BarMark], max: f64) {
+    let h = c.height as i32;
+    let w = c.width as i32;
+    for m in marks {
+        let (a, b) = (bar_row(m.hi, max, (0, h - 1)).round() as i32, bar_row(m.lo, max, (0, h - 1)).round() as i32);
+        for y in [a, b] {
+            for x in 0..w {
+                c.put(x, y - 1, [255, 255, 255]);
+                c.put(x, y, [0, 0, 0]);
+                c.put(x, y + 1, [255, 255, 255]);
+            }
+        }
+        if b - a > 3 {
+            for y in a..=b {
+                for x in [0, 1, w - 2, w - 1] {
+                    c.put(x, y, [0, 0, 0]);
+                }
+            }
+        }
+    }
 }
 
 fn render_err(what: &str) -> impl Fn(String) -> Error + '_ {
@@ -183,6 +276,7 @@ fn draw_frame<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     fig: &Figure,
     lay: &Layout,
+    marks: &[BarMark],
 ) -> Result<(Vec<PixelArea>, Option<PixelArea>)> {
     let err = render_err(&fig.title);
     root.fill(&WHITE).map_err(|e| err(e.to_string()))?;
@@ -216,7 +310,7 @@ fn draw_frame<DB: DrawingBackend>(
     let top = TITLE_H + CAPTION_H;
     let bar = match &fig.scale {
         Scale::Continuous { max, label } => {
-            let area = root.clone().shrink((lay.scale_x, top), (BAR_COLUMN as u32, (lay.bar_h + 1) as u32));
+            let area = root.clone().shrink((lay.scale_x + lay.mark_w, top), (BAR_COLUMN as u32, (lay.bar_h + 1) as u32));
             let mut chart = ChartBuilder::on(&area)
                 .margin(0)
                 .margin_left(8)
@@ -236,11 +330,13 @@ fn draw_frame<DB: DrawingBackend>(
             let (xr, yr) = chart.plotting_area().get_pixel_range();
             root.draw(&Text::new(
                 format!("max {}", fmt_value(*max)),
-                (lay.scale_x + 8, top - 16),
+                (lay.scale_x + lay.mark_w + 8, top - 16),
                 ("sans-serif", 12).into_font().color(&BLACK),
             ))
             .map_err(|e| err(e.to_string()))?;
-            Some(((xr.start, xr.end), (yr.start, yr.end)))
+            let bar = ((xr.start, xr.end), (yr.start, yr.end));
+            draw_mark_texts(root, marks, *max, bar, &err)?;
+            Some(bar)
         }
         Scale::Classes { label, classes } => {
             let font = ("sans-serif", 13).into_font().color(&BLACK);
@@ -258,6 +354,17 @@ fn draw_frame<DB: DrawingBackend>(
         }
     };
     Ok((plots, bar))
+}
+
+/// The one rule for percentages shown to people (pictures, labels, the report): one
+/// decimal of the percentage, e.g. 0.12345 → "12.3" (NaN → "–").
+pub fn percent_number(fraction: f64) -> String {
+    if fraction.is_finite() { format!("{:.1}", 100.0 * fraction) } else { "–".into() }
+}
+
+/// [`percent_number`] with its unit: "12.3 %".
+pub fn percent(fraction: f64) -> String {
+    if fraction.is_finite() { format!("{} %", percent_number(fraction)) } else { "–".into() }
 }
 
 /// Short, readable number for labels.
@@ -304,10 +411,158 @@ fn bar_canvas(w: i32, h: i32) -> Canvas {
     c
 }
 
+/// Font size of the labels on maps, px.
+pub const LABEL_FONT_PX: u32 = 12;
+/// Line height of the labels, px.
+pub const LABEL_LINE_PX: f64 = 15.0;
+/// Padding around a label's text inside its box, px.
+const LABEL_PAD_PX: f64 = 3.0;
+/// A label box darkens the map under it to this fraction, so white text reads on any colour.
+const LABEL_SHADE: f64 = 0.4;
+
+/// One label as drawn.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DrawnLabel {
+    /// The text (lines separated by `\n`).
+    pub text: String,
+    /// The box and its leader, image pixels.
+    pub placed: PlacedLabel,
+}
+
+impl DrawnLabel {
+    /// Each line of text with the image point it is centred on.
+    pub fn lines(&self) -> impl Iterator<Item = (&str, (f64, f64))> {
+        let r = self.placed.rect;
+        let cx = 0.5 * (r.x0 + r.x1);
+        self.text.split('\n').enumerate().map(move |(k, line)| (line, (cx, r.y0 + LABEL_PAD_PX + LABEL_LINE_PX * (k as f64 + 0.5))))
+    }
+}
+
+/// A panel's labels, with what they were placed against.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PanelLabels {
+    pub labels: Vec<DrawnLabel>,
+    /// Texts with no free place (left out rather than drawn over another label).
+    pub left_out: Vec<String>,
+    /// The no-go hatching's boxes and the plot area the labels were kept off and inside, px.
+    pub obstacles: Vec<Rect>,
+    pub bounds: Rect,
+}
+
+/// The box of `text` (lines separated by `\n`) at the labels' font, padding included, px.
+pub fn label_size(text: &str) -> (f64, f64) {
+    ensure_font();
+    let font = ("sans-serif", LABEL_FONT_PX).into_font();
+    let lines: Vec<&str> = text.split('\n').collect();
+    let widest = lines
+        .iter()
+        .map(|l| font.box_size(l).map_or(0.62 * LABEL_FONT_PX as f64 * l.chars().count() as f64, |(w, _)| w as f64))
+        .fold(0.0, f64::max);
+    ((widest + 2.0 * LABEL_PAD_PX).ceil(), (LABEL_LINE_PX * lines.len() as f64 + 2.0 * LABEL_PAD_PX).ceil())
+}
+
+/// Place a panel's labels: region labels inside their outline when they fit, every label
+/// off the no-go hatching and inside the plot ([`super::labels::place_labels`]).
+fn place_panel_labels(p: &Panel, pl: &Placement) -> PanelLabels {
+    let to_px = |q: &Vec2| {
+        let (x, y) = pl.to_px(q.x, q.y);
+        Vec2::new(x, y)
+    };
+    let bounds = Rect::new(pl.plot_x.0 as f64, pl.plot_y.0 as f64, pl.plot_x.1 as f64, pl.plot_y.1 as f64);
+    let obstacles: Vec<Rect> = p
+        .overlays
+        .hatched
+        .iter()
+        .filter(|s| !s.polygon_mm.is_empty())
+        .map(|s| {
+            let pts: Vec<Vec2> = s.polygon_mm.iter().map(to_px).collect();
+            let (x0, x1) = pts.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), q| (a.min(q.x), b.max(q.x)));
+            let (y0, y1) = pts.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), q| (a.min(q.y), b.max(q.y)));
+            Rect::new(x0 - 1.0, y0 - 1.0, x1 + 1.0, y1 + 1.0)
+        })
+        .filter(|r| r.intersects(&bounds))
+        .collect();
+    let shapes: Vec<(&Shape, bool)> =
+        p.overlays.hatched.iter().map(|s| (s, false)).chain(p.overlays.outlines.iter().map(|s| (s, true))).collect();
+    let requests: Vec<LabelRequest> = shapes
+        .iter()
+        .filter_map(|&(s, home)| {
+            let text = s.label.as_deref()?;
+            let at = s.anchor_mm.unwrap_or_else(|| s.centroid());
+            p.view.contains(at.x, at.y).then(|| LabelRequest {
+                text: text.to_string(),
+                anchor: to_px(&at),
+                size: label_size(text),
+                home: home.then(|| s.polygon_mm.iter().map(to_px).collect()),
+            })
+        })
+        .collect();
+    let placed = place_labels(&requests, &obstacles, bounds);
+    let mut out = PanelLabels { labels: Vec::new(), left_out: Vec::new(), obstacles, bounds };
+    for (r, p) in requests.into_iter().zip(placed) {
+        match p {
+            Some(placed) => out.labels.push(DrawnLabel { text: r.text, placed }),
+            None => out.left_out.push(r.text),
+        }
+    }
+    out
+}
+
+/// Leaders and shaded boxes of the labels, into the PNG's pixels (the text is drawn after).
+fn paint_labels(c: &mut Canvas, pl: &PanelLabels) {
+    for l in &pl.labels {
+        if let Some((a, b)) = l.placed.leader {
+            c.line((a.x, a.y), (b.x, b.y), 3, [0, 0, 0]);
+            c.line((a.x, a.y), (b.x, b.y), 1, [255, 255, 255]);
+            let (x, y) = (a.x.floor() as i32, a.y.floor() as i32);
+            for (r, col) in [(2, [0, 0, 0]), (1, [255, 255, 255])] {
+                for dy in -r..=r {
+                    for dx in -r..=r {
+                        c.put(x + dx, y + dy, col);
+                    }
+                }
+            }
+        }
+    }
+    for l in &pl.labels {
+        let r = l.placed.rect;
+        for y in r.y0.round() as i32..r.y1.round() as i32 {
+            for x in r.x0.round() as i32..r.x1.round() as i32 {
+                if let Some(v) = c.get(x, y) {
+                    c.put(x, y, v.map(|k| (k as f64 * LABEL_SHADE).round() as u8));
+                }
+            }
+        }
+    }
+}
+
+/// The labels as SVG: leaders, shaded boxes, text.
+fn svg_labels(svg: &mut Svg, pl: &PanelLabels) {
+    for l in &pl.labels {
+        if let Some((a, b)) = l.placed.leader {
+            svg.line((a.x, a.y), (b.x, b.y), "stroke=\"#000\" stroke-width=\"3\"");
+            svg.line((a.x, a.y), (b.x, b.y), "stroke=\"#fff\" stroke-width=\"1\"");
+        }
+    }
+    for l in &pl.labels {
+        let r = l.placed.rect;
+        svg.rect(r.x0, r.y0, r.width(), r.height(), &format!("fill=\"#000\" fill-opacity=\"{}\"", 1.0 - LABEL_SHADE));
+        for (line, (x, y)) in l.lines() {
+            svg.label(x, y, line, LABEL_FONT_PX);
+        }
+    }
+}
+
 /// Draw the figure as PNG and SVG.
 pub fn draw(fig: &Figure) -> Result<Drawn> {
+    draw_with_marks(fig, &[])
+}
+
+/// [`draw`] with `marks` on the colour bar (continuous scales; ignored for classes).
+pub fn draw_with_marks(fig: &Figure, marks: &[BarMark]) -> Result<Drawn> {
     ensure_font();
-    let lay = layout(fig);
+    let marks = if matches!(fig.scale, Scale::Continuous { .. }) { marks } else { &[] };
+    let lay = layout(fig, marks);
     let err = render_err(&fig.title);
     let (w, h) = (lay.width, lay.height);
 
@@ -315,7 +570,7 @@ pub fn draw(fig: &Figure) -> Result<Drawn> {
     let mut canvas = Canvas::new(w, h, [255; 3]);
     let (plots, bar) = {
         let root = BitMapBackend::with_buffer(&mut canvas.rgb, (w, h)).into_drawing_area();
-        let r = draw_frame(&root, fig, &lay)?;
+        let r = draw_frame(&root, fig, &lay, marks)?;
         root.present().map_err(|e| err(e.to_string()))?;
         r
     };
@@ -337,14 +592,13 @@ pub fn draw(fig: &Figure) -> Result<Drawn> {
         svg.begin_clip(plot.0.0, plot.1.0, pw, ph);
         p.overlays.to_svg(&mut svg, &to_fig);
         svg.end_clip();
-        for (at, text) in p.overlays.labels().into_iter().filter(|(at, _)| p.view.contains(at.x, at.y)) {
-            let (x, y) = to_fig(at);
-            svg.label(x, y, text, 12);
-        }
         placements.push(Placement { width: w, height: h, plot_x: plot.0, plot_y: plot.1, view: p.view });
     }
     if let Some(((x0, x1), (y0, y1))) = bar {
-        let b = bar_canvas(x1 - x0, y1 - y0);
+        let mut b = bar_canvas(x1 - x0, y1 - y0);
+        if let Scale::Continuous { max, .. } = &fig.scale {
+            mark_bar(&mut b, marks, *max);
+        }
         for y in 0..b.height as i32 {
             for x in 0..b.width as i32 {
                 canvas.put(x0 + x, y0 + y, b.get(x, y).unwrap_or([0; 3]));
@@ -352,20 +606,21 @@ pub fn draw(fig: &Figure) -> Result<Drawn> {
         }
         svg.png_image(x0, y0, x1 - x0, y1 - y0, &b.to_png()?);
     }
-    // Labels last, over the maps, with a dark halo.
+    // Labels last, over the maps: placed once (never over each other, the no-go hatching or
+    // the panel's edge), drawn alike into the PNG and the SVG.
+    let labels: Vec<PanelLabels> = fig.panels.iter().zip(&placements).map(|(p, pl)| place_panel_labels(p, pl)).collect();
+    for pl in &labels {
+        paint_labels(&mut canvas, pl);
+        svg_labels(&mut svg, pl);
+    }
     {
         let root = BitMapBackend::with_buffer(&mut canvas.rgb, (w, h)).into_drawing_area();
-        for (p, pl) in fig.panels.iter().zip(&placements) {
-            for (at, text) in p.overlays.labels().into_iter().filter(|(at, _)| p.view.contains(at.x, at.y)) {
-                let (x, y) = pl.to_px(at.x, at.y);
-                let (x, y) = (x.round() as i32, y.round() as i32);
-                let anchor = Pos::new(HPos::Center, VPos::Center);
-                for (dx, dy) in [(-1, 0), (1, 0), (0, -1), (0, 1)] {
-                    let halo = ("sans-serif", 12).into_font().color(&BLACK).pos(anchor);
-                    root.draw(&Text::new(text.to_string(), (x + dx, y + dy), halo)).map_err(|e| err(e.to_string()))?;
+        for pl in &labels {
+            for l in &pl.labels {
+                for (line, (x, y)) in l.lines() {
+                    let style = ("sans-serif", LABEL_FONT_PX).into_font().color(&WHITE).pos(Pos::new(HPos::Center, VPos::Center));
+                    root.draw(&Text::new(line.to_string(), (x.round() as i32, y.round() as i32), style)).map_err(|e| err(e.to_string()))?;
                 }
-                let style = ("sans-serif", 12).into_font().color(&WHITE).pos(anchor);
-                root.draw(&Text::new(text.to_string(), (x, y), style)).map_err(|e| err(e.to_string()))?;
             }
         }
         root.present().map_err(|e| err(e.to_string()))?;
@@ -376,8 +631,8 @@ pub fn draw(fig: &Figure) -> Result<Drawn> {
     let mut doc = String::new();
     {
         let root = SVGBackend::with_string(&mut doc, (w, h)).into_drawing_area();
-        draw_frame(&root, fig, &lay)?;
+        draw_frame(&root, fig, &lay, marks)?;
         root.present().map_err(|e| err(e.to_string()))?;
     }
-    Ok(Drawn { canvas, png, svg: svg.finish_into(&doc), placements, bar })
+    Ok(Drawn { canvas, png, svg: svg.finish_into(&doc), placements, bar, labels })
 }

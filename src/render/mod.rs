@@ -5,8 +5,10 @@
 //! - `settings`: scale, frames, inset; checked before a run (always built: the scenario
 //!   reader checks them; everything else needs the `render` feature).
 //! - `map`: the rasters drawn (hits, per pass, density, classes, inset).
+//! - `labels`: label placement that never collides (pixel boxes, leader lines).
 //! - `overlay`: polygons in mm drawn over maps (outlines with labels, hatched no-go zones).
 //! - `figure`: panels + colour bar/legend laid out once, drawn as PNG and SVG.
+//! - `choropleth`: one colour and one printed value per region, sources marked on the bar.
 //! - `heatmap`: the hits heatmap ([`figure::Placement`]: where a map landed in an image).
 //! - `run_pictures`: every picture of a run.
 //! - `animation`: the GIF. `report`: the HTML. `canvas`, `svg`, `datauri`: primitives.
@@ -20,11 +22,15 @@ pub mod canvas;
 #[cfg(feature = "render")]
 pub mod charts;
 #[cfg(feature = "render")]
+pub mod choropleth;
+#[cfg(feature = "render")]
 pub mod datauri;
 #[cfg(feature = "render")]
 pub mod figure;
 #[cfg(feature = "render")]
 pub mod heatmap;
+#[cfg(feature = "render")]
+pub mod labels;
 #[cfg(feature = "render")]
 pub mod map;
 #[cfg(feature = "render")]

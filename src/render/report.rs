@@ -7,9 +7,10 @@
 //! so callers pass plain text (user-supplied names, warnings, scenario files) as is.
 //!
 //! A small inline script records, after the page has loaded, each image's decoded size in
-//! `data-natural-width`/`data-natural-height` and the number of resources fetched from
-//! anywhere in `body[data-fetched]`, so a headless browser's DOM dump shows whether the
-//! page rendered (see tests/report_browser.rs).
+//! `data-natural-width`/`data-natural-height`, the number of resources fetched from
+//! anywhere in `body[data-fetched]` and how far each table and the page run past the
+//! window's right edge (`data-overflow-px`), so a headless browser's DOM dump shows whether
+//! the page rendered and fits (see tests/report_browser.rs).
 
 use std::fmt::Write;
 
@@ -32,6 +33,20 @@ pub enum Block {
     /// Shown highlighted; "no warnings" when empty.
     Warnings(Vec<String>),
     Table(Table),
+    /// A table whose rows carry a machine-readable key (`<tr data-key="…">`), e.g. the region
+    /// keys of summary.json behind the display names people read.
+    KeyedTable {
+        table: Table,
+        row_keys: Vec<String>,
+    },
+    /// A file embedded as a `data:` URI link that downloads as `file_name` (e.g. a CSV also
+    /// written beside the report), so the page stays self-contained.
+    Download {
+        text: String,
+        file_name: String,
+        mime: String,
+        bytes: Vec<u8>,
+    },
     /// An embedded image (`mime` e.g. "image/png", "image/gif", "image/svg+xml").
     Image {
         caption: String,
@@ -58,13 +73,18 @@ th,td{border:1px solid #bbb;padding:.25em .6em;text-align:right}th{background:#e
 .warnings{background:#fff3cd;border:2px solid #d39e00;padding:.5em 1em;border-radius:4px}\
 .warnings li{color:#7a4b00;font-weight:bold}.ok{background:#e8f5e9;border:1px solid #81c784;padding:.5em 1em}\
 figure{margin:1em 0}figure img{max-width:100%;height:auto;border:1px solid #ddd}figcaption{color:#555;font-size:.9em}\
-pre{background:#f6f6f6;padding:.8em;overflow:auto}";
+pre{background:#f6f6f6;padding:.8em;overflow:auto}table{max-width:100%}th{white-space:normal;vertical-align:bottom}\
+td{white-space:nowrap}td:first-child{white-space:normal}";
 
 const SCRIPT: &str = "window.addEventListener('load',function(){\
 for(var i=0;i<document.images.length;i++){var m=document.images[i];\
 m.setAttribute('data-natural-width',m.naturalWidth);m.setAttribute('data-natural-height',m.naturalHeight);}\
 var r=(performance.getEntriesByType?performance.getEntriesByType('resource'):[]).filter(function(e){return e.name.indexOf('data:')!==0;});\
-document.body.setAttribute('data-fetched',r.length);document.body.setAttribute('data-loaded','1');});";
+document.body.setAttribute('data-fetched',r.length);\
+var w=document.documentElement.clientWidth,t=document.getElementsByTagName('table');\
+for(var k=0;k<t.length;k++){t[k].setAttribute('data-overflow-px',Math.max(0,Math.ceil(t[k].getBoundingClientRect().right)-w));}\
+document.body.setAttribute('data-overflow-px',Math.max(0,document.documentElement.scrollWidth-w));\
+document.body.setAttribute('data-loaded','1');});";
 
 impl Report {
     pub fn new(title: impl Into<String>) -> Self {
@@ -112,20 +132,10 @@ fn block_html(h: &mut String, b: &Block) {
             }
             h.push_str("</ul></div>\n");
         }
-        Block::Table(t) => {
-            let _ = write!(h, "<table><caption>{}</caption><thead><tr>", esc(&t.caption));
-            for c in &t.header {
-                let _ = write!(h, "<th>{}</th>", esc(c));
-            }
-            h.push_str("</tr></thead><tbody>");
-            for r in &t.rows {
-                h.push_str("<tr>");
-                for c in r {
-                    let _ = write!(h, "<td>{}</td>", esc(c));
-                }
-                h.push_str("</tr>");
-            }
-            h.push_str("</tbody></table>\n");
+        Block::Table(t) => table_html(h, t, None),
+        Block::KeyedTable { table, row_keys } => table_html(h, table, Some(row_keys)),
+        Block::Download { text, file_name, mime, bytes } => {
+            let _ = writeln!(h, "<p><a download=\"{}\" href=\"{}\">{}</a></p>", esc(file_name), data_uri(&esc(mime), bytes), esc(text));
         }
         Block::Image { caption, mime, bytes } => {
             let _ = writeln!(
@@ -142,9 +152,31 @@ fn block_html(h: &mut String, b: &Block) {
     }
 }
 
+fn table_html(h: &mut String, t: &Table, row_keys: Option<&Vec<String>>) {
+    let _ = write!(h, "<table><caption>{}</caption><thead><tr>", esc(&t.caption));
+    for c in &t.header {
+        let _ = write!(h, "<th>{}</th>", esc(c));
+    }
+    h.push_str("</tr></thead><tbody>");
+    for (k, r) in t.rows.iter().enumerate() {
+        match row_keys.and_then(|keys| keys.get(k)) {
+            Some(key) => {
+                let _ = write!(h, "<tr data-key=\"{}\">", esc(key));
+            }
+            None => h.push_str("<tr>"),
+        }
+        for c in r {
+            let _ = write!(h, "<td>{}</td>", esc(c));
+        }
+        h.push_str("</tr>");
+    }
+    h.push_str("</tbody></table>\n");
+}
+
 /// Everything in `html` that could make a browser fetch something: URLs with a scheme other
-/// than `data:`, protocol-relative `//host` references, `url(` in styles, `@import`. `data:`
-/// URIs are cut out first (their base64 may spell anything).
+/// than `data:`, protocol-relative `//host` references, `url(` in styles, `@import`, links
+/// (`href=`) to anything but a `data:` URI. `data:` URIs are cut out first (their base64
+/// may spell anything), so a link to one reads `href=""` and is allowed.
 pub fn external_references(html: &str) -> Vec<String> {
     let mut rest = String::with_capacity(html.len());
     let mut s = html;
@@ -161,6 +193,10 @@ pub fn external_references(html: &str) -> Vec<String> {
         let mut from = 0;
         while let Some(i) = lower[from..].find(pat) {
             let at = from + i;
+            if pat == "href=" && lower[at + pat.len()..].starts_with("\"\"") {
+                from = at + pat.len();
+                continue;
+            }
             found.push(rest[at.saturating_sub(20)..(at + 40).min(rest.len())].to_string());
             from = at + pat.len();
         }
@@ -180,13 +216,15 @@ mod tests {
             .push(Block::Warnings(vec![evil.into()]))
             .push(Block::Table(Table { caption: evil.into(), header: vec![evil.into()], rows: vec![vec![evil.into()]] }))
             .push(Block::Preformatted { caption: evil.into(), text: evil.into() })
-            .push(Block::Image { caption: evil.into(), mime: "image/png".into(), bytes: vec![1, 2, 3] });
+            .push(Block::Image { caption: evil.into(), mime: "image/png".into(), bytes: vec![1, 2, 3] })
+            .push(Block::KeyedTable { table: Table { rows: vec![vec!["x".into()]], ..Table::default() }, row_keys: vec![evil.into()] })
+            .push(Block::Download { text: evil.into(), file_name: evil.into(), mime: "text/csv".into(), bytes: vec![1] });
         let html = r.to_html();
         assert!(!html.contains("<img src=x"), "raw markup leaked");
         assert!(!html.contains("\"'"));
         // <title> and <h1>, paragraph, warning, caption + header + cell, summary + pre, alt +
-        // figcaption.
-        assert_eq!(html.matches("&lt;img src=x onerror=alert(1)&gt;&amp;&quot;&#39;").count(), 11);
+        // figcaption, row key, download name and text.
+        assert_eq!(html.matches("&lt;img src=x onerror=alert(1)&gt;&amp;&quot;&#39;").count(), 14);
         assert!(external_references(&html).is_empty(), "{:?}", external_references(&html));
     }
 
@@ -196,5 +234,7 @@ mod tests {
         assert!(external_references("<img src=\"data:image/png;base64,http://x\">").is_empty());
         assert_eq!(external_references("<a href=\"https://example.org\">").len(), 3);
         assert_eq!(external_references("<style>b{background:url(x.png)}</style>").len(), 1);
+        assert!(external_references("<a download=\"regions.csv\" href=\"data:text/csv;base64,YSxi\">").is_empty());
+        assert_eq!(external_references("<a href=\"regions.csv\">").len(), 1, "a link out of the page");
     }
 }

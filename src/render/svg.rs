@@ -49,6 +49,11 @@ impl Svg {
         let _ = write!(self.body, "<rect x=\"{x:.2}\" y=\"{y:.2}\" width=\"{w:.2}\" height=\"{h:.2}\" {attrs}/>");
     }
 
+    /// A straight line from `a` to `b`.
+    pub fn line(&mut self, a: (f64, f64), b: (f64, f64), attrs: &str) {
+        let _ = write!(self.body, "<line x1=\"{:.2}\" y1=\"{:.2}\" x2=\"{:.2}\" y2=\"{:.2}\" {attrs}/>", a.0, a.1, b.0, b.1);
+    }
+
     /// Text centred on `(x, y)`, with a dark halo so it reads on any colour.
     pub fn label(&mut self, x: f64, y: f64, text: &str, size_px: u32) {
         let _ = write!(

@@ -6,9 +6,11 @@
 //!   `landed_in` (region under the needle's centre, `no_go:<zone>`, or `off_map`),
 //!   `real_depth_mm` and `layer` (`epidermis`, `dermis`, `beyond`; empty when it landed in
 //!   no region).
-//! - the pictures of a run (heatmap, passes, density, depth as PNG and SVG, animation.gif,
+//! - the per-region pictures (`region_coverage`, `region_density`: PNG and SVG), then the
+//!   pictures of a run (heatmap, passes, density, depth as PNG and SVG, animation.gif,
 //!   aliasing.png when a pass aliases) on the face map (see [`super::face_pictures`]), and
-//!   `report.html` with the per-region table from summary.json `regions.<name>`.
+//!   `report.html` with the per-region table from summary.json `regions.<name>` (the full
+//!   table as `regions.csv` beside it).
 //! - `scenario.toml`: the resolved scenario.
 
 use std::path::{Path, PathBuf};
@@ -17,7 +19,7 @@ use crate::error::{Error, Result};
 use crate::face::simulation::{FaceRunResult, FaceSimulation};
 use crate::render::settings::Pictures;
 
-use super::face_pictures::{face_map_context, face_pictures, face_run_info};
+use super::face_pictures::{face_map_context, face_pictures, face_run_info, region_pictures};
 use super::face_summary::FaceSummary;
 use super::run::{Drawn, write_drawn, write_punctures_with, write_staged};
 use super::{Outputs, REPORT_HTML, SCENARIO_TOML, SUMMARY_JSON, StagedDir, draw_pictures_and_report, punctures_csv};
@@ -72,6 +74,7 @@ fn write_selected(
         let summary: serde_json::Value =
             serde_json::from_str(&summary_json).map_err(|e| Error::Render { path: REPORT_HTML.into(), message: e.to_string() })?;
         let pictures = face_pictures(sim, pictures);
+        let leading = region_pictures(&sim.map, &summary, &pictures)?;
         draw_pictures_and_report(
             &face_run_info(sim, r, &pictures),
             &sim.summary_view(),
@@ -79,6 +82,7 @@ fn write_selected(
             &summary,
             scenario_toml,
             &face_map_context(sim, r),
+            leading,
         )
         .map(Some)
     };

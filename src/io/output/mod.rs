@@ -57,6 +57,9 @@ pub fn resolved_scenario(file: &crate::io::scenario::ScenarioFile) -> crate::io:
 /// Written only when a pass aliases (the worst pass).
 pub const ALIASING_PNG: &str = "aliasing.png";
 pub const REPORT_HTML: &str = "report.html";
+/// The report's full per-region table, beside report.html (runs with regions; see
+/// `report::regions_csv`).
+pub const REGIONS_CSV: &str = "regions.csv";
 /// The other pictures: heatmap.svg, passes.png/.svg, density.png/.svg, depth.png/.svg and
 /// animation.gif (see `render::run_pictures`).
 pub const ANIMATION_GIF: &str = "animation.gif";

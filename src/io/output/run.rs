@@ -85,17 +85,20 @@ pub fn write_run_files(staged: &StagedDir, sim: &Simulation, pictures: &Pictures
 pub(crate) struct Drawn {
     pub(crate) pictures: Vec<Picture>,
     pub(crate) report_html: String,
+    /// The report's full per-region table (`regions.csv`), when the run has regions.
+    pub(crate) regions_csv: Option<String>,
 }
 
 fn draw_run_outputs(sim: &Simulation, pictures: &Pictures, result: &RunResult, scenario_toml: &str, ctx: &MapContext) -> Result<Drawn> {
     let summary =
         serde_json::to_value(Summary::new(sim, result)).map_err(|e| Error::Render { path: REPORT_HTML.into(), message: e.to_string() })?;
-    draw_pictures_and_report(&RunInfo::of(sim, pictures), sim, result, &summary, scenario_toml, ctx)
+    draw_pictures_and_report(&RunInfo::of(sim, pictures), sim, result, &summary, scenario_toml, ctx, Vec::new())
 }
 
 /// Draw a run's pictures on `ctx`'s map (when the run made a picture), the aliasing picture
 /// of the worst flagged pass (`aliasing_sim` gives its cartridge and device) and the report
-/// built from `summary` (the run's summary.json as a value).
+/// built from `summary` (the run's summary.json as a value). `leading` pictures (a face run's
+/// per-region pictures) come first, in the report too.
 pub(crate) fn draw_pictures_and_report(
     info: &RunInfo,
     aliasing_sim: &Simulation,
@@ -103,9 +106,12 @@ pub(crate) fn draw_pictures_and_report(
     summary: &serde_json::Value,
     scenario_toml: &str,
     ctx: &MapContext,
+    leading: Vec<Picture>,
 ) -> Result<Drawn> {
-    let mut pictures: Vec<Picture> =
-        if result.hole.raster.is_some() { run_pictures::draw_run(info, result, ctx)?.pictures } else { Vec::new() };
+    let mut pictures = leading;
+    if result.hole.raster.is_some() {
+        pictures.extend(run_pictures::draw_run(info, result, ctx)?.pictures);
+    }
     if let Some(worst) = result.aliasing.iter().filter(|a| a.flagged).min_by(|a, b| a.ratio.total_cmp(&b.ratio)) {
         let s = aliasing_sim;
         let bytes = crate::render::aliasing::png(&s.cartridge, s.device.rotation_deg, s.device.frequency_hz, worst)?;
@@ -118,7 +124,7 @@ pub(crate) fn draw_pictures_and_report(
         });
     }
     let report_html = report::run_report(summary, scenario_toml, &pictures).to_html();
-    Ok(Drawn { pictures, report_html })
+    Ok(Drawn { pictures, report_html, regions_csv: report::regions_csv(summary) })
 }
 
 /// Write `bytes` to `name` inside the staging directory.
@@ -162,6 +168,9 @@ pub(crate) fn write_drawn(staged: &StagedDir, drawn: &Drawn, outputs: Outputs) -
     }
     if outputs.report {
         write_staged(staged, REPORT_HTML, drawn.report_html.as_bytes())?;
+        if let Some(csv) = &drawn.regions_csv {
+            write_staged(staged, REGIONS_CSV, csv.as_bytes())?;
+        }
     }
     Ok(())
 }

@@ -3,7 +3,7 @@
 //! `summary.json` and `scenario.toml` (with `trace.csv` for a replayed trace) are the run's
 //! record and are always written; `punctures` adds punctures.csv, `pictures` the PNG/SVG
 //! pictures and animation.gif, `report` report.html (with its pictures embedded, drawn in
-//! memory even when `pictures` is off). Default: everything, as before the option existed.
+//! memory even when `pictures` is off) and, for a run with regions, regions.csv beside it. Default: everything, as before the option existed.
 //! The figures in summary.json do not depend on the selection.
 
 use std::str::FromStr;
