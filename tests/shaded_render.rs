@@ -52,7 +52,7 @@ fn a_cell_hit_k_times_shows_the_colour_of_k() {
             seen.insert(k);
             let expected = viridis(k as f64 / max);
             for (px, py) in [(5 * i + 2, 197 - 5 * j), (5 * i + 1, 196 - 5 * j), (5 * i + 3, 198 - 5 * j)] {
-                assert_eq!(img.get(px as i32, py as i32).unwrap(), expected, "cell ({i}, {j}) hit {k} times, pixel ({px}, {py})");
+                assert_eq!(img.get(px, py).unwrap(), expected, "cell ({i}, {j}) hit {k} times, pixel ({px}, {py})");
             }
         }
     }
@@ -127,7 +127,7 @@ fn lighting_falls_with_the_angle_and_matches_lambert() {
         let g = GBuffer::render(&mesh, &chart, &scene.normals, &cam, &light, &raster::SAMPLES_4);
         let img = g.resolve([0; 3], |_, _, _, _| [200, 200, 200]);
         let v = img.get(60, 60).unwrap()[0];
-        let expected = 200.0 * (0.2 + 0.8 * (deg as f64).to_radians().cos());
+        let expected = 200.0 * (0.2 + 0.8 * f64::to_radians(deg).cos());
         assert!((v as f64 - expected).abs() <= 1.0, "{deg}°: {v} vs {expected}");
         assert!(v < last || deg == 0.0);
         last = v;

@@ -2,11 +2,12 @@
 //! holes made so far, a header with the treatment, pass, time and punctures.
 //!
 //! **Model.** Frames cut every treatment's passes (a region's pass k) into a few equal runs of
-//! punctures. Holes are counted on a chart lattice of `k × k` accumulation cells (k chosen so
-//! a lattice pixel is about a screen pixel): a hole marks every lattice pixel holding one of
-//! its cells (the accumulator's own footprint rows, as in the flat animation), so a 0.18 mm
-//! hole is never lost. A screen pixel shows the lattice pixel under its chart point, as
-//! 0, 1, …, 5+ holes, shaded (24 fixed shade levels: a fixed palette, no quantisation).
+//! punctures. Hits are summed on a chart lattice of `k × k` accumulation cells (k chosen so
+//! a lattice pixel is about a screen pixel), each hole adding the cells of its footprint rows
+//! (the accumulator's own rule): a lattice pixel shows the mean holes per spot, as the
+//! accumulator's picture and `face_front.png` do. A screen pixel shows the lattice pixel under
+//! its chart point in one of [`LEVELS`] steps of the same colour scale (0 to the picture's
+//! maximum), shaded (24 fixed shade levels: a fixed palette, no quantisation).
 //! Frames after the first carry only the changed pixels; the encoder is the flat
 //! animation's ([`crate::render::animation`]), so the bytes do not depend on the thread count.
 
@@ -17,7 +18,8 @@ use crate::face::surface_simulation::{SurfaceRunResult, SurfaceSimulation};
 use crate::geometry::Vec2;
 use crate::needle::footprint::Footprint;
 
-use super::super::animation::{self as flat, LEVELS, ix};
+use super::super::animation::{self as flat, ix};
+use super::super::figure::fmt_value;
 use super::super::overlay::NO_GO_HATCH_RGB;
 use super::super::viridis;
 use super::raster::{self, EMPTY, GBuffer, Lighting, SHADE_ONE, shaded};
@@ -35,10 +37,12 @@ const DELAY_CS: u16 = 12;
 const HOLD_CS: u16 = 300;
 /// Shade levels of the palette.
 const SHADES: usize = 24;
+/// Colour steps of the mean holes per spot, 0 to the maximum.
+pub const LEVELS: usize = 8;
 
 mod pal {
     pub const LEVEL0: usize = 10;
-    pub const SKIN: usize = LEVEL0 + (super::LEVELS + 1) * super::SHADES;
+    pub const SKIN: usize = LEVEL0 + super::LEVELS * super::SHADES;
     pub const HATCH: usize = SKIN + super::SHADES;
     pub const GROUND: usize = HATCH + 1;
     pub const END: usize = GROUND + super::SHADES;
@@ -60,9 +64,9 @@ fn palette() -> Vec<[u8; 3]> {
         p.push([v, v, v]);
     }
     p.resize(pal::LEVEL0, [0; 3]);
-    for l in 0..=LEVELS {
+    for l in 0..LEVELS {
         for b in 0..SHADES {
-            p.push(shaded(viridis(l as f64 / LEVELS as f64), bin_shade(b)));
+            p.push(shaded(viridis(l as f64 / (LEVELS - 1) as f64), bin_shade(b)));
         }
     }
     for b in 0..SHADES {
@@ -143,11 +147,14 @@ pub fn draw(sim: &SurfaceSimulation, scene: &Scene, r: &SurfaceRunResult) -> Res
         }
     }
     let per = (FRAMES_TOTAL / segments.len().max(1)).clamp(1, FRAMES_PER_PASS);
-    let mut counts = vec![0u8; lw * lh];
-    let mut last = vec![u32::MAX; lw * lh];
+    // Hit cells per lattice pixel; the colour scale's top is the accumulator picture's maximum.
+    let mut counts = vec![0u32; lw * lh];
+    let max = r.hole.acc.raster.as_ref().map_or(1.0, |p| p.max() as f64).max(1e-9);
+    let cells = (k * k) as f64;
+    let level = |c: u32| ((c as f64 / cells / max * (LEVELS - 1) as f64).round() as usize).min(LEVELS - 1);
     let radius = sim.cartridge.radius_mm();
     let big = (i64::MIN / 4, i64::MAX / 4, i64::MIN / 4, i64::MAX / 4);
-    let mut add = |i: usize, counts: &mut Vec<u8>| {
+    let add = |i: usize, counts: &mut Vec<u32>| {
         let p = &r.punctures[i];
         let fp = Footprint::shaped(Vec2::new(p.x_mm, p.y_mm), &r.landing.shape[i], radius);
         grid.footprint_rows(&fp, big, |j, i0, i1| {
@@ -155,26 +162,27 @@ pub fn draw(sim: &SurfaceSimulation, scene: &Scene, r: &SurfaceRunResult) -> Res
             if jj < 0 || jj as usize >= lh {
                 return;
             }
-            for ii in (i0.div_euclid(k) - li0).max(0)..=(i1.div_euclid(k) - li0).min(lw as i64 - 1) {
-                let l = jj as usize * lw + ii as usize;
-                if last[l] != i as u32 {
-                    last[l] = i as u32;
-                    counts[l] = counts[l].saturating_add(1);
+            for c in i0.div_euclid(k)..=i1.div_euclid(k) {
+                let ii = c - li0;
+                if ii >= 0 && (ii as usize) < lw {
+                    let n = i1.min((c + 1) * k - 1) - i0.max(c * k) + 1;
+                    let l = jj as usize * lw + ii as usize;
+                    counts[l] = counts[l].saturating_add(n as u32);
                 }
             }
         });
     };
-    let image = |counts: &[u8], header: &[u8], footer: &[u8]| -> Vec<u8> {
+    let image = |counts: &[u32], header: &[u8], footer: &[u8]| -> Vec<u8> {
         let mut img = Vec::with_capacity((width * height) as usize);
         img.extend_from_slice(header);
         img.extend(pixels.iter().map(|p| match *p {
             Px::Fixed(v) => v,
-            Px::Holes { lattice, bin } => (pal::LEVEL0 + (counts[lattice] as usize).min(LEVELS) * SHADES + bin as usize) as u8,
+            Px::Holes { lattice, bin } => (pal::LEVEL0 + level(counts[lattice]) * SHADES + bin as usize) as u8,
         }));
         img.extend_from_slice(footer);
         img
     };
-    let footer = footer(width)?;
+    let footer = footer(width, max)?;
     let names = |ti: usize| sim.face.regions[sim.treatments[ti].region as usize].name.clone();
     let title = format!("{}: the session on the face, region by region, pass by pass", sim.name);
     let mut frames: Vec<gif::Frame<'static>> = Vec::new();
@@ -261,13 +269,13 @@ fn push_frame(frames: &mut Vec<gif::Frame<'static>>, shown: &mut Vec<u8>, img: V
     });
 }
 
-/// The legend strip: a swatch per holes level (full light) and its label.
-fn footer(width: u32) -> Result<Vec<u8>> {
+/// The legend strip: a swatch per colour step (full light) labelled with its mean holes.
+fn footer(width: u32, max: f64) -> Result<Vec<u8>> {
     let w = width as usize;
     let mut strip = flat::text_strip(width, FOOTER_H, &[])?;
     // Text is drawn at x = 6 by the strip; shift it to `at`.
     let put_text = |s: &mut Vec<u8>, txt: &str, at: usize| -> Result<()> {
-        let t = flat::text_strip(width, FOOTER_H, &[(txt.to_string(), 12, 7)])?;
+        let t = flat::text_strip(width, FOOTER_H, &[(txt.to_string(), 11, 8)])?;
         for y in 0..FOOTER_H as usize {
             for x in 6..w {
                 let dst = x - 6 + at;
@@ -279,17 +287,16 @@ fn footer(width: u32) -> Result<Vec<u8>> {
         Ok(())
     };
     let mut x = 6usize;
-    for l in 0..=LEVELS {
+    for l in 0..LEVELS {
         let idx = (pal::LEVEL0 + l * SHADES + SHADES - 1) as u8;
         for y in 6..20 {
-            for xx in x..(x + 14).min(w) {
+            for xx in x..(x + 12).min(w) {
                 strip[y * w + xx] = idx;
             }
         }
-        let label = if l == LEVELS { format!("{l}+") } else { l.to_string() };
-        put_text(&mut strip, &label, x + 17)?;
-        x += 36;
+        put_text(&mut strip, &fmt_value(max * l as f64 / (LEVELS - 1) as f64), x + 14)?;
+        x += 44;
     }
-    put_text(&mut strip, "holes per pixel (front view)", x)?;
+    put_text(&mut strip, "holes per spot (mean)", x)?;
     Ok(strip)
 }

@@ -152,13 +152,13 @@ pub fn group_kinds(sim: &SurfaceSimulation, r: &SurfaceRunResult) -> Vec<GroupKi
         .collect()
 }
 
-/// A value rounded up to 1, 2, 2.5 or 5 × 10ⁿ (a colour bar's top).
+/// A value rounded up to 1, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 × 10ⁿ (a colour bar's top).
 pub fn nice_ceil(v: f64) -> f64 {
     if !(v.is_finite() && v > 0.0) {
         return 1.0;
     }
     let p = 10f64.powf(v.log10().floor());
-    [1.0, 2.0, 2.5, 5.0, 10.0].iter().map(|m| m * p).find(|x| *x >= v * (1.0 - 1e-12)).unwrap_or(10.0 * p)
+    [1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0].iter().map(|m| m * p).find(|x| *x >= v * (1.0 - 1e-12)).unwrap_or(10.0 * p)
 }
 
 const FOOTNOTE: &str = "Orthographic views, soft light. White lines: region borders; red hatching: no-go zones; beige: skin not treated.";

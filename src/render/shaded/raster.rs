@@ -253,8 +253,8 @@ pub fn shaded(rgb: [u8; 3], shade: u16) -> [u8; 3] {
 
 /// Draw mesh edges `(triangle, corner k)` (the edge from corner k to k + 1) over `canvas`,
 /// where they are not hidden: a point of the edge shows when its depth is within
-/// `tolerance_mm` of the nearest sample of its pixel. Each pixel is blended once, `alpha` of
-/// the way (0–256) to `rgb`.
+/// `tolerance_mm` of the nearest sample of its pixel. Each pixel is blended once, `ink =
+/// (rgb, alpha)`: `alpha` of the way (0–256) to `rgb`.
 pub fn draw_edges(
     canvas: &mut Canvas,
     g: &GBuffer,
@@ -262,9 +262,9 @@ pub fn draw_edges(
     mesh: &SurfaceMesh,
     edges: &[(usize, usize)],
     tolerance_mm: f64,
-    rgb: [u8; 3],
-    alpha: u32,
+    ink: ([u8; 3], u32),
 ) {
+    let (rgb, alpha) = ink;
     let (w, h) = (g.width as usize, g.height as usize);
     let mut mark = vec![false; w * h];
     for &(t, k) in edges {

@@ -115,7 +115,7 @@ impl<'a> Scene<'a> {
 
     /// Region outlines over a resolved view.
     pub fn outline(&self, c: &mut super::super::canvas::Canvas, g: &GBuffer, camera: &Camera) {
-        raster::draw_edges(c, g, camera, self.mesh, &self.edges, 3.0 / camera.px_per_mm, [255, 255, 255], 200);
+        raster::draw_edges(c, g, camera, self.mesh, &self.edges, 3.0 / camera.px_per_mm, ([255, 255, 255], 200));
     }
 }
 

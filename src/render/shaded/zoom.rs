@@ -83,7 +83,7 @@ pub fn draw(sim: &SurfaceSimulation, scene: &Scene, r: &SurfaceRunResult) -> Res
             let cy = |y: f64| (((y - lo[1]) / bucket).floor().max(0.0) as usize).min(ny - 1);
             for j in cy(bb.y0)..=cy(bb.y1) {
                 for k in cx(bb.x0)..=cx(bb.x1) {
-                    buckets[j * nx + k].push((i as u32, fp.clone()));
+                    buckets[j * nx + k].push((i as u32, fp));
                 }
             }
         }
