@@ -2,9 +2,9 @@
 //! holes made so far, a header with the treatment, pass, time and punctures.
 //!
 //! **Model.** Frames cut every treatment's passes (a region's pass k) into a few equal runs of
-//! punctures. Hits are summed on a chart lattice of `k × k` accumulation cells (k chosen so
-//! a lattice pixel is about a screen pixel), each hole adding the cells of its footprint rows
-//! (the accumulator's own rule): a lattice pixel shows the mean holes per spot, as the
+//! punctures. Hits are summed on a chart lattice of `k × k` grid cells (a lattice pixel is
+//! about a screen pixel, k ≤ 8), each hole adding the cells of its footprint rows (the
+//! accumulator's own rule, on that grid): a lattice pixel shows the mean holes per spot, as the
 //! accumulator's picture and `face_front.png` do. A screen pixel shows the lattice pixel under
 //! its chart point in one of [`LEVELS`] steps of the same colour scale (0 to the picture's
 //! maximum), shaded (24 fixed shade levels: a fixed palette, no quantisation).
@@ -35,6 +35,8 @@ const FOOTER_H: u32 = 26;
 const MIN_WIDTH: u32 = 480;
 const DELAY_CS: u16 = 12;
 const HOLD_CS: u16 = 300;
+/// Accumulation cells across a lattice pixel (at most).
+const CELLS_PER_PX: i64 = 8;
 /// Shade levels of the palette.
 const SHADES: usize = 24;
 /// Colour steps of the mean holes per spot, 0 to the maximum.
@@ -98,9 +100,16 @@ pub fn draw(sim: &SurfaceSimulation, scene: &Scene, r: &SurfaceRunResult) -> Res
     if width > u16::MAX as u32 || height > u16::MAX as u32 {
         return Err(Error::invalid("pictures (3D animation)", format!("{width} × {height} px"), "at most 65535 px a side"));
     }
-    // The lattice: k × k cells of the run's grid per pixel, about a screen pixel.
-    let grid = r.grid.grid;
-    let k = ((1.0 / cam.px_per_mm) / grid.resolution_mm).round().max(1.0) as i64;
+    // The lattice: k × k cells per pixel, about a screen pixel; cells no coarser than the
+    // run's grid when that is already coarse, else [`CELLS_PER_PX`] across a pixel (the mean
+    // holes per spot is then exact to a cell's rim: enough for 8 colour steps, 8× cheaper).
+    let screen_mm = 1.0 / cam.px_per_mm;
+    let grid = if r.grid.grid.resolution_mm * CELLS_PER_PX as f64 >= screen_mm {
+        r.grid.grid
+    } else {
+        crate::raster::grid::GridSpec::new(screen_mm / CELLS_PER_PX as f64)?
+    };
+    let k = (screen_mm / grid.resolution_mm).round().max(1.0) as i64;
     let px_mm = k as f64 * grid.resolution_mm;
     let b = scene.chart.chart_bounds();
     let (li0, lj0) = ((b.x0 / px_mm).floor() as i64 - 1, (b.y0 / px_mm).floor() as i64 - 1);
