@@ -180,3 +180,28 @@ fn the_same_scene_gives_the_same_bytes_on_one_or_two_threads() {
     assert_eq!(one, two);
     assert_eq!(one, draw());
 }
+
+/// Label anchors (for a label placer): a visible region's anchor is the mean of its samples;
+/// a region hidden behind another gets none.
+#[test]
+fn region_anchors_sit_on_visible_regions_only() {
+    use needlesim::render::shaded::region_anchors;
+    let mesh = two_squares(false);
+    let chart = Chart::new(&mesh, "squares").unwrap();
+    let scene = Scene::new(&mesh, &chart, vec![GroupKind::Treated, GroupKind::Treated]);
+    let cam = Camera::orbit(0.0, 0.0, V3::new(5.0, 5.0, 0.0), 20.0, 200, 200);
+    let g = GBuffer::render(&mesh, &chart, &scene.normals, &cam, &Lighting::flat(), &raster::SAMPLES_4);
+    let a = region_anchors(&g, &scene);
+    assert_eq!(a.len(), 2);
+    // The front square (3–7 mm) is centred on the image: 80 × 80 px = 25,600 samples.
+    assert_eq!(a[1].visible_samples, 4 * 80 * 80);
+    assert!((a[1].x_px - 100.0).abs() < 1e-9 && (a[1].y_px - 100.0).abs() < 1e-9);
+    // The back square's visible ring is symmetric about the centre too.
+    assert_eq!(a[0].visible_samples, 4 * (200 * 200 - 80 * 80));
+    assert!((a[0].x_px - 100.0).abs() < 1e-9);
+    // From behind the front square is hidden: no anchor for it.
+    let behind = Camera::orbit(180.0, 0.0, V3::new(5.0, 5.0, 0.0), 20.0, 200, 200);
+    let gb = GBuffer::render(&mesh, &chart, &scene.normals, &behind, &Lighting::flat(), &raster::SAMPLES_4);
+    let b = region_anchors(&gb, &scene);
+    assert_eq!(b.iter().map(|a| a.group).collect::<Vec<_>>(), [0]);
+}

@@ -83,6 +83,8 @@ fn a_strip_runs_and_threads_change_no_byte() {
                 "face_coverage_regions.png",
                 "face_density_regions.png",
                 "face_front.png",
+                "face_layers_regions.png",
+                "face_passes_regions.png",
                 "face_three_quarter_left.png",
                 "face_three_quarter_right.png",
                 "face_zoom.png",

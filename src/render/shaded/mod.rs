@@ -7,8 +7,10 @@
 //! drawn where the depth test shows them, no-go zones hatched. The skin's colour is a layer
 //! sampled per sample from the run: holes per spot (the accumulator's chart picture), hole
 //! coverage or density per region (a choropleth, the sources' 25 % and 250–300 /cm² marked on
-//! the colour bar), the treated zone per region (when the run has a halo), single holes on a
-//! zoomed patch, and the session pass by pass as an animation.
+//! the colour bar), passes per spot per region (the sources' 3–4 marked), the skin layer most
+//! punctures reach per region, the treated zone per region (when the run has a halo), single
+//! holes on a zoomed patch, and the session pass by pass as an animation. The three-view
+//! sheets share one G-buffer per view (the geometry is drawn once, each layer only colours).
 //!
 //! - `raster`: camera, lighting, the G-buffer (samples: triangle, chart point, shade, depth),
 //!   resolve and depth-tested edges; `scene`: groups (treated, untreated skin, no-go), layers;
@@ -42,7 +44,7 @@ use crate::face::surface_simulation::{SurfaceRunResult, SurfaceSimulation};
 use crate::surface::Chart;
 
 use super::canvas::Canvas;
-use raster::{Camera, V3};
+use raster::{Camera, GBuffer, V3};
 use scene::{GroupKind, Layer, Scene};
 use sheet::{Bar, Key, Mark, compose};
 
@@ -54,6 +56,10 @@ pub const FACE_THREE_QUARTER_RIGHT_PNG: &str = "face_three_quarter_right.png";
 pub const FACE_COVERAGE_PNG: &str = "face_coverage_regions.png";
 /// Punctures per cm² of skin per region, three views.
 pub const FACE_DENSITY_PNG: &str = "face_density_regions.png";
+/// Mean distinct passes per punctured spot, per region, three views.
+pub const FACE_PASSES_PNG: &str = "face_passes_regions.png";
+/// The skin layer most punctures reach, per region, three views.
+pub const FACE_LAYERS_PNG: &str = "face_layers_regions.png";
 /// Treated-zone coverage per region (only when the run has a halo).
 pub const FACE_ZONE_PNG: &str = "face_zone_regions.png";
 /// Single holes on a small patch.
@@ -163,12 +169,14 @@ pub fn nice_ceil(v: f64) -> f64 {
 
 const FOOTNOTE: &str = "Orthographic views, soft light. White lines: region borders; red hatching: no-go zones; beige: skin not treated.";
 
-/// A three-view sheet of a per-region value.
-fn region_sheet(scene: &Scene, cams: &[Camera], title: &str, values: &[f64], bar: Bar) -> Result<Vec<u8>> {
-    let layer = Layer::Group { values, max: bar.max };
-    let views: Vec<(String, Canvas)> = VIEWS.iter().zip(cams).map(|(v, c)| (v.1.to_string(), scene.view(c, &layer))).collect();
-    compose(title, title, &views, &Key::Bar(bar), FOOTNOTE)?.to_png()
+/// A three-view sheet of a per-region layer (`views`: the G-buffers and their cameras).
+fn region_sheet(scene: &Scene, views: &[(GBuffer, Camera)], title: &str, layer: &Layer, key: Key) -> Result<Vec<u8>> {
+    let views: Vec<(String, Canvas)> = VIEWS.iter().zip(views).map(|(v, (g, c))| (v.1.to_string(), scene.paint(g, c, layer))).collect();
+    compose(title, title, &views, &key, FOOTNOTE)?.to_png()
 }
+
+/// Colours of the skin layer classes (epidermis only, dermis, beyond the dermis).
+pub const LAYER_RGB: [[u8; 3]; 3] = [[253, 231, 37], [33, 145, 140], [68, 1, 84]];
 
 /// Every 3D picture of a surface run, as (file name, bytes), in a fixed order.
 pub fn draw_surface_pictures(sim: &SurfaceSimulation, chart: &Chart, r: &SurfaceRunResult) -> Result<Vec<(String, Vec<u8>)>> {
@@ -187,7 +195,7 @@ pub fn draw_surface_pictures(sim: &SurfaceSimulation, chart: &Chart, r: &Surface
             out.push((file.clone(), compose(&file, &title, &[(caption.to_string(), view)], &Key::Bar(bar.clone()), FOOTNOTE)?.to_png()?));
         }
     }
-    let cams = cameras(&scene, &yaws, SHEET_VIEW_PX);
+    let sheet: Vec<(GBuffer, Camera)> = cameras(&scene, &yaws, SHEET_VIEW_PX).into_iter().map(|c| (scene.gbuffer(&c), c)).collect();
     let n = mesh.groups.len();
     let per_group = |f: &dyn Fn(usize) -> f64| -> Vec<f64> { (0..n).map(|g| if g < r.regions.len() { f(g) } else { 0.0 }).collect() };
     let coverage = per_group(&|g| r.regions[g].coverage.coverage);
@@ -195,7 +203,8 @@ pub fn draw_surface_pictures(sim: &SurfaceSimulation, chart: &Chart, r: &Surface
     let mark = Mark { lo: SOURCES_COVERAGE, hi: SOURCES_COVERAGE, label: "25 % (sources)".into() };
     let title = format!("{}: hole coverage per region (% of its skin)", sim.name);
     let bar = Bar { title: "hole coverage (%)".into(), max: cmax, tick_factor: 100.0, marks: vec![mark.clone()] };
-    out.push((FACE_COVERAGE_PNG.into(), region_sheet(&scene, &cams, &title, &coverage, bar)?));
+    let layer = Layer::Group { values: &coverage, max: cmax };
+    out.push((FACE_COVERAGE_PNG.into(), region_sheet(&scene, &sheet, &title, &layer, Key::Bar(bar))?));
     let density = per_group(&|g| r.regions[g].density_per_cm2);
     let (lo, hi) = SOURCES_DENSITY_PER_CM2;
     let dmax = nice_ceil(density.iter().copied().fold(hi * 1.2, f64::max));
@@ -206,7 +215,33 @@ pub fn draw_surface_pictures(sim: &SurfaceSimulation, chart: &Chart, r: &Surface
         tick_factor: 1.0,
         marks: vec![Mark { lo, hi, label: "250–300 (PRIME 2015)".into() }],
     };
-    out.push((FACE_DENSITY_PNG.into(), region_sheet(&scene, &cams, &title, &density, bar)?));
+    let layer = Layer::Group { values: &density, max: dmax };
+    out.push((FACE_DENSITY_PNG.into(), region_sheet(&scene, &sheet, &title, &layer, Key::Bar(bar))?));
+    // Passes per spot: the mean number of distinct passes over the region's punctured skin.
+    let passes = per_group(&|g| {
+        let t = &r.hole.groups[g];
+        let covered: u64 = t.distinct_passes.iter().skip(1).sum();
+        let sum: u64 = t.distinct_passes.iter().enumerate().map(|(k, n)| k as u64 * n).sum();
+        if covered > 0 { sum as f64 / covered as f64 } else { 0.0 }
+    });
+    let pmax = nice_ceil(passes.iter().copied().fold(4.0, f64::max));
+    let title = format!("{}: passes per spot per region (mean distinct passes over its punctured skin)", sim.name);
+    let marks = vec![Mark { lo: 3.0, hi: 4.0, label: "3–4 at most (sources)".into() }];
+    let bar = Bar { title: "passes per spot".into(), max: pmax, tick_factor: 1.0, marks };
+    let layer = Layer::Group { values: &passes, max: pmax };
+    out.push((FACE_PASSES_PNG.into(), region_sheet(&scene, &sheet, &title, &layer, Key::Bar(bar))?));
+    // Skin layer reached: the layer most of the region's punctures end in.
+    let classes: Vec<usize> = (0..n)
+        .map(|g| {
+            let f = if g < r.regions.len() { r.regions[g].layers.fractions() } else { [0.0; 3] };
+            (0..3).fold(0, |best, k| if f[k] > f[best] { k } else { best })
+        })
+        .collect();
+    let legend: Vec<(String, [u8; 3])> =
+        ["epidermis only", "dermis", "beyond the dermis"].iter().zip(LAYER_RGB).map(|(s, c)| (s.to_string(), c)).collect();
+    let title = format!("{}: skin layer most punctures reach, per region", sim.name);
+    let layer = Layer::Classes { classes: &classes, colours: &LAYER_RGB };
+    out.push((FACE_LAYERS_PNG.into(), region_sheet(&scene, &sheet, &title, &layer, Key::Legend("layer reached".into(), legend))?));
     if let Some(zone) = &r.zone {
         let zc = per_group(&|g| {
             let t = &zone.groups[g];
@@ -215,7 +250,8 @@ pub fn draw_surface_pictures(sim: &SurfaceSimulation, chart: &Chart, r: &Surface
         let zmax = nice_ceil(zc.iter().copied().fold(SOURCES_COVERAGE * 1.2, f64::max));
         let title = format!("{}: treated-zone coverage per region (holes grown by {} mm)", sim.name, sim.halo_mm);
         let bar = Bar { title: "treated zone (%)".into(), max: zmax, tick_factor: 100.0, marks: vec![mark] };
-        out.push((FACE_ZONE_PNG.into(), region_sheet(&scene, &cams, &title, &zc, bar)?));
+        let layer = Layer::Group { values: &zc, max: zmax };
+        out.push((FACE_ZONE_PNG.into(), region_sheet(&scene, &sheet, &title, &layer, Key::Bar(bar))?));
     }
     if let Some(z) = zoom::draw(sim, &scene, r)? {
         out.push((FACE_ZOOM_PNG.into(), z));

@@ -38,6 +38,8 @@ pub enum Layer<'a> {
     Spot { raster: &'a Raster, max: f64 },
     /// A value per mesh group, coloured `viridis(v / max)` (a choropleth).
     Group { values: &'a [f64], max: f64 },
+    /// A class per mesh group, coloured `colours[class]` (a class choropleth).
+    Classes { classes: &'a [usize], colours: &'a [[u8; 3]] },
 }
 
 impl Layer<'_> {
@@ -46,12 +48,15 @@ impl Layer<'_> {
         match self {
             Layer::Spot { raster, .. } => raster_value(raster, chart[0] as f64, chart[1] as f64),
             Layer::Group { values, .. } => values.get(group).copied().unwrap_or(0.0),
+            Layer::Classes { classes, .. } => classes.get(group).copied().unwrap_or(0) as f64,
         }
     }
 
-    pub fn max(&self) -> f64 {
+    /// The layer's colour at a chart point of triangle group `group`.
+    pub fn colour(&self, group: usize, chart: [f32; 2]) -> [u8; 3] {
         match self {
-            Layer::Spot { max, .. } | Layer::Group { max, .. } => *max,
+            Layer::Spot { max, .. } | Layer::Group { max, .. } => viridis(self.value(group, chart) / max.max(1e-12)),
+            Layer::Classes { classes, colours } => colours.get(classes.get(group).copied().unwrap_or(0)).copied().unwrap_or(SKIN_RGB),
         }
     }
 }
@@ -91,10 +96,7 @@ impl<'a> Scene<'a> {
     /// Unshaded colour of a sample of triangle `tri` at chart point `chart`, pixel `(x, y)`.
     pub fn colour(&self, layer: &Layer, tri: u32, chart: [f32; 2], x: u32, y: u32) -> [u8; 3] {
         match self.kind(tri) {
-            GroupKind::Treated => {
-                let g = self.mesh.triangles[tri as usize].group as usize;
-                viridis(layer.value(g, chart) / layer.max().max(1e-12))
-            }
+            GroupKind::Treated => layer.colour(self.mesh.triangles[tri as usize].group as usize, chart),
             GroupKind::Skin => SKIN_RGB,
             GroupKind::NoGo => hatch(x, y),
         }
@@ -107,9 +109,14 @@ impl<'a> Scene<'a> {
 
     /// A finished view: the layer, shaded and antialiased, with region outlines (depth-tested).
     pub fn view(&self, camera: &Camera, layer: &Layer) -> super::super::canvas::Canvas {
-        let g = self.gbuffer(camera);
+        self.paint(&self.gbuffer(camera), camera, layer)
+    }
+
+    /// A finished view from a G-buffer already rendered through `camera` (one G-buffer serves
+    /// every layer).
+    pub fn paint(&self, g: &GBuffer, camera: &Camera, layer: &Layer) -> super::super::canvas::Canvas {
         let mut c = g.resolve(BACKGROUND_RGB, |t, q, x, y| self.colour(layer, t, q, x, y));
-        self.outline(&mut c, &g, camera);
+        self.outline(&mut c, g, camera);
         c
     }
 
