@@ -76,7 +76,25 @@ fn a_strip_runs_and_threads_change_no_byte() {
             .unwrap();
         ok(&o);
         let out = dir.path().join("out");
-        assert_eq!(files(&out), ["front_view.png", "punctures.csv", "scenario.toml", "summary.json", "uv_heatmap.png"]);
+        assert_eq!(
+            files(&out),
+            [
+                "face_animation.gif",
+                "face_coverage_regions.png",
+                "face_density_regions.png",
+                "face_front.png",
+                "face_layers_regions.png",
+                "face_passes_regions.png",
+                "face_three_quarter_left.png",
+                "face_three_quarter_right.png",
+                "face_zoom.png",
+                "front_view.png",
+                "punctures.csv",
+                "scenario.toml",
+                "summary.json",
+                "uv_heatmap.png"
+            ]
+        );
         outs.push(files(&out).iter().map(|f| std::fs::read(out.join(f)).unwrap()).collect::<Vec<_>>());
         if threads == "1" {
             let s: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
@@ -101,6 +119,34 @@ fn a_strip_runs_and_threads_change_no_byte() {
         }
     }
     assert!(outs[0] == outs[1], "1 and 2 threads differ");
+}
+
+/// `--outputs` selects a surface run's files: pictures only when asked, summary always.
+#[test]
+fn outputs_select_the_surface_files() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("strip.obj"), OBJ).unwrap();
+    std::fs::write(dir.path().join("s.toml"), scenario(GOOD)).unwrap();
+    let mut summaries = Vec::new();
+    for (sel, expected) in
+        [("summary", vec!["scenario.toml", "summary.json"]), ("punctures", vec!["punctures.csv", "scenario.toml", "summary.json"])]
+    {
+        let out = dir.path().join(sel);
+        ok(&run_in(dir.path(), &["run", "s.toml", "--out", out.to_str().unwrap(), "--outputs", sel]));
+        assert_eq!(files(&out), expected, "--outputs {sel}");
+        summaries.push(std::fs::read(out.join("summary.json")).unwrap());
+    }
+    let out = dir.path().join("pictures");
+    ok(&run_in(dir.path(), &["run", "s.toml", "--out", out.to_str().unwrap(), "--outputs", "pictures"]));
+    let f = files(&out);
+    assert!(
+        f.contains(&"face_front.png".to_string())
+            && f.contains(&"face_animation.gif".to_string())
+            && !f.contains(&"punctures.csv".to_string()),
+        "{f:?}"
+    );
+    summaries.push(std::fs::read(out.join("summary.json")).unwrap());
+    assert!(summaries.iter().all(|s| *s == summaries[0]), "the summary depends on the selection");
 }
 
 #[test]

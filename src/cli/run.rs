@@ -37,7 +37,7 @@ pub fn run(a: RunArgs) -> anyhow::Result<ExitCode> {
     let overrides = a.set.iter().map(|s| s.parse::<Override>()).collect::<Result<Vec<_>, _>>()?;
     let file = scenario::load(&a.scenario, &overrides)?;
     if file.is_surface() {
-        return super::run_surface::run(&a.scenario, &file, a.out, a.deny_warnings);
+        return super::run_surface::run(&a.scenario, &file, a.out, a.deny_warnings, a.outputs);
     }
     if file.is_face() {
         return super::run_face::run(&a.scenario, &file, a.out, a.deny_warnings, a.outputs);

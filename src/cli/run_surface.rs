@@ -9,17 +9,24 @@ use needlesim::io::output;
 use needlesim::io::scenario::ScenarioFile;
 
 /// Load the mesh, simulate the session on it, write the outputs and print a short report.
-pub fn run(path: &Path, file: &ScenarioFile, out: Option<PathBuf>, deny_warnings: bool) -> anyhow::Result<ExitCode> {
+pub fn run(
+    path: &Path,
+    file: &ScenarioFile,
+    out: Option<PathBuf>,
+    deny_warnings: bool,
+    outputs: output::Outputs,
+) -> anyhow::Result<ExitCode> {
     let face =
         file.load_surface_face(path).map_err(|e| anyhow::Error::new(e).context(format!("loading the surface of {}", path.display())))?;
-    let sim = file
+    let mut sim = file
         .to_surface_simulation_in(face, path.parent().unwrap_or(Path::new(".")))
         .map_err(|e| anyhow::Error::new(e).context(format!("invalid scenario {}", path.display())))?;
+    sim.picture &= outputs.draws();
     let r = sim.run().with_context(|| format!("running {}", path.display()))?;
     let dir = out.unwrap_or_else(|| PathBuf::from("output").join(&sim.name));
     let resolved = toml::to_string_pretty(&output::resolved_scenario(file)).context("serialising the resolved scenario")?;
     let units = file.face.as_ref().and_then(|f| f.units.clone()).unwrap_or_default();
-    let dir = output::surface_run::write_surface_run(&dir, &sim, &units, &r, &resolved)?;
+    let dir = output::surface_run::write_surface_run_with(&dir, &sim, &units, &r, &resolved, outputs)?;
     let treated: Vec<_> = r.regions.iter().filter(|g| g.treated).collect();
     let area: f64 = treated.iter().map(|g| g.skin_area_mm2).sum();
     let projected: f64 = treated.iter().map(|g| g.projected_area_mm2).sum();

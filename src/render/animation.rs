@@ -186,7 +186,9 @@ fn grow(b: &mut Option<(usize, usize, usize, usize)>, x0: usize, y0: usize, x1: 
     });
 }
 
-fn text_strip(width: u32, height: u32, lines: &[(String, u32, i32)]) -> Result<Vec<u8>> {
+/// Lines of text `(text, size px, y px)` on white, as palette indices (white and the greys
+/// of [`ix`]).
+pub(crate) fn text_strip(width: u32, height: u32, lines: &[(String, u32, i32)]) -> Result<Vec<u8>> {
     ensure_font();
     let mut c = Canvas::new(width, height, [255; 3]);
     {
@@ -470,7 +472,6 @@ fn stamp_of(punctures: &[Puncture], idx: usize) -> &[Puncture] {
 
 /// Draw the animation.
 pub fn draw(input: &Input) -> Result<Animation> {
-    let err = |e: gif::EncodingError| Error::Render { path: "animation.gif".into(), message: e.to_string() };
     let mut painter = Painter::new(input)?;
     let (w, h) = (painter.width as u16, painter.height as u16);
     let flat: Vec<u8> = palette().concat();
@@ -505,17 +506,26 @@ pub fn draw(input: &Input) -> Result<Animation> {
             .set_header(&[(input.title.clone(), 13, 4), (format!("session done · {t:.1} s · coverage {:.1} %", 100.0 * last), 15, 22)])?;
         frames.push(painter.next_frame(None, HOLD_CS));
     }
-    // LZW-compress the frames in parallel, then write them in order.
+    let n = frames.len();
+    let bytes = encode(w, h, &flat, frames, "animation.gif")?;
+    Ok(Animation { gif: bytes, width: w, height: h, frames: n, map: painter.map })
+}
+
+/// The GIF encoder every animation shares: frames LZW-compressed in parallel, then written in
+/// order (the bytes do not depend on the thread count), looping forever. `palette` is flat
+/// RGB (256 entries); `what` names the file in errors.
+pub(crate) fn encode(w: u16, h: u16, palette: &[u8], mut frames: Vec<gif::Frame<'static>>, what: &str) -> Result<Vec<u8>> {
+    let err = |e: gif::EncodingError| Error::Render { path: what.into(), message: e.to_string() };
     frames.par_iter_mut().for_each(|f| f.make_lzw_pre_encoded());
     let mut bytes = Vec::new();
     {
-        let mut enc = gif::Encoder::new(&mut bytes, w, h, &flat).map_err(err)?;
+        let mut enc = gif::Encoder::new(&mut bytes, w, h, palette).map_err(err)?;
         enc.set_repeat(gif::Repeat::Infinite).map_err(err)?;
         for f in &frames {
             enc.write_lzw_pre_encoded_frame(f).map_err(err)?;
         }
     }
-    Ok(Animation { gif: bytes, width: w, height: h, frames: frames.len(), map: painter.map })
+    Ok(bytes)
 }
 
 /// Decode a GIF written by [`draw`] and return the palette indices of the image shown after

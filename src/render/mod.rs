@@ -12,6 +12,8 @@
 //! - `heatmap`: the hits heatmap ([`figure::Placement`]: where a map landed in an image).
 //! - `run_pictures`: every picture of a run.
 //! - `animation`: the GIF. `report`: the HTML. `canvas`, `svg`, `datauri`: primitives.
+//! - `surface`: the chart heatmap and plain front view of a surface run; `shaded`: its shaded
+//!   3D views, zoom and animation (our own z-buffer rasteriser).
 
 #[cfg(feature = "render")]
 pub mod aliasing;
@@ -40,6 +42,8 @@ pub mod report;
 #[cfg(feature = "render")]
 pub mod run_pictures;
 pub mod settings;
+#[cfg(feature = "render")]
+pub mod shaded;
 #[cfg(feature = "render")]
 pub mod surface;
 #[cfg(feature = "render")]

@@ -7,6 +7,7 @@ use crate::raster::accumulate::Raster;
 use crate::surface::{Chart, SurfaceMesh};
 
 use super::canvas::Canvas;
+use super::shaded::scene::outline_edges;
 
 /// Longest side of a picture, pixels.
 pub const SIDE_PX: u32 = 900;
@@ -18,31 +19,6 @@ pub fn ramp(t: f64) -> [u8; 3] {
     let k = (t.floor() as usize).min(stops.len() - 2);
     let f = t - k as f64;
     [0, 1, 2].map(|c| (stops[k][c] + (stops[k + 1][c] - stops[k][c]) * f).round() as u8)
-}
-
-/// Edges between triangles of different groups, and boundary edges (by position indices).
-fn outline_edges(mesh: &SurfaceMesh) -> Vec<(usize, usize)> {
-    let mut edges: Vec<(u32, u32, u32, usize, usize)> = Vec::new();
-    for (i, t) in mesh.triangles.iter().enumerate() {
-        for k in 0..3 {
-            let (a, b) = (t.v[k], t.v[(k + 1) % 3]);
-            edges.push((a.min(b), a.max(b), t.group, i, k));
-        }
-    }
-    edges.sort_unstable();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < edges.len() {
-        let mut j = i + 1;
-        while j < edges.len() && (edges[j].0, edges[j].1) == (edges[i].0, edges[i].1) {
-            j += 1;
-        }
-        if j - i == 1 || edges[i..j].iter().any(|e| e.2 != edges[i].2) {
-            out.push((edges[i].3, edges[i].4));
-        }
-        i = j;
-    }
-    out
 }
 
 /// The chart heatmap: mean hits per pixel of `raster` (chart mm), region outlines in white.

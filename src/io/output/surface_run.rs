@@ -14,7 +14,8 @@
 //!   normal, `landed_in = off_mesh`), then `z_mm, normal_x, normal_y, normal_z, u_mm, v_mm` (chart),
 //!   `region` (aimed), `landed_in`, `real_depth_mm`, `layer`, `surface_tilt_deg`.
 //! - `uv_heatmap.png` (chart, mean hits, region outlines) and `front_view.png` (the mesh
-//!   from the front, coloured by hole coverage per triangle, shaded).
+//!   from the front, coloured by hole coverage per triangle, shaded); the shaded 3D pictures
+//!   `face_*.png` and `face_animation.gif` ([`crate::render::shaded`]).
 //! - `scenario.toml`: the resolved scenario.
 
 use std::path::{Path, PathBuf};
@@ -31,7 +32,7 @@ use crate::render::surface::{front_view, uv_heatmap};
 use crate::surface::Chart;
 use crate::surface::place::NO_TRIANGLE;
 
-use super::{PUNCTURES_CSV, SCENARIO_TOML, SUMMARY_JSON, StagedDir, punctures_csv};
+use super::{Outputs, PUNCTURES_CSV, SCENARIO_TOML, SUMMARY_JSON, StagedDir, punctures_csv};
 
 /// The chart heatmap picture.
 pub const UV_HEATMAP_PNG: &str = "uv_heatmap.png";
@@ -196,29 +197,47 @@ pub fn punctures_bytes(sim: &SurfaceSimulation, chart: &Chart, r: &SurfaceRunRes
 
 /// Write a surface run's outputs into `dir` atomically (everything drawn in memory first).
 pub fn write_surface_run(dir: &Path, sim: &SurfaceSimulation, units: &str, r: &SurfaceRunResult, scenario_toml: &str) -> Result<PathBuf> {
+    write_surface_run_with(dir, sim, units, r, scenario_toml, Outputs::ALL)
+}
+
+/// [`write_surface_run`] writing only the selected files (`run --outputs`): pictures (the
+/// chart heatmap, the plain front view and the shaded 3D pictures,
+/// [`crate::render::shaded`]) only when `pictures` is selected.
+pub fn write_surface_run_with(
+    dir: &Path,
+    sim: &SurfaceSimulation,
+    units: &str,
+    r: &SurfaceRunResult,
+    scenario_toml: &str,
+    outputs: Outputs,
+) -> Result<PathBuf> {
     let chart = sim.chart()?;
     let summary = serde_json::to_string_pretty(&summary(sim, &chart, units, r))
         .map_err(|e| Error::Render { path: SUMMARY_JSON.into(), message: e.to_string() })?
         + "\n";
-    let csv = punctures_bytes(sim, &chart, r)?;
-    let uv = match &r.hole.acc.raster {
-        Some(raster) => Some(uv_heatmap(&sim.face.mesh, &chart, raster).to_png()?),
-        None => None,
-    };
-    let coverage: Vec<f64> =
-        r.hole.acc.tallies.iter().map(|t| if t.cells > 0 { t.covered() as f64 / t.cells as f64 } else { 0.0 }).collect();
-    let front = front_view(&sim.face.mesh, &chart, &coverage).to_png()?;
+    let csv = if outputs.punctures { Some(punctures_bytes(sim, &chart, r)?) } else { None };
+    let mut pictures = Vec::new();
+    if outputs.pictures {
+        if let Some(raster) = &r.hole.acc.raster {
+            pictures.push((UV_HEATMAP_PNG.to_string(), uv_heatmap(&sim.face.mesh, &chart, raster).to_png()?));
+        }
+        let coverage: Vec<f64> =
+            r.hole.acc.tallies.iter().map(|t| if t.cells > 0 { t.covered() as f64 / t.cells as f64 } else { 0.0 }).collect();
+        pictures.push((FRONT_VIEW_PNG.to_string(), front_view(&sim.face.mesh, &chart, &coverage).to_png()?));
+        pictures.extend(crate::render::shaded::draw_surface_pictures(sim, &chart, r)?);
+    }
     let staged = StagedDir::new(dir)?;
     let write = |name: &str, bytes: &[u8]| {
         let p = staged.path(name);
         std::fs::write(&p, bytes).map_err(|e| Error::io(&p, e))
     };
     write(SUMMARY_JSON, summary.as_bytes())?;
-    write(PUNCTURES_CSV, &csv)?;
-    if let Some(uv) = uv {
-        write(UV_HEATMAP_PNG, &uv)?;
+    if let Some(csv) = csv {
+        write(PUNCTURES_CSV, &csv)?;
     }
-    write(FRONT_VIEW_PNG, &front)?;
+    for (name, bytes) in &pictures {
+        write(name, bytes)?;
+    }
     write(SCENARIO_TOML, scenario_toml.as_bytes())?;
     staged.commit()
 }
