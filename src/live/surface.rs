@@ -612,7 +612,11 @@ mod tests {
         let p = pen();
         let face = crate::face::surface::builtin_surface_face(&[]).unwrap();
         let map = Arc::new(SurfaceLiveMap::new(face, p.cartridge.radius_mm()).unwrap());
-        assert!(map.min_cells_across_radius >= 1.0, "{}", map.min_cells_across_radius);
+        // The live grid: the coarsest allowed, ≥ 2 cells across a hole radius where the chart is
+        // isometric; the most stretched region triangle has fewer (reported, not hidden).
+        assert!(map.grid.resolution_mm <= SURFACE_LIVE_RESOLUTION_MM + 1e-12, "{}", map.grid.resolution_mm);
+        assert!(map.needle_radius_mm() / map.grid.resolution_mm >= 2.0);
+        assert!(map.min_cells_across_radius > 0.0 && map.min_cells_across_radius < map.needle_radius_mm() / map.grid.resolution_mm);
         let names = &map.face.mesh.groups;
         // The chart centroid of a group's triangles.
         let centroid = |name: &str| {
