@@ -398,6 +398,8 @@ async function init() {
 async function toggle() {
   V.on = !V.on;
   for (const id of ["map", "figures", "session-panel", "pen"]) $(id).hidden = V.on;
+  // The flat session's toolbar (its passes, undo, clear, replay) hides too: the 3D panel has its own.
+  for (const el of [$("pass-buttons"), $("undo"), $("clear"), $("replay"), document.querySelector("#toolbar .label")]) if (el) el.style.display = V.on ? "none" : "";
   if (!V.flatName) V.flatName = $("map-name").textContent;
   $("map-name").textContent = V.on ? "3D face (built-in ICT face surface): drag on the skin to draw, off it to turn" : V.flatName;
   for (const id of ["face3d", "figures3d"]) $(id).hidden = !V.on;
