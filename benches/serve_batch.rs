@@ -166,7 +166,69 @@ fn live_batch(c: &mut Criterion) {
             })
         });
     }
+    surface_batch(&mut g);
     g.finish();
+}
+
+/// Issue 16: the same 200-sample batch on the 3D face (`live::surface`): chart points in a
+/// zigzag over the left cheek's chart centroid (samples off the mesh are skipped), stamped by
+/// skin length, landed with the pen normal to the skin, accumulated in the chart with its
+/// ellipses, plus the figures and the per-triangle coverage the server sends. The session
+/// already holds three passes over the same box.
+fn surface_batch(g: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>) {
+    use needlesim::live::surface::{SurfaceLiveMap, SurfaceLiveSession};
+    use needlesim::surface::trace::SurfaceSample;
+    let mut cartridge = Cartridge::preset(12, 1.0).unwrap();
+    cartridge.depth_mm = 1.0;
+    let pen = PenSettings { cartridge, device: Device { frequency_hz: 120.0, rotation_deg: 18.0, ..Device::default() }, tilt_deg: 0.0 };
+    let face = needlesim::face::surface::builtin_surface_face(&[]).unwrap();
+    let map = Arc::new(SurfaceLiveMap::new(face, pen.cartridge.radius_mm()).unwrap());
+    let g_cheek = map.face.mesh.groups.iter().position(|n| n == "cheek_left").unwrap() as u32;
+    let (mut c, mut w) = (Vec2::zeros(), 0.0);
+    for t in map.chart.tris.iter().filter(|t| t.group == g_cheek) {
+        let a = needlesim::surface::plan::area(&t.chart);
+        c += (t.chart[0] + t.chart[1] + t.chart[2]) * (a / 3.0);
+        w += a;
+    }
+    let centre = c / w - Vec2::new(18.0, 13.0);
+    let on_mesh = |v: Vec<TimedSample>| -> Vec<SurfaceSample> {
+        v.into_iter()
+            .map(|s| SurfaceSample { t_s: s.t_s, at_mm: s.at_mm * 0.5 + centre })
+            .filter(|s| map.chart.locate(s.at_mm).is_some())
+            .collect()
+    };
+    let mut s = SurfaceLiveSession::new(map.clone(), pen, SessionLimits::default()).unwrap();
+    let mut t = 0.0;
+    for pass in 0..3u16 {
+        let samples = on_mesh(zigzag(t, 60 * 12 * 3, 1.0 / 60.0, 40.0, 0.0));
+        for (k, chunk) in samples.chunks(200).enumerate() {
+            s.add_samples(1 + pass as u64 * 100 + k as u64, pass, chunk).unwrap();
+            s.end_stroke();
+        }
+        t = samples.last().unwrap().t_s + 1.0;
+    }
+    let batch: Vec<SurfaceSample> = on_mesh(zigzag(t + 10.0, 260, 1.0 / 60.0, 40.0, 5.0)).into_iter().take(200).collect();
+    eprintln!(
+        "surface session before the batch: {} punctures, chart grid {} mm, batch of {} samples",
+        s.punctures().len(),
+        map.grid.resolution_mm,
+        batch.len()
+    );
+    g.bench_function("live_surface_face_cheek_60Hz_samples", |b| {
+        b.iter_custom(|n| {
+            let mut total = Duration::ZERO;
+            for i in 0..n {
+                let start = Instant::now();
+                let out = s.add_samples(1_000_000 + i, 3, &batch).unwrap();
+                let m = s.metrics();
+                let cov = s.triangle_coverage();
+                total += start.elapsed();
+                std::hint::black_box((out, m, cov));
+                s.undo();
+            }
+            total
+        })
+    });
 }
 
 criterion_group! {

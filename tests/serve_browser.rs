@@ -608,3 +608,82 @@ fn the_layout_fits_a_laptop_and_a_tablet() {
         d.screenshot(name);
     }
 }
+
+/// Drag the mouse through viewport points `path` (CSS px), `ms` milliseconds in all.
+fn drag_px(d: &Driver, path: &[(f64, f64)], ms: u64) {
+    let mut actions = vec![
+        json!({"type": "pointerMove", "duration": 0, "x": path[0].0.round() as i64, "y": path[0].1.round() as i64, "origin": "viewport"}),
+        json!({"type": "pointerDown", "button": 0}),
+    ];
+    for &(x, y) in &path[1..] {
+        actions.push(json!({"type": "pointerMove", "duration": ms / path.len() as u64, "x": x.round() as i64, "y": y.round() as i64, "origin": "viewport"}));
+    }
+    actions.push(json!({"type": "pointerUp", "button": 0}));
+    d.cmd(
+        "POST",
+        "/actions",
+        Some(json!({"actions": [{"type": "pointer", "id": "mouse", "parameters": {"pointerType": "mouse"}, "actions": actions}]})),
+    );
+    d.cmd("DELETE", "/actions", None);
+}
+
+/// Issue 16 items 5–6: the live page on the 3D face. Switch to the 3D face, turn it (a drag
+/// off the skin), draw across the left cheek (its screen position from the page's own
+/// projection of the cheek's triangles, checked by the page's ray pick), see punctures and
+/// the coverage figure rise and the cheek's row in the region table; draw across the left
+/// eye (from the upper to the lower periorbital region) and see the red no-go banner.
+/// Screenshot: `output/live-3d.png` (kept in git, shown in the README).
+#[test]
+fn drawing_on_the_3d_face_makes_punctures_coverage_and_the_no_go_warning() {
+    let Some((_lock, _server, d)) = open_page("serve_browser_3d", 1400, 1000) else { return };
+    d.click("view-switch");
+    d.wait_for("const V = window.needlesim3d; return V.ready === true && !!V.session;", "the 3D face and its session");
+    assert_eq!(d.js("return document.getElementById('map').hidden && !document.getElementById('face3d').hidden;"), json!(true));
+    assert_eq!(d.number("punctures3d"), 0.0);
+    let settle = "const V = window.needlesim3d; return !V.drawing && !V.inFlight && V.pending.length === 0;";
+
+    // Turn the face a little to its left with a drag that starts off the skin (top-left corner).
+    let yaw0 = d.js("return window.needlesim3d.yaw;").as_f64().unwrap();
+    let r = d.rect("#face3d");
+    drag_px(&d, &[(r[0] + 8.0, r[1] + 8.0), (r[0] + 40.0, r[1] + 8.0), (r[0] + 60.0, r[1] + 9.0)], 300);
+    let yaw1 = d.js("return window.needlesim3d.yaw;").as_f64().unwrap();
+    assert!((yaw1 - yaw0).abs() > 0.1, "the face turned: yaw {yaw0} → {yaw1}");
+    assert_eq!(d.number("punctures3d"), 0.0, "turning the face draws nothing");
+
+    // Across the left cheek.
+    let c = d.js("return window.needlesim3d.screenOf('cheek_left');");
+    assert!(c.is_object(), "the left cheek is in view: {c}");
+    let (cx, cy) = (c["x"].as_f64().unwrap(), c["y"].as_f64().unwrap());
+    let path: Vec<(f64, f64)> = (0..=30).map(|k| (cx - 15.0 + k as f64, cy + 0.3 * k as f64)).collect();
+    drag_px(&d, &path, 1200);
+    d.wait_for(settle, "the 3D page to send its batches");
+    let punctures = d.number("punctures3d");
+    let coverage = d.number("coverage3d");
+    assert!(punctures >= 12.0 * 10.0, "punctures: {punctures}");
+    assert!(coverage > 0.0, "coverage: {coverage}");
+    let rows = d.js("return [...document.querySelectorAll('#regions3d tbody tr td:first-child')].map((td) => td.textContent);");
+    assert!(rows.as_array().unwrap().iter().any(|n| n == "cheek_left"), "region rows: {rows}");
+    assert_eq!(d.js("return document.getElementById('nogo3d').hidden;"), json!(true), "no warning on the cheek");
+    let drawn = d.js("return window.needlesim3d.pointCount;").as_f64().unwrap();
+    assert_eq!(drawn, punctures, "every puncture is drawn on the skin");
+
+    // A second stroke across the cheek raises the coverage.
+    let path: Vec<(f64, f64)> = (0..=30).map(|k| (cx - 12.0 + k as f64 * 0.8, cy - 10.0 + 0.7 * k as f64)).collect();
+    drag_px(&d, &path, 1200);
+    d.wait_for(settle, "the second stroke");
+    assert!(d.number("coverage3d") > coverage, "coverage rises: {coverage} → {}", d.number("coverage3d"));
+
+    // Across the left eye: from the upper periorbital region to the lower one.
+    let up = d.js("return window.needlesim3d.screenOf('periorbital_upper_left');");
+    let down = d.js("return window.needlesim3d.screenOf('periorbital_lower_left');");
+    assert!(up.is_object() && down.is_object(), "{up} {down}");
+    let (ux, uy, dx, dy) = (up["x"].as_f64().unwrap(), up["y"].as_f64().unwrap(), down["x"].as_f64().unwrap(), down["y"].as_f64().unwrap());
+    let path: Vec<(f64, f64)> = (0..=40).map(|k| (ux + (dx - ux) * k as f64 / 40.0, uy + (dy - uy) * k as f64 / 40.0)).collect();
+    drag_px(&d, &path, 1500);
+    d.wait_for(settle, "the stroke across the eye");
+    d.wait_for("return !document.getElementById('nogo3d').hidden;", "the no-go banner");
+    let banner = d.js("return document.getElementById('nogo3d').textContent;");
+    assert!(banner.as_str().unwrap().contains("eye_left"), "banner: {banner}");
+    assert_eq!(d.errors(), json!([]), "no script errors");
+    d.screenshot("live-3d.png");
+}

@@ -28,7 +28,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use crate::geometry::{Rect, Vec2};
-use crate::needle::footprint::Footprint;
+use crate::needle::footprint::{Footprint, Shape};
 use crate::needle::puncture::Puncture;
 use crate::raster::accumulate::{self, Request, Tally};
 use crate::raster::domain::{Domain, TileClass};
@@ -89,6 +89,9 @@ pub struct LiveAccumulator {
     domain: Arc<dyn Domain + Send + Sync>,
     passes: usize,
     punctures: Vec<Puncture>,
+    /// Chart footprints, one per puncture, when the punctures were pushed with their shapes
+    /// ([`LiveAccumulator::push_shaped`], a surface's chart); empty otherwise.
+    shapes: Vec<Shape>,
     layers: Vec<Layer>,
     /// Puncture centres per label.
     inside: Vec<u64>,
@@ -112,7 +115,7 @@ impl LiveAccumulator {
                 Layer { grid: l.grid, radius_mm: l.radius_mm, tiles: HashMap::new(), totals: l.baseline.as_ref().clone() }
             })
             .collect();
-        LiveAccumulator { inside: vec![0; labels], domain, passes, punctures: Vec::new(), layers }
+        LiveAccumulator { inside: vec![0; labels], domain, passes, punctures: Vec::new(), shapes: Vec::new(), layers }
     }
 
     pub fn punctures(&self) -> &[Puncture] {
@@ -166,6 +169,22 @@ impl LiveAccumulator {
     /// Add punctures (every `pass` below the accumulator's pass count). Returns the number
     /// of tiles they reached, over the layers.
     pub fn push(&mut self, new: &[Puncture]) -> usize {
+        assert!(self.shapes.is_empty() || new.is_empty(), "an accumulator of shaped punctures takes shapes (push_shaped)");
+        self.push_inner(new)
+    }
+
+    /// Add punctures whose footprints are `shapes` (one per puncture, drawn as
+    /// [`Footprint::shaped`] at the puncture's centre, as `accumulate_shaped` draws them):
+    /// footprints in a surface's chart. An accumulator takes shaped punctures from the first
+    /// push on or never.
+    pub fn push_shaped(&mut self, new: &[Puncture], shapes: &[Shape]) -> usize {
+        assert_eq!(new.len(), shapes.len(), "one shape per puncture");
+        assert!(self.shapes.len() == self.punctures.len(), "an accumulator of plain punctures takes no shapes");
+        self.shapes.extend_from_slice(shapes);
+        self.push_inner(new)
+    }
+
+    fn push_inner(&mut self, new: &[Puncture]) -> usize {
         let first = self.punctures.len();
         for p in new {
             assert!((p.pass as usize) < self.passes, "pass {} of {}", p.pass, self.passes);
@@ -179,10 +198,11 @@ impl LiveAccumulator {
         for layer in &mut self.layers {
             let mut keys = BTreeSet::new();
             for (idx, p) in self.punctures.iter().enumerate().skip(first) {
-                for key in layer.tiles_of(p) {
+                let shape = self.shapes.get(idx);
+                for key in layer.tiles_of(p, shape) {
                     let tile = layer.tiles.entry(key).or_insert_with(|| new_tile(domain, &layer.grid, key));
                     tile.members.push(idx as u32);
-                    layer.add_to_tile(key, p);
+                    layer.add_to_tile(key, p, shape);
                     keys.insert(key);
                 }
             }
@@ -204,9 +224,10 @@ impl LiveAccumulator {
         }
         let mut rebuilt = 0;
         for layer in &mut self.layers {
-            rebuilt += layer.truncate(&self.punctures, len);
+            rebuilt += layer.truncate(&self.punctures, &self.shapes, len);
         }
         self.punctures.truncate(len);
+        self.shapes.truncate(len);
         rebuilt
     }
 }
@@ -234,17 +255,23 @@ fn new_tile(domain: &dyn Domain, g: &GridSpec, (ti, tj): (i64, i64)) -> TileStat
 
 impl Layer {
     /// Tiles the footprint of `p` may reach.
-    fn tiles_of(&self, p: &Puncture) -> impl Iterator<Item = (i64, i64)> + use<> {
+    fn tiles_of(&self, p: &Puncture, shape: Option<&Shape>) -> impl Iterator<Item = (i64, i64)> + use<> {
         let r = self.radius_mm;
         let g = self.grid;
-        let b = if p.is_disk() { Rect::new(p.x_mm - r, p.y_mm - r, p.x_mm + r, p.y_mm + r) } else { Footprint::of(p, r).bbox() };
+        let b = if let Some(s) = shape {
+            Footprint::shaped(Vec2::new(p.x_mm, p.y_mm), s, r).bbox()
+        } else if p.is_disk() {
+            Rect::new(p.x_mm - r, p.y_mm - r, p.x_mm + r, p.y_mm + r)
+        } else {
+            Footprint::of(p, r).bbox()
+        };
         let (i0, i1, j0, j1) = (g.tile_of(b.x0), g.tile_of(b.x1), g.tile_of(b.y0), g.tile_of(b.y1));
         (j0..=j1).flat_map(move |j| (i0..=i1).map(move |i| (i, j)))
     }
 
     /// Rasterise puncture `p` into tile `key`, moving each cell it covers from its old state
     /// to the new one in the totals.
-    fn add_to_tile(&mut self, key: (i64, i64), p: &Puncture) {
+    fn add_to_tile(&mut self, key: (i64, i64), p: &Puncture, shape: Option<&Shape>) {
         let g = self.grid;
         let t = g.tile_cells as i64;
         let (ci0, cj0) = (key.0 * t, key.1 * t);
@@ -282,13 +309,17 @@ impl Layer {
             }
         };
         // Disks keep the fast path; tilted or dragged needles use the core's exact shape.
-        accumulate::footprint_rows(p, &g, self.radius_mm, window, rows);
+        match shape {
+            Some(s) => g.footprint_rows(&Footprint::shaped(Vec2::new(p.x_mm, p.y_mm), s, self.radius_mm), window, rows),
+            None => accumulate::footprint_rows(p, &g, self.radius_mm, window, rows),
+        }
     }
 
     /// Rebuild the tiles the punctures from index `len` on reached, from the punctures
     /// before it. Returns the number of tiles rebuilt.
-    fn truncate(&mut self, punctures: &[Puncture], len: usize) -> usize {
-        let touched: BTreeSet<(i64, i64)> = punctures[len..].iter().flat_map(|p| self.tiles_of(p)).collect();
+    fn truncate(&mut self, punctures: &[Puncture], shapes: &[Shape], len: usize) -> usize {
+        let touched: BTreeSet<(i64, i64)> =
+            punctures.iter().enumerate().skip(len).flat_map(|(i, p)| self.tiles_of(p, shapes.get(i))).collect();
         for key in &touched {
             let Some(tile) = self.tiles.get_mut(key) else { continue };
             tile.members.retain(|&i| (i as usize) < len);
@@ -314,7 +345,7 @@ impl Layer {
                 None => continue,
             };
             for idx in members {
-                self.add_to_tile(*key, &punctures[idx as usize]);
+                self.add_to_tile(*key, &punctures[idx as usize], shapes.get(idx as usize));
             }
         }
         self.recompute_max();

@@ -27,6 +27,7 @@
 pub mod accumulator;
 pub mod run;
 pub mod session;
+pub mod surface;
 
 use std::sync::{Arc, Mutex};
 

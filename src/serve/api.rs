@@ -35,12 +35,14 @@ use crate::technique::firing::{TimedSample, speed_for_density_mm_s};
 pub struct AppState {
     pub config: ServeConfig,
     pub store: Store,
+    /// Sessions on the 3D face ([`super::surface`]).
+    pub surface: super::surface::SurfaceState,
 }
 
 impl AppState {
     pub fn new(config: ServeConfig) -> Self {
         let store = Store::new(config.limits.max_sessions, config.limits.idle);
-        AppState { config, store }
+        AppState { config, store, surface: Default::default() }
     }
 }
 
@@ -52,7 +54,7 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    fn new(status: StatusCode, message: impl Into<String>) -> Self {
+    pub(super) fn new(status: StatusCode, message: impl Into<String>) -> Self {
         ApiError { status, message: message.into() }
     }
     fn bad(message: impl Into<String>) -> Self {
@@ -81,7 +83,7 @@ impl IntoResponse for ApiError {
 type ApiResult = Result<Json<Value>, ApiError>;
 
 /// Parse a JSON body strictly; an empty body is `{}`.
-fn parse<T: for<'de> Deserialize<'de>>(body: Result<Bytes, BytesRejection>) -> Result<T, ApiError> {
+pub(super) fn parse<T: for<'de> Deserialize<'de>>(body: Result<Bytes, BytesRejection>) -> Result<T, ApiError> {
     let body = body.map_err(|e| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
             ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, format!("request body over {MAX_BODY_BYTES} bytes"))
@@ -158,7 +160,7 @@ pub struct SessionSettings {
 impl SessionSettings {
     /// Apply `input` and validate as `run` validates a scenario (same keys, same
     /// messages); returns the new settings and the pen, or the first error.
-    fn apply(&self, input: &SettingsIn) -> Result<(SessionSettings, PenSettings, f64), Error> {
+    pub(super) fn apply(&self, input: &SettingsIn) -> Result<(SessionSettings, PenSettings, f64), Error> {
         let mut next = self.clone();
         if let Some(name) = &input.device_preset {
             next.file = crate::io::scenario::presets::switch_device(&next.file, "device_preset", name)?;

@@ -46,6 +46,7 @@ pub mod fuzzing;
 pub mod net;
 pub mod page;
 pub mod store;
+pub mod surface;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -159,6 +160,12 @@ pub fn router(config: ServeConfig, bound: SocketAddr) -> Router {
         .route("/app.js", get(page::script))
         .route("/app.css", get(page::style))
         .route("/favicon.svg", get(page::favicon))
+        .route("/viewer3d.js", get(page::viewer3d))
+        .route("/api/surface/mesh", get(surface::mesh))
+        .route("/api/surface/sessions", post(surface::create))
+        .route("/api/surface/sessions/{id}/strokes", post(surface::strokes))
+        .route("/api/surface/sessions/{id}/undo", post(surface::undo))
+        .route("/api/surface/sessions/{id}/trace.csv", get(surface::trace))
         .route("/api/config", get(api::config))
         .route("/api/sessions", get(api::session_count).post(api::create_session))
         .route("/api/sessions/{id}", get(api::session_state).delete(api::delete_session))

@@ -34,6 +34,7 @@ pub mod mesh;
 pub mod place;
 pub mod plan;
 pub mod shapes;
+pub mod trace;
 pub mod validate;
 
 pub use chart::Chart;
