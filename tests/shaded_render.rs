@@ -205,3 +205,53 @@ fn region_anchors_sit_on_visible_regions_only() {
     let b = region_anchors(&gb, &scene);
     assert_eq!(b.iter().map(|a| a.group).collect::<Vec<_>>(), [0]);
 }
+
+/// The region labels of the 3D views of the built-in face, at both sizes `run` draws them
+/// (single views and three-view sheets), with a value line as the region sheets print:
+/// no two boxes overlap (nor come closer than the placer's gap), every box lies inside its
+/// view, none covers a visible no-go zone's box, every leader stays off the other boxes, and
+/// most regions are named.
+#[test]
+fn region_labels_on_the_3d_face_never_collide() {
+    use needlesim::face::surface::builtin_surface_face;
+    use needlesim::render::labels::{overlapping_pairs, segment_meets_rect};
+    use needlesim::render::shaded::{SHEET_VIEW_PX, SINGLE_VIEW_PX, VIEWS, cameras, region_texts, view_labels};
+    let face = builtin_surface_face(&[]).unwrap();
+    let chart = Chart::new(&face.mesh, "builtin").unwrap();
+    let (nr, nz) = (face.regions.len(), face.no_go.len());
+    let kinds: Vec<GroupKind> = (0..face.mesh.groups.len())
+        .map(|g| {
+            if g < nr {
+                GroupKind::Treated
+            } else if g < nr + nz {
+                GroupKind::NoGo
+            } else {
+                GroupKind::Skin
+            }
+        })
+        .collect();
+    let scene = Scene::new(&face.mesh, &chart, kinds);
+    let yaws: Vec<f64> = VIEWS.iter().map(|v| v.2).collect();
+    for (side, value) in [(SINGLE_VIEW_PX, false), (SHEET_VIEW_PX, true)] {
+        let texts = region_texts(&scene, &|g| value.then(|| format!("{:.1} %", 10.0 + g as f64)));
+        for (view, cam) in VIEWS.iter().zip(cameras(&scene, &yaws, side)) {
+            let g = scene.gbuffer(&cam);
+            let l = view_labels(&g, &scene, &texts);
+            let what = format!("{} at {side} px", view.0);
+            let rects: Vec<_> = l.labels.iter().map(|d| d.placed.rect).collect();
+            assert!(rects.len() >= 8, "{what}: only {} labels ({:?} left out)", rects.len(), l.left_out);
+            assert!(overlapping_pairs(&rects).is_empty(), "{what}: overlapping labels {:?}", overlapping_pairs(&rects));
+            for (k, r) in rects.iter().enumerate() {
+                assert!(r.x0 >= 0.0 && r.y0 >= 0.0 && r.x1 <= g.width as f64 && r.y1 <= g.height as f64, "{what}: {r:?} outside");
+                assert!(l.obstacles.iter().all(|o| !o.intersects(r)), "{what}: {r:?} over a no-go zone");
+                for (j, d) in l.labels.iter().enumerate() {
+                    if let (true, Some((a, b))) = (j != k, d.placed.leader) {
+                        assert!(!segment_meets_rect(a, b, r), "{what}: a leader crosses {r:?}");
+                    }
+                }
+            }
+            // Nothing silently lost: a label left out is reported, and few are.
+            assert!(l.left_out.len() * 3 <= rects.len(), "{what}: {} left out of {}", l.left_out.len(), rects.len() + l.left_out.len());
+        }
+    }
+}

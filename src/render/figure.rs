@@ -266,7 +266,7 @@ fn mark_bar(c: &mut Canvas, marks: &[BarMark], max: f64) {
     }
 }
 
-fn render_err(what: &str) -> impl Fn(String) -> Error + '_ {
+pub(crate) fn render_err(what: &str) -> impl Fn(String) -> Error + '_ {
     move |message| Error::Render { path: what.into(), message }
 }
 
@@ -536,6 +536,27 @@ fn paint_labels(c: &mut Canvas, pl: &PanelLabels) {
     }
 }
 
+/// Placed labels drawn into a picture's pixels: leaders, shaded boxes, then the white text
+/// (the one way labels look, on flat maps and 3D renders alike); `what` names the file in
+/// errors.
+pub fn draw_labels_png(canvas: &mut Canvas, labels: &[PanelLabels], what: &str) -> Result<()> {
+    for pl in labels {
+        paint_labels(canvas, pl);
+    }
+    let (w, h) = (canvas.width, canvas.height);
+    let err = render_err(what);
+    let root = BitMapBackend::with_buffer(&mut canvas.rgb, (w, h)).into_drawing_area();
+    for pl in labels {
+        for l in &pl.labels {
+            for (line, (x, y)) in l.lines() {
+                let style = ("sans-serif", LABEL_FONT_PX).into_font().color(&WHITE).pos(Pos::new(HPos::Center, VPos::Center));
+                root.draw(&Text::new(line.to_string(), (x.round() as i32, y.round() as i32), style)).map_err(|e| err(e.to_string()))?;
+            }
+        }
+    }
+    root.present().map_err(|e| err(e.to_string()))
+}
+
 /// The labels as SVG: leaders, shaded boxes, text.
 fn svg_labels(svg: &mut Svg, pl: &PanelLabels) {
     for l in &pl.labels {
@@ -610,21 +631,9 @@ pub fn draw_with_marks(fig: &Figure, marks: &[BarMark]) -> Result<Drawn> {
     // the panel's edge), drawn alike into the PNG and the SVG.
     let labels: Vec<PanelLabels> = fig.panels.iter().zip(&placements).map(|(p, pl)| place_panel_labels(p, pl)).collect();
     for pl in &labels {
-        paint_labels(&mut canvas, pl);
         svg_labels(&mut svg, pl);
     }
-    {
-        let root = BitMapBackend::with_buffer(&mut canvas.rgb, (w, h)).into_drawing_area();
-        for pl in &labels {
-            for l in &pl.labels {
-                for (line, (x, y)) in l.lines() {
-                    let style = ("sans-serif", LABEL_FONT_PX).into_font().color(&WHITE).pos(Pos::new(HPos::Center, VPos::Center));
-                    root.draw(&Text::new(line.to_string(), (x.round() as i32, y.round() as i32), style)).map_err(|e| err(e.to_string()))?;
-                }
-            }
-        }
-        root.present().map_err(|e| err(e.to_string()))?;
-    }
+    draw_labels_png(&mut canvas, &labels, &fig.title)?;
     let png = canvas.to_png()?;
 
     // SVG: the same frame as vectors, then the maps, bar and overlays added above.

@@ -44,6 +44,10 @@ use crate::face::surface_simulation::{SurfaceRunResult, SurfaceSimulation};
 use crate::surface::Chart;
 
 use super::canvas::Canvas;
+use super::figure::{DrawnLabel, PanelLabels, draw_labels_png, label_size, percent};
+use super::labels::{LabelRequest, place_labels};
+use crate::face::names::display_name;
+use crate::geometry::{Rect, Vec2};
 use raster::{Camera, GBuffer, V3};
 use scene::{GroupKind, Layer, Scene};
 use sheet::{Bar, Key, Mark, compose};
@@ -116,6 +120,92 @@ pub fn region_anchors(g: &raster::GBuffer, scene: &Scene) -> Vec<RegionAnchor> {
         .collect()
 }
 
+/// Fewest visible samples a region needs in a view to get a label there (≈ 500 px at four
+/// samples a pixel): slivers at the silhouette are left unlabelled.
+pub const MIN_LABEL_SAMPLES: u64 = 2_000;
+
+/// Labels of a view's regions ([`super::labels::place_labels`], drawn as on the flat maps):
+/// group `g` gets `texts[g]` (none for `None`) when it shows at least [`MIN_LABEL_SAMPLES`]
+/// samples, anchored at its visible sample nearest to its mean visible pixel (a point on the
+/// region even when it is curved), kept off the visible no-go zones' boxes and inside the view.
+pub fn view_labels(g: &GBuffer, scene: &Scene, texts: &[Option<String>]) -> PanelLabels {
+    let n = scene.mesh.groups.len();
+    let mut mean = vec![None; n];
+    for a in region_anchors(g, scene) {
+        mean[a.group as usize] = Some((a.x_px, a.y_px, a.visible_samples));
+    }
+    // Per group: the visible sample nearest its mean (distance², x, y), and its visible box.
+    let mut nearest = vec![(f64::INFINITY, 0.0, 0.0); n];
+    let mut boxes = vec![(f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY); n];
+    for (i, &t) in g.tri.iter().enumerate() {
+        if t == raster::EMPTY {
+            continue;
+        }
+        let grp = scene.mesh.triangles[t as usize].group as usize;
+        let px = i / g.spp;
+        let (x, y) = ((px % g.width as usize) as f64 + 0.5, (px / g.width as usize) as f64 + 0.5);
+        if let Some((mx, my, _)) = mean[grp] {
+            let d = (x - mx).powi(2) + (y - my).powi(2);
+            if d < nearest[grp].0 {
+                nearest[grp] = (d, x, y);
+            }
+        }
+        let b = &mut boxes[grp];
+        *b = (b.0.min(x - 0.5), b.1.min(y - 0.5), b.2.max(x + 0.5), b.3.max(y + 0.5));
+    }
+    let bounds = Rect::new(0.0, 0.0, g.width as f64, g.height as f64);
+    let obstacles: Vec<Rect> = (0..n)
+        .filter(|&k| scene.kinds[k] == GroupKind::NoGo && mean[k].is_some())
+        .map(|k| Rect::new(boxes[k].0 - 1.0, boxes[k].1 - 1.0, boxes[k].2 + 1.0, boxes[k].3 + 1.0))
+        .collect();
+    let requests: Vec<LabelRequest> = (0..n)
+        .filter_map(|k| {
+            let text = texts.get(k)?.as_ref()?;
+            let (_, _, count) = mean[k]?;
+            (count >= MIN_LABEL_SAMPLES).then(|| LabelRequest {
+                text: text.clone(),
+                anchor: Vec2::new(nearest[k].1, nearest[k].2),
+                size: label_size(text),
+                home: None,
+            })
+        })
+        .collect();
+    let placed = place_labels(&requests, &obstacles, bounds);
+    let mut out = PanelLabels { labels: Vec::new(), left_out: Vec::new(), obstacles, bounds };
+    for (r, p) in requests.into_iter().zip(placed) {
+        match p {
+            Some(placed) => out.labels.push(DrawnLabel { text: r.text, placed }),
+            None => out.left_out.push(r.text),
+        }
+    }
+    out
+}
+
+/// Each group's label text: its display name, and `value(g)` on a second line when given.
+pub fn region_texts(scene: &Scene, value: &dyn Fn(usize) -> Option<String>) -> Vec<Option<String>> {
+    scene
+        .mesh
+        .groups
+        .iter()
+        .enumerate()
+        .map(|(k, name)| match scene.kinds[k] {
+            GroupKind::NoGo => None,
+            _ if name.is_empty() => None,
+            _ => Some(match value(k) {
+                Some(v) => format!("{}\n{v}", display_name(name)),
+                None => display_name(name).into_owned(),
+            }),
+        })
+        .collect()
+}
+
+/// A view painted with `layer`, with its region labels.
+fn labelled_view(scene: &Scene, g: &GBuffer, camera: &Camera, layer: &Layer, texts: &[Option<String>], what: &str) -> Result<Canvas> {
+    let mut c = scene.paint(g, camera, layer);
+    draw_labels_png(&mut c, &[view_labels(g, scene, texts)], what)?;
+    Ok(c)
+}
+
 /// Cameras for the yaws `yaws`, sharing one scale: the largest view fits `side_px`.
 pub fn cameras(scene: &Scene, yaws: &[f64], side_px: f64) -> Vec<Camera> {
     let boxes: Vec<(V3, f64, f64)> = yaws
@@ -170,8 +260,19 @@ pub fn nice_ceil(v: f64) -> f64 {
 const FOOTNOTE: &str = "Orthographic views, soft light. White lines: region borders; red hatching: no-go zones; beige: skin not treated.";
 
 /// A three-view sheet of a per-region layer (`views`: the G-buffers and their cameras).
-fn region_sheet(scene: &Scene, views: &[(GBuffer, Camera)], title: &str, layer: &Layer, key: Key) -> Result<Vec<u8>> {
-    let views: Vec<(String, Canvas)> = VIEWS.iter().zip(views).map(|(v, (g, c))| (v.1.to_string(), scene.paint(g, c, layer))).collect();
+fn region_sheet(
+    scene: &Scene,
+    views: &[(GBuffer, Camera)],
+    title: &str,
+    layer: &Layer,
+    texts: &[Option<String>],
+    key: Key,
+) -> Result<Vec<u8>> {
+    let views = VIEWS
+        .iter()
+        .zip(views)
+        .map(|(v, (g, c))| Ok((v.1.to_string(), labelled_view(scene, g, c, layer, texts, title)?)))
+        .collect::<Result<Vec<(String, Canvas)>>>()?;
     compose(title, title, &views, &key, FOOTNOTE)?.to_png()
 }
 
@@ -184,14 +285,16 @@ pub fn draw_surface_pictures(sim: &SurfaceSimulation, chart: &Chart, r: &Surface
     let scene = Scene::new(mesh, chart, group_kinds(sim, r));
     let yaws: Vec<f64> = VIEWS.iter().map(|v| v.2).collect();
     let mut out = Vec::new();
+    let names = region_texts(&scene, &|_| None);
+    let untreated = |g: usize| g >= r.regions.len() || !r.regions[g].treated;
     if let Some(raster) = &r.hole.acc.raster {
         let max = (raster.max() as f64).max(1e-9);
         let layer = Layer::Spot { raster, max };
         let bar = Bar { title: "holes per spot (mean)".into(), max, tick_factor: 1.0, marks: Vec::new() };
         for ((name, caption, _), cam) in VIEWS.iter().zip(cameras(&scene, &yaws, SINGLE_VIEW_PX)) {
             let title = format!("{}: holes per spot on the skin, {caption} ({:.2} mm spots)", sim.name, raster.pixel_mm);
-            let view = scene.view(&cam, &layer);
             let file = format!("face_{name}.png");
+            let view = labelled_view(&scene, &scene.gbuffer(&cam), &cam, &layer, &names, &file)?;
             out.push((file.clone(), compose(&file, &title, &[(caption.to_string(), view)], &Key::Bar(bar.clone()), FOOTNOTE)?.to_png()?));
         }
     }
@@ -204,7 +307,8 @@ pub fn draw_surface_pictures(sim: &SurfaceSimulation, chart: &Chart, r: &Surface
     let title = format!("{}: hole coverage per region (% of its skin)", sim.name);
     let bar = Bar { title: "hole coverage (%)".into(), max: cmax, tick_factor: 100.0, marks: vec![mark.clone()] };
     let layer = Layer::Group { values: &coverage, max: cmax };
-    out.push((FACE_COVERAGE_PNG.into(), region_sheet(&scene, &sheet, &title, &layer, Key::Bar(bar))?));
+    let texts = region_texts(&scene, &|g| Some(if untreated(g) { "untreated".into() } else { percent(coverage[g]) }));
+    out.push((FACE_COVERAGE_PNG.into(), region_sheet(&scene, &sheet, &title, &layer, &texts, Key::Bar(bar))?));
     let density = per_group(&|g| r.regions[g].density_per_cm2);
     let (lo, hi) = SOURCES_DENSITY_PER_CM2;
     let dmax = nice_ceil(density.iter().copied().fold(hi * 1.2, f64::max));
@@ -216,7 +320,8 @@ pub fn draw_surface_pictures(sim: &SurfaceSimulation, chart: &Chart, r: &Surface
         marks: vec![Mark { lo, hi, label: "250–300 (PRIME 2015)".into() }],
     };
     let layer = Layer::Group { values: &density, max: dmax };
-    out.push((FACE_DENSITY_PNG.into(), region_sheet(&scene, &sheet, &title, &layer, Key::Bar(bar))?));
+    let texts = region_texts(&scene, &|g| Some(if untreated(g) { "untreated".into() } else { format!("{:.0} /cm²", density[g]) }));
+    out.push((FACE_DENSITY_PNG.into(), region_sheet(&scene, &sheet, &title, &layer, &texts, Key::Bar(bar))?));
     // Passes per spot: the mean number of distinct passes over the region's punctured skin.
     let passes = per_group(&|g| {
         let t = &r.hole.groups[g];
@@ -229,7 +334,8 @@ pub fn draw_surface_pictures(sim: &SurfaceSimulation, chart: &Chart, r: &Surface
     let marks = vec![Mark { lo: 3.0, hi: 4.0, label: "3–4 at most (sources)".into() }];
     let bar = Bar { title: "passes per spot".into(), max: pmax, tick_factor: 1.0, marks };
     let layer = Layer::Group { values: &passes, max: pmax };
-    out.push((FACE_PASSES_PNG.into(), region_sheet(&scene, &sheet, &title, &layer, Key::Bar(bar))?));
+    let texts = region_texts(&scene, &|g| Some(if untreated(g) { "untreated".into() } else { format!("{:.2} passes", passes[g]) }));
+    out.push((FACE_PASSES_PNG.into(), region_sheet(&scene, &sheet, &title, &layer, &texts, Key::Bar(bar))?));
     // Skin layer reached: the layer most of the region's punctures end in.
     let classes: Vec<usize> = (0..n)
         .map(|g| {
@@ -241,7 +347,7 @@ pub fn draw_surface_pictures(sim: &SurfaceSimulation, chart: &Chart, r: &Surface
         ["epidermis only", "dermis", "beyond the dermis"].iter().zip(LAYER_RGB).map(|(s, c)| (s.to_string(), c)).collect();
     let title = format!("{}: skin layer most punctures reach, per region", sim.name);
     let layer = Layer::Classes { classes: &classes, colours: &LAYER_RGB };
-    out.push((FACE_LAYERS_PNG.into(), region_sheet(&scene, &sheet, &title, &layer, Key::Legend("layer reached".into(), legend))?));
+    out.push((FACE_LAYERS_PNG.into(), region_sheet(&scene, &sheet, &title, &layer, &names, Key::Legend("layer reached".into(), legend))?));
     if let Some(zone) = &r.zone {
         let zc = per_group(&|g| {
             let t = &zone.groups[g];
@@ -251,7 +357,8 @@ pub fn draw_surface_pictures(sim: &SurfaceSimulation, chart: &Chart, r: &Surface
         let title = format!("{}: treated-zone coverage per region (holes grown by {} mm)", sim.name, sim.halo_mm);
         let bar = Bar { title: "treated zone (%)".into(), max: zmax, tick_factor: 100.0, marks: vec![mark] };
         let layer = Layer::Group { values: &zc, max: zmax };
-        out.push((FACE_ZONE_PNG.into(), region_sheet(&scene, &sheet, &title, &layer, Key::Bar(bar))?));
+        let texts = region_texts(&scene, &|g| Some(if untreated(g) { "untreated".into() } else { percent(zc[g]) }));
+        out.push((FACE_ZONE_PNG.into(), region_sheet(&scene, &sheet, &title, &layer, &texts, Key::Bar(bar))?));
     }
     if let Some(z) = zoom::draw(sim, &scene, r)? {
         out.push((FACE_ZOOM_PNG.into(), z));

@@ -3,10 +3,10 @@
 
 use plotters::prelude::*;
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 use super::super::canvas::Canvas;
-use super::super::figure::fmt_value;
+use super::super::figure::{fmt_value, render_err as err};
 use super::super::{ensure_font, viridis};
 
 const MARGIN: i32 = 12;
@@ -42,10 +42,6 @@ pub type Legend = Vec<(String, [u8; 3])>;
 pub enum Key {
     Bar(Bar),
     Legend(String, Legend),
-}
-
-fn err(what: &str) -> impl Fn(String) -> Error + '_ {
-    move |message| Error::Render { path: what.into(), message }
 }
 
 /// Ticks at 1, 2 or 5 × 10ⁿ steps, about five over `0..=max`.
