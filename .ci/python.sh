@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The Python package for tests/python.rs: a fresh venv in target/python-venv, the package
 # installed exactly as the README says (`pip install ./python`, a release build through
-# maturin), plus what the pytest suite uses (pytest, pandas, SALib). PyPI must be reachable.
+# maturin), plus what the pytest suite uses (pytest, pandas, SALib; pyarrow and polars read
+# the Parquet outputs; submitit runs examples/python/fan_out.py). PyPI must be reachable.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,5 +20,5 @@ rm -rf "$venv"
 "$py" -m venv "$venv"
 "$venv/bin/pip" install -q --upgrade pip
 "$venv/bin/pip" install -q ./python
-"$venv/bin/pip" install -q pytest pandas SALib
+"$venv/bin/pip" install -q pytest pandas SALib pyarrow polars submitit
 "$venv/bin/python" -c 'import needlesim; print("needlesim", needlesim.__version__, "installed in", "'"$venv"'")'

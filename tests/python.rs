@@ -1,7 +1,7 @@
 //! The Python package's pytest suite (python/tests/), run against this checkout's binary.
 //!
-//! Needs a Python with the `needlesim` package (`pip install ./python`), pytest, pandas and
-//! SALib: `NEEDLESIM_PYTHON`, else the venv `.ci/python.sh` makes (`target/python-venv`),
+//! Needs a Python with the `needlesim` package (`pip install ./python`), pytest, pandas,
+//! SALib, pyarrow, polars and submitit: `NEEDLESIM_PYTHON`, else the venv `.ci/python.sh` makes (`target/python-venv`),
 //! else `python3`. Without them the test is skipped loudly, and fails under `.ci/run`
 //! (tests/common/gate.rs). The suite compares the package with the binary byte for byte, so
 //! a package built from another checkout fails rather than passes.
@@ -22,7 +22,7 @@ fn python() -> PathBuf {
 #[test]
 fn python_package_pytest_suite_passes() {
     let python = python();
-    let probe = Command::new(&python).args(["-c", "import needlesim, pytest, pandas, numpy, SALib"]).output();
+    let probe = Command::new(&python).args(["-c", "import needlesim, pytest, pandas, numpy, SALib, pyarrow, polars, submitit"]).output();
     let missing = match &probe {
         Err(e) => Some(format!("{} cannot start ({e})", python.display())),
         Ok(o) if !o.status.success() => {
@@ -34,7 +34,7 @@ fn python_package_pytest_suite_passes() {
         common::gate::unavailable(
             "python_package_pytest_suite_passes",
             &format!(
-                "{why}; install with `bash .ci/python.sh` (a venv in target/python-venv with pip install ./python, pytest, pandas, SALib) or set NEEDLESIM_PYTHON"
+                "{why}; install with `bash .ci/python.sh` (a venv in target/python-venv with pip install ./python, pytest, pandas, SALib, pyarrow, polars, submitit) or set NEEDLESIM_PYTHON"
             ),
         );
         return;

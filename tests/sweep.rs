@@ -632,22 +632,14 @@ fn a_face_sweep_with_a_missing_map_is_refused_before_any_point() {
 }
 
 #[test]
-fn compare_optimize_and_compare_hand_refuse_a_face_up_front_naming_the_command() {
+fn compare_hand_refuses_a_face_up_front_naming_the_command() {
+    // compare and optimize take flat faces (tests/face_study.rs); compare-hand does not.
     let d = tempfile::tempdir().unwrap();
     write(d.path(), "f.toml", FACE);
-    for (command, args) in [
-        ("compare", vec!["compare", "f.toml", "--cartridges", "9,12", "--out", "o"]),
-        ("compare-hand", vec!["compare-hand", "f.toml", "--out", "o"]),
-        (
-            "optimize",
-            vec!["optimize", "f.toml", "--target", "coverage_per_pass=0.25", "--vary", "technique.speed_mm_s=10:120", "--out", "o"],
-        ),
-    ] {
-        let err = bad_input(&needlesim(d.path(), &args));
-        assert!(err.contains(&format!("needlesim {command} f.toml")) && err.contains("face scenario"), "{command}: {err}");
-        assert!(err.contains("needlesim sweep") && !err.contains("ScenarioFile"), "{command}: {err}");
-        assert!(!d.path().join("o").exists(), "{command} wrote nothing");
-    }
+    let err = bad_input(&needlesim(d.path(), &["compare-hand", "f.toml", "--out", "o"]));
+    assert!(err.contains("needlesim compare-hand f.toml") && err.contains("face scenario"), "{err}");
+    assert!(err.contains("needlesim sweep") && !err.contains("ScenarioFile"), "{err}");
+    assert!(!d.path().join("o").exists(), "compare-hand wrote nothing");
 }
 
 #[test]

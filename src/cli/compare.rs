@@ -1,15 +1,17 @@
 //! `needlesim compare`: the same technique with several cartridges, side by side.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Args;
 
 use needlesim::Error;
+use needlesim::face::FaceMap;
 use needlesim::io::output;
-use needlesim::io::scenario::{self, Override, cartridge_spec::CartridgeSpec};
+use needlesim::io::scenario::{self, Override, ScenarioFile, cartridge_spec::CartridgeSpec};
 use needlesim::study::compare::{self, CompareRow};
+use needlesim::study::optimize::Session;
 
 #[derive(Args, Debug)]
 #[command(
@@ -17,8 +19,10 @@ use needlesim::study::compare::{self, CompareRow};
 )]
 /// Run one technique with several cartridges: table (stdout + compare.csv), compare.json and
 /// bar plots (compare.png) of coverage per pass, overlap, density CV, largest gap, time to target.
+/// A face scenario on a flat map compares its session over the treated regions, with
+/// per-region columns (regions.cheek_left.coverage, …).
 pub struct CompareArgs {
-    /// Scenario TOML file (its technique is kept; its cartridge is replaced).
+    /// Scenario TOML file, patch or flat face (its technique is kept; its cartridge is replaced).
     pub scenario: PathBuf,
     /// Cartridge specs, comma-separated (repeatable).
     #[arg(long, value_name = "A,B,C", required = true)]
@@ -73,22 +77,27 @@ pub fn run(a: CompareArgs) -> anyhow::Result<ExitCode> {
     }
     let overrides = a.set.iter().map(|s| s.parse::<Override>()).collect::<Result<Vec<_>, _>>()?;
     let base = scenario::read_table(&a.scenario)?;
-    refuse_face("compare", &a.scenario, base.contains_key("face") || base.contains_key("treat"))?;
+    refuse_surface("compare", &a.scenario, &base)?;
+    let map = face_map_of(&base, &a.scenario, &overrides)?;
     // Build every simulation first, so a bad spec fails before anything runs.
     let mut sims = Vec::with_capacity(specs.len());
     let mut name = String::new();
     for (label, spec) in &specs {
         let mut table = base.clone();
         spec.apply(&mut table)?;
-        let (_, sim) = scenario::simulation_from_table(&table, &a.scenario, &overrides)
+        let (_, sim) = session_from_table(&table, &a.scenario, &overrides, map.as_ref())
             .map_err(|e| anyhow::Error::new(e).context(format!("cartridge {label:?} in {}", a.scenario.display())))?;
         sim.check_resources()?;
-        name = sim.name.clone();
+        name = sim.name().to_owned();
         sims.push((label.clone(), sim));
     }
     let mut rows = Vec::with_capacity(sims.len());
     for (label, sim) in &sims {
-        rows.push(compare::row(label, sim, a.target_coverage).with_context(|| format!("running cartridge {label:?}"))?);
+        let row = match sim {
+            Session::Patch(s) => compare::row(label, s, a.target_coverage),
+            Session::Face(f) => compare::face_row(label, f, a.target_coverage),
+        };
+        rows.push(row.with_context(|| format!("running cartridge {label:?}"))?);
     }
     let dir = a.out.unwrap_or_else(|| PathBuf::from("output").join(format!("{name}-compare")));
     let dir = output::cartridge_compare::write(&dir, &name, a.target_coverage, &rows)?;
@@ -97,15 +106,62 @@ pub fn run(a: CompareArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// `compare`, `compare-hand` and `optimize` run patch sessions: a face scenario is refused
-/// before anything runs, naming the command and what takes faces.
+/// The face map of a face scenario `table` (with `overrides`), loaded once for every session a
+/// command builds; `None` for a patch.
+pub(super) fn face_map_of(table: &toml::Table, path: &Path, overrides: &[Override]) -> needlesim::Result<Option<FaceMap>> {
+    let file = scenario::from_table(table.clone(), path, overrides)?;
+    if !file.is_face() {
+        return Ok(None);
+    }
+    scenario::load_face_map(&file, path).map(Some)
+}
+
+/// The session `compare` and `optimize` run from a scenario `table` plus `overrides`: a patch,
+/// or a face on the flat `map` (from [`face_map_of`]), reading files relative to `path`.
+pub(super) fn session_from_table(
+    table: &toml::Table,
+    path: &Path,
+    overrides: &[Override],
+    map: Option<&FaceMap>,
+) -> needlesim::Result<(ScenarioFile, Session)> {
+    let mut file = scenario::from_table(table.clone(), path, overrides)?;
+    scenario::resolve_files(&mut file, path)?;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    if file.is_face() {
+        let map = match map {
+            Some(m) => m.clone(),
+            None => scenario::load_face_map(&file, path)?,
+        };
+        let face = file.to_face_simulation_in(map, dir)?;
+        return Ok((file, Session::Face(Box::new(face))));
+    }
+    let sim = file.to_simulation_in(dir)?;
+    Ok((file, Session::Patch(Box::new(sim))))
+}
+
+/// `compare` and `optimize` run patches and faces on a flat map: a face on a surface mesh
+/// (`[face] surface = …`) is refused before anything runs, naming the command and what it takes.
+pub(super) fn refuse_surface(command: &str, path: &Path, table: &toml::Table) -> Result<(), Error> {
+    let surface = table.get("face").and_then(|f| f.get("surface"));
+    if let Some(s) = surface {
+        return Err(Error::invalid(
+            format!("needlesim {command} {}", path.display()),
+            format!("a face on a surface mesh (face.surface = {s})"),
+            "a patch scenario ([patch]) or a face on a flat map ([face] without surface): run a surface face with `needlesim run`",
+        ));
+    }
+    Ok(())
+}
+
+/// `compare-hand` runs patch sessions: a face scenario is refused before anything runs,
+/// naming the command and what takes faces.
 pub(super) fn refuse_face(command: &str, path: &std::path::Path, is_face: bool) -> Result<(), Error> {
     if is_face {
         return Err(Error::invalid(
             format!("needlesim {command} {}", path.display()),
             "a face scenario ([face] + [[treat]])",
             format!(
-                "a patch scenario ([patch]): `{command}` compares patch sessions; run a face with `needlesim run`, or vary its keys with `needlesim sweep` (per-region columns such as regions.chin.coverage)"
+                "a patch scenario ([patch]): `{command}` compares patch sessions; run a face with `needlesim run`, compare cartridges on it with `needlesim compare`, or vary its keys with `needlesim sweep` (per-region columns such as regions.chin.coverage)"
             ),
         ));
     }

@@ -20,6 +20,9 @@ pub struct MergeArgs {
     /// Folder for the merged results (default: the one parent folder given).
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// parquet: also write results.parquet, results.csv's twin with typed columns.
+    #[arg(long, value_enum, default_value_t = super::run::Format::Csv)]
+    pub format: super::run::Format,
 }
 
 pub fn run(a: MergeArgs) -> anyhow::Result<ExitCode> {
@@ -29,6 +32,9 @@ pub fn run(a: MergeArgs) -> anyhow::Result<ExitCode> {
     }
     println!("merged {} folders: {} points ({} failed)", m.folders.len(), m.points, m.failed);
     println!("  wrote {}", m.out.join(RESULTS_CSV).display());
+    if a.format == super::run::Format::Parquet {
+        println!("  wrote {}", needlesim::study::sweep::write_results_parquet(&m.out)?.display());
+    }
     for p in &m.plots {
         println!("  plot {}", p.display());
     }

@@ -8,11 +8,11 @@ use anyhow::Context;
 use clap::{Args, ValueEnum};
 
 use needlesim::Error;
+use needlesim::face::FaceMap;
 use needlesim::io::output;
 use needlesim::io::scenario::{self, Override, ScenarioFile};
-use needlesim::sim::Simulation;
 use needlesim::study::nelder_mead::Options;
-use needlesim::study::optimize::{self, Knob, Noise, Settings, Target, Weights};
+use needlesim::study::optimize::{self, Knob, Noise, Session, Settings, Target, TargetMetric, Weights};
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
 pub enum NoiseArg {
@@ -28,11 +28,14 @@ pub enum NoiseArg {
 #[command(
     after_help = "Objective (minimised): J = w_distance·|m − t|/t + w_cv·CV + w_hit3·F3, with m the target metric, CV the\ndensity CV over 1 mm bins, F3 the area fraction hit ≥ 3 times; averaged over the seeds.\n\nExample:\n  needlesim optimize scenarios/default.toml --target coverage_per_pass=0.25 \\\n      --vary technique.speed_mm_s=10:120,device.frequency_hz=50:150 --seeds 3"
 )]
-/// Find knob values that meet a coverage target with the most even overlap.
+/// Find knob values that meet a coverage target with the most even overlap. A face scenario on
+/// a flat map is optimised over its treated regions, or for one region's coverage.
 pub struct OptimizeArgs {
-    /// Scenario TOML file.
+    /// Scenario TOML file (patch, or face on a flat map).
     pub scenario: PathBuf,
-    /// METRIC=VALUE with METRIC coverage_per_pass, coverage, zone_coverage_per_pass or zone_coverage; 0 < VALUE < 1.
+    /// METRIC=VALUE with METRIC coverage_per_pass, coverage, zone_coverage_per_pass or zone_coverage
+    /// (on a face: over its treated regions), or regions.NAME.coverage[_per_pass] for one region
+    /// of a face; 0 < VALUE < 1.
     #[arg(long)]
     pub target: String,
     /// Knobs to vary: KEY=LO:HI, comma-separated or repeated (scenario keys, e.g. technique.speed_mm_s=10:120).
@@ -93,6 +96,8 @@ struct Builder<'a> {
     overrides: Vec<Override>,
     knobs: Vec<Knob>,
     integer: Vec<bool>,
+    /// A face scenario's map, loaded once.
+    map: Option<FaceMap>,
 }
 
 impl Builder<'_> {
@@ -105,8 +110,8 @@ impl Builder<'_> {
         ov.push(Override { path: vec!["seed".into()], value: toml::Value::Integer(seed as i64) });
         ov
     }
-    fn file(&self, values: &[f64], seed: u64) -> needlesim::Result<(ScenarioFile, Simulation)> {
-        scenario::simulation_from_table(&self.table, self.path, &self.overrides(values, seed))
+    fn file(&self, values: &[f64], seed: u64) -> needlesim::Result<(ScenarioFile, Session)> {
+        super::compare::session_from_table(&self.table, self.path, &self.overrides(values, seed), self.map.as_ref())
     }
 }
 
@@ -122,15 +127,32 @@ pub fn run(a: OptimizeArgs) -> anyhow::Result<ExitCode> {
     }
     let overrides = a.set.iter().map(|s| s.parse::<Override>()).collect::<Result<Vec<_>, _>>()?;
     let table = scenario::read_table(&a.scenario)?;
-    super::compare::refuse_face("optimize", &a.scenario, table.contains_key("face") || table.contains_key("treat"))?;
-    let (base_file, base_sim) = scenario::simulation_from_table(&table, &a.scenario, &overrides)
+    super::compare::refuse_surface("optimize", &a.scenario, &table)?;
+    let map = super::compare::face_map_of(&table, &a.scenario, &overrides)?;
+    let (base_file, base_sim) = super::compare::session_from_table(&table, &a.scenario, &overrides, map.as_ref())
         .map_err(|e| anyhow::Error::new(e).context(format!("invalid scenario {}", a.scenario.display())))?;
+    // A region target names a region of a face: refused on a patch, or for a name not in the map.
+    if let TargetMetric::Region { region, .. } = &target.metric {
+        match &base_sim {
+            Session::Patch(_) => {
+                return Err(Error::invalid(
+                    "--target",
+                    target.metric.name(),
+                    "coverage_per_pass, coverage, zone_coverage_per_pass or zone_coverage on a patch (regions.NAME.… needs a face scenario)",
+                )
+                .into());
+            }
+            Session::Face(f) => {
+                optimize::face_region(f, region)?;
+            }
+        }
+    }
     // Start at the scenario's own values when inside the bounds, else mid-range.
     let start: Vec<f64> = knobs
         .iter()
         .map(|k| current_value(&base_file, &k.key).filter(|v| (k.lo..=k.hi).contains(v)).unwrap_or(0.5 * (k.lo + k.hi)))
         .collect();
-    let mut b = Builder { table, path: &a.scenario, overrides, knobs: knobs.clone(), integer: vec![false; knobs.len()] };
+    let mut b = Builder { table, path: &a.scenario, overrides, knobs: knobs.clone(), integer: vec![false; knobs.len()], map };
     // Every knob must be a numeric key the scenario accepts at both bounds: fail now, not
     // in the middle of the search. A key the file holds as an integer is rounded.
     for i in 0..knobs.len() {
@@ -139,15 +161,15 @@ pub fn run(a: OptimizeArgs) -> anyhow::Result<ExitCode> {
             let mut v = start.clone();
             v[i] = bound;
             let (_, sim) =
-                b.file(&v, base_sim.seed).map_err(|e| anyhow::Error::new(e).context(format!("--vary {} at {bound}", knobs[i].key)))?;
+                b.file(&v, base_sim.seed()).map_err(|e| anyhow::Error::new(e).context(format!("--vary {} at {bound}", knobs[i].key)))?;
             sim.check_resources().with_context(|| format!("--vary {} at {bound}", knobs[i].key))?;
         }
     }
-    let seeds: Vec<u64> = (0..a.seeds as u64).map(|k| base_sim.seed.wrapping_add(k)).collect();
+    let seeds: Vec<u64> = (0..a.seeds as u64).map(|k| base_sim.seed().wrapping_add(k)).collect();
     let settings = Settings {
         knobs: knobs.clone(),
         start,
-        target,
+        target: target.clone(),
         weights,
         seeds,
         noise: match a.noise {
@@ -173,12 +195,12 @@ pub fn run(a: OptimizeArgs) -> anyhow::Result<ExitCode> {
         let err = best.error.clone().unwrap_or_default();
         return Err(anyhow::anyhow!("every evaluation failed; the first: {err}"));
     };
-    let (best_file, _) = b.file(&best.values, base_sim.seed)?;
+    let (best_file, _) = b.file(&best.values, base_sim.seed())?;
     let best_toml = toml::to_string_pretty(&best_file).context("serialising the best scenario")?;
-    let dir = a.out.unwrap_or_else(|| PathBuf::from("output").join(format!("{}-optimize", base_sim.name)));
-    let typical = settings.noise == Noise::Hand && base_sim.technique.hand.is_ideal();
+    let dir = a.out.unwrap_or_else(|| PathBuf::from("output").join(format!("{}-optimize", base_sim.name())));
+    let typical = settings.noise == Noise::Hand && base_sim.hand_is_ideal();
     let hand = if typical { "typical" } else { "scenario" };
-    let dir = output::optimization::write(&dir, &base_sim.name, &settings, &report, hand, &best_toml)?;
+    let dir = output::optimization::write(&dir, base_sim.name(), &settings, &report, hand, &best_toml)?;
     println!(
         "best of {} evaluations ({}, {} seeds each):",
         report.evaluations.len(),

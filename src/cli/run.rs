@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use clap::Args;
+use clap::{Args, ValueEnum};
 
 use needlesim::io::output;
 use needlesim::io::scenario::{self, Override};
@@ -31,25 +31,46 @@ pub struct RunArgs {
     /// nothing is drawn (the figures are the same).
     #[arg(long, value_name = "LIST", default_value = "all")]
     pub outputs: output::Outputs,
+    /// Table format of the punctures: csv (punctures.csv) or parquet (punctures.parquet, the
+    /// same columns typed; pandas/polars/pyarrow read it).
+    #[arg(long, value_enum, default_value_t = Format::Csv)]
+    pub format: Format,
+}
+
+/// The format of a command's tables (`--format`): CSV, or Parquet (`io::output::columnar`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Csv,
+    Parquet,
 }
 
 pub fn run(a: RunArgs) -> anyhow::Result<ExitCode> {
     let overrides = a.set.iter().map(|s| s.parse::<Override>()).collect::<Result<Vec<_>, _>>()?;
     let file = scenario::load(&a.scenario, &overrides)?;
+    let mut outputs = a.outputs;
+    outputs.parquet = a.format == Format::Parquet;
+    if file.is_surface() && outputs.parquet {
+        return Err(needlesim::Error::invalid(
+            "--format",
+            "parquet",
+            format!("csv for a face on a surface mesh ({}): its punctures are written as CSV only", a.scenario.display()),
+        )
+        .into());
+    }
     if file.is_surface() {
         return super::run_surface::run(&a.scenario, &file, a.out, a.deny_warnings, a.outputs);
     }
     if file.is_face() {
-        return super::run_face::run(&a.scenario, &file, a.out, a.deny_warnings, a.outputs);
+        return super::run_face::run(&a.scenario, &file, a.out, a.deny_warnings, outputs);
     }
     let mut sim = file
         .to_simulation_in(a.scenario.parent().unwrap_or(std::path::Path::new(".")))
         .map_err(|e| anyhow::Error::new(e).context(format!("invalid scenario {}", a.scenario.display())))?;
-    sim.picture &= a.outputs.draws();
+    sim.picture &= outputs.draws();
     let result = sim.run().with_context(|| format!("running {}", a.scenario.display()))?;
     let dir = a.out.unwrap_or_else(|| PathBuf::from("output").join(&sim.name));
     let resolved = toml::to_string_pretty(&output::resolved_scenario(&file)).context("serialising the resolved scenario")?;
-    let dir = output::write_run_with(&dir, &sim, &file.pictures()?, &result, &resolved, a.outputs)?;
+    let dir = output::write_run_with(&dir, &sim, &file.pictures()?, &result, &resolved, outputs)?;
     let c = &result.hole_coverage;
     println!(
         "{}: {} punctures in {} stamps over {:.0} mm²",

@@ -45,6 +45,10 @@ pub struct SweepArgs {
     /// failed points are nan). Whole sweeps only (not a shard).
     #[arg(long = "export-y", value_name = "METRIC")]
     pub export_y: Vec<String>,
+    /// parquet: also write results.parquet, results.csv's twin with typed columns (pandas,
+    /// polars and pyarrow read it).
+    #[arg(long, value_enum, default_value_t = super::run::Format::Csv)]
+    pub format: super::run::Format,
     /// Override a base scenario key by dotted path (repeatable).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
@@ -116,6 +120,9 @@ pub fn run(a: SweepArgs) -> anyhow::Result<ExitCode> {
         outcome.failed
     );
     println!("  wrote {}", outcome.dir.join(RESULTS_CSV).display());
+    if a.format == super::run::Format::Parquet {
+        println!("  wrote {}", needlesim::study::sweep::write_results_parquet(&outcome.dir)?.display());
+    }
     if !a.export_y.is_empty() {
         let csv_path = outcome.dir.join(RESULTS_CSV);
         let csv = std::fs::read_to_string(&csv_path).map_err(|e| needlesim::Error::io(&csv_path, e))?;

@@ -12,11 +12,31 @@
 //!   time within each pass (an approximation: coverage is only measured pass by pass), so
 //!   the time is the pass times before the pass that crosses the target plus the linear share
 //!   of that pass; `None` when the session never reaches it.
+//!
+//! **Faces** ([`face_row`]): a face session on a flat map gives the same figures over its
+//! treated regions (its summary.json's whole-session figures), plus each treated region's
+//! coverage, mean coverage of a pass and density ([`RegionFigures`]); the largest gap is not
+//! measured on a face (`None`: its window would span untreated regions and no-go zones).
 
 use crate::error::Result;
+use crate::face::simulation::FaceSimulation;
 use crate::metrics::empty_disk;
+use crate::pen::cartridge::Cartridge;
 use crate::pen::layout::{self, LayoutFacts};
-use crate::sim::Simulation;
+use crate::sim::{RunResult, Simulation};
+
+/// One treated face region's figures in a comparison.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RegionFigures {
+    /// The region's name in the map (`cheek_left`).
+    pub name: String,
+    /// Cumulative hole coverage of the region, 0–1.
+    pub coverage: f64,
+    /// Mean over its passes of each pass's coverage alone, 0–1.
+    pub mean_coverage_per_pass: f64,
+    /// Punctures centred in the region per cm².
+    pub density_per_cm2: f64,
+}
 
 /// One cartridge's figures.
 #[derive(Clone, Debug, PartialEq)]
@@ -34,6 +54,12 @@ pub struct CompareRow {
     pub path_time_s: f64,
     pub aliasing_flagged: bool,
     pub warnings: Vec<String>,
+    /// Treated regions of a face session, in map order (empty for a patch).
+    pub regions: Vec<RegionFigures>,
+}
+
+fn mean(v: &[f64]) -> f64 {
+    v.iter().sum::<f64>() / v.len().max(1) as f64
 }
 
 /// Run `sim` and collect its comparison figures; `target` is the cumulative coverage whose
@@ -42,23 +68,52 @@ pub fn row(label: &str, sim: &Simulation, target: f64) -> Result<CompareRow> {
     let mut sim = sim.clone();
     sim.picture = false;
     let r = sim.run()?;
-    let c = &r.hole_coverage;
     let window = empty_disk::window(&sim.area, &sim.grid);
-    Ok(CompareRow {
+    let gap = empty_disk::largest_empty_disk_mm(&r.punctures, sim.cartridge.radius_mm(), &window, &sim.grid);
+    Ok(figures(label, &sim.cartridge, r, gap, target, Vec::new()))
+}
+
+/// Run the face session `sim` and collect its comparison figures (see "Faces" in the module
+/// doc); `target` as in [`row`].
+pub fn face_row(label: &str, sim: &FaceSimulation, target: f64) -> Result<CompareRow> {
+    let mut sim = sim.clone();
+    sim.picture = false;
+    let r = sim.run()?;
+    let regions = sim
+        .map
+        .regions()
+        .iter()
+        .zip(&r.regions)
+        .filter(|(_, g)| g.treated)
+        .map(|(info, g)| RegionFigures {
+            name: info.name.clone(),
+            coverage: g.coverage.coverage,
+            mean_coverage_per_pass: mean(&g.coverage.coverage_per_pass),
+            density_per_cm2: g.density.density_per_cm2,
+        })
+        .collect();
+    Ok(figures(label, &sim.cartridge, r.run, None, target, regions))
+}
+
+/// The row of a finished run (a patch's, or a face session's whole-session figures).
+fn figures(label: &str, cartridge: &Cartridge, r: RunResult, gap: Option<f64>, target: f64, regions: Vec<RegionFigures>) -> CompareRow {
+    let c = &r.hole_coverage;
+    CompareRow {
         cartridge: label.to_owned(),
-        layout: layout::facts(&sim.cartridge.needles_mm, sim.cartridge.needle_diameter_mm),
+        layout: layout::facts(&cartridge.needles_mm, cartridge.needle_diameter_mm),
         coverage_per_pass: c.coverage_per_pass.clone(),
-        mean_coverage_per_pass: c.coverage_per_pass.iter().sum::<f64>() / c.coverage_per_pass.len() as f64,
+        mean_coverage_per_pass: mean(&c.coverage_per_pass),
         coverage: c.coverage,
         hits_histogram: c.hits_histogram,
         density_per_cm2: r.density.density_per_cm2,
         uniformity_cv: r.density.uniformity_cv,
-        largest_gap_mm: empty_disk::largest_empty_disk_mm(&r.punctures, sim.cartridge.radius_mm(), &window, &sim.grid),
+        largest_gap_mm: gap,
         time_to_target_s: time_to_coverage(&c.coverage_cumulative, &r.pass_time_s, target),
         path_time_s: r.pass_time_s.iter().sum(),
         aliasing_flagged: r.aliasing.iter().any(|a| a.flagged),
         warnings: r.warnings,
-    })
+        regions,
+    }
 }
 
 /// Time at which the cumulative coverage reaches `target`, interpolating linearly within

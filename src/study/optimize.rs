@@ -9,7 +9,8 @@
 //! ```
 //!
 //! - `m`: the target metric (`coverage_per_pass` = mean over passes of each pass's coverage
-//!   alone; `coverage` = cumulative; `zone_…` the same for the treated zone), `t` its target;
+//!   alone; `coverage` = cumulative; `zone_…` the same for the treated zone;
+//!   `regions.NAME.coverage[_per_pass]` the same for one region of a face), `t` its target;
 //!   the relative distance makes "10 % off" cost the same whatever the target.
 //! - `CV`: density uniformity, CV of punctures per 1 mm bin (`metrics`); 0 when undefined.
 //! - `F₃`: fraction of the area hit ≥ 3 times (over-punctured spots).
@@ -33,12 +34,19 @@
 //! `J` is the mean of the per-seed objectives, so a setting must meet the target on every
 //! seed, not only on average. Knobs live in a normalised box (`[0, 1]` per knob from its bounds); the
 //! search is Nelder–Mead (`nelder_mead`). Deterministic for given seeds.
+//!
+//! **Faces.** A [`Session`] is a patch or a face session on a flat map. On a face every
+//! figure but a region target is the whole session's over the treated regions (as in its
+//! summary.json: coverage, CV, hit ≥ 3 times, density); hand noise replaces the session's
+//! ideal hand, and lane noise shifts the lanes of every treatment's passes.
 
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
+use crate::face::report::RegionRun;
+use crate::face::simulation::FaceSimulation;
 use crate::sim::{RunResult, Simulation};
 use crate::study::nelder_mead::{self, Options};
 use crate::technique::hand::Hand;
@@ -74,16 +82,24 @@ impl Knob {
 }
 
 /// Which coverage the target is about.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum TargetMetric {
     CoveragePerPass,
     Coverage,
     ZoneCoveragePerPass,
     ZoneCoverage,
+    /// One region of a face (`regions.NAME.coverage` or `regions.NAME.coverage_per_pass`, the
+    /// sweep's column names): its hole coverage, cumulative or the mean of its passes alone.
+    Region {
+        region: String,
+        per_pass: bool,
+    },
 }
 
 impl TargetMetric {
     pub const NAMES: [&'static str; 4] = ["coverage_per_pass", "coverage", "zone_coverage_per_pass", "zone_coverage"];
+    /// How a region target is written, for messages.
+    pub const REGION_FORMS: &'static str = "regions.NAME.coverage or regions.NAME.coverage_per_pass (a face's region)";
 
     pub fn parse(s: &str) -> Option<Self> {
         Some(match s {
@@ -91,16 +107,35 @@ impl TargetMetric {
             "coverage" => TargetMetric::Coverage,
             "zone_coverage_per_pass" => TargetMetric::ZoneCoveragePerPass,
             "zone_coverage" => TargetMetric::ZoneCoverage,
-            _ => return None,
+            _ => {
+                let rest = s.strip_prefix("regions.")?;
+                let (region, per_pass) = if let Some(r) = rest.strip_suffix(".coverage_per_pass") {
+                    (r, true)
+                } else {
+                    (rest.strip_suffix(".coverage")?, false)
+                };
+                if region.is_empty() {
+                    return None;
+                }
+                TargetMetric::Region { region: region.to_owned(), per_pass }
+            }
         })
     }
-    pub fn name(&self) -> &'static str {
-        Self::NAMES[*self as usize]
+    pub fn name(&self) -> String {
+        match self {
+            TargetMetric::CoveragePerPass => Self::NAMES[0].into(),
+            TargetMetric::Coverage => Self::NAMES[1].into(),
+            TargetMetric::ZoneCoveragePerPass => Self::NAMES[2].into(),
+            TargetMetric::ZoneCoverage => Self::NAMES[3].into(),
+            TargetMetric::Region { region, per_pass } => {
+                format!("regions.{region}.{}", if *per_pass { "coverage_per_pass" } else { "coverage" })
+            }
+        }
     }
 }
 
 /// The target: a metric and its value, 0 < value < 1.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Target {
     pub metric: TargetMetric,
     pub value: f64,
@@ -109,11 +144,9 @@ pub struct Target {
 impl Target {
     /// Parse `METRIC=VALUE`, e.g. `coverage_per_pass=0.25`.
     pub fn parse(s: &str) -> Result<Self> {
-        let (k, v) = s
-            .split_once('=')
-            .ok_or_else(|| Error::invalid("--target", s, format!("METRIC=VALUE, METRIC one of {}", TargetMetric::NAMES.join(", "))))?;
-        let metric = TargetMetric::parse(k.trim())
-            .ok_or_else(|| Error::invalid("--target", k, format!("one of {}", TargetMetric::NAMES.join(", "))))?;
+        let forms = || format!("one of {}, or {}", TargetMetric::NAMES.join(", "), TargetMetric::REGION_FORMS);
+        let (k, v) = s.split_once('=').ok_or_else(|| Error::invalid("--target", s, format!("METRIC=VALUE, METRIC {}", forms())))?;
+        let metric = TargetMetric::parse(k.trim()).ok_or_else(|| Error::invalid("--target", k, forms()))?;
         let value: f64 =
             v.trim().parse().map_err(|_| Error::invalid(format!("--target {}", metric.name()), v, "a fraction 0 < value < 1"))?;
         if !(value.is_finite() && value > 0.0 && value < 1.0) {
@@ -208,6 +241,102 @@ pub fn apply_noise(sim: &mut Simulation, noise: Noise, k: usize, seed: u64) {
     }
 }
 
+/// What the search runs (see "Faces" in the module doc).
+#[derive(Clone, Debug)]
+pub enum Session {
+    Patch(Box<Simulation>),
+    Face(Box<FaceSimulation>),
+}
+
+impl From<Simulation> for Session {
+    fn from(s: Simulation) -> Self {
+        Session::Patch(Box::new(s))
+    }
+}
+
+impl From<FaceSimulation> for Session {
+    fn from(f: FaceSimulation) -> Self {
+        Session::Face(Box::new(f))
+    }
+}
+
+impl Session {
+    /// The session's hand is ideal (hand noise then uses [`typical_hand`]).
+    pub fn hand_is_ideal(&self) -> bool {
+        match self {
+            Session::Patch(s) => s.technique.hand.is_ideal(),
+            Session::Face(f) => f.technique.hand.is_ideal(),
+        }
+    }
+
+    /// The scenario's name.
+    pub fn name(&self) -> &str {
+        match self {
+            Session::Patch(s) => &s.name,
+            Session::Face(f) => &f.name,
+        }
+    }
+
+    /// The scenario's seed.
+    pub fn seed(&self) -> u64 {
+        match self {
+            Session::Patch(s) => s.seed,
+            Session::Face(f) => f.seed,
+        }
+    }
+
+    /// Refuse now what a run would refuse for its grid or memory (and, on a face, its plan).
+    pub fn check_resources(&self) -> Result<()> {
+        match self {
+            Session::Patch(s) => s.check_resources(),
+            Session::Face(f) => {
+                f.validate()?;
+                f.check_resources(f.estimated_stamps(&f.paths()))
+            }
+        }
+    }
+
+    /// Run the `k`-th seed `seed` of an evaluation (noise applied, no pictures) and take its
+    /// figures. A region target on a patch, or naming no region of the face, is an error.
+    pub fn metrics(self, noise: Noise, k: usize, seed: u64, target: &Target, w: &Weights) -> Result<Metrics> {
+        match self {
+            Session::Patch(mut sim) => {
+                if let TargetMetric::Region { .. } = target.metric {
+                    return Err(Error::invalid("--target", target.metric.name(), "a region target on a face scenario only"));
+                }
+                sim.picture = false;
+                apply_noise(&mut sim, noise, k, seed);
+                let r = sim.run()?;
+                Ok(Metrics::of(&r, None, target, w))
+            }
+            Session::Face(mut face) => {
+                face.picture = false;
+                if noise == Noise::Hand && face.technique.hand.is_ideal() {
+                    face.technique.hand = typical_hand();
+                }
+                if matches!(noise, Noise::Hand | Noise::LaneOffsets) && k > 0 {
+                    shift_plan_lanes(face.treatments.iter_mut().flat_map(|t| t.passes.iter_mut()), seed);
+                }
+                let region = match &target.metric {
+                    TargetMetric::Region { region, .. } => Some(face_region(&face, region)?),
+                    _ => None,
+                };
+                let r = face.run()?;
+                Ok(Metrics::of(&r.run, region.map(|i| &r.regions[i]), target, w))
+            }
+        }
+    }
+}
+
+/// Index of the face region named `name`, or an error listing the regions.
+pub fn face_region(face: &FaceSimulation, name: &str) -> Result<usize> {
+    let names: Vec<&str> = face.map.regions().iter().map(|r| r.name.as_str()).collect();
+    names.iter().position(|n| *n == name).ok_or_else(|| {
+        let closest = crate::error::did_you_mean(name, &names).map(|n| format!(" (did you mean {n}?)")).unwrap_or_default();
+        Error::invalid("--target regions.NAME", name, format!("a region of the face map: {}{closest}", names.join(", ")))
+    })
+}
+
 /// The figures the objective reads, for one run or averaged over seeds.
 #[derive(Clone, Copy, Debug, PartialEq, Default)]
 pub struct Metrics {
@@ -227,15 +356,19 @@ fn mean(v: &[f64]) -> f64 {
 }
 
 impl Metrics {
-    /// Figures of one run for `target` with `weights`.
-    pub fn of(r: &RunResult, target: &Target, w: &Weights) -> Self {
+    /// Figures of one run for `target` with `weights`; `region` is the face region a region
+    /// target reads (a region target without one reads the whole run).
+    pub fn of(r: &RunResult, region: Option<&RegionRun>, target: &Target, w: &Weights) -> Self {
         let hole = &r.hole_coverage;
         let zone = r.zone.as_ref().map(|z| &z.1).unwrap_or(hole);
+        let region_cov = region.map_or(hole, |g| &g.coverage);
         let value = match target.metric {
             TargetMetric::CoveragePerPass => mean(&hole.coverage_per_pass),
             TargetMetric::Coverage => hole.coverage,
             TargetMetric::ZoneCoveragePerPass => mean(&zone.coverage_per_pass),
             TargetMetric::ZoneCoverage => zone.coverage,
+            TargetMetric::Region { per_pass: true, .. } => mean(&region_cov.coverage_per_pass),
+            TargetMetric::Region { per_pass: false, .. } => region_cov.coverage,
         };
         let h = &hole.hits_histogram;
         let mut m = Metrics {
@@ -306,7 +439,13 @@ pub struct Report {
 
 /// Shift the lanes of every pass of `sim` for seed `seed` (see [`Noise::LaneOffsets`]).
 pub fn shift_lanes(sim: &mut Simulation, seed: u64) {
-    for (i, p) in sim.passes.iter_mut().enumerate() {
+    shift_plan_lanes(sim.passes.iter_mut(), seed);
+}
+
+/// Shift each of `passes` (the `i`-th by random stream 1000 + i of `seed`) by a uniform
+/// fraction −½…½ of its lane spacing.
+fn shift_plan_lanes<'a>(passes: impl Iterator<Item = &'a mut crate::technique::lanes::PassPlan>, seed: u64) {
+    for (i, p) in passes.enumerate() {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         rng.set_stream(1000 + i as u64);
         p.lane_offset_mm += rng.random_range(-0.5..0.5) * p.lane_spacing_mm;
@@ -314,21 +453,16 @@ pub fn shift_lanes(sim: &mut Simulation, seed: u64) {
 }
 
 /// Evaluate one setting over every seed (in parallel); the mean figures or the first error.
-pub fn evaluate<B>(settings: &Settings, values: &[f64], build: &B) -> Result<Metrics>
+pub fn evaluate<B, S>(settings: &Settings, values: &[f64], build: &B) -> Result<Metrics>
 where
-    B: Fn(&[f64], u64) -> Result<Simulation> + Sync,
+    B: Fn(&[f64], u64) -> Result<S> + Sync,
+    S: Into<Session>,
 {
     let per_seed: Vec<Result<Metrics>> = settings
         .seeds
         .par_iter()
         .enumerate()
-        .map(|(k, &seed)| {
-            let mut sim = build(values, seed)?;
-            sim.picture = false;
-            apply_noise(&mut sim, settings.noise, k, seed);
-            let r = sim.run()?;
-            Ok(Metrics::of(&r, &settings.target, &settings.weights))
-        })
+        .map(|(k, &seed)| build(values, seed)?.into().metrics(settings.noise, k, seed, &settings.target, &settings.weights))
         .collect();
     let all = per_seed.into_iter().collect::<Result<Vec<_>>>()?;
     Ok(Metrics::mean(&all))
@@ -336,9 +470,10 @@ where
 
 /// Run the search. `build(values, seed)` makes the simulation of knob `values` (in knob
 /// units, not box units) with scenario seed `seed`; `progress` sees each evaluation.
-pub fn optimize<B>(settings: &Settings, build: &B, mut progress: impl FnMut(&Evaluation)) -> Report
+pub fn optimize<B, S>(settings: &Settings, build: &B, mut progress: impl FnMut(&Evaluation)) -> Report
 where
-    B: Fn(&[f64], u64) -> Result<Simulation> + Sync,
+    B: Fn(&[f64], u64) -> Result<S> + Sync,
+    S: Into<Session>,
 {
     let mut evaluations: Vec<Evaluation> = Vec::new();
     let mut best_so_far = f64::INFINITY;
@@ -381,6 +516,13 @@ mod tests {
         let t = Target::parse("coverage_per_pass=0.25").unwrap();
         assert_eq!((t.metric, t.value), (TargetMetric::CoveragePerPass, 0.25));
         for bad in ["coverage_per_pass=1.2", "coverage_per_pass=0", "coverage=-0.1", "coverage=nan", "cover=0.2", "0.25"] {
+            assert!(Target::parse(bad).is_err(), "{bad}");
+        }
+        let r = Target::parse("regions.cheek_left.coverage_per_pass=0.3").unwrap();
+        assert_eq!(r.metric, TargetMetric::Region { region: "cheek_left".into(), per_pass: true });
+        assert_eq!(r.metric.name(), "regions.cheek_left.coverage_per_pass");
+        assert_eq!(Target::parse("regions.chin.coverage=0.5").unwrap().metric.name(), "regions.chin.coverage");
+        for bad in ["regions..coverage=0.2", "regions.chin=0.2", "regions.chin.density=0.2"] {
             assert!(Target::parse(bad).is_err(), "{bad}");
         }
         let w = Weights::parse("cv=0,hit3=2").unwrap();

@@ -33,15 +33,33 @@ fn opt(v: Option<f64>) -> String {
     v.map(|x| format!("{x:.6}")).unwrap_or_default()
 }
 
+/// The treated face regions of any row, in order of first appearance (none for a patch).
+fn region_names(rows: &[CompareRow]) -> Vec<&str> {
+    let mut names: Vec<&str> = Vec::new();
+    for g in rows.iter().flat_map(|r| &r.regions) {
+        if !names.contains(&g.name.as_str()) {
+            names.push(&g.name);
+        }
+    }
+    names
+}
+
 /// The CSV text: a header, then one row per cartridge. Per-pass coverage gets one column per
-/// pass (`coverage_pass_1`, …); empty cells mean "none" (no gap, target not reached).
+/// pass (`coverage_pass_1`, …); empty cells mean "none" (no gap, target not reached). A face
+/// session adds three columns per treated region, named as the sweep's:
+/// `regions.NAME.coverage`, `regions.NAME.mean_coverage_per_pass`, `regions.NAME.density_per_cm2`.
 pub fn csv(rows: &[CompareRow]) -> String {
     let passes = rows.iter().map(|r| r.coverage_per_pass.len()).max().unwrap_or(0);
+    let regions = region_names(rows);
     let mut out = String::from("cartridge,needles,min_spacing_mm,footprint_diameter_mm,fill_fraction,mean_coverage_per_pass");
     for p in 1..=passes {
         let _ = write!(out, ",coverage_pass_{p}");
     }
-    out.push_str(",coverage,hits_0,hits_1,hits_2,hits_3,hits_4_or_more,density_per_cm2,uniformity_cv,largest_gap_mm,time_to_target_s,path_time_s,aliasing\n");
+    out.push_str(",coverage,hits_0,hits_1,hits_2,hits_3,hits_4_or_more,density_per_cm2,uniformity_cv,largest_gap_mm,time_to_target_s,path_time_s,aliasing");
+    for g in &regions {
+        let _ = write!(out, ",regions.{g}.coverage,regions.{g}.mean_coverage_per_pass,regions.{g}.density_per_cm2");
+    }
+    out.push('\n');
     for r in rows {
         let _ = write!(
             out,
@@ -60,7 +78,7 @@ pub fn csv(rows: &[CompareRow]) -> String {
         for h in r.hits_histogram {
             let _ = write!(out, ",{h:.6}");
         }
-        let _ = writeln!(
+        let _ = write!(
             out,
             ",{:.3},{},{},{},{:.3},{}",
             r.density_per_cm2,
@@ -70,6 +88,15 @@ pub fn csv(rows: &[CompareRow]) -> String {
             r.path_time_s,
             r.aliasing_flagged
         );
+        for name in &regions {
+            match r.regions.iter().find(|g| g.name == *name) {
+                Some(g) => {
+                    let _ = write!(out, ",{:.6},{:.6},{:.3}", g.coverage, g.mean_coverage_per_pass, g.density_per_cm2);
+                }
+                None => out.push_str(",,,"),
+            }
+        }
+        out.push('\n');
     }
     out
 }
@@ -79,7 +106,7 @@ pub fn json(scenario: &str, target: f64, rows: &[CompareRow]) -> String {
     let rows: Vec<serde_json::Value> = rows
         .iter()
         .map(|r| {
-            json!({
+            let mut row = json!({
                 "cartridge": r.cartridge,
                 "layout": facts_json(&r.layout),
                 "coverage_per_pass": r.coverage_per_pass,
@@ -93,7 +120,23 @@ pub fn json(scenario: &str, target: f64, rows: &[CompareRow]) -> String {
                 "path_time_s": r.path_time_s,
                 "aliasing": r.aliasing_flagged,
                 "warnings": r.warnings,
-            })
+            });
+            if !r.regions.is_empty() {
+                let regions: serde_json::Map<String, serde_json::Value> = r
+                    .regions
+                    .iter()
+                    .map(|g| {
+                        let v = json!({
+                            "coverage": g.coverage,
+                            "mean_coverage_per_pass": g.mean_coverage_per_pass,
+                            "density_per_cm2": g.density_per_cm2,
+                        });
+                        (g.name.clone(), v)
+                    })
+                    .collect();
+                row["regions"] = serde_json::Value::Object(regions);
+            }
+            row
         })
         .collect();
     serde_json::to_string_pretty(&json!({ "scenario": scenario, "target_coverage": target, "cartridges": rows }))

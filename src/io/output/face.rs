@@ -90,7 +90,7 @@ fn write_selected(
         write_staged(staged, SUMMARY_JSON, summary_json.as_bytes())?;
         write_staged(staged, SCENARIO_TOML, scenario_toml.as_bytes())?;
         if outputs.punctures {
-            write_punctures_with(staged, |w| punctures_csv::write_face(w, sim, r))?;
+            write_punctures_with(staged, outputs.parquet, |w| punctures_csv::write_face(w, sim, r))?;
         }
         Ok(())
     };

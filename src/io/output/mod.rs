@@ -10,6 +10,8 @@ mod atomic;
 #[cfg(feature = "study")]
 pub mod cartridge_compare;
 #[cfg(feature = "study")]
+pub mod columnar;
+#[cfg(feature = "study")]
 pub mod compare;
 #[cfg(feature = "render")]
 pub mod face;
@@ -41,6 +43,8 @@ pub use selection::Outputs;
 /// File names inside a run directory.
 pub const SUMMARY_JSON: &str = "summary.json";
 pub const PUNCTURES_CSV: &str = "punctures.csv";
+/// punctures.csv's columnar twin (`run --format parquet`, [`columnar`]).
+pub const PUNCTURES_PARQUET: &str = "punctures.parquet";
 pub const HEATMAP_PNG: &str = "heatmap.png";
 pub const SCENARIO_TOML: &str = "scenario.toml";
 /// The replayed trace, copied so the output folder re-runs on its own.

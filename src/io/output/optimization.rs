@@ -121,7 +121,7 @@ pub fn png(scenario: &str, settings: &Settings, report: &Report) -> Result<Vec<u
     panels.push(LinePanel {
         title: format!("{} (target {})", settings.target.metric.name(), settings.target.value),
         x_label: "evaluation".into(),
-        y_label: settings.target.metric.name().into(),
+        y_label: settings.target.metric.name(),
         series: vec![
             Series {
                 name: "evaluated".into(),

@@ -63,7 +63,7 @@ fn write_selected(
     let staged = StagedDir::new(dir)?;
     let (drawn, written) = rayon::join(
         || outputs.draws().then(|| draw_run_outputs(sim, pictures, result, scenario_toml, ctx)).transpose(),
-        || write_record(&staged, sim, result, scenario_toml, outputs.punctures),
+        || write_record(&staged, sim, result, scenario_toml, outputs),
     );
     written?;
     if let Some(drawn) = drawn? {
@@ -77,7 +77,7 @@ fn write_selected(
 pub fn write_run_files(staged: &StagedDir, sim: &Simulation, pictures: &Pictures, result: &RunResult, scenario_toml: &str) -> Result<()> {
     let domain = RectDomain(sim.area);
     let drawn = draw_run_outputs(sim, pictures, result, scenario_toml, &patch_map(&domain))?;
-    write_record(staged, sim, result, scenario_toml, true)?;
+    write_record(staged, sim, result, scenario_toml, Outputs::ALL)?;
     write_drawn(staged, &drawn, Outputs::ALL)
 }
 
@@ -135,28 +135,67 @@ pub(crate) fn write_staged(staged: &StagedDir, name: &str, bytes: &[u8]) -> Resu
 
 /// The run's record (summary.json, scenario.toml, trace.csv for a replayed trace) and, when
 /// asked, punctures.csv.
-fn write_record(staged: &StagedDir, sim: &Simulation, result: &RunResult, scenario_toml: &str, punctures: bool) -> Result<()> {
+fn write_record(staged: &StagedDir, sim: &Simulation, result: &RunResult, scenario_toml: &str, outputs: Outputs) -> Result<()> {
     let summary = Summary::new(sim, result);
     write_staged(staged, SUMMARY_JSON, summary.to_json().as_bytes())?;
     write_staged(staged, SCENARIO_TOML, scenario_toml.as_bytes())?;
     if let Some(trace) = &sim.technique.trace {
         write_staged(staged, TRACE_CSV, crate::io::scenario::trace_csv::write(trace).as_bytes())?;
     }
-    if punctures {
-        write_punctures_with(staged, |w| punctures_csv::write(w, &result.punctures))?;
+    if outputs.punctures {
+        write_punctures_with(staged, outputs.parquet, |w| punctures_csv::write(w, &result.punctures))?;
     }
     Ok(())
 }
 
-/// punctures.csv in the staging directory, through a 1 MiB buffer, by `fill`.
+/// punctures.csv in the staging directory, through a 1 MiB buffer, by `fill`; with `parquet`,
+/// punctures.parquet instead (the CSV drawn in memory, then converted: one rule for both).
 pub(crate) fn write_punctures_with(
     staged: &StagedDir,
+    parquet: bool,
     fill: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
 ) -> Result<()> {
+    if parquet {
+        return write_punctures_parquet(staged, fill);
+    }
     let p = staged.path(PUNCTURES_CSV);
     let f = std::fs::File::create(&p).map_err(|e| Error::io(&p, e))?;
     let mut w = std::io::BufWriter::with_capacity(1 << 20, f);
     fill(&mut w).and_then(|_| std::io::Write::flush(&mut w)).map_err(|e| Error::io(&p, e))
+}
+
+/// punctures.parquet: the CSV `fill` writes, drawn into an unlinked temporary file first.
+fn write_punctures_parquet(
+    staged: &StagedDir,
+    fill: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
+) -> Result<()> {
+    #[cfg(feature = "study")]
+    {
+        use std::io::{Read, Seek};
+        let p = staged.path(PUNCTURES_CSV);
+        let tmp = tempfile_in(staged)?;
+        let mut w = std::io::BufWriter::with_capacity(1 << 20, tmp);
+        fill(&mut w).and_then(|_| std::io::Write::flush(&mut w)).map_err(|e| Error::io(&p, e))?;
+        let mut f = w.into_inner().map_err(|e| Error::io(&p, e.into_error()))?;
+        let mut text = String::new();
+        f.rewind().and_then(|_| f.read_to_string(&mut text)).map_err(|e| Error::io(&p, e))?;
+        let bytes = super::columnar::from_csv(&text, &p)?;
+        write_staged(staged, super::PUNCTURES_PARQUET, &bytes)
+    }
+    #[cfg(not(feature = "study"))]
+    {
+        let _ = (staged, fill);
+        Err(Error::invalid("--format", "parquet", "csv (this build has no `study` feature, which writes Parquet)"))
+    }
+}
+
+/// An anonymous file in the staging directory (gone when closed).
+#[cfg(feature = "study")]
+fn tempfile_in(staged: &StagedDir) -> Result<std::fs::File> {
+    let p = staged.path(".punctures.csv.tmp");
+    let f = std::fs::OpenOptions::new().read(true).write(true).create(true).truncate(true).open(&p).map_err(|e| Error::io(&p, e))?;
+    std::fs::remove_file(&p).map_err(|e| Error::io(&p, e))?;
+    Ok(f)
 }
 
 /// The drawn pictures (when `outputs.pictures`) and report.html (when `outputs.report`).

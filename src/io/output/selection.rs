@@ -5,6 +5,9 @@
 //! pictures and animation.gif, `report` report.html (with its pictures embedded, drawn in
 //! memory even when `pictures` is off) and, for a run with regions, regions.csv beside it. Default: everything, as before the option existed.
 //! The figures in summary.json do not depend on the selection.
+//!
+//! `parquet` (`run --format parquet`) writes the punctures as punctures.parquet instead of
+//! punctures.csv: the same columns and values, typed (`io::output::columnar`).
 
 use std::str::FromStr;
 
@@ -16,6 +19,8 @@ pub struct Outputs {
     pub punctures: bool,
     pub pictures: bool,
     pub report: bool,
+    /// Punctures as punctures.parquet instead of punctures.csv.
+    pub parquet: bool,
 }
 
 /// The names `--outputs` accepts.
@@ -23,9 +28,9 @@ pub const OUTPUT_NAMES: [&str; 6] = ["summary", "punctures", "pictures", "report
 
 impl Outputs {
     /// Every file (the default).
-    pub const ALL: Outputs = Outputs { punctures: true, pictures: true, report: true };
+    pub const ALL: Outputs = Outputs { punctures: true, pictures: true, report: true, parquet: false };
     /// summary.json and scenario.toml only.
-    pub const SUMMARY: Outputs = Outputs { punctures: false, pictures: false, report: false };
+    pub const SUMMARY: Outputs = Outputs { punctures: false, pictures: false, report: false, parquet: false };
 
     /// True when anything is drawn (pictures or the report's embedded pictures).
     pub fn draws(&self) -> bool {

@@ -46,6 +46,19 @@ use design::{Design, DesignText};
 pub const RESULTS_CSV: &str = "results.csv";
 pub const MANIFEST_JSON: &str = "manifest.json";
 pub const JOURNAL_JSONL: &str = "journal.jsonl";
+/// results.csv's columnar twin (`sweep`/`merge --format parquet`).
+pub const RESULTS_PARQUET: &str = "results.parquet";
+
+/// Write `dir`/results.parquet from `dir`/results.csv (the same table, typed columns:
+/// `io::output::columnar`), atomically; returns its path.
+pub fn write_results_parquet(dir: &std::path::Path) -> Result<std::path::PathBuf> {
+    let csv_path = dir.join(RESULTS_CSV);
+    let text = std::fs::read_to_string(&csv_path).map_err(|e| Error::io(&csv_path, e))?;
+    let bytes = crate::io::output::columnar::from_csv(&text, &csv_path)?;
+    let path = dir.join(RESULTS_PARQUET);
+    crate::io::output::write_file_atomic(&path, &bytes)?;
+    Ok(path)
+}
 
 /// How each point's random seed is chosen.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
