@@ -76,7 +76,7 @@ fn a_strip_runs_and_threads_change_no_byte() {
             .unwrap();
         ok(&o);
         let out = dir.path().join("out");
-        assert_eq!(files(&out), ["front_view.png", "punctures.csv", "scenario.toml", "summary.json", "uv_heatmap.png"]);
+        assert_eq!(files(&out), ["front_view.png", "punctures.csv", "report.html", "scenario.toml", "summary.json", "uv_heatmap.png"]);
         outs.push(files(&out).iter().map(|f| std::fs::read(out.join(f)).unwrap()).collect::<Vec<_>>());
         if threads == "1" {
             let s: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();

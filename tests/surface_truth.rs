@@ -109,6 +109,7 @@ fn a_flat_square_gives_the_patch_run() {
     // The patch's rectangle is half-open, the mesh closed: needles exactly on its top or right
     // edge count on the mesh only.
     let on_far_edge = surf
+        .run
         .punctures
         .iter()
         .filter(|p| (0.0..=20.0).contains(&p.x_mm) && (0.0..=20.0).contains(&p.y_mm) && (p.x_mm == 20.0 || p.y_mm == 20.0))
