@@ -119,8 +119,12 @@ mod tests {
         let mut t: toml::Table = toml::from_str("[face]\nsurface = \"builtin\"").unwrap();
         let ov: Vec<Override> = ["face.identity.2=1.5", "face.identity.0=-1"].iter().map(|s| s.parse().unwrap()).collect();
         apply_overrides(&mut t, &ov).unwrap();
-        let got: Vec<f64> =
-            t["face"]["identity"].as_array().unwrap().iter().map(|v| v.as_float().unwrap_or(v.as_integer().unwrap() as f64)).collect();
+        let got: Vec<f64> = t["face"]["identity"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_float().or_else(|| v.as_integer().map(|i| i as f64)).unwrap())
+            .collect();
         assert_eq!(got, vec![-1.0, 0.0, 1.5]);
         // A shorter list given in the file is extended; the other entries stay.
         let mut t: toml::Table = toml::from_str("[face]\nidentity = [0.5]").unwrap();
