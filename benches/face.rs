@@ -1,12 +1,12 @@
 //! Face maps: what the face costs over the flat patch, measured in the same run.
 //!
-//! - `face_map_accumulate`: the punctures of the face regions of `scenarios/full-face.toml`
+//! - `face_map_accumulate`: the punctures of the face regions of `scenarios/flat-face.toml`
 //!   (neck and décolleté left out to keep an iteration short) accumulated over the default
 //!   face map (19 labels, polygon tile classes and row scans) against the same punctures over
 //!   the map's bounding rectangle (`RectDomain`, the patch's path: the baseline).
 //! - `face_boundary_rows`: labelling every cell of the face's boundary tiles by the row scan
 //!   against the per-cell point test (the `Domain` default, the baseline).
-//! - `face_session`: a whole `full-face.toml` session (plan, punctures, four accumulations,
+//! - `face_session`: a whole `flat-face.toml` session (plan, punctures, four accumulations,
 //!   metrics) against the patch scenario `face-scale.toml` (a similar number of punctures on a
 //!   250 × 200 mm rectangle).
 
@@ -46,7 +46,7 @@ impl Domain for PerCell<'_> {
 }
 
 fn accumulate_face(c: &mut Criterion) {
-    let mut file = load("full-face.toml");
+    let mut file = load("flat-face.toml");
     file.treat.retain(|t| !t.regions.as_ref().is_some_and(|r| r.iter().any(|n| n == "neck")));
     let map = needlesim::face::default_face().unwrap();
     let sim = file.to_face_simulation(map).unwrap();
@@ -105,7 +105,7 @@ fn boundary_rows(c: &mut Criterion) {
 
 fn session(c: &mut Criterion) {
     let patch = load("face-scale.toml").to_simulation().unwrap();
-    let file = load("full-face.toml");
+    let file = load("flat-face.toml");
     let face = file.to_face_simulation(needlesim::face::default_face().unwrap()).unwrap();
     let mut g = c.benchmark_group("face_session");
     g.sample_size(10);

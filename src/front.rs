@@ -1,6 +1,6 @@
 //! The front door: load a scenario, change keys, run it, read the results.
 //!
-//! Everything a library user needs for one run, patch or face, in three types:
+//! Everything a library user needs for one run, patch, face map or face surface, in three types:
 //! [`Scenario`] (a validated scenario file plus `--set`-style overrides), [`Run`] (what the
 //! run produced: the summary.json figures, every puncture, the hits raster) and
 //! [`crate::Error`]. The command line's `needlesim run` does the same steps, so a
@@ -43,12 +43,14 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 use crate::face::simulation::{FaceRunResult, FaceSimulation};
+use crate::face::surface_simulation::{SurfaceRunResult, SurfaceSimulation};
 use crate::io::output::face_summary::FaceSummary;
 use crate::io::output::summary::Summary;
 use crate::io::scenario::{self, Override, ScenarioFile};
 use crate::needle::puncture::Puncture;
 use crate::raster::accumulate::Raster;
 use crate::sim::{RunResult, Simulation};
+use crate::surface::Chart;
 
 /// A scenario file, parsed and checked, with any overrides applied.
 #[derive(Clone, Debug)]
@@ -130,7 +132,13 @@ impl Scenario {
     pub fn run(&self) -> Result<Run> {
         let resolved_toml = toml::to_string_pretty(&crate::io::output::resolved_scenario(&self.file))
             .map_err(|e| Error::parse(&self.path, format!("cannot write the resolved scenario back: {e}")))?;
-        let outcome = if self.file.is_face() { self.run_face()? } else { self.run_patch()? };
+        let outcome = if self.file.is_surface() {
+            self.run_surface()?
+        } else if self.file.is_face() {
+            self.run_face()?
+        } else {
+            self.run_patch()?
+        };
         Ok(Run { outcome, resolved_toml, pictures: self.file.pictures()? })
     }
 
@@ -138,6 +146,15 @@ impl Scenario {
         let sim = self.file.to_simulation_in(self.dir())?;
         let result = sim.run()?;
         Ok(Outcome::Patch { sim: Box::new(sim), result: Box::new(result) })
+    }
+
+    fn run_surface(&self) -> Result<Outcome> {
+        let face = self.file.load_surface_face(&self.path)?;
+        let sim = self.file.to_surface_simulation_in(face, self.dir())?;
+        let chart = sim.chart()?;
+        let result = sim.run()?;
+        let units = self.file.face.as_ref().and_then(|f| f.units.clone()).unwrap_or_default();
+        Ok(Outcome::Surface { sim: Box::new(sim), result: Box::new(result), chart: Box::new(chart), units })
     }
 
     fn run_face(&self) -> Result<Outcome> {
@@ -158,8 +175,21 @@ impl std::str::FromStr for Scenario {
 }
 
 enum Outcome {
-    Patch { sim: Box<Simulation>, result: Box<RunResult> },
-    Face { sim: Box<FaceSimulation>, result: Box<FaceRunResult> },
+    Patch {
+        sim: Box<Simulation>,
+        result: Box<RunResult>,
+    },
+    Face {
+        sim: Box<FaceSimulation>,
+        result: Box<FaceRunResult>,
+    },
+    /// A face session on a surface (`[face] surface = …`): its chart and the mesh's units.
+    Surface {
+        sim: Box<SurfaceSimulation>,
+        result: Box<SurfaceRunResult>,
+        chart: Box<Chart>,
+        units: String,
+    },
 }
 
 /// What one run produced.
@@ -176,6 +206,7 @@ impl Run {
         match &self.outcome {
             Outcome::Patch { result, .. } => result,
             Outcome::Face { result, .. } => &result.run,
+            Outcome::Surface { result, .. } => &result.run,
         }
     }
 
@@ -184,6 +215,10 @@ impl Run {
         match &self.outcome {
             Outcome::Patch { sim, result } => Summary::new(sim, result).to_json(),
             Outcome::Face { sim, result } => FaceSummary::new(sim, result).to_json(),
+            Outcome::Surface { sim, result, chart, units } => {
+                let v = crate::io::output::surface_summary::summary(sim, chart, units, result);
+                serde_json::to_string_pretty(&v).expect("summary serialises") + "\n"
+            }
         }
     }
 
@@ -192,18 +227,23 @@ impl Run {
         serde_json::from_str(&self.summary_json()).expect("summary.json is valid JSON")
     }
 
-    /// True when the run was a face session (its summary has `face`, `regions`, …).
+    /// True when the run was a face session, on the flat map or a surface (its summary has
+    /// `face`, `regions`, …).
     pub fn is_face(&self) -> bool {
-        matches!(self.outcome, Outcome::Face { .. })
+        matches!(self.outcome, Outcome::Face { .. } | Outcome::Surface { .. })
     }
 
     /// punctures.csv's bytes, exactly what `needlesim run` writes (a face session adds
     /// `region,landed_in,real_depth_mm,layer`).
     pub fn punctures_csv(&self) -> Vec<u8> {
+        if let Outcome::Surface { sim, result, chart, .. } = &self.outcome {
+            return crate::io::output::surface_punctures::punctures_bytes(sim, chart, result).expect("writing to memory cannot fail");
+        }
         let mut out = Vec::with_capacity(64 * self.punctures().len() + 128);
         let written = match &self.outcome {
             Outcome::Patch { result, .. } => crate::io::output::punctures_csv::write(&mut out, &result.punctures),
             Outcome::Face { sim, result } => crate::io::output::punctures_csv::write_face(&mut out, sim, result),
+            Outcome::Surface { .. } => unreachable!("returned above"),
         };
         written.expect("writing to memory cannot fail");
         out
@@ -243,6 +283,7 @@ impl Run {
         match &self.outcome {
             Outcome::Patch { sim, result } => crate::io::output::write_run(dir, sim, &self.pictures, result, toml),
             Outcome::Face { sim, result } => crate::io::output::write_face_run(dir, sim, &self.pictures, result, toml),
+            Outcome::Surface { sim, result, units, .. } => crate::io::output::surface_run::write_surface_run(dir, sim, units, result, toml),
         }
     }
 }

@@ -116,7 +116,7 @@ fn full_face_report_has_region_rows_and_no_external_url() {
     let o = run(
         &[
             "run",
-            "scenarios/full-face.toml",
+            "scenarios/flat-face.toml",
             "--out",
             out.to_str().unwrap(),
             "--set",

@@ -22,7 +22,7 @@ const SEEDS: &[&str] = &[
     include_str!("../scenarios/random-reference.toml"),
     include_str!("../scenarios/skinpen-preset.toml"),
     include_str!("../scenarios/aliasing.toml"),
-    include_str!("../scenarios/full-face.toml"),
+    include_str!("../scenarios/flat-face.toml"),
 ];
 
 /// Face-map files: the shipped legend and a small polygon map.

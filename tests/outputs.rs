@@ -71,7 +71,7 @@ fn a_patch_run_writes_what_is_selected_with_the_same_figures() {
 
 #[test]
 fn a_face_run_writes_what_is_selected_with_the_same_figures() {
-    same_summary_for_every_selection("scenarios/full-face.toml");
+    same_summary_for_every_selection("scenarios/flat-face.toml");
 }
 
 #[test]

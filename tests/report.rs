@@ -129,14 +129,14 @@ fn a_failed_rerun_keeps_the_previous_pictures() {
 fn a_face_report_header_gives_the_regions_depth_range() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
-    let sc = common::root().join("scenarios/full-face.toml");
+    let sc = common::root().join("scenarios/flat-face.toml");
     let o = common::run_in(
         tmp.path(),
         &["run", sc.to_str().unwrap(), "--out", out.to_str().unwrap(), "--set", "grid.resolution_mm=0.05", "--outputs", "report"],
     );
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
-    // full-face.toml treats at 0.4, 0.5, 0.75 and 1.0 mm.
+    // flat-face.toml treats at 0.4, 0.5, 0.75 and 1.0 mm.
     assert!(html.contains("at set depths of 0.4–1 mm by region"), "{}", &html[..html.len().min(2000)]);
     assert!(!html.contains("at a set depth of"));
 }

@@ -90,6 +90,8 @@ fn a_strip_runs_and_threads_change_no_byte() {
                 "face_zoom.png",
                 "front_view.png",
                 "punctures.csv",
+                "regions.csv",
+                "report.html",
                 "scenario.toml",
                 "summary.json",
                 "uv_heatmap.png"

@@ -85,17 +85,17 @@ fn a_flat_square_gives_the_patch_run() {
     .run()
     .unwrap();
     assert_eq!(surf.grid.grid.resolution_mm, 0.01, "an isometric chart keeps the scenario's grid");
-    assert_eq!(surf.stamps_per_pass, patch.stamps_per_pass);
-    assert_eq!(surf.punctures.len(), patch.punctures.len());
-    for (a, b) in surf.punctures.iter().zip(&patch.punctures) {
+    assert_eq!(surf.run.stamps_per_pass, patch.stamps_per_pass);
+    assert_eq!(surf.run.punctures.len(), patch.punctures.len());
+    for (a, b) in surf.run.punctures.iter().zip(&patch.punctures) {
         assert_eq!((a.pass, a.stamp, a.needle), (b.pass, b.stamp, b.needle));
         assert!((a.x_mm - b.x_mm).abs() < 1e-9 && (a.y_mm - b.y_mm).abs() < 1e-9, "{a:?} vs {b:?}");
         assert!((a.t_s - b.t_s).abs() < 1e-9);
     }
-    for (a, b) in surf.pass_time_s.iter().zip(&patch.pass_time_s) {
+    for (a, b) in surf.run.pass_time_s.iter().zip(&patch.pass_time_s) {
         assert!((a - b).abs() < 1e-9, "{a} vs {b}");
     }
-    let (c, p) = (&surf.regions[0].coverage, &patch.hole_coverage);
+    let (c, p) = (&surf.regions[0].figures.coverage, &patch.hole_coverage);
     assert!((c.coverage - p.coverage).abs() < 1e-4, "{} vs {}", c.coverage, p.coverage);
     for (a, b) in c.coverage_per_pass.iter().zip(&p.coverage_per_pass) {
         assert!((a - b).abs() < 1e-4);
@@ -109,11 +109,12 @@ fn a_flat_square_gives_the_patch_run() {
     // The patch's rectangle is half-open, the mesh closed: needles exactly on its top or right
     // edge count on the mesh only.
     let on_far_edge = surf
+        .run
         .punctures
         .iter()
         .filter(|p| (0.0..=20.0).contains(&p.x_mm) && (0.0..=20.0).contains(&p.y_mm) && (p.x_mm == 20.0 || p.y_mm == 20.0))
         .count() as u64;
-    assert_eq!(surf.regions[0].punctures_inside, patch.density.punctures_inside + on_far_edge);
+    assert_eq!(surf.regions[0].figures.density.punctures_inside, patch.density.punctures_inside + on_far_edge);
 }
 
 #[test]
@@ -143,14 +144,14 @@ fn random_punctures_on_a_cylinder_follow_the_boolean_model_in_any_chart() {
         let s = session(half_cylinder(15.0, 12.0, 96, 8, stretch), vec![p], one_needle());
         let r = s.run().unwrap();
         let area = r.regions[0].skin_area_mm2;
-        let lambda = r.punctures.len() as f64 / area;
+        let lambda = r.run.punctures.len() as f64 / area;
         let expected = boolean_coverage(lambda, PI * 0.09 * 0.09);
-        let c = r.regions[0].coverage.coverage;
+        let c = r.regions[0].figures.coverage.coverage;
         assert!((c - expected).abs() < 0.005, "stretch {stretch}: {c} vs {expected} (λ = {lambda})");
         assert!(
-            (r.regions[0].coverage.sampled_area_mm2 / area - 1.0).abs() < 0.002,
+            (r.regions[0].figures.coverage.sampled_area_mm2 / area - 1.0).abs() < 0.002,
             "{} vs {area}",
-            r.regions[0].coverage.sampled_area_mm2
+            r.regions[0].figures.coverage.sampled_area_mm2
         );
         got.push(c);
     }
@@ -207,10 +208,10 @@ fn lanes_and_stamps_are_spaced_on_the_skin() {
 }
 
 fn assert_conserved(r: &SurfaceRunResult, needles: usize) {
-    let stamps: usize = r.stamps_per_pass.iter().sum();
-    assert_eq!(r.punctures.len(), stamps * needles);
-    assert_eq!(r.landing.tri.len(), r.punctures.len());
-    assert_eq!(r.landing.shape.len(), r.punctures.len());
+    let stamps: usize = r.run.stamps_per_pass.iter().sum();
+    assert_eq!(r.run.punctures.len(), stamps * needles);
+    assert_eq!(r.landing.tri.len(), r.run.punctures.len());
+    assert_eq!(r.landing.shape.len(), r.run.punctures.len());
 }
 
 #[test]
@@ -225,11 +226,11 @@ fn punctures_are_conserved_and_threads_change_nothing() {
     };
     let (a, b) = (run(1), run(2));
     assert_conserved(&a, 16);
-    assert_eq!(format!("{:?}", a.punctures), format!("{:?}", b.punctures));
-    assert_eq!(format!("{:?}", a.hole.groups), format!("{:?}", b.hole.groups));
-    assert_eq!(format!("{:?}", a.hole.acc.raster), format!("{:?}", b.hole.acc.raster));
+    assert_eq!(format!("{:?}", a.run.punctures), format!("{:?}", b.run.punctures));
+    assert_eq!(format!("{:?}", a.hole_groups), format!("{:?}", b.hole_groups));
+    assert_eq!(format!("{:?}", a.run.hole.raster), format!("{:?}", b.run.hole.raster));
     assert_eq!(format!("{:?}", a.regions), format!("{:?}", b.regions));
-    assert!(a.regions[0].coverage.coverage > 0.01);
+    assert!(a.regions[0].figures.coverage.coverage > 0.01);
     // Frontal: the same stamps' needles tilt away from the pole, the holes grow, depth drops.
     s.orientation = PenOrientation::Frontal;
     let f = s.run().unwrap();
@@ -284,16 +285,16 @@ fn no_needle_reaches_a_no_go_zone_at_the_default_margin() {
     let chart = Chart::new(&s.face.mesh, "face-like").unwrap();
     let eye = Clearance::new(&chart, &[1], 1.0);
     let mut nearest = f64::INFINITY;
-    for (p, &t) in r.punctures.iter().zip(&r.landing.tri) {
+    for (p, &t) in r.run.punctures.iter().zip(&r.landing.tri) {
         assert_ne!(t, NO_TRIANGLE);
         assert_ne!(chart.tris[t as usize].group, 1, "a needle landed in the no-go zone");
         let q = chart.tris[t as usize].to_skin(Vec2::new(p.x_mm, p.y_mm));
         nearest = nearest.min(eye.distance_mm(q));
     }
     assert!(nearest > 0.09, "a hole reaches the no-go zone: {nearest} mm");
-    assert_eq!(r.no_go_hits, vec![0]);
+    assert_eq!(r.no_go.iter().map(|z| z.punctures).collect::<Vec<_>>(), vec![0]);
     // The same plan with no margin does reach it (the test can fail).
     s.margin_mm = 0.0;
     let r0 = s.run().unwrap();
-    assert!(r0.no_go_hits[0] > 0);
+    assert!(r0.no_go[0].punctures > 0);
 }

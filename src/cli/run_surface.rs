@@ -27,14 +27,14 @@ pub fn run(
     let resolved = toml::to_string_pretty(&output::resolved_scenario(file)).context("serialising the resolved scenario")?;
     let units = file.face.as_ref().and_then(|f| f.units.clone()).unwrap_or_default();
     let dir = output::surface_run::write_surface_run_with(&dir, &sim, &units, &r, &resolved, outputs)?;
-    let treated: Vec<_> = r.regions.iter().filter(|g| g.treated).collect();
+    let treated: Vec<_> = r.regions.iter().filter(|g| g.figures.treated).collect();
     let area: f64 = treated.iter().map(|g| g.skin_area_mm2).sum();
     let projected: f64 = treated.iter().map(|g| g.projected_area_mm2).sum();
     println!(
         "{}: {} punctures in {} stamps over {} regions ({:.0} mm² of skin, {:.0} mm² projected) of surface {:?}, pen {}",
         sim.name,
-        r.punctures.len(),
-        r.stamps_per_pass.iter().sum::<usize>(),
+        r.run.punctures.len(),
+        r.run.stamps_per_pass.iter().sum::<usize>(),
         treated.len(),
         area,
         projected,
@@ -43,14 +43,14 @@ pub fn run(
     );
     println!(
         "  hole coverage {:.1} % of the skin, path time {:.0} s; chart grid {} mm ({:.1} cells across a hole radius at worst)",
-        100.0 * r.whole.coverage,
-        r.pass_time_s.iter().sum::<f64>(),
+        100.0 * r.run.hole_coverage.coverage,
+        r.run.pass_time_s.iter().sum::<f64>(),
         r.grid.grid.resolution_mm,
         r.grid.min_cells_across_radius
     );
-    for w in &r.warnings {
+    for w in &r.run.warnings {
         println!("  warning: {w}");
     }
     println!("  wrote {}", dir.display());
-    Ok(if deny_warnings && !r.warnings.is_empty() { ExitCode::from(super::EXIT_WARNINGS) } else { ExitCode::SUCCESS })
+    Ok(if deny_warnings && !r.run.warnings.is_empty() { ExitCode::from(super::EXIT_WARNINGS) } else { ExitCode::SUCCESS })
 }

@@ -14,7 +14,7 @@ use needlesim::serve::{self, Access, ServeConfig, ServeLimits, Token};
 
 /// The scenario served when none is given: the built-in default face with the full-face
 /// session's pen (see README "Face maps").
-const DEFAULT_SCENARIO: &str = include_str!("../../scenarios/full-face.toml");
+const DEFAULT_SCENARIO: &str = include_str!("../../scenarios/flat-face.toml");
 
 #[derive(Args, Debug)]
 #[command(

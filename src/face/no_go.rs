@@ -34,11 +34,17 @@ pub fn no_go_hits(map: &FaceMap, r_mm: f64, punctures: &[Puncture]) -> Vec<NoGoH
             map.no_go_meeting_disk(at, reach).map(|k| k as u16)
         })
         .collect();
-    let mut out = vec![NoGoHits::default(); map.no_go_names().len()];
+    gather(map.no_go_names().len(), punctures.iter().zip(hits).map(|(p, h)| (Vec2::new(p.x_mm, p.y_mm), h.map(usize::from))))
+}
+
+/// One entry per zone (`zones` of them) from each puncture's centre and the zone its
+/// footprint touches, if any (flat map or surface: the centres are where the report shows
+/// them).
+pub fn gather(zones: usize, hits: impl IntoIterator<Item = (Vec2, Option<usize>)>) -> Vec<NoGoHits> {
+    let mut out = vec![NoGoHits::default(); zones];
     let mut sums = vec![Vec2::zeros(); out.len()];
-    for (p, h) in punctures.iter().zip(hits) {
-        let Some(k) = h.map(usize::from) else { continue };
-        let c = Vec2::new(p.x_mm, p.y_mm);
+    for (c, h) in hits {
+        let Some(k) = h else { continue };
         let z = &mut out[k];
         z.punctures += 1;
         sums[k] += c;

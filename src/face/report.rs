@@ -18,7 +18,7 @@ use super::levels::LevelHits;
 use super::no_go::NoGoHits;
 use super::plan::Treatment;
 use super::stamping::TreatmentRun;
-use super::{FaceMap, Union};
+use super::{FaceMap, RegionInfo, Union};
 
 /// Figures of one region.
 #[derive(Clone, Debug)]
@@ -161,7 +161,6 @@ pub fn figures(inp: &Inputs) -> (Vec<RegionRun>, Whole) {
 /// Warnings that belong to one region: depth beyond the dermis, density far above the
 /// sources, more than 4 passes.
 fn add_region_warnings(inp: &Inputs, regions: &mut [RegionRun]) {
-    let map = inp.map;
     let mut deepest = vec![0.0f64; regions.len()];
     for (&l, &d) in inp.landed.iter().zip(inp.real_depth_mm) {
         if l != NO_LABEL {
@@ -169,32 +168,57 @@ fn add_region_warnings(inp: &Inputs, regions: &mut [RegionRun]) {
         }
     }
     for (l, r) in regions.iter_mut().enumerate() {
-        let info = &map.regions()[l];
-        let beyond = r.layers.beyond;
-        if beyond > 0 {
-            let s = &info.skin;
-            r.warnings.push(format!(
-                "{}: {beyond} punctures ({:.1} %) reach beyond the dermis: real depth up to {:.3} mm ≥ epidermis {:.3} + dermis {:.3} = {:.3} mm",
-                info.name,
-                100.0 * r.layers.fractions()[2],
-                deepest[l],
-                s.epidermis_mm,
-                s.dermis_mm,
-                s.dermis_bottom_mm()
-            ));
-        }
-        if r.treated {
-            let hi = crate::metrics::TARGET_DENSITY_PER_CM2.1;
-            r.warnings.extend(crate::metrics::far_above_sources(&info.name, r.density.density_per_cm2, hi));
-        }
-        if r.coverage.over_pass_limit_fraction > 0.0 {
-            r.warnings.push(format!(
-                "{}: {:.2} % of the area was punctured on more than {PASS_LIMIT} passes",
-                info.name,
-                100.0 * r.coverage.over_pass_limit_fraction
+        r.warnings = region_warnings(&inp.map.regions()[l], r, deepest[l]);
+    }
+}
+
+/// The warnings of one region's figures `r` (flat map or surface): punctures beyond the
+/// dermis (the deepest real depth among them `deepest_mm`), density far above the sources
+/// (treated regions), area punctured on more than 4 passes.
+pub fn region_warnings(info: &RegionInfo, r: &RegionRun, deepest_mm: f64) -> Vec<String> {
+    let mut out = Vec::new();
+    let beyond = r.layers.beyond;
+    if beyond > 0 {
+        let s = &info.skin;
+        out.push(format!(
+            "{}: {beyond} punctures ({:.1} %) reach beyond the dermis: real depth up to {:.3} mm ≥ epidermis {:.3} + dermis {:.3} = {:.3} mm",
+            info.name,
+            100.0 * r.layers.fractions()[2],
+            deepest_mm,
+            s.epidermis_mm,
+            s.dermis_mm,
+            s.dermis_bottom_mm()
+        ));
+    }
+    if r.treated {
+        let hi = crate::metrics::TARGET_DENSITY_PER_CM2.1;
+        out.extend(crate::metrics::far_above_sources(&info.name, r.density.density_per_cm2, hi));
+    }
+    if r.coverage.over_pass_limit_fraction > 0.0 {
+        out.push(format!(
+            "{}: {:.2} % of the area was punctured on more than {PASS_LIMIT} passes",
+            info.name,
+            100.0 * r.coverage.over_pass_limit_fraction
+        ));
+    }
+    out
+}
+
+/// The warnings of treatment `i` (of region `name`) from what it produced: passes with no
+/// stamps (no lane fits at `margin_mm` from the no-go zones), random stamps with no spot.
+pub fn treatment_run_warnings(i: usize, name: &str, run: &TreatmentRun, margin_mm: f64) -> Vec<String> {
+    let mut out = Vec::new();
+    for (k, &s) in run.stamps_per_pass.iter().enumerate() {
+        if s == 0 {
+            out.push(format!(
+                "treat[{i}] {name}: pass {k} has no stamps: no lane fits in the region at face.margin_mm = {margin_mm} from the no-go zones"
             ));
         }
     }
+    if run.unplaced > 0 {
+        out.push(format!("treat[{i}] {name}: the random pattern found no allowed spot for {} stamps", run.unplaced));
+    }
+    out
 }
 
 /// The warning for `off` punctures whose centre landed in no region of map `map_name` (nor
@@ -215,18 +239,7 @@ pub fn warnings(inp: &Inputs, regions: &[RegionRun], no_go: &[NoGoHits]) -> Vec<
         .count();
     out.extend(off_regions_warning(off as u64, inp.map.name()));
     for (i, (t, run)) in inp.plan.iter().zip(inp.treatments).enumerate() {
-        let name = &inp.map.region(t.region).name;
-        for (k, &s) in run.stamps_per_pass.iter().enumerate() {
-            if s == 0 {
-                out.push(format!(
-                    "treat[{i}] {name}: pass {k} has no stamps: no lane fits in the region at face.margin_mm = {} from the no-go zones",
-                    inp.margin_mm
-                ));
-            }
-        }
-        if run.unplaced > 0 {
-            out.push(format!("treat[{i}] {name}: the random pattern found no allowed spot for {} stamps", run.unplaced));
-        }
+        out.extend(treatment_run_warnings(i, &inp.map.region(t.region).name, run, inp.margin_mm));
     }
     for (z, name) in no_go.iter().zip(inp.map.no_go_names()) {
         if z.punctures == 0 {

@@ -16,25 +16,31 @@
 
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
 
 use crate::error::{Error, Result};
-use crate::metrics::Coverage;
+use crate::geometry::Vec2;
+use crate::metrics::{self, Coverage};
 use crate::needle::puncture::Puncture;
-use crate::needle::skin::{self, LayerCounts};
+use crate::needle::skin::{self, LayerCounts, Level};
 use crate::pen::cartridge::Cartridge;
 use crate::pen::device::Device;
 use crate::raster::accumulate::{Layers, MAX_PASSES, Tally};
+use crate::raster::frames::Frames;
 use crate::sim::resources::{self, Advice, Limits, Workload};
-use crate::sim::{Simulation, picture_cells_for};
+use crate::sim::{RunResult, Simulation, TechniqueInputs, picture_cells_for, technique_report};
 use crate::surface::chart::Chart;
 use crate::surface::clearance::Clearance;
-use crate::surface::measure::{self, Measured, SurfaceGrid};
+use crate::surface::groups::ChartGroups;
+use crate::surface::measure::{self, SurfaceGrid};
 use crate::surface::place::{self, Landing, NO_TRIANGLE, PenOrientation};
 use crate::surface::plan::GroupPlanner;
 use crate::technique::Technique;
 use crate::technique::lanes::Pattern;
 
+use super::no_go::{self, NoGoHits};
 use super::plan::{Treatment, pass_numbers};
+use super::report::RegionRun;
 use super::stamping::TreatmentRun;
 use super::surface_face::SurfaceFace;
 
@@ -67,49 +73,50 @@ pub struct SurfaceSimulation {
 #[derive(Clone, Debug)]
 pub struct SurfaceRegionRun {
     pub name: String,
-    pub treated: bool,
+    /// The flat map's figures of a region, on the skin: hole coverage per skin area (its
+    /// `sampled_area_mm2` is the measured skin area), zone, density per cm² of skin (its
+    /// uniformity over 1 mm chart bins), coverage at the DEJ and mid-dermis, layers and mean
+    /// real depth of the punctures centred on it, passes, stamps, path time, warnings.
+    pub figures: RegionRun,
     /// True skin area of the region's triangles, mm².
     pub skin_area_mm2: f64,
     /// Area of the region's triangles projected on the front (xy) plane, mm² (a sum over
     /// triangles: folds count twice).
     pub projected_area_mm2: f64,
-    /// Punctures whose centre landed on the region.
-    pub punctures_inside: u64,
-    /// Punctures per cm² of skin.
-    pub density_per_cm2: f64,
-    /// Hole coverage per skin area (its `sampled_area_mm2` is the measured skin area).
-    pub coverage: Coverage,
     /// Pen tilt from the skin normal over the punctures aimed at the region, degrees.
     pub surface_tilt_deg_mean: f64,
     pub surface_tilt_deg_max: f64,
-    /// Layers reached by the punctures whose centre landed on the region.
-    pub layers: LayerCounts,
 }
 
 /// What a surface session produced.
 #[derive(Clone, Debug)]
 pub struct SurfaceRunResult {
-    /// Punctures in chart coordinates (mm).
-    pub punctures: Vec<Puncture>,
+    /// Whole-session figures over the treated skin, in the patch's shape (as a flat face
+    /// session's `run`): punctures in chart coordinates (mm), stamps and path time per
+    /// session pass, the hole accumulation per triangle (with the chart picture) and the
+    /// hole coverage per skin area, the zone, density per cm² of skin, session time, dose per
+    /// cm² of skin, gaps (1 mm chart bins), aliasing of the passes, warnings.
+    pub run: RunResult,
     pub landing: Landing,
     pub real_depth_mm: Vec<f64>,
-    pub stamps_per_pass: Vec<usize>,
-    pub pass_time_s: Vec<f64>,
     pub treatments: Vec<TreatmentRun>,
     pub grid: SurfaceGrid,
-    /// Hole accumulation (per triangle, the chart picture) and its per-group tallies.
-    pub hole: Measured,
-    /// The treated zone (hole grown by the halo); `None` when the halo is 0.
-    pub zone: Option<Measured>,
+    /// Hole tallies per mesh group (weight units, [`SurfaceGrid::unit_mm2`]).
+    pub hole_groups: Vec<Tally>,
+    /// The treated zone's (hole grown by the halo); `None` when the halo is 0.
+    pub zone_groups: Option<Vec<Tally>>,
     pub regions: Vec<SurfaceRegionRun>,
-    /// Hole coverage over the treated regions' skin.
-    pub whole: Coverage,
-    pub zone_whole: Option<Coverage>,
+    /// Layers reached by the punctures centred on treated regions.
+    pub layers: LayerCounts,
+    /// Hole coverage of the treated skin by the punctures reaching the dermal–epidermal
+    /// junction / mid-dermis (each in the skin of the region under it).
+    pub coverage_dej: f64,
+    pub coverage_mid_dermis: f64,
     /// Punctures whose centre is on no region (off the mesh, a no-go zone, unassigned).
     pub off_regions: u64,
-    /// Punctures whose footprint meets each no-go zone (3D distance ≤ the needle radius).
-    pub no_go_hits: Vec<u64>,
-    pub warnings: Vec<String>,
+    /// Per no-go zone: punctures whose footprint meets it (3D distance ≤ the needle radius),
+    /// located by their skin point's front-plane (x, y), mm.
+    pub no_go: Vec<NoGoHits>,
 }
 
 impl SurfaceSimulation {
@@ -236,6 +243,35 @@ impl SurfaceSimulation {
         resources::check(&workload, &self.limits, &advice)
     }
 
+    /// A patch-mode view of the whole session for the summary and the aliasing check (as the
+    /// flat session's): the deepest set depth, the chart's box and grid, and for each session
+    /// pass the plan of the first treatment that has it.
+    pub fn summary_view(&self, chart: &Chart, grid: &SurfaceGrid) -> Simulation {
+        let deepest = self.treatments.iter().map(|t| t.depth_mm).fold(f64::NEG_INFINITY, f64::max);
+        let (first, per_region) = pass_numbers(&self.treatments, self.face.regions.len());
+        let passes = (0..per_region.iter().copied().max().unwrap_or(0))
+            .filter_map(|k| {
+                self.treatments.iter().zip(&first).find_map(|(t, &f)| (k >= f && k < f + t.passes.len()).then(|| t.passes[k - f].clone()))
+            })
+            .collect();
+        let mut cartridge = self.cartridge.clone();
+        cartridge.depth_mm = deepest;
+        Simulation {
+            name: self.name.clone(),
+            seed: self.seed,
+            cartridge,
+            device: self.device.clone(),
+            area: chart.chart_bounds(),
+            passes,
+            grid: grid.grid,
+            halo_mm: self.halo_mm,
+            picture: false,
+            limits: self.limits,
+            technique: self.technique.clone(),
+            frames: 0,
+        }
+    }
+
     /// Run the whole session.
     pub fn run(&self) -> Result<SurfaceRunResult> {
         let chart = self.chart()?;
@@ -252,6 +288,7 @@ impl SurfaceSimulation {
         let mut pass_time_s = vec![0.0; passes];
         let mut runs = Vec::with_capacity(self.treatments.len());
         let mut aimed: Vec<u16> = Vec::new();
+        let mut lane_changes = 0;
         for (ti, (t, &first)) in self.treatments.iter().zip(&first).enumerate() {
             let mut cartridge = self.cartridge.clone();
             cartridge.depth_mm = t.depth_mm;
@@ -266,6 +303,7 @@ impl SurfaceSimulation {
                 let pass = (first + k) as u16;
                 place::place(&chart, &cartridge, &self.device, self.orientation, pass, &gp.stamps, &mut punctures, &mut landing);
                 let time_s = (gp.skin_mm.0 + gp.skin_mm.1) / plan.speed_mm_s;
+                lane_changes += gp.segments.iter().filter(|s| !s.pen_down).count();
                 run.stamps_per_pass.push(gp.stamps.len());
                 run.pass_time_s.push(time_s);
                 run.unplaced += gp.unplaced;
@@ -276,11 +314,14 @@ impl SurfaceSimulation {
             aimed.resize(punctures.len(), t.region);
             runs.push(run);
         }
+        let n_regions = self.face.regions.len();
         let group_count = self.face.mesh.groups.len();
-        let region_of = |p: usize| -> Option<usize> {
-            let t = landing.tri[p];
-            (t != NO_TRIANGLE).then(|| chart.tris[t as usize].group as usize).filter(|&g| g < self.face.regions.len())
-        };
+        // The region under each puncture's centre (None: off the mesh, a no-go zone, unassigned).
+        let landed: Vec<Option<usize>> = landing
+            .tri
+            .iter()
+            .map(|&t| (t != NO_TRIANGLE).then(|| chart.tris[t as usize].group as usize).filter(|&g| g < n_regions))
+            .collect();
         let real_depth_mm: Vec<f64> =
             punctures.iter().map(|p| skin::real_depth_mm(p.depth_mm, self.penetration_ratio, p.tilt_deg as f64)).collect();
         let r = self.cartridge.radius_mm();
@@ -289,6 +330,27 @@ impl SurfaceSimulation {
         let zone = (self.halo_mm > 0.0).then(|| {
             measure::measure(&chart, group_count, &punctures, &landing.shape, &grid, r + self.halo_mm, passes, None, Layers::default())
         });
+        // Depth levels: the holes of the punctures that reach the level in the skin of the
+        // region under them (or aimed at); `None` when every puncture reaches it.
+        let level = |lv: Level| -> Option<Vec<Tally>> {
+            let reaches = |i: &usize| {
+                let region = landed[*i].unwrap_or(aimed[*i] as usize);
+                real_depth_mm[*i] >= self.face.regions[region].skin.level_mm(lv)
+            };
+            if (0..punctures.len()).all(|i| reaches(&i)) {
+                return None;
+            }
+            let idx: Vec<usize> = (0..punctures.len()).filter(reaches).collect();
+            let pts: Vec<Puncture> = idx.iter().map(|&i| punctures[i]).collect();
+            let shapes: Vec<_> = idx.iter().map(|&i| landing.shape[i]).collect();
+            Some(measure::measure(&chart, group_count, &pts, &shapes, &grid, r, passes, None, Layers::default()).groups)
+        };
+        let (dej, mid) = (level(Level::Dej), level(Level::MidDermis));
+        let level_fraction = |lv: &Option<Vec<Tally>>, groups: &[u32]| {
+            let cells: u64 = groups.iter().map(|&g| hole.groups[g as usize].cells).sum();
+            let covered: u64 = groups.iter().map(|&g| lv.as_ref().unwrap_or(&hole.groups)[g as usize].covered()).sum();
+            if cells == 0 { 0.0 } else { covered as f64 / cells as f64 }
+        };
         let coverage_of = |t: &Tally| {
             let mut c = Coverage::from_tally(t, &grid.grid);
             c.sampled_area_mm2 = t.cells as f64 * grid.unit_mm2;
@@ -296,101 +358,166 @@ impl SurfaceSimulation {
         };
         let areas = self.face.group_areas_mm2();
         let treated = self.treated_groups();
-        let mut regions: Vec<SurfaceRegionRun> = self
+        let densities = metrics::density(&punctures, &ChartGroups::first_groups(&chart, &areas, n_regions));
+        let union = ChartGroups::union(&chart, &areas, &treated);
+        let mut depth_sum = vec![(0.0f64, 0u64, 0.0f64); n_regions];
+        let mut layers_by_region = vec![LayerCounts::default(); n_regions];
+        let mut tilt = vec![(0.0f64, 0u64, 0.0f64); n_regions];
+        for i in 0..punctures.len() {
+            let a = aimed[i] as usize;
+            let t = landing.surface_tilt_deg[i] as f64;
+            tilt[a] = (tilt[a].0 + t, tilt[a].1 + 1, tilt[a].2.max(t));
+            if let Some(g) = landed[i] {
+                let d = real_depth_mm[i];
+                depth_sum[g] = (depth_sum[g].0 + d, depth_sum[g].1 + 1, depth_sum[g].2.max(d));
+                layers_by_region[g].add(self.face.regions[g].skin.layer_reached(d));
+            }
+        }
+        let mut projected = vec![0.0; n_regions];
+        for (tri, m) in self.face.mesh.triangles.iter().zip(&chart.tris) {
+            if let Some(p) = projected.get_mut(tri.group as usize) {
+                *p += m.area_factor * crate::surface::plan::area(&m.chart) * m.normal.z.abs();
+            }
+        }
+        let regions: Vec<SurfaceRegionRun> = self
             .face
             .regions
             .iter()
             .enumerate()
-            .map(|(g, info)| SurfaceRegionRun {
-                name: info.name.clone(),
-                treated: treated.contains(&(g as u32)),
-                skin_area_mm2: areas[g],
-                projected_area_mm2: 0.0,
-                punctures_inside: 0,
-                density_per_cm2: 0.0,
-                coverage: coverage_of(&hole.groups[g]),
-                surface_tilt_deg_mean: 0.0,
-                surface_tilt_deg_max: 0.0,
-                layers: LayerCounts::default(),
+            .map(|(g, info)| {
+                let plan: Vec<(&Treatment, &TreatmentRun)> =
+                    self.treatments.iter().zip(&runs).filter(|(t, _)| t.region as usize == g).collect();
+                let mut figures = RegionRun {
+                    treated: treated.contains(&(g as u32)),
+                    passes: per_region[g],
+                    depths_mm: plan.iter().map(|(t, _)| t.depth_mm).collect(),
+                    stamps: plan.iter().map(|(_, r)| r.stamps_per_pass.iter().sum::<usize>()).sum(),
+                    path_time_s: plan.iter().map(|(_, r)| r.pass_time_s.iter().sum::<f64>()).sum(),
+                    coverage: coverage_of(&hole.groups[g]),
+                    zone: zone.as_ref().map(|z| coverage_of(&z.groups[g])),
+                    density: densities[g].clone(),
+                    coverage_dej: level_fraction(&dej, &[g as u32]),
+                    coverage_mid_dermis: level_fraction(&mid, &[g as u32]),
+                    layers: layers_by_region[g],
+                    mean_real_depth_mm: (depth_sum[g].1 > 0).then(|| depth_sum[g].0 / depth_sum[g].1 as f64),
+                    warnings: Vec::new(),
+                };
+                figures.warnings = super::report::region_warnings(info, &figures, depth_sum[g].2);
+                SurfaceRegionRun {
+                    name: info.name.clone(),
+                    figures,
+                    skin_area_mm2: areas[g],
+                    projected_area_mm2: projected[g],
+                    surface_tilt_deg_mean: if tilt[g].1 > 0 { tilt[g].0 / tilt[g].1 as f64 } else { 0.0 },
+                    surface_tilt_deg_max: tilt[g].2,
+                }
             })
             .collect();
-        for (tri, m) in self.face.mesh.triangles.iter().zip(&chart.tris) {
-            if let Some(reg) = regions.get_mut(tri.group as usize) {
-                reg.projected_area_mm2 += m.area_factor * crate::surface::plan::area(&m.chart) * m.normal.z.abs();
-            }
+        warnings.extend(regions.iter().flat_map(|g| g.figures.warnings.iter().cloned()));
+        let off_regions = landed.iter().filter(|l| l.is_none()).count() as u64;
+        warnings.extend(super::report::off_regions_warning(off_regions, &self.face.name));
+        for (i, (t, run)) in self.treatments.iter().zip(&runs).enumerate() {
+            warnings.extend(super::report::treatment_run_warnings(i, &self.face.regions[t.region as usize].name, run, self.margin_mm));
         }
-        let mut tilt_sum = vec![0.0; regions.len()];
-        let mut tilt_n = vec![0u64; regions.len()];
-        let mut off_regions = 0;
-        for i in 0..punctures.len() {
-            let a = aimed[i] as usize;
-            let tilt = landing.surface_tilt_deg[i] as f64;
-            tilt_sum[a] += tilt;
-            tilt_n[a] += 1;
-            regions[a].surface_tilt_deg_max = regions[a].surface_tilt_deg_max.max(tilt);
-            match region_of(i) {
-                Some(g) => {
-                    regions[g].punctures_inside += 1;
-                    regions[g].layers.add(self.face.regions[g].skin.layer_reached(real_depth_mm[i]));
-                }
-                None => off_regions += 1,
-            }
-        }
-        for (k, reg) in regions.iter_mut().enumerate() {
-            reg.density_per_cm2 = if reg.skin_area_mm2 > 0.0 { reg.punctures_inside as f64 / (reg.skin_area_mm2 / 100.0) } else { 0.0 };
-            reg.surface_tilt_deg_mean = if tilt_n[k] > 0 { tilt_sum[k] / tilt_n[k] as f64 } else { 0.0 };
-        }
-        let sum_treated = |m: &Measured| {
+        let sum_treated = |groups: &[Tally]| {
             let mut t = Tally::new(passes);
             for &g in &treated {
-                t.add_scaled(&m.groups[g as usize], 1);
+                t.add_scaled(&groups[g as usize], 1);
             }
             coverage_of(&t)
         };
-        let whole = sum_treated(&hole);
-        let zone_whole = zone.as_ref().map(sum_treated);
-        // No-go zones: punctures whose hole reaches a zone's triangles (3D, brute force per zone
-        // through the bucketed clearance).
-        let no_go_hits: Vec<u64> = self
-            .no_go_groups()
-            .iter()
-            .map(|&g| {
-                let zone = Clearance::new(&chart, &[g], r);
-                (0..punctures.len())
-                    .filter(|&i| {
-                        let t = landing.tri[i];
-                        t != NO_TRIANGLE
-                            && (chart.tris[t as usize].group == g
-                                || !zone
-                                    .clear(chart.tris[t as usize].to_skin(nalgebra::Vector2::new(punctures[i].x_mm, punctures[i].y_mm)), r))
-                    })
-                    .count() as u64
+        let whole = sum_treated(&hole.groups);
+        let zone_whole = zone.as_ref().map(|z| sum_treated(&z.groups));
+        let mut layers = LayerCounts::default();
+        for &g in &treated {
+            let c = &layers_by_region[g as usize];
+            (layers.epidermis, layers.dermis, layers.beyond) =
+                (layers.epidermis + c.epidermis, layers.dermis + c.dermis, layers.beyond + c.beyond);
+        }
+        // No-go zones: punctures whose hole reaches a zone's triangles (3D, through the
+        // bucketed clearance of each zone), located by their skin point's front-plane (x, y).
+        let zones: Vec<Clearance> = self.no_go_groups().iter().map(|&g| Clearance::new(&chart, &[g], r)).collect();
+        let no_go_groups = self.no_go_groups();
+        let hits: Vec<(Vec2, Option<usize>)> = (0..punctures.len())
+            .into_par_iter()
+            .map(|i| {
+                let t = landing.tri[i];
+                if t == NO_TRIANGLE {
+                    return (Vec2::zeros(), None);
+                }
+                let m = &chart.tris[t as usize];
+                let q = m.to_skin(Vec2::new(punctures[i].x_mm, punctures[i].y_mm));
+                let zone = no_go_groups.iter().zip(&zones).position(|(&g, z)| m.group == g || !z.clear(q, r));
+                (Vec2::new(q.x, q.y), zone)
             })
             .collect();
-        for (name, &n) in self.face.no_go.iter().zip(&no_go_hits) {
-            if n > 0 {
-                warnings.push(format!("{n} punctures reached the no-go zone {name:?}"));
+        let no_go_hits = no_go::gather(zones.len(), hits);
+        for (name, z) in self.face.no_go.iter().zip(&no_go_hits) {
+            if z.punctures > 0 {
+                warnings.push(format!("{} punctures reached the no-go zone {name:?}", z.punctures));
             }
         }
         if landing.tilt_clipped > 0 {
             warnings.push(format!("{} stamps met skin turned more than 80° from the front: tilt clipped", landing.tilt_clipped));
         }
-        Ok(SurfaceRunResult {
+        // Technique figures over the treated skin: session time (path, lane, pass and region
+        // changes), dose per region per cm² of skin, gaps in 1 mm chart bins.
+        let whole_density = metrics::density(&punctures, &union).remove(0);
+        let inside: Vec<u64> =
+            std::iter::once(whole_density.punctures_inside).chain(densities.iter().map(|d| d.punctures_inside)).collect();
+        let dose_areas: Vec<f64> = std::iter::once(union.areas_mm2[0]).chain(areas[..n_regions].iter().copied()).collect();
+        let pass_changes = self.treatments.iter().map(|t| t.passes.len().saturating_sub(1)).sum();
+        let session =
+            self.technique.session.time_of(pass_time_s.iter().sum(), lane_changes, pass_changes, self.treatments.len().saturating_sub(1));
+        // The surface's own tilt-clipping warning above says why (skin turned from the front).
+        let mut technique = technique_report(
+            &TechniqueInputs {
+                technique: &self.technique,
+                grid: grid.grid,
+                hole_radius_mm: r,
+                passes,
+                punctures: &punctures,
+                session,
+                tilt_clipped: 0,
+                inside: &inside,
+                areas_mm2: &dose_areas,
+                domain: &union,
+            },
+            &mut warnings,
+        );
+        technique.tilt_clipped = landing.tilt_clipped;
+        let aliasing = self.summary_view(&chart, &grid).aliasing();
+        warnings.extend(aliasing.iter().filter_map(|a| a.warning()));
+        let (coverage_dej, coverage_mid_dermis) = (level_fraction(&dej, &treated), level_fraction(&mid, &treated));
+        let (zone_acc, zone_groups) = zone.map(|z| (z.acc, z.groups)).unzip();
+        let run = RunResult {
+            punctures_outside: punctures.len() as u64 - whole_density.punctures_inside,
             punctures,
-            landing,
-            real_depth_mm,
             stamps_per_pass,
             pass_time_s,
+            hole: hole.acc,
+            hole_coverage: whole,
+            zone: zone_acc.zip(zone_whole),
+            density: whole_density,
+            warnings,
+            technique,
+            aliasing,
+            frames: Frames::default(),
+        };
+        Ok(SurfaceRunResult {
+            run,
+            landing,
+            real_depth_mm,
             treatments: runs,
             grid,
-            hole,
-            zone,
+            hole_groups: hole.groups,
+            zone_groups,
             regions,
-            whole,
-            zone_whole,
+            layers,
+            coverage_dej,
+            coverage_mid_dermis,
             off_regions,
-            no_go_hits,
-            warnings,
+            no_go: no_go_hits,
         })
     }
 }

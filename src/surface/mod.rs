@@ -11,7 +11,8 @@
 //!   the triangle locator (a [`Domain`](crate::raster::domain::Domain) labelled by triangle);
 //! - `clearance` — 3D distance to the no-go triangles; `plan` — lanes and stamps by skin
 //!   length; `place` — needles landed on the skin (pen normal or frontal), chart footprints;
-//! - `measure` — the chart grid and the area-weighted integer tallies per group.
+//! - `measure` — the chart grid and the area-weighted integer tallies per group;
+//! - `groups` — the chart labelled by mesh group (regions, the treated union), skin areas.
 //!
 //! Units: positions, distances and chart coordinates in mm; areas in mm² of skin unless
 //! named `chart`; angles in degrees. Frame: the mesh's own; "frontal" means along −z (the
@@ -29,6 +30,7 @@
 
 pub mod chart;
 pub mod clearance;
+pub mod groups;
 pub mod measure;
 pub mod mesh;
 pub mod place;

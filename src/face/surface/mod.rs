@@ -112,7 +112,11 @@ pub fn validate_identity(identity: &[f64]) -> Result<()> {
         ));
     }
     if let Some((i, w)) = identity.iter().enumerate().find(|(_, w)| w.is_nan() || w.abs() > MAX_IDENTITY_SD) {
-        return Err(Error::invalid(format!("face.identity[{i}]"), w, format!("a weight in standard deviations within ±{MAX_IDENTITY_SD}")));
+        return Err(Error::invalid(
+            format!("face.identity[{i}] (sweep key face.identity.{i})"),
+            w,
+            format!("a weight in standard deviations within ±{MAX_IDENTITY_SD}"),
+        ));
     }
     Ok(())
 }

@@ -10,8 +10,13 @@
 
 use serde::{Serialize, Serializer, ser::SerializeMap};
 
+use crate::face::RegionInfo;
+use crate::face::plan::Treatment;
+use crate::face::report::RegionRun;
 use crate::face::simulation::{FaceRunResult, FaceSimulation};
+use crate::face::stamping::TreatmentRun;
 use crate::needle::skin::{self, LayerCounts};
+use crate::technique::session_time::LabelDose;
 
 use super::summary::{CoverageKeys, Summary, ZoneSummary};
 
@@ -139,21 +144,19 @@ pub struct RegionSummary {
     pub warnings: Vec<String>,
 }
 
-impl FaceSummary {
-    pub fn new(sim: &FaceSimulation, r: &FaceRunResult) -> Self {
-        let map = &sim.map;
-        let view = sim.summary_view();
-        let mut base = Summary::new(&view, &r.run);
-        base.area_mm2 =
-            r.regions.iter().zip(0u16..).filter(|(g, _)| g.treated).map(|(_, l)| crate::raster::domain::Domain::area_mm2(map, l)).sum();
-        let tilt = sim.tilt_deg();
-        let real = |d: f64| skin::real_depth_mm(d, sim.penetration_ratio, tilt);
-        let treatments = sim
-            .treatments
-            .iter()
-            .zip(&r.treatments)
+impl TreatmentSummary {
+    /// One entry per treatment of the plan, with what it produced; `name` gives a region's
+    /// name, `real` the real depth of a set depth.
+    pub fn all<'a>(
+        plan: &[Treatment],
+        runs: &[TreatmentRun],
+        name: impl Fn(u16) -> &'a String,
+        real: impl Fn(f64) -> f64,
+    ) -> Vec<TreatmentSummary> {
+        plan.iter()
+            .zip(runs)
             .map(|(t, run)| TreatmentSummary {
-                region: map.region(t.region).name.clone(),
+                region: name(t.region).clone(),
                 depth_mm: t.depth_mm,
                 real_depth_mm: real(t.depth_mm),
                 pattern: t.passes[0].pattern.name(),
@@ -163,47 +166,69 @@ impl FaceSummary {
                 stamps_per_pass: run.stamps_per_pass.clone(),
                 path_time_s: run.pass_time_s.iter().sum(),
             })
-            .collect();
+            .collect()
+    }
+}
+
+impl RegionSummary {
+    /// A region's keys from its figures `g` (flat map or surface), its area, the halo, its
+    /// dose label and the real depth of a set depth.
+    pub fn new(info: &RegionInfo, g: &RegionRun, area_mm2: f64, halo_mm: f64, dose: Option<&LabelDose>, real: impl Fn(f64) -> f64) -> Self {
+        let c = &g.coverage;
+        let deepest = g.depths_mm.iter().copied().fold(None, |a: Option<f64>, d| Some(a.map_or(d, |a| a.max(d))));
+        let s = &info.skin;
+        RegionSummary {
+            treated: g.treated,
+            area_mm2,
+            sampled_area_mm2: c.sampled_area_mm2,
+            depth_mm: deepest,
+            depths_mm: g.depths_mm.clone(),
+            real_depth_mm: deepest.map(real),
+            mean_real_depth_mm: g.mean_real_depth_mm,
+            recommended_depth_mm: [info.recommended_depth_mm.0, info.recommended_depth_mm.1],
+            skin: SkinSummary {
+                epidermis_mm: s.epidermis_mm,
+                dermis_mm: s.dermis_mm,
+                subcutis_mm: s.subcutis_mm,
+                dej_mm: s.dej_mm(),
+                mid_dermis_mm: s.mid_dermis_mm(),
+                source: info.source.clone(),
+            },
+            passes: g.passes,
+            stamps: g.stamps,
+            punctures: g.density.punctures_inside,
+            hole: CoverageKeys::new(c, &g.density, g.passes),
+            treated_zone: g.zone.as_ref().map(|z| ZoneSummary::new(halo_mm, z)),
+            coverage_dej: g.coverage_dej,
+            coverage_mid_dermis: g.coverage_mid_dermis,
+            layers: (&g.layers).into(),
+            path_time_s: g.path_time_s,
+            dose_ul: dose.map_or(0.0, |d| d.ul),
+            dose_ul_per_cm2: dose.map_or(0.0, |d| d.ul_per_cm2),
+            warnings: g.warnings.clone(),
+        }
+    }
+}
+
+impl FaceSummary {
+    pub fn new(sim: &FaceSimulation, r: &FaceRunResult) -> Self {
+        let map = &sim.map;
+        let view = sim.summary_view();
+        let mut base = Summary::new(&view, &r.run);
+        base.area_mm2 =
+            r.regions.iter().zip(0u16..).filter(|(g, _)| g.treated).map(|(_, l)| crate::raster::domain::Domain::area_mm2(map, l)).sum();
+        let tilt = sim.tilt_deg();
+        let real = |d: f64| skin::real_depth_mm(d, sim.penetration_ratio, tilt);
+        let treatments = TreatmentSummary::all(&sim.treatments, &r.treatments, |l| &map.region(l).name, real);
         let regions = r
             .regions
             .iter()
             .enumerate()
             .map(|(l, g)| {
                 let info = map.region(l as u16);
-                let c = &g.coverage;
-                let deepest = g.depths_mm.iter().copied().fold(None, |a: Option<f64>, d| Some(a.map_or(d, |a| a.max(d))));
-                let s = &info.skin;
-                let summary = RegionSummary {
-                    treated: g.treated,
-                    area_mm2: crate::raster::domain::Domain::area_mm2(map, l as u16),
-                    sampled_area_mm2: c.sampled_area_mm2,
-                    depth_mm: deepest,
-                    depths_mm: g.depths_mm.clone(),
-                    real_depth_mm: deepest.map(real),
-                    mean_real_depth_mm: g.mean_real_depth_mm,
-                    recommended_depth_mm: [info.recommended_depth_mm.0, info.recommended_depth_mm.1],
-                    skin: SkinSummary {
-                        epidermis_mm: s.epidermis_mm,
-                        dermis_mm: s.dermis_mm,
-                        subcutis_mm: s.subcutis_mm,
-                        dej_mm: s.dej_mm(),
-                        mid_dermis_mm: s.mid_dermis_mm(),
-                        source: info.source.clone(),
-                    },
-                    passes: g.passes,
-                    stamps: g.stamps,
-                    punctures: g.density.punctures_inside,
-                    hole: CoverageKeys::new(c, &g.density, g.passes),
-                    treated_zone: g.zone.as_ref().map(|z| ZoneSummary::new(sim.halo_mm, z)),
-                    coverage_dej: g.coverage_dej,
-                    coverage_mid_dermis: g.coverage_mid_dermis,
-                    layers: (&g.layers).into(),
-                    path_time_s: g.path_time_s,
-                    dose_ul: r.run.technique.dose.labels.get(l + 1).map_or(0.0, |d| d.ul),
-                    dose_ul_per_cm2: r.run.technique.dose.labels.get(l + 1).map_or(0.0, |d| d.ul_per_cm2),
-                    warnings: g.warnings.clone(),
-                };
-                (info.name.clone(), summary)
+                let area = crate::raster::domain::Domain::area_mm2(map, l as u16);
+                let dose = r.run.technique.dose.labels.get(l + 1);
+                (info.name.clone(), RegionSummary::new(info, g, area, sim.halo_mm, dose, real))
             })
             .collect();
         let no_go = map

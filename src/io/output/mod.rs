@@ -27,8 +27,12 @@ pub mod report;
 mod run;
 pub mod selection;
 pub mod summary;
+pub mod surface_punctures;
+#[cfg(feature = "render")]
+pub mod surface_report;
 #[cfg(feature = "render")]
 pub mod surface_run;
+pub mod surface_summary;
 pub mod technique_summary;
 
 pub use atomic::{StagedDir, remove_stale_temporaries, write_file_atomic, write_file_atomic_with};

@@ -33,7 +33,10 @@ pub fn parse_value(text: &str) -> toml::Value {
     }
 }
 
-/// Apply overrides in order. Missing tables are created; an index into an array must exist.
+/// Apply overrides in order. Missing tables are created; an index into an array must exist,
+/// except for `face.identity.K` (the built-in face's shape mode K, 0–19, in standard
+/// deviations): the list is created and filled with 0 (the neutral shape) up to K, so a
+/// sweep can vary each mode on its own.
 pub fn apply_overrides(table: &mut toml::Table, overrides: &[Override]) -> Result<()> {
     for o in overrides {
         set(table, &o.path, o.value.clone())?;
@@ -43,6 +46,12 @@ pub fn apply_overrides(table: &mut toml::Table, overrides: &[Override]) -> Resul
 
 fn set(table: &mut toml::Table, path: &[String], value: toml::Value) -> Result<()> {
     let dotted = path.join(".");
+    if let [face, identity, k] = path
+        && face == "face"
+        && identity == "identity"
+    {
+        return set_identity_mode(table, &dotted, k, value);
+    }
     let mut node: &mut toml::Value =
         table.entry(path[0].clone()).or_insert_with(|| if path.len() > 1 { toml::Value::Table(Default::default()) } else { value.clone() });
     for (depth, seg) in path.iter().enumerate().skip(1) {
@@ -65,6 +74,29 @@ fn set(table: &mut toml::Table, path: &[String], value: toml::Value) -> Result<(
     Ok(())
 }
 
+/// `face.identity.K = value`: mode K of the identity list, zeros before it.
+fn set_identity_mode(table: &mut toml::Table, dotted: &str, k: &str, value: toml::Value) -> Result<()> {
+    use crate::face::surface::{MAX_IDENTITY_MODES, MAX_IDENTITY_SD};
+    let modes = || format!("a shape mode index 0–{} (face.identity.K = weight within ±{MAX_IDENTITY_SD} sd)", MAX_IDENTITY_MODES - 1);
+    let i: usize = k.parse().map_err(|_| Error::invalid(format!("--set {dotted}"), k, modes()))?;
+    if i >= MAX_IDENTITY_MODES {
+        return Err(Error::invalid(format!("--set {dotted}"), i, modes()));
+    }
+    let face = table.entry("face").or_insert_with(|| toml::Value::Table(Default::default()));
+    let toml::Value::Table(face) = face else {
+        return Err(Error::invalid(format!("--set {dotted}"), "face", "a table to index into"));
+    };
+    let list = face.entry("identity").or_insert_with(|| toml::Value::Array(Vec::new()));
+    let toml::Value::Array(list) = list else {
+        return Err(Error::invalid(format!("--set {dotted}"), "face.identity", "a list of weights to index into"));
+    };
+    if list.len() <= i {
+        list.resize(i + 1, toml::Value::Float(0.0));
+    }
+    list[i] = value;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -80,5 +112,28 @@ mod tests {
         assert_eq!(t["e"].as_str(), Some("word"));
         let bad: Override = "a.list.5=1".parse().unwrap();
         assert!(apply_overrides(&mut t, &[bad]).unwrap_err().to_string().contains("index below 2"));
+    }
+
+    #[test]
+    fn identity_modes_are_set_one_by_one_with_zeros_before() {
+        let mut t: toml::Table = toml::from_str("[face]\nsurface = \"builtin\"").unwrap();
+        let ov: Vec<Override> = ["face.identity.2=1.5", "face.identity.0=-1"].iter().map(|s| s.parse().unwrap()).collect();
+        apply_overrides(&mut t, &ov).unwrap();
+        let got: Vec<f64> = t["face"]["identity"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_float().or_else(|| v.as_integer().map(|i| i as f64)).unwrap())
+            .collect();
+        assert_eq!(got, vec![-1.0, 0.0, 1.5]);
+        // A shorter list given in the file is extended; the other entries stay.
+        let mut t: toml::Table = toml::from_str("[face]\nidentity = [0.5]").unwrap();
+        apply_overrides(&mut t, &["face.identity.1=2".parse().unwrap()]).unwrap();
+        assert_eq!(t["face"]["identity"].as_array().unwrap().len(), 2);
+        assert_eq!(t["face"]["identity"][0].as_float(), Some(0.5));
+        for bad in ["face.identity.20=1", "face.identity.x=1"] {
+            let e = apply_overrides(&mut t, &[bad.parse().unwrap()]).unwrap_err().to_string();
+            assert!(e.contains("face.identity") && e.contains("0–19") && e.contains("±5"), "{e}");
+        }
     }
 }

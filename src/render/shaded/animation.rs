@@ -146,9 +146,9 @@ pub fn draw(sim: &SurfaceSimulation, scene: &Scene, r: &SurfaceRunResult) -> Res
     for (ti, run) in r.treatments.iter().enumerate() {
         let mut a = run.punctures.start;
         while a < run.punctures.end {
-            let pass = r.punctures[a].pass;
+            let pass = r.run.punctures[a].pass;
             let mut e = a;
-            while e < run.punctures.end && r.punctures[e].pass == pass {
+            while e < run.punctures.end && r.run.punctures[e].pass == pass {
                 e += 1;
             }
             segments.push((ti, pass as usize - run.first_pass, a, e));
@@ -158,13 +158,13 @@ pub fn draw(sim: &SurfaceSimulation, scene: &Scene, r: &SurfaceRunResult) -> Res
     let per = (FRAMES_TOTAL / segments.len().max(1)).clamp(1, FRAMES_PER_PASS);
     // Hit cells per lattice pixel; the colour scale's top is the accumulator picture's maximum.
     let mut counts = vec![0u32; lw * lh];
-    let max = r.hole.acc.raster.as_ref().map_or(1.0, |p| p.max() as f64).max(1e-9);
+    let max = r.run.hole.raster.as_ref().map_or(1.0, |p| p.max() as f64).max(1e-9);
     let cells = (k * k) as f64;
     let level = |c: u32| ((c as f64 / cells / max * (LEVELS - 1) as f64).round() as usize).min(LEVELS - 1);
     let radius = sim.cartridge.radius_mm();
     let big = (i64::MIN / 4, i64::MAX / 4, i64::MIN / 4, i64::MAX / 4);
     let add = |i: usize, counts: &mut Vec<u32>| {
-        let p = &r.punctures[i];
+        let p = &r.run.punctures[i];
         let fp = Footprint::shaped(Vec2::new(p.x_mm, p.y_mm), &r.landing.shape[i], radius);
         grid.footprint_rows(&fp, big, |j, i0, i1| {
             let jj = j.div_euclid(k) - lj0;
@@ -225,8 +225,8 @@ pub fn draw(sim: &SurfaceSimulation, scene: &Scene, r: &SurfaceRunResult) -> Res
             (
                 format!(
                     "session done · {t_before:.0} s · {} punctures · hole coverage {:.1} %",
-                    r.punctures.len(),
-                    100.0 * r.whole.coverage
+                    r.run.punctures.len(),
+                    100.0 * r.run.hole_coverage.coverage
                 ),
                 15,
                 22,

@@ -71,6 +71,23 @@ pub const FACE_ZOOM_PNG: &str = "face_zoom.png";
 /// The session pass by pass on the 3D face.
 pub const FACE_ANIMATION_GIF: &str = "face_animation.gif";
 
+/// What each picture file shows, for the report (one line a file; unknown names get "").
+pub fn caption(file: &str) -> &'static str {
+    match file {
+        FACE_FRONT_PNG => "The face from the front: holes per spot on the skin, regions named",
+        FACE_THREE_QUARTER_LEFT_PNG => "Three-quarter view from the person's left: holes per spot on the skin",
+        FACE_THREE_QUARTER_RIGHT_PNG => "Three-quarter view from the person's right: holes per spot on the skin",
+        FACE_COVERAGE_PNG => "Hole coverage per region (% of its skin), the sources' ≈ 25 % marked on the colour bar",
+        FACE_DENSITY_PNG => "Punctures per cm² of skin per region, the sources' 250–300 /cm² marked",
+        FACE_PASSES_PNG => "Passes per punctured spot per region, the sources' 3–4 at most marked",
+        FACE_LAYERS_PNG => "The skin layer most punctures reach, per region",
+        FACE_ZONE_PNG => "Treated-zone coverage per region (holes grown by the halo)",
+        FACE_ZOOM_PNG => "A small patch at hole scale: single 0.18 mm holes and their overlaps",
+        FACE_ANIMATION_GIF => "The session pass by pass on the 3D face",
+        _ => "",
+    }
+}
+
 /// Yaw of the three-quarter views, degrees.
 pub const THREE_QUARTER_DEG: f64 = 40.0;
 /// Longest side of a single view, and of each view of a three-view sheet, px.
@@ -237,7 +254,7 @@ pub fn group_kinds(sim: &SurfaceSimulation, r: &SurfaceRunResult) -> Vec<GroupKi
     let (nr, nz) = (sim.face.regions.len(), sim.face.no_go.len());
     (0..sim.face.mesh.groups.len())
         .map(|g| {
-            if g < nr && r.regions[g].treated {
+            if g < nr && r.regions[g].figures.treated {
                 GroupKind::Treated
             } else if g >= nr && g < nr + nz {
                 GroupKind::NoGo
@@ -286,8 +303,8 @@ pub fn draw_surface_pictures(sim: &SurfaceSimulation, chart: &Chart, r: &Surface
     let yaws: Vec<f64> = VIEWS.iter().map(|v| v.2).collect();
     let mut out = Vec::new();
     let names = region_texts(&scene, &|_| None);
-    let untreated = |g: usize| g >= r.regions.len() || !r.regions[g].treated;
-    if let Some(raster) = &r.hole.acc.raster {
+    let untreated = |g: usize| g >= r.regions.len() || !r.regions[g].figures.treated;
+    if let Some(raster) = &r.run.hole.raster {
         let max = (raster.max() as f64).max(1e-9);
         let layer = Layer::Spot { raster, max };
         let bar = Bar { title: "holes per spot (mean)".into(), max, tick_factor: 1.0, marks: Vec::new() };
@@ -301,7 +318,7 @@ pub fn draw_surface_pictures(sim: &SurfaceSimulation, chart: &Chart, r: &Surface
     let sheet: Vec<(GBuffer, Camera)> = cameras(&scene, &yaws, SHEET_VIEW_PX).into_iter().map(|c| (scene.gbuffer(&c), c)).collect();
     let n = mesh.groups.len();
     let per_group = |f: &dyn Fn(usize) -> f64| -> Vec<f64> { (0..n).map(|g| if g < r.regions.len() { f(g) } else { 0.0 }).collect() };
-    let coverage = per_group(&|g| r.regions[g].coverage.coverage);
+    let coverage = per_group(&|g| r.regions[g].figures.coverage.coverage);
     let cmax = nice_ceil(coverage.iter().copied().fold(SOURCES_COVERAGE * 1.2, f64::max));
     let mark = Mark { lo: SOURCES_COVERAGE, hi: SOURCES_COVERAGE, label: "25 % (sources)".into() };
     let title = format!("{}: hole coverage per region (% of its skin)", sim.name);
@@ -309,7 +326,7 @@ pub fn draw_surface_pictures(sim: &SurfaceSimulation, chart: &Chart, r: &Surface
     let layer = Layer::Group { values: &coverage, max: cmax };
     let texts = region_texts(&scene, &|g| Some(if untreated(g) { "untreated".into() } else { percent(coverage[g]) }));
     out.push((FACE_COVERAGE_PNG.into(), region_sheet(&scene, &sheet, &title, &layer, &texts, Key::Bar(bar))?));
-    let density = per_group(&|g| r.regions[g].density_per_cm2);
+    let density = per_group(&|g| r.regions[g].figures.density.density_per_cm2);
     let (lo, hi) = SOURCES_DENSITY_PER_CM2;
     let dmax = nice_ceil(density.iter().copied().fold(hi * 1.2, f64::max));
     let title = format!("{}: punctures per cm² of skin per region", sim.name);
@@ -324,7 +341,7 @@ pub fn draw_surface_pictures(sim: &SurfaceSimulation, chart: &Chart, r: &Surface
     out.push((FACE_DENSITY_PNG.into(), region_sheet(&scene, &sheet, &title, &layer, &texts, Key::Bar(bar))?));
     // Passes per spot: the mean number of distinct passes over the region's punctured skin.
     let passes = per_group(&|g| {
-        let t = &r.hole.groups[g];
+        let t = &r.hole_groups[g];
         let covered: u64 = t.distinct_passes.iter().skip(1).sum();
         let sum: u64 = t.distinct_passes.iter().enumerate().map(|(k, n)| k as u64 * n).sum();
         if covered > 0 { sum as f64 / covered as f64 } else { 0.0 }
@@ -339,7 +356,7 @@ pub fn draw_surface_pictures(sim: &SurfaceSimulation, chart: &Chart, r: &Surface
     // Skin layer reached: the layer most of the region's punctures end in.
     let classes: Vec<usize> = (0..n)
         .map(|g| {
-            let f = if g < r.regions.len() { r.regions[g].layers.fractions() } else { [0.0; 3] };
+            let f = if g < r.regions.len() { r.regions[g].figures.layers.fractions() } else { [0.0; 3] };
             (0..3).fold(0, |best, k| if f[k] > f[best] { k } else { best })
         })
         .collect();
@@ -348,9 +365,9 @@ pub fn draw_surface_pictures(sim: &SurfaceSimulation, chart: &Chart, r: &Surface
     let title = format!("{}: skin layer most punctures reach, per region", sim.name);
     let layer = Layer::Classes { classes: &classes, colours: &LAYER_RGB };
     out.push((FACE_LAYERS_PNG.into(), region_sheet(&scene, &sheet, &title, &layer, &names, Key::Legend("layer reached".into(), legend))?));
-    if let Some(zone) = &r.zone {
+    if let Some(zone) = &r.zone_groups {
         let zc = per_group(&|g| {
-            let t = &zone.groups[g];
+            let t = &zone[g];
             if t.cells > 0 { t.covered() as f64 / t.cells as f64 } else { 0.0 }
         });
         let zmax = nice_ceil(zc.iter().copied().fold(SOURCES_COVERAGE * 1.2, f64::max));

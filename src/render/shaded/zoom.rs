@@ -36,16 +36,17 @@ pub fn draw(sim: &SurfaceSimulation, scene: &Scene, r: &SurfaceRunResult) -> Res
         let t = r.landing.tri[i];
         (t != NO_TRIANGLE).then(|| chart.tris[t as usize].group as usize)
     };
-    let treated: Vec<usize> = (0..r.regions.len()).filter(|&g| r.regions[g].treated && r.regions[g].punctures_inside > 0).collect();
+    let treated: Vec<usize> =
+        (0..r.regions.len()).filter(|&g| r.regions[g].figures.treated && r.regions[g].figures.density.punctures_inside > 0).collect();
     let Some(&region) = treated
         .iter()
         .find(|&&g| r.regions[g].name == "cheek_left")
-        .or_else(|| treated.iter().max_by_key(|&&g| (r.regions[g].punctures_inside, std::cmp::Reverse(g))))
+        .or_else(|| treated.iter().max_by_key(|&&g| (r.regions[g].figures.density.punctures_inside, std::cmp::Reverse(g))))
     else {
         return Ok(None);
     };
-    let skin_of = |i: usize| chart.tris[r.landing.tri[i] as usize].to_skin(Vec2::new(r.punctures[i].x_mm, r.punctures[i].y_mm));
-    let mine: Vec<usize> = (0..r.punctures.len()).filter(|&i| group_of(i) == Some(region)).collect();
+    let skin_of = |i: usize| chart.tris[r.landing.tri[i] as usize].to_skin(Vec2::new(r.run.punctures[i].x_mm, r.run.punctures[i].y_mm));
+    let mine: Vec<usize> = (0..r.run.punctures.len()).filter(|&i| group_of(i) == Some(region)).collect();
     let mean = mine.iter().fold(V3::zeros(), |s, &i| s + skin_of(i)) / mine.len() as f64;
     let Some(&centre) = mine.iter().min_by(|&&a, &&b| (skin_of(a) - mean).norm().total_cmp(&(skin_of(b) - mean).norm())) else {
         return Ok(None);
@@ -73,7 +74,7 @@ pub fn draw(sim: &SurfaceSimulation, scene: &Scene, r: &SurfaceRunResult) -> Res
     let (nx, ny) = (((hi[0] - lo[0]) / bucket) as usize + 1, ((hi[1] - lo[1]) / bucket) as usize + 1);
     let mut buckets: Vec<Vec<(u32, Footprint)>> = vec![Vec::new(); nx * ny];
     if nx * ny <= 4_000_000 {
-        for (i, p) in r.punctures.iter().enumerate() {
+        for (i, p) in r.run.punctures.iter().enumerate() {
             let fp = Footprint::shaped(Vec2::new(p.x_mm, p.y_mm), &r.landing.shape[i], radius);
             let bb = fp.bbox();
             if !bb.intersects(&view) {

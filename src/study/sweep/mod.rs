@@ -168,7 +168,7 @@ impl Sweep {
         };
         base.remove("sweep");
         let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-        let face_map = if file.is_face() {
+        let face_map = if file.is_face() && !file.is_surface() {
             let spec = point::face_map_spec(&file);
             let map = crate::io::facemap_file::load(&spec, &dir)?;
             Some((spec, std::sync::Arc::new(map)))

@@ -106,7 +106,16 @@ impl Sweep {
         let file = self.scenario_at(row, index).map_err(|e| (self.seed_of(index), e))?;
         let seed = file.seed;
         let run = || -> Result<serde_json::Value> {
-            let summary = if file.is_face() {
+            let summary = if file.is_surface() {
+                // A face on a surface: loaded per point (a swept face.identity changes it).
+                let face = file.load_surface_face(&self.dir.join("scenario.toml"))?;
+                let mut sim = file.to_surface_simulation_in(face, &self.dir)?;
+                sim.picture = false;
+                let chart = sim.chart()?;
+                let result = sim.run()?;
+                let units = file.face.as_ref().and_then(|f| f.units.clone()).unwrap_or_default();
+                Ok(crate::io::output::surface_summary::summary(&sim, &chart, &units, &result))
+            } else if file.is_face() {
                 let mut sim = file.to_face_simulation_in(self.face_map(&file)?, &self.dir)?;
                 sim.picture = false;
                 let result = sim.run()?;
