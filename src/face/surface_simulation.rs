@@ -86,6 +86,17 @@ pub struct SurfaceRegionRun {
     pub layers: LayerCounts,
 }
 
+/// Punctures placed on the skin, before they are measured ([`SurfaceSimulation::evaluate`]).
+pub(crate) struct Placed {
+    pub punctures: Vec<Puncture>,
+    pub landing: Landing,
+    /// Region each puncture was aimed at (its treatment's).
+    pub aimed: Vec<u16>,
+    pub stamps_per_pass: Vec<usize>,
+    pub pass_time_s: Vec<f64>,
+    pub treatments: Vec<TreatmentRun>,
+}
+
 /// What a surface session produced.
 #[derive(Clone, Debug)]
 pub struct SurfaceRunResult {
@@ -239,7 +250,7 @@ impl SurfaceSimulation {
     /// Run the whole session.
     pub fn run(&self) -> Result<SurfaceRunResult> {
         let chart = self.chart()?;
-        let mut warnings = self.validate(&chart)?;
+        let warnings = self.validate(&chart)?;
         let grid = self.surface_grid(&chart)?;
         self.check_resources(&chart, &grid)?;
         let no_go = Clearance::new(&chart, &self.no_go_groups(), self.margin_mm.max(self.cartridge.radius_mm()));
@@ -276,6 +287,22 @@ impl SurfaceSimulation {
             aimed.resize(punctures.len(), t.region);
             runs.push(run);
         }
+        let placed = Placed { punctures, landing, aimed, stamps_per_pass, pass_time_s, treatments: runs };
+        self.evaluate(&chart, grid, passes, placed, warnings)
+    }
+
+    /// The figures of a session whose punctures are placed (`run`, and a recorded trace:
+    /// [`super::surface_trace_run`]): real depths, hole and zone measures on `grid` over
+    /// `passes` passes, per-region figures, no-go hits and warnings appended to `warnings`.
+    pub(crate) fn evaluate(
+        &self,
+        chart: &Chart,
+        grid: SurfaceGrid,
+        passes: usize,
+        placed: Placed,
+        mut warnings: Vec<String>,
+    ) -> Result<SurfaceRunResult> {
+        let Placed { punctures, landing, aimed, stamps_per_pass, pass_time_s, treatments: runs } = placed;
         let group_count = self.face.mesh.groups.len();
         let region_of = |p: usize| -> Option<usize> {
             let t = landing.tri[p];

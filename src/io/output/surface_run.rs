@@ -211,6 +211,21 @@ pub fn write_surface_run_with(
     scenario_toml: &str,
     outputs: Outputs,
 ) -> Result<PathBuf> {
+    let staged = StagedDir::new(dir)?;
+    write_surface_run_files(&staged, sim, units, r, scenario_toml, outputs)?;
+    staged.commit()
+}
+
+/// The files of [`write_surface_run_with`] into a staged folder (an export adds its own
+/// files before committing it).
+pub fn write_surface_run_files(
+    staged: &StagedDir,
+    sim: &SurfaceSimulation,
+    units: &str,
+    r: &SurfaceRunResult,
+    scenario_toml: &str,
+    outputs: Outputs,
+) -> Result<()> {
     let chart = sim.chart()?;
     let summary = serde_json::to_string_pretty(&summary(sim, &chart, units, r))
         .map_err(|e| Error::Render { path: SUMMARY_JSON.into(), message: e.to_string() })?
@@ -226,7 +241,6 @@ pub fn write_surface_run_with(
         pictures.push((FRONT_VIEW_PNG.to_string(), front_view(&sim.face.mesh, &chart, &coverage).to_png()?));
         pictures.extend(crate::render::shaded::draw_surface_pictures(sim, &chart, r)?);
     }
-    let staged = StagedDir::new(dir)?;
     let write = |name: &str, bytes: &[u8]| {
         let p = staged.path(name);
         std::fs::write(&p, bytes).map_err(|e| Error::io(&p, e))
@@ -238,6 +252,5 @@ pub fn write_surface_run_with(
     for (name, bytes) in &pictures {
         write(name, bytes)?;
     }
-    write(SCENARIO_TOML, scenario_toml.as_bytes())?;
-    staged.commit()
+    write(SCENARIO_TOML, scenario_toml.as_bytes())
 }
