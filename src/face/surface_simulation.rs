@@ -312,9 +312,9 @@ impl SurfaceSimulation {
             punctures.iter().map(|p| skin::real_depth_mm(p.depth_mm, self.penetration_ratio, p.tilt_deg as f64)).collect();
         let r = self.cartridge.radius_mm();
         let picture_cells = self.picture.then(|| picture_cells_for(&grid.grid, &chart.chart_bounds()));
-        let hole = measure::measure(&chart, group_count, &punctures, &landing.shape, &grid, r, passes, picture_cells, Layers::default());
+        let hole = measure::measure(chart, group_count, &punctures, &landing.shape, &grid, r, passes, picture_cells, Layers::default());
         let zone = (self.halo_mm > 0.0).then(|| {
-            measure::measure(&chart, group_count, &punctures, &landing.shape, &grid, r + self.halo_mm, passes, None, Layers::default())
+            measure::measure(chart, group_count, &punctures, &landing.shape, &grid, r + self.halo_mm, passes, None, Layers::default())
         });
         let coverage_of = |t: &Tally| {
             let mut c = Coverage::from_tally(t, &grid.grid);
@@ -382,7 +382,7 @@ impl SurfaceSimulation {
             .no_go_groups()
             .iter()
             .map(|&g| {
-                let zone = Clearance::new(&chart, &[g], r);
+                let zone = Clearance::new(chart, &[g], r);
                 (0..punctures.len())
                     .filter(|&i| {
                         let t = landing.tri[i];

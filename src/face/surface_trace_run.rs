@@ -6,7 +6,7 @@
 //!
 //! **Model.** The punctures are the trace's, bit for bit those of a live session that drew
 //! the same strokes with the same pen (the pen at 90° to the skin). Only the plan around them
-//! is rebuilt, as the flat face export does ([`crate::live`]'s run): a run of consecutive
+//! is rebuilt, as the flat face export does: a run of consecutive
 //! strokes drawn in the same pass over the same region becomes one treatment of that region
 //! (pass = the stroke's pass, pattern `strokes`, speed = skin length / pen-on time, lanes one
 //! cartridge track wide, time = pen-on time). A stroke's region is the one most of its
