@@ -79,14 +79,32 @@ fn line(chart: &Chart, t0_s: f64, a: Vec2, b: Vec2, speed_mm_s: f64) -> Vec<Surf
         .collect()
 }
 
-/// Worst-case difference of a region's coverage measured on two chart grids: centre
+/// Chart distance from `p` to triangle `t` (0 inside).
+fn distance_to_triangle(p: Vec2, t: &[Vec2; 3]) -> f64 {
+    let side = |a: Vec2, b: Vec2| (b - a).perp(&(p - a));
+    let (d0, d1, d2) = (side(t[0], t[1]), side(t[1], t[2]), side(t[2], t[0]));
+    if (d0 >= 0.0 && d1 >= 0.0 && d2 >= 0.0) || (d0 <= 0.0 && d1 <= 0.0 && d2 <= 0.0) {
+        return 0.0;
+    }
+    let seg = |a: Vec2, b: Vec2| {
+        let d = b - a;
+        let f = ((p - a).dot(&d) / d.norm_squared()).clamp(0.0, 1.0);
+        (p - (a + d * f)).norm()
+    };
+    seg(t[0], t[1]).min(seg(t[1], t[2])).min(seg(t[2], t[0]))
+}
+
+/// Worst-case difference of region `g`'s coverage measured on two chart grids: centre
 /// sampling errs only in cells the union's rim crosses, at most the sum over holes of one
 /// hole's rim cells, `worst_hole_error × π r²` of skin per hole on each grid (bound of
-/// `surface::measure::SurfaceGrid`), over the region's skin area; all punctures are counted
-/// (an upper bound on those whose rim meets the region). The integer cell weights add at
-/// most 2⁻¹⁷/σ relative (σ ≥ 0.01 here): 1e-3 relative slack covers it.
-fn coverage_bound(punctures: usize, r_mm: f64, e_live: f64, e_run: f64, area_mm2: f64) -> f64 {
-    punctures as f64 * std::f64::consts::PI * r_mm * r_mm * (e_live + e_run) / area_mm2 * 1.001 + 1e-12
+/// `surface::measure::SurfaceGrid`), over the region's skin area. Only holes that can reach
+/// the region count: centre within the largest chart semi-axis of a hole (`r / least
+/// stretch`) plus a cell diagonal of a triangle of the region. The integer cell weights add
+/// at most 2⁻¹⁷/σ relative: 1e-3 relative slack covers it.
+fn coverage_bound(chart: &Chart, g: u32, centres: &[Vec2], reach_mm: f64, r_mm: f64, e_sum: f64, area_mm2: f64) -> f64 {
+    let tris: Vec<&[Vec2; 3]> = chart.tris.iter().filter(|t| t.group == g).map(|t| &t.chart).collect();
+    let near = centres.iter().filter(|&&c| tris.iter().any(|t| distance_to_triangle(c, t) <= reach_mm)).count();
+    near as f64 * std::f64::consts::PI * r_mm * r_mm * e_sum / area_mm2 * 1.001 + 1e-12
 }
 
 #[test]
@@ -168,12 +186,16 @@ fn a_live_3d_session_is_run_on_its_exported_trace() {
         map.grid.resolution_mm
     );
     let e_live = 2.0 * 2f64.sqrt() / map.min_cells_across_radius;
+    let e_sum = e_live + r.grid.worst_hole_error;
+    let reach_mm = cartridge.radius_mm() * chart.tris.iter().map(|t| 1.0 / t.stretch.1).fold(0.0, f64::max)
+        + 2f64.sqrt() * map.grid.resolution_mm.max(r.grid.grid.resolution_mm);
+    let centres: Vec<Vec2> = r.punctures.iter().map(|p| Vec2::new(p.x_mm, p.y_mm)).collect();
     let mut report = Vec::new();
-    for (run_g, live_g) in r.regions.iter().zip(&live.regions) {
-        if live_g.punctures == 0 && run_g.coverage.coverage == 0.0 {
+    for (g, (run_g, live_g)) in r.regions.iter().zip(&live.regions).enumerate() {
+        if live_g.punctures == 0 && run_g.coverage.coverage == 0.0 && live_g.coverage.coverage == 0.0 {
             continue;
         }
-        let bound = coverage_bound(r.punctures.len(), cartridge.radius_mm(), e_live, r.grid.worst_hole_error, run_g.skin_area_mm2);
+        let bound = coverage_bound(&chart, g as u32, &centres, reach_mm, cartridge.radius_mm(), e_sum, run_g.skin_area_mm2);
         let d = (run_g.coverage.coverage - live_g.coverage.coverage).abs();
         report.push(format!(
             "{}: live {:.5} run {:.5} |d| {:.2e} bound {:.2e}",
