@@ -18,11 +18,19 @@ pub fn run(
 ) -> anyhow::Result<ExitCode> {
     let face =
         file.load_surface_face(path).map_err(|e| anyhow::Error::new(e).context(format!("loading the surface of {}", path.display())))?;
-    let mut sim = file
-        .to_surface_simulation_in(face, path.parent().unwrap_or(Path::new(".")))
-        .map_err(|e| anyhow::Error::new(e).context(format!("invalid scenario {}", path.display())))?;
-    sim.picture &= outputs.draws();
-    let r = sim.run().with_context(|| format!("running {}", path.display()))?;
+    let base_dir = path.parent().unwrap_or(Path::new("."));
+    let invalid = |e| anyhow::Error::new(e).context(format!("invalid scenario {}", path.display()));
+    let (sim, r) = if file.is_surface_trace() {
+        // A recorded trace (the live 3D page's export): its strokes are the session.
+        let (mut base, strokes) = file.to_surface_trace_in(face, base_dir).map_err(invalid)?;
+        base.picture &= outputs.draws();
+        needlesim::face::surface_trace_run::run_surface_trace(&base, &strokes).map_err(invalid)?
+    } else {
+        let mut sim = file.to_surface_simulation_in(face, base_dir).map_err(invalid)?;
+        sim.picture &= outputs.draws();
+        let r = sim.run().with_context(|| format!("running {}", path.display()))?;
+        (sim, r)
+    };
     let dir = out.unwrap_or_else(|| PathBuf::from("output").join(&sim.name));
     let resolved = toml::to_string_pretty(&output::resolved_scenario(file)).context("serialising the resolved scenario")?;
     let units = file.face.as_ref().and_then(|f| f.units.clone()).unwrap_or_default();

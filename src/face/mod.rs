@@ -35,6 +35,7 @@ pub mod stamping;
 pub mod surface;
 pub mod surface_face;
 pub mod surface_simulation;
+pub mod surface_trace_run;
 
 pub use default::default_face;
 

@@ -88,6 +88,21 @@ pub struct SurfaceRegionRun {
     pub surface_tilt_deg_max: f64,
 }
 
+/// Punctures placed on the skin, before they are measured ([`SurfaceSimulation::evaluate`]).
+pub(crate) struct Placed {
+    pub punctures: Vec<Puncture>,
+    pub landing: Landing,
+    /// Region each puncture was aimed at (its treatment's).
+    pub aimed: Vec<u16>,
+    pub stamps_per_pass: Vec<usize>,
+    pub pass_time_s: Vec<f64>,
+    pub treatments: Vec<TreatmentRun>,
+    /// Passes over each region ([`pass_numbers`]).
+    pub per_region: Vec<usize>,
+    /// Pen lifts between lanes or strokes (session time's repositioning).
+    pub lane_changes: usize,
+}
+
 /// What a surface session produced.
 #[derive(Clone, Debug)]
 pub struct SurfaceRunResult {
@@ -275,7 +290,7 @@ impl SurfaceSimulation {
     /// Run the whole session.
     pub fn run(&self) -> Result<SurfaceRunResult> {
         let chart = self.chart()?;
-        let mut warnings = self.validate(&chart)?;
+        let warnings = self.validate(&chart)?;
         let grid = self.surface_grid(&chart)?;
         self.check_resources(&chart, &grid)?;
         let no_go = Clearance::new(&chart, &self.no_go_groups(), self.margin_mm.max(self.cartridge.radius_mm()));
@@ -314,6 +329,22 @@ impl SurfaceSimulation {
             aimed.resize(punctures.len(), t.region);
             runs.push(run);
         }
+        let placed = Placed { punctures, landing, aimed, stamps_per_pass, pass_time_s, treatments: runs, per_region, lane_changes };
+        self.evaluate(&chart, grid, passes, placed, warnings)
+    }
+
+    /// The figures of a session whose punctures are placed (`run`, and a recorded trace:
+    /// [`super::surface_trace_run`]): real depths, hole and zone measures on `grid` over
+    /// `passes` passes, per-region figures, no-go hits and warnings appended to `warnings`.
+    pub(crate) fn evaluate(
+        &self,
+        chart: &Chart,
+        grid: SurfaceGrid,
+        passes: usize,
+        placed: Placed,
+        mut warnings: Vec<String>,
+    ) -> Result<SurfaceRunResult> {
+        let Placed { punctures, landing, aimed, stamps_per_pass, pass_time_s, treatments: runs, per_region, lane_changes } = placed;
         let n_regions = self.face.regions.len();
         let group_count = self.face.mesh.groups.len();
         // The region under each puncture's centre (None: off the mesh, a no-go zone, unassigned).
@@ -326,9 +357,9 @@ impl SurfaceSimulation {
             punctures.iter().map(|p| skin::real_depth_mm(p.depth_mm, self.penetration_ratio, p.tilt_deg as f64)).collect();
         let r = self.cartridge.radius_mm();
         let picture_cells = self.picture.then(|| picture_cells_for(&grid.grid, &chart.chart_bounds()));
-        let hole = measure::measure(&chart, group_count, &punctures, &landing.shape, &grid, r, passes, picture_cells, Layers::default());
+        let hole = measure::measure(chart, group_count, &punctures, &landing.shape, &grid, r, passes, picture_cells, Layers::default());
         let zone = (self.halo_mm > 0.0).then(|| {
-            measure::measure(&chart, group_count, &punctures, &landing.shape, &grid, r + self.halo_mm, passes, None, Layers::default())
+            measure::measure(chart, group_count, &punctures, &landing.shape, &grid, r + self.halo_mm, passes, None, Layers::default())
         });
         // Depth levels: the holes of the punctures that reach the level in the skin of the
         // region under them (or aimed at); `None` when every puncture reaches it.
@@ -343,7 +374,7 @@ impl SurfaceSimulation {
             let idx: Vec<usize> = (0..punctures.len()).filter(reaches).collect();
             let pts: Vec<Puncture> = idx.iter().map(|&i| punctures[i]).collect();
             let shapes: Vec<_> = idx.iter().map(|&i| landing.shape[i]).collect();
-            Some(measure::measure(&chart, group_count, &pts, &shapes, &grid, r, passes, None, Layers::default()).groups)
+            Some(measure::measure(chart, group_count, &pts, &shapes, &grid, r, passes, None, Layers::default()).groups)
         };
         let (dej, mid) = (level(Level::Dej), level(Level::MidDermis));
         let level_fraction = |lv: &Option<Vec<Tally>>, groups: &[u32]| {
@@ -358,8 +389,8 @@ impl SurfaceSimulation {
         };
         let areas = self.face.group_areas_mm2();
         let treated = self.treated_groups();
-        let densities = metrics::density(&punctures, &ChartGroups::first_groups(&chart, &areas, n_regions));
-        let union = ChartGroups::union(&chart, &areas, &treated);
+        let densities = metrics::density(&punctures, &ChartGroups::first_groups(chart, &areas, n_regions));
+        let union = ChartGroups::union(chart, &areas, &treated);
         let mut depth_sum = vec![(0.0f64, 0u64, 0.0f64); n_regions];
         let mut layers_by_region = vec![LayerCounts::default(); n_regions];
         let mut tilt = vec![(0.0f64, 0u64, 0.0f64); n_regions];
@@ -436,7 +467,7 @@ impl SurfaceSimulation {
         }
         // No-go zones: punctures whose hole reaches a zone's triangles (3D, through the
         // bucketed clearance of each zone), located by their skin point's front-plane (x, y).
-        let zones: Vec<Clearance> = self.no_go_groups().iter().map(|&g| Clearance::new(&chart, &[g], r)).collect();
+        let zones: Vec<Clearance> = self.no_go_groups().iter().map(|&g| Clearance::new(chart, &[g], r)).collect();
         let no_go_groups = self.no_go_groups();
         let hits: Vec<(Vec2, Option<usize>)> = (0..punctures.len())
             .into_par_iter()
@@ -486,7 +517,7 @@ impl SurfaceSimulation {
             &mut warnings,
         );
         technique.tilt_clipped = landing.tilt_clipped;
-        let aliasing = self.summary_view(&chart, &grid).aliasing();
+        let aliasing = self.summary_view(chart, &grid).aliasing();
         warnings.extend(aliasing.iter().filter_map(|a| a.warning()));
         let (coverage_dej, coverage_mid_dermis) = (level_fraction(&dej, &treated), level_fraction(&mid, &treated));
         let (zone_acc, zone_groups) = zone.map(|z| (z.acc, z.groups)).unzip();

@@ -126,7 +126,7 @@ impl SurfaceLiveMap {
 pub struct SurfaceStrokeRecord {
     pub id: u64,
     pub pass: u16,
-    /// Samples with their absolute times, s.
+    /// Samples with their times since the session's first sample, s (see `origin_s`).
     pub samples: Vec<SurfaceSample>,
     pub first_puncture: usize,
     pub stamps: usize,
@@ -186,6 +186,10 @@ pub struct SurfaceLiveSession {
     open: Option<SurfaceStamper>,
     stamps_per_pass: [u32; LIVE_PASSES],
     samples: usize,
+    /// Time of the session's first sample (the pointer's clock), s: samples are stored and
+    /// stamped on times since it, exactly the times trace.csv writes, so a `run` of the
+    /// export stamps the same floats.
+    origin_s: Option<f64>,
 }
 
 impl SurfaceLiveSession {
@@ -205,6 +209,7 @@ impl SurfaceLiveSession {
             open: None,
             stamps_per_pass: [0; LIVE_PASSES],
             samples: 0,
+            origin_s: None,
         })
     }
 
@@ -241,7 +246,8 @@ impl SurfaceLiveSession {
         self.open = None;
     }
 
-    /// Continue stroke `id` in `pass` with `samples` (chart mm, absolute times). A new id
+    /// Continue stroke `id` in `pass` with `samples` (chart mm, the pointer's times; stored
+    /// as times since the session's first sample). A new id
     /// ends the open stroke and starts another. All-or-nothing.
     pub fn add_samples(&mut self, id: u64, pass: u16, samples: &[SurfaceSample]) -> Result<SurfaceBatch> {
         if pass as usize >= LIVE_PASSES {
@@ -269,6 +275,9 @@ impl SurfaceLiveSession {
         if self.samples + samples.len() > self.limits.max_samples {
             return Err(too_many("pointer samples", self.samples + samples.len(), self.limits.max_samples));
         }
+        let origin_s = self.origin_s.unwrap_or(samples[0].t_s);
+        let shifted: Vec<SurfaceSample> = samples.iter().map(|s| SurfaceSample { t_s: s.t_s - origin_s, at_mm: s.at_mm }).collect();
+        let samples = shifted.as_slice();
         let mut stamper = if continuing { self.open.clone().expect("open") } else { SurfaceStamper::new(self.pen.device.frequency_hz) };
         let stamps = stamper.feed(&self.map.chart, samples)?;
         let needles = self.pen.cartridge.needle_count();
@@ -276,6 +285,7 @@ impl SurfaceLiveSession {
             return Err(too_many("punctures", self.acc.punctures().len() + stamps.len() * needles, self.limits.max_punctures));
         }
         // Committed from here on.
+        self.origin_s = Some(origin_s);
         let mut new = Vec::with_capacity(stamps.len() * needles);
         let mut landing = Landing::default();
         let first = self.stamps_per_pass[pass as usize];
@@ -330,6 +340,9 @@ impl SurfaceLiveSession {
         self.landing.surface_tilt_deg.truncate(n);
         self.stamps_per_pass[last.pass as usize] -= last.stamps as u32;
         self.samples -= last.samples.len();
+        if self.strokes.is_empty() {
+            self.origin_s = None;
+        }
         true
     }
 
@@ -602,8 +615,8 @@ mod tests {
         for (a, b) in s.punctures().iter().zip(f.punctures()) {
             assert_eq!((a.pass, a.stamp, a.needle), (b.pass, b.stamp, b.needle));
             assert!((a.x_mm - b.x_mm).abs() < 1e-9 && (a.y_mm - b.y_mm).abs() < 1e-9, "{a:?} vs {b:?}");
-            // The flat session's times start at its first sample; the surface trace keeps the pointer's.
-            assert!((a.t_s - 1.0 - b.t_s).abs() < 1e-9);
+            // Both sessions keep times since their first sample (the pointer's clock starts at 1 s here).
+            assert!((a.t_s - b.t_s).abs() < 1e-9, "{} vs {}", a.t_s, b.t_s);
         }
     }
 

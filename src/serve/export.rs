@@ -83,7 +83,7 @@ fn mb(bytes: u64) -> String {
 
 /// Refuse when the export directory holds more than `cap` bytes (`staged` of them being the
 /// export in hand).
-fn check_room(dir: &Path, cap: u64, staged: u64) -> std::result::Result<(), ExportError> {
+pub(super) fn check_room(dir: &Path, cap: u64, staged: u64) -> std::result::Result<(), ExportError> {
     let used = dir_bytes(dir).map_err(|e| Error::io(dir, e))?;
     if used > cap || (staged == 0 && used == cap) {
         let holds =

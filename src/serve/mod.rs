@@ -47,6 +47,7 @@ pub mod net;
 pub mod page;
 pub mod store;
 pub mod surface;
+pub mod surface_export;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -166,6 +167,7 @@ pub fn router(config: ServeConfig, bound: SocketAddr) -> Router {
         .route("/api/surface/sessions/{id}/strokes", post(surface::strokes))
         .route("/api/surface/sessions/{id}/undo", post(surface::undo))
         .route("/api/surface/sessions/{id}/trace.csv", get(surface::trace))
+        .route("/api/surface/sessions/{id}/export", post(surface::export))
         .route("/api/config", get(api::config))
         .route("/api/sessions", get(api::session_count).post(api::create_session))
         .route("/api/sessions/{id}", get(api::session_state).delete(api::delete_session))

@@ -13,6 +13,8 @@
 //!   triangles whose coverage changed (`coverage: [[triangle, 0–255], …]`) and the figures.
 //! - `POST /api/surface/sessions/{id}/undo`, `GET /api/surface/sessions/{id}/trace.csv` (the
 //!   trace a replay stamps: `stroke,pass,t_s,u_mm,v_mm`).
+//! - `POST /api/surface/sessions/{id}/export`: a folder with `scenario.toml` + `trace.csv`
+//!   and the surface run's files that `needlesim run scenario.toml` there reproduces.
 //!
 //! The server holds no simulation logic: it checks shapes and sizes, calls the core, and
 //! converts to JSON. A refused batch changes nothing.
@@ -49,6 +51,8 @@ pub struct SurfaceEntry {
     pub last_used: Instant,
     /// Coverage level (0–255) of each triangle as last sent.
     sent: Vec<u8>,
+    /// Exports written.
+    exports: u32,
 }
 
 /// Surface sessions and the live maps they share (one per needle radius).
@@ -229,7 +233,7 @@ pub async fn create(State(state): State<Arc<AppState>>, body: Result<Bytes, Byte
             },
             "metrics": metrics,
         });
-        let id = state.surface.insert(&state, SurfaceEntry { session, settings, last_used: Instant::now(), sent })?;
+        let id = state.surface.insert(&state, SurfaceEntry { session, settings, last_used: Instant::now(), sent, exports: 0 })?;
         let mut body = body;
         body["session"] = json!(id);
         Ok(Json(body))
@@ -321,16 +325,36 @@ pub async fn undo(State(state): State<Arc<AppState>>, Path(id): Path<String>) ->
     .await
 }
 
-/// The recorded trace: `stroke,pass,t_s,u_mm,v_mm` (times since the first sample).
+/// The recorded trace: `stroke,pass,t_s,u_mm,v_mm` (times since the session's first
+/// sample, as the session stores them; every value in full precision, so `needlesim run`
+/// on it stamps the same floats: [`crate::io::scenario::surface_trace`]).
 pub fn trace_csv(s: &SurfaceLiveSession) -> String {
-    let mut out = String::from("stroke,pass,t_s,u_mm,v_mm\n");
-    let t0 = s.strokes().first().and_then(|r| r.samples.first()).map_or(0.0, |x| x.t_s);
+    let mut out = format!("{}\n", crate::io::scenario::surface_trace::SURFACE_TRACE_COLUMNS.join(","));
     for r in s.strokes() {
         for x in &r.samples {
-            let _ = writeln!(out, "{},{},{},{},{}", r.id, r.pass, x.t_s - t0, x.at_mm.x, x.at_mm.y);
+            let _ = writeln!(out, "{},{},{},{},{}", r.id, r.pass, x.t_s, x.at_mm.x, x.at_mm.y);
         }
     }
     out
+}
+
+/// `POST /api/surface/sessions/{id}/export`: the session as a folder `needlesim run`
+/// reproduces ([`super::surface_export`]): 429 past the session's export cap, 507 past the
+/// directory's byte cap (nothing written either way).
+pub async fn export(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> ApiResult {
+    let sid = id.clone();
+    with_surface(state, id, move |state, e| {
+        let max = state.config.limits.max_exports_per_session;
+        if e.exports >= max {
+            return Err(super::export::ExportError::PerSession { made: e.exports, max }.into());
+        }
+        let out = super::surface_export::write(&state.config, &sid, e.exports + 1, &e.session, &e.settings.file)?;
+        e.exports += 1;
+        let mut v = out;
+        v["export"] = json!(e.exports);
+        Ok(Json(v))
+    })
+    .await
 }
 
 /// `GET /api/surface/sessions/{id}/trace.csv`.

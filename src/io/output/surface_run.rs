@@ -47,6 +47,21 @@ pub fn write_surface_run_with(
     scenario_toml: &str,
     outputs: Outputs,
 ) -> Result<PathBuf> {
+    let staged = StagedDir::new(dir)?;
+    write_surface_run_files(&staged, sim, units, r, scenario_toml, outputs)?;
+    staged.commit()
+}
+
+/// The files of [`write_surface_run_with`] into a staged folder (an export adds its own
+/// files before committing it).
+pub fn write_surface_run_files(
+    staged: &StagedDir,
+    sim: &SurfaceSimulation,
+    units: &str,
+    r: &SurfaceRunResult,
+    scenario_toml: &str,
+    outputs: Outputs,
+) -> Result<()> {
     let chart = sim.chart()?;
     let summary_value = super::surface_summary::summary(sim, &chart, units, r);
     let summary = serde_json::to_string_pretty(&summary_value)
@@ -82,7 +97,6 @@ pub fn write_surface_run_with(
     }
     let report = outputs.report.then(|| super::surface_report::surface_report_html(&summary_value, scenario_toml, &pictures));
     let regions_csv = if outputs.report { super::report::regions_csv(&summary_value) } else { None };
-    let staged = StagedDir::new(dir)?;
     let write = |name: &str, bytes: &[u8]| {
         let p = staged.path(name);
         std::fs::write(&p, bytes).map_err(|e| Error::io(&p, e))
@@ -102,6 +116,5 @@ pub fn write_surface_run_with(
     if let Some(csv) = regions_csv {
         write(REGIONS_CSV, csv.as_bytes())?;
     }
-    write(SCENARIO_TOML, scenario_toml.as_bytes())?;
-    staged.commit()
+    write(SCENARIO_TOML, scenario_toml.as_bytes())
 }

@@ -13,6 +13,7 @@ pub mod layout_file;
 mod overrides;
 pub mod presets;
 mod surface;
+pub mod surface_trace;
 mod sweep_file;
 pub mod technique_file;
 pub mod trace_csv;

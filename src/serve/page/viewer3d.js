@@ -421,4 +421,13 @@ $("undo3d").addEventListener("click", async () => {
   redraw();
 });
 $("pass3d").addEventListener("change", (ev) => { V.pass = Number(ev.target.value); });
+// Export: a folder `needlesim run scenario.toml` reproduces (figures at the scenario's grid).
+$("export3d").addEventListener("click", async () => {
+  if (!V.session) return;
+  const info = $("export3d-info");
+  try {
+    const r = await api(`/api/surface/sessions/${V.session}/export`, {});
+    info.textContent = `wrote ${r.dir}: ${r.punctures} punctures, coverage ${(100 * r.coverage).toFixed(1)} % of the treated skin at ${r.resolution_mm} mm (exact; live grid ${r.live_resolution_mm} mm)`;
+  } catch (e) { info.textContent = String(e.message || e); }
+});
 })();
