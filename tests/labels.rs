@@ -1,4 +1,4 @@
-//! Labels never collide on the pictures as drawn: the default flat face map and full-face's
+//! Labels never collide on the pictures as drawn: the default flat face map and flat-face's
 //! heatmap (both panels, at the scale `run` draws them), and the per-region pictures print
 //! summary.json's values.
 //!
@@ -108,11 +108,11 @@ fn the_default_flat_face_maps_labels_never_collide() {
     assert_eq!(texts.len(), map.regions().len() + map.no_go_names().len());
 }
 
-/// full-face's heatmap, drawn as `run` draws it (main panel with the zoom window, and the
+/// flat-face's heatmap, drawn as `run` draws it (main panel with the zoom window, and the
 /// zoom panel).
 #[test]
 fn full_face_heatmap_labels_never_collide() {
-    let path = common::root().join("scenarios/full-face.toml");
+    let path = common::root().join("scenarios/flat-face.toml");
     let sets: Vec<needlesim::io::scenario::Override> =
         ["grid.resolution_mm=0.05", "technique.speed_mm_s=150", "pictures.frames=0"].iter().map(|s| s.parse().unwrap()).collect();
     let file = needlesim::io::scenario::load(&path, &sets).unwrap();
@@ -143,7 +143,7 @@ fn svg_texts(svg: &str) -> Vec<String> {
 fn region_pictures_print_summary_values() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
-    let sc = common::root().join("scenarios/full-face.toml");
+    let sc = common::root().join("scenarios/flat-face.toml");
     let o = common::run_in(
         dir.path(),
         &[

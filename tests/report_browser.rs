@@ -163,7 +163,7 @@ fn face_report_fits_a_1366_px_screen() {
     };
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
-    let sc = common::root().join("scenarios/full-face.toml");
+    let sc = common::root().join("scenarios/flat-face.toml");
     let o = common::run_in(
         dir.path(),
         &[

@@ -68,6 +68,55 @@ pub fn zone_grid(live: GridSpec, radius_mm: f64) -> GridSpec {
 /// than the sources' 3–4, so the "> 4 passes on a spot" warning can fire.
 pub const LIVE_PASSES: usize = 8;
 
+/// A session limit exceeded: `would_be` of `what` against `limit`; `hint` says what the
+/// trainer can do (the flat and 3D sessions offer different undo tools).
+pub(crate) fn too_many(what: &str, would_be: usize, limit: usize, hint: &str) -> crate::error::Error {
+    crate::error::Error::TooLarge {
+        what: "this session".into(),
+        needed: format!("{would_be} {what}"),
+        limit: format!("{limit} {what} per session"),
+        hint: hint.into(),
+    }
+}
+
+/// The stroke rules of every live session (flat map and 3D face): a pass below
+/// [`LIVE_PASSES`]; stroke `id` continues the open stroke when it is the last stored one
+/// (`last` = its id and pass; `open`: not ended), in the same pass; a new stroke takes an id
+/// above the last and may not exceed `max_strokes` (refused with `hint`). `Ok(true)`:
+/// continuing.
+pub(crate) fn stroke_continues(
+    last: Option<(u64, u16)>,
+    open: bool,
+    stored: usize,
+    max_strokes: usize,
+    (id, pass): (u64, u16),
+    hint: &str,
+) -> crate::error::Result<bool> {
+    use crate::error::Error;
+    if pass as usize >= LIVE_PASSES {
+        return Err(Error::invalid("pass", pass, format!("0–{}", LIVE_PASSES - 1)));
+    }
+    match last {
+        Some((last_id, last_pass)) if open && last_id == id => {
+            if last_pass != pass {
+                return Err(Error::invalid("pass", pass, format!("the pass of stroke {id} ({last_pass}); a stroke stays in one pass")));
+            }
+            Ok(true)
+        }
+        _ => {
+            if let Some((last_id, _)) = last
+                && id <= last_id
+            {
+                return Err(Error::invalid("stroke", id, format!("a new stroke id above {last_id} (stroke {id} has ended)")));
+            }
+            if stored >= max_strokes {
+                return Err(too_many("strokes", stored + 1, max_strokes, hint));
+            }
+            Ok(false)
+        }
+    }
+}
+
 /// Zones that must never be needled (eyes, lips, nostrils on a face).
 pub trait NoGo: Send + Sync {
     /// Names of the zones; indices are zone numbers.

@@ -43,7 +43,10 @@ use crate::technique::firing::{StrokeStamper, TimedSample, speed_for_density_mm_
 use crate::technique::lanes::Stamp;
 use crate::technique::walk::HandStamp;
 
-use super::{LIVE_PASSES, LiveAccumulator, LiveMap};
+use super::{LIVE_PASSES, LiveAccumulator, LiveMap, stroke_continues, too_many};
+
+/// What a trainer can do when this session is full.
+const FULL_HINT: &str = "undo or clear strokes, export, or start a new session";
 
 pub use crate::metrics::{FAR_ABOVE_PASSES, TARGET_DENSITY_PER_CM2};
 /// The sources' procedure limit, minutes (seeds/001).
@@ -374,30 +377,13 @@ impl LiveSession {
     /// Continue stroke `id` in `pass` with `samples` (absolute times, s). A new id ends the
     /// open stroke and starts another. All-or-nothing: on an error nothing is stored.
     pub fn add_samples(&mut self, id: u64, pass: u16, samples: &[TimedSample]) -> Result<BatchOutcome> {
-        if pass as usize >= LIVE_PASSES {
-            return Err(Error::invalid("pass", pass, format!("0–{}", LIVE_PASSES - 1)));
-        }
-        let continuing = self.open.is_some() && self.strokes.last().is_some_and(|s| s.id == id);
-        if continuing {
-            let last = self.strokes.last().expect("open stroke is stored");
-            if last.pass != pass {
-                return Err(Error::invalid("pass", pass, format!("the pass of stroke {id} ({}); a stroke stays in one pass", last.pass)));
-            }
-        } else {
-            if let Some(last) = self.strokes.last()
-                && id <= last.id
-            {
-                return Err(Error::invalid("stroke", id, format!("a new stroke id above {} (stroke {id} has ended)", last.id)));
-            }
-            if self.strokes.len() >= self.limits.max_strokes {
-                return Err(too_many("strokes", self.strokes.len() + 1, self.limits.max_strokes));
-            }
-        }
+        let last = self.strokes.last().map(|s| (s.id, s.pass));
+        let continuing = stroke_continues(last, self.open.is_some(), self.strokes.len(), self.limits.max_strokes, (id, pass), FULL_HINT)?;
         if samples.is_empty() {
             return Err(Error::invalid("samples", "[]", "at least one sample"));
         }
         if self.samples + samples.len() > self.limits.max_samples {
-            return Err(too_many("pointer samples", self.samples + samples.len(), self.limits.max_samples));
+            return Err(too_many("pointer samples", self.samples + samples.len(), self.limits.max_samples, FULL_HINT));
         }
         // Stamp on a copy first, so a refused batch leaves everything as it was.
         let lean = self.open.as_ref().filter(|_| continuing).and_then(|o| o.lean);
@@ -427,7 +413,7 @@ impl LiveSession {
         let needles = self.pen.cartridge.needle_count();
         let new_punctures = rel_stamps.len() * needles;
         if self.acc.punctures().len() + new_punctures > self.limits.max_punctures {
-            return Err(too_many("punctures", self.acc.punctures().len() + new_punctures, self.limits.max_punctures));
+            return Err(too_many("punctures", self.acc.punctures().len() + new_punctures, self.limits.max_punctures, FULL_HINT));
         }
 
         // Commit.
@@ -744,15 +730,6 @@ impl LiveSession {
 /// `pct` in `app.js` is the same rule).
 pub fn percent(fraction: f64) -> String {
     if fraction > 0.0 && fraction < 0.0005 { "< 0.1 %".into() } else { format!("{:.1} %", 100.0 * fraction) }
-}
-
-fn too_many(what: &str, would_be: usize, limit: usize) -> Error {
-    Error::TooLarge {
-        what: "this session".into(),
-        needed: format!("{would_be} {what}"),
-        limit: format!("{limit} {what} per session"),
-        hint: "undo or clear strokes, export, or start a new session".into(),
-    }
 }
 
 fn new_accumulator(map: &LiveMap, cartridge: &Cartridge, halo_mm: f64) -> LiveAccumulator {

@@ -34,7 +34,10 @@ use crate::surface::place::{Landing, NO_TRIANGLE};
 use crate::surface::trace::{self, SurfaceSample, SurfaceStamper, TraceStroke};
 
 use super::session::{PROCEDURE_LIMIT_MIN, SessionLimits};
-use super::{LIVE_PASSES, LIVE_RESOLUTION_MM, LayerSpec, LiveAccumulator, PenSettings, accumulator};
+use super::{LIVE_PASSES, LIVE_RESOLUTION_MM, LayerSpec, LiveAccumulator, PenSettings, accumulator, stroke_continues, too_many};
+
+/// What a trainer can do when this session is full.
+const FULL_HINT: &str = "undo strokes, export, or start a new session";
 
 /// Coarsest cell side of the live chart grid, mm: about 2 cells across the 0.09 mm needle's
 /// radius where the chart is isometric (fewer on stretched triangles, reported). Finer would
@@ -250,30 +253,13 @@ impl SurfaceLiveSession {
     /// as times since the session's first sample). A new id
     /// ends the open stroke and starts another. All-or-nothing.
     pub fn add_samples(&mut self, id: u64, pass: u16, samples: &[SurfaceSample]) -> Result<SurfaceBatch> {
-        if pass as usize >= LIVE_PASSES {
-            return Err(Error::invalid("pass", pass, format!("0–{}", LIVE_PASSES - 1)));
-        }
         if samples.is_empty() {
             return Err(Error::invalid("samples", "[]", "at least one sample"));
         }
-        let continuing = self.open.is_some() && self.strokes.last().is_some_and(|s| s.id == id);
-        if continuing {
-            let last = self.strokes.last().expect("open stroke is stored");
-            if last.pass != pass {
-                return Err(Error::invalid("pass", pass, format!("the pass of stroke {id} ({}); a stroke stays in one pass", last.pass)));
-            }
-        } else {
-            if let Some(last) = self.strokes.last()
-                && id <= last.id
-            {
-                return Err(Error::invalid("stroke", id, format!("a new stroke id above {} (stroke {id} has ended)", last.id)));
-            }
-            if self.strokes.len() >= self.limits.max_strokes {
-                return Err(too_many("strokes", self.strokes.len() + 1, self.limits.max_strokes));
-            }
-        }
+        let last = self.strokes.last().map(|s| (s.id, s.pass));
+        let continuing = stroke_continues(last, self.open.is_some(), self.strokes.len(), self.limits.max_strokes, (id, pass), FULL_HINT)?;
         if self.samples + samples.len() > self.limits.max_samples {
-            return Err(too_many("pointer samples", self.samples + samples.len(), self.limits.max_samples));
+            return Err(too_many("pointer samples", self.samples + samples.len(), self.limits.max_samples, FULL_HINT));
         }
         let origin_s = self.origin_s.unwrap_or(samples[0].t_s);
         let shifted: Vec<SurfaceSample> = samples.iter().map(|s| SurfaceSample { t_s: s.t_s - origin_s, at_mm: s.at_mm }).collect();
@@ -282,7 +268,7 @@ impl SurfaceLiveSession {
         let stamps = stamper.feed(&self.map.chart, samples)?;
         let needles = self.pen.cartridge.needle_count();
         if self.acc.punctures().len() + stamps.len() * needles > self.limits.max_punctures {
-            return Err(too_many("punctures", self.acc.punctures().len() + stamps.len() * needles, self.limits.max_punctures));
+            return Err(too_many("punctures", self.acc.punctures().len() + stamps.len() * needles, self.limits.max_punctures, FULL_HINT));
         }
         // Committed from here on.
         self.origin_s = Some(origin_s);
@@ -474,15 +460,6 @@ fn check_pen(map: &SurfaceLiveMap, pen: &PenSettings) -> Result<()> {
         ));
     }
     Ok(())
-}
-
-fn too_many(what: &str, would_be: usize, limit: usize) -> Error {
-    Error::TooLarge {
-        what: "this session".into(),
-        needed: format!("{would_be} {what}"),
-        limit: format!("{limit} {what} per session"),
-        hint: "undo strokes, export, or start a new session".into(),
-    }
 }
 
 #[cfg(test)]

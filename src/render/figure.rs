@@ -497,15 +497,23 @@ fn place_panel_labels(p: &Panel, pl: &Placement) -> PanelLabels {
             })
         })
         .collect();
-    let placed = place_labels(&requests, &obstacles, bounds);
-    let mut out = PanelLabels { labels: Vec::new(), left_out: Vec::new(), obstacles, bounds };
-    for (r, p) in requests.into_iter().zip(placed) {
-        match p {
-            Some(placed) => out.labels.push(DrawnLabel { text: r.text, placed }),
-            None => out.left_out.push(r.text),
+    PanelLabels::place(requests, obstacles, bounds)
+}
+
+impl PanelLabels {
+    /// `requests` placed off `obstacles` and inside `bounds` ([`place_labels`]); a label with
+    /// no free place is listed in `left_out`.
+    pub fn place(requests: Vec<LabelRequest>, obstacles: Vec<Rect>, bounds: Rect) -> PanelLabels {
+        let placed = place_labels(&requests, &obstacles, bounds);
+        let mut out = PanelLabels { labels: Vec::new(), left_out: Vec::new(), obstacles, bounds };
+        for (r, p) in requests.into_iter().zip(placed) {
+            match p {
+                Some(placed) => out.labels.push(DrawnLabel { text: r.text, placed }),
+                None => out.left_out.push(r.text),
+            }
         }
+        out
     }
-    out
 }
 
 /// Leaders and shaded boxes of the labels, into the PNG's pixels (the text is drawn after).

@@ -44,8 +44,8 @@ use crate::face::surface_simulation::{SurfaceRunResult, SurfaceSimulation};
 use crate::surface::Chart;
 
 use super::canvas::Canvas;
-use super::figure::{DrawnLabel, PanelLabels, draw_labels_png, label_size, percent};
-use super::labels::{LabelRequest, place_labels};
+use super::figure::{PanelLabels, draw_labels_png, label_size, percent};
+use super::labels::LabelRequest;
 use crate::face::names::display_name;
 use crate::geometry::{Rect, Vec2};
 use raster::{Camera, GBuffer, V3};
@@ -187,15 +187,7 @@ pub fn view_labels(g: &GBuffer, scene: &Scene, texts: &[Option<String>]) -> Pane
             })
         })
         .collect();
-    let placed = place_labels(&requests, &obstacles, bounds);
-    let mut out = PanelLabels { labels: Vec::new(), left_out: Vec::new(), obstacles, bounds };
-    for (r, p) in requests.into_iter().zip(placed) {
-        match p {
-            Some(placed) => out.labels.push(DrawnLabel { text: r.text, placed }),
-            None => out.left_out.push(r.text),
-        }
-    }
-    out
+    PanelLabels::place(requests, obstacles, bounds)
 }
 
 /// Each group's label text: its display name, and `value(g)` on a second line when given.
