@@ -113,7 +113,7 @@ fn sweep_and_merge_write_results_parquet_equal_to_results_csv() {
 #[test]
 fn parquet_of_a_surface_run_is_refused_before_anything_is_written() {
     let d = tempfile::tempdir().unwrap();
-    let s = common::root().join("scenarios/surface-face.toml");
+    let s = common::root().join("scenarios/full-face.toml");
     let err = bad_input(&needlesim(d.path(), &["run", s.to_str().unwrap(), "--out", "o", "--format", "parquet"]));
     assert!(err.contains("--format") && err.contains("surface"), "{err}");
     assert!(!d.path().join("o").exists());
