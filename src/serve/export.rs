@@ -81,6 +81,24 @@ fn mb(bytes: u64) -> String {
     format!("{:.2} MB", bytes as f64 / 1e6)
 }
 
+/// Commit a staged export once its size fits under `cap` in `export_dir` ([`check_room`]),
+/// and list what was written, as on disk, sorted. The staging directory is inside the
+/// export directory, so exports written at the same time are counted too; past the cap,
+/// dropping `staged` removes it.
+pub(super) fn commit_within(staged: StagedDir, export_dir: &Path, cap: u64) -> std::result::Result<(PathBuf, Vec<String>), ExportError> {
+    let staging = staged.path(".");
+    let size = dir_bytes(&staging).map_err(|e| Error::io(&staging, e))?;
+    check_room(export_dir, cap, size.max(1))?;
+    let dir = staged.commit()?;
+    let mut files: Vec<String> = std::fs::read_dir(&dir)
+        .map_err(|e| Error::io(&dir, e))?
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    Ok((dir, files))
+}
+
 /// Refuse when the export directory holds more than `cap` bytes (`staged` of them being the
 /// export in hand).
 pub(super) fn check_room(dir: &Path, cap: u64, staged: u64) -> std::result::Result<(), ExportError> {
@@ -268,18 +286,7 @@ pub fn write(
     write_trace_files(&staged, session)?;
     // The staging directory is inside the export directory: counted in `used`, so exports
     // written at the same time are counted too. Past the cap, dropping `staged` removes it.
-    let staging = staged.path(".");
-    let size = dir_bytes(&staging).map_err(|e| Error::io(&staging, e))?;
-    check_room(&config.export_dir, cap, size.max(1))?;
-    let dir = staged.commit()?;
-    // What was written, as listed on disk (the run's files, pictures and report.html, then
-    // the trace and the strokes).
-    let mut files: Vec<String> = std::fs::read_dir(&dir)
-        .map_err(|e| Error::io(&dir, e))?
-        .filter_map(|e| e.ok())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .collect();
-    files.sort();
+    let (dir, files) = commit_within(staged, &config.export_dir, cap)?;
     Ok(json!({
         "dir": dir.display().to_string(),
         "files": files,

@@ -10,7 +10,7 @@
 use serde_json::{Value, json};
 
 use super::ServeConfig;
-use super::export::{ExportError, TRACE_CSV, check_room, dir_bytes, export_dir};
+use super::export::{ExportError, TRACE_CSV, check_room, commit_within, export_dir};
 use crate::error::{Error, Result};
 use crate::face::surface_trace_run::run_surface_trace;
 use crate::io::output::surface_run::write_surface_run_files;
@@ -58,16 +58,7 @@ pub fn write(
     write_surface_run_files(&staged, &sim, &units, &r, &scenario, Outputs::ALL)?;
     let p = staged.path(TRACE_CSV);
     std::fs::write(&p, &trace).map_err(|e| Error::io(&p, e))?;
-    let staging = staged.path(".");
-    let size = dir_bytes(&staging).map_err(|e| Error::io(&staging, e))?;
-    check_room(&config.export_dir, cap, size.max(1))?;
-    let dir = staged.commit()?;
-    let mut files: Vec<String> = std::fs::read_dir(&dir)
-        .map_err(|e| Error::io(&dir, e))?
-        .filter_map(|e| e.ok())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .collect();
-    files.sort();
+    let (dir, files) = commit_within(staged, &config.export_dir, cap)?;
     Ok(json!({
         "dir": dir.display().to_string(),
         "files": files,

@@ -11,6 +11,7 @@
 use serde::{Serialize, Serializer, ser::SerializeMap};
 
 use crate::face::RegionInfo;
+use crate::face::no_go::NoGoHits;
 use crate::face::plan::Treatment;
 use crate::face::report::RegionRun;
 use crate::face::simulation::{FaceRunResult, FaceSimulation};
@@ -100,6 +101,17 @@ pub struct NoGoSummary {
     /// `[x0, y0, x1, y1]` around their centres, mm.
     pub bounds_mm: Option<[f64; 4]>,
     pub examples_mm: Vec<[f64; 2]>,
+}
+
+impl From<&NoGoHits> for NoGoSummary {
+    fn from(z: &NoGoHits) -> Self {
+        NoGoSummary {
+            punctures: z.punctures,
+            centroid_mm: z.centroid_mm.map(|c| [c.x, c.y]),
+            bounds_mm: z.bounds_mm.map(|b| [b.x0, b.y0, b.x1, b.y1]),
+            examples_mm: z.examples_mm.iter().map(|p| [p.x, p.y]).collect(),
+        }
+    }
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -231,20 +243,7 @@ impl FaceSummary {
                 (info.name.clone(), RegionSummary::new(info, g, area, sim.halo_mm, dose, real))
             })
             .collect();
-        let no_go = map
-            .no_go_names()
-            .iter()
-            .zip(&r.no_go)
-            .map(|(n, z)| {
-                let s = NoGoSummary {
-                    punctures: z.punctures,
-                    centroid_mm: z.centroid_mm.map(|c| [c.x, c.y]),
-                    bounds_mm: z.bounds_mm.map(|b| [b.x0, b.y0, b.x1, b.y1]),
-                    examples_mm: z.examples_mm.iter().map(|p| [p.x, p.y]).collect(),
-                };
-                (n.clone(), s)
-            })
-            .collect();
+        let no_go = map.no_go_names().iter().zip(&r.no_go).map(|(n, z)| (n.clone(), NoGoSummary::from(z))).collect();
         FaceSummary {
             base,
             face: FaceSection {

@@ -44,21 +44,7 @@ pub fn face_summary(sim: &SurfaceSimulation, chart: &Chart, r: &SurfaceRunResult
             (info.name.clone(), RegionSummary::new(info, &g.figures, g.skin_area_mm2, sim.halo_mm, dose, real))
         })
         .collect();
-    let no_go = sim
-        .face
-        .no_go
-        .iter()
-        .zip(&r.no_go)
-        .map(|(n, z)| {
-            let s = NoGoSummary {
-                punctures: z.punctures,
-                centroid_mm: z.centroid_mm.map(|c| [c.x, c.y]),
-                bounds_mm: z.bounds_mm.map(|b| [b.x0, b.y0, b.x1, b.y1]),
-                examples_mm: z.examples_mm.iter().map(|p| [p.x, p.y]).collect(),
-            };
-            (n.clone(), s)
-        })
-        .collect();
+    let no_go = sim.face.no_go.iter().zip(&r.no_go).map(|(n, z)| (n.clone(), NoGoSummary::from(z))).collect();
     FaceSummary {
         base,
         face: FaceSection {
