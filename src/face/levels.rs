@@ -6,14 +6,12 @@
 //! is accumulated; otherwise only the tiles the reaching disks touch are visited
 //! ([`Touched`]), so a level few punctures reach costs little.
 
-use std::collections::HashSet;
-
-use crate::geometry::{Rect, Vec2};
+use crate::geometry::Rect;
 use crate::needle::footprint::Footprint;
 use crate::needle::puncture::Puncture;
 use crate::needle::skin::Level;
 use crate::raster::accumulate::{self, Request, Tally};
-use crate::raster::domain::{Domain, NO_LABEL, TileClass};
+use crate::raster::domain::{NO_LABEL, Touched};
 use crate::raster::grid::GridSpec;
 
 use super::FaceMap;
@@ -49,7 +47,11 @@ pub fn level_hits(inp: &LevelInputs, level: Level) -> LevelHits {
         return LevelHits::AllReach;
     }
     let pts: Vec<Puncture> = (0..n).filter(reaches).map(|i| inp.punctures[i]).collect();
-    let touched = Touched::new(inp.map, &inp.grid, &pts, inp.radius_mm);
+    let r = inp.radius_mm;
+    let boxes = pts
+        .iter()
+        .map(|p| if p.is_disk() { Rect::new(p.x_mm - r, p.y_mm - r, p.x_mm + r, p.y_mm + r) } else { Footprint::of(p, r).bbox() });
+    let touched = Touched::new(inp.map, &inp.grid, boxes);
     LevelHits::Tallies(
         accumulate::accumulate(
             &pts,
@@ -64,54 +66,4 @@ pub fn level_hits(inp: &LevelInputs, level: Level) -> LevelHits {
         )
         .tallies,
     )
-}
-
-/// A domain restricted to the tiles some disks touch: other tiles classify as outside.
-/// Cell counts of the result cover only those tiles (take areas from another accumulation).
-pub struct Touched<'a> {
-    inner: &'a dyn Domain,
-    grid: GridSpec,
-    tiles: HashSet<(i64, i64)>,
-}
-
-impl<'a> Touched<'a> {
-    /// The tiles the footprints (radius `r_mm`, with their tilt and drag) of `punctures` touch.
-    pub fn new(inner: &'a dyn Domain, grid: &GridSpec, punctures: &[Puncture], r_mm: f64) -> Self {
-        let mut tiles = HashSet::new();
-        for p in punctures {
-            let b = if p.is_disk() {
-                Rect::new(p.x_mm - r_mm, p.y_mm - r_mm, p.x_mm + r_mm, p.y_mm + r_mm)
-            } else {
-                Footprint::of(p, r_mm).bbox()
-            };
-            for tj in grid.tile_of(b.y0)..=grid.tile_of(b.y1) {
-                for ti in grid.tile_of(b.x0)..=grid.tile_of(b.x1) {
-                    tiles.insert((ti, tj));
-                }
-            }
-        }
-        Touched { inner, grid: *grid, tiles }
-    }
-}
-
-impl Domain for Touched<'_> {
-    fn bounds(&self) -> Rect {
-        self.inner.bounds()
-    }
-    fn label_count(&self) -> usize {
-        self.inner.label_count()
-    }
-    fn label_at(&self, p: Vec2) -> Option<u16> {
-        self.inner.label_at(p)
-    }
-    fn area_mm2(&self, label: u16) -> f64 {
-        self.inner.area_mm2(label)
-    }
-    fn classify(&self, tile: &Rect) -> TileClass {
-        let c = tile.center();
-        if self.tiles.contains(&(self.grid.tile_of(c.x), self.grid.tile_of(c.y))) { self.inner.classify(tile) } else { TileClass::Outside }
-    }
-    fn label_row(&self, grid: &GridSpec, j: i64, i0: i64, out: &mut [u16]) {
-        self.inner.label_row(grid, j, i0, out)
-    }
 }

@@ -362,7 +362,9 @@ impl SurfaceSimulation {
             measure::measure(chart, group_count, &punctures, &landing.shape, &grid, r + self.halo_mm, passes, None, Layers::default())
         });
         // Depth levels: the holes of the punctures that reach the level in the skin of the
-        // region under them (or aimed at); `None` when every puncture reaches it.
+        // region under them (or aimed at); `None` when every puncture reaches it. Only their
+        // hits are read (cells come from the hole tallies), so only the tiles they touch are
+        // visited.
         let level = |lv: Level| -> Option<Vec<Tally>> {
             let reaches = |i: &usize| {
                 let region = landed[*i].unwrap_or(aimed[*i] as usize);
@@ -374,7 +376,7 @@ impl SurfaceSimulation {
             let idx: Vec<usize> = (0..punctures.len()).filter(reaches).collect();
             let pts: Vec<Puncture> = idx.iter().map(|&i| punctures[i]).collect();
             let shapes: Vec<_> = idx.iter().map(|&i| landing.shape[i]).collect();
-            Some(measure::measure(chart, group_count, &pts, &shapes, &grid, r, passes, None, Layers::default()).groups)
+            Some(measure::measure_hits(chart, group_count, &pts, &shapes, &grid, r, passes).groups)
         };
         let (dej, mid) = (level(Level::Dej), level(Level::MidDermis));
         let level_fraction = |lv: &Option<Vec<Tally>>, groups: &[u32]| {
@@ -467,8 +469,10 @@ impl SurfaceSimulation {
         }
         // No-go zones: punctures whose hole reaches a zone's triangles (3D, through the
         // bucketed clearance of each zone), located by their skin point's front-plane (x, y).
-        let zones: Vec<Clearance> = self.no_go_groups().iter().map(|&g| Clearance::new(chart, &[g], r)).collect();
         let no_go_groups = self.no_go_groups();
+        let zones: Vec<Clearance> = no_go_groups.iter().map(|&g| Clearance::new(chart, &[g], r)).collect();
+        // All zones at once first: most punctures are far from every zone.
+        let any_zone = Clearance::new(chart, &no_go_groups, r);
         let hits: Vec<(Vec2, Option<usize>)> = (0..punctures.len())
             .into_par_iter()
             .map(|i| {
@@ -478,7 +482,11 @@ impl SurfaceSimulation {
                 }
                 let m = &chart.tris[t as usize];
                 let q = m.to_skin(Vec2::new(punctures[i].x_mm, punctures[i].y_mm));
-                let zone = no_go_groups.iter().zip(&zones).position(|(&g, z)| m.group == g || !z.clear(q, r));
+                let zone = if any_zone.clear(q, r) {
+                    no_go_groups.iter().position(|&g| m.group == g)
+                } else {
+                    no_go_groups.iter().zip(&zones).position(|(&g, z)| m.group == g || !z.clear(q, r))
+                };
                 (Vec2::new(q.x, q.y), zone)
             })
             .collect();

@@ -566,12 +566,7 @@ fn fill_labels(ws: &mut Workspace, req: &Request, class: TileClass, ti: i64, tj:
         // Inside tiles are folded as one run: their label row is never read.
         TileClass::Inside(_) => {}
         TileClass::Outside => ws.labels.fill(NO_LABEL),
-        TileClass::Mixed => {
-            for r in 0..t {
-                let row = &mut ws.labels[r * t..(r + 1) * t];
-                req.domain.label_row(&req.grid, tj * t as i64 + r as i64, ti * t as i64, row);
-            }
-        }
+        TileClass::Mixed => req.domain.label_block(&req.grid, tj * t as i64, ti * t as i64, t, &mut ws.labels),
     }
 }
 

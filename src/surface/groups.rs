@@ -38,6 +38,15 @@ impl<'a> ChartGroups<'a> {
         ChartGroups { chart, label_of_group, areas_mm2: vec![area] }
     }
 
+    /// Triangle labels → group labels.
+    fn relabel(&self, out: &mut [u16]) {
+        for l in out.iter_mut() {
+            if *l != NO_LABEL {
+                *l = self.label_of_tri(*l as usize).unwrap_or(NO_LABEL);
+            }
+        }
+    }
+
     fn label_of_tri(&self, t: usize) -> Option<u16> {
         self.label_of_group.get(self.chart.tris[t].group as usize).copied().flatten()
     }
@@ -64,10 +73,10 @@ impl Domain for ChartGroups<'_> {
     }
     fn label_row(&self, grid: &GridSpec, j: i64, i0: i64, out: &mut [u16]) {
         self.chart.label_row(grid, j, i0, out);
-        for l in out.iter_mut() {
-            if *l != NO_LABEL {
-                *l = self.label_of_tri(*l as usize).unwrap_or(NO_LABEL);
-            }
-        }
+        self.relabel(out);
+    }
+    fn label_block(&self, grid: &GridSpec, j0: i64, i0: i64, side: usize, out: &mut [u16]) {
+        self.chart.label_block(grid, j0, i0, side, out);
+        self.relabel(out);
     }
 }

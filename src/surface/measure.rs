@@ -15,9 +15,11 @@
 //! cells across a hole radius and the worst-case area error of one hole.
 
 use crate::error::{Error, Result};
-use crate::needle::footprint::Shape;
+use crate::geometry::Vec2;
+use crate::needle::footprint::{Footprint, Shape};
 use crate::needle::puncture::Puncture;
 use crate::raster::accumulate::{self, Accumulation, Layers, Request, Tally};
+use crate::raster::domain::{Domain, Touched};
 use crate::raster::grid::GridSpec;
 
 use super::chart::Chart;
@@ -100,10 +102,43 @@ pub fn measure(
     picture_cells: Option<usize>,
     layers: Layers,
 ) -> Measured {
+    measure_over(chart, chart, group_count, punctures, shapes, grid, radius_mm, passes, picture_cells, layers)
+}
+
+/// [`measure`] over the tiles the footprints touch only: the hit counts (and so every
+/// group's `covered()`) are exact, cell counts cover those tiles only. For the few punctures
+/// that reach a depth level.
+pub fn measure_hits(
+    chart: &Chart,
+    group_count: usize,
+    punctures: &[Puncture],
+    shapes: &[Shape],
+    grid: &SurfaceGrid,
+    radius_mm: f64,
+    passes: usize,
+) -> Measured {
+    let boxes = punctures.iter().zip(shapes).map(|(p, s)| Footprint::shaped(Vec2::new(p.x_mm, p.y_mm), s, radius_mm).bbox());
+    let touched = Touched::new(chart, &grid.grid, boxes);
+    measure_over(chart, &touched, group_count, punctures, shapes, grid, radius_mm, passes, None, Layers::default())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn measure_over(
+    chart: &Chart,
+    domain: &dyn Domain,
+    group_count: usize,
+    punctures: &[Puncture],
+    shapes: &[Shape],
+    grid: &SurfaceGrid,
+    radius_mm: f64,
+    passes: usize,
+    picture_cells: Option<usize>,
+    layers: Layers,
+) -> Measured {
     let acc = accumulate::accumulate_shaped(
         punctures,
         Some(shapes),
-        &Request { grid: grid.grid, radius_mm, passes, picture_cells, domain: chart, layers },
+        &Request { grid: grid.grid, radius_mm, passes, picture_cells, domain, layers },
     );
     let frames = layers.frame_ends.map_or(0, |e| e.len());
     let mut groups = vec![Tally::with_frames(passes, frames); group_count];

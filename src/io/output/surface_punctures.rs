@@ -9,7 +9,8 @@ use crate::needle::puncture::Puncture;
 use crate::surface::Chart;
 use crate::surface::place::NO_TRIANGLE;
 
-use super::{PUNCTURES_CSV, punctures_csv};
+use super::PUNCTURES_CSV;
+use super::punctures_csv::{self, push_fixed};
 
 /// Columns a surface run adds to `punctures.csv`.
 pub const SURFACE_COLUMNS: [&str; 11] =
@@ -17,17 +18,27 @@ pub const SURFACE_COLUMNS: [&str; 11] =
 
 /// punctures.csv bytes of a surface run.
 pub fn punctures_bytes(sim: &SurfaceSimulation, chart: &Chart, r: &SurfaceRunResult) -> Result<Vec<u8>> {
-    let group_name = |g: usize| -> String {
-        let names = &sim.face.mesh.groups;
-        let nr = sim.face.regions.len();
-        if g < nr {
-            names[g].clone()
-        } else if g < nr + sim.face.no_go.len() {
-            format!("no_go:{}", names[g])
-        } else {
-            "unassigned".into()
-        }
-    };
+    let mut out = Vec::new();
+    write_punctures(&mut out, sim, chart, r).map_err(|e| Error::io(PUNCTURES_CSV, e))?;
+    Ok(out)
+}
+
+/// Write a surface run's punctures.csv to `w`, a row at a time (numbers by
+/// [`punctures_csv::push_fixed`]: the bytes of `{:.N}`).
+pub fn write_punctures<W: std::io::Write>(w: &mut W, sim: &SurfaceSimulation, chart: &Chart, r: &SurfaceRunResult) -> std::io::Result<()> {
+    let names = &sim.face.mesh.groups;
+    let nr = sim.face.regions.len();
+    let group_names: Vec<String> = (0..names.len())
+        .map(|g| {
+            if g < nr {
+                names[g].clone()
+            } else if g < nr + sim.face.no_go.len() {
+                format!("no_go:{}", names[g])
+            } else {
+                "unassigned".into()
+            }
+        })
+        .collect();
     let skin: Vec<std::result::Result<[f64; 6], [f64; 3]>> = r
         .run
         .punctures
@@ -58,25 +69,39 @@ pub fn punctures_bytes(sim: &SurfaceSimulation, chart: &Chart, r: &SurfaceRunRes
         }
         a
     };
-    let mut out = Vec::new();
-    punctures_csv::write_with(&mut out, &front, &SURFACE_COLUMNS, |i, w| {
-        use std::io::Write;
+    let mut row: Vec<u8> = Vec::with_capacity(160);
+    punctures_csv::write_with(w, &front, &SURFACE_COLUMNS, |i, w| {
         let t = r.landing.tri[i];
         let p = &r.run.punctures[i];
+        row.clear();
+        let num = |row: &mut Vec<u8>, v: f64, prec: usize| {
+            row.push(b',');
+            push_fixed(row, v, prec);
+        };
         match skin[i] {
-            Ok(s) => write!(w, ",{:.6},{:.6},{:.6},{:.6}", s[2], s[3], s[4], s[5])?,
-            Err(q) => write!(w, ",{:.6},,,", q[2])?,
+            Ok(s) => (2..6).for_each(|k| num(&mut row, s[k], 6)),
+            Err(q) => {
+                num(&mut row, q[2], 6);
+                row.extend_from_slice(b",,,");
+            }
         }
-        write!(w, ",{:.6},{:.6},{}", p.x_mm, p.y_mm, sim.face.regions[aimed[i] as usize].name)?;
-        let landed = if t == NO_TRIANGLE { "off_mesh".to_string() } else { group_name(chart.tris[t as usize].group as usize) };
-        write!(w, ",{landed},{:.4}", r.real_depth_mm[i])?;
-        let g = (t != NO_TRIANGLE).then(|| chart.tris[t as usize].group as usize).filter(|&g| g < sim.face.regions.len());
-        match g {
-            Some(g) => write!(w, ",{}", sim.face.regions[g].skin.layer_reached(r.real_depth_mm[i]).name())?,
-            None => write!(w, ",")?,
+        num(&mut row, p.x_mm, 6);
+        num(&mut row, p.y_mm, 6);
+        row.push(b',');
+        row.extend_from_slice(sim.face.regions[aimed[i] as usize].name.as_bytes());
+        row.push(b',');
+        row.extend_from_slice(if t == NO_TRIANGLE {
+            b"off_mesh"
+        } else {
+            group_names.get(chart.tris[t as usize].group as usize).map_or(&b"unassigned"[..], |n| n.as_bytes())
+        });
+        num(&mut row, r.real_depth_mm[i], 4);
+        row.push(b',');
+        let g = (t != NO_TRIANGLE).then(|| chart.tris[t as usize].group as usize).filter(|&g| g < nr);
+        if let Some(g) = g {
+            row.extend_from_slice(sim.face.regions[g].skin.layer_reached(r.real_depth_mm[i]).name().as_bytes());
         }
-        write!(w, ",{:.4}", r.landing.surface_tilt_deg[i])
+        num(&mut row, r.landing.surface_tilt_deg[i] as f64, 4);
+        w.write_all(&row)
     })
-    .map_err(|e| Error::io(PUNCTURES_CSV, e))?;
-    Ok(out)
 }

@@ -23,13 +23,13 @@ use crate::face::surface_simulation::{SurfaceRunResult, SurfaceSimulation};
 use crate::render::run_pictures::Picture;
 use crate::render::surface::{front_view, uv_heatmap};
 
-use super::{Outputs, PUNCTURES_CSV, REGIONS_CSV, REPORT_HTML, SCENARIO_TOML, SUMMARY_JSON, StagedDir};
+use super::{Outputs, REGIONS_CSV, REPORT_HTML, SCENARIO_TOML, SUMMARY_JSON, StagedDir};
 
 /// The chart heatmap picture.
 pub const UV_HEATMAP_PNG: &str = "uv_heatmap.png";
 /// The front view picture.
 pub const FRONT_VIEW_PNG: &str = "front_view.png";
-pub use super::surface_punctures::{SURFACE_COLUMNS, punctures_bytes};
+pub use super::surface_punctures::{SURFACE_COLUMNS, punctures_bytes, write_punctures};
 
 /// Write a surface run's outputs into `dir` atomically (everything drawn in memory first).
 pub fn write_surface_run(dir: &Path, sim: &SurfaceSimulation, units: &str, r: &SurfaceRunResult, scenario_toml: &str) -> Result<PathBuf> {
@@ -67,44 +67,20 @@ pub fn write_surface_run_files(
     let summary = serde_json::to_string_pretty(&summary_value)
         .map_err(|e| Error::Render { path: SUMMARY_JSON.into(), message: e.to_string() })?
         + "\n";
-    let csv = if outputs.punctures { Some(punctures_bytes(sim, &chart, r)?) } else { None };
-    // Pictures are drawn when files or the report need them.
-    let mut pictures = Vec::new();
-    if outputs.pictures || outputs.report {
-        for (file, bytes) in crate::render::shaded::draw_surface_pictures(sim, &chart, r)? {
-            let mime = if file.ends_with(".gif") { "image/gif" } else { "image/png" };
-            let caption = crate::render::shaded::caption(&file).to_string();
-            pictures.push(Picture { file, mime, bytes, caption, in_report: true });
-        }
-        if let Some(raster) = &r.run.hole.raster {
-            pictures.push(Picture {
-                file: UV_HEATMAP_PNG.into(),
-                mime: "image/png",
-                bytes: uv_heatmap(&sim.face.mesh, &chart, raster).to_png()?,
-                caption: "Mean hits per spot on the skin, in the mesh's UV chart (chart mm), with the region outlines".into(),
-                in_report: true,
-            });
-        }
-        let coverage: Vec<f64> =
-            r.run.hole.tallies.iter().map(|t| if t.cells > 0 { t.covered() as f64 / t.cells as f64 } else { 0.0 }).collect();
-        pictures.push(Picture {
-            file: FRONT_VIEW_PNG.into(),
-            mime: "image/png",
-            bytes: front_view(&sim.face.mesh, &chart, &coverage).to_png()?,
-            caption: "The mesh from the front, each triangle coloured by its hole coverage, shaded".into(),
-            in_report: false,
-        });
-    }
-    let report = outputs.report.then(|| super::surface_report::surface_report_html(&summary_value, scenario_toml, &pictures));
-    let regions_csv = if outputs.report { super::report::regions_csv(&summary_value) } else { None };
-    let write = |name: &str, bytes: &[u8]| {
-        let p = staged.path(name);
-        std::fs::write(&p, bytes).map_err(|e| Error::io(&p, e))
-    };
+    // punctures.csv is streamed to its file while the pictures and the report are drawn.
+    let (csv, drawn) = rayon::join(
+        || -> Result<()> {
+            if outputs.punctures {
+                super::run::write_punctures_with(staged, outputs.parquet, |w| write_punctures(w, sim, &chart, r))?;
+            }
+            Ok(())
+        },
+        || draw_surface_files(sim, &chart, r, &summary_value, scenario_toml, outputs),
+    );
+    csv?;
+    let (pictures, report, regions_csv) = drawn?;
+    let write = |name: &str, bytes: &[u8]| super::run::write_staged(staged, name, bytes);
     write(SUMMARY_JSON, summary.as_bytes())?;
-    if let Some(csv) = csv {
-        write(PUNCTURES_CSV, &csv)?;
-    }
     if outputs.pictures {
         for p in &pictures {
             write(&p.file, &p.bytes)?;
@@ -117,4 +93,46 @@ pub fn write_surface_run_files(
         write(REGIONS_CSV, csv.as_bytes())?;
     }
     write(SCENARIO_TOML, scenario_toml.as_bytes())
+}
+
+/// The pictures (when files or the report need them), report.html and regions.csv of a
+/// surface run.
+fn draw_surface_files(
+    sim: &SurfaceSimulation,
+    chart: &crate::surface::Chart,
+    r: &SurfaceRunResult,
+    summary_value: &serde_json::Value,
+    scenario_toml: &str,
+    outputs: Outputs,
+) -> Result<(Vec<Picture>, Option<String>, Option<String>)> {
+    // Pictures are drawn when files or the report need them.
+    let mut pictures = Vec::new();
+    if outputs.pictures || outputs.report {
+        for (file, bytes) in crate::render::shaded::draw_surface_pictures(sim, chart, r)? {
+            let mime = if file.ends_with(".gif") { "image/gif" } else { "image/png" };
+            let caption = crate::render::shaded::caption(&file).to_string();
+            pictures.push(Picture { file, mime, bytes, caption, in_report: true });
+        }
+        if let Some(raster) = &r.run.hole.raster {
+            pictures.push(Picture {
+                file: UV_HEATMAP_PNG.into(),
+                mime: "image/png",
+                bytes: uv_heatmap(&sim.face.mesh, chart, raster).to_png()?,
+                caption: "Mean hits per spot on the skin, in the mesh's UV chart (chart mm), with the region outlines".into(),
+                in_report: true,
+            });
+        }
+        let coverage: Vec<f64> =
+            r.run.hole.tallies.iter().map(|t| if t.cells > 0 { t.covered() as f64 / t.cells as f64 } else { 0.0 }).collect();
+        pictures.push(Picture {
+            file: FRONT_VIEW_PNG.into(),
+            mime: "image/png",
+            bytes: front_view(&sim.face.mesh, chart, &coverage).to_png()?,
+            caption: "The mesh from the front, each triangle coloured by its hole coverage, shaded".into(),
+            in_report: false,
+        });
+    }
+    let report = outputs.report.then(|| super::surface_report::surface_report_html(summary_value, scenario_toml, &pictures));
+    let regions_csv = if outputs.report { super::report::regions_csv(summary_value) } else { None };
+    Ok((pictures, report, regions_csv))
 }
