@@ -34,6 +34,23 @@ pub fn write_with<W: Write>(
     mut cells: impl FnMut(usize, &mut W) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
     let shaped = punctures.iter().any(|p| !p.is_disk());
+    write_header(w, shaped, extra)?;
+    // One row at a time into a reused buffer; numbers by [`push_fixed`] (the bytes of
+    // `{:.N}`, without the formatting machinery).
+    let mut row = Vec::with_capacity(160);
+    for (i, p) in punctures.iter().enumerate() {
+        row.clear();
+        push_row(&mut row, p, shaped);
+        w.write_all(&row)?;
+        cells(i, w)?;
+        w.write_all(b"\n")?;
+    }
+    Ok(())
+}
+
+/// The header line: the standard columns, the shape columns when `shaped` (some puncture is
+/// not an ideal disk), then `extra`.
+pub fn write_header(w: &mut impl Write, shaped: bool, extra: &[&str]) -> std::io::Result<()> {
     write!(w, "{HEADER}")?;
     if shaped {
         write!(w, ",{SHAPE_COLUMNS}")?;
@@ -41,33 +58,28 @@ pub fn write_with<W: Write>(
     for name in extra {
         write!(w, ",{name}")?;
     }
-    writeln!(w)?;
-    // One row at a time into a reused buffer; numbers by [`push_fixed`] (the bytes of
-    // `{:.N}`, without the formatting machinery).
-    let mut row = Vec::with_capacity(160);
-    for (i, p) in punctures.iter().enumerate() {
-        row.clear();
-        push_uint(&mut row, p.pass as u64);
+    writeln!(w)
+}
+
+/// A row's standard (and, when `shaped`, shape) fields, appended to `row` without the end of
+/// line.
+pub fn push_row(row: &mut Vec<u8>, p: &Puncture, shaped: bool) {
+    push_uint(row, p.pass as u64);
+    row.push(b',');
+    push_uint(row, p.stamp as u64);
+    row.push(b',');
+    push_uint(row, p.needle as u64);
+    for (v, prec) in [(p.x_mm, 6), (p.y_mm, 6), (p.depth_mm, 4), (p.t_s, 6)] {
         row.push(b',');
-        push_uint(&mut row, p.stamp as u64);
-        row.push(b',');
-        push_uint(&mut row, p.needle as u64);
-        for (v, prec) in [(p.x_mm, 6), (p.y_mm, 6), (p.depth_mm, 4), (p.t_s, 6)] {
-            row.push(b',');
-            push_fixed(&mut row, v, prec);
-        }
-        if shaped {
-            // f32 → f64 is exact, and `{:.N}` prints the exact value of either.
-            for (v, prec) in [(p.tilt_deg, 4), (p.tilt_azimuth_deg, 4), (p.drag_x_mm, 6), (p.drag_y_mm, 6)] {
-                row.push(b',');
-                push_fixed(&mut row, v as f64, prec);
-            }
-        }
-        w.write_all(&row)?;
-        cells(i, w)?;
-        w.write_all(b"\n")?;
+        push_fixed(row, v, prec);
     }
-    Ok(())
+    if shaped {
+        // f32 → f64 is exact, and `{:.N}` prints the exact value of either.
+        for (v, prec) in [(p.tilt_deg, 4), (p.tilt_azimuth_deg, 4), (p.drag_x_mm, 6), (p.drag_y_mm, 6)] {
+            row.push(b',');
+            push_fixed(row, v as f64, prec);
+        }
+    }
 }
 
 /// Extra columns of a face session's `punctures.csv`.

@@ -2,6 +2,8 @@
 //! point's front-plane coordinates, then [`SURFACE_COLUMNS`] (every column of a flat face
 //! session's file is among them: `region`, `landed_in`, `real_depth_mm`, `layer`).
 
+use rayon::prelude::*;
+
 use crate::error::{Error, Result};
 use crate::face::surface_simulation::{SurfaceRunResult, SurfaceSimulation};
 use crate::geometry::Vec2;
@@ -39,29 +41,6 @@ pub fn write_punctures<W: std::io::Write>(w: &mut W, sim: &SurfaceSimulation, ch
             }
         })
         .collect();
-    let skin: Vec<std::result::Result<[f64; 6], [f64; 3]>> = r
-        .run
-        .punctures
-        .iter()
-        .zip(&r.landing.tri)
-        .enumerate()
-        .map(|(i, (p, &t))| {
-            // Off the mesh: the point on the stamp's tangent plane (in the air past the edge).
-            let m = &chart.tris[if t != NO_TRIANGLE { t } else { r.landing.stamp_tri[i] } as usize];
-            let q = m.to_skin(Vec2::new(p.x_mm, p.y_mm));
-            (t != NO_TRIANGLE).then_some([q.x, q.y, q.z, m.normal.x, m.normal.y, m.normal.z]).ok_or([q.x, q.y, q.z])
-        })
-        .collect();
-    let front: Vec<Puncture> = r
-        .run
-        .punctures
-        .iter()
-        .zip(&skin)
-        .map(|(p, s)| match s {
-            Ok(s) => Puncture { x_mm: s[0], y_mm: s[1], ..*p },
-            Err(q) => Puncture { x_mm: q[0], y_mm: q[1], ..*p },
-        })
-        .collect();
     let aimed: Vec<u16> = {
         let mut a = vec![0u16; r.run.punctures.len()];
         for (t, run) in sim.treatments.iter().zip(&r.treatments) {
@@ -69,24 +48,29 @@ pub fn write_punctures<W: std::io::Write>(w: &mut W, sim: &SurfaceSimulation, ch
         }
         a
     };
-    let mut row: Vec<u8> = Vec::with_capacity(160);
-    punctures_csv::write_with(w, &front, &SURFACE_COLUMNS, |i, w| {
-        let t = r.landing.tri[i];
-        let p = &r.run.punctures[i];
-        row.clear();
+    let punctures = &r.run.punctures;
+    let shaped = punctures.iter().any(|p| !p.is_disk());
+    punctures_csv::write_header(w, shaped, &SURFACE_COLUMNS)?;
+    // Rows are formatted in parallel in blocks of ROWS, written in order.
+    const ROWS: usize = 1 << 14;
+    let row_of = |i: usize, row: &mut Vec<u8>| {
+        let (p, t) = (&punctures[i], r.landing.tri[i]);
+        // Off the mesh: the point on the stamp's tangent plane (in the air past the edge).
+        let m = &chart.tris[if t != NO_TRIANGLE { t } else { r.landing.stamp_tri[i] } as usize];
+        let q = m.to_skin(Vec2::new(p.x_mm, p.y_mm));
+        punctures_csv::push_row(row, &Puncture { x_mm: q.x, y_mm: q.y, ..*p }, shaped);
         let num = |row: &mut Vec<u8>, v: f64, prec: usize| {
             row.push(b',');
             push_fixed(row, v, prec);
         };
-        match skin[i] {
-            Ok(s) => (2..6).for_each(|k| num(&mut row, s[k], 6)),
-            Err(q) => {
-                num(&mut row, q[2], 6);
-                row.extend_from_slice(b",,,");
-            }
+        num(row, q.z, 6);
+        if t != NO_TRIANGLE {
+            (0..3).for_each(|k| num(row, m.normal[k], 6));
+        } else {
+            row.extend_from_slice(b",,,");
         }
-        num(&mut row, p.x_mm, 6);
-        num(&mut row, p.y_mm, 6);
+        num(row, p.x_mm, 6);
+        num(row, p.y_mm, 6);
         row.push(b',');
         row.extend_from_slice(sim.face.regions[aimed[i] as usize].name.as_bytes());
         row.push(b',');
@@ -95,13 +79,28 @@ pub fn write_punctures<W: std::io::Write>(w: &mut W, sim: &SurfaceSimulation, ch
         } else {
             group_names.get(chart.tris[t as usize].group as usize).map_or(&b"unassigned"[..], |n| n.as_bytes())
         });
-        num(&mut row, r.real_depth_mm[i], 4);
+        num(row, r.real_depth_mm[i], 4);
         row.push(b',');
         let g = (t != NO_TRIANGLE).then(|| chart.tris[t as usize].group as usize).filter(|&g| g < nr);
         if let Some(g) = g {
             row.extend_from_slice(sim.face.regions[g].skin.layer_reached(r.real_depth_mm[i]).name().as_bytes());
         }
-        num(&mut row, r.landing.surface_tilt_deg[i] as f64, 4);
-        w.write_all(&row)
-    })
+        num(row, r.landing.surface_tilt_deg[i] as f64, 4);
+        row.push(b'\n');
+    };
+    let blocks: Vec<std::ops::Range<usize>> = (0..punctures.len()).step_by(ROWS).map(|a| a..(a + ROWS).min(punctures.len())).collect();
+    for group in blocks.chunks(rayon::current_num_threads().max(1) * 2) {
+        let texts: Vec<Vec<u8>> = group
+            .par_iter()
+            .map(|b| {
+                let mut out = Vec::with_capacity(b.len() * 160);
+                b.clone().for_each(|i| row_of(i, &mut out));
+                out
+            })
+            .collect();
+        for t in &texts {
+            w.write_all(t)?;
+        }
+    }
+    Ok(())
 }
