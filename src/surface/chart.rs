@@ -218,6 +218,23 @@ impl Chart {
     }
 }
 
+/// First `k` in `[from, to]` whose cell centre `xs[k]` is past `x` (`>` when `STRICT`, else
+/// `>=`; `to` when none is), starting from the guess `guess` (cells from `xs[0]`) and settled
+/// by exact comparisons, so the guess's rounding never matters.
+#[inline(always)]
+fn first_past<const STRICT: bool>(xs: &[f64], guess: f64, x: f64, from: usize, to: usize) -> usize {
+    let past = |c: usize| if STRICT { xs[c] > x } else { xs[c] >= x };
+    let g = guess.floor();
+    let mut k = if g.is_finite() { g.clamp(from as f64, to as f64) as usize } else { from };
+    while k > from && past(k - 1) {
+        k -= 1;
+    }
+    while k < to && !past(k) {
+        k += 1;
+    }
+    k
+}
+
 impl Domain for Chart {
     fn bounds(&self) -> Rect {
         self.bounds
@@ -266,21 +283,7 @@ impl Domain for Chart {
         }
         cands.sort_unstable();
         cands.dedup();
-        let x_first = xs[0];
-        let h = grid.resolution_mm;
-        // First cell in [from, to] whose centre is past `x` (`past` = `>=` or `>`), from a guess.
-        let first = |x: f64, from: usize, to: usize, strict: bool| -> usize {
-            let past = |c: usize| if strict { xs[c] > x } else { xs[c] >= x };
-            let g = ((x - x_first) / h).floor();
-            let mut k = if g.is_finite() { g.clamp(from as f64, to as f64) as usize } else { from };
-            while k > from && past(k - 1) {
-                k -= 1;
-            }
-            while k < to && !past(k) {
-                k += 1;
-            }
-            k
-        };
+        let (x_first, per_mm) = (xs[0], 1.0 / grid.resolution_mm);
         for &t in &cands {
             let (bi0, bi1, bj0, bj1) = self.ranges[t as usize];
             let tri = &self.tris[t as usize];
@@ -294,8 +297,8 @@ impl Domain for Chart {
             }
             for r in ra..rb {
                 let Some((lo, hi)) = tri.row_span(ys[r]) else { continue };
-                let from = first(lo, ca, cb, false);
-                let to = first(hi, from, cb, true);
+                let from = first_past::<false>(&xs, (lo - x_first) * per_mm, lo, ca, cb);
+                let to = first_past::<true>(&xs, (hi - x_first) * per_mm, hi, from, cb);
                 for o in &mut out[r * side + from..r * side + to] {
                     if *o == NO_LABEL {
                         *o = t as u16;
