@@ -22,7 +22,9 @@ fn path(name: &str) -> std::path::PathBuf {
 
 fn session(c: &mut Criterion) {
     let flat_file = scenario::load(&path("flat-face.toml"), &[]).unwrap();
-    let flat = flat_file.to_face_simulation(needlesim::face::default_face().unwrap()).unwrap();
+    let mut flat = flat_file.to_face_simulation(needlesim::face::default_face().unwrap()).unwrap();
+    // Figures only on both sides (`run --outputs summary`): no picture raster, no frames.
+    (flat.picture, flat.frames) = (false, 0);
     let file = scenario::load(&path("full-face.toml"), &[]).unwrap();
     let mut surface = file.to_surface_simulation_in(file.load_surface_face(&path("full-face.toml")).unwrap(), &path("")).unwrap();
     surface.picture = false;

@@ -104,7 +104,14 @@ pub struct Chart {
     members: Vec<u32>,
     /// Each triangle's bucket range `(i0, i1, j0, j1)`: it is a member of exactly those.
     ranges: Vec<(usize, usize, usize, usize)>,
+    /// Each triangle's chart box `[x0, y0, x1, y1]`, x widened by [`BOX_SLACK`] (a point
+    /// outside it is in no row span of the triangle: a quick rejection in [`Chart::locate`]).
+    boxes: Vec<[f64; 4]>,
 }
+
+/// Relative widening of the boxes' x extent: far more than the rounding of a row span's
+/// interpolated ends (a few ulps), far less than a cell.
+const BOX_SLACK: f64 = 1e-9;
 
 /// `x` rounded to 4 significant digits.
 fn round_4(x: f64) -> f64 {
@@ -148,7 +155,18 @@ impl Chart {
         let bucket_mm = (2.0 * mean_area).sqrt().max(bounds.width().max(bounds.height()) / 2048.0).max(1e-9);
         let nx = ((bounds.width() / bucket_mm).floor() as usize + 1).max(1);
         let ny = ((bounds.height() / bucket_mm).floor() as usize + 1).max(1);
-        let mut chart = Chart { scale_mm, tris, bounds, bucket_mm, nx, ny, starts: Vec::new(), members: Vec::new(), ranges: Vec::new() };
+        let mut chart = Chart {
+            scale_mm,
+            tris,
+            bounds,
+            bucket_mm,
+            nx,
+            ny,
+            starts: Vec::new(),
+            members: Vec::new(),
+            ranges: Vec::new(),
+            boxes: Vec::new(),
+        };
         chart.fill_buckets();
         Ok(chart)
     }
@@ -193,6 +211,15 @@ impl Chart {
         self.starts = counts;
         self.members = members;
         self.ranges = ranges;
+        self.boxes = self
+            .tris
+            .iter()
+            .map(|t| {
+                let b = t.bounds();
+                let slack = BOX_SLACK * (b.x0.abs().max(b.x1.abs()) + 1.0);
+                [b.x0 - slack, b.y0, b.x1 + slack, b.y1]
+            })
+            .collect();
     }
 
     /// Triangles whose bounding box meets bucket `k`, ascending.
@@ -209,7 +236,15 @@ impl Chart {
     /// The triangle at chart point `p` (see the module doc), or `None` off the mesh.
     pub fn locate(&self, p: Vec2) -> Option<u32> {
         let k = self.bucket_at(p.x, p.y)?;
-        self.bucket(k).iter().copied().find(|&t| self.tris[t as usize].row_span(p.y).is_some_and(|(lo, hi)| lo <= p.x && p.x <= hi))
+        self.bucket(k).iter().copied().find(|&t| {
+            // The y test is row_span's own (it meets an edge exactly when y is in range).
+            let b = &self.boxes[t as usize];
+            b[1] <= p.y
+                && p.y <= b[3]
+                && b[0] <= p.x
+                && p.x <= b[2]
+                && self.tris[t as usize].row_span(p.y).is_some_and(|(lo, hi)| lo <= p.x && p.x <= hi)
+        })
     }
 
     /// Chart bounding box of every triangle, mm.
