@@ -1,0 +1,110 @@
+//! A real hand on the surface: the flat map's hand ([`crate::technique::hand`]) walking the
+//! surface's lanes, its departures taken in the skin's tangent plane.
+//!
+//! **Model.** One rule of each, reused: the hand's random processes ([`HandState`], the
+//! pass's hand stream), the walking rule ([`walk::walk_arcs`]: arc positions advance by
+//! `step × period factor × speed factor`, the clock by `step × period factor`) and the
+//! random pattern's re-timing ([`walk::scatter`]). On the surface the walk's arcs are **skin**
+//! mm: the pieces are the planner's chart steps with their skin lengths
+//! ([`GroupPlanner::pieces`], the same steps the ideal stamps use), and a stamp `a` skin mm
+//! into a step sits at the chart point that fraction of the step along
+//! ([`GroupPlanner::stamp_on`]). At each stamp, in the tangent plane of its triangle (normal
+//! `n`), with `t` the direction of motion on the skin (`J d` normalised for the step's chart
+//! direction `d`):
+//!
+//! - **tremor** moves the stamp by `lateral_mm × (n × t)` on the skin (to the left of the
+//!   motion, as the flat map's `left_normal`), mapped to the chart by the triangle's `J⁺`;
+//! - **speed and period** make the velocity `t × speed × speed factor` and the drag (with a
+//!   contact duty) `velocity × duty × period`, skin mm;
+//! - **tilt** (hand + `90° − pen.angle_deg`, clipped by the hand) leans the pen towards `t`
+//!   turned by `hand.tilt_azimuth_deg` about `n`; a pen held still (random stamps, a step of
+//!   no length) leans towards the pass direction's skin direction turned the same way.
+//!
+//! [`crate::surface::place`] turns the tilt, lean and drag into each needle's footprint.
+//! On a flat mesh whose chart is its plane (UV = xy) every step is exact and this is the
+//! flat map's walk to rounding, with the same stream (`HAND_STREAM_BASE + stream`).
+
+use rand::Rng;
+
+use crate::geometry::{Vec2, direction};
+use crate::pen::device::Device;
+use crate::technique::hand::{Hand, HandState};
+use crate::technique::lanes::{PassPlan, Pattern, Stamp};
+use crate::technique::walk::{self, Lean};
+
+use super::chart::{TriMap, Vec3};
+use super::place::StampHand;
+use super::plan::{GroupPass, GroupPlanner, SurfaceStamp};
+
+/// The stamps of one pass made by a real hand on the surface.
+#[derive(Clone, Debug, Default)]
+pub struct HandPass {
+    pub stamps: Vec<SurfaceStamp>,
+    /// The hand at each stamp (parallel to `stamps`).
+    pub hands: Vec<StampHand>,
+    /// Time from the first touch to the end of the path, s.
+    pub time_s: f64,
+    /// Stamps whose tilt draw was clipped to the largest tilt.
+    pub tilt_clipped: u64,
+}
+
+/// Unit skin direction of chart direction `d` on triangle `t` (zero for `d = 0`).
+fn skin_direction(t: &TriMap, d: Vec2) -> Vec3 {
+    let v = t.jac * d;
+    let len = v.norm();
+    if len > 0.0 { v / len } else { Vec3::zeros() }
+}
+
+/// `v` (in the tangent plane of normal `n`) turned by `deg` about `n`.
+fn turn(v: Vec3, n: Vec3, deg: f64) -> Vec3 {
+    let (s, c) = deg.to_radians().sin_cos();
+    v * c + n.cross(&v) * s
+}
+
+/// Walk pass `plan` over `gp` (the planner's pass: its path, or its random stamps) with
+/// `hand`, drawing from `rng` (the pass's hand stream).
+pub fn walk_pass<R: Rng>(planner: &GroupPlanner, gp: &GroupPass, plan: &PassPlan, device: &Device, hand: &Hand, rng: R) -> HandPass {
+    let chart = planner.chart;
+    let f = device.frequency_hz;
+    let mut state = HandState::new(hand, 90.0 - device.angle_deg, rng);
+    let still = direction(plan.direction_deg);
+    let lean_of = |t: &TriMap, motion: Vec3| {
+        let base = if motion == Vec3::zeros() { skin_direction(t, still) } else { motion };
+        turn(base, t.normal, hand.tilt_azimuth_deg)
+    };
+    let mut out = HandPass::default();
+    if plan.pattern == Pattern::Random {
+        let planned: Vec<Stamp> = gp.stamps.iter().map(|s| Stamp { center_mm: s.center, t_s: s.t_s }).collect();
+        let lean = Lean { offset_deg: hand.tilt_azimuth_deg, still_deg: plan.direction_deg + hand.tilt_azimuth_deg };
+        let (hs, time_s) = walk::scatter(&planned, f, &mut state, lean);
+        for (s, h) in gp.stamps.iter().zip(&hs) {
+            let t = &chart.tris[s.tri as usize];
+            out.stamps.push(SurfaceStamp { t_s: h.t_s, ..*s });
+            out.hands.push(StampHand { tilt_deg: h.tilt_deg, lean: lean_of(t, Vec3::zeros()), drag: Vec3::zeros() });
+        }
+        out.time_s = time_s;
+    } else {
+        let pieces = planner.pieces(&gp.segments);
+        let (arcs, time_s) = walk::walk_arcs(pieces.iter().map(|p| (p.skin_mm, p.pen_down)), plan.speed_mm_s, f, &mut state);
+        for a in arcs {
+            let pc = &pieces[a.piece];
+            let Some(on) = planner.stamp_on(pc, a.along, a.t_s) else { continue };
+            let h = a.hand;
+            let d = pc.to - pc.from;
+            let t0 = &chart.tris[on.tri as usize];
+            let center = on.center + t0.inv * (t0.normal.cross(&skin_direction(t0, d)) * h.lateral_mm);
+            // The tremor may carry the stamp onto another triangle: its tangent plane then.
+            let tri = chart.locate(center).unwrap_or(on.tri);
+            let t = &chart.tris[tri as usize];
+            let motion = skin_direction(t, d);
+            let period_s = h.period_factor / f;
+            let velocity = motion * (plan.speed_mm_s * h.speed_factor);
+            let drag = device.contact_duty.map_or(Vec3::zeros(), |duty| velocity * (duty * period_s));
+            out.stamps.push(SurfaceStamp { center, tri, t_s: a.t_s });
+            out.hands.push(StampHand { tilt_deg: h.tilt_deg, lean: lean_of(t, motion), drag });
+        }
+        out.time_s = time_s;
+    }
+    out.tilt_clipped = state.tilt_clipped;
+    out
+}
