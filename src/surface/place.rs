@@ -221,3 +221,44 @@ pub fn place(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::surface::shapes::flat_rect;
+    use std::f64::consts::PI;
+
+    /// A plane turned α = 40° about y (normal (sin α, 0, cos α), isometric chart). Frontal: no
+    /// hand gives tilt α; a hand tilting θ_h = 15° towards +x (uphill) gives |α − θ_h|, towards
+    /// −x gives α + θ_h. Normal: θ_h itself. Every hole's chart area is πr²/cos(tilt).
+    #[test]
+    fn frontal_tilt_composes_with_the_hand() {
+        let alpha: f64 = 40.0;
+        let (s, c) = alpha.to_radians().sin_cos();
+        let mut mesh = flat_rect(10.0, 10.0, 2, 2, "plane");
+        for p in &mut mesh.positions_mm {
+            *p = [p[0] * c, p[1], -p[0] * s];
+        }
+        let chart = Chart::new(&mesh, "plane").unwrap();
+        let center = Vec2::new(5.0, 5.0);
+        let tri = chart.locate(center).unwrap();
+        let e1 = tangent_frame(&chart.tris[tri as usize]).0;
+        assert!((e1 - Vec3::new(c, 0.0, -s)).norm() < 1e-12, "{e1:?}");
+        let cartridge = Cartridge { needles_mm: vec![Vec2::zeros()], needle_diameter_mm: 0.18, depth_mm: 1.0 };
+        let stamp = [SurfaceStamp { center, tri, t_s: 0.0 }];
+        let tilt_of = |orientation, hand: Option<StampHand>| {
+            let (mut out, mut landing) = (Vec::new(), Landing::default());
+            let hands = hand.map(|h| vec![h]);
+            place(&chart, &cartridge, &Device::default(), orientation, 0, &stamp, hands.as_deref(), &mut out, &mut landing);
+            let sh = landing.shape[0];
+            assert!((PI * sh.a_per_r * sh.b_per_r * (out[0].tilt_deg as f64).to_radians().cos() - PI).abs() < 1e-5, "{sh:?}");
+            landing.surface_tilt_deg[0] as f64
+        };
+        let hand = |lean: Vec3| Some(StampHand { tilt_deg: 15.0, lean, drag: Vec3::zeros() });
+        assert!((tilt_of(PenOrientation::Frontal, None) - 40.0).abs() < 1e-4);
+        assert!((tilt_of(PenOrientation::Frontal, hand(e1)) - 25.0).abs() < 1e-4);
+        assert!((tilt_of(PenOrientation::Frontal, hand(-e1)) - 55.0).abs() < 1e-4);
+        assert!((tilt_of(PenOrientation::Normal, hand(e1)) - 15.0).abs() < 1e-6);
+        assert_eq!(tilt_of(PenOrientation::Normal, None), 0.0);
+    }
+}

@@ -108,3 +108,52 @@ pub fn walk_pass<R: Rng>(planner: &GroupPlanner, gp: &GroupPass, plan: &PassPlan
     out.tilt_clipped = state.tilt_clipped;
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::surface::chart::Chart;
+    use crate::surface::clearance::Clearance;
+    use crate::surface::shapes::flat_rect;
+    use rand::SeedableRng;
+    use rand_chacha::ChaCha8Rng;
+
+    /// On a flat square (UV = xy) with strokes along +x, a tremor-only hand keeps every stamp
+    /// of the ideal pass where it was along the lane and moves it across (y) only; a contact
+    /// duty drags every needle `speed × duty / f` along +x; the pen leans along the motion.
+    #[test]
+    fn tremor_moves_stamps_across_the_motion_and_drag_follows_it() {
+        let chart = Chart::new(&flat_rect(20.0, 20.0, 4, 4, "sq"), "sq").unwrap();
+        let none = Clearance::default();
+        let planner = GroupPlanner { chart: &chart, group: 0, no_go: &none, margin_mm: 0.0 };
+        let plan = PassPlan { direction_deg: 0.0, pattern: Pattern::Strokes, speed_mm_s: 12.0, lane_spacing_mm: 3.0, lane_offset_mm: 0.0 };
+        let device = Device { contact_duty: Some(0.25), ..Device::default() };
+        let f = device.frequency_hz;
+        let gp = planner.plan_pass(&plan, f, &mut ChaCha8Rng::seed_from_u64(1));
+        let hand = Hand { tremor_amplitude_mm: 0.2, ..Hand::ideal() };
+        let w = walk_pass(&planner, &gp, &plan, &device, &hand, ChaCha8Rng::seed_from_u64(2));
+        assert_eq!(w.stamps.len(), gp.stamps.len());
+        assert_eq!(w.hands.len(), w.stamps.len());
+        let mut moved = 0;
+        for (a, b) in w.stamps.iter().zip(&gp.stamps) {
+            assert!((a.center.x - b.center.x).abs() < 1e-9, "{a:?} vs {b:?}");
+            assert!((a.t_s - b.t_s).abs() < 1e-12);
+            assert!((a.center.y - b.center.y).abs() < 1.5, "{a:?} vs {b:?}");
+            if (a.center.y - b.center.y).abs() > 0.01 {
+                moved += 1;
+            }
+        }
+        assert!(moved > w.stamps.len() / 2, "{moved}");
+        let drag = plan.speed_mm_s * 0.25 / f;
+        for h in &w.hands {
+            assert_eq!(h.tilt_deg, 0.0);
+            assert!((h.drag - Vec3::new(drag, 0.0, 0.0)).norm() < 1e-12, "{:?}", h.drag);
+            assert!((h.lean - Vec3::new(1.0, 0.0, 0.0)).norm() < 1e-12, "{:?}", h.lean);
+        }
+        // The ideal hand walks the ideal stamps.
+        let w = walk_pass(&planner, &gp, &plan, &Device::default(), &Hand::ideal(), ChaCha8Rng::seed_from_u64(2));
+        for (a, b) in w.stamps.iter().zip(&gp.stamps) {
+            assert!((a.center - b.center).norm() < 1e-9 && (a.t_s - b.t_s).abs() < 1e-12);
+        }
+    }
+}
