@@ -212,7 +212,6 @@ pub fn place(
                 tilt_azimuth_deg: shape.axis.y.atan2(shape.axis.x).to_degrees() as f32,
                 drag_x_mm: shape.drag.x as f32,
                 drag_y_mm: shape.drag.y as f32,
-                ..Puncture::default()
             });
             landing.tri.push(chart.locate(p).unwrap_or(NO_TRIANGLE));
             landing.stamp_tri.push(st.tri);
