@@ -457,3 +457,25 @@ fn the_binary_runs_a_real_hand_on_a_surface_and_refuses_what_stays_refused() {
         assert!(!dir.path().join("bad").exists(), "{what}: something was written");
     }
 }
+
+/// A recorded trace on a surface is replayed with the pen at 90° to the skin and
+/// instantaneous needles: a tilted pen or a contact duty is refused (exit 2, the key named),
+/// not silently ignored; the same trace runs without them.
+#[test]
+fn a_recorded_trace_on_a_surface_refuses_a_tilted_or_dragging_pen() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("strip.obj"), OBJ).unwrap();
+    let regions = &SCENARIO[SCENARIO.find("[[face.region]]").unwrap()..SCENARIO.find("[[treat]]").unwrap()];
+    let toml = format!(
+        "name = \"strip-trace\"\nseed = 3\n[cartridge]\npreset = 12\ndepth_mm = 0.5\n[technique]\npattern = \"trace\"\nspeed_mm_s = 40\n\
+         [trace]\nfile = \"trace.csv\"\n[face]\nsurface = \"strip.obj\"\nunits = \"cm\"\nno_go = [\"z\"]\n{regions}"
+    );
+    std::fs::write(dir.path().join("t.toml"), toml).unwrap();
+    std::fs::write(dir.path().join("trace.csv"), "t_s,u_mm,v_mm\n0,2,5\n0.1,6,5\n").unwrap();
+    ok(&run_in(dir.path(), &["run", "t.toml", "--out", "good", "--outputs", "summary"]));
+    for (set, key) in [("device.angle_deg=80", "device.angle_deg"), ("device.contact_duty=0.3", "device.contact_duty")] {
+        let err = bad_input(&run_in(dir.path(), &["run", "t.toml", "--out", "bad", "--set", set]));
+        assert!(err.contains(key) && err.contains("recorded trace on a surface"), "{set}: {err}");
+        assert!(!dir.path().join("bad").exists(), "{set}: something was written");
+    }
+}

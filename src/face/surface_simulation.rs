@@ -221,6 +221,27 @@ impl SurfaceSimulation {
         Ok(warnings)
     }
 
+    /// A recorded trace on the surface (`super::surface_trace_run`) is replayed with the pen
+    /// at 90° to the skin and instantaneous needles (`surface::trace`; the recording is the
+    /// hand): a tilted pen or a contact duty is refused rather than ignored.
+    pub(crate) fn refuse_tilt_and_drag_for_trace(&self) -> Result<()> {
+        if self.device.angle_deg != 90.0 {
+            return Err(Error::invalid(
+                "device.angle_deg",
+                self.device.angle_deg,
+                "90 with a recorded trace on a surface (the trace is replayed with the pen at 90° to the skin)",
+            ));
+        }
+        if let Some(d) = self.device.contact_duty {
+            return Err(Error::invalid(
+                "device.contact_duty",
+                d,
+                "none with a recorded trace on a surface (the trace is replayed with instantaneous needles)",
+            ));
+        }
+        Ok(())
+    }
+
     fn planner<'a>(&self, chart: &'a Chart, group: u32, no_go: &'a Clearance) -> GroupPlanner<'a> {
         GroupPlanner { chart, group, no_go, margin_mm: self.margin_mm }
     }
