@@ -21,8 +21,8 @@
 //!   semi-axes `r / cos θ_h` along `l` and `r` across, exactly the flat map's.
 //! - `frontal` (the tilts **compose**): the pen's axis is `+z` turned by `θ_h` towards `l`
 //!   flattened onto the front plane, `a = z cos θ_h + ŵ sin θ_h`; the tilt from the skin is
-//!   `θ = acos(a · n)` (a hand leaning uphill on a cheek straightens the pen, leaning away
-//!   tilts it more), clipped to [`MAX_TILT_DEG`] and counted; the ellipse lies along `a`'s
+//!   `θ = acos(a · n)` (on a cheek, leaning the pen's top towards the side the skin faces
+//!   straightens it, leaning it the other way tilts it more), clipped to [`MAX_TILT_DEG`] and counted; the ellipse lies along `a`'s
 //!   tangential part. The needles still travel along −z from the pen's plane.
 //! - The hand moves no needle relative to the stamp (as on the flat map, where the tilt
 //!   changes each footprint and depth, not where the needle enters); the drag is `J⁺ d` in
@@ -228,7 +228,7 @@ mod tests {
     use std::f64::consts::PI;
 
     /// A plane turned α = 40° about y (normal (sin α, 0, cos α), isometric chart). Frontal: no
-    /// hand gives tilt α; a hand tilting θ_h = 15° towards +x (uphill) gives |α − θ_h|, towards
+    /// hand gives tilt α; a hand tilting θ_h = 15° towards +x (the side the skin faces) gives |α − θ_h|, towards
     /// −x gives α + θ_h. Normal: θ_h itself. Every hole's chart area is πr²/cos(tilt).
     #[test]
     fn frontal_tilt_composes_with_the_hand() {
