@@ -19,8 +19,9 @@
 //! and the drag (`device.contact_duty`) shape each needle's footprint ([`place`]). The
 //! punctures' `tilt_deg` and the regions' `surface_tilt_deg_*` include the hand's tilt; the
 //! technique's mean drag is skin mm and its coverage without drag is measured on the skin.
-//! Patterns: serpentine, strokes and random; circles, stamping and trace are refused (the
-//! chart planner has no loops or spots yet).
+//! Patterns: serpentine, strokes, random and stamping (spots every `step` mm of skin along
+//! the serpentine's lanes, [`GroupPlanner::spots`], always walked by the hand); circles and
+//! trace are refused (the chart planner has no loops; a recorded trace is its own run).
 
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -163,7 +164,8 @@ impl SurfaceSimulation {
         if self.treatments.is_empty() {
             return Err(Error::invalid("treat", "none", "at least one [[treat]] entry"));
         }
-        self.technique.hand.validate()?;
+        let all: Vec<_> = self.treatments.iter().flat_map(|t| t.passes.iter().cloned()).collect();
+        self.technique.validate(&all)?;
         let mut warnings = Vec::new();
         if !(self.margin_mm.is_finite() && (0.0..=50.0).contains(&self.margin_mm)) {
             return Err(Error::invalid("face.margin_mm", self.margin_mm, "0 ≤ margin ≤ 50 mm"));
@@ -185,11 +187,15 @@ impl SurfaceSimulation {
             let Some(bounds) = planner.bounds() else {
                 return Err(Error::invalid(format!("treat[{i}].region"), &region.name, "a region with at least one triangle on the mesh"));
             };
-            if let Some(p) = t.passes.iter().find(|p| !matches!(p.pattern, Pattern::Serpentine | Pattern::Strokes | Pattern::Random)) {
+            if let Some(p) = t
+                .passes
+                .iter()
+                .find(|p| !matches!(p.pattern, Pattern::Serpentine | Pattern::Strokes | Pattern::Random | Pattern::Stamping { .. }))
+            {
                 return Err(Error::invalid(
                     format!("treat[{i}].pattern"),
                     format!("{:?}", p.pattern.name()),
-                    "serpentine, strokes or random on a surface",
+                    "serpentine, strokes, random or stamping on a surface",
                 ));
             }
             let mut cartridge = self.cartridge.clone();
@@ -269,7 +275,13 @@ impl SurfaceSimulation {
             .treatments
             .iter()
             .flat_map(|t| t.passes.iter().map(move |p| (t, p)))
-            .map(|(t, p)| areas[t.region as usize] / (p.lane_spacing_mm * p.speed_mm_s / self.device.frequency_hz) * 1.2 * jitter + 10.0)
+            .map(|(t, p)| {
+                let lanes = areas[t.region as usize] / p.lane_spacing_mm;
+                match p.pattern {
+                    Pattern::Stamping { step_mm, stamps_per_spot } => lanes / step_mm * 1.2 * stamps_per_spot as f64 + 10.0,
+                    _ => lanes / (p.speed_mm_s / self.device.frequency_hz) * 1.2 * jitter + 10.0,
+                }
+            })
             .sum();
         let max_speed_mm_s = self.treatments.iter().flat_map(|t| t.passes.iter().map(|p| p.speed_mm_s)).fold(0.0, f64::max);
         let reach =
@@ -343,6 +355,7 @@ impl SurfaceSimulation {
                 rng.set_stream(((ti as u64) << 32) | k as u64);
                 let gp = planner.plan_pass(plan, f, &mut rng);
                 let pass = (first + k) as u16;
+                let mut lifts = None;
                 let (stamps, time_s) = if self.technique.is_ideal_for(&self.device, plan) {
                     place::place(&chart, &cartridge, &self.device, self.orientation, pass, &gp.stamps, None, &mut punctures, &mut landing);
                     (gp.stamps.len(), (gp.skin_mm.0 + gp.skin_mm.1) / plan.speed_mm_s)
@@ -351,11 +364,12 @@ impl SurfaceSimulation {
                     hand_rng.set_stream(HAND_STREAM_BASE + (((ti as u64) << 32) | k as u64));
                     let w = walk::walk_pass(&planner, &gp, plan, &self.device, &self.technique.hand, hand_rng);
                     landing.hand_tilt_clipped += w.tilt_clipped;
+                    lifts = w.lifts;
                     let hands = Some(w.hands.as_slice());
                     place::place(&chart, &cartridge, &self.device, self.orientation, pass, &w.stamps, hands, &mut punctures, &mut landing);
                     (w.stamps.len(), w.time_s)
                 };
-                lane_changes += gp.segments.iter().filter(|s| !s.pen_down).count();
+                lane_changes += lifts.take().unwrap_or_else(|| gp.segments.iter().filter(|s| !s.pen_down).count());
                 run.stamps_per_pass.push(stamps);
                 run.pass_time_s.push(time_s);
                 run.unplaced += gp.unplaced;

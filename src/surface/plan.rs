@@ -248,6 +248,22 @@ impl GroupPlanner<'_> {
         Some(SurfaceStamp { center: c, tri, t_s })
     }
 
+    /// The stamping pattern's spots: along each lane of the serpentine path (its joins are
+    /// not stamped), one every `step_mm` of skin from the lane's start (as the flat map's
+    /// `patterns::stamping_spots`), each with its lane's chart direction.
+    pub fn spots(&self, plan: &PassPlan, step_mm: f64) -> Vec<(SurfaceStamp, Vec2)> {
+        let segments = self.path(&PassPlan { pattern: Pattern::Serpentine, ..plan.clone() });
+        let mut out = Vec::new();
+        // The path is lane, join, lane, join, …: the lanes are the even segments.
+        for lane in segments.iter().step_by(2) {
+            let d = lane.to - lane.from;
+            let dir = if d.norm() > 0.0 { d / d.norm() } else { crate::geometry::direction(plan.direction_deg) };
+            let (stamps, _) = self.stamp_path(&[Segment { pen_down: true, ..*lane }], step_mm, 1.0);
+            out.extend(stamps.into_iter().map(|s| (s, dir)));
+        }
+        out
+    }
+
     /// One pass: the path, its stamps (serpentine, strokes) or as many random stamps.
     pub fn plan_pass<R: Rng + ?Sized>(&self, plan: &PassPlan, frequency_hz: f64, rng: &mut R) -> GroupPass {
         let segments = self.path(plan);

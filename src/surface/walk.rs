@@ -28,7 +28,7 @@ use rand::Rng;
 
 use crate::geometry::{Vec2, direction};
 use crate::pen::device::Device;
-use crate::technique::hand::{Hand, HandState};
+use crate::technique::hand::{Hand, HandSample, HandState};
 use crate::technique::lanes::{PassPlan, Pattern, Stamp};
 use crate::technique::walk::{self, Lean};
 
@@ -46,6 +46,9 @@ pub struct HandPass {
     pub time_s: f64,
     /// Stamps whose tilt draw was clipped to the largest tilt.
     pub tilt_clipped: u64,
+    /// Pen lifts between lanes when the pattern makes them (stamping: one per lane change);
+    /// `None`: the path's pen-up segments count.
+    pub lifts: Option<usize>,
 }
 
 /// Unit skin direction of chart direction `d` on triangle `t` (zero for `d = 0`).
@@ -68,43 +71,65 @@ pub fn walk_pass<R: Rng>(planner: &GroupPlanner, gp: &GroupPass, plan: &PassPlan
     let f = device.frequency_hz;
     let mut state = HandState::new(hand, 90.0 - device.angle_deg, rng);
     let still = direction(plan.direction_deg);
+    let mut out_lifts = None;
     let lean_of = |t: &TriMap, motion: Vec3| {
         let base = if motion == Vec3::zeros() { skin_direction(t, still) } else { motion };
         turn(base, t.normal, hand.tilt_azimuth_deg)
     };
     let mut out = HandPass::default();
-    if plan.pattern == Pattern::Random {
-        let planned: Vec<Stamp> = gp.stamps.iter().map(|s| Stamp { center_mm: s.center, t_s: s.t_s }).collect();
-        let lean = Lean { offset_deg: hand.tilt_azimuth_deg, still_deg: plan.direction_deg + hand.tilt_azimuth_deg };
-        let (hs, time_s) = walk::scatter(&planned, f, &mut state, lean);
-        for (s, h) in gp.stamps.iter().zip(&hs) {
-            let t = &chart.tris[s.tri as usize];
-            out.stamps.push(SurfaceStamp { t_s: h.t_s, ..*s });
-            out.hands.push(StampHand { tilt_deg: h.tilt_deg, lean: lean_of(t, Vec3::zeros()), drag: Vec3::zeros() });
+    // A stamp of the hand at chart point `at` (triangle `tri`) moving along chart direction
+    // `d` (the lane's), `moving` or still: tremor across `d` on the skin, the lean, the drag.
+    let mut stamp = |at: Vec2, tri: u32, d: Vec2, t_s: f64, h: HandSample, moving: bool| {
+        let t0 = &chart.tris[tri as usize];
+        let center = at + t0.inv * (t0.normal.cross(&skin_direction(t0, d)) * h.lateral_mm);
+        // The tremor may carry the stamp onto another triangle: its tangent plane then.
+        let tri = chart.locate(center).unwrap_or(tri);
+        let t = &chart.tris[tri as usize];
+        let motion = skin_direction(t, d);
+        let velocity = if moving { motion * (plan.speed_mm_s * h.speed_factor) } else { Vec3::zeros() };
+        let period_s = h.period_factor / f;
+        let drag = device.contact_duty.map_or(Vec3::zeros(), |duty| velocity * (duty * period_s));
+        out.stamps.push(SurfaceStamp { center, tri, t_s });
+        out.hands.push(StampHand { tilt_deg: h.tilt_deg, lean: lean_of(t, motion), drag });
+    };
+    let time_s = match plan.pattern {
+        Pattern::Random => {
+            let planned: Vec<Stamp> = gp.stamps.iter().map(|s| Stamp { center_mm: s.center, t_s: s.t_s }).collect();
+            let lean = Lean { offset_deg: hand.tilt_azimuth_deg, still_deg: plan.direction_deg + hand.tilt_azimuth_deg };
+            let (hs, time_s) = walk::scatter(&planned, f, &mut state, lean);
+            let still = HandSample { speed_factor: 1.0, lateral_mm: 0.0, tilt_deg: 0.0, period_factor: 1.0 };
+            for (s, h) in gp.stamps.iter().zip(&hs) {
+                // No tremor (the positions are already random), no drag: the scatter's tilt.
+                stamp(s.center, s.tri, Vec2::zeros(), h.t_s, HandSample { tilt_deg: h.tilt_deg, ..still }, false);
+            }
+            time_s
         }
-        out.time_s = time_s;
-    } else {
-        let pieces = planner.pieces(&gp.segments);
-        let (arcs, time_s) = walk::walk_arcs(pieces.iter().map(|p| (p.skin_mm, p.pen_down)), plan.speed_mm_s, f, &mut state);
-        for a in arcs {
-            let pc = &pieces[a.piece];
-            let Some(on) = planner.stamp_on(pc, a.along, a.t_s) else { continue };
-            let h = a.hand;
-            let d = pc.to - pc.from;
-            let t0 = &chart.tris[on.tri as usize];
-            let center = on.center + t0.inv * (t0.normal.cross(&skin_direction(t0, d)) * h.lateral_mm);
-            // The tremor may carry the stamp onto another triangle: its tangent plane then.
-            let tri = chart.locate(center).unwrap_or(on.tri);
-            let t = &chart.tris[tri as usize];
-            let motion = skin_direction(t, d);
-            let period_s = h.period_factor / f;
-            let velocity = motion * (plan.speed_mm_s * h.speed_factor);
-            let drag = device.contact_duty.map_or(Vec3::zeros(), |duty| velocity * (duty * period_s));
-            out.stamps.push(SurfaceStamp { center, tri, t_s: a.t_s });
-            out.hands.push(StampHand { tilt_deg: h.tilt_deg, lean: lean_of(t, motion), drag });
+        Pattern::Stamping { step_mm, stamps_per_spot } => {
+            let spots = planner.spots(plan, step_mm);
+            let skin = |s: &SurfaceStamp| chart.tris[s.tri as usize].to_skin(s.center);
+            let moves = spots.iter().enumerate().map(|(k, (s, _))| if k > 0 { (skin(s) - skin(&spots[k - 1].0)).norm() } else { 0.0 });
+            let (times, time_s) = walk::walk_spot_times(moves, stamps_per_spot, plan.speed_mm_s, f, &mut state);
+            for a in times {
+                let (on, d) = spots[a.piece];
+                stamp(on.center, on.tri, d, a.t_s, a.hand, false);
+            }
+            let lanes = planner.path(&PassPlan { pattern: Pattern::Serpentine, ..plan.clone() }).len().div_ceil(2);
+            out_lifts = Some(lanes.saturating_sub(1));
+            time_s
         }
-        out.time_s = time_s;
-    }
+        _ => {
+            let pieces = planner.pieces(&gp.segments);
+            let (arcs, time_s) = walk::walk_arcs(pieces.iter().map(|p| (p.skin_mm, p.pen_down)), plan.speed_mm_s, f, &mut state);
+            for a in arcs {
+                let pc = &pieces[a.piece];
+                let Some(on) = planner.stamp_on(pc, a.along, a.t_s) else { continue };
+                stamp(on.center, on.tri, pc.to - pc.from, a.t_s, a.hand, true);
+            }
+            time_s
+        }
+    };
+    out.time_s = time_s;
+    out.lifts = out_lifts;
     out.tilt_clipped = state.tilt_clipped;
     out
 }

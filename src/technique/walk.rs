@@ -156,7 +156,39 @@ pub fn walk_segments<R: rand::Rng>(
     (stamps, time_s)
 }
 
-/// Stamp the spots of the stamping pattern.
+/// The timing rule of the stamping pattern: `per_spot` firings a (jittered) period apart at
+/// each spot, the move to the next spot (`moves_mm[k]`, from spot `k − 1`; the first is not
+/// used) at the set speed × the last speed factor. Returns each firing (its `piece` = the
+/// spot's index) and the time of the last firing, s. The flat map's spots ([`walk_spots`])
+/// and the surface's (skin distances, `surface::walk`) share it.
+pub fn walk_spot_times<R: rand::Rng>(
+    moves_mm: impl IntoIterator<Item = f64>,
+    per_spot: u32,
+    speed_mm_s: f64,
+    frequency_hz: f64,
+    state: &mut HandState<R>,
+) -> (Vec<ArcStamp>, f64) {
+    let mut stamps = Vec::new();
+    let mut t = 0.0;
+    let mut g = 1.0;
+    for (k, move_mm) in moves_mm.into_iter().enumerate() {
+        if k > 0 {
+            t += move_mm / (speed_mm_s * g);
+        }
+        for n in 0..per_spot {
+            let h = state.at(t);
+            g = h.speed_factor;
+            stamps.push(ArcStamp { piece: k, along: 0.0, t_s: t, hand: h });
+            if n + 1 < per_spot {
+                t += h.period_factor / frequency_hz;
+            }
+        }
+    }
+    (stamps, t)
+}
+
+/// Stamp the spots of the stamping pattern ([`walk_spot_times`]; tremor across each spot's
+/// lane, the pen still while it fires).
 pub fn walk_spots<R: rand::Rng>(
     spots: &[Spot],
     per_spot: u32,
@@ -165,29 +197,22 @@ pub fn walk_spots<R: rand::Rng>(
     state: &mut HandState<R>,
     lean: Lean,
 ) -> (Vec<HandStamp>, f64) {
-    let mut stamps = Vec::with_capacity(spots.len() * per_spot as usize);
-    let mut t = 0.0;
-    let mut g = 1.0;
-    for (k, spot) in spots.iter().enumerate() {
-        if k > 0 {
-            t += (spot.at_mm - spots[k - 1].at_mm).norm() / (speed_mm_s * g);
-        }
-        for n in 0..per_spot {
-            let h = state.at(t);
-            g = h.speed_factor;
-            stamps.push(HandStamp {
+    let moves = spots.iter().enumerate().map(|(k, s)| if k > 0 { (s.at_mm - spots[k - 1].at_mm).norm() } else { 0.0 });
+    let (times, t) = walk_spot_times(moves, per_spot, speed_mm_s, frequency_hz, state);
+    let stamps = times
+        .iter()
+        .map(|a| {
+            let (spot, h) = (&spots[a.piece], a.hand);
+            HandStamp {
                 center_mm: spot.at_mm + left_normal(spot.dir) * h.lateral_mm,
-                t_s: t,
+                t_s: a.t_s,
                 velocity_mm_s: Vec2::zeros(),
                 period_s: h.period_factor / frequency_hz,
                 tilt_deg: h.tilt_deg,
                 tilt_azimuth_deg: lean.azimuth_deg(spot.dir),
-            });
-            if n + 1 < per_spot {
-                t += h.period_factor / frequency_hz;
             }
-        }
-    }
+        })
+        .collect();
     (stamps, t)
 }
 
