@@ -6,6 +6,8 @@ use crate::geometry::{Rect, Vec2};
 use crate::needle::puncture::Puncture;
 
 use super::FaceMap;
+use crate::pen::cartridge::Cartridge;
+use crate::technique::hand::Hand;
 
 /// Examples of no-go punctures kept per zone.
 pub const NO_GO_EXAMPLES: usize = 5;
@@ -20,6 +22,24 @@ pub struct NoGoHits {
     pub bounds_mm: Option<Rect>,
     /// The first few centres, in puncture order, mm.
     pub examples_mm: Vec<Vec2>,
+}
+
+/// The warning for a no-go margin that lets needles reach the zones (flat map and surface):
+/// less than the cartridge's footprint radius, or than it plus 3 × the hand's tremor.
+pub fn margin_warning(margin_mm: f64, cartridge: &Cartridge, hand: &Hand) -> Option<String> {
+    let reach = 0.5 * cartridge.footprint_diameter_mm();
+    let tremor = 3.0 * hand.tremor_amplitude_mm;
+    if margin_mm < reach {
+        Some(format!(
+            "face.margin_mm = {margin_mm} is less than the cartridge's footprint radius ({reach:.2} mm): needles can reach the no-go zones"
+        ))
+    } else if margin_mm < reach + tremor {
+        Some(format!(
+            "face.margin_mm = {margin_mm} leaves less than 3 × hand.tremor_amplitude_mm ({tremor:.2} mm) beyond the cartridge's footprint radius ({reach:.2} mm): the tremor can carry needles into the no-go zones (see no_go)"
+        ))
+    } else {
+        None
+    }
 }
 
 /// Punctures with needle radius `r_mm` whose footprint meets each no-go zone of `map`

@@ -161,19 +161,7 @@ impl FaceSimulation {
         if let Some(w) = skin::check_penetration_ratio("face.penetration_ratio", self.penetration_ratio)? {
             warnings.push(w);
         }
-        let reach = 0.5 * self.cartridge.footprint_diameter_mm();
-        let tremor = 3.0 * self.technique.hand.tremor_amplitude_mm;
-        if self.margin_mm < reach {
-            warnings.push(format!(
-                "face.margin_mm = {} is less than the cartridge's footprint radius ({reach:.2} mm): needles can reach the no-go zones",
-                self.margin_mm
-            ));
-        } else if self.margin_mm < reach + tremor {
-            warnings.push(format!(
-                "face.margin_mm = {} leaves less than 3 × hand.tremor_amplitude_mm ({tremor:.2} mm) beyond the cartridge's footprint radius ({reach:.2} mm): the tremor can carry needles into the no-go zones (see no_go)",
-                self.margin_mm
-            ));
-        }
+        warnings.extend(super::no_go::margin_warning(self.margin_mm, &self.cartridge, &self.technique.hand));
         for (i, t) in self.treatments.iter().enumerate() {
             let region = self
                 .map

@@ -11,8 +11,17 @@
 //! skin normal and its region's skin ([`layers_of`] rule: the region under its centre).
 //! Coverage: [`measure`] in the chart (labels = triangles), weighted to skin area per group.
 //!
-//! Only the ideal hand is modelled on the surface for now (the pen at 90° to the skin, or
-//! square to the front with `frontal`; no tremor, no drag): other techniques are refused.
+//! **Technique.** A pass takes the ideal stamps ([`GroupPlanner::plan_pass`]) exactly when
+//! [`Technique::is_ideal_for`] says so (as the flat session); otherwise a real hand walks
+//! the same path ([`crate::surface::walk`]: `[hand]` tremor, speed and period in the
+//! tangent plane, on the pass's hand stream `HAND_STREAM_BASE + stream`), and the tilt
+//! (hand + `pen.angle_deg`, from the local normal; composed with the front with `frontal`)
+//! and the drag (`device.contact_duty`) shape each needle's footprint ([`place`]). The
+//! punctures' `tilt_deg` and the regions' `surface_tilt_deg_*` include the hand's tilt; the
+//! technique's mean drag is skin mm and its coverage without drag is measured on the skin.
+//! Patterns: serpentine, strokes, random and stamping (spots every `step` mm of skin along
+//! the serpentine's lanes, [`GroupPlanner::spots`], always walked by the hand); circles and
+//! trace are refused (the chart planner has no loops; a recorded trace is its own run).
 
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -21,6 +30,7 @@ use rayon::prelude::*;
 use crate::error::{Error, Result};
 use crate::geometry::Vec2;
 use crate::metrics::{self, Coverage};
+use crate::needle::footprint::tilt_depth_factor;
 use crate::needle::puncture::Puncture;
 use crate::needle::skin::{self, LayerCounts, Level};
 use crate::pen::cartridge::Cartridge;
@@ -35,7 +45,9 @@ use crate::surface::groups::ChartGroups;
 use crate::surface::measure::{self, SurfaceGrid};
 use crate::surface::place::{self, Landing, NO_TRIANGLE, PenOrientation};
 use crate::surface::plan::GroupPlanner;
+use crate::surface::walk;
 use crate::technique::Technique;
+use crate::technique::hand::HAND_STREAM_BASE;
 use crate::technique::lanes::Pattern;
 
 use super::no_go::{self, NoGoHits};
@@ -129,8 +141,9 @@ pub struct SurfaceRunResult {
     pub coverage_mid_dermis: f64,
     /// Punctures whose centre is on no region (off the mesh, a no-go zone, unassigned).
     pub off_regions: u64,
-    /// Per no-go zone: punctures whose footprint meets it (3D distance ≤ the needle radius),
-    /// located by their skin point's front-plane (x, y), mm.
+    /// Per no-go zone: punctures whose footprint meets it (3D distance ≤ the needle radius;
+    /// a tilted or dragged hole: the skin disk that holds it), located by their skin point's
+    /// front-plane (x, y), mm.
     pub no_go: Vec<NoGoHits>,
 }
 
@@ -151,6 +164,8 @@ impl SurfaceSimulation {
         if self.treatments.is_empty() {
             return Err(Error::invalid("treat", "none", "at least one [[treat]] entry"));
         }
+        let all: Vec<_> = self.treatments.iter().flat_map(|t| t.passes.iter().cloned()).collect();
+        self.technique.validate(&all)?;
         let mut warnings = Vec::new();
         if !(self.margin_mm.is_finite() && (0.0..=50.0).contains(&self.margin_mm)) {
             return Err(Error::invalid("face.margin_mm", self.margin_mm, "0 ≤ margin ≤ 50 mm"));
@@ -158,12 +173,8 @@ impl SurfaceSimulation {
         if let Some(w) = skin::check_penetration_ratio("face.penetration_ratio", self.penetration_ratio)? {
             warnings.push(w);
         }
-        let reach = 0.5 * self.cartridge.footprint_diameter_mm();
-        if self.margin_mm < reach && !self.face.no_go.is_empty() {
-            warnings.push(format!(
-                "face.margin_mm = {} is less than the cartridge's footprint radius ({reach:.2} mm): needles can reach the no-go zones",
-                self.margin_mm
-            ));
+        if !self.face.no_go.is_empty() {
+            warnings.extend(no_go::margin_warning(self.margin_mm, &self.cartridge, &self.technique.hand));
         }
         for (i, t) in self.treatments.iter().enumerate() {
             let region = self
@@ -176,18 +187,15 @@ impl SurfaceSimulation {
             let Some(bounds) = planner.bounds() else {
                 return Err(Error::invalid(format!("treat[{i}].region"), &region.name, "a region with at least one triangle on the mesh"));
             };
-            if let Some(p) = t.passes.iter().find(|p| !matches!(p.pattern, Pattern::Serpentine | Pattern::Strokes | Pattern::Random)) {
+            if let Some(p) = t
+                .passes
+                .iter()
+                .find(|p| !matches!(p.pattern, Pattern::Serpentine | Pattern::Strokes | Pattern::Random | Pattern::Stamping { .. }))
+            {
                 return Err(Error::invalid(
                     format!("treat[{i}].pattern"),
                     format!("{:?}", p.pattern.name()),
-                    "serpentine, strokes or random on a surface",
-                ));
-            }
-            if let Some(p) = t.passes.iter().find(|p| !self.technique.is_ideal_for(&self.device, p)) {
-                return Err(Error::invalid(
-                    format!("treat[{i}] ({}) technique", region.name),
-                    format!("hand / pen.angle_deg / contact duty ({:?})", p.pattern.name()),
-                    "the ideal hand with the pen at 90° and instantaneous needles on a surface (use face.pen_orientation = \"frontal\" for a pen square to the face front); real hands run on the flat map only for now",
+                    "serpentine, strokes, random or stamping on a surface",
                 ));
             }
             let mut cartridge = self.cartridge.clone();
@@ -219,6 +227,27 @@ impl SurfaceSimulation {
         Ok(warnings)
     }
 
+    /// A recorded trace on the surface (`super::surface_trace_run`) is replayed with the pen
+    /// at 90° to the skin and instantaneous needles (`surface::trace`; the recording is the
+    /// hand): a tilted pen or a contact duty is refused rather than ignored.
+    pub(crate) fn refuse_tilt_and_drag_for_trace(&self) -> Result<()> {
+        if self.device.angle_deg != 90.0 {
+            return Err(Error::invalid(
+                "device.angle_deg",
+                self.device.angle_deg,
+                "90 with a recorded trace on a surface (the trace is replayed with the pen at 90° to the skin)",
+            ));
+        }
+        if let Some(d) = self.device.contact_duty {
+            return Err(Error::invalid(
+                "device.contact_duty",
+                d,
+                "none with a recorded trace on a surface (the trace is replayed with instantaneous needles)",
+            ));
+        }
+        Ok(())
+    }
+
     fn planner<'a>(&self, chart: &'a Chart, group: u32, no_go: &'a Clearance) -> GroupPlanner<'a> {
         GroupPlanner { chart, group, no_go, margin_mm: self.margin_mm }
     }
@@ -240,18 +269,28 @@ impl SurfaceSimulation {
     /// from the treated skin area, lane spacing and stamp step.
     pub fn check_resources(&self, chart: &Chart, grid: &SurfaceGrid) -> Result<()> {
         let areas = self.face.group_areas_mm2();
+        // Period jitter can only add a few stamps; allow for 3 sd of it (as the patch).
+        let jitter = 1.0 + 3.0 * self.technique.hand.frequency_jitter_fraction;
         let stamps: f64 = self
             .treatments
             .iter()
             .flat_map(|t| t.passes.iter().map(move |p| (t, p)))
-            .map(|(t, p)| areas[t.region as usize] / (p.lane_spacing_mm * p.speed_mm_s / self.device.frequency_hz) * 1.2 + 10.0)
+            .map(|(t, p)| {
+                let lanes = areas[t.region as usize] / p.lane_spacing_mm;
+                match p.pattern {
+                    Pattern::Stamping { step_mm, stamps_per_spot } => lanes / step_mm * 1.2 * stamps_per_spot as f64 + 10.0,
+                    _ => lanes / (p.speed_mm_s / self.device.frequency_hz) * 1.2 * jitter + 10.0,
+                }
+            })
             .sum();
+        let max_speed_mm_s = self.treatments.iter().flat_map(|t| t.passes.iter().map(|p| p.speed_mm_s)).fold(0.0, f64::max);
+        let reach =
+            resources::footprint_reach_mm(self.cartridge.radius_mm() + self.halo_mm, &self.device, &self.technique.hand, max_speed_mm_s);
         let workload = Workload {
             bounds: chart.chart_bounds(),
             grid: grid.grid,
             punctures: stamps * self.cartridge.needle_count() as f64,
-            reach_mm: (self.cartridge.radius_mm() + self.halo_mm)
-                * chart.tris.iter().map(|t| 1.0 / t.stretch.1).fold(1.0, f64::max).min(20.0),
+            reach_mm: reach * chart.tris.iter().map(|t| 1.0 / t.stretch.1).fold(1.0, f64::max).min(20.0),
             passes: pass_numbers(&self.treatments, self.face.regions.len()).1.into_iter().max().unwrap_or(1),
         };
         let advice = Advice { keyed: true, measured: "the surface's chart", coarsen: "grid.resolution_mm", shrink: "treat fewer regions" };
@@ -316,13 +355,25 @@ impl SurfaceSimulation {
                 rng.set_stream(((ti as u64) << 32) | k as u64);
                 let gp = planner.plan_pass(plan, f, &mut rng);
                 let pass = (first + k) as u16;
-                place::place(&chart, &cartridge, &self.device, self.orientation, pass, &gp.stamps, &mut punctures, &mut landing);
-                let time_s = (gp.skin_mm.0 + gp.skin_mm.1) / plan.speed_mm_s;
-                lane_changes += gp.segments.iter().filter(|s| !s.pen_down).count();
-                run.stamps_per_pass.push(gp.stamps.len());
+                let mut lifts = None;
+                let (stamps, time_s) = if self.technique.is_ideal_for(&self.device, plan) {
+                    place::place(&chart, &cartridge, &self.device, self.orientation, pass, &gp.stamps, None, &mut punctures, &mut landing);
+                    (gp.stamps.len(), (gp.skin_mm.0 + gp.skin_mm.1) / plan.speed_mm_s)
+                } else {
+                    let mut hand_rng = ChaCha8Rng::seed_from_u64(self.seed);
+                    hand_rng.set_stream(HAND_STREAM_BASE + (((ti as u64) << 32) | k as u64));
+                    let w = walk::walk_pass(&planner, &gp, plan, &self.device, &self.technique.hand, hand_rng);
+                    landing.hand_tilt_clipped += w.tilt_clipped;
+                    lifts = w.lifts;
+                    let hands = Some(w.hands.as_slice());
+                    place::place(&chart, &cartridge, &self.device, self.orientation, pass, &w.stamps, hands, &mut punctures, &mut landing);
+                    (w.stamps.len(), w.time_s)
+                };
+                lane_changes += lifts.take().unwrap_or_else(|| gp.segments.iter().filter(|s| !s.pen_down).count());
+                run.stamps_per_pass.push(stamps);
                 run.pass_time_s.push(time_s);
                 run.unplaced += gp.unplaced;
-                stamps_per_pass[first + k] += gp.stamps.len();
+                stamps_per_pass[first + k] += stamps;
                 pass_time_s[first + k] += time_s;
             }
             run.punctures = start..punctures.len();
@@ -482,10 +533,19 @@ impl SurfaceSimulation {
                 }
                 let m = &chart.tris[t as usize];
                 let q = m.to_skin(Vec2::new(punctures[i].x_mm, punctures[i].y_mm));
-                let zone = if any_zone.clear(q, r) {
+                // A tilted or dragged hole: the skin disk that holds it (as the flat map's
+                // `footprint::reach`), about the drag's middle.
+                let (s, tilt) = (&landing.shape[i], landing.surface_tilt_deg[i] as f64);
+                let (at, reach) = if tilt == 0.0 && s.drag == Vec2::zeros() {
+                    (q, r)
+                } else {
+                    let drag = chart.tris[landing.stamp_tri[i] as usize].jac * s.drag;
+                    (q + drag * 0.5, r / tilt_depth_factor(tilt) + 0.5 * drag.norm())
+                };
+                let zone = if any_zone.clear(at, reach) {
                     no_go_groups.iter().position(|&g| m.group == g)
                 } else {
-                    no_go_groups.iter().zip(&zones).position(|(&g, z)| m.group == g || !z.clear(q, r))
+                    no_go_groups.iter().zip(&zones).position(|(&g, z)| m.group == g || !z.clear(at, reach))
                 };
                 (Vec2::new(q.x, q.y), zone)
             })
@@ -508,23 +568,39 @@ impl SurfaceSimulation {
         let pass_changes = self.treatments.iter().map(|t| t.passes.len().saturating_sub(1)).sum();
         let session =
             self.technique.session.time_of(pass_time_s.iter().sum(), lane_changes, pass_changes, self.treatments.len().saturating_sub(1));
-        // The surface's own tilt-clipping warning above says why (skin turned from the front).
+        // The surface's own tilt-clipping warning above says why (skin turned from the front);
+        // the hand's clipped draws get the flat map's warning. The drag is measured here, on
+        // the skin: the report sees the punctures without it.
+        let dragged = landing.shape.iter().any(|s| s.drag != Vec2::zeros());
+        let undragged: Option<Vec<Puncture>> =
+            dragged.then(|| punctures.iter().map(|p| Puncture { drag_x_mm: 0.0, drag_y_mm: 0.0, ..*p }).collect());
         let mut technique = technique_report(
             &TechniqueInputs {
                 technique: &self.technique,
                 grid: grid.grid,
                 hole_radius_mm: r,
                 passes,
-                punctures: &punctures,
+                punctures: undragged.as_deref().unwrap_or(&punctures),
                 session,
-                tilt_clipped: 0,
+                tilt_clipped: landing.hand_tilt_clipped,
                 inside: &inside,
                 areas_mm2: &dose_areas,
                 domain: &union,
             },
             &mut warnings,
         );
-        technique.tilt_clipped = landing.tilt_clipped;
+        technique.tilt_clipped = landing.tilt_clipped + landing.hand_tilt_clipped;
+        drop(undragged);
+        if dragged {
+            // Mean drag in skin mm (the chart drag through the stamp triangle's J), and the
+            // treated skin's hole coverage had the needles not been dragged.
+            let skin_drag: f64 =
+                landing.shape.iter().zip(&landing.stamp_tri).map(|(s, &t)| (chart.tris[t as usize].jac * s.drag).norm()).sum();
+            technique.mean_drag_mm = skin_drag / punctures.len().max(1) as f64;
+            let still: Vec<_> = landing.shape.iter().map(|s| crate::needle::footprint::Shape { drag: Vec2::zeros(), ..*s }).collect();
+            let m = measure::measure(chart, group_count, &punctures, &still, &grid, r, passes, None, Layers::default());
+            technique.coverage_without_drag = Some(sum_treated(&m.groups).coverage);
+        }
         let aliasing = self.summary_view(chart, &grid).aliasing();
         warnings.extend(aliasing.iter().filter_map(|a| a.warning()));
         let (coverage_dej, coverage_mid_dermis) = (level_fraction(&dej, &treated), level_fraction(&mid, &treated));

@@ -119,6 +119,7 @@ pub fn run_surface_trace(base: &SurfaceSimulation, strokes: &[TraceStroke]) -> R
             lane_offset_mm: 0.0,
         }];
     }
+    sim.refuse_tilt_and_drag_for_trace()?;
     let warnings = sim.validate(&chart)?;
     let grid = sim.surface_grid(&chart)?;
     let per_region = pass_numbers(&sim.treatments, sim.face.regions.len()).1;

@@ -10,7 +10,9 @@
 //! - `chart` — chart mm (`uv × scale_mm`), per-triangle affine maps chart ↔ skin, normals,
 //!   the triangle locator (a [`Domain`](crate::raster::domain::Domain) labelled by triangle);
 //! - `clearance` — 3D distance to the no-go triangles; `plan` — lanes and stamps by skin
-//!   length; `place` — needles landed on the skin (pen normal or frontal), chart footprints;
+//!   length; `walk` — a real hand (tremor, speed, tilt, drag) walking those lanes on the
+//!   skin; `place` — needles landed on the skin (pen normal or frontal, tilted by the hand,
+//!   dragged), chart footprints;
 //! - `measure` — the chart grid and the area-weighted integer tallies per group;
 //! - `groups` — the chart labelled by mesh group (regions, the treated union), skin areas.
 //!
@@ -38,6 +40,7 @@ pub mod plan;
 pub mod shapes;
 pub mod trace;
 pub mod validate;
+pub mod walk;
 
 pub use chart::Chart;
 pub use mesh::{SurfaceMesh, Triangle};

@@ -14,10 +14,25 @@
 //!   tangent plane; each cuts it in an ellipse of semi-axes `r / cos θ` along the lean (the
 //!   pen axis projected on the skin) and `r` across.
 //!
+//! **A real hand** ([`StampHand`], from [`crate::surface::walk`]) tilts the pen by `θ_h`
+//! (hand + `90° − pen.angle_deg`) from the axis it is held along, leaning towards `l` (a
+//! tangent direction), and drags the needles by `d` (tangent, skin mm):
+//! - `normal`: the tilt from the skin normal is `θ_h` itself; the footprint is the ellipse of
+//!   semi-axes `r / cos θ_h` along `l` and `r` across, exactly the flat map's.
+//! - `frontal` (the tilts **compose**): the pen's axis is `+z` turned by `θ_h` towards `l`
+//!   flattened onto the front plane, `a = z cos θ_h + ŵ sin θ_h`; the tilt from the skin is
+//!   `θ = acos(a · n)` (on a cheek, leaning the pen's top towards the side the skin faces
+//!   straightens it, leaning it the other way tilts it more), clipped to [`MAX_TILT_DEG`] and counted; the ellipse lies along `a`'s
+//!   tangential part. The needles still travel along −z from the pen's plane.
+//! - The hand moves no needle relative to the stamp (as on the flat map, where the tilt
+//!   changes each footprint and depth, not where the needle enters); the drag is `J⁺ d` in
+//!   the chart ([`Shape::drag`], and the punctures' `drag_x_mm, drag_y_mm`, chart mm).
+//!
 //! The skin footprint (disk or ellipse) maps through `J⁺` to an exact ellipse in the chart:
 //! the image of the unit disk under the 2 × 2 matrix `M = J⁺ [l m] diag(1/cos θ, 1)`, whose
 //! singular values and left vectors give the chart semi-axes per mm of radius
-//! ([`Shape`]). Conservation holds: every needle of every stamp is placed.
+//! ([`Shape`]); a drag sweeps it along `J⁺ d` (exact: `J⁺` is affine on the triangle).
+//! Conservation holds: every needle of every stamp is placed.
 
 use crate::geometry::{Vec2, rotate};
 use crate::needle::footprint::{MAX_TILT_DEG, Shape};
@@ -66,10 +81,13 @@ pub struct Landing {
     pub stamp_tri: Vec<u32>,
     /// Chart footprint per mm of radius.
     pub shape: Vec<Shape>,
-    /// Pen tilt from the skin normal at each stamp, degrees (one per puncture).
+    /// Pen tilt from the skin normal at each stamp, degrees, the hand's included (one per
+    /// puncture; its magnitude: the punctures' `tilt_deg` keeps the flat map's sign).
     pub surface_tilt_deg: Vec<f32>,
     /// Stamps whose frontal tilt was clipped to [`MAX_TILT_DEG`].
     pub tilt_clipped: u64,
+    /// Stamps whose hand tilt draw was clipped to [`MAX_TILT_DEG`] (by the hand model).
+    pub hand_tilt_clipped: u64,
 }
 
 /// Off the mesh.
@@ -90,8 +108,22 @@ pub fn tangent_frame(t: &TriMap) -> (Vec3, Vec3) {
     (e1, t.normal.cross(&e1))
 }
 
+/// The hand at one stamp on the skin ([`crate::surface::walk`]): how far the pen is tilted
+/// from the axis it is held along, which way it leans, and how far its needles slide.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct StampHand {
+    /// Tilt from the held axis (the local normal, or −z with `frontal`), degrees: the
+    /// hand's tilt plus `90° − pen.angle_deg`, signed as on the flat map.
+    pub tilt_deg: f64,
+    /// Unit vector the pen leans towards, in the tangent plane of the stamp's triangle.
+    pub lean: Vec3,
+    /// Slide of each needle tip while in the skin, mm, in that tangent plane (zero: none).
+    pub drag: Vec3,
+}
+
 /// Place every needle of `stamps` (one pass) on the surface: punctures in chart coordinates
-/// appended to `out`, their landings to `landing`.
+/// appended to `out`, their landings to `landing`. `hands` (parallel to `stamps`) is the
+/// real hand at each stamp; `None` is the ideal hand.
 #[allow(clippy::too_many_arguments)]
 pub fn place(
     chart: &Chart,
@@ -100,38 +132,60 @@ pub fn place(
     orientation: PenOrientation,
     pass: u16,
     stamps: &[SurfaceStamp],
+    hands: Option<&[StampHand]>,
     out: &mut Vec<Puncture>,
     landing: &mut Landing,
 ) {
+    if let Some(h) = hands {
+        assert_eq!(h.len(), stamps.len(), "one hand per stamp");
+    }
     let offsets: Vec<Vec2> = cartridge.needles_mm.iter().map(|p| rotate(*p, device.rotation_deg)).collect();
     let z = Vec3::new(0.0, 0.0, 1.0);
+    let max_cos = MAX_TILT_DEG.to_radians().cos();
     for (s, st) in stamps.iter().enumerate() {
         let t = &chart.tris[st.tri as usize];
         let (e1, e2) = tangent_frame(t);
         let n = t.normal;
+        let hand = hands.map(|h| h[s]).filter(|h| h.tilt_deg != 0.0);
         // The footprint matrix on the skin, the tilt, and for a frontal pen its plane.
-        let (foot, tilt_deg, pen) = match orientation {
-            PenOrientation::Normal => ([e1, e2], 0.0, None),
-            PenOrientation::Frontal => {
-                let mut tilt = n.z.clamp(-1.0, 1.0).acos().to_degrees();
+        let (foot, tilt_deg, pen) = match (orientation, hand) {
+            (PenOrientation::Normal, None) => ([e1, e2], 0.0, None),
+            (PenOrientation::Normal, Some(h)) => {
+                let cos = h.tilt_deg.to_radians().cos();
+                ([h.lean / cos, n.cross(&h.lean)], h.tilt_deg, None)
+            }
+            (PenOrientation::Frontal, _) => {
+                // The pen's axis (tip to top): +z, tilted by the hand towards its lean
+                // flattened onto the front plane.
+                let axis = match hand {
+                    None => z,
+                    Some(h) => {
+                        let w = Vec3::new(h.lean.x, h.lean.y, 0.0);
+                        let w = if w.norm() > 1e-9 { w.normalize() } else { Vec3::new(1.0, 0.0, 0.0) };
+                        let (sin, cos) = h.tilt_deg.to_radians().sin_cos();
+                        z * cos + w * sin
+                    }
+                };
+                let c = axis.dot(&n);
+                let mut tilt = c.clamp(-1.0, 1.0).acos().to_degrees();
                 if tilt > MAX_TILT_DEG {
                     tilt = MAX_TILT_DEG;
                     landing.tilt_clipped += 1;
                 }
-                let nz = n.z.max(MAX_TILT_DEG.to_radians().cos());
+                let nz = n.z.max(max_cos);
                 // The pen's plane: e₁ flattened onto xy (or x when e₁ is along z).
                 let f1 = {
                     let f = Vec3::new(e1.x, e1.y, 0.0);
                     if f.norm() > 1e-9 { f.normalize() } else { Vec3::new(1.0, 0.0, 0.0) }
                 };
-                let lean = z - n * n.z;
+                let lean = axis - n * c;
                 let l = if lean.norm() > 1e-9 { lean.normalize() } else { e1 };
                 let cos = tilt.to_radians().cos();
                 ([l / cos, n.cross(&l)], tilt, Some((f1, z.cross(&f1), nz)))
             }
         };
         // A needle's offset on the skin: in the tangent plane, or from the pen's plane along
-        // −z to the tangent plane.
+        // −z to the tangent plane (the hand's tilt moves no needle, as on the flat map).
         let skin_offset = |o: Vec2| match pen {
             None => e1 * o.x + e2 * o.y,
             Some((f1, f2, nz)) => {
@@ -140,7 +194,10 @@ pub fn place(
             }
         };
         let m = t.inv * nalgebra::Matrix3x2::from_columns(&foot);
-        let shape = ellipse_of(m);
+        let mut shape = ellipse_of(m);
+        if let Some(h) = hands.map(|h| h[s]) {
+            shape.drag = t.inv * h.drag;
+        }
         for (k, o) in offsets.iter().enumerate() {
             let p = st.center + t.inv * skin_offset(*o);
             out.push(Puncture {
@@ -153,12 +210,54 @@ pub fn place(
                 t_s: st.t_s,
                 tilt_deg: tilt_deg as f32,
                 tilt_azimuth_deg: shape.axis.y.atan2(shape.axis.x).to_degrees() as f32,
-                ..Puncture::default()
+                drag_x_mm: shape.drag.x as f32,
+                drag_y_mm: shape.drag.y as f32,
             });
             landing.tri.push(chart.locate(p).unwrap_or(NO_TRIANGLE));
             landing.stamp_tri.push(st.tri);
             landing.shape.push(shape);
-            landing.surface_tilt_deg.push(tilt_deg as f32);
+            landing.surface_tilt_deg.push(tilt_deg.abs() as f32);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::surface::shapes::flat_rect;
+    use std::f64::consts::PI;
+
+    /// A plane turned α = 40° about y (normal (sin α, 0, cos α), isometric chart). Frontal: no
+    /// hand gives tilt α; a hand tilting θ_h = 15° towards +x (the side the skin faces) gives |α − θ_h|, towards
+    /// −x gives α + θ_h. Normal: θ_h itself. Every hole's chart area is πr²/cos(tilt).
+    #[test]
+    fn frontal_tilt_composes_with_the_hand() {
+        let alpha: f64 = 40.0;
+        let (s, c) = alpha.to_radians().sin_cos();
+        let mut mesh = flat_rect(10.0, 10.0, 2, 2, "plane");
+        for p in &mut mesh.positions_mm {
+            *p = [p[0] * c, p[1], -p[0] * s];
+        }
+        let chart = Chart::new(&mesh, "plane").unwrap();
+        let center = Vec2::new(5.0, 5.0);
+        let tri = chart.locate(center).unwrap();
+        let e1 = tangent_frame(&chart.tris[tri as usize]).0;
+        assert!((e1 - Vec3::new(c, 0.0, -s)).norm() < 1e-12, "{e1:?}");
+        let cartridge = Cartridge { needles_mm: vec![Vec2::zeros()], needle_diameter_mm: 0.18, depth_mm: 1.0 };
+        let stamp = [SurfaceStamp { center, tri, t_s: 0.0 }];
+        let tilt_of = |orientation, hand: Option<StampHand>| {
+            let (mut out, mut landing) = (Vec::new(), Landing::default());
+            let hands = hand.map(|h| vec![h]);
+            place(&chart, &cartridge, &Device::default(), orientation, 0, &stamp, hands.as_deref(), &mut out, &mut landing);
+            let sh = landing.shape[0];
+            assert!((PI * sh.a_per_r * sh.b_per_r * (out[0].tilt_deg as f64).to_radians().cos() - PI).abs() < 1e-5, "{sh:?}");
+            landing.surface_tilt_deg[0] as f64
+        };
+        let hand = |lean: Vec3| Some(StampHand { tilt_deg: 15.0, lean, drag: Vec3::zeros() });
+        assert!((tilt_of(PenOrientation::Frontal, None) - 40.0).abs() < 1e-4);
+        assert!((tilt_of(PenOrientation::Frontal, hand(e1)) - 25.0).abs() < 1e-4);
+        assert!((tilt_of(PenOrientation::Frontal, hand(-e1)) - 55.0).abs() < 1e-4);
+        assert!((tilt_of(PenOrientation::Normal, hand(e1)) - 15.0).abs() < 1e-6);
+        assert_eq!(tilt_of(PenOrientation::Normal, None), 0.0);
     }
 }

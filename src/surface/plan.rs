@@ -39,6 +39,19 @@ pub struct SurfaceStamp {
     pub t_s: f64,
 }
 
+/// A chart step of a path ([`GroupPlanner::pieces`]).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Piece {
+    /// Chart ends, mm.
+    pub from: Vec2,
+    pub to: Vec2,
+    /// Triangle under the step (`None`: off the mesh).
+    pub tri: Option<u32>,
+    /// Skin length of the step, mm.
+    pub skin_mm: f64,
+    pub pen_down: bool,
+}
+
 /// Plans passes over one group of a chart.
 pub struct GroupPlanner<'a> {
     pub chart: &'a Chart,
@@ -171,6 +184,33 @@ impl GroupPlanner<'_> {
         out
     }
 
+    /// The chart steps of `segments` that skin lengths are summed over: each segment cut
+    /// into equal steps of at most [`SAMPLE_MM`] of chart, each with the triangle under it
+    /// (its middle, else an end) and its skin length (its chart length off the mesh); a
+    /// zero-length segment is one step of no length on the triangle under it. The one rule
+    /// of "mm of skin along a path": the ideal stamps ([`Self::stamp_path`]) and the real
+    /// hand's walk (`surface::walk`) both step through these.
+    pub fn pieces(&self, segments: &[Segment]) -> Vec<Piece> {
+        let mut out = Vec::new();
+        for seg in segments {
+            let d = seg.to - seg.from;
+            let len = d.norm();
+            if len == 0.0 {
+                out.push(Piece { from: seg.from, to: seg.to, tri: self.chart.locate(seg.from), skin_mm: 0.0, pen_down: seg.pen_down });
+                continue;
+            }
+            let n = (len / SAMPLE_MM).ceil().max(1.0) as usize;
+            for k in 0..n {
+                let (p, q) =
+                    (seg.from + d * (k as f64 / n as f64), if k + 1 == n { seg.to } else { seg.from + d * ((k + 1) as f64 / n as f64) });
+                let tri = self.chart.locate(0.5 * (p + q)).or_else(|| self.chart.locate(p)).or_else(|| self.chart.locate(q));
+                let skin = tri.map_or((q - p).norm(), |t| self.chart.tris[t as usize].skin_length(q - p));
+                out.push(Piece { from: p, to: q, tri, skin_mm: skin, pen_down: seg.pen_down });
+            }
+        }
+        out
+    }
+
     /// Stamps along `segments` every `speed / frequency` mm of skin (see the module doc);
     /// returns the stamps and the skin length pen down and pen up.
     pub fn stamp_path(&self, segments: &[Segment], speed_mm_s: f64, frequency_hz: f64) -> (Vec<SurfaceStamp>, (f64, f64)) {
@@ -178,45 +218,50 @@ impl GroupPlanner<'_> {
         let mut stamps = Vec::new();
         let (mut s_total, mut next, mut was_down) = (0.0, 0.0, false);
         let (mut down, mut up) = (0.0, 0.0);
-        for seg in segments {
-            let d = seg.to - seg.from;
-            let len = d.norm();
-            let n = (len / SAMPLE_MM).ceil().max(1.0) as usize;
-            if seg.pen_down && !was_down {
+        for pc in self.pieces(segments) {
+            if pc.pen_down && !was_down {
                 next = s_total;
             }
-            if seg.pen_down && next <= s_total + 1e-9 && len == 0.0 {
-                if let Some(tri) = self.chart.locate(seg.from) {
-                    stamps.push(SurfaceStamp { center: seg.from, tri, t_s: next / speed_mm_s });
-                }
-                next += step;
-            }
-            for k in 0..n {
-                if len == 0.0 {
-                    break;
-                }
-                let (p, q) =
-                    (seg.from + d * (k as f64 / n as f64), if k + 1 == n { seg.to } else { seg.from + d * ((k + 1) as f64 / n as f64) });
-                let tri = self.chart.locate(0.5 * (p + q)).or_else(|| self.chart.locate(p)).or_else(|| self.chart.locate(q));
-                let skin = tri.map_or((q - p).norm(), |t| self.chart.tris[t as usize].skin_length(q - p));
-                if seg.pen_down {
-                    while next <= s_total + skin + 1e-9 {
-                        let f = if skin > 0.0 { ((next - s_total) / skin).clamp(0.0, 1.0) } else { 0.0 };
-                        let c = p + (q - p) * f;
-                        if let Some(tri) = self.chart.locate(c).or(tri) {
-                            stamps.push(SurfaceStamp { center: c, tri, t_s: next / speed_mm_s });
-                        }
-                        next += step;
+            let skin = pc.skin_mm;
+            if pc.pen_down {
+                while next <= s_total + skin + 1e-9 {
+                    if let Some(stamp) = self.stamp_on(&pc, next - s_total, next / speed_mm_s) {
+                        stamps.push(stamp);
                     }
-                    down += skin;
-                } else {
-                    up += skin;
+                    next += step;
                 }
-                s_total += skin;
+                down += skin;
+            } else {
+                up += skin;
             }
-            was_down = seg.pen_down;
+            s_total += skin;
+            was_down = pc.pen_down;
         }
         (stamps, (down, up))
+    }
+
+    /// The stamp `along` skin mm into piece `pc` at `t_s` (`None`: off the mesh).
+    pub fn stamp_on(&self, pc: &Piece, along: f64, t_s: f64) -> Option<SurfaceStamp> {
+        let f = if pc.skin_mm > 0.0 { (along / pc.skin_mm).clamp(0.0, 1.0) } else { 0.0 };
+        let c = pc.from + (pc.to - pc.from) * f;
+        let tri = self.chart.locate(c).or(pc.tri)?;
+        Some(SurfaceStamp { center: c, tri, t_s })
+    }
+
+    /// The stamping pattern's spots: along each lane of the serpentine path (its joins are
+    /// not stamped), one every `step_mm` of skin from the lane's start (as the flat map's
+    /// `patterns::stamping_spots`), each with its lane's chart direction.
+    pub fn spots(&self, plan: &PassPlan, step_mm: f64) -> Vec<(SurfaceStamp, Vec2)> {
+        let segments = self.path(&PassPlan { pattern: Pattern::Serpentine, ..plan.clone() });
+        let mut out = Vec::new();
+        // The path is lane, join, lane, join, …: the lanes are the even segments.
+        for lane in segments.iter().step_by(2) {
+            let d = lane.to - lane.from;
+            let dir = if d.norm() > 0.0 { d / d.norm() } else { crate::geometry::direction(plan.direction_deg) };
+            let (stamps, _) = self.stamp_path(&[Segment { pen_down: true, ..*lane }], step_mm, 1.0);
+            out.extend(stamps.into_iter().map(|s| (s, dir)));
+        }
+        out
     }
 
     /// One pass: the path, its stamps (serpentine, strokes) or as many random stamps.

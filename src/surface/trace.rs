@@ -233,7 +233,7 @@ pub fn place_trace(
     landing: &mut Landing,
 ) {
     let start = out.len();
-    place::place(chart, cartridge, device, PenOrientation::Normal, pass, stamps, out, landing);
+    place::place(chart, cartridge, device, PenOrientation::Normal, pass, stamps, None, out, landing);
     for p in &mut out[start..] {
         p.stamp += first_stamp;
     }

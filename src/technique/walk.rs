@@ -61,17 +61,29 @@ fn left_normal(dir: Vec2) -> Vec2 {
     Vec2::new(-dir.y, dir.x)
 }
 
-/// Stamp a path of segments at `speed_mm_s` with the hand `state`.
-pub fn walk_segments<R: rand::Rng>(
-    segments: &[Segment],
+/// One stamp of a walk along a path of pieces ([`walk_arcs`]): the piece it falls on, how far
+/// along it (in the pieces' length unit), when, and the hand at that instant.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ArcStamp {
+    pub piece: usize,
+    pub along: f64,
+    pub t_s: f64,
+    pub hand: HandSample,
+}
+
+/// The walking rule of a real hand along a path given as pieces `(length, pen down)`: the
+/// arc positions and times of the stamps (see the module doc) and the path time, s. The flat
+/// map's pieces are its segments ([`walk_segments`]); the surface's are chart steps measured
+/// in skin mm (`surface::walk`), so both walk by the same rule.
+pub fn walk_arcs<R: rand::Rng>(
+    pieces: impl IntoIterator<Item = (f64, bool)>,
     speed_mm_s: f64,
     frequency_hz: f64,
     state: &mut HandState<R>,
-    lean: Lean,
-) -> (Vec<HandStamp>, f64) {
+) -> (Vec<ArcStamp>, f64) {
     let step = speed_mm_s / frequency_hz;
     let mut stamps = Vec::new();
-    // Arc length at the start of the segment, the arc position of the next stamp, and the
+    // Arc length at the start of the piece, the arc position of the next stamp, and the
     // clock's lead over the arc position (both in mm of set-speed travel).
     let (mut s_total, mut next, mut lag) = (0.0, 0.0, 0.0);
     let mut was_down = false;
@@ -83,10 +95,8 @@ pub fn walk_segments<R: rand::Rng>(
             *lag = l + (end - s) * (1.0 / g - 1.0);
         }
     };
-    for seg in segments {
-        let d = seg.to - seg.from;
-        let len = d.norm();
-        if !seg.pen_down {
+    for (piece, (len, pen_down)) in pieces.into_iter().enumerate() {
+        if !pen_down {
             if was_down {
                 settle(&mut lag, &last, s_total);
             }
@@ -97,19 +107,11 @@ pub fn walk_segments<R: rand::Rng>(
         if !was_down {
             next = s_total;
         }
-        let dir = if len > 0.0 { d / len } else { Vec2::zeros() };
         while next <= s_total + len + 1e-9 {
             let along = (next - s_total).clamp(0.0, len);
             let t_s = (next + lag) / speed_mm_s;
             let h = state.at(t_s);
-            stamps.push(HandStamp {
-                center_mm: seg.from + dir * along + left_normal(dir) * h.lateral_mm,
-                t_s,
-                velocity_mm_s: dir * (speed_mm_s * h.speed_factor),
-                period_s: h.period_factor / frequency_hz,
-                tilt_deg: h.tilt_deg,
-                tilt_azimuth_deg: lean.azimuth_deg(dir),
-            });
+            stamps.push(ArcStamp { piece, along, t_s, hand: h });
             last = Some((next, lag, h.speed_factor));
             next += step * (h.period_factor * h.speed_factor);
             lag += step * h.period_factor * (1.0 - h.speed_factor);
@@ -123,7 +125,70 @@ pub fn walk_segments<R: rand::Rng>(
     (stamps, (s_total + lag) / speed_mm_s)
 }
 
-/// Stamp the spots of the stamping pattern.
+/// Stamp a path of segments at `speed_mm_s` with the hand `state` ([`walk_arcs`] on the
+/// segments' lengths).
+pub fn walk_segments<R: rand::Rng>(
+    segments: &[Segment],
+    speed_mm_s: f64,
+    frequency_hz: f64,
+    state: &mut HandState<R>,
+    lean: Lean,
+) -> (Vec<HandStamp>, f64) {
+    let (arcs, time_s) = walk_arcs(segments.iter().map(|s| ((s.to - s.from).norm(), s.pen_down)), speed_mm_s, frequency_hz, state);
+    let stamps = arcs
+        .iter()
+        .map(|a| {
+            let seg = &segments[a.piece];
+            let d = seg.to - seg.from;
+            let len = d.norm();
+            let dir = if len > 0.0 { d / len } else { Vec2::zeros() };
+            let h = a.hand;
+            HandStamp {
+                center_mm: seg.from + dir * a.along + left_normal(dir) * h.lateral_mm,
+                t_s: a.t_s,
+                velocity_mm_s: dir * (speed_mm_s * h.speed_factor),
+                period_s: h.period_factor / frequency_hz,
+                tilt_deg: h.tilt_deg,
+                tilt_azimuth_deg: lean.azimuth_deg(dir),
+            }
+        })
+        .collect();
+    (stamps, time_s)
+}
+
+/// The timing rule of the stamping pattern: `per_spot` firings a (jittered) period apart at
+/// each spot, the move to the next spot (`moves_mm[k]`, from spot `k − 1`; the first is not
+/// used) at the set speed × the last speed factor. Returns each firing (its `piece` = the
+/// spot's index) and the time of the last firing, s. The flat map's spots ([`walk_spots`])
+/// and the surface's (skin distances, `surface::walk`) share it.
+pub fn walk_spot_times<R: rand::Rng>(
+    moves_mm: impl IntoIterator<Item = f64>,
+    per_spot: u32,
+    speed_mm_s: f64,
+    frequency_hz: f64,
+    state: &mut HandState<R>,
+) -> (Vec<ArcStamp>, f64) {
+    let mut stamps = Vec::new();
+    let mut t = 0.0;
+    let mut g = 1.0;
+    for (k, move_mm) in moves_mm.into_iter().enumerate() {
+        if k > 0 {
+            t += move_mm / (speed_mm_s * g);
+        }
+        for n in 0..per_spot {
+            let h = state.at(t);
+            g = h.speed_factor;
+            stamps.push(ArcStamp { piece: k, along: 0.0, t_s: t, hand: h });
+            if n + 1 < per_spot {
+                t += h.period_factor / frequency_hz;
+            }
+        }
+    }
+    (stamps, t)
+}
+
+/// Stamp the spots of the stamping pattern ([`walk_spot_times`]; tremor across each spot's
+/// lane, the pen still while it fires).
 pub fn walk_spots<R: rand::Rng>(
     spots: &[Spot],
     per_spot: u32,
@@ -132,29 +197,22 @@ pub fn walk_spots<R: rand::Rng>(
     state: &mut HandState<R>,
     lean: Lean,
 ) -> (Vec<HandStamp>, f64) {
-    let mut stamps = Vec::with_capacity(spots.len() * per_spot as usize);
-    let mut t = 0.0;
-    let mut g = 1.0;
-    for (k, spot) in spots.iter().enumerate() {
-        if k > 0 {
-            t += (spot.at_mm - spots[k - 1].at_mm).norm() / (speed_mm_s * g);
-        }
-        for n in 0..per_spot {
-            let h = state.at(t);
-            g = h.speed_factor;
-            stamps.push(HandStamp {
+    let moves = spots.iter().enumerate().map(|(k, s)| if k > 0 { (s.at_mm - spots[k - 1].at_mm).norm() } else { 0.0 });
+    let (times, t) = walk_spot_times(moves, per_spot, speed_mm_s, frequency_hz, state);
+    let stamps = times
+        .iter()
+        .map(|a| {
+            let (spot, h) = (&spots[a.piece], a.hand);
+            HandStamp {
                 center_mm: spot.at_mm + left_normal(spot.dir) * h.lateral_mm,
-                t_s: t,
+                t_s: a.t_s,
                 velocity_mm_s: Vec2::zeros(),
                 period_s: h.period_factor / frequency_hz,
                 tilt_deg: h.tilt_deg,
                 tilt_azimuth_deg: lean.azimuth_deg(spot.dir),
-            });
-            if n + 1 < per_spot {
-                t += h.period_factor / frequency_hz;
             }
-        }
-    }
+        })
+        .collect();
     (stamps, t)
 }
 
