@@ -439,7 +439,9 @@ pub fn parse_ply(bytes: &[u8], path: &Path) -> Result<MeshData> {
         let is_vertex = e.name == "vertex";
         let is_face = e.name == "face";
         for i in 0..e.count {
-            let at = |r: &dyn Body, what: String| Error::parse(path, format!("{}: {} {i}: {what}", r.place(), e.name));
+            // In binary data a wrong count or type upstream shifts every value after it.
+            let hint = if binary { " (in binary data, this often means the header's counts or types are wrong)" } else { "" };
+            let at = |r: &dyn Body, what: String| Error::parse(path, format!("{}: {} {i}: {what}{hint}", r.place(), e.name));
             row.clear();
             corners.clear();
             for (k, p) in e.props.iter().enumerate() {
