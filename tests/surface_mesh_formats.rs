@@ -289,3 +289,19 @@ fn bad_ply_files_and_paint_keys_exit_2_naming_the_file_and_write_nothing() {
         assert_eq!(files(dir.path()), want, "{what}: something was written");
     }
 }
+
+/// The bundled example with painted regions runs: both painted regions treated, the mole
+/// untouched, and the painted regions' skin within the mesh's.
+#[test]
+fn the_bundled_painted_scenario_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let sc = common::root().join("scenarios/surface-painted.toml");
+    ok(&run_in(dir.path(), &["run", sc.to_str().unwrap(), "--out", "out", "--outputs", "summary"]));
+    let s: serde_json::Value = serde_json::from_slice(&read(dir.path(), "summary.json")).unwrap();
+    let skin = |r: &str| s["regions"][r]["skin_area_mm2"].as_f64().unwrap();
+    let mesh = s["mesh"]["skin_area_mm2"].as_f64().unwrap();
+    assert!(skin("left") > 0.4 * mesh && skin("right") > 0.4 * mesh, "{}", s["regions"]);
+    assert!(skin("left") + skin("right") < 0.95 * mesh, "the white top band and the mole are not in the regions");
+    assert_eq!(s["no_go"]["mole"]["punctures"], 0);
+    assert!(s["regions"]["left"]["punctures_inside"].as_u64().unwrap() > 0);
+}
