@@ -3,7 +3,7 @@
 //!
 //! - [`obj`]: `v`, `vt`, `f a/ta b/tb …` (polygons fan-split), `g name` groups.
 //! - [`ply`]: ASCII, `binary_little_endian` and `binary_big_endian`; per-vertex `x y z` and
-//!   UVs (`u v`, `s t` or `texture_u texture_v`), faces as `vertex_indices` lists (triangles,
+//!   UVs (`u v`, `s t` or `texture_u texture_v`; or a face list `texcoord`), faces as `vertex_indices` lists (triangles,
 //!   quads and larger polygons, all fan-split like OBJ), an optional per-face integer
 //!   `region` (or `group`) property.
 //! - [`uv_paint`]: regions painted in UV space (a PNG covering UV [0, 1]², u right, v up)

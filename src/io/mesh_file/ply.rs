@@ -2,7 +2,9 @@
 //! `binary_big_endian 1.0`.
 //!
 //! - `element vertex N` with scalar properties `x y z` and texture coordinates as one of the
-//!   pairs `u v`, `s t` or `texture_u texture_v` (any numeric type; the chart's UVs).
+//!   pairs `u v`, `s t` or `texture_u texture_v` (any numeric type; the chart's UVs), or,
+//!   when the vertices have none, a face list `texcoord` of two values per corner (MeshLab's
+//!   per-wedge UVs).
 //! - `element face M` with a list `vertex_indices` (or `vertex_index`) of integer indices
 //!   from 0: triangles, quads and larger polygons, all fan-split from their first corner as in
 //!   OBJ (a concave polygon gives flipped triangles, which the mesh check refuses); an
@@ -362,12 +364,23 @@ pub fn parse_ply(bytes: &[u8], path: &Path) -> Result<MeshData> {
             break;
         }
     }
-    let uv = uv.ok_or_else(|| {
-        Error::parse(
+    // Per-corner UVs (`property list uchar float texcoord` on faces, as MeshLab writes
+    // "wedge" texture coordinates), read when the vertices carry none.
+    let texcoord = match (uv, face.prop(&["texcoord"])) {
+        (None, Some(k)) => match face.props[k].kind {
+            Kind::List { .. } => Some(k),
+            Kind::Scalar(_) => {
+                return Err(Error::parse(path, "element face property texcoord: must be a list (u0 v0 u1 v1 …, two per corner)"));
+            }
+        },
+        _ => None,
+    };
+    if uv.is_none() && texcoord.is_none() {
+        return Err(Error::parse(
             path,
-            "element vertex has no texture coordinates: the mesh needs a UV chart, as vertex properties `u v`, `s t` or `texture_u texture_v` (per-face texcoord lists are not read)",
-        )
-    })?;
+            "element vertex has no texture coordinates: the mesh needs a UV chart, as vertex properties `u v`, `s t` or `texture_u texture_v`, or a face list `texcoord` (two values per corner)",
+        ));
+    }
     let indices = face
         .prop(&["vertex_indices", "vertex_index"])
         .ok_or_else(|| Error::parse(path, "element face has no list `vertex_indices` (or `vertex_index`) of its corners"))?;
@@ -435,6 +448,7 @@ pub fn parse_ply(bytes: &[u8], path: &Path) -> Result<MeshData> {
     };
     let mut row = vec![0.0f64; 0];
     let mut corners: Vec<u32> = Vec::new();
+    let mut tc: Vec<f64> = Vec::new();
     for e in &header.elements {
         let is_vertex = e.name == "vertex";
         let is_face = e.name == "face";
@@ -444,6 +458,7 @@ pub fn parse_ply(bytes: &[u8], path: &Path) -> Result<MeshData> {
             let at = |r: &dyn Body, what: String| Error::parse(path, format!("{}: {} {i}: {what}{hint}", r.place(), e.name));
             row.clear();
             corners.clear();
+            tc.clear();
             for (k, p) in e.props.iter().enumerate() {
                 match p.kind {
                     Kind::Scalar(t) => {
@@ -469,6 +484,9 @@ pub fn parse_ply(bytes: &[u8], path: &Path) -> Result<MeshData> {
                         }
                         for _ in 0..n {
                             let v = reader.read(item).map_err(|m| at(&*reader, format!("{}: {m}", p.name)))?;
+                            if is_face && Some(k) == texcoord {
+                                tc.push(v);
+                            }
                             if is_face && k == indices {
                                 if !(v >= 0.0 && v < vertex.count as f64) {
                                     return Err(at(
@@ -493,7 +511,9 @@ pub fn parse_ply(bytes: &[u8], path: &Path) -> Result<MeshData> {
                     if v.is_finite() { Ok(v) } else { Err(at(&*reader, format!("{} = {v} is not a finite number", e.props[k].name))) }
                 };
                 mesh.positions.push([finite(xyz[0])?, finite(xyz[1])?, finite(xyz[2])?]);
-                mesh.uvs.push([finite(uv[0])?, finite(uv[1])?]);
+                if let Some(uv) = uv {
+                    mesh.uvs.push([finite(uv[0])?, finite(uv[1])?]);
+                }
             } else if is_face {
                 if corners.len() < 3 {
                     return Err(at(&*reader, format!("a face with {} corners; at least 3 are needed", corners.len())));
@@ -508,9 +528,24 @@ pub fn parse_ply(bytes: &[u8], path: &Path) -> Result<MeshData> {
                         })
                     }
                 };
+                // UV indices: the vertex's own, or this face's texcoord pairs.
+                let first_uv = mesh.uvs.len() as u32;
+                if texcoord.is_some() {
+                    if tc.len() != 2 * corners.len() {
+                        return Err(at(
+                            &*reader,
+                            format!("texcoord has {} values; {} corners need {}", tc.len(), corners.len(), 2 * corners.len()),
+                        ));
+                    }
+                    if let Some(bad) = tc.iter().find(|c| !c.is_finite()) {
+                        return Err(at(&*reader, format!("texcoord value {bad} is not a finite number")));
+                    }
+                    mesh.uvs.extend(tc.chunks(2).map(|c| [c[0], c[1]]));
+                }
+                let uv_of = |j: usize| if texcoord.is_some() { first_uv + j as u32 } else { corners[j] };
                 for k in 1..corners.len() - 1 {
                     let v = [corners[0], corners[k], corners[k + 1]];
-                    mesh.triangles.push(Triangle { v, uv: v, group });
+                    mesh.triangles.push(Triangle { v, uv: [uv_of(0), uv_of(k), uv_of(k + 1)], group });
                 }
                 if mesh.triangles.len() > MAX_ELEMENTS {
                     return Err(at(&*reader, format!("more than {MAX_ELEMENTS} triangles")));
@@ -656,6 +691,25 @@ mod tests {
         assert_eq!(back.positions.len(), 10, "one vertex per (position, UV) pair");
         let m = back.to_mesh(1.0, &["a".into()], Path::new("s.ply")).unwrap();
         assert_eq!(m.total_area_mm2(), split.total_area_mm2());
+    }
+
+    /// Per-face `texcoord` lists (MeshLab's wedge UVs) give the same mesh as vertex UVs.
+    #[test]
+    fn face_texcoord_lists_are_read_when_vertices_have_no_uvs() {
+        let wedge = QUAD
+            .replace("property float s\nproperty float t\n", "")
+            .replace("property uchar region", "property list uchar float texcoord\nproperty uchar region")
+            .replace("0 0 0 0 0\n1 0 0 1 0\n1 1 0 1 1\n0 1 0 0 1\n", "0 0 0\n1 0 0\n1 1 0\n0 1 0\n")
+            .replace("4 0 1 2 3 0\n", "4 0 1 2 3 8 0 0 1 0 1 1 0 1 0\n");
+        let a = parse_ply(wedge.as_bytes(), Path::new("w.ply")).unwrap();
+        assert_eq!(a.uvs, vec![[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0]]);
+        let b = parse_ply(QUAD.as_bytes(), Path::new("q.ply")).unwrap();
+        let order = ["cheek".to_string()];
+        let (ma, mb) = (a.to_mesh(1.0, &order, Path::new("w")).unwrap(), b.to_mesh(1.0, &order, Path::new("q")).unwrap());
+        assert_eq!((ma.total_area_mm2(), ma.uv_area(&ma.triangles[1])), (mb.total_area_mm2(), mb.uv_area(&mb.triangles[1])));
+        ma.validate("w.ply").unwrap();
+        let e = err(wedge.replace("4 0 1 2 3 8 0 0 1 0 1 1 0 1 0\n", "4 0 1 2 3 6 0 0 1 0 1 1 0\n").as_bytes());
+        assert!(e.contains("texcoord has 6 values; 4 corners need 8"), "{e}");
     }
 
     #[test]
