@@ -305,3 +305,45 @@ fn the_bundled_painted_scenario_runs() {
     assert_eq!(s["no_go"]["mole"]["punctures"], 0);
     assert!(s["regions"]["left"]["punctures_inside"].as_u64().unwrap() > 0);
 }
+
+/// Triangles whose corners lie on different painted colours are counted, with their skin
+/// area, in the face's load warning: the brute-force count from the picture's borders
+/// (u = 1/4, u = 3/4 for v ≥ 3/4, v = 3/4 for u ≥ 3/4; no corner lies on a border).
+#[test]
+fn straddling_triangles_are_counted_in_a_load_warning() {
+    use needlesim::io::facemap_file::legend::ColorFile;
+    use needlesim::io::mesh_file::uv_paint::load_painted_surface_face;
+    let (mesh, png) = painted_square();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("square.obj"), to_obj(&mesh)).unwrap();
+    std::fs::write(dir.path().join("regions.png"), &png).unwrap();
+    let file: toml::Table = toml::from_str(&colours()).unwrap();
+    let colors: Vec<ColorFile> = file["face"]["color"].clone().try_into().unwrap();
+    let face = load_painted_surface_face(&dir.path().join("square.obj"), Some("mm"), &dir.path().join("regions.png"), &colors, 0).unwrap();
+    let colour = |x: f64, y: f64| {
+        let (u, v) = (x / 40.0, y / 40.0);
+        if u < 0.25 {
+            0
+        } else if u >= 0.75 && v >= 0.75 {
+            2
+        } else {
+            1
+        }
+    };
+    let mixed: Vec<usize> = (0..mesh.triangles.len())
+        .filter(|&t| {
+            let c: Vec<i32> =
+                mesh.triangles[t].v.iter().map(|&v| colour(mesh.positions_mm[v as usize][0], mesh.positions_mm[v as usize][1])).collect();
+            c[0] != c[1] || c[1] != c[2]
+        })
+        .collect();
+    let area: f64 = mixed.iter().map(|&t| mesh.area_mm2(&mesh.triangles[t])).sum();
+    assert!(!mixed.is_empty());
+    assert_eq!(face.warnings.len(), 1, "{:?}", face.warnings);
+    let w = &face.warnings[0];
+    assert!(
+        w.starts_with(&format!("{} triangles of square ({area:.1} mm²", mixed.len())),
+        "{w} (brute force: {} triangles, {area} mm²)",
+        mixed.len()
+    );
+}
