@@ -347,3 +347,46 @@ fn straddling_triangles_are_counted_in_a_load_warning() {
         mixed.len()
     );
 }
+
+/// The mesh fuzz seeds reach both outcomes: the well-formed ones read into a valid mesh (so
+/// the fuzzer starts deep in the reader), the broken ones are refused.
+#[test]
+fn mesh_fuzz_seeds_reach_both_outcomes() {
+    use needlesim::io::mesh_file::parse_mesh;
+    let good = [
+        "obj-quad-group-a.obj",
+        "obj-strip-groups-a-z-b.obj",
+        "obj-pentagon-fan.obj",
+        "ply-ascii-quad-region-0.ply",
+        "ply-ascii-st-uchar-region.ply",
+        "ply-ascii-texture-u-v-group.ply",
+        "ply-ascii-face-texcoord.ply",
+        "ply-ascii-extra-element-edge.ply",
+        "ply-binary-le-quad.ply",
+        "ply-binary-be-quad.ply",
+        "ply-binary-le-float-uint-list.ply",
+    ];
+    let bad = [
+        "obj-nan-vertex.obj",
+        "obj-no-uv-index.obj",
+        "ply-ascii-nan.ply",
+        "ply-ascii-no-uv.ply",
+        "ply-ascii-bad-index.ply",
+        "ply-ascii-huge-vertex-count.ply",
+        "ply-ascii-trailing-data.ply",
+        "ply-binary-le-truncated.ply",
+        "ply-binary-le-huge-count.ply",
+        "ply-binary-le-uint-list-huge.ply",
+        "ply-unknown-format.ply",
+        "ply-not-ply.ply",
+    ];
+    for (names, want_ok) in [(&good[..], true), (&bad[..], false)] {
+        for name in names {
+            let bytes = std::fs::read(common::root().join("fuzz/seeds/mesh").join(name)).unwrap();
+            let path = Path::new(name);
+            let read =
+                parse_mesh(&bytes[1..], bytes[0] % 2 == 1, path).and_then(|m| m.to_mesh(1.0, &[], path)).and_then(|m| m.validate(name));
+            assert_eq!(read.is_ok(), want_ok, "{name}: {read:?}");
+        }
+    }
+}
