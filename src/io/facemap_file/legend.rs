@@ -178,11 +178,11 @@ impl LegendFile {
             let mm = origin + Vec2::new(col as f64 + 0.5, (h - top_row) as f64 - 0.5) * px;
             format!("({:.1}, {:.1}) mm", mm.x, mm.y)
         };
-        let from_top = palette.label_image(image, &where_mm, &legend_path.display().to_string(), png_path)?;
-        // Raster rows go up from the bottom.
-        let mut pixels = vec![Pixel::Empty; w * h];
-        for (top_row, row) in from_top.chunks(w.max(1)).enumerate() {
-            pixels[(h - 1 - top_row) * w..(h - top_row) * w].copy_from_slice(row);
+        let mut pixels = palette.label_image(image, &where_mm, &legend_path.display().to_string(), png_path)?;
+        // Raster rows go up from the bottom: swap the rows in place (no second picture).
+        for top_row in 0..h / 2 {
+            let (upper, lower) = pixels.split_at_mut((h - 1 - top_row) * w);
+            upper[top_row * w..(top_row + 1) * w].swap_with_slice(&mut lower[..w]);
         }
         let raster = LabelRaster::new(origin, px, w, h, &pixels).map_err(at)?;
         FaceMap::from_raster(name, palette.regions, palette.no_go, raster).map_err(at)

@@ -68,9 +68,6 @@ pub struct MeshData {
     pub labels: Labels,
 }
 
-/// The OBJ reader's name for [`MeshData`].
-pub type ObjMesh = MeshData;
-
 impl Default for MeshData {
     fn default() -> Self {
         MeshData { positions: Vec::new(), uvs: Vec::new(), triangles: Vec::new(), labels: Labels::Names(Vec::new()) }
