@@ -34,9 +34,8 @@
 //! recommended_depth_mm = [0.5, 1.5]
 //! ```
 //!
-//! `surface =
-//! "builtin"` is the built-in face surface (the ICT face, regions and skin as the flat
-//! default map), morphed by `identity = [w0, w1, …]` (standard deviations of its modes).
+//! `surface = "builtin"` is the built-in face surface (the ICT face, regions and skin as the
+//! flat default map), morphed by `identity = [w0, w1, …]` (standard deviations of its modes).
 
 use std::path::Path;
 
