@@ -31,6 +31,15 @@ const MAP_SEEDS: &[&str] = &[
     "[[region]]\nname = \"a\"\npolygon = [[0, 0], [20, 0], [20, 20], [0, 20], [0, 0]]\nepidermis_mm = 0.05\ndermis_mm = 1.0\nsubcutis_mm = 2.0\nrecommended_depth_mm = [0.4, 1.0]\n[[region]]\nname = \"b\"\npolygons = [[[20, 0], [40, 0], [40, 20], [20, 0]]]\nepidermis_mm = 0.05\ndermis_mm = 1.0\nsubcutis_mm = 2.0\nrecommended_depth_mm = [0.4, 1.0]\n[[no_go]]\nname = \"z\"\npolygon = [[5, 5], [8, 5], [8, 8], [5, 5]]\n",
 ];
 
+/// Mesh files as the `mesh` fuzz target takes them (first byte even: OBJ, odd: PLY).
+const MESH_SEEDS: &[&[u8]] = &[
+    include_bytes!("../fuzz/seeds/mesh/obj-strip-groups-a-z-b.obj"),
+    include_bytes!("../fuzz/seeds/mesh/ply-ascii-two-triangles-regions-0-1.ply"),
+    include_bytes!("../fuzz/seeds/mesh/ply-ascii-face-texcoord.ply"),
+    include_bytes!("../fuzz/seeds/mesh/ply-binary-le-quad.ply"),
+    include_bytes!("../fuzz/seeds/mesh/ply-binary-be-quad.ply"),
+];
+
 const NASTY_VALUES: &[&str] = &[
     "nan",
     "inf",
@@ -152,6 +161,20 @@ proptest! {
         let at = junk.first().map_or(0, |&b| b as usize * png.len() / 256);
         png.splice(at..(at + junk.len()).min(png.len()), junk.iter().copied());
         fuzzing::png_bytes(&png);
+    }
+
+    #[test]
+    fn mesh_readers_never_panic(seed in 0..MESH_SEEDS.len(), muts in prop::collection::vec(mutation(), 1..6), junk in prop::collection::vec(any::<u8>(), 0..16), at in any::<usize>()) {
+        // Text files get the line mutations; every file gets a splice of random bytes.
+        let s = MESH_SEEDS[seed];
+        let mut bytes = match std::str::from_utf8(&s[1..]) {
+            Ok(text) => [vec![s[0]], mutate(text, &muts)].concat(),
+            Err(_) => s.to_vec(),
+        };
+        let at = at % (bytes.len() + 1);
+        let end = (at + junk.len()).min(bytes.len());
+        bytes.splice(at..end, junk.iter().copied());
+        fuzzing::mesh_bytes(&bytes);
     }
 
     #[test]

@@ -24,6 +24,7 @@ const TARGETS: &[Target] = &[
     ("design_matrix", |data| fuzzing::design_matrix_bytes(data, Path::new("fuzz.txt"))),
     ("face_map", |data| fuzzing::face_map_bytes(data, Path::new("fuzz-map.toml"))),
     ("layout_file", layout_file_target),
+    ("mesh", fuzzing::mesh_bytes),
     ("overrides", fuzzing::override_bytes),
     ("png", fuzzing::png_bytes),
     ("punctures_csv", |data| fuzzing::punctures_csv_bytes(data, Path::new("fuzz.csv"))),
@@ -97,7 +98,7 @@ macro_rules! replay_tests {
     };
 }
 
-replay_tests!(api_body, design_matrix, face_map, layout_file, overrides, png, punctures_csv, scenario, trace_csv);
+replay_tests!(api_body, design_matrix, face_map, layout_file, mesh, overrides, png, punctures_csv, scenario, trace_csv);
 
 /// Names the cargo-fuzz targets declared in `fuzz/Cargo.toml` (`[[bin]] name = "…"`).
 fn declared_targets() -> BTreeSet<String> {

@@ -21,6 +21,9 @@ pub struct SurfaceFace {
     /// Identity weights (standard deviations of the shape modes) the mesh was morphed with;
     /// empty for a user mesh.
     pub identity: Vec<f64>,
+    /// Legal but risky findings of loading the surface (e.g. triangles straddling painted
+    /// region borders), to report with the run's warnings; empty from [`SurfaceFace::new`].
+    pub warnings: Vec<String>,
 }
 
 impl SurfaceFace {
@@ -47,7 +50,7 @@ impl SurfaceFace {
                 format!("a group index below {}", mesh.groups.len()),
             ));
         }
-        Ok(SurfaceFace { name: name.to_string(), mesh, regions, no_go, identity })
+        Ok(SurfaceFace { name: name.to_string(), mesh, regions, no_go, identity, warnings: Vec::new() })
     }
 
     /// True skin area of each mesh group, mm² (regions, then no-go zones, then unassigned).

@@ -112,3 +112,30 @@ pub fn design_matrix_bytes(data: &[u8], path: &Path) {
         let _ = crate::study::sweep::design::parse_matrix(path, text, &keys);
     }
 }
+
+/// Read a mesh file given as bytes: the first byte picks the format (even: OBJ, odd: PLY),
+/// the rest is the file. A mesh that reads is mapped to regions by name or number, checked,
+/// charted, and painted with a small fixed UV picture (no file IO).
+pub fn mesh_bytes(data: &[u8]) {
+    use crate::face::raster::Pixel;
+    use crate::io::mesh_file::{parse_mesh, uv_paint};
+    let (first, rest) = data.split_first().unwrap_or((&0, &[]));
+    let ply = first % 2 == 1;
+    let path = Path::new(if ply { "fuzz.ply" } else { "fuzz.obj" });
+    let Ok(data) = parse_mesh(rest, ply, path) else { return };
+    for order in [vec!["a".to_string(), "z".to_string()], vec!["0".to_string()], vec![]] {
+        if let Ok(m) = data.to_mesh(10.0, &order, path)
+            && m.validate("fuzz").is_ok()
+        {
+            let _ = crate::surface::Chart::new(&m, "fuzz");
+        }
+    }
+    if let Ok(mut m) = data.to_mesh(1.0, &[], path) {
+        let (a, z, e) = (Pixel::Region(0), Pixel::NoGo(0), Pixel::Empty);
+        let labels = [a, a, z, e, a, z, z, e, e, a, a, z];
+        let picture = uv_paint::UvPicture { labels: &labels, width: 4, height: 3 };
+        if uv_paint::paint_groups(&mut m, &picture, &["a".into()], &["z".into()], path).is_ok() && m.validate("fuzz").is_ok() {
+            let _ = crate::surface::Chart::new(&m, "fuzz");
+        }
+    }
+}

@@ -170,27 +170,60 @@ impl LegendFile {
     /// Build the map from a decoded image; paths name the files in errors.
     pub fn to_map(&self, name: &str, image: &Rgba, legend_path: &Path, png_path: &Path) -> Result<FaceMap> {
         let at = |e: Error| Error::parse(legend_path, e.to_string());
-        if self.tolerance > MAX_TOLERANCE {
-            return Err(at(Error::invalid("tolerance", self.tolerance, format!("0–{MAX_TOLERANCE} (per-channel colour difference)"))));
+        let palette = Palette::new(&self.color, self.tolerance, "", "tolerance").map_err(at)?;
+        let (w, h) = (image.width, image.height);
+        let px = self.mm_per_px;
+        let origin = Vec2::new(self.origin_mm[0], self.origin_mm[1]);
+        let where_mm = |col: usize, top_row: usize| {
+            let mm = origin + Vec2::new(col as f64 + 0.5, (h - top_row) as f64 - 0.5) * px;
+            format!("({:.1}, {:.1}) mm", mm.x, mm.y)
+        };
+        let mut pixels = palette.label_image(image, &where_mm, &legend_path.display().to_string(), png_path)?;
+        // Raster rows go up from the bottom: swap the rows in place (no second picture).
+        for top_row in 0..h / 2 {
+            let (upper, lower) = pixels.split_at_mut((h - 1 - top_row) * w);
+            upper[top_row * w..(top_row + 1) * w].swap_with_slice(&mut lower[..w]);
+        }
+        let raster = LabelRaster::new(origin, px, w, h, &pixels).map_err(at)?;
+        FaceMap::from_raster(name, palette.regions, palette.no_go, raster).map_err(at)
+    }
+}
+
+/// A legend's colours resolved: the regions (with their skin) and no-go zones in legend
+/// order, and each colour's label. One copy of the legend rules for every painted picture:
+/// the flat map's PNG and a surface's UV paint (`io::mesh_file::uv_paint`).
+pub struct Palette {
+    /// Region colours' regions, in legend order (label `Pixel::Region(i)`).
+    pub regions: Vec<RegionInfo>,
+    /// No-go colours' zone names, in legend order (label `Pixel::NoGo(k)`).
+    pub no_go: Vec<String>,
+    colours: Vec<([u8; 3], Pixel)>,
+    exact: HashMap<[u8; 3], Pixel>,
+    tolerance: u8,
+}
+
+impl Palette {
+    /// Check the `[[color]]` entries (keys `{prefix}color[i]…` in errors) and `tolerance`
+    /// (key `tolerance_key`).
+    pub fn new(color: &[ColorFile], tolerance: u8, prefix: &str, tolerance_key: &str) -> Result<Palette> {
+        if tolerance > MAX_TOLERANCE {
+            return Err(Error::invalid(tolerance_key, tolerance, format!("0–{MAX_TOLERANCE} (per-channel colour difference)")));
         }
         let mut regions: Vec<RegionInfo> = Vec::new();
         let mut no_go: Vec<String> = Vec::new();
         let mut colours: Vec<([u8; 3], Pixel)> = Vec::new();
-        for (i, c) in self.color.iter().enumerate() {
-            let key = format!("color[{i}]");
+        for (i, c) in color.iter().enumerate() {
+            let key = format!("{prefix}color[{i}]");
             let rgb = parse_rgb(&c.rgb)
-                .ok_or_else(|| at(Error::invalid(format!("{key}.rgb"), format!("{:?}", c.rgb), "a colour \"#rrggbb\" (6 hex digits)")))?;
-            if let Some((_, _)) = colours.iter().find(|(k, _)| *k == rgb) {
-                return Err(at(Error::invalid(format!("{key}.rgb"), &c.rgb, "each colour once in the legend")));
+                .ok_or_else(|| Error::invalid(format!("{key}.rgb"), format!("{:?}", c.rgb), "a colour \"#rrggbb\" (6 hex digits)"))?;
+            if colours.iter().any(|(k, _)| *k == rgb) {
+                return Err(Error::invalid(format!("{key}.rgb"), &c.rgb, "each colour once in the legend"));
             }
             let has_skin = c.epidermis_mm.is_some() || c.dermis_mm.is_some() || c.subcutis_mm.is_some() || c.recommended_depth_mm.is_some();
             let pixel = match (&c.region, &c.no_go, c.background) {
                 (Some(r), None, false) => {
                     let key = format!("{key} ({} region {r:?})", c.rgb);
-                    regions.push(
-                        region_info(r, &key, [c.epidermis_mm, c.dermis_mm, c.subcutis_mm], c.recommended_depth_mm, &c.source)
-                            .map_err(at)?,
-                    );
+                    regions.push(region_info(r, &key, [c.epidermis_mm, c.dermis_mm, c.subcutis_mm], c.recommended_depth_mm, &c.source)?);
                     Pixel::Region((regions.len() - 1) as u16)
                 }
                 (None, Some(z), false) if !has_skin => {
@@ -199,95 +232,101 @@ impl LegendFile {
                 }
                 (None, None, true) if !has_skin => Pixel::Empty,
                 (None, Some(_), false) | (None, None, true) => {
-                    return Err(at(Error::invalid(
+                    return Err(Error::invalid(
                         format!("{key} ({})", c.rgb),
                         "skin keys on a no-go or background colour",
                         "skin keys only on region colours",
-                    )));
+                    ));
                 }
                 _ => {
-                    return Err(at(Error::invalid(
+                    return Err(Error::invalid(
                         format!("{key} ({})", c.rgb),
                         "not exactly one of region, no_go, background",
                         "exactly one of region = \"name\", no_go = \"name\", background = true",
-                    )));
+                    ));
                 }
             };
             colours.push((rgb, pixel));
+            if regions.len() >= crate::face::MAX_REGIONS || no_go.len() >= 0x7fff {
+                return Err(Error::invalid(
+                    format!("{prefix}color"),
+                    color.len(),
+                    format!("at most {} region colours", crate::face::MAX_REGIONS),
+                ));
+            }
         }
-        if regions.len() >= crate::face::MAX_REGIONS || no_go.len() >= 0x7fff {
-            return Err(at(Error::invalid("color", self.color.len(), format!("at most {} region colours", crate::face::MAX_REGIONS))));
-        }
-        let exact: HashMap<[u8; 3], Pixel> = colours.iter().copied().collect();
-        let tol = self.tolerance as i32;
-        let lookup = |c: [u8; 3]| -> Option<Pixel> {
-            if let Some(p) = exact.get(&c) {
-                return Some(*p);
-            }
-            if tol == 0 {
-                return None;
-            }
-            let dist = |k: &[u8; 3]| (0..3).map(|i| (k[i] as i32 - c[i] as i32).abs()).max().unwrap_or(0);
-            let mut near: Vec<(i32, Pixel)> = colours.iter().map(|(k, p)| (dist(k), *p)).filter(|(d, _)| *d <= tol).collect();
-            near.sort_by_key(|(d, _)| *d);
-            match near.as_slice() {
-                [] => None,
-                [(_, p)] => Some(*p),
-                [(d0, p0), (d1, _), ..] if d0 < d1 => Some(*p0),
-                _ => None, // equally near two legend colours: ambiguous
-            }
-        };
+        let exact = colours.iter().copied().collect();
+        Ok(Palette { regions, no_go, colours, exact, tolerance })
+    }
 
-        let (w, h) = (image.width, image.height);
-        let px = self.mm_per_px;
-        let origin = Vec2::new(self.origin_mm[0], self.origin_mm[1]);
-        let mut pixels = vec![Pixel::Empty; w * h];
+    /// The label of colour `c`: its legend colour, or with a tolerance the one nearest legend
+    /// colour within it; `None` when none is near or two are equally near (ambiguous).
+    pub fn lookup(&self, c: [u8; 3]) -> Option<Pixel> {
+        if let Some(p) = self.exact.get(&c) {
+            return Some(*p);
+        }
+        let tol = self.tolerance as i32;
+        if tol == 0 {
+            return None;
+        }
+        let dist = |k: &[u8; 3]| (0..3).map(|i| (k[i] as i32 - c[i] as i32).abs()).max().unwrap_or(0);
+        let mut near: Vec<(i32, Pixel)> = self.colours.iter().map(|(k, p)| (dist(k), *p)).filter(|(d, _)| *d <= tol).collect();
+        near.sort_by_key(|(d, _)| *d);
+        match near.as_slice() {
+            [] => None,
+            [(_, p)] => Some(*p),
+            [(d0, p0), (d1, _), ..] if d0 < d1 => Some(*p0),
+            _ => None, // equally near two legend colours: ambiguous
+        }
+    }
+
+    /// Label every pixel of `image` (rows from the top, as stored): fully transparent pixels
+    /// are `Empty`. Any opaque pixel whose colour is not in the legend is an error on
+    /// `png_path` listing each unknown colour with its pixel count and first pixel (column,
+    /// row from the top-left, and `where_is(col, top_row)`, e.g. mm or UV); `legend` names
+    /// the legend in it.
+    pub fn label_image(
+        &self,
+        image: &Rgba,
+        where_is: &dyn Fn(usize, usize) -> String,
+        legend: &str,
+        png_path: &Path,
+    ) -> Result<Vec<Pixel>> {
+        let w = image.width;
+        let mut pixels = vec![Pixel::Empty; image.pixels.len()];
         let mut unknown: HashMap<[u8; 3], (u64, usize)> = HashMap::new();
         for (i, rgba) in image.pixels.iter().enumerate() {
-            let (col, top_row) = (i % w, i / w);
-            let row = h - 1 - top_row; // raster rows go up from the bottom
             if rgba[3] == 0 {
                 continue;
             }
             let c = [rgba[0], rgba[1], rgba[2]];
-            match lookup(c) {
-                Some(p) => pixels[row * w + col] = p,
-                None => {
-                    let e = unknown.entry(c).or_insert((0, i));
-                    e.0 += 1;
-                }
+            match self.lookup(c) {
+                Some(p) => pixels[i] = p,
+                None => unknown.entry(c).or_insert((0, i)).0 += 1,
             }
         }
-        if !unknown.is_empty() {
-            let total: u64 = unknown.values().map(|(n, _)| n).sum();
-            let mut list: Vec<([u8; 3], (u64, usize))> = unknown.into_iter().collect();
-            list.sort_by(|a, b| b.1.0.cmp(&a.1.0).then(a.1.1.cmp(&b.1.1)));
-            let shown: Vec<String> = list
-                .iter()
-                .take(LISTED)
-                .map(|(c, (n, first))| {
-                    let (col, top_row) = (first % w, first / w);
-                    let mm = origin + Vec2::new(col as f64 + 0.5, (h - top_row) as f64 - 0.5) * px;
-                    format!(
-                        "{} × {n} px (first at column {col}, row {top_row} from the top-left = ({:.1}, {:.1}) mm)",
-                        format_rgb(*c),
-                        mm.x,
-                        mm.y
-                    )
-                })
-                .collect();
-            let more = if list.len() > LISTED { format!(" and {} more colours", list.len() - LISTED) } else { String::new() };
-            return Err(Error::parse(
-                png_path,
-                format!(
-                    "{total} pixels have colours that are not in the legend {} (tolerance {}): {}{more}. Add them as [[color]] entries, repaint them (anti-aliased edges make in-between colours), or set tolerance = N (≤ {MAX_TOLERANCE}) to snap near colours",
-                    legend_path.display(),
-                    self.tolerance,
-                    shown.join("; ")
-                ),
-            ));
+        if unknown.is_empty() {
+            return Ok(pixels);
         }
-        let raster = LabelRaster::new(origin, px, w, h, &pixels).map_err(at)?;
-        FaceMap::from_raster(name, regions, no_go, raster).map_err(at)
+        let total: u64 = unknown.values().map(|(n, _)| n).sum();
+        let mut list: Vec<([u8; 3], (u64, usize))> = unknown.into_iter().collect();
+        list.sort_by(|a, b| b.1.0.cmp(&a.1.0).then(a.1.1.cmp(&b.1.1)));
+        let shown: Vec<String> = list
+            .iter()
+            .take(LISTED)
+            .map(|(c, (n, first))| {
+                let (col, top_row) = (first % w, first / w);
+                format!("{} × {n} px (first at column {col}, row {top_row} from the top-left = {})", format_rgb(*c), where_is(col, top_row))
+            })
+            .collect();
+        let more = if list.len() > LISTED { format!(" and {} more colours", list.len() - LISTED) } else { String::new() };
+        Err(Error::parse(
+            png_path,
+            format!(
+                "{total} pixels have colours that are not in the legend {legend} (tolerance {}): {}{more}. Add them as [[color]] entries, repaint them (anti-aliased edges make in-between colours), or set tolerance = N (≤ {MAX_TOLERANCE}) to snap near colours",
+                self.tolerance,
+                shown.join("; ")
+            ),
+        ))
     }
 }

@@ -27,6 +27,7 @@ use crate::error::{Error, Result};
 use crate::face::FaceMap;
 use crate::face::plan::Treatment;
 use crate::face::simulation::FaceSimulation;
+use crate::io::facemap_file::legend::ColorFile;
 use crate::needle::skin::DEFAULT_PENETRATION_RATIO;
 
 use crate::sim::check_halo;
@@ -50,7 +51,7 @@ pub struct FaceFile {
     /// Real / set depth ratio.
     #[serde(default = "default_ratio")]
     pub penetration_ratio: f64,
-    /// A surface mesh (OBJ, relative to the scenario file): the session runs on the curved
+    /// A surface mesh (OBJ or PLY, relative to the scenario file): the session runs on the curved
     /// skin ([`crate::face::surface_simulation`]) instead of the flat map. `"builtin"` is
     /// the built-in face surface ([`crate::face::surface::builtin_surface_face`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -62,10 +63,23 @@ pub struct FaceFile {
     /// face front, along −z).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pen_orientation: Option<String>,
-    /// Surface regions: OBJ groups with their skin, in order.
+    /// Surface regions painted in UV space: a PNG covering UV [0, 1]² (u right, v up),
+    /// relative to the scenario file, read with the `[[face.color]]` legend entries
+    /// (`io::mesh_file::uv_paint`); replaces `[[face.region]]` and `no_go`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub regions_png: Option<String>,
+    /// The painted legend's `tolerance` for `regions_png`: snap colours within this
+    /// per-channel difference (0–64, default 0: exact colours only).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub regions_tolerance: u8,
+    /// The legend of `regions_png`: the painted map's `[[color]]` entries (rgb, then region +
+    /// skin keys, no_go, or background = true).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub color: Vec<ColorFile>,
+    /// Surface regions: OBJ groups (or PLY `region` numbers, in this order) with their skin.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub region: Vec<SurfaceRegionFile>,
-    /// Surface no-go zones: OBJ group names.
+    /// Surface no-go zones: OBJ group names (or PLY `region` numbers after the regions').
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub no_go: Vec<String>,
     /// Face shape of the built-in surface (`surface = "builtin"`): weights of its identity
@@ -104,8 +118,15 @@ impl Default for FaceFile {
             region: Vec::new(),
             no_go: Vec::new(),
             identity: Vec::new(),
+            regions_png: None,
+            regions_tolerance: 0,
+            color: Vec::new(),
         }
     }
+}
+
+fn is_zero(v: &u8) -> bool {
+    *v == 0
 }
 
 fn default_map() -> String {

@@ -3,7 +3,7 @@
 //!
 //! ```toml
 //! [face]
-//! surface = "meshes/cylinder.obj"   # OBJ with UVs, relative to the scenario; groups (g) = regions
+//! surface = "meshes/cylinder.obj"   # OBJ (or PLY) with UVs, relative to the scenario; groups (g) = regions
 //! units = "mm"                      # required: "mm", "cm" or "m"
 //! pen_orientation = "normal"        # or "frontal" (pen square to the face front, along −z)
 //! no_go = ["eye_left"]              # OBJ groups that are no-go zones
@@ -15,9 +15,27 @@
 //! recommended_depth_mm = [0.5, 1.5]
 //! ```
 //!
-//! OBJ groups not listed are unassigned skin (measured, never treated). `surface =
-//! "builtin"` is the built-in face surface (the ICT face, regions and skin as the flat
-//! default map), morphed by `identity = [w0, w1, …]` (standard deviations of its modes).
+//! OBJ groups not listed are unassigned skin (measured, never treated). A PLY mesh
+//! (`surface = "face.ply"`) names its regions by a per-face integer `region` property: value
+//! `k` is the k-th of the `[[face.region]]` names then the `no_go` names (from 0); other
+//! values are unassigned. Or paint the regions in UV space, for either format:
+//!
+//! ```toml
+//! [face]
+//! surface = "face.ply"
+//! units = "mm"
+//! regions_png = "face-regions.png"  # covers UV [0, 1]², u right, v up; a triangle takes
+//! [[face.color]]                    # the colour at its UV centroid
+//! rgb = "#e6194b"                   # the painted map's legend entries: region + skin keys,
+//! region = "cheek_left"             # no_go = "name", or background = true
+//! epidermis_mm = 0.056
+//! dermis_mm = 1.2
+//! subcutis_mm = 4.0
+//! recommended_depth_mm = [0.5, 1.5]
+//! ```
+//!
+//! `surface = "builtin"` is the built-in face surface (the ICT face, regions and skin as the
+//! flat default map), morphed by `identity = [w0, w1, …]` (standard deviations of its modes).
 
 use std::path::Path;
 
@@ -43,7 +61,8 @@ impl ScenarioFile {
     /// Load the scenario's surface face (`scenario_path` locates relative files).
     pub fn load_surface_face(&self, scenario_path: &Path) -> Result<SurfaceFace> {
         let face = self.face.clone().unwrap_or_default();
-        let spec = face.surface.as_deref().ok_or_else(|| Error::invalid("face.surface", "missing", "a mesh file (OBJ) or \"builtin\""))?;
+        let spec =
+            face.surface.as_deref().ok_or_else(|| Error::invalid("face.surface", "missing", "a mesh file (OBJ or PLY) or \"builtin\""))?;
         if spec == BUILTIN {
             // The built-in face carries its own regions, skin, no-go zones and units (mm).
             let refuse = |key: &str, value: String| {
@@ -65,6 +84,12 @@ impl ScenarioFile {
             if face.map != "default" {
                 return refuse("face.map", format!("{:?}", face.map));
             }
+            if let Some(png) = &face.regions_png {
+                return refuse("face.regions_png", format!("{png:?}"));
+            }
+            if !face.color.is_empty() {
+                return refuse("face.color", format!("{} colours", face.color.len()));
+            }
             return crate::face::surface::builtin_surface_face(&face.identity);
         }
         if !face.identity.is_empty() {
@@ -81,8 +106,42 @@ impl ScenarioFile {
                 "no map with face.surface (the mesh's groups are the regions)",
             ));
         }
+        let base = scenario_path.parent().unwrap_or(Path::new("."));
+        if let Some(png) = &face.regions_png {
+            let refuse = |key: &str, value: String| {
+                Err(Error::invalid(
+                    key,
+                    value,
+                    "not set with face.regions_png (its [[face.color]] legend names the regions, with their skin, and the no-go zones)",
+                ))
+            };
+            if !face.region.is_empty() {
+                return refuse("face.region", format!("{} regions", face.region.len()));
+            }
+            if !face.no_go.is_empty() {
+                return refuse("face.no_go", format!("{:?}", face.no_go));
+            }
+            return crate::io::mesh_file::uv_paint::load_painted_surface_face(
+                &base.join(spec),
+                face.units.as_deref(),
+                &base.join(png),
+                &face.color,
+                face.regions_tolerance,
+            );
+        }
+        if !face.color.is_empty() || face.regions_tolerance != 0 {
+            return Err(Error::invalid(
+                "face.color / face.regions_tolerance",
+                "given without face.regions_png",
+                "the legend of a PNG painted in UV space, only with face.regions_png = \"file.png\"",
+            ));
+        }
         if face.region.is_empty() {
-            return Err(Error::invalid("face.region", "none", "at least one [[face.region]] naming an OBJ group with its skin"));
+            return Err(Error::invalid(
+                "face.region",
+                "none",
+                "at least one [[face.region]] naming an OBJ group (or PLY region number) with its skin, or face.regions_png",
+            ));
         }
         let regions = face
             .region
@@ -98,7 +157,6 @@ impl ScenarioFile {
                 )
             })
             .collect::<Result<Vec<_>>>()?;
-        let base = scenario_path.parent().unwrap_or(Path::new("."));
         crate::io::mesh_file::load_surface_face(&base.join(spec), face.units.as_deref(), regions, face.no_go.clone())
     }
 

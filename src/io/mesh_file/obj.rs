@@ -1,48 +1,20 @@
-//! Mesh files: Wavefront OBJ with texture coordinates, read at the edge into a core
-//! [`SurfaceMesh`] in mm, and turned into a [`SurfaceFace`] with the scenario's regions.
-//!
-//! Read: `v x y z`, `vt u v`, `f a/ta b/tb c/tc …` (polygons fan-split into triangles,
-//! negative indices relative to the end, `v/vt/vn` accepted, normals ignored), `g name` (the
-//! group of the faces that follow: the region or no-go zone; faces before any `g` are in the
-//! group `""`, unassigned). Other statements (`vn`, `o`, `s`, `usemtl`, `mtllib`, comments)
-//! are skipped. Units are declared by the scenario (`mm`, `cm` or `m`), never guessed. A
-//! hand-written reader rather than a crate: errors name the file and line, vertices stay
-//! shared between groups (the manifold check needs them), and it is small enough to fuzz.
+//! Wavefront OBJ: `v x y z`, `vt u v`, `f a/ta b/tb c/tc …` (polygons fan-split into
+//! triangles, negative indices relative to the end, `v/vt/vn` accepted, normals ignored),
+//! `g name` (the group of the faces that follow: the region or no-go zone; faces before any
+//! `g` are in the group `""`, unassigned). Other statements (`vn`, `o`, `s`, `usemtl`,
+//! `mtllib`, comments) are skipped. Errors name the file and line.
 
 use std::path::Path;
 
 use crate::error::{Error, Result};
-use crate::face::RegionInfo;
-use crate::face::surface_face::SurfaceFace;
 use crate::surface::{SurfaceMesh, Triangle};
 
-/// Length units a mesh file may be in, with mm per unit.
-pub const UNITS: [(&str, f64); 3] = [("mm", 1.0), ("cm", 10.0), ("m", 1000.0)];
-
-/// mm per unit of `units`; `key` names the setting in errors.
-pub fn mm_per_unit(key: &str, units: Option<&str>) -> Result<f64> {
-    let allowed = "the mesh file's length unit: \"mm\", \"cm\" or \"m\" (never guessed)";
-    let u = units.ok_or_else(|| Error::invalid(key, "missing", allowed))?;
-    UNITS.iter().find(|(n, _)| *n == u).map(|(_, f)| *f).ok_or_else(|| Error::invalid(key, format!("{u:?}"), allowed))
-}
-
-/// An OBJ file as read: positions in the file's units, UVs, triangles (grouped by name in
-/// order of first appearance).
-#[derive(Clone, Debug, Default)]
-pub struct ObjMesh {
-    pub positions: Vec<[f64; 3]>,
-    pub uvs: Vec<[f64; 2]>,
-    pub triangles: Vec<Triangle>,
-    /// Group names in order of first use (`""` for faces before any `g`).
-    pub groups: Vec<String>,
-}
-
-/// Most vertices / texture coordinates / faces a mesh file may hold.
-pub const MAX_ELEMENTS: usize = 5_000_000;
+use super::{Labels, MAX_ELEMENTS, MeshData};
 
 /// Parse OBJ text; `path` names the file in errors (`path: line N: …`).
-pub fn parse_obj(text: &str, path: &Path) -> Result<ObjMesh> {
-    let mut m = ObjMesh::default();
+pub fn parse_obj(text: &str, path: &Path) -> Result<MeshData> {
+    let mut m = MeshData::default();
+    let mut groups: Vec<String> = Vec::new();
     let mut group: Option<u32> = None;
     for (ln, line) in text.lines().enumerate() {
         let at = |what: String| Error::parse(path, format!("line {}: {what}", ln + 1));
@@ -70,11 +42,11 @@ pub fn parse_obj(text: &str, path: &Path) -> Result<ObjMesh> {
             }
             "g" => {
                 let name = it.next().unwrap_or("").to_string();
-                group = Some(match m.groups.iter().position(|g| *g == name) {
+                group = Some(match groups.iter().position(|g| *g == name) {
                     Some(k) => k as u32,
                     None => {
-                        m.groups.push(name);
-                        (m.groups.len() - 1) as u32
+                        groups.push(name);
+                        (groups.len() - 1) as u32
                     }
                 });
             }
@@ -82,9 +54,9 @@ pub fn parse_obj(text: &str, path: &Path) -> Result<ObjMesh> {
                 let g = match group {
                     Some(g) => g,
                     None => {
-                        let k = m.groups.iter().position(|g| g.is_empty()).unwrap_or_else(|| {
-                            m.groups.push(String::new());
-                            m.groups.len() - 1
+                        let k = groups.iter().position(|g| g.is_empty()).unwrap_or_else(|| {
+                            groups.push(String::new());
+                            groups.len() - 1
                         });
                         group = Some(k as u32);
                         k as u32
@@ -128,53 +100,8 @@ pub fn parse_obj(text: &str, path: &Path) -> Result<ObjMesh> {
             return Err(at(format!("more than {MAX_ELEMENTS} vertices, texture coordinates or triangles")));
         }
     }
+    m.labels = Labels::Names(groups);
     Ok(m)
-}
-
-impl ObjMesh {
-    /// The core mesh: positions × `mm_per_unit`, groups reordered to `order` (each OBJ group
-    /// listed there becomes that group; every other group is merged into a last `""` group,
-    /// unassigned skin). Unknown names in `order` are refused, naming the file's groups.
-    pub fn to_mesh(&self, mm_per_unit: f64, order: &[String], path: &Path) -> Result<SurfaceMesh> {
-        for name in order {
-            if !self.groups.contains(name) {
-                return Err(Error::parse(
-                    path,
-                    format!(
-                        "no group (g) named {name:?} in the mesh; its groups are {:?}",
-                        self.groups.iter().filter(|g| !g.is_empty()).collect::<Vec<_>>()
-                    ),
-                ));
-            }
-        }
-        let unassigned = order.len() as u32;
-        let map: Vec<u32> = self.groups.iter().map(|g| order.iter().position(|o| o == g).map_or(unassigned, |k| k as u32)).collect();
-        let mut groups = order.to_vec();
-        if map.contains(&unassigned) {
-            groups.push(String::new());
-        }
-        Ok(SurfaceMesh {
-            positions_mm: self.positions.iter().map(|p| p.map(|c| c * mm_per_unit)).collect(),
-            uvs: self.uvs.clone(),
-            triangles: self.triangles.iter().map(|t| Triangle { group: map[t.group as usize], ..*t }).collect(),
-            groups,
-        })
-    }
-}
-
-/// Read an OBJ surface face: the mesh in `units`, `regions` (with their skin, in order) and
-/// `no_go` zones from its groups; the mesh is validated ([`SurfaceMesh::validate`]) with the
-/// file named in errors.
-pub fn load_surface_face(path: &Path, units: Option<&str>, regions: Vec<RegionInfo>, no_go: Vec<String>) -> Result<SurfaceFace> {
-    let scale = mm_per_unit("face.units", units)?;
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    let text = String::from_utf8(bytes).map_err(|e| Error::parse(path, format!("not UTF-8 text ({e})")))?;
-    let obj = parse_obj(&text, path)?;
-    let order: Vec<String> = regions.iter().map(|r| r.name.clone()).chain(no_go.iter().cloned()).collect();
-    let mesh = obj.to_mesh(scale, &order, path)?;
-    mesh.validate(&path.display().to_string())?;
-    let name = path.file_stem().map_or_else(|| "surface".to_string(), |s| s.to_string_lossy().into_owned());
-    SurfaceFace::new(&name, mesh, regions, no_go, Vec::new()).map_err(|e| Error::parse(path, e.to_string()))
 }
 
 /// The OBJ text of a mesh (positions in mm, one `g` per group): for example meshes and tests.
@@ -199,6 +126,7 @@ pub fn to_obj(mesh: &SurfaceMesh) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::io::mesh_file::mm_per_unit;
 
     const QUAD: &str = "v 0 0 0\nv 1 0 0\nv 1 1 0\nv 0 1 0\nvt 0 0\nvt 1 0\nvt 1 1\nvt 0 1\ng cheek\nf 1/1 2/2 3/3 4/4\n";
 
