@@ -166,7 +166,7 @@ impl SurfaceSimulation {
         }
         let all: Vec<_> = self.treatments.iter().flat_map(|t| t.passes.iter().cloned()).collect();
         self.technique.validate(&all)?;
-        let mut warnings = Vec::new();
+        let mut warnings = self.face.warnings.clone();
         if !(self.margin_mm.is_finite() && (0.0..=50.0).contains(&self.margin_mm)) {
             return Err(Error::invalid("face.margin_mm", self.margin_mm, "0 ≤ margin ≤ 50 mm"));
         }
