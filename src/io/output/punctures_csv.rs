@@ -24,50 +24,74 @@ pub fn write(w: &mut impl Write, punctures: &[Puncture]) -> std::io::Result<()> 
     write_with(w, punctures, &[], |_, _| Ok(()))
 }
 
+/// Rows per batch: a batch's rows are formatted in parallel pieces of [`PIECE_ROWS`], then
+/// written in order, so at most a batch's text (≈ 10 MB) is held in memory at once.
+const BATCH_ROWS: usize = 1 << 17;
+/// Rows formatted by one task.
+const PIECE_ROWS: usize = 1 << 12;
+
 /// Write punctures as CSV with `extra` columns after the standard (and shape) ones (the
-/// contract: add columns at the end only); `cells(i, w)` writes puncture `i`'s extra fields,
-/// each preceded by a comma.
+/// contract: add columns at the end only); `cells(i, row)` appends puncture `i`'s extra
+/// fields to its row, each preceded by a comma. Rows are formatted in parallel pieces and
+/// written in order: the bytes do not depend on the thread count.
 pub fn write_with<W: Write>(
     w: &mut W,
     punctures: &[Puncture],
     extra: &[&str],
-    mut cells: impl FnMut(usize, &mut W) -> std::io::Result<()>,
+    cells: impl Fn(usize, &mut Vec<u8>) -> std::io::Result<()> + Sync,
 ) -> std::io::Result<()> {
-    let shaped = punctures.iter().any(|p| !p.is_disk());
-    write!(w, "{HEADER}")?;
+    use rayon::prelude::*;
+    let shaped = punctures.par_iter().any(|p| !p.is_disk());
+    let mut head = String::from(HEADER);
     if shaped {
-        write!(w, ",{SHAPE_COLUMNS}")?;
+        head += ",";
+        head += SHAPE_COLUMNS;
     }
     for name in extra {
-        write!(w, ",{name}")?;
+        head += ",";
+        head += name;
     }
-    writeln!(w)?;
-    // One row at a time into a reused buffer; numbers by [`push_fixed`] (the bytes of
-    // `{:.N}`, without the formatting machinery).
-    let mut row = Vec::with_capacity(160);
-    for (i, p) in punctures.iter().enumerate() {
-        row.clear();
-        push_uint(&mut row, p.pass as u64);
-        row.push(b',');
-        push_uint(&mut row, p.stamp as u64);
-        row.push(b',');
-        push_uint(&mut row, p.needle as u64);
-        for (v, prec) in [(p.x_mm, 6), (p.y_mm, 6), (p.depth_mm, 4), (p.t_s, 6)] {
-            row.push(b',');
-            push_fixed(&mut row, v, prec);
+    head += "\n";
+    w.write_all(head.as_bytes())?;
+    let piece = |first: usize, rows: &[Puncture]| -> std::io::Result<Vec<u8>> {
+        let mut out = Vec::with_capacity(rows.len() * if shaped { 128 } else { 80 });
+        for (k, p) in rows.iter().enumerate() {
+            push_row(&mut out, p, shaped);
+            cells(first + k, &mut out)?;
+            out.push(b'\n');
         }
-        if shaped {
-            // f32 → f64 is exact, and `{:.N}` prints the exact value of either.
-            for (v, prec) in [(p.tilt_deg, 4), (p.tilt_azimuth_deg, 4), (p.drag_x_mm, 6), (p.drag_y_mm, 6)] {
-                row.push(b',');
-                push_fixed(&mut row, v as f64, prec);
-            }
+        Ok(out)
+    };
+    for (b, batch) in punctures.chunks(BATCH_ROWS).enumerate() {
+        let first = b * BATCH_ROWS;
+        let texts: Vec<std::io::Result<Vec<u8>>> =
+            batch.par_chunks(PIECE_ROWS).enumerate().map(|(k, rows)| piece(first + k * PIECE_ROWS, rows)).collect();
+        for text in texts {
+            w.write_all(&text?)?;
         }
-        w.write_all(&row)?;
-        cells(i, w)?;
-        w.write_all(b"\n")?;
     }
     Ok(())
+}
+
+/// Append a puncture's standard columns (and, when `shaped`, its shape columns); numbers by
+/// [`push_fixed`] (the bytes of `{:.N}`, without the formatting machinery).
+fn push_row(row: &mut Vec<u8>, p: &Puncture, shaped: bool) {
+    push_uint(row, p.pass as u64);
+    row.push(b',');
+    push_uint(row, p.stamp as u64);
+    row.push(b',');
+    push_uint(row, p.needle as u64);
+    for (v, prec) in [(p.x_mm, 6), (p.y_mm, 6), (p.depth_mm, 4), (p.t_s, 6)] {
+        row.push(b',');
+        push_fixed(row, v, prec);
+    }
+    if shaped {
+        // f32 → f64 is exact, and `{:.N}` prints the exact value of either.
+        for (v, prec) in [(p.tilt_deg, 4), (p.tilt_azimuth_deg, 4), (p.drag_x_mm, 6), (p.drag_y_mm, 6)] {
+            row.push(b',');
+            push_fixed(row, v as f64, prec);
+        }
+    }
 }
 
 /// Extra columns of a face session's `punctures.csv`.
@@ -84,16 +108,25 @@ pub fn write_face<W: std::io::Write>(w: &mut W, sim: &FaceSimulation, r: &FaceRu
     }
     let layers = layers_of(map, &r.landed, &r.real_depth_mm);
     let pts = &r.run.punctures;
-    write_with(w, pts, &FACE_COLUMNS, |i, w| {
-        let landed = match r.landed[i] {
+    write_with(w, pts, &FACE_COLUMNS, |i, row| {
+        row.push(b',');
+        row.extend_from_slice(map.region(aimed[i]).name.as_bytes());
+        row.push(b',');
+        match r.landed[i] {
             NO_LABEL => match map.no_go_at(Vec2::new(pts[i].x_mm, pts[i].y_mm)) {
-                Some(k) => format!("no_go:{}", map.no_go_names()[k]),
-                None => "off_map".into(),
+                Some(k) => {
+                    row.extend_from_slice(b"no_go:");
+                    row.extend_from_slice(map.no_go_names()[k].as_bytes());
+                }
+                None => row.extend_from_slice(b"off_map"),
             },
-            l => map.region(l).name.clone(),
-        };
-        let layer = layers[i].map_or("", |l| l.name());
-        write!(w, ",{},{landed},{:.4},{layer}", map.region(aimed[i]).name, r.real_depth_mm[i])
+            l => row.extend_from_slice(map.region(l).name.as_bytes()),
+        }
+        row.push(b',');
+        push_fixed(row, r.real_depth_mm[i], 4);
+        row.push(b',');
+        row.extend_from_slice(layers[i].map_or("", |l| l.name()).as_bytes());
+        Ok(())
     })
 }
 
