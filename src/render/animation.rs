@@ -388,12 +388,23 @@ impl<'a> Painter<'a> {
         let (x0, y0, x1, y1) = region.unwrap_or((0, 0, 1, 1));
         let rw = x1 - x0;
         let mut buf = vec![ix::TRANSPARENT; rw * (y1 - y0)];
+        // The box of the pixels written (not transparent), relative to the region: the crop.
+        let (mut cx0, mut cy0, mut cx1, mut cy1) = (rw, y1 - y0, 0, 0);
+        let mut mark = |x: usize, y: usize| (cx0, cy0, cx1, cy1) = (cx0.min(x), cy0.min(y), cx1.max(x + 1), cy1.max(y + 1));
         for y in y0..y1 {
+            let row = y * w + x0..y * w + x1;
+            // Most rows of the box did not change: one slice compare skips them.
+            if self.current[row.clone()] == self.shown[row.clone()] {
+                continue;
+            }
             for x in x0..x1 {
                 let i = y * w + x;
                 if self.current[i] != self.shown[i] {
                     self.shown[i] = self.current[i];
                     buf[(y - y0) * rw + x - x0] = self.current[i];
+                    if self.current[i] != ix::TRANSPARENT {
+                        mark(x - x0, y - y0);
+                    }
                 }
             }
         }
@@ -401,23 +412,18 @@ impl<'a> Painter<'a> {
             if self.shown[i] != ix::CARTRIDGE {
                 self.shown[i] = ix::CARTRIDGE;
                 buf[(i / w - y0) * rw + i % w - x0] = ix::CARTRIDGE;
+                mark(i % w - x0, i / w - y0);
             }
         }
         self.cartridge = cartridge;
         // Crop to the pixels that really changed (less to compress).
-        let rh = y1 - y0;
-        let (mut cx0, mut cy0, mut cx1, mut cy1) = (rw, rh, 0, 0);
-        for y in 0..rh {
-            for x in 0..rw {
-                if buf[y * rw + x] != ix::TRANSPARENT {
-                    (cx0, cy0, cx1, cy1) = (cx0.min(x), cy0.min(y), cx1.max(x + 1), cy1.max(y + 1));
-                }
-            }
-        }
         if cx0 >= cx1 {
             (cx0, cy0, cx1, cy1) = (0, 0, 1, 1);
         }
-        let cropped: Vec<u8> = (cy0..cy1).flat_map(|y| buf[y * rw + cx0..y * rw + cx1].iter().copied()).collect();
+        let mut cropped = Vec::with_capacity((cx1 - cx0) * (cy1 - cy0));
+        for y in cy0..cy1 {
+            cropped.extend_from_slice(&buf[y * rw + cx0..y * rw + cx1]);
+        }
         gif::Frame {
             left: (x0 + cx0) as u16,
             top: (y0 + cy0) as u16,

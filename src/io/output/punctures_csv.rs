@@ -530,6 +530,44 @@ mod tests {
     }
 
     #[test]
+    fn rows_in_parallel_batches_are_the_serial_rows_in_order() {
+        // Over two whole batches and a part (many pieces each), shaped and plain: each row
+        // as one serial loop writes it, with the index its extra cell is given.
+        use crate::needle::puncture::Puncture;
+        let n = 2 * BATCH_ROWS + PIECE_ROWS / 3 + 7;
+        let plain: Vec<Puncture> = (0..n)
+            .map(|i| Puncture {
+                pass: (i % 5) as u16,
+                stamp: (i / 12) as u32,
+                needle: (i % 12) as u16,
+                x_mm: i as f64 * 0.001_25 - 100.0,
+                y_mm: (i % 977) as f64 / 7.0,
+                depth_mm: 0.5,
+                t_s: i as f64 / 1440.0,
+                ..Puncture::default()
+            })
+            .collect();
+        let mut shaped = plain.clone();
+        shaped[n - 1].tilt_deg = 3.5;
+        for set in [&plain, &shaped] {
+            let is_shaped = set.iter().any(|p| !p.is_disk());
+            let mut fast = Vec::new();
+            write_with(&mut fast, set, &["i", "twice"], |i, row| write!(row, ",{i},{}", 2 * i)).unwrap();
+            let mut serial = HEADER.as_bytes().to_vec();
+            if is_shaped {
+                serial.extend_from_slice(format!(",{SHAPE_COLUMNS}").as_bytes());
+            }
+            serial.extend_from_slice(b",i,twice\n");
+            for (i, p) in set.iter().enumerate() {
+                push_row(&mut serial, p, is_shaped);
+                serial.extend_from_slice(format!(",{i},{}\n", 2 * i).as_bytes());
+            }
+            assert_eq!(fast.iter().filter(|&&c| c == b'\n').count(), n + 1);
+            assert!(fast == serial, "parallel rows differ from the serial rows (shaped: {is_shaped})");
+        }
+    }
+
+    #[test]
     fn rows_match_the_format_macro_rows() {
         use crate::needle::puncture::Puncture;
         let mut ps = Vec::new();
