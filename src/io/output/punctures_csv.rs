@@ -53,21 +53,30 @@ pub fn write_with<W: Write>(
     }
     head += "\n";
     w.write_all(head.as_bytes())?;
-    let piece = |first: usize, rows: &[Puncture]| -> std::io::Result<Vec<u8>> {
-        let mut out = Vec::with_capacity(rows.len() * if shaped { 128 } else { 80 });
+    let fill = |out: &mut Vec<u8>, first: usize, rows: &[Puncture]| -> std::io::Result<()> {
+        out.clear();
         for (k, p) in rows.iter().enumerate() {
-            push_row(&mut out, p, shaped);
-            cells(first + k, &mut out)?;
+            push_row(out, p, shaped);
+            cells(first + k, out)?;
             out.push(b'\n');
         }
-        Ok(out)
+        Ok(())
     };
+    // One text buffer per piece, reused by every batch: the pages are touched once.
+    let mut texts: Vec<Vec<u8>> = Vec::new();
     for (b, batch) in punctures.chunks(BATCH_ROWS).enumerate() {
         let first = b * BATCH_ROWS;
-        let texts: Vec<std::io::Result<Vec<u8>>> =
-            batch.par_chunks(PIECE_ROWS).enumerate().map(|(k, rows)| piece(first + k * PIECE_ROWS, rows)).collect();
-        for text in texts {
-            w.write_all(&text?)?;
+        let pieces = batch.len().div_ceil(PIECE_ROWS);
+        if texts.len() < pieces {
+            texts.resize_with(pieces, || Vec::with_capacity(PIECE_ROWS * if shaped { 128 } else { 96 }));
+        }
+        texts[..pieces]
+            .par_iter_mut()
+            .zip(batch.par_chunks(PIECE_ROWS))
+            .enumerate()
+            .try_for_each(|(k, (out, rows))| fill(out, first + k * PIECE_ROWS, rows))?;
+        for text in &texts[..pieces] {
+            w.write_all(text)?;
         }
     }
     Ok(())
