@@ -59,23 +59,37 @@ pub fn punctures_bytes(sim: &SurfaceSimulation, chart: &Chart, r: &SurfaceRunRes
         a
     };
     let mut out = Vec::new();
-    punctures_csv::write_with(&mut out, &front, &SURFACE_COLUMNS, |i, w| {
-        use std::io::Write;
+    // Numbers by `push_fixed` (the bytes of `{:.N}`), names copied: no formatting per row.
+    let fixed = |row: &mut Vec<u8>, v: f64, prec: usize| {
+        row.push(b',');
+        punctures_csv::push_fixed(row, v, prec);
+    };
+    let text = |row: &mut Vec<u8>, t: &str| {
+        row.push(b',');
+        row.extend_from_slice(t.as_bytes());
+    };
+    punctures_csv::write_with(&mut out, &front, &SURFACE_COLUMNS, |i, row| {
         let t = r.landing.tri[i];
         let p = &r.run.punctures[i];
         match skin[i] {
-            Ok(s) => write!(w, ",{:.6},{:.6},{:.6},{:.6}", s[2], s[3], s[4], s[5])?,
-            Err(q) => write!(w, ",{:.6},,,", q[2])?,
+            Ok(s) => s[2..6].iter().for_each(|&v| fixed(row, v, 6)),
+            Err(q) => {
+                fixed(row, q[2], 6);
+                row.extend_from_slice(b",,,");
+            }
         }
-        write!(w, ",{:.6},{:.6},{}", p.x_mm, p.y_mm, sim.face.regions[aimed[i] as usize].name)?;
-        let landed = if t == NO_TRIANGLE { "off_mesh".to_string() } else { group_name(chart.tris[t as usize].group as usize) };
-        write!(w, ",{landed},{:.4}", r.real_depth_mm[i])?;
+        fixed(row, p.x_mm, 6);
+        fixed(row, p.y_mm, 6);
+        text(row, &sim.face.regions[aimed[i] as usize].name);
+        match t {
+            NO_TRIANGLE => text(row, "off_mesh"),
+            _ => text(row, &group_name(chart.tris[t as usize].group as usize)),
+        }
+        fixed(row, r.real_depth_mm[i], 4);
         let g = (t != NO_TRIANGLE).then(|| chart.tris[t as usize].group as usize).filter(|&g| g < sim.face.regions.len());
-        match g {
-            Some(g) => write!(w, ",{}", sim.face.regions[g].skin.layer_reached(r.real_depth_mm[i]).name())?,
-            None => write!(w, ",")?,
-        }
-        write!(w, ",{:.4}", r.landing.surface_tilt_deg[i])
+        text(row, g.map_or("", |g| sim.face.regions[g].skin.layer_reached(r.real_depth_mm[i]).name()));
+        fixed(row, r.landing.surface_tilt_deg[i] as f64, 4);
+        Ok(())
     })
     .map_err(|e| Error::io(PUNCTURES_CSV, e))?;
     Ok(out)
