@@ -175,10 +175,24 @@ fn painted_halves_give_the_brute_force_areas_and_the_figures_of_obj_groups() {
     for (name, bytes, regions) in forms {
         let (dir, out) = run_files(&[(name, bytes), ("regions.png", png.clone()), ("s.toml", scenario(name, &regions).into_bytes())]);
         ok(&out);
-        let summary = read(dir.path(), "summary.json");
-        assert!(summary == painted.0, "{name}: summary differs from the painted one: {}", first_difference(&summary, &painted.0));
+        // Painted regions add the load warning on triangles straddling painted borders; groups
+        // and region numbers follow the triangles exactly and have none.
+        let (summary, want) = if regions == colours() {
+            (read(dir.path(), "summary.json"), painted.0.clone())
+        } else {
+            (read(dir.path(), "summary.json"), without_straddle_warning(&painted.0))
+        };
+        assert!(summary == want, "{name}: summary differs from the painted one: {}", first_difference(&summary, &want));
         assert!(read(dir.path(), "punctures.csv") == painted.1, "{name} punctures differ from the painted ones");
     }
+}
+
+/// A summary.json without the painted-border warning line (it is not the last warning).
+fn without_straddle_warning(summary: &[u8]) -> Vec<u8> {
+    let text = std::str::from_utf8(summary).unwrap();
+    let kept: Vec<&str> = text.split_inclusive('\n').filter(|l| !l.contains("have corners painted in different colours")).collect();
+    assert_eq!(kept.len() + 1, text.split_inclusive('\n').count(), "exactly one painted-border warning");
+    kept.concat().into_bytes()
 }
 
 /// The first line where two texts differ, both versions.

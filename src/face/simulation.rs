@@ -227,14 +227,12 @@ impl FaceSimulation {
     /// `walked.treatments` must match `self.treatments` one to one, each treatment's
     /// punctures contiguous and in its passes.
     pub fn evaluate(&self, walked: FaceWalk, mut warnings: Vec<String>) -> FaceRunResult {
-        let FaceWalk { punctures, treatments, stamps_per_pass, pass_time_s, tilt_clipped, lane_changes } = walked;
+        let FaceWalk { mut punctures, treatments, stamps_per_pass, pass_time_s, tilt_clipped, lane_changes } = walked;
+        // The walk grew the list by doubling: give back the unused tail (up to half of it).
+        punctures.shrink_to_fit();
         debug_assert_eq!(treatments.len(), self.treatments.len(), "one run per treatment");
         let passes = self.session_passes().max(1);
         let map = &self.map;
-        let landed: Vec<u16> = punctures.par_iter().map(|p| map.label_at(Vec2::new(p.x_mm, p.y_mm)).unwrap_or(NO_LABEL)).collect();
-        // Each puncture's own tilt (the device's angle, and the hand's when it varies).
-        let real_depth_mm: Vec<f64> =
-            punctures.iter().map(|p| skin::real_depth_mm(p.depth_mm, self.penetration_ratio, p.tilt_deg as f64)).collect();
         let no_go = self.no_go_hits(&punctures);
 
         // Animation frames: one timeline segment per treatment pass.
@@ -253,6 +251,11 @@ impl FaceSimulation {
         let layers = Layers { pass_pictures: self.picture, frame_ends: (!frames.ends.is_empty()).then_some(frames.ends.as_slice()) };
         let hole = accumulate_with(r, self.picture, layers);
         let zone = (self.halo_mm > 0.0).then(|| accumulate_with(r + self.halo_mm, false, Layers::default()));
+        // After the accumulations, whose working memory (the peak of a whole face) is gone by now.
+        let landed: Vec<u16> = punctures.par_iter().map(|p| map.label_at(Vec2::new(p.x_mm, p.y_mm)).unwrap_or(NO_LABEL)).collect();
+        // Each puncture's own tilt (the device's angle, and the hand's when it varies).
+        let real_depth_mm: Vec<f64> =
+            punctures.iter().map(|p| skin::real_depth_mm(p.depth_mm, self.penetration_ratio, p.tilt_deg as f64)).collect();
         let mut aimed = vec![0u16; punctures.len()];
         for (t, run) in self.treatments.iter().zip(&treatments) {
             aimed[run.punctures.clone()].fill(t.region);

@@ -177,6 +177,41 @@ struct Painter<'a> {
     dirty: Option<(usize, usize, usize, usize)>,
     /// Image pixels of the cartridge drawn on the last frame.
     cartridge: Vec<usize>,
+    /// Workspace of [`Painter::add_hole`]: `(pixel row, first column, last column)`.
+    spans: Vec<(i64, i64, i64)>,
+}
+
+/// The pixel rows of a disk hole as [`Painter::add_hole`] marks them: for each band of `k`
+/// cell rows the disk covers, `(band, first, last)` with `first..=last` the band's columns
+/// of `k` cells holding the union of [`GridSpec::disk_rows`]' spans over the band's rows.
+///
+/// The same arithmetic as `disk_rows`, once per band: each of its steps (`dy²`, `r² − dy²`,
+/// the square root, `cells_between`) is monotone, so a row's span holds the span of every
+/// row with a larger `dy²`, and the union over a band is the span of its row with the
+/// smallest `dy²`: one square root per band instead of one per cell row.
+fn disk_band_spans(grid: &GridSpec, cx: f64, cy: f64, r_mm: f64, k: i64, out: &mut Vec<(i64, i64, i64)>) {
+    let (j0, j1) = grid.cells_between(cy - r_mm, cy + r_mm);
+    let r2 = r_mm * r_mm;
+    let mut j = j0;
+    while j <= j1 {
+        let band = j.div_euclid(k);
+        let end = ((band + 1) * k - 1).min(j1);
+        let nearest = (j..=end)
+            .map(|jj| {
+                let dy = grid.cell_center(jj) - cy;
+                dy * dy
+            })
+            .fold(f64::INFINITY, f64::min);
+        let rest = r2 - nearest;
+        if rest >= 0.0 {
+            let dx = rest.sqrt();
+            let (i0, i1) = grid.cells_between(cx - dx, cx + dx);
+            if i0 <= i1 {
+                out.push((band, i0.div_euclid(k), i1.div_euclid(k)));
+            }
+        }
+        j = end + 1;
+    }
 }
 
 fn grow(b: &mut Option<(usize, usize, usize, usize)>, x0: usize, y0: usize, x1: usize, y1: usize) {
@@ -290,6 +325,7 @@ impl<'a> Painter<'a> {
             shown: Vec::new(),
             dirty: None,
             cartridge: Vec::new(),
+            spans: Vec::new(),
         };
         for row in 0..map.height {
             for col in 0..map.width {
@@ -320,26 +356,31 @@ impl<'a> Painter<'a> {
     fn add_hole(&mut self, p: &Puncture) {
         let k = self.input.cells_per_px as i64;
         let m = self.map;
-        let mut cur: Option<(i64, i64, i64)> = None;
-        let mut spans = Vec::with_capacity(4);
-        let big = (i64::MIN / 4, i64::MAX / 4, i64::MIN / 4, i64::MAX / 4);
-        crate::raster::accumulate::footprint_rows(p, &self.input.grid, self.input.radius_mm, big, |j, i0, i1| {
-            let (jj, a, b) = (j.div_euclid(k), i0.div_euclid(k), i1.div_euclid(k));
-            match &mut cur {
-                Some((cj, ca, cb)) if *cj == jj => {
-                    *ca = (*ca).min(a);
-                    *cb = (*cb).max(b);
-                }
-                _ => {
-                    if let Some(s) = cur.take() {
-                        spans.push(s);
+        let mut spans = std::mem::take(&mut self.spans);
+        spans.clear();
+        if p.is_disk() {
+            disk_band_spans(&self.input.grid, p.x_mm, p.y_mm, self.input.radius_mm, k, &mut spans);
+        } else {
+            let mut cur: Option<(i64, i64, i64)> = None;
+            let big = (i64::MIN / 4, i64::MAX / 4, i64::MIN / 4, i64::MAX / 4);
+            crate::raster::accumulate::footprint_rows(p, &self.input.grid, self.input.radius_mm, big, |j, i0, i1| {
+                let (jj, a, b) = (j.div_euclid(k), i0.div_euclid(k), i1.div_euclid(k));
+                match &mut cur {
+                    Some((cj, ca, cb)) if *cj == jj => {
+                        *ca = (*ca).min(a);
+                        *cb = (*cb).max(b);
                     }
-                    cur = Some((jj, a, b));
+                    _ => {
+                        if let Some(s) = cur.take() {
+                            spans.push(s);
+                        }
+                        cur = Some((jj, a, b));
+                    }
                 }
-            }
-        });
-        spans.extend(cur);
-        for (jj, a, b) in spans {
+            });
+            spans.extend(cur);
+        }
+        for &(jj, a, b) in &spans {
             let row = jj - m.j0;
             if row < 0 || row >= m.height as i64 {
                 continue;
@@ -358,6 +399,7 @@ impl<'a> Painter<'a> {
             let y = self.map.top as usize + self.map.height - 1 - row;
             grow(&mut self.dirty, c0 as usize, y, c1 as usize + 1, y + 1);
         }
+        self.spans = spans;
     }
 
     fn set_header(&mut self, lines: &[(String, u32, i32)]) -> Result<()> {
@@ -388,12 +430,23 @@ impl<'a> Painter<'a> {
         let (x0, y0, x1, y1) = region.unwrap_or((0, 0, 1, 1));
         let rw = x1 - x0;
         let mut buf = vec![ix::TRANSPARENT; rw * (y1 - y0)];
+        // The box of the pixels written (not transparent), relative to the region: the crop.
+        let (mut cx0, mut cy0, mut cx1, mut cy1) = (rw, y1 - y0, 0, 0);
+        let mut mark = |x: usize, y: usize| (cx0, cy0, cx1, cy1) = (cx0.min(x), cy0.min(y), cx1.max(x + 1), cy1.max(y + 1));
         for y in y0..y1 {
+            let row = y * w + x0..y * w + x1;
+            // Most rows of the box did not change: one slice compare skips them.
+            if self.current[row.clone()] == self.shown[row.clone()] {
+                continue;
+            }
             for x in x0..x1 {
                 let i = y * w + x;
                 if self.current[i] != self.shown[i] {
                     self.shown[i] = self.current[i];
                     buf[(y - y0) * rw + x - x0] = self.current[i];
+                    if self.current[i] != ix::TRANSPARENT {
+                        mark(x - x0, y - y0);
+                    }
                 }
             }
         }
@@ -401,23 +454,18 @@ impl<'a> Painter<'a> {
             if self.shown[i] != ix::CARTRIDGE {
                 self.shown[i] = ix::CARTRIDGE;
                 buf[(i / w - y0) * rw + i % w - x0] = ix::CARTRIDGE;
+                mark(i % w - x0, i / w - y0);
             }
         }
         self.cartridge = cartridge;
         // Crop to the pixels that really changed (less to compress).
-        let rh = y1 - y0;
-        let (mut cx0, mut cy0, mut cx1, mut cy1) = (rw, rh, 0, 0);
-        for y in 0..rh {
-            for x in 0..rw {
-                if buf[y * rw + x] != ix::TRANSPARENT {
-                    (cx0, cy0, cx1, cy1) = (cx0.min(x), cy0.min(y), cx1.max(x + 1), cy1.max(y + 1));
-                }
-            }
-        }
         if cx0 >= cx1 {
             (cx0, cy0, cx1, cy1) = (0, 0, 1, 1);
         }
-        let cropped: Vec<u8> = (cy0..cy1).flat_map(|y| buf[y * rw + cx0..y * rw + cx1].iter().copied()).collect();
+        let mut cropped = Vec::with_capacity((cx1 - cx0) * (cy1 - cy0));
+        for y in cy0..cy1 {
+            cropped.extend_from_slice(&buf[y * rw + cx0..y * rw + cx1]);
+        }
         gif::Frame {
             left: (x0 + cx0) as u16,
             top: (y0 + cy0) as u16,
@@ -550,4 +598,64 @@ pub fn decode_last_image(bytes: &[u8]) -> Result<(usize, usize, Vec<u8>, usize)>
         }
     }
     Ok((w, h, img, n))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The bands of `disk_rows`' spans merged row by row, as `add_hole` did before
+    /// [`disk_band_spans`]: the brute force.
+    fn merged_rows(grid: &GridSpec, cx: f64, cy: f64, r: f64, k: i64) -> Vec<(i64, i64, i64)> {
+        let mut out: Vec<(i64, i64, i64)> = Vec::new();
+        let big = (i64::MIN / 4, i64::MAX / 4, i64::MIN / 4, i64::MAX / 4);
+        grid.disk_rows(cx, cy, r, big, |j, i0, i1| {
+            let (jj, a, b) = (j.div_euclid(k), i0.div_euclid(k), i1.div_euclid(k));
+            match out.last_mut() {
+                Some((cj, ca, cb)) if *cj == jj => {
+                    *ca = (*ca).min(a);
+                    *cb = (*cb).max(b);
+                }
+                _ => out.push((jj, a, b)),
+            }
+        });
+        out
+    }
+
+    #[test]
+    fn disk_bands_are_the_rows_merged() {
+        let mut s = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = || {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            (s >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let mut checked = 0;
+        for &h in &[0.01, 0.02, 0.005, 0.0137] {
+            let grid = GridSpec::new(h).unwrap();
+            for &k in &[1i64, 2, 3, 7, 20, 47, 64] {
+                for _ in 0..4000 {
+                    let (cx, cy) = (400.0 * next() - 200.0, 400.0 * next() - 200.0);
+                    // Radii from below a cell to many cells; centres on cell edges and centres too.
+                    let r = h * (0.2 + 30.0 * next());
+                    let snap = |v: f64, t: f64| {
+                        if t < 0.2 {
+                            (v / h).round() * h
+                        } else if t < 0.4 {
+                            ((v / h).floor() + 0.5) * h
+                        } else {
+                            v
+                        }
+                    };
+                    let (cx, cy) = (snap(cx, next()), snap(cy, next()));
+                    let mut fast = Vec::new();
+                    disk_band_spans(&grid, cx, cy, r, k, &mut fast);
+                    assert_eq!(fast, merged_rows(&grid, cx, cy, r, k), "h {h} k {k} centre ({cx}, {cy}) r {r}");
+                    checked += fast.len();
+                }
+            }
+        }
+        assert!(checked > 100_000, "{checked}");
+    }
 }

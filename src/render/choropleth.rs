@@ -39,15 +39,19 @@ pub fn region_raster(domain: &dyn Domain, values: &[Option<f64>], px_per_mm: f64
     let b = domain.bounds();
     let pixel_mm = 1.0 / px_per_mm;
     let (width, height) = (((b.width() / pixel_mm).ceil() as usize).max(1), ((b.height() / pixel_mm).ceil() as usize).max(1));
-    let mut r = Raster { origin_mm: Vec2::new(b.x0, b.y0), pixel_mm, width, height, values: vec![f32::NAN; width * height] };
-    for row in 0..height {
-        for col in 0..width {
+    use rayon::prelude::*;
+    let mut r = Raster { origin_mm: Vec2::new(b.x0, b.y0), pixel_mm, width, height, values: Vec::new() };
+    let mut out = vec![f32::NAN; width * height];
+    // Rows in parallel (each pixel is its own question to the domain).
+    out.par_chunks_mut(width).enumerate().for_each(|(row, o)| {
+        for (col, px) in o.iter_mut().enumerate() {
             let c = super::map::pixel_center(&r, col, row);
             if let Some(v) = domain.label_at(c).and_then(|l| values.get(l as usize).copied().flatten()) {
-                r.values[row * width + col] = v as f32;
+                *px = v as f32;
             }
         }
-    }
+    });
+    r.values = out;
     r
 }
 

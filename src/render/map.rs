@@ -48,13 +48,38 @@ pub fn max_in(r: &Raster, view: &Rect) -> f32 {
 
 /// Set to `NaN` every pixel whose centre the domain does not measure.
 pub fn mask_outside(r: &mut Raster, domain: &dyn Domain) {
-    for row in 0..r.height {
-        for col in 0..r.width {
-            if domain.label_at(pixel_center(r, col, row)).is_none() {
-                r.values[row * r.width + col] = f32::NAN;
-            }
+    let out = outside(r, domain);
+    apply_outside(r, &out);
+}
+
+/// Which pixels of `r` (row-major from the bottom row, as its values) have a centre the
+/// domain does not measure; rows in parallel. Rasters on the same lattice (origin, pixel,
+/// size: see [`same_lattice`]) share it.
+pub fn outside(r: &Raster, domain: &dyn Domain) -> Vec<bool> {
+    use rayon::prelude::*;
+    let mut out = vec![false; r.width * r.height];
+    out.par_chunks_mut(r.width.max(1)).enumerate().for_each(|(row, o)| {
+        for (col, v) in o.iter_mut().enumerate() {
+            *v = domain.label_at(pixel_center(r, col, row)).is_none();
+        }
+    });
+    out
+}
+
+/// Set to `NaN` the pixels `outside` marks ([`outside`] of a raster on the same lattice).
+pub fn apply_outside(r: &mut Raster, outside: &[bool]) {
+    debug_assert_eq!(r.values.len(), outside.len());
+    for (v, &o) in r.values.iter_mut().zip(outside) {
+        if o {
+            *v = f32::NAN;
         }
     }
+}
+
+/// True when `a` and `b` have the same pixels (origin, pixel side and size), so the same
+/// pixel centres.
+pub fn same_lattice(a: &Raster, b: &Raster) -> bool {
+    a.origin_mm == b.origin_mm && a.pixel_mm == b.pixel_mm && a.width == b.width && a.height == b.height
 }
 
 /// An empty raster of `bin_mm` pixels on the global lattice, covering `bounds`.

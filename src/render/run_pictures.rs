@@ -154,12 +154,6 @@ fn both(pictures: &mut Vec<Picture>, stem: &str, d: &Drawn, caption: String) {
     });
 }
 
-fn masked(r: &Raster, domain: &dyn Domain) -> Raster {
-    let mut r = r.clone();
-    map::mask_outside(&mut r, domain);
-    r
-}
-
 /// Draw every picture of a run on `ctx`'s map (the figures and the animation in parallel).
 pub fn draw_run(sim: &RunInfo, result: &RunResult, ctx: &MapContext) -> Result<RunPictures> {
     let raster = result
@@ -169,7 +163,9 @@ pub fn draw_run(sim: &RunInfo, result: &RunResult, ctx: &MapContext) -> Result<R
         .ok_or_else(|| Error::Render { path: "heatmap".into(), message: "the run made no picture (Simulation::picture is off)".into() })?;
     let view = ctx.domain.bounds();
     sim.pictures.check(&view)?;
-    let job = Job { sim, result, ctx, raster, view, scale: sim.pictures.scale_px_per_mm(&view) };
+    // The hits and every pass picture share the lattice: the domain is asked once per pixel.
+    let outside = map::outside(raster, ctx.domain);
+    let job = Job { sim, result, ctx, raster, outside, view, scale: sim.pictures.scale_px_per_mm(&view) };
     let ((hits, passes), ((density, depth), animation)) = rayon::join(
         || rayon::join(|| job.hits(), || job.passes()),
         || rayon::join(|| rayon::join(|| job.density(), || job.depth()), || job.animation()),
@@ -220,16 +216,29 @@ struct Job<'a> {
     result: &'a RunResult,
     ctx: &'a MapContext<'a>,
     raster: &'a Raster,
+    /// [`map::outside`] of `raster`.
+    outside: Vec<bool>,
     view: Rect,
     /// Main scale, px per mm.
     scale: f64,
 }
 
 impl Job<'_> {
+    /// `r` with the pixels outside the map set to `NaN`.
+    fn masked(&self, r: &Raster) -> Raster {
+        let mut r = r.clone();
+        if map::same_lattice(&r, self.raster) {
+            map::apply_outside(&mut r, &self.outside);
+        } else {
+            map::mask_outside(&mut r, self.ctx.domain);
+        }
+        r
+    }
+
     /// Hits per spot, with the zoomed inset; returns the figure and its colour bar maximum.
     fn hits(&self) -> Result<(Drawn, f64)> {
         let (sim, ctx, view) = (self.sim, self.ctx, self.view);
-        let hits = masked(self.raster, ctx.domain);
+        let hits = self.masked(self.raster);
         let window = sim.pictures.inset_window(&view);
         let mut inset = map::inset(&self.result.punctures, sim.radius_mm, &window, &sim.grid);
         map::mask_outside(&mut inset, ctx.domain);
@@ -281,7 +290,7 @@ impl Job<'_> {
             return Ok(None);
         }
         let cols = n.min(3);
-        let maps: Vec<Raster> = result.hole.pass_rasters.iter().map(|r| masked(r, self.ctx.domain)).collect();
+        let maps: Vec<Raster> = result.hole.pass_rasters.iter().map(|r| self.masked(r)).collect();
         let scale = self.scale * if cols == 1 { 1.0 } else { 1.3 / cols as f64 };
         let c = &result.hole_coverage;
         let panels = maps

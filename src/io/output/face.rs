@@ -74,7 +74,6 @@ fn write_selected(
         let summary: serde_json::Value =
             serde_json::from_str(&summary_json).map_err(|e| Error::Render { path: REPORT_HTML.into(), message: e.to_string() })?;
         let pictures = face_pictures(sim, pictures);
-        let leading = region_pictures(&sim.map, &summary, &pictures)?;
         draw_pictures_and_report(
             &face_run_info(sim, r, &pictures),
             &sim.summary_view(),
@@ -82,7 +81,7 @@ fn write_selected(
             &summary,
             scenario_toml,
             &face_map_context(sim, r),
-            leading,
+            || region_pictures(&sim.map, &summary, &pictures),
         )
         .map(Some)
     };

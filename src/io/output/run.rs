@@ -92,13 +92,14 @@ pub(crate) struct Drawn {
 fn draw_run_outputs(sim: &Simulation, pictures: &Pictures, result: &RunResult, scenario_toml: &str, ctx: &MapContext) -> Result<Drawn> {
     let summary =
         serde_json::to_value(Summary::new(sim, result)).map_err(|e| Error::Render { path: REPORT_HTML.into(), message: e.to_string() })?;
-    draw_pictures_and_report(&RunInfo::of(sim, pictures), sim, result, &summary, scenario_toml, ctx, Vec::new())
+    draw_pictures_and_report(&RunInfo::of(sim, pictures), sim, result, &summary, scenario_toml, ctx, || Ok(Vec::new()))
 }
 
 /// Draw a run's pictures on `ctx`'s map (when the run made a picture), the aliasing picture
 /// of the worst flagged pass (`aliasing_sim` gives its cartridge and device) and the report
-/// built from `summary` (the run's summary.json as a value). `leading` pictures (a face run's
-/// per-region pictures) come first, in the report too.
+/// built from `summary` (the run's summary.json as a value). The pictures `leading` draws (a
+/// face run's per-region pictures), drawn in parallel with the run's, come first, in the
+/// report too.
 pub(crate) fn draw_pictures_and_report(
     info: &RunInfo,
     aliasing_sim: &Simulation,
@@ -106,11 +107,13 @@ pub(crate) fn draw_pictures_and_report(
     summary: &serde_json::Value,
     scenario_toml: &str,
     ctx: &MapContext,
-    leading: Vec<Picture>,
+    leading: impl FnOnce() -> Result<Vec<Picture>> + Send,
 ) -> Result<Drawn> {
-    let mut pictures = leading;
-    if result.hole.raster.is_some() {
-        pictures.extend(run_pictures::draw_run(info, result, ctx)?.pictures);
+    let (leading, run) =
+        rayon::join(leading, || result.hole.raster.is_some().then(|| run_pictures::draw_run(info, result, ctx)).transpose());
+    let mut pictures = leading?;
+    if let Some(run) = run? {
+        pictures.extend(run.pictures);
     }
     if let Some(worst) = result.aliasing.iter().filter(|a| a.flagged).min_by(|a, b| a.ratio.total_cmp(&b.ratio)) {
         let s = aliasing_sim;
