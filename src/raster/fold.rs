@@ -592,6 +592,23 @@ pub(crate) fn pass_blocks<M: Lane>(masks: &[M], t: usize, p: usize, passes: usiz
                 counts[pass * nb + blk] = ((acc[k * nb + blk] >> (8 * b)) & 255) as u32;
             }
         }
+    } else if p <= 255 {
+        // A block row's p ≤ 255 cells fit the spread bytes; each is unpacked into the counts.
+        let bytes = passes.div_ceil(8);
+        for (r, row) in masks.chunks_exact(t).enumerate() {
+            let base = (r / p) * per;
+            for (bc, chunk) in row.chunks_exact(p).enumerate() {
+                for k in 0..bytes {
+                    let a: u64 = chunk.iter().map(|&m| SPREAD[((m.to_u32() >> (8 * k)) & 255) as usize]).sum();
+                    if a == 0 {
+                        continue;
+                    }
+                    for (b, pass) in (8 * k..passes.min(8 * k + 8)).enumerate() {
+                        counts[pass * nb + base + bc] += ((a >> (8 * b)) & 255) as u32;
+                    }
+                }
+            }
+        }
     } else {
         for r in 0..t {
             for c in 0..t {
@@ -620,4 +637,39 @@ pub(crate) fn pass_blocks_single<C: Lane>(counts: &[C], t: usize, p: usize) -> V
     }
     let inv = 1.0 / (p * p) as f32;
     hit.into_iter().map(|v| v as f32 * inv).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{RngExt, SeedableRng};
+
+    /// `pass_blocks` = a plain count of each pass's hit cells per block, for blocks of fewer
+    /// and more than 255 cells (rows ≤ 255 and beyond) and 1 to 32 passes.
+    #[test]
+    fn pass_blocks_count_each_pass_per_block() {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+        for (t, p) in [(12, 3), (48, 16), (80, 40), (600, 300)] {
+            for passes in [1usize, 3, 8, 9, 17, 32] {
+                let masks: Vec<u32> = (0..t * t)
+                    .map(|_| if rng.random_bool(0.3) { 0 } else { rng.random::<u32>() & ((1u64 << passes) - 1) as u32 })
+                    .collect();
+                let got = pass_blocks(&masks, t, p, passes);
+                let per = t / p;
+                for pass in 0..passes {
+                    for br in 0..per {
+                        for bc in 0..per {
+                            let n = (0..p * p).filter(|k| masks[(br * p + k / p) * t + bc * p + k % p] >> pass & 1 == 1).count();
+                            // The count, scaled as every picture block is (by 1 / p²).
+                            assert_eq!(
+                                got[pass * per * per + br * per + bc],
+                                n as f32 * (1.0 / (p * p) as f32),
+                                "t {t} p {p} passes {passes}"
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
