@@ -362,11 +362,22 @@ fn count_narrow<C: Lane, M: Lane, const COPIES: usize>(
 /// Cells hit by their first frame (`frames[i]` is cell i's first frame; unhit cells skipped).
 #[inline(always)]
 fn count_frames<C: Lane>(s: &mut Slot, counts: &[C], frames: &[u16], nframes: usize) {
-    for (c, &f) in counts.iter().zip(frames) {
-        if c.to_u32() > 0 {
+    // An unhit cell's frame is NO_FRAME (≥ nframes): it lands in the uncounted last entry, so
+    // the cells of a chunk with a hit need no branch; chunks without one are skipped.
+    let one = |s: &mut Slot, c: &[C], f: &[u16]| {
+        for (c, &f) in c.iter().zip(f) {
+            debug_assert!(c.to_u32() > 0 || f as usize >= nframes);
             s.frames[(f as usize).min(nframes)] += 1;
         }
+    };
+    let mut cc = counts.chunks_exact(CHUNK);
+    let mut ff = frames.chunks_exact(CHUNK);
+    for (c, f) in (&mut cc).zip(&mut ff) {
+        if !all_zero(c) {
+            one(s, c, f);
+        }
     }
+    one(s, cc.remainder(), ff.remainder());
 }
 
 /// [`count_narrow`] for one pass: the mask is 1 exactly when the cell is hit. Returns the
