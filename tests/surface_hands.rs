@@ -25,7 +25,7 @@ use needlesim::surface::chart::Chart;
 use needlesim::surface::clearance::Clearance;
 use needlesim::surface::place::NO_TRIANGLE;
 use needlesim::surface::shapes::{flat_rect, half_cylinder, sphere_cap};
-use needlesim::surface::{PenOrientation, SurfaceMesh, Triangle};
+use needlesim::surface::{PenOrientation, SurfaceMesh};
 use needlesim::technique::Technique;
 use needlesim::technique::hand::Hand;
 use needlesim::technique::lanes::{PassPlan, Pattern};
@@ -352,30 +352,7 @@ fn a_real_hand_conserves_punctures_and_threads_change_nothing() {
 /// no-go triangle; with no margin some do (the test can fail).
 #[test]
 fn no_needle_of_a_real_hand_reaches_a_no_go_zone_at_the_default_margin() {
-    let mut m = sphere_cap(40.0, 45.0, 30, 120);
-    m.groups = vec!["cheek".into(), "eye".into(), String::new()];
-    let cent = |t: &Triangle, m: &SurfaceMesh| {
-        let c = m.corners_mm(t);
-        let x = (c[0][0] + c[1][0] + c[2][0]) / 3.0;
-        let y = (c[0][1] + c[1][1] + c[2][1]) / 3.0;
-        (x * x + y * y).sqrt()
-    };
-    let groups: Vec<u32> = m
-        .triangles
-        .iter()
-        .map(|t| {
-            if cent(t, &m) < 6.0 {
-                1
-            } else if cent(t, &m) > 26.0 {
-                2
-            } else {
-                0
-            }
-        })
-        .collect();
-    for (t, g) in m.triangles.iter_mut().zip(groups) {
-        t.group = g;
-    }
+    let m = common::surface::cap_with_eye();
     let cartridge = Cartridge::preset(12, 1.0).unwrap();
     let margin = 0.5 * cartridge.footprint_diameter_mm() + 0.5;
     let face = SurfaceFace::new("face-like", m, vec![region("cheek")], vec!["eye".into()], vec![]).unwrap();

@@ -2,6 +2,8 @@
 //! model, stretched charts, lane and stamp spacing on the skin, conservation, thread count,
 //! no-go zones by brute force.
 
+mod common;
+
 use std::f64::consts::PI;
 
 use needlesim::face::RegionInfo;
@@ -20,7 +22,7 @@ use needlesim::surface::clearance::Clearance;
 use needlesim::surface::place::NO_TRIANGLE;
 use needlesim::surface::plan::GroupPlanner;
 use needlesim::surface::shapes::{flat_rect, half_cylinder, sphere_cap};
-use needlesim::surface::{PenOrientation, SurfaceMesh, Triangle};
+use needlesim::surface::{PenOrientation, SurfaceMesh};
 use needlesim::technique::Technique;
 use needlesim::technique::lanes::{PassPlan, Pattern};
 
@@ -247,30 +249,7 @@ fn punctures_are_conserved_and_threads_change_nothing() {
 /// triangle), and the group areas sum to the mesh area.
 #[test]
 fn no_needle_reaches_a_no_go_zone_at_the_default_margin() {
-    let mut m = sphere_cap(40.0, 45.0, 30, 120);
-    m.groups = vec!["cheek".into(), "eye".into(), String::new()];
-    let cent = |t: &Triangle, m: &SurfaceMesh| {
-        let c = m.corners_mm(t);
-        let x = (c[0][0] + c[1][0] + c[2][0]) / 3.0;
-        let y = (c[0][1] + c[1][1] + c[2][1]) / 3.0;
-        (x * x + y * y).sqrt()
-    };
-    let groups: Vec<u32> = m
-        .triangles
-        .iter()
-        .map(|t| {
-            if cent(t, &m) < 6.0 {
-                1
-            } else if cent(t, &m) > 26.0 {
-                2
-            } else {
-                0
-            }
-        })
-        .collect();
-    for (t, g) in m.triangles.iter_mut().zip(groups) {
-        t.group = g;
-    }
+    let m = common::surface::cap_with_eye();
     let total = m.total_area_mm2();
     let cartridge = Cartridge::preset(12, 1.0).unwrap();
     let margin = 0.5 * cartridge.footprint_diameter_mm() + 0.5;

@@ -19,7 +19,7 @@ use crate::geometry::Vec2;
 use crate::needle::footprint::{Footprint, Shape};
 use crate::needle::puncture::Puncture;
 use crate::raster::accumulate::{self, Accumulation, Layers, Request, Tally};
-use crate::raster::domain::{Domain, Touched};
+use crate::raster::domain::Touched;
 use crate::raster::grid::GridSpec;
 
 use super::chart::Chart;
@@ -102,7 +102,8 @@ pub fn measure(
     picture_cells: Option<usize>,
     layers: Layers,
 ) -> Measured {
-    measure_over(chart, chart, group_count, punctures, shapes, grid, radius_mm, passes, picture_cells, layers)
+    let req = Request { grid: grid.grid, radius_mm, passes, picture_cells, domain: chart, layers };
+    weigh(chart, group_count, accumulate::accumulate_shaped(punctures, Some(shapes), &req), passes, layers)
 }
 
 /// [`measure`] over the tiles the footprints touch only: the hit counts (and so every
@@ -119,27 +120,12 @@ pub fn measure_hits(
 ) -> Measured {
     let boxes = punctures.iter().zip(shapes).map(|(p, s)| Footprint::shaped(Vec2::new(p.x_mm, p.y_mm), s, radius_mm).bbox());
     let touched = Touched::new(chart, &grid.grid, boxes);
-    measure_over(chart, &touched, group_count, punctures, shapes, grid, radius_mm, passes, None, Layers::default())
+    let req = Request { grid: grid.grid, radius_mm, passes, picture_cells: None, domain: &touched, layers: Layers::default() };
+    weigh(chart, group_count, accumulate::accumulate_shaped(punctures, Some(shapes), &req), passes, Layers::default())
 }
 
-#[allow(clippy::too_many_arguments)]
-fn measure_over(
-    chart: &Chart,
-    domain: &dyn Domain,
-    group_count: usize,
-    punctures: &[Puncture],
-    shapes: &[Shape],
-    grid: &SurfaceGrid,
-    radius_mm: f64,
-    passes: usize,
-    picture_cells: Option<usize>,
-    layers: Layers,
-) -> Measured {
-    let acc = accumulate::accumulate_shaped(
-        punctures,
-        Some(shapes),
-        &Request { grid: grid.grid, radius_mm, passes, picture_cells, domain, layers },
-    );
+/// The triangles' tallies of `acc` weighted into `group_count` group tallies.
+fn weigh(chart: &Chart, group_count: usize, acc: Accumulation, passes: usize, layers: Layers) -> Measured {
     let frames = layers.frame_ends.map_or(0, |e| e.len());
     let mut groups = vec![Tally::with_frames(passes, frames); group_count];
     for ((t, tally), w) in chart.tris.iter().zip(&acc.tallies).zip(weights(chart)) {

@@ -136,6 +136,7 @@ pub fn read(path: impl AsRef<Path>) -> String {
 pub mod crash;
 pub mod gate;
 pub mod http;
+pub mod surface;
 
 /// Assert a run failed as bad input (exit 2) with every `needle` in its message, and that
 /// `out_dir` (if given) was not created.
