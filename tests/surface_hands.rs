@@ -8,15 +8,13 @@ mod common;
 
 use std::f64::consts::PI;
 
+use common::surface::{assert_conserved, one_needle, pass, region};
 use common::{bad_input, ok, run_in};
-use needlesim::face::RegionInfo;
-use needlesim::face::plan::Treatment;
 use needlesim::face::surface_face::SurfaceFace;
 use needlesim::face::surface_simulation::{SurfaceRunResult, SurfaceSimulation};
 use needlesim::geometry::{Rect, Vec2};
 use needlesim::metrics::boolean_coverage;
 use needlesim::needle::footprint::{Footprint, tilt_depth_factor};
-use needlesim::needle::skin::SkinLayers;
 use needlesim::pen::cartridge::Cartridge;
 use needlesim::pen::device::Device;
 use needlesim::raster::grid::GridSpec;
@@ -29,19 +27,6 @@ use needlesim::surface::{PenOrientation, SurfaceMesh};
 use needlesim::technique::Technique;
 use needlesim::technique::hand::Hand;
 use needlesim::technique::lanes::{PassPlan, Pattern};
-
-fn region(name: &str) -> RegionInfo {
-    RegionInfo {
-        name: name.into(),
-        skin: SkinLayers { epidermis_mm: 0.1, dermis_mm: 1.5, subcutis_mm: 5.0 },
-        recommended_depth_mm: (0.5, 2.0),
-        source: "test".into(),
-    }
-}
-
-fn pass(pattern: Pattern, direction_deg: f64) -> PassPlan {
-    PassPlan { direction_deg, pattern, speed_mm_s: 12.0, lane_spacing_mm: 3.0, lane_offset_mm: 0.0 }
-}
 
 /// A shaky hand: every departure on.
 fn shaky() -> Hand {
@@ -64,38 +49,8 @@ fn tilted_dragging() -> Device {
 }
 
 fn session(mesh: SurfaceMesh, passes: Vec<PassPlan>, cartridge: Cartridge, hand: Hand, device: Device) -> SurfaceSimulation {
-    let name = mesh.groups[0].clone();
-    let face = SurfaceFace::new("test", mesh, vec![region(&name)], vec![], vec![]).unwrap();
-    SurfaceSimulation {
-        name: "surface".into(),
-        seed: 7,
-        cartridge,
-        device,
-        resolution_mm: 0.01,
-        halo_mm: 0.0,
-        picture: false,
-        limits: Limits::default(),
-        technique: Technique { hand, ..Technique::default() },
-        face,
-        treatments: vec![Treatment { region: 0, depth_mm: 1.0, passes, first_pass: None }],
-        margin_mm: 1.5,
-        penetration_ratio: 0.6,
-        orientation: PenOrientation::Normal,
-    }
+    common::surface::session_with(mesh, passes, cartridge, hand, device)
 }
-
-fn one_needle() -> Cartridge {
-    Cartridge { needles_mm: vec![Vec2::zeros()], needle_diameter_mm: 0.18, depth_mm: 1.0 }
-}
-
-fn assert_conserved(r: &SurfaceRunResult, needles: usize) {
-    let stamps: usize = r.run.stamps_per_pass.iter().sum();
-    assert_eq!(r.run.punctures.len(), stamps * needles);
-    assert_eq!(r.landing.tri.len(), r.run.punctures.len());
-    assert_eq!(r.landing.shape.len(), r.run.punctures.len());
-    assert_eq!(r.landing.surface_tilt_deg.len(), r.run.punctures.len());
-}
-
 /// Skin area of puncture `i`'s hole of radius `r`: its chart footprint's exact area times the
 /// skin area per chart mm² of its stamp's triangle (affine on the triangle).
 fn skin_area_mm2(chart: &Chart, res: &SurfaceRunResult, i: usize, r: f64) -> f64 {

@@ -4,15 +4,14 @@
 
 mod common;
 
+use common::surface::{assert_conserved, one_needle, pass, region};
+
 use std::f64::consts::PI;
 
-use needlesim::face::RegionInfo;
-use needlesim::face::plan::Treatment;
 use needlesim::face::surface_face::SurfaceFace;
 use needlesim::face::surface_simulation::{SurfaceRunResult, SurfaceSimulation};
 use needlesim::geometry::{Rect, Vec2};
 use needlesim::metrics::boolean_coverage;
-use needlesim::needle::skin::SkinLayers;
 use needlesim::pen::cartridge::Cartridge;
 use needlesim::pen::device::Device;
 use needlesim::raster::grid::GridSpec;
@@ -26,44 +25,9 @@ use needlesim::surface::{PenOrientation, SurfaceMesh};
 use needlesim::technique::Technique;
 use needlesim::technique::lanes::{PassPlan, Pattern};
 
-fn region(name: &str) -> RegionInfo {
-    RegionInfo {
-        name: name.into(),
-        skin: SkinLayers { epidermis_mm: 0.1, dermis_mm: 1.5, subcutis_mm: 5.0 },
-        recommended_depth_mm: (0.5, 2.0),
-        source: "test".into(),
-    }
-}
-
-fn pass(pattern: Pattern, direction_deg: f64) -> PassPlan {
-    PassPlan { direction_deg, pattern, speed_mm_s: 12.0, lane_spacing_mm: 3.0, lane_offset_mm: 0.0 }
-}
-
 fn session(mesh: SurfaceMesh, passes: Vec<PassPlan>, cartridge: Cartridge) -> SurfaceSimulation {
-    let name = mesh.groups[0].clone();
-    let face = SurfaceFace::new("test", mesh, vec![region(&name)], vec![], vec![]).unwrap();
-    SurfaceSimulation {
-        name: "surface".into(),
-        seed: 7,
-        cartridge,
-        device: Device::default(),
-        resolution_mm: 0.01,
-        halo_mm: 0.0,
-        picture: false,
-        limits: Limits::default(),
-        technique: Technique::default(),
-        face,
-        treatments: vec![Treatment { region: 0, depth_mm: 1.0, passes, first_pass: None }],
-        margin_mm: 1.5,
-        penetration_ratio: 0.6,
-        orientation: PenOrientation::Normal,
-    }
+    common::surface::session_with(mesh, passes, cartridge, Default::default(), Device::default())
 }
-
-fn one_needle() -> Cartridge {
-    Cartridge { needles_mm: vec![Vec2::zeros()], needle_diameter_mm: 0.18, depth_mm: 1.0 }
-}
-
 #[test]
 fn a_flat_square_gives_the_patch_run() {
     let passes = vec![pass(Pattern::Serpentine, 0.0), pass(Pattern::Strokes, 90.0)];
@@ -207,13 +171,6 @@ fn lanes_and_stamps_are_spaced_on_the_skin() {
             assert!(checked > 100);
         }
     }
-}
-
-fn assert_conserved(r: &SurfaceRunResult, needles: usize) {
-    let stamps: usize = r.run.stamps_per_pass.iter().sum();
-    assert_eq!(r.run.punctures.len(), stamps * needles);
-    assert_eq!(r.landing.tri.len(), r.run.punctures.len());
-    assert_eq!(r.landing.shape.len(), r.run.punctures.len());
 }
 
 #[test]
