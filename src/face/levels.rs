@@ -6,8 +6,7 @@
 //! is accumulated; otherwise only the tiles the reaching disks touch are visited
 //! ([`Touched`]), so a level few punctures reach costs little.
 
-use crate::geometry::Rect;
-use crate::needle::footprint::Footprint;
+use crate::needle::footprint;
 use crate::needle::puncture::Puncture;
 use crate::needle::skin::Level;
 use crate::raster::accumulate::{self, Request, Tally};
@@ -47,11 +46,7 @@ pub fn level_hits(inp: &LevelInputs, level: Level) -> LevelHits {
         return LevelHits::AllReach;
     }
     let pts: Vec<Puncture> = (0..n).filter(reaches).map(|i| inp.punctures[i]).collect();
-    let r = inp.radius_mm;
-    let boxes = pts
-        .iter()
-        .map(|p| if p.is_disk() { Rect::new(p.x_mm - r, p.y_mm - r, p.x_mm + r, p.y_mm + r) } else { Footprint::of(p, r).bbox() });
-    let touched = Touched::new(inp.map, &inp.grid, boxes);
+    let touched = Touched::new(inp.map, &inp.grid, pts.iter().map(|p| footprint::bbox(p, None, inp.radius_mm)));
     LevelHits::Tallies(
         accumulate::accumulate(
             &pts,

@@ -28,7 +28,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use crate::geometry::{Rect, Vec2};
-use crate::needle::footprint::{Footprint, Shape};
+use crate::needle::footprint::{self, Footprint, Shape};
 use crate::needle::puncture::Puncture;
 use crate::raster::accumulate::{self, Request, Tally};
 use crate::raster::domain::{Domain, TileClass};
@@ -258,13 +258,7 @@ impl Layer {
     fn tiles_of(&self, p: &Puncture, shape: Option<&Shape>) -> impl Iterator<Item = (i64, i64)> + use<> {
         let r = self.radius_mm;
         let g = self.grid;
-        let b = if let Some(s) = shape {
-            Footprint::shaped(Vec2::new(p.x_mm, p.y_mm), s, r).bbox()
-        } else if p.is_disk() {
-            Rect::new(p.x_mm - r, p.y_mm - r, p.x_mm + r, p.y_mm + r)
-        } else {
-            Footprint::of(p, r).bbox()
-        };
+        let b = footprint::bbox(p, shape, r);
         let (i0, i1, j0, j1) = (g.tile_of(b.x0), g.tile_of(b.x1), g.tile_of(b.y0), g.tile_of(b.y1));
         (j0..=j1).flat_map(move |j| (i0..=i1).map(move |i| (i, j)))
     }

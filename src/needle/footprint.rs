@@ -56,6 +56,18 @@ pub fn reach(p: &Puncture, r_mm: f64) -> (Vec2, f64) {
     if p.is_disk() { (Vec2::new(p.x_mm, p.y_mm), r_mm) } else { Footprint::of(p, r_mm).enclosing_disk() }
 }
 
+/// The box holding puncture `p`'s footprint of radius `r_mm`, mm: drawn from `shape` (a chart
+/// footprint, [`Footprint::shaped`]) when given, else the needle disk's square for a
+/// perpendicular, undragged needle, else [`Footprint::bbox`] of its tilt and drag. What tiles
+/// are binned by.
+pub fn bbox(p: &Puncture, shape: Option<&Shape>, r_mm: f64) -> Rect {
+    match shape {
+        Some(s) => Footprint::shaped(Vec2::new(p.x_mm, p.y_mm), s, r_mm).bbox(),
+        None if p.is_disk() => Rect::new(p.x_mm - r_mm, p.y_mm - r_mm, p.x_mm + r_mm, p.y_mm + r_mm),
+        None => Footprint::of(p, r_mm).bbox(),
+    }
+}
+
 /// The footprint of one needle: an ellipse (a disk when `a = b`) swept along a segment.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Footprint {

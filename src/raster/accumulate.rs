@@ -20,8 +20,8 @@
 
 use rayon::prelude::*;
 
-use crate::geometry::{Rect, Vec2};
-use crate::needle::footprint::{Footprint, Shape};
+use crate::geometry::Vec2;
+use crate::needle::footprint::{self, Footprint, Shape};
 use crate::needle::puncture::Puncture;
 use crate::raster::domain::{Domain, NO_LABEL, TileClass};
 use crate::raster::fold::{Buffers, Fold, Lane, PAD, label_runs, min_frame, pass_blocks, pass_blocks_single, picture_block};
@@ -511,11 +511,7 @@ fn bin_by_tile(punctures: &[Puncture], shapes: Option<&[Shape]>, req: &Request, 
     let range = |k: usize, p: &Puncture| {
         let clamp_x = |v: i64| (v - win.ti0).clamp(-1, win.nx as i64);
         let clamp_y = |v: i64| (v - win.tj0).clamp(-1, win.ny as i64);
-        let b = match shapes {
-            Some(s) => Footprint::shaped(Vec2::new(p.x_mm, p.y_mm), &s[k], r).bbox(),
-            None if p.is_disk() => Rect::new(p.x_mm - r, p.y_mm - r, p.x_mm + r, p.y_mm + r),
-            None => Footprint::of(p, r).bbox(),
-        };
+        let b = footprint::bbox(p, shapes.map(|s| &s[k]), r);
         (
             clamp_x(g.tile_of(b.x0)).max(0),
             clamp_x(g.tile_of(b.x1)).min(win.nx as i64 - 1),

@@ -15,8 +15,7 @@
 //! cells across a hole radius and the worst-case area error of one hole.
 
 use crate::error::{Error, Result};
-use crate::geometry::Vec2;
-use crate::needle::footprint::{Footprint, Shape};
+use crate::needle::footprint::{self, Shape};
 use crate::needle::puncture::Puncture;
 use crate::raster::accumulate::{self, Accumulation, Layers, Request, Tally};
 use crate::raster::domain::Touched;
@@ -118,7 +117,7 @@ pub fn measure_hits(
     radius_mm: f64,
     passes: usize,
 ) -> Measured {
-    let boxes = punctures.iter().zip(shapes).map(|(p, s)| Footprint::shaped(Vec2::new(p.x_mm, p.y_mm), s, radius_mm).bbox());
+    let boxes = punctures.iter().zip(shapes).map(|(p, s)| footprint::bbox(p, Some(s), radius_mm));
     let touched = Touched::new(chart, &grid.grid, boxes);
     let req = Request { grid: grid.grid, radius_mm, passes, picture_cells: None, domain: &touched, layers: Layers::default() };
     weigh(chart, group_count, accumulate::accumulate_shaped(punctures, Some(shapes), &req), passes, Layers::default())
