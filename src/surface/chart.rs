@@ -324,7 +324,8 @@ impl Domain for Chart {
             let tri = &self.tris[t as usize];
             // Cell columns in the triangle's bucket columns, rows in its bucket rows and y range.
             let (ca, cb) = (bx.partition_point(|&b| b < bi0 as i64), bx.partition_point(|&b| b <= bi1 as i64));
-            let (y_lo, y_hi) = tri.chart.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), c| (lo.min(c.y), hi.max(c.y)));
+            // The box's y extent is exact (only its x is widened).
+            let (y_lo, y_hi) = (self.boxes[t as usize][1], self.boxes[t as usize][3]);
             let ra = by.partition_point(|&b| b < bj0 as i64).max(ys.partition_point(|&y| y < y_lo));
             let rb = by.partition_point(|&b| b <= bj1 as i64).min(ys.partition_point(|&y| y <= y_hi));
             if ca >= cb {
