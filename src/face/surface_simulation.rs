@@ -42,7 +42,7 @@ use crate::sim::{RunResult, Simulation, TechniqueInputs, picture_cells_for, tech
 use crate::surface::chart::Chart;
 use crate::surface::clearance::Clearance;
 use crate::surface::groups::ChartGroups;
-use crate::surface::measure::{self, SurfaceGrid};
+use crate::surface::measure::{self, SurfaceGrid, TileLevels};
 use crate::surface::place::{self, Landing, NO_TRIANGLE, PenOrientation};
 use crate::surface::plan::GroupPlanner;
 use crate::surface::walk;
@@ -64,7 +64,10 @@ pub struct SurfaceSimulation {
     /// Needle layout; its `depth_mm` is replaced by each treatment's depth.
     pub cartridge: Cartridge,
     pub device: Device,
-    /// Coarsest chart cell side, mm (refined for stretched charts, [`SurfaceGrid::choose`]).
+    /// Coarsest chart cell side, mm: the finest grid is refined from it for stretched charts
+    /// ([`SurfaceGrid::choose`]), and each tile's cells lie between the two
+    /// ([`TileLevels`]). A scenario that sets no resolution gets
+    /// [`measure::DEFAULT_MAX_RESOLUTION_MM`]: the holes' rule decides.
     pub resolution_mm: f64,
     pub halo_mm: f64,
     /// Record the chart picture of the hits.
@@ -128,6 +131,8 @@ pub struct SurfaceRunResult {
     pub real_depth_mm: Vec<f64>,
     pub treatments: Vec<TreatmentRun>,
     pub grid: SurfaceGrid,
+    /// The cells tile by tile (level 0 is `grid`).
+    pub tiles: TileLevels,
     /// Hole tallies per mesh group (weight units, [`SurfaceGrid::unit_mm2`]).
     pub hole_groups: Vec<Tally>,
     /// The treated zone's (hole grown by the halo); `None` when the halo is 0.
@@ -408,9 +413,22 @@ impl SurfaceSimulation {
             punctures.iter().map(|p| skin::real_depth_mm(p.depth_mm, self.penetration_ratio, p.tilt_deg as f64)).collect();
         let r = self.cartridge.radius_mm();
         let picture_cells = self.picture.then(|| picture_cells_for(&grid.grid, &chart.chart_bounds()));
-        let hole = measure::measure(chart, group_count, &punctures, &landing.shape, &grid, r, passes, picture_cells, Layers::default());
+        let tiles = TileLevels::new(chart, &grid, r, self.resolution_mm);
+        let hole = measure::measure(
+            chart,
+            group_count,
+            &punctures,
+            &landing.shape,
+            &grid,
+            Some(&tiles),
+            r,
+            passes,
+            picture_cells,
+            Layers::default(),
+        );
         let zone = (self.halo_mm > 0.0).then(|| {
-            measure::measure(chart, group_count, &punctures, &landing.shape, &grid, r + self.halo_mm, passes, None, Layers::default())
+            let r = r + self.halo_mm;
+            measure::measure(chart, group_count, &punctures, &landing.shape, &grid, Some(&tiles), r, passes, None, Layers::default())
         });
         // Depth levels: the holes of the punctures that reach the level in the skin of the
         // region under them (or aimed at); `None` when every puncture reaches it. Only their
@@ -427,7 +445,7 @@ impl SurfaceSimulation {
             let idx: Vec<usize> = (0..punctures.len()).filter(reaches).collect();
             let pts: Vec<Puncture> = idx.iter().map(|&i| punctures[i]).collect();
             let shapes: Vec<_> = idx.iter().map(|&i| landing.shape[i]).collect();
-            Some(measure::measure_hits(chart, group_count, &pts, &shapes, &grid, r, passes).groups)
+            Some(measure::measure_hits(chart, group_count, &pts, &shapes, &grid, Some(&tiles), r, passes).groups)
         };
         let (dej, mid) = (level(Level::Dej), level(Level::MidDermis));
         let level_fraction = |lv: &Option<Vec<Tally>>, groups: &[u32]| {
@@ -442,7 +460,9 @@ impl SurfaceSimulation {
         };
         let areas = self.face.group_areas_mm2();
         let treated = self.treated_groups();
-        let densities = metrics::density(&punctures, &ChartGroups::first_groups(chart, &areas, n_regions));
+        // Every puncture is located already (`landing.tri`, `Chart::locate` of its centre).
+        let density = |groups: &ChartGroups| metrics::density_with(&punctures, groups, |i| groups.label_of_triangle(landing.tri[i]));
+        let densities = density(&ChartGroups::first_groups(chart, &areas, n_regions));
         let union = ChartGroups::union(chart, &areas, &treated);
         let mut depth_sum = vec![(0.0f64, 0u64, 0.0f64); n_regions];
         let mut layers_by_region = vec![LayerCounts::default(); n_regions];
@@ -561,7 +581,7 @@ impl SurfaceSimulation {
         }
         // Technique figures over the treated skin: session time (path, lane, pass and region
         // changes), dose per region per cm² of skin, gaps in 1 mm chart bins.
-        let whole_density = metrics::density(&punctures, &union).remove(0);
+        let whole_density = density(&union).remove(0);
         let inside: Vec<u64> =
             std::iter::once(whole_density.punctures_inside).chain(densities.iter().map(|d| d.punctures_inside)).collect();
         let dose_areas: Vec<f64> = std::iter::once(union.areas_mm2[0]).chain(areas[..n_regions].iter().copied()).collect();
@@ -598,7 +618,7 @@ impl SurfaceSimulation {
                 landing.shape.iter().zip(&landing.stamp_tri).map(|(s, &t)| (chart.tris[t as usize].jac * s.drag).norm()).sum();
             technique.mean_drag_mm = skin_drag / punctures.len().max(1) as f64;
             let still: Vec<_> = landing.shape.iter().map(|s| crate::needle::footprint::Shape { drag: Vec2::zeros(), ..*s }).collect();
-            let m = measure::measure(chart, group_count, &punctures, &still, &grid, r, passes, None, Layers::default());
+            let m = measure::measure(chart, group_count, &punctures, &still, &grid, Some(&tiles), r, passes, None, Layers::default());
             technique.coverage_without_drag = Some(sum_treated(&m.groups).coverage);
         }
         let aliasing = self.summary_view(chart, &grid).aliasing();
@@ -625,6 +645,7 @@ impl SurfaceSimulation {
             real_depth_mm,
             treatments: runs,
             grid,
+            tiles,
             hole_groups: hole.groups,
             zone_groups,
             regions,

@@ -13,6 +13,8 @@
 
 use std::collections::HashMap;
 
+use rayon::prelude::*;
+
 use crate::geometry::{Rect, Vec2};
 use crate::needle::puncture::Puncture;
 use crate::raster::accumulate::{HIST_BINS, Tally};
@@ -103,25 +105,37 @@ pub fn far_above_sources(name: &str, density_per_cm2: f64, per_pass_hi_per_cm2: 
 
 /// Density and uniformity for every label of `domain`.
 pub fn density(punctures: &[Puncture], domain: &dyn Domain) -> Vec<Density> {
+    density_with(punctures, domain, |i| domain.label_at(Vec2::new(punctures[i].x_mm, punctures[i].y_mm)))
+}
+
+/// [`density`] with each puncture's label known: `label_of(i)` must be `domain.label_at` of
+/// puncture `i`'s centre (a surface run has located every puncture already).
+pub fn density_with(punctures: &[Puncture], domain: &dyn Domain, label_of: impl Fn(usize) -> Option<u16>) -> Vec<Density> {
     let labels = domain.label_count();
     let mut inside = vec![0u64; labels];
     let b = domain.bounds();
     let bins = Bins::new(&b);
     let mut counts = bins.table();
-    for p in punctures {
-        if let Some(l) = domain.label_at(Vec2::new(p.x_mm, p.y_mm)) {
+    for (i, p) in punctures.iter().enumerate() {
+        if let Some(l) = label_of(i) {
             inside[l as usize] += 1;
             counts.add(&bins, floor_i64(p.x_mm), floor_i64(p.y_mm));
         }
     }
-    // Bins wholly inside one label, visited in lattice order (deterministic sums).
+    // Bins wholly inside one label, labelled a row at a time in parallel, visited in lattice
+    // order (deterministic sums).
+    let rows: Vec<Vec<(u16, i64)>> = (b.y0.floor() as i64..b.y1.ceil() as i64)
+        .into_par_iter()
+        .map(|j| {
+            (b.x0.floor() as i64..b.x1.ceil() as i64)
+                .filter_map(|i| bin_label(domain, &Rect::new(i as f64, j as f64, (i + 1) as f64, (j + 1) as f64)).map(|l| (l, i)))
+                .collect()
+        })
+        .collect();
     let mut per_label: Vec<Vec<u32>> = vec![Vec::new(); labels];
-    for j in b.y0.floor() as i64..b.y1.ceil() as i64 {
-        for i in b.x0.floor() as i64..b.x1.ceil() as i64 {
-            let cell = Rect::new(i as f64, j as f64, (i + 1) as f64, (j + 1) as f64);
-            if let Some(l) = bin_label(domain, &cell) {
-                per_label[l as usize].push(counts.get(&bins, i, j));
-            }
+    for (j, row) in (b.y0.floor() as i64..).zip(&rows) {
+        for &(l, i) in row {
+            per_label[l as usize].push(counts.get(&bins, i, j));
         }
     }
     (0..labels)

@@ -316,6 +316,28 @@ pub fn accumulate(punctures: &[Puncture], req: &Request) -> Accumulation {
 /// puncture's centre, [`Footprint::shaped`]) instead of their tilt and drag: footprints drawn
 /// in a chart (the surface). `None` is [`accumulate`].
 pub fn accumulate_shaped(punctures: &[Puncture], shapes: Option<&[Shape]>, req: &Request) -> Accumulation {
+    accumulate_tiled(punctures, shapes, req, None)
+}
+
+/// Cells chosen tile by tile (the surface's stretch levels, `surface::measure`): tile
+/// `(ti, tj)` of the request grid's tile lattice is cut into the cells of
+/// `levels[level(ti, tj)]`, whose tile side is the request grid's (`tile_cells ·
+/// resolution_mm`, to rounding: a cell centre is half a cell from its tile's edge, so the
+/// rounding never moves a cell between tiles). Level 0 is the request grid itself. A cell of
+/// label `l` in a tile of level `L` counts `weights[L · label_count + l]` times in the tallies,
+/// so cells of different sides add up in one unit. With a picture, level `L`'s tiles are
+/// drawn with `picture_cells[L]` cells a pixel, which must leave the same pixels per tile at
+/// every level.
+pub struct TileGrids<'a> {
+    pub levels: &'a [GridSpec],
+    pub picture_cells: &'a [usize],
+    pub level: &'a (dyn Fn(i64, i64) -> usize + Sync),
+    pub weights: &'a [u64],
+}
+
+/// [`accumulate_shaped`] with the cells of each tile chosen by `grids` (`None`: every tile
+/// on the request grid, cells counted once).
+pub fn accumulate_tiled(punctures: &[Puncture], shapes: Option<&[Shape]>, req: &Request, grids: Option<&TileGrids>) -> Accumulation {
     if let Some(s) = shapes {
         assert_eq!(s.len(), punctures.len(), "one shape per puncture");
     }
@@ -331,6 +353,22 @@ pub fn accumulate_shaped(punctures: &[Puncture], shapes: Option<&[Shape]>, req: 
     let (starts, members) = bin_by_tile(punctures, shapes, req, &win);
     let labels = req.domain.label_count();
     let t = g.tile_cells;
+    if let Some(gr) = grids {
+        assert_eq!(gr.levels.first(), Some(&g), "level 0 is the request grid");
+        assert_eq!(gr.weights.len(), gr.levels.len() * labels, "a weight per level and label");
+        if let Some(p) = req.picture_cells {
+            let same = gr.levels.iter().zip(gr.picture_cells).all(|(l, &q)| l.tile_cells % q == 0 && l.tile_cells / q == t / p);
+            assert!(same, "the same pixels per tile at every level");
+        }
+    }
+    // Workspace side: the finest level's tiles.
+    let t_max = grids.map_or(t, |gr| gr.levels.iter().map(|l| l.tile_cells).max().unwrap_or(t));
+    let level_of = |k: usize| {
+        grids.map_or(0, |gr| {
+            let (ti, tj) = win.tile(k);
+            (gr.level)(ti, tj)
+        })
+    };
     let frames = req.layers.frame_ends.map_or(0, |e| e.len());
     assert!(frames < NO_FRAME as usize, "fewer than {NO_FRAME} frames");
     let pass_pictures = req.layers.pass_pictures && req.picture_cells.is_some();
@@ -345,6 +383,15 @@ pub fn accumulate_shaped(punctures: &[Puncture], shapes: Option<&[Shape]>, req: 
             return None;
         }
         let mine = &members[starts[k]..starts[k + 1]];
+        // This tile's cells: its level's grid (and picture cells).
+        let lreq = match grids {
+            None => *req,
+            Some(gr) => {
+                let l = level_of(k);
+                Request { grid: gr.levels[l], picture_cells: req.picture_cells.map(|_| gr.picture_cells[l]), ..*req }
+            }
+        };
+        let (req, t) = (&lreq, lreq.grid.tile_cells);
         if mine.is_empty()
             && let TileClass::Inside(l) = class
         {
@@ -385,8 +432,8 @@ pub fn accumulate_shaped(punctures: &[Puncture], shapes: Option<&[Shape]>, req: 
             || Workspace {
                 counts: Buffers::default(),
                 masks: Buffers::default(),
-                labels: vec![NO_LABEL; t * t],
-                frames: if frames > 0 { vec![NO_FRAME; t * t + PAD] } else { Vec::new() },
+                labels: vec![NO_LABEL; t_max * t_max],
+                frames: if frames > 0 { vec![NO_FRAME; t_max * t_max + PAD] } else { Vec::new() },
                 fold: Fold::new(req.passes, frames),
             },
             |ws, k| per_tile(ws, k),
@@ -395,9 +442,13 @@ pub fn accumulate_shaped(punctures: &[Puncture], shapes: Option<&[Shape]>, req: 
         .collect();
 
     let mut tallies = vec![Tally::with_frames(req.passes, frames); labels];
-    for (_, held, _, _) in &results {
+    for (k, held, _, _) in &results {
+        let level = level_of(*k);
         for (l, b) in held {
-            tallies[*l as usize].merge(b);
+            match grids {
+                None => tallies[*l as usize].merge(b),
+                Some(gr) => tallies[*l as usize].add_scaled(b, gr.weights[level * labels + *l as usize]),
+            }
         }
     }
     // Stitch the tiles' picture blocks (layer `layer` of each block) into one raster.
@@ -486,7 +537,7 @@ fn tile<C: Lane, M: Lane>(
     match class {
         TileClass::Inside(l) => fold.run(l, counts, masks, frames),
         _ => {
-            for (r, row) in ws.labels.chunks_exact(t).enumerate() {
+            for (r, row) in ws.labels[..n].chunks_exact(t).enumerate() {
                 let o = r * t;
                 let m = |a: usize, b: usize| if single { &masks[..0] } else { &masks[o + a..o + b] };
                 label_runs(row, |l, a, b| fold.run(l, &counts[o + a..o + b], m(a, b), frames.map(|f| &f[o + a..o + b])));
@@ -562,7 +613,7 @@ fn fill_labels(ws: &mut Workspace, req: &Request, class: TileClass, ti: i64, tj:
         // Inside tiles are folded as one run: their label row is never read.
         TileClass::Inside(_) => {}
         TileClass::Outside => ws.labels.fill(NO_LABEL),
-        TileClass::Mixed => req.domain.label_block(&req.grid, tj * t as i64, ti * t as i64, t, &mut ws.labels),
+        TileClass::Mixed => req.domain.label_block(&req.grid, tj * t as i64, ti * t as i64, t, &mut ws.labels[..t * t]),
     }
 }
 

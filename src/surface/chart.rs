@@ -113,6 +113,30 @@ pub struct Chart {
 /// interpolated ends (a few ulps), far less than a cell.
 const BOX_SLACK: f64 = 1e-9;
 
+/// The locator's bucket side, mm: the first quartile of the triangles' larger box sides (so
+/// a bucket where the mesh is dense holds a few triangles, not dozens), widened until the
+/// bucket grid has at most [`MAX_BUCKETS`] buckets and [`MAX_MEMBERS_PER_TRIANGLE`] times as
+/// many memberships as triangles (large triangles over small buckets). Locating does not
+/// depend on the side: a point's triangle is the lowest-index one whose span holds it.
+fn bucket_side_mm(tris: &[TriMap], bounds: &Rect) -> f64 {
+    let mut sides: Vec<f64> = tris.iter().map(|t| t.bounds()).map(|b| b.width().max(b.height())).collect();
+    sides.sort_unstable_by(f64::total_cmp);
+    let mut side = sides[(sides.len() - 1) / 4].max(bounds.width().max(bounds.height()) / 2048.0).max(1e-9);
+    loop {
+        let buckets = (bounds.width() / side + 1.0) * (bounds.height() / side + 1.0);
+        let members: f64 = tris.iter().map(|t| t.bounds()).map(|b| (b.width() / side + 2.0) * (b.height() / side + 2.0)).sum();
+        if buckets <= MAX_BUCKETS && members <= MAX_MEMBERS_PER_TRIANGLE * tris.len() as f64 {
+            return side;
+        }
+        side *= 1.25;
+    }
+}
+
+/// Most buckets of a chart's locator.
+const MAX_BUCKETS: f64 = 4_194_304.0;
+/// Most bucket memberships per triangle on average.
+const MAX_MEMBERS_PER_TRIANGLE: f64 = 16.0;
+
 /// `x` rounded to 4 significant digits.
 fn round_4(x: f64) -> f64 {
     let e = 10f64.powi(3 - x.abs().log10().floor() as i32);
@@ -151,8 +175,7 @@ impl Chart {
             bounds = Rect::new(bounds.x0.min(b.x0), bounds.y0.min(b.y0), bounds.x1.max(b.x1), bounds.y1.max(b.y1));
         }
         // About two triangles per bucket on average.
-        let mean_area = bounds.area() / tris.len() as f64;
-        let bucket_mm = (2.0 * mean_area).sqrt().max(bounds.width().max(bounds.height()) / 2048.0).max(1e-9);
+        let bucket_mm = bucket_side_mm(&tris, &bounds);
         let nx = ((bounds.width() / bucket_mm).floor() as usize + 1).max(1);
         let ny = ((bounds.height() / bucket_mm).floor() as usize + 1).max(1);
         let mut chart = Chart {
@@ -294,11 +317,11 @@ impl Domain for Chart {
         if any { TileClass::Mixed } else { TileClass::Outside }
     }
     /// Each triangle that may hold a cell of the block (a member of a bucket the block's cells
-    /// fall in), in ascending order, fills the unlabelled cells of its closed row span on the
-    /// rows and bucket columns where it is a bucket member: exactly `label_at`'s rule (the
-    /// lowest-index member of the cell's bucket whose span holds the cell centre), with the
-    /// same bucket and span arithmetic, at one span per triangle row instead of one bucket
-    /// walk per block row.
+    /// fall in), in descending order, writes its label over the cells of its closed row span
+    /// on the rows and bucket columns where it is a bucket member, so the last writer of a
+    /// cell is the lowest-index member of its bucket whose span holds its centre: exactly
+    /// `label_at`'s rule, with the same bucket and span arithmetic, at one span per triangle
+    /// row instead of one bucket walk per block row (and plain fills, no test per cell).
     fn label_block(&self, grid: &GridSpec, j0: i64, i0: i64, side: usize, out: &mut [u16]) {
         out.fill(NO_LABEL);
         let xs: Vec<f64> = (0..side).map(|k| grid.cell_center(i0 + k as i64)).collect();
@@ -319,7 +342,7 @@ impl Domain for Chart {
         cands.sort_unstable();
         cands.dedup();
         let (x_first, per_mm) = (xs[0], 1.0 / grid.resolution_mm);
-        for &t in &cands {
+        for &t in cands.iter().rev() {
             let (bi0, bi1, bj0, bj1) = self.ranges[t as usize];
             let tri = &self.tris[t as usize];
             // Cell columns in the triangle's bucket columns, rows in its bucket rows and y range.
@@ -335,11 +358,7 @@ impl Domain for Chart {
                 let Some((lo, hi)) = tri.row_span(ys[r]) else { continue };
                 let from = first_past::<false>(&xs, (lo - x_first) * per_mm, lo, ca, cb);
                 let to = first_past::<true>(&xs, (hi - x_first) * per_mm, hi, from, cb);
-                for o in &mut out[r * side + from..r * side + to] {
-                    if *o == NO_LABEL {
-                        *o = t as u16;
-                    }
-                }
+                out[r * side + from..r * side + to].fill(t as u16);
             }
         }
     }

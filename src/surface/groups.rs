@@ -50,6 +50,12 @@ impl<'a> ChartGroups<'a> {
     fn label_of_tri(&self, t: usize) -> Option<u16> {
         self.label_of_group.get(self.chart.tris[t].group as usize).copied().flatten()
     }
+
+    /// Label of the points of triangle `t` as [`Chart::locate`] gives it (`None` for a
+    /// point off the mesh, `t` = `u32::MAX`, or an unmeasured group): what `label_at` says.
+    pub fn label_of_triangle(&self, t: u32) -> Option<u16> {
+        self.chart.tris.get(t as usize).and_then(|_| self.label_of_tri(t as usize))
+    }
 }
 
 impl Domain for ChartGroups<'_> {

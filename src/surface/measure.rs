@@ -9,17 +9,27 @@
 //! for any thread count; coverage, overlap histogram and mean hits are fractions of skin area.
 //! The weight's rounding is at most `2^-(WEIGHT_BITS+1) / σ_t` relative.
 //!
-//! **Grid.** The cell side is the scenario's resolution, refined so the most stretched
+//! **Grid.** The finest cell side is the scenario's resolution, refined so the most stretched
 //! measured triangle still has ≥ [`MIN_CELLS_ACROSS_RADIUS`] cells across a hole's smallest
-//! chart semi-axis (`r / stretch_max`): [`SurfaceGrid`] reports the cell side, the fewest
+//! chart semi-axis (`r / stretch_max`): [`SurfaceGrid`] reports that cell side, the fewest
 //! cells across a hole radius and the worst-case area error of one hole.
+//!
+//! **Cells tile by tile** ([`TileLevels`]). A run does not need the finest cells everywhere:
+//! each ≈ 2 mm tile of the chart is cut into the coarsest cells that still give every
+//! triangle touching it ≥ [`MIN_CELLS_ACROSS_RADIUS`] cells across a hole radius, never
+//! coarser than the scenario's resolution, never finer than the finest grid. A cell of
+//! triangle `t` in a tile of cell side `h_L` weighs `round(σ_t · (h_L / h)² · 2^WEIGHT_BITS)`
+//! units, so the tallies stay integers in one unit. On the built-in face this cuts the cells
+//! ≈ 3× (most of the face is stretched far less than its worst triangle); the coverage
+//! figures move by ≈ 10⁻⁴ (the grid's sampling error; PERFORMANCE.md).
 
 use crate::error::{Error, Result};
 use crate::needle::footprint::{self, Shape};
 use crate::needle::puncture::Puncture;
-use crate::raster::accumulate::{self, Accumulation, Layers, Request, Tally};
+use crate::raster::accumulate::{self, Accumulation, Layers, Request, Tally, TileGrids};
 use crate::raster::domain::Touched;
 use crate::raster::grid::GridSpec;
+use crate::sim::picture_cells_for;
 
 use super::chart::Chart;
 
@@ -29,6 +39,9 @@ pub const WEIGHT_BITS: u32 = 16;
 pub const MIN_CELLS_ACROSS_RADIUS: f64 = 4.5;
 /// Finest cell side a surface run may choose, mm.
 pub const MIN_RESOLUTION_MM: f64 = 0.0005;
+/// Coarsest cell side of a surface run whose scenario sets no resolution, mm (the scenario
+/// file's largest allowed `grid.resolution_mm`): the holes' rule decides the cells.
+pub const DEFAULT_MAX_RESOLUTION_MM: f64 = 0.05;
 
 /// The chart grid of a surface run and what it can resolve.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -75,7 +88,116 @@ impl SurfaceGrid {
 
 /// Integer weight of a cell of each triangle (units of [`SurfaceGrid::unit_mm2`]).
 pub fn weights(chart: &Chart) -> Vec<u64> {
-    chart.tris.iter().map(|t| (t.area_factor * (1u64 << WEIGHT_BITS) as f64).round().max(1.0) as u64).collect()
+    weights_scaled(chart, 1.0)
+}
+
+/// Integer weight of a cell of each triangle whose side is `sqrt(ratio)` times the grid's.
+fn weights_scaled(chart: &Chart, ratio: f64) -> Vec<u64> {
+    chart.tris.iter().map(|t| (t.area_factor * (1u64 << WEIGHT_BITS) as f64 * ratio).round().max(1.0) as u64).collect()
+}
+
+/// The cells of a run, tile by tile (see the module doc): level 0 is the [`SurfaceGrid`],
+/// coarser levels share its tiles.
+#[derive(Clone, Debug)]
+pub struct TileLevels {
+    /// Grids by level, finest (the surface grid) first; every level's tile side is the
+    /// surface grid's.
+    pub levels: Vec<GridSpec>,
+    /// Picture cells per level: the same pixels per tile at every level.
+    picture_cells: Vec<usize>,
+    /// Tile window over the chart's bounds: first tile and size.
+    ti0: i64,
+    tj0: i64,
+    nx: usize,
+    ny: usize,
+    /// Level of each tile of the window.
+    tile_level: Vec<u8>,
+    /// Weight of a cell of each triangle at each level: `weights[level · tris + t]`.
+    weights: Vec<u64>,
+    /// Tiles holding a triangle, by level.
+    pub tiles: Vec<usize>,
+}
+
+impl TileLevels {
+    /// Levels for holes of radius `radius_mm` on `chart` over the surface grid `grid`, cells
+    /// no coarser than `max_resolution_mm`. Pixels of the chart picture stay
+    /// [`picture_cells_for`] cells of the surface grid wide.
+    pub fn new(chart: &Chart, grid: &SurfaceGrid, radius_mm: f64, max_resolution_mm: f64) -> Self {
+        let g = grid.grid;
+        let b = chart.chart_bounds();
+        let (ti0, tj0) = (g.tile_of(b.x0), g.tile_of(b.y0));
+        let (nx, ny) = ((g.tile_of(b.x1) - ti0 + 1) as usize, (g.tile_of(b.y1) - tj0 + 1) as usize);
+        let n0 = g.tile_cells;
+        // Cells per tile side must be a multiple of `step` so a pixel holds whole cells.
+        let step = n0 / picture_cells_for(&g, &b);
+        let tile_mm = g.tile_mm();
+        // Fewest cells per tile side for a triangle of stretch `s`, a multiple of `step`.
+        let cells_for = |s: f64| -> usize {
+            let mut n = step.max(((tile_mm / max_resolution_mm).ceil() as usize).div_ceil(step) * step);
+            let need = |n: usize| radius_mm / s / (tile_mm / n as f64) < MIN_CELLS_ACROSS_RADIUS;
+            if s > 0.0 {
+                n = n.max(((tile_mm * MIN_CELLS_ACROSS_RADIUS * s / radius_mm).ceil() as usize).div_ceil(step) * step);
+                while n < n0 && need(n) {
+                    n += step;
+                }
+            }
+            n.min(n0)
+        };
+        let mut need = vec![0usize; nx * ny];
+        for t in &chart.tris {
+            let n = cells_for(t.stretch.0);
+            let tb = t.bounds();
+            let (x0, x1) = ((g.tile_of(tb.x0) - ti0).max(0) as usize, ((g.tile_of(tb.x1) - ti0) as usize).min(nx - 1));
+            let (y0, y1) = ((g.tile_of(tb.y0) - tj0).max(0) as usize, ((g.tile_of(tb.y1) - tj0) as usize).min(ny - 1));
+            for y in y0..=y1 {
+                for x in x0..=x1 {
+                    need[y * nx + x] = need[y * nx + x].max(n);
+                }
+            }
+        }
+        // Levels: the finest first, then every coarser side some tile needs.
+        let mut sides: Vec<usize> = need.iter().copied().filter(|&n| n > 0 && n < n0).collect();
+        sides.sort_unstable_by(|a, b| b.cmp(a));
+        sides.dedup();
+        sides.insert(0, n0);
+        assert!(sides.len() <= u8::MAX as usize, "at most 255 levels");
+        let levels: Vec<GridSpec> =
+            sides.iter().map(|&n| if n == n0 { g } else { GridSpec { resolution_mm: tile_mm / n as f64, tile_cells: n } }).collect();
+        let picture_cells = sides.iter().map(|&n| n / step).collect();
+        let mut tiles = vec![0usize; levels.len()];
+        let tile_level = need
+            .iter()
+            .map(|&n| {
+                let l = if n == 0 { 0 } else { sides.iter().position(|&s| s == n).expect("a level per side") };
+                tiles[l] += usize::from(n > 0);
+                l as u8
+            })
+            .collect();
+        let weights = sides.iter().flat_map(|&n| weights_scaled(chart, (n0 as f64 / n as f64).powi(2))).collect();
+        TileLevels { levels, picture_cells, ti0, tj0, nx, ny, tile_level, weights, tiles }
+    }
+
+    /// Level of tile `(ti, tj)`.
+    fn level(&self, ti: i64, tj: i64) -> usize {
+        let (x, y) = (ti - self.ti0, tj - self.tj0);
+        if x < 0 || y < 0 || x >= self.nx as i64 || y >= self.ny as i64 {
+            0
+        } else {
+            self.tile_level[y as usize * self.nx + x as usize] as usize
+        }
+    }
+
+    /// Cells of tiles holding a triangle, all levels: what the accumulation folds.
+    pub fn cells(&self) -> u64 {
+        self.levels.iter().zip(&self.tiles).map(|(g, &n)| (g.tile_cells * g.tile_cells) as u64 * n as u64).sum()
+    }
+
+    /// Accumulate with these levels.
+    fn accumulate(&self, punctures: &[Puncture], shapes: &[Shape], req: &Request) -> Accumulation {
+        let level = |ti: i64, tj: i64| self.level(ti, tj);
+        let grids = TileGrids { levels: &self.levels, picture_cells: &self.picture_cells, level: &level, weights: &self.weights };
+        accumulate::accumulate_tiled(punctures, Some(shapes), req, Some(&grids))
+    }
 }
 
 /// One accumulation in the chart and its area-weighted tallies per group.
@@ -88,7 +210,8 @@ pub struct Measured {
 }
 
 /// Accumulate `punctures` (chart coordinates, footprints `shapes`) at radius `radius_mm` over
-/// the chart, and weight the triangles' tallies into `group_count` group tallies.
+/// the chart, on the surface grid or tile by tile on `tiles` (whose level 0 is `grid`), and
+/// weight the triangles' tallies into `group_count` group tallies.
 #[allow(clippy::too_many_arguments)]
 pub fn measure(
     chart: &Chart,
@@ -96,38 +219,51 @@ pub fn measure(
     punctures: &[Puncture],
     shapes: &[Shape],
     grid: &SurfaceGrid,
+    tiles: Option<&TileLevels>,
     radius_mm: f64,
     passes: usize,
     picture_cells: Option<usize>,
     layers: Layers,
 ) -> Measured {
     let req = Request { grid: grid.grid, radius_mm, passes, picture_cells, domain: chart, layers };
-    weigh(chart, group_count, accumulate::accumulate_shaped(punctures, Some(shapes), &req), passes, layers)
+    weigh(chart, group_count, accumulate_on(punctures, shapes, &req, tiles), passes, layers, tiles.is_some())
+}
+
+/// One accumulation on the surface grid or on `tiles` (tallies then already in weight units).
+fn accumulate_on(punctures: &[Puncture], shapes: &[Shape], req: &Request, tiles: Option<&TileLevels>) -> Accumulation {
+    match tiles {
+        Some(t) => t.accumulate(punctures, shapes, req),
+        None => accumulate::accumulate_shaped(punctures, Some(shapes), req),
+    }
 }
 
 /// [`measure`] over the tiles the footprints touch only: the hit counts (and so every
 /// group's `covered()`) are exact, cell counts cover those tiles only. For the few punctures
 /// that reach a depth level.
+#[allow(clippy::too_many_arguments)]
 pub fn measure_hits(
     chart: &Chart,
     group_count: usize,
     punctures: &[Puncture],
     shapes: &[Shape],
     grid: &SurfaceGrid,
+    tiles: Option<&TileLevels>,
     radius_mm: f64,
     passes: usize,
 ) -> Measured {
     let boxes = punctures.iter().zip(shapes).map(|(p, s)| footprint::bbox(p, Some(s), radius_mm));
     let touched = Touched::new(chart, &grid.grid, boxes);
     let req = Request { grid: grid.grid, radius_mm, passes, picture_cells: None, domain: &touched, layers: Layers::default() };
-    weigh(chart, group_count, accumulate::accumulate_shaped(punctures, Some(shapes), &req), passes, Layers::default())
+    weigh(chart, group_count, accumulate_on(punctures, shapes, &req, tiles), passes, Layers::default(), tiles.is_some())
 }
 
-/// The triangles' tallies of `acc` weighted into `group_count` group tallies.
-fn weigh(chart: &Chart, group_count: usize, acc: Accumulation, passes: usize, layers: Layers) -> Measured {
+/// The triangles' tallies of `acc` weighted into `group_count` group tallies (`weighted`:
+/// they already are in weight units).
+fn weigh(chart: &Chart, group_count: usize, acc: Accumulation, passes: usize, layers: Layers, weighted: bool) -> Measured {
     let frames = layers.frame_ends.map_or(0, |e| e.len());
     let mut groups = vec![Tally::with_frames(passes, frames); group_count];
-    for ((t, tally), w) in chart.tris.iter().zip(&acc.tallies).zip(weights(chart)) {
+    let w = if weighted { vec![1; chart.tris.len()] } else { weights(chart) };
+    for ((t, tally), w) in chart.tris.iter().zip(&acc.tallies).zip(w) {
         groups[t.group as usize].add_scaled(tally, w);
     }
     Measured { acc, groups }

@@ -185,7 +185,7 @@ impl ScenarioFile {
             seed: self.seed,
             cartridge,
             device,
-            resolution_mm: grid.resolution_mm,
+            resolution_mm: self.grid.resolution_mm.map_or(crate::surface::measure::DEFAULT_MAX_RESOLUTION_MM, |_| grid.resolution_mm),
             halo_mm: self.coverage.halo_mm,
             picture: true,
             limits,
