@@ -118,6 +118,16 @@ pub(crate) struct Placed {
     pub lane_changes: usize,
 }
 
+/// One pass of one treatment, planned and placed.
+struct PassOut {
+    punctures: Vec<Puncture>,
+    landing: Landing,
+    stamps: usize,
+    time_s: f64,
+    lane_changes: usize,
+    unplaced: usize,
+}
+
 /// What a surface session produced.
 #[derive(Clone, Debug)]
 pub struct SurfaceRunResult {
@@ -340,53 +350,77 @@ impl SurfaceSimulation {
         let no_go = Clearance::new(&chart, &self.no_go_groups(), self.margin_mm.max(self.cartridge.radius_mm()));
         let (first, per_region) = pass_numbers(&self.treatments, self.face.regions.len());
         let passes = per_region.iter().copied().max().unwrap_or(0).max(1);
-        let f = self.device.frequency_hz;
-        let mut punctures = Vec::new();
+        // Every pass of every treatment draws from its own seed streams, so they are planned
+        // and placed in parallel and joined in session order: the same for any thread count.
+        let units: Vec<(usize, usize)> =
+            self.treatments.iter().enumerate().flat_map(|(ti, t)| (0..t.passes.len()).map(move |k| (ti, k))).collect();
+        let outs: Vec<PassOut> = units.par_iter().map(|&(ti, k)| self.place_pass(&chart, &no_go, ti, k, first[ti] + k)).collect();
+        let mut punctures = Vec::with_capacity(outs.iter().map(|o| o.punctures.len()).sum());
         let mut landing = Landing::default();
         let mut stamps_per_pass = vec![0usize; passes];
         let mut pass_time_s = vec![0.0; passes];
-        let mut runs = Vec::with_capacity(self.treatments.len());
+        let mut runs: Vec<TreatmentRun> = first
+            .iter()
+            .map(|&first_pass| TreatmentRun {
+                stamps_per_pass: Vec::new(),
+                pass_time_s: Vec::new(),
+                first_pass,
+                punctures: 0..0,
+                unplaced: 0,
+            })
+            .collect();
         let mut aimed: Vec<u16> = Vec::new();
         let mut lane_changes = 0;
-        for (ti, (t, &first)) in self.treatments.iter().zip(&first).enumerate() {
-            let mut cartridge = self.cartridge.clone();
-            cartridge.depth_mm = t.depth_mm;
-            let planner = self.planner(&chart, t.region as u32, &no_go);
-            let start = punctures.len();
-            let mut run =
-                TreatmentRun { stamps_per_pass: Vec::new(), pass_time_s: Vec::new(), first_pass: first, punctures: 0..0, unplaced: 0 };
-            for (k, plan) in t.passes.iter().enumerate() {
-                let mut rng = ChaCha8Rng::seed_from_u64(self.seed);
-                rng.set_stream(((ti as u64) << 32) | k as u64);
-                let gp = planner.plan_pass(plan, f, &mut rng);
-                let pass = (first + k) as u16;
-                let mut lifts = None;
-                let (stamps, time_s) = if self.technique.is_ideal_for(&self.device, plan) {
-                    place::place(&chart, &cartridge, &self.device, self.orientation, pass, &gp.stamps, None, &mut punctures, &mut landing);
-                    (gp.stamps.len(), (gp.skin_mm.0 + gp.skin_mm.1) / plan.speed_mm_s)
-                } else {
-                    let mut hand_rng = ChaCha8Rng::seed_from_u64(self.seed);
-                    hand_rng.set_stream(HAND_STREAM_BASE + (((ti as u64) << 32) | k as u64));
-                    let w = walk::walk_pass(&planner, &gp, plan, &self.device, &self.technique.hand, hand_rng);
-                    landing.hand_tilt_clipped += w.tilt_clipped;
-                    lifts = w.lifts;
-                    let hands = Some(w.hands.as_slice());
-                    place::place(&chart, &cartridge, &self.device, self.orientation, pass, &w.stamps, hands, &mut punctures, &mut landing);
-                    (w.stamps.len(), w.time_s)
-                };
-                lane_changes += lifts.take().unwrap_or_else(|| gp.segments.iter().filter(|s| !s.pen_down).count());
-                run.stamps_per_pass.push(stamps);
-                run.pass_time_s.push(time_s);
-                run.unplaced += gp.unplaced;
-                stamps_per_pass[first + k] += stamps;
-                pass_time_s[first + k] += time_s;
+        for (&(ti, k), out) in units.iter().zip(outs) {
+            let run = &mut runs[ti];
+            if k == 0 {
+                run.punctures = punctures.len()..punctures.len();
             }
-            run.punctures = start..punctures.len();
-            aimed.resize(punctures.len(), t.region);
-            runs.push(run);
+            punctures.extend(out.punctures);
+            landing.append(out.landing);
+            run.punctures.end = punctures.len();
+            aimed.resize(punctures.len(), self.treatments[ti].region);
+            lane_changes += out.lane_changes;
+            run.stamps_per_pass.push(out.stamps);
+            run.pass_time_s.push(out.time_s);
+            run.unplaced += out.unplaced;
+            stamps_per_pass[first[ti] + k] += out.stamps;
+            pass_time_s[first[ti] + k] += out.time_s;
         }
         let placed = Placed { punctures, landing, aimed, stamps_per_pass, pass_time_s, treatments: runs, per_region, lane_changes };
         self.evaluate(&chart, grid, passes, placed, warnings)
+    }
+
+    /// Plan and place pass `k` of treatment `ti` (session pass `pass`) on its seed streams.
+    fn place_pass(&self, chart: &Chart, no_go: &Clearance, ti: usize, k: usize, pass: usize) -> PassOut {
+        let t = &self.treatments[ti];
+        let plan = &t.passes[k];
+        let f = self.device.frequency_hz;
+        let mut cartridge = self.cartridge.clone();
+        cartridge.depth_mm = t.depth_mm;
+        let planner = self.planner(chart, t.region as u32, no_go);
+        let stream = ((ti as u64) << 32) | k as u64;
+        let mut rng = ChaCha8Rng::seed_from_u64(self.seed);
+        rng.set_stream(stream);
+        let gp = planner.plan_pass(plan, f, &mut rng);
+        let pass = pass as u16;
+        let (mut punctures, mut landing) = (Vec::new(), Landing::default());
+        let mut lifts = None;
+        let (stamps, time_s) = if self.technique.is_ideal_for(&self.device, plan) {
+            place::place(chart, &cartridge, &self.device, self.orientation, pass, &gp.stamps, None, &mut punctures, &mut landing);
+            (gp.stamps.len(), (gp.skin_mm.0 + gp.skin_mm.1) / plan.speed_mm_s)
+        } else {
+            let mut hand_rng = ChaCha8Rng::seed_from_u64(self.seed);
+            hand_rng.set_stream(HAND_STREAM_BASE + stream);
+            let w = walk::walk_pass(&planner, &gp, plan, &self.device, &self.technique.hand, hand_rng);
+            landing.hand_tilt_clipped += w.tilt_clipped;
+            lifts = w.lifts;
+            let hands = Some(w.hands.as_slice());
+            place::place(chart, &cartridge, &self.device, self.orientation, pass, &w.stamps, hands, &mut punctures, &mut landing);
+            (w.stamps.len(), w.time_s)
+        };
+        let lane_changes = lifts.unwrap_or_else(|| gp.segments.iter().filter(|s| !s.pen_down).count());
+        PassOut { punctures, landing, stamps, time_s, lane_changes, unplaced: gp.unplaced }
     }
 
     /// The figures of a session whose punctures are placed (`run`, and a recorded trace:

@@ -28,7 +28,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use crate::geometry::{Rect, Vec2};
-use crate::needle::footprint::{self, Footprint, Shape};
+use crate::needle::footprint::{self, Shape};
 use crate::needle::puncture::Puncture;
 use crate::raster::accumulate::{self, Request, Tally};
 use crate::raster::domain::{Domain, TileClass};
@@ -304,7 +304,7 @@ impl Layer {
         };
         // Disks keep the fast path; tilted or dragged needles use the core's exact shape.
         match shape {
-            Some(s) => g.footprint_rows(&Footprint::shaped(Vec2::new(p.x_mm, p.y_mm), s, self.radius_mm), window, rows),
+            Some(s) => g.shape_rows(Vec2::new(p.x_mm, p.y_mm), s, self.radius_mm, window, rows),
             None => accumulate::footprint_rows(p, &g, self.radius_mm, window, rows),
         }
     }

@@ -654,9 +654,7 @@ fn rasterise<C: Lane, M: Lane>(
                 min_frame(frames, a, b, frame);
             };
             match shapes {
-                Some(s) => {
-                    req.grid.footprint_rows(&Footprint::shaped(Vec2::new(p.x_mm, p.y_mm), &s[idx as usize], req.radius_mm), window, add)
-                }
+                Some(s) => req.grid.shape_rows(Vec2::new(p.x_mm, p.y_mm), &s[idx as usize], req.radius_mm, window, add),
                 None => footprint_rows(p, &req.grid, req.radius_mm, window, add),
             }
         }
@@ -678,7 +676,7 @@ fn rasterise<C: Lane, M: Lane>(
         if m.disk {
             req.grid.disk_rows(m.x_mm, m.y_mm, req.radius_mm, window, &mut add);
         } else if let Some(s) = shapes {
-            req.grid.footprint_rows(&Footprint::shaped(Vec2::new(m.x_mm, m.y_mm), &s[m.idx as usize], req.radius_mm), window, &mut add);
+            req.grid.shape_rows(Vec2::new(m.x_mm, m.y_mm), &s[m.idx as usize], req.radius_mm, window, &mut add);
         } else {
             req.grid.footprint_rows(&Footprint::of(&punctures[m.idx as usize], req.radius_mm), window, &mut add);
         }

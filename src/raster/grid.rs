@@ -15,8 +15,8 @@
 //! dense grid of the whole area: a dense 0.01 mm grid over a face would be ≈ 500 MB.
 
 use crate::error::{Error, Result};
-use crate::geometry::Rect;
-use crate::needle::footprint::Footprint;
+use crate::geometry::{Rect, Vec2};
+use crate::needle::footprint::{Footprint, Shape};
 
 /// Default and largest resolution, mm (the issue asks for ≤ 0.01 mm).
 pub const DEFAULT_RESOLUTION_MM: f64 = 0.01;
@@ -116,6 +116,64 @@ impl GridSpec {
             }
             let dx = rest.sqrt();
             let (i0, i1) = self.cells_between(cx - dx, cx + dx);
+            let (i0, i1) = (i0.max(wi0), i1.min(wi1));
+            if i0 <= i1 {
+                row(j, i0, i1);
+            }
+        }
+    }
+
+    /// Call `row(j, i0, i1)` for every row of cells inside the chart footprint `shape` of a
+    /// needle (or zone) of radius `r_mm` at `c`, restricted to the cell window: the one rule
+    /// for chart shapes (the surface's accumulation, live layers and pictures). Undragged
+    /// shapes are ellipses ([`GridSpec::ellipse_rows`]), dragged ones slots
+    /// ([`GridSpec::footprint_rows`]).
+    #[inline]
+    pub fn shape_rows(&self, c: Vec2, shape: &Shape, r_mm: f64, window: (i64, i64, i64, i64), row: impl FnMut(i64, i64, i64)) {
+        if shape.drag == Vec2::zeros() {
+            self.ellipse_rows(c, shape.a_per_r * r_mm, shape.b_per_r * r_mm, shape.axis, window, row);
+        } else {
+            self.footprint_rows(&Footprint::shaped(c, shape, r_mm), window, row);
+        }
+    }
+
+    /// Call `row(j, i0, i1)` for every row `j` of cells (inclusive span `i0..=i1`) whose
+    /// centres lie in the closed ellipse of semi-axes `a_mm` (along the unit vector `axis`)
+    /// and `b_mm` at `c`, restricted to the cell window: [`GridSpec::footprint_rows`] for an
+    /// undragged shape with the row's quadratic set up once per ellipse (the surface's chart
+    /// footprints). A cell centre `(ξ, η)` from `c` is inside when
+    /// `A ξ² + 2 B ξ η + C η² ≤ 1` (`A = u_x²/a² + u_y²/b²`, `B = u_x u_y (1/a² − 1/b²)`,
+    /// `C = u_y²/a² + u_x²/b²`).
+    #[inline]
+    pub fn ellipse_rows(
+        &self,
+        c: Vec2,
+        a_mm: f64,
+        b_mm: f64,
+        axis: Vec2,
+        window: (i64, i64, i64, i64),
+        mut row: impl FnMut(i64, i64, i64),
+    ) {
+        let (wi0, wi1, wj0, wj1) = window;
+        let (ia2, ib2) = (1.0 / (a_mm * a_mm), 1.0 / (b_mm * b_mm));
+        let (ux, uy) = (axis.x, axis.y);
+        let qa = ux * ux * ia2 + uy * uy * ib2;
+        let qb = ux * uy * (ia2 - ib2);
+        let qc = uy * uy * ia2 + ux * ux * ib2;
+        // Row extent: |η| ≤ sqrt(A / (A C − B²)) (the ellipse's half height).
+        let det = qa * qc - qb * qb;
+        let half_h = (qa / det).sqrt();
+        let (j0, j1) = self.cells_between(c.y - half_h, c.y + half_h);
+        let inv_qa = 1.0 / qa;
+        for j in j0.max(wj0)..=j1.min(wj1) {
+            let eta = self.cell_center(j) - c.y;
+            let mid = -qb * eta * inv_qa;
+            let disc = (qb * qb - qa * qc) * eta * eta + qa;
+            if disc < 0.0 {
+                continue;
+            }
+            let w = disc.sqrt() * inv_qa;
+            let (i0, i1) = self.cells_between(c.x + mid - w, c.x + mid + w);
             let (i0, i1) = (i0.max(wi0), i1.min(wi1));
             if i0 <= i1 {
                 row(j, i0, i1);

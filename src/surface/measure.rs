@@ -187,6 +187,16 @@ impl TileLevels {
         }
     }
 
+    /// Coarsest cell side any tile holding a triangle has, mm.
+    pub fn coarsest_resolution_mm(&self) -> f64 {
+        self.levels
+            .iter()
+            .zip(&self.tiles)
+            .filter(|(_, n)| **n > 0)
+            .map(|(g, _)| g.resolution_mm)
+            .fold(self.levels[0].resolution_mm, f64::max)
+    }
+
     /// Cells of tiles holding a triangle, all levels: what the accumulation folds.
     pub fn cells(&self) -> u64 {
         self.levels.iter().zip(&self.tiles).map(|(g, &n)| (g.tile_cells * g.tile_cells) as u64 * n as u64).sum()

@@ -90,6 +90,18 @@ pub struct Landing {
     pub hand_tilt_clipped: u64,
 }
 
+impl Landing {
+    /// Append `other`'s needles (and counts) after these.
+    pub fn append(&mut self, other: Landing) {
+        self.tri.extend(other.tri);
+        self.stamp_tri.extend(other.stamp_tri);
+        self.shape.extend(other.shape);
+        self.surface_tilt_deg.extend(other.surface_tilt_deg);
+        self.tilt_clipped += other.tilt_clipped;
+        self.hand_tilt_clipped += other.hand_tilt_clipped;
+    }
+}
+
 /// Off the mesh.
 pub const NO_TRIANGLE: u32 = u32::MAX;
 

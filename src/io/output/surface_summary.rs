@@ -125,6 +125,10 @@ pub fn summary(sim: &SurfaceSimulation, chart: &Chart, units: &str, r: &SurfaceR
             "min_cells_across_radius": r.grid.min_cells_across_radius,
             "worst_hole_area_error": r.grid.worst_hole_error,
             "weight_unit_mm2": r.grid.unit_mm2,
+            // Cells tile by tile (`surface::measure::TileLevels`): the finest is the grid above.
+            "tiles": r.tiles.tiles.iter().sum::<usize>(),
+            "coarsest_resolution_mm": r.tiles.coarsest_resolution_mm(),
+            "cells": r.tiles.cells(),
         },
         "skin_area_mm2": treated_area,
         "pass_time_s": r.run.pass_time_s,

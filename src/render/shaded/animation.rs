@@ -16,7 +16,6 @@ use std::borrow::Cow;
 use crate::error::{Error, Result};
 use crate::face::surface_simulation::{SurfaceRunResult, SurfaceSimulation};
 use crate::geometry::Vec2;
-use crate::needle::footprint::Footprint;
 
 use super::super::animation::{self as flat, ix};
 use super::super::figure::fmt_value;
@@ -165,8 +164,7 @@ pub fn draw(sim: &SurfaceSimulation, scene: &Scene, r: &SurfaceRunResult) -> Res
     let big = (i64::MIN / 4, i64::MAX / 4, i64::MIN / 4, i64::MAX / 4);
     let add = |i: usize, counts: &mut Vec<u32>| {
         let p = &r.run.punctures[i];
-        let fp = Footprint::shaped(Vec2::new(p.x_mm, p.y_mm), &r.landing.shape[i], radius);
-        grid.footprint_rows(&fp, big, |j, i0, i1| {
+        grid.shape_rows(Vec2::new(p.x_mm, p.y_mm), &r.landing.shape[i], radius, big, |j, i0, i1| {
             let jj = j.div_euclid(k) - lj0;
             if jj < 0 || jj as usize >= lh {
                 return;
