@@ -290,7 +290,7 @@ impl SurfaceLiveSession {
             }
         }
         let start = self.acc.punctures().len() - new.len();
-        append_landing(&mut self.landing, landing);
+        self.landing.append(landing);
         if !continuing {
             self.strokes.push(SurfaceStrokeRecord {
                 id,
@@ -439,14 +439,6 @@ impl SurfaceLiveSession {
     }
 }
 
-fn append_landing(into: &mut Landing, from: Landing) {
-    into.tri.extend(from.tri);
-    into.stamp_tri.extend(from.stamp_tri);
-    into.shape.extend(from.shape);
-    into.surface_tilt_deg.extend(from.surface_tilt_deg);
-    into.tilt_clipped += from.tilt_clipped;
-}
-
 fn check_pen(map: &SurfaceLiveMap, pen: &PenSettings) -> Result<()> {
     pen.validate()?;
     if pen.tilt_deg != 0.0 {
@@ -559,6 +551,7 @@ mod tests {
             s.punctures(),
             &landing.shape,
             &sg,
+            None,
             map.needle_radius_mm(),
             LIVE_PASSES,
             None,

@@ -24,7 +24,7 @@ use crate::geometry::Vec2;
 use crate::needle::footprint::{self, Footprint, Shape};
 use crate::needle::puncture::Puncture;
 use crate::raster::domain::{Domain, NO_LABEL, TileClass};
-use crate::raster::fold::{Buffers, Fold, Lane, PAD, label_runs, min_frame, pass_blocks, pass_blocks_single, picture_block};
+use crate::raster::fold::{Buffers, Fold, Lane, PAD, label_runs, min_frame, pass_blocks, pass_blocks_single, picture_block_of};
 use crate::raster::grid::GridSpec;
 
 /// Hit counts 0, 1, …, `HIST_BINS - 2` are counted exactly; the last bin holds "this many
@@ -325,12 +325,11 @@ pub fn accumulate_shaped(punctures: &[Puncture], shapes: Option<&[Shape]>, req: 
 /// resolution_mm`, to rounding: a cell centre is half a cell from its tile's edge, so the
 /// rounding never moves a cell between tiles). Level 0 is the request grid itself. A cell of
 /// label `l` in a tile of level `L` counts `weights[L · label_count + l]` times in the tallies,
-/// so cells of different sides add up in one unit. With a picture, level `L`'s tiles are
-/// drawn with `picture_cells[L]` cells a pixel, which must leave the same pixels per tile at
-/// every level.
+/// so cells of different sides add up in one unit. A picture keeps the request grid's pixels:
+/// every tile is drawn as the same number of pixels, from whole cells when its cells do not
+/// divide into them ([`crate::raster::fold::picture_block_of`]). No per-pass pictures.
 pub struct TileGrids<'a> {
     pub levels: &'a [GridSpec],
-    pub picture_cells: &'a [usize],
     pub level: &'a (dyn Fn(i64, i64) -> usize + Sync),
     pub weights: &'a [u64],
 }
@@ -356,10 +355,7 @@ pub fn accumulate_tiled(punctures: &[Puncture], shapes: Option<&[Shape]>, req: &
     if let Some(gr) = grids {
         assert_eq!(gr.levels.first(), Some(&g), "level 0 is the request grid");
         assert_eq!(gr.weights.len(), gr.levels.len() * labels, "a weight per level and label");
-        if let Some(p) = req.picture_cells {
-            let same = gr.levels.iter().zip(gr.picture_cells).all(|(l, &q)| l.tile_cells % q == 0 && l.tile_cells / q == t / p);
-            assert!(same, "the same pixels per tile at every level");
-        }
+        assert!(!req.layers.pass_pictures, "no per-pass pictures on tile levels");
     }
     // Workspace side: the finest level's tiles.
     let t_max = grids.map_or(t, |gr| gr.levels.iter().map(|l| l.tile_cells).max().unwrap_or(t));
@@ -372,6 +368,8 @@ pub fn accumulate_tiled(punctures: &[Puncture], shapes: Option<&[Shape]>, req: &
     let frames = req.layers.frame_ends.map_or(0, |e| e.len());
     assert!(frames < NO_FRAME as usize, "fewer than {NO_FRAME} frames");
     let pass_pictures = req.layers.pass_pictures && req.picture_cells.is_some();
+    // Pixels per tile side (the same at every level).
+    let pixels = req.picture_cells.map(|p| t / p);
 
     // A tile returns the tallies of the labels it holds only (usually one or two), so memory
     // stays O(tiles) whatever the number of labels.
@@ -388,7 +386,7 @@ pub fn accumulate_tiled(punctures: &[Puncture], shapes: Option<&[Shape]>, req: &
             None => *req,
             Some(gr) => {
                 let l = level_of(k);
-                Request { grid: gr.levels[l], picture_cells: req.picture_cells.map(|_| gr.picture_cells[l]), ..*req }
+                Request { grid: gr.levels[l], ..*req }
             }
         };
         let (req, t) = (&lreq, lreq.grid.tile_cells);
@@ -400,11 +398,8 @@ pub fn accumulate_tiled(punctures: &[Puncture], shapes: Option<&[Shape]>, req: &
             tally.cells = (t * t) as u64;
             tally.hist[0] = (t * t) as u64;
             tally.distinct_passes[0] = (t * t) as u64;
-            let (block, pass_block) = match req.picture_cells {
-                Some(p) => {
-                    let per = t / p;
-                    (vec![0.0f32; per * per], if pass_pictures { vec![0.0f32; req.passes * per * per] } else { Vec::new() })
-                }
+            let (block, pass_block) = match pixels {
+                Some(per) => (vec![0.0f32; per * per], if pass_pictures { vec![0.0f32; req.passes * per * per] } else { Vec::new() }),
                 None => (Vec::new(), Vec::new()),
             };
             return Some((k, vec![(l, tally)], block, pass_block));
@@ -413,15 +408,15 @@ pub fn accumulate_tiled(punctures: &[Puncture], shapes: Option<&[Shape]>, req: &
         // The narrowest lanes that cannot overflow: a cell is hit at most once per footprint
         // touching the tile, and a pass needs one mask bit.
         let (held, block, pass_block) = match (lane_of(mine.len()), lane_of_passes(req.passes)) {
-            (1, 1) => tile::<u8, u8>(ws, punctures, shapes, mine, req, ti, tj, class, pass_pictures),
-            (1, 2) => tile::<u8, u16>(ws, punctures, shapes, mine, req, ti, tj, class, pass_pictures),
-            (1, _) => tile::<u8, u32>(ws, punctures, shapes, mine, req, ti, tj, class, pass_pictures),
-            (2, 1) => tile::<u16, u8>(ws, punctures, shapes, mine, req, ti, tj, class, pass_pictures),
-            (2, 2) => tile::<u16, u16>(ws, punctures, shapes, mine, req, ti, tj, class, pass_pictures),
-            (2, _) => tile::<u16, u32>(ws, punctures, shapes, mine, req, ti, tj, class, pass_pictures),
-            (_, 1) => tile::<u32, u8>(ws, punctures, shapes, mine, req, ti, tj, class, pass_pictures),
-            (_, 2) => tile::<u32, u16>(ws, punctures, shapes, mine, req, ti, tj, class, pass_pictures),
-            (_, _) => tile::<u32, u32>(ws, punctures, shapes, mine, req, ti, tj, class, pass_pictures),
+            (1, 1) => tile::<u8, u8>(ws, punctures, shapes, mine, req, ti, tj, class, pass_pictures, pixels),
+            (1, 2) => tile::<u8, u16>(ws, punctures, shapes, mine, req, ti, tj, class, pass_pictures, pixels),
+            (1, _) => tile::<u8, u32>(ws, punctures, shapes, mine, req, ti, tj, class, pass_pictures, pixels),
+            (2, 1) => tile::<u16, u8>(ws, punctures, shapes, mine, req, ti, tj, class, pass_pictures, pixels),
+            (2, 2) => tile::<u16, u16>(ws, punctures, shapes, mine, req, ti, tj, class, pass_pictures, pixels),
+            (2, _) => tile::<u16, u32>(ws, punctures, shapes, mine, req, ti, tj, class, pass_pictures, pixels),
+            (_, 1) => tile::<u32, u8>(ws, punctures, shapes, mine, req, ti, tj, class, pass_pictures, pixels),
+            (_, 2) => tile::<u32, u16>(ws, punctures, shapes, mine, req, ti, tj, class, pass_pictures, pixels),
+            (_, _) => tile::<u32, u32>(ws, punctures, shapes, mine, req, ti, tj, class, pass_pictures, pixels),
         };
         Some((k, held, block, pass_block))
     };
@@ -516,6 +511,7 @@ fn tile<C: Lane, M: Lane>(
     tj: i64,
     class: TileClass,
     pass_pictures: bool,
+    pixels: Option<usize>,
 ) -> (Vec<(u16, Tally)>, Vec<f32>, Vec<f32>) {
     let t = req.grid.tile_cells;
     let n = t * t;
@@ -545,7 +541,7 @@ fn tile<C: Lane, M: Lane>(
         }
     }
     let held = fold.finish();
-    let block = req.picture_cells.map(|p| picture_block(counts, t, p)).unwrap_or_default();
+    let block = pixels.map(|k| picture_block_of(counts, t, k)).unwrap_or_default();
     let pass_block = match req.picture_cells {
         Some(p) if pass_pictures && single => pass_blocks_single(counts, t, p),
         Some(p) if pass_pictures => pass_blocks(masks, t, p, req.passes),

@@ -575,6 +575,26 @@ pub(crate) fn picture_block<C: Lane>(counts: &[C], t: usize, p: usize) -> Vec<f3
     sums.into_iter().map(|v| v as f32 * inv).collect()
 }
 
+/// Mean hit count of each of `k × k` pixels of a `t × t` tile ([`picture_block`] when `k`
+/// divides `t`); otherwise pixel `(a, b)` holds the cells `⌊a·t/k⌋ .. ⌊(a+1)·t/k⌋` of each
+/// axis (whole cells, a pixel off by less than a cell at each edge): the picture of a tile
+/// whose cells do not divide into its pixels (the surface's tile levels).
+pub(crate) fn picture_block_of<C: Lane>(counts: &[C], t: usize, k: usize) -> Vec<f32> {
+    if t.is_multiple_of(k) {
+        return picture_block(counts, t, t / k);
+    }
+    let edge = |a: usize| a * t / k;
+    let mut sums = vec![0u64; k * k];
+    for (r, row) in counts.chunks_exact(t).enumerate() {
+        let py = r * k / t;
+        let out = &mut sums[py * k..(py + 1) * k];
+        for (px, o) in out.iter_mut().enumerate() {
+            *o += C::sum(&row[edge(px)..edge(px + 1)]);
+        }
+    }
+    (0..k * k).map(|i| sums[i] as f32 / ((edge(i / k + 1) - edge(i / k)) * (edge(i % k + 1) - edge(i % k))) as f32).collect()
+}
+
 /// Fraction of each `p × p` block's cells hit by each pass: `passes` blocks one after the
 /// other, bottom row first. Integer counts per pass and block (bytes of a spread word while
 /// a block holds at most 255 cells), then one f32 scale: the same values as adding 1.0 per
