@@ -311,7 +311,10 @@ proptest! {
 fn every_region_of_the_builtin_face_matches_point_sampling_and_folds_count_once() {
     let face = builtin_surface_face(&[]).unwrap();
     let mesh = &face.mesh;
+    let clock = std::time::Instant::now();
     let areas = group_projected_areas_mm2(mesh);
+    // Printed, not asserted (speed goes to `benches/surface.rs`, group `projected_area`).
+    eprintln!("{} triangles, {} groups: unions in {:.1} ms", mesh.triangles.len(), mesh.groups.len(), clock.elapsed().as_secs_f64() * 1e3);
     let skin = face.group_areas_mm2();
     let h = 0.1;
     eprintln!("{:>24} {:>9} {:>9} {:>9} {:>9} {:>7}", "group", "skin", "old sum", "union", "sampled", "bound");
@@ -368,4 +371,17 @@ fn every_region_of_the_builtin_face_matches_point_sampling_and_folds_count_once(
     let whole = projected_area_mm2(mesh);
     eprintln!("mesh silhouette {whole:.1} mm², old sum {:.1} mm²", sum_of_projections(mesh));
     assert!(whole <= areas.iter().sum::<f64>() * (1.0 + 1e-12));
+}
+
+#[test]
+fn threads_change_no_bit() {
+    // Sets larger than a piece of work (1,024 triangles), the face's groups and its silhouette.
+    let face = builtin_surface_face(&[]).unwrap();
+    let run = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        pool.install(|| (group_projected_areas_mm2(&face.mesh), projected_area_mm2(&face.mesh)))
+    };
+    let (one, two) = (run(1), run(2));
+    assert!(one.0.iter().zip(&two.0).all(|(a, b)| a.to_bits() == b.to_bits()), "{one:?} vs {two:?}");
+    assert_eq!(one.1.to_bits(), two.1.to_bits());
 }

@@ -26,11 +26,14 @@
 //!
 //! # Runtime
 //! O(E · k) for E edges and k triangles whose grid cells an edge's box meets (a uniform grid
-//! of ≈ one cell per triangle over the group's box), memory O(triangles). Deterministic:
-//! sequential, fixed order, no hashing.
+//! of ≈ one cell per triangle over the group's box), memory O(triangles). Sets and fixed
+//! pieces of 1,024 triangles run in parallel; the pieces' sums are added in a fixed order,
+//! so the result does not depend on the thread count. The built-in face (18,628 triangles,
+//! 24 groups): see `benches/surface.rs`, group `projected_area`.
 
 use crate::geometry::Vec2;
 use crate::geometry::interval;
+use rayon::prelude::*;
 
 use super::mesh::SurfaceMesh;
 
@@ -44,7 +47,7 @@ pub fn group_projected_areas_mm2(mesh: &SurfaceMesh) -> Vec<f64> {
             g.push(projected(mesh, t));
         }
     }
-    by_group.iter().map(|tris| union_area_mm2(tris)).collect()
+    union_areas_mm2(&by_group)
 }
 
 /// The area of the union of all of `mesh`'s triangles projected on the xy plane (the mesh's
@@ -62,65 +65,117 @@ fn projected(mesh: &SurfaceMesh, t: &super::Triangle) -> [Vec2; 3] {
 /// Non-finite corners are the caller's error (meshes are validated finite); a triangle with a
 /// non-finite corner is dropped.
 pub fn union_area_mm2(tris: &[[Vec2; 3]]) -> f64 {
-    let Some(bounds) = bounds(tris.iter().flatten()) else { return 0.0 };
-    let o = Vec2::new(0.5 * (bounds.0.x + bounds.1.x), 0.5 * (bounds.0.y + bounds.1.y));
-    // Counter-clockwise, relative to the box centre; zero projected area dropped.
-    let tris: Vec<[Vec2; 3]> = tris
+    union_areas_mm2(std::slice::from_ref(&tris.to_vec()))[0]
+}
+
+/// Triangles per piece of work: sets are cut into fixed pieces (whatever the thread count),
+/// the pieces' sums added in order, so the result is the same bits on any machine.
+const CHUNK: usize = 1024;
+
+/// [`union_area_mm2`] of each set, the sets' pieces in parallel.
+pub fn union_areas_mm2(sets: &[Vec<[Vec2; 3]>]) -> Vec<f64> {
+    let prepared: Vec<Option<Prepared>> = sets.par_iter().map(|t| Prepared::new(t)).collect();
+    let pieces: Vec<(usize, usize)> = prepared
         .iter()
-        .filter_map(|t| {
-            let t = t.map(|p| p - o);
-            let s = (t[1] - t[0]).perp(&(t[2] - t[0]));
-            if s > 0.0 {
-                Some(t)
-            } else if s < 0.0 {
-                Some([t[0], t[2], t[1]])
-            } else {
-                None // edge-on, or not finite
-            }
+        .enumerate()
+        .flat_map(|(s, p)| (0..p.as_ref().map_or(0, |p| p.tris.len().div_ceil(CHUNK))).map(move |c| (s, c * CHUNK)))
+        .collect();
+    let twice: Vec<f64> = pieces
+        .par_iter()
+        .map(|&(s, first)| {
+            let p = prepared[s].as_ref().expect("pieces only of prepared sets");
+            p.boundary_twice_area(first..(first + CHUNK).min(p.tris.len()))
         })
         .collect();
-    if tris.is_empty() {
-        return 0.0;
+    let mut out = vec![0.0; sets.len()];
+    for (&(s, _), t) in pieces.iter().zip(twice) {
+        out[s] += t;
     }
-    let grid = BoxGrid::new(&tris);
-    let mut seen = vec![u32::MAX; tris.len()];
-    let mut covered: Vec<(f64, f64)> = Vec::new();
-    let mut twice = 0.0;
-    let mut stamp = 0u32;
-    for (i, t) in tris.iter().enumerate() {
-        for k in 0..3 {
-            let (a, b) = (t[k], t[(k + 1) % 3]);
-            let d = b - a;
-            covered.clear();
-            grid.for_each_near(a, b, |j| {
-                if j != i && seen[j] != stamp {
-                    seen[j] = stamp;
-                    cover(&tris[j], j < i, a, d, &mut covered);
+    out.iter_mut().for_each(|a| *a *= 0.5);
+    out
+}
+
+/// A set of triangles ready for the edge walk: counter-clockwise, relative to the set's box
+/// centre, zero projected area dropped, in a grid.
+struct Prepared {
+    tris: Vec<[Vec2; 3]>,
+    grid: BoxGrid,
+}
+
+impl Prepared {
+    fn new(tris: &[[Vec2; 3]]) -> Option<Self> {
+        let bounds = bounds(tris.iter().flatten())?;
+        let o = Vec2::new(0.5 * (bounds.0.x + bounds.1.x), 0.5 * (bounds.0.y + bounds.1.y));
+        let tris: Vec<[Vec2; 3]> = tris
+            .iter()
+            .filter_map(|t| {
+                let t = t.map(|p| p - o);
+                let s = (t[1] - t[0]).perp(&(t[2] - t[0]));
+                if s > 0.0 {
+                    Some(t)
+                } else if s < 0.0 {
+                    Some([t[0], t[2], t[1]])
+                } else {
+                    None // edge-on, or not finite
+                }
+            })
+            .collect();
+        (!tris.is_empty()).then(|| Prepared { grid: BoxGrid::new(&tris), tris })
+    }
+
+    /// Σ (a − o) × (b − a) · free fraction over the edges of the triangles `range`.
+    fn boundary_twice_area(&self, range: std::ops::Range<usize>) -> f64 {
+        let tris = &self.tris;
+        let mut near: Vec<u32> = Vec::new();
+        // The last triangle each one was listed near (a stamp: lists without repeats).
+        let mut seen = vec![u32::MAX; tris.len()];
+        let mut covered: Vec<(f64, f64)> = Vec::new();
+        let mut twice = 0.0;
+        for i in range {
+            let t = &tris[i];
+            // The triangles near this one (its box's cells), once for its three edges.
+            near.clear();
+            let (tlo, thi) = self.grid.boxes[i];
+            self.grid.for_each_near(tlo, thi, |j| {
+                if seen[j] != i as u32 {
+                    seen[j] = i as u32;
+                    near.push(j as u32);
                 }
             });
-            stamp += 1;
-            let free = if covered.is_empty() { 1.0 } else { 1.0 - interval::length(&interval::normalise(std::mem::take(&mut covered))) };
-            twice += a.perp(&d) * free;
+            for k in 0..3 {
+                let (a, b) = (t[k], t[(k + 1) % 3]);
+                let (lo, hi) = (a.inf(&b), a.sup(&b));
+                let d = b - a;
+                covered.clear();
+                for &j in &near {
+                    let j = j as usize;
+                    let bx = &self.grid.boxes[j];
+                    if j != i && bx.0.x <= hi.x && bx.1.x >= lo.x && bx.0.y <= hi.y && bx.1.y >= lo.y {
+                        cover(&tris[j], j < i, a, d, &mut covered);
+                    }
+                }
+                let free =
+                    if covered.is_empty() { 1.0 } else { 1.0 - interval::length(&interval::normalise(std::mem::take(&mut covered))) };
+                twice += a.perp(&d) * free;
+            }
         }
+        twice
     }
-    0.5 * twice
 }
 
 /// Pushes onto `out` the parameter interval of `a + t·d`, `t ∈ [0, 1]`, strictly inside the
 /// counter-clockwise triangle `tri`, and — when `lower` (`tri` comes first) — the overlap with
 /// an edge of `tri` lying on the same line in the same direction.
 fn cover(tri: &[Vec2; 3], lower: bool, a: Vec2, d: Vec2, out: &mut Vec<(f64, f64)>) {
-    let (mut t0, mut t1) = (0.0f64, 1.0f64);
+    // Each edge's open inner half-plane holds `f(t) = f0 + t·fd > 0`; division-free first:
+    // a segment with both ends on or outside one edge's line has no interior point.
+    let mut f = [(0.0f64, 0.0f64); 3];
     for k in 0..3 {
         let (v, w) = (tri[k], tri[(k + 1) % 3]);
         let e = w - v;
-        let f0 = e.perp(&(a - v)); // > 0: a on the inner (left) side of this edge
-        let fd = e.perp(&d);
-        if fd == 0.0 {
-            if f0 > 0.0 {
-                continue; // the whole line is on the inner side
-            }
-            if f0 == 0.0 && lower && e.dot(&d) > 0.0 {
+        let (f0, fd) = (e.perp(&(a - v)), e.perp(&d)); // f0 > 0: a on the inner (left) side
+        if f0 <= 0.0 && f0 + fd <= 0.0 {
+            if f0 == 0.0 && fd == 0.0 && lower && e.dot(&d) > 0.0 {
                 // On this edge's line, same direction: the overlap counts once.
                 let dd = d.norm_squared();
                 let (tv, tw) = ((v - a).dot(&d) / dd, (w - a).dot(&d) / dd);
@@ -129,19 +184,21 @@ fn cover(tri: &[Vec2; 3], lower: bool, a: Vec2, d: Vec2, out: &mut Vec<(f64, f64
                     out.push((lo, hi));
                 }
             }
-            return; // on or outside this edge's line: no interior point
-        }
-        let t = -f0 / fd;
-        if fd > 0.0 {
-            t0 = t0.max(t);
-        } else {
-            t1 = t1.min(t);
-        }
-        if t0 >= t1 {
             return;
         }
+        f[k] = (f0, fd);
     }
-    out.push((t0, t1));
+    let (mut t0, mut t1) = (0.0f64, 1.0f64);
+    for (f0, fd) in f {
+        if fd > 0.0 {
+            t0 = t0.max(-f0 / fd);
+        } else if fd < 0.0 {
+            t1 = t1.min(-f0 / fd);
+        } // fd = 0: f0 > 0 here, the whole line is inside this half-plane
+    }
+    if t0 < t1 {
+        out.push((t0, t1));
+    }
 }
 
 /// Lower-left and upper-right corners of finite points, `None` when there are none.
@@ -171,6 +228,8 @@ struct BoxGrid {
     ny: usize,
     start: Vec<u32>,
     items: Vec<u32>,
+    /// Each triangle's box (lower-left, upper-right), mm.
+    boxes: Vec<(Vec2, Vec2)>,
 }
 
 impl BoxGrid {
@@ -183,9 +242,10 @@ impl BoxGrid {
         let cell_mm = (w * h / tris.len() as f64).sqrt().max(mean_extent).max(w.max(h) / 4096.0);
         let nx = ((w / cell_mm).ceil() as usize).clamp(1, 4096);
         let ny = ((h / cell_mm).ceil() as usize).clamp(1, 4096);
-        let mut grid = BoxGrid { lo, cell_mm, nx, ny, start: vec![0; nx * ny + 1], items: Vec::new() };
-        for t in tris {
-            let (c0, c1) = grid.cells(t[0].inf(&t[1]).inf(&t[2]), t[0].sup(&t[1]).sup(&t[2]));
+        let boxes: Vec<(Vec2, Vec2)> = tris.iter().map(|t| (t[0].inf(&t[1]).inf(&t[2]), t[0].sup(&t[1]).sup(&t[2]))).collect();
+        let mut grid = BoxGrid { lo, cell_mm, nx, ny, start: vec![0; nx * ny + 1], items: Vec::new(), boxes };
+        for &(blo, bhi) in &grid.boxes {
+            let (c0, c1) = grid.cells(blo, bhi);
             for cy in c0.1..=c1.1 {
                 for cx in c0.0..=c1.0 {
                     grid.start[cy * nx + cx + 1] += 1;
@@ -197,8 +257,8 @@ impl BoxGrid {
         }
         grid.items = vec![0; grid.start[nx * ny] as usize];
         let mut fill = grid.start.clone();
-        for (i, t) in tris.iter().enumerate() {
-            let (c0, c1) = grid.cells(t[0].inf(&t[1]).inf(&t[2]), t[0].sup(&t[1]).sup(&t[2]));
+        for (i, &(blo, bhi)) in grid.boxes.iter().enumerate() {
+            let (c0, c1) = grid.cells(blo, bhi);
             for cy in c0.1..=c1.1 {
                 for cx in c0.0..=c1.0 {
                     let c = cy * nx + cx;
@@ -217,10 +277,10 @@ impl BoxGrid {
         ((ix(lo.x), iy(lo.y)), (ix(hi.x), iy(hi.y)))
     }
 
-    /// Calls `f` with every triangle listed in a cell that the segment `a b`'s box meets
-    /// (a triangle may come more than once).
-    fn for_each_near(&self, a: Vec2, b: Vec2, mut f: impl FnMut(usize)) {
-        let (c0, c1) = self.cells(a.inf(&b), a.sup(&b));
+    /// Calls `f` with every triangle listed in a cell that the box `[lo, hi]` meets (a
+    /// triangle may come more than once).
+    fn for_each_near(&self, lo: Vec2, hi: Vec2, mut f: impl FnMut(usize)) {
+        let (c0, c1) = self.cells(lo, hi);
         for cy in c0.1..=c1.1 {
             for cx in c0.0..=c1.0 {
                 let c = cy * self.nx + cx;
