@@ -3,6 +3,8 @@
 //! mesh's vertices, an exact slab sweep over random triangle sets, and point sampling with its
 //! worst-case bound (on random sets and on every region of the built-in face).
 
+mod common;
+
 use std::f64::consts::PI;
 
 use needlesim::face::surface::builtin_surface_face;
@@ -124,23 +126,30 @@ fn a_half_cylinder_and_a_closed_tube_project_to_2r_by_l() {
 
 /// A 20 × 20 mm sheet (n × n quads) at z = 0 and its other half folded back under it about the
 /// edge y = 20, at `angle_deg` from the front half (0: flat under it): the back half shares the
-/// hinge row and projects inside the front square.
+/// hinge row and projects inside the front square. The chart is the unfolded 20 × 40 mm sheet
+/// (the back half's v = 40 − y, its triangles' winding swapped so the chart stays
+/// counter-clockwise), so the mesh is a valid surface.
 fn folded_sheet(n: usize, angle_deg: f64) -> SurfaceMesh {
     let front = flat_rect(20.0, 20.0, n, n, "sheet");
     let mut back = front.clone();
     let a = angle_deg.to_radians();
-    for p in &mut back.positions_mm {
+    for (p, uv) in back.positions_mm.iter_mut().zip(&mut back.uvs) {
         let s = 20.0 - p[1]; // distance from the hinge along the back half
+        *uv = [p[0], 40.0 - p[1]];
         *p = [p[0], 20.0 - s * a.cos(), -s * a.sin()];
     }
-    // Reconnect the hinge: the back's hinge row is the front's.
+    for t in &mut back.triangles {
+        t.v.swap(1, 2);
+        t.uv.swap(1, 2);
+    }
+    // Reconnect the hinge: the back's hinge row (y = 20) is the front's.
     let mut m = merge(&front, &back);
     let nv = front.positions_mm.len() as u32;
-    let row = (n + 1) * n; // first index of the hinge row (y = 20) in each half
+    let row = ((n + 1) * n) as u32; // first index of the hinge row in each half
     for t in &mut m.triangles {
-        for v in &mut t.v {
-            if *v >= nv && (*v - nv) as usize >= row {
-                *v -= nv;
+        for i in t.v.iter_mut().chain(t.uv.iter_mut()) {
+            if *i >= nv + row {
+                *i -= nv;
             }
         }
     }
@@ -160,6 +169,20 @@ fn a_folded_sheet_counts_its_square_once() {
     eprintln!("fold at 50°: union {union}, old sum {}", sum_of_projections(&open_fold));
     assert!(close(union, 400.0, 1e-12), "{union}");
     assert!(close(sum_of_projections(&open_fold), 400.0 + back, 1e-12));
+}
+
+#[test]
+fn a_surface_session_on_a_folded_sheet_reports_the_silhouette() {
+    // The figure summary.json reports (`regions.<name>.projected_area_mm2`), end to end.
+    let mesh = folded_sheet(10, 50.0);
+    mesh.validate("folded sheet").unwrap();
+    let pass = common::surface::pass(needlesim::technique::lanes::Pattern::Serpentine, 0.0);
+    let s = common::surface::session_with(mesh, vec![pass], common::surface::one_needle(), Default::default(), Default::default());
+    let r = s.run().unwrap();
+    let g = &r.regions[0];
+    eprintln!("folded sheet session: skin {} mm², projected {} mm²", g.skin_area_mm2, g.projected_area_mm2);
+    assert!(close(g.skin_area_mm2, 800.0, 1e-12));
+    assert!(close(g.projected_area_mm2, 400.0, 1e-12), "{}", g.projected_area_mm2);
 }
 
 #[test]
