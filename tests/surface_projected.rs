@@ -408,3 +408,36 @@ fn threads_change_no_bit() {
     assert!(one.0.iter().zip(&two.0).all(|(a, b)| a.to_bits() == b.to_bits()), "{one:?} vs {two:?}");
     assert_eq!(one.1.to_bits(), two.1.to_bits());
 }
+
+fn v(x: f64, y: f64) -> Vec2 {
+    Vec2::new(x, y)
+}
+
+#[test]
+fn one_triangle_either_orientation_is_its_area() {
+    let t = [v(0.0, 0.0), v(4.0, 0.0), v(0.0, 3.0)];
+    assert_eq!(union_area_mm2(&[t]), 6.0);
+    assert_eq!(union_area_mm2(&[[t[0], t[2], t[1]]]), 6.0);
+    assert_eq!(union_area_mm2(&[]), 0.0);
+    // Seen edge-on: no area.
+    assert_eq!(union_area_mm2(&[[v(0.0, 0.0), v(1.0, 1.0), v(2.0, 2.0)]]), 0.0);
+    // A triangle with a non-finite corner is dropped, not spread over the others.
+    assert_eq!(union_area_mm2(&[t, [v(0.0, 0.0), v(f64::INFINITY, 0.0), v(0.0, 1.0)], [v(f64::NAN, 0.0), v(1.0, 0.0), v(0.0, 1.0)]]), 6.0);
+}
+
+#[test]
+fn a_triangle_twice_and_a_triangle_inside_another_count_once() {
+    let t = [v(0.0, 0.0), v(4.0, 0.0), v(0.0, 3.0)];
+    assert_eq!(union_area_mm2(&[t, t, [t[0], t[2], t[1]]]), 6.0);
+    let inner = [v(0.5, 0.5), v(1.5, 0.5), v(0.5, 1.5)];
+    assert!((union_area_mm2(&[t, inner]) - 6.0).abs() < 1e-12);
+    assert!((union_area_mm2(&[inner, t]) - 6.0).abs() < 1e-12);
+}
+
+#[test]
+fn two_overlapping_squares_by_hand() {
+    // [0,2]² ∪ [1,3]² = 4 + 4 − 1 = 7, each square as two triangles.
+    let sq = |x: f64, y: f64| [[v(x, y), v(x + 2.0, y), v(x + 2.0, y + 2.0)], [v(x, y), v(x + 2.0, y + 2.0), v(x, y + 2.0)]];
+    let tris: Vec<[Vec2; 3]> = sq(0.0, 0.0).into_iter().chain(sq(1.0, 1.0)).collect();
+    assert!((union_area_mm2(&tris) - 7.0).abs() < 1e-12, "{}", union_area_mm2(&tris));
+}
