@@ -7,17 +7,20 @@
 //!
 //! # Method (exact for polygons, no raster)
 //! The union's area is the boundary integral `½ ∮ (p − o) × dp`, and its boundary is the part
-//! of the triangles' edges that no other triangle covers. Every triangle is oriented
+//! of the triangles' edges with the union on one side only. Every triangle is oriented
 //! counter-clockwise in xy (its interior on the left of each edge); triangles of zero
-//! projected area (seen exactly edge-on) cover nothing and are dropped. For each edge, the
-//! parameter intervals lying strictly inside another triangle (three open half-planes) are
-//! removed, and so are its overlaps with a collinear, same-direction edge of a lower-numbered
-//! triangle (an edge shared by a fold, or two identical layers, is counted once). A collinear
-//! edge of opposite direction (two neighbours side by side) removes nothing: both copies stay
-//! and their terms cancel. What is left is the boundary, each piece with the union on its
-//! left, so `½ Σ (a − o) × (b − a) · free_fraction` is the area. The sets of intervals are
-//! merged by [`geometry::interval`](crate::geometry::interval) (which drops pieces shorter
-//! than 10⁻⁹ of an edge: rounding debris).
+//! projected area (seen exactly edge-on) cover nothing and are dropped. From each edge are
+//! removed the parameter intervals lying strictly inside another triangle (three open
+//! half-planes); its overlaps with a collinear edge of another triangle in the opposite
+//! direction (a neighbour on the other side: the union is on both sides); and its overlaps
+//! with a collinear edge in the same direction of a lower-numbered triangle (an edge shared by
+//! a fold, or two identical layers, counts once). What is left is the boundary, each piece
+//! with the union on its left, so `½ Σ (a − o) × (b − a) · free_fraction` is the area. An
+//! edge whose exact reverse is another triangle's edge (the inside of a mesh: most edges) is
+//! thus removed whole; such twins are found by sorting the edges, and skipped without a
+//! search. The sets of intervals are merged by
+//! [`geometry::interval`](crate::geometry::interval) (which drops pieces shorter than 10⁻⁹ of
+//! an edge: rounding debris).
 //!
 //! Precision: no discretisation; shared mesh vertices give exactly-zero cross products, so
 //! shared and folded edges are classified exactly. Coordinates are taken relative to the
@@ -101,6 +104,8 @@ pub fn union_areas_mm2(sets: &[Vec<[Vec2; 3]>]) -> Vec<f64> {
 struct Prepared {
     tris: Vec<[Vec2; 3]>,
     grid: BoxGrid,
+    /// Per triangle, bit k: edge k (corner k → k + 1) is another triangle's edge reversed.
+    twin: Vec<u8>,
 }
 
 impl Prepared {
@@ -122,7 +127,7 @@ impl Prepared {
                 }
             })
             .collect();
-        (!tris.is_empty()).then(|| Prepared { grid: BoxGrid::new(&tris), tris })
+        (!tris.is_empty()).then(|| Prepared { grid: BoxGrid::new(&tris), twin: twins(&tris), tris })
     }
 
     /// Σ (a − o) × (b − a) · free fraction over the edges of the triangles `range`.
@@ -135,6 +140,9 @@ impl Prepared {
         let mut twice = 0.0;
         for i in range {
             let t = &tris[i];
+            if self.twin[i] == 0b111 {
+                continue; // inside the mesh: every edge has a neighbour on its other side
+            }
             // The triangles near this one (its box's cells), once for its three edges.
             near.clear();
             let (tlo, thi) = self.grid.boxes[i];
@@ -145,6 +153,9 @@ impl Prepared {
                 }
             });
             for k in 0..3 {
+                if self.twin[i] & (1 << k) != 0 {
+                    continue;
+                }
                 let (a, b) = (t[k], t[(k + 1) % 3]);
                 let (lo, hi) = (a.inf(&b), a.sup(&b));
                 let d = b - a;
@@ -166,8 +177,8 @@ impl Prepared {
 }
 
 /// Pushes onto `out` the parameter interval of `a + t·d`, `t ∈ [0, 1]`, strictly inside the
-/// counter-clockwise triangle `tri`, and — when `lower` (`tri` comes first) — the overlap with
-/// an edge of `tri` lying on the same line in the same direction.
+/// counter-clockwise triangle `tri`, or its overlap with an edge of `tri` on the same line in
+/// the opposite direction, or — when `lower` (`tri` comes first) — in the same direction.
 fn cover(tri: &[Vec2; 3], lower: bool, a: Vec2, d: Vec2, out: &mut Vec<(f64, f64)>) {
     // Each edge's open inner half-plane holds `f(t) = f0 + t·fd > 0`; division-free first:
     // a segment with both ends on or outside one edge's line has no interior point.
@@ -177,11 +188,12 @@ fn cover(tri: &[Vec2; 3], lower: bool, a: Vec2, d: Vec2, out: &mut Vec<(f64, f64
         let e = w - v;
         let (f0, fd) = (e.perp(&(a - v)), e.perp(&d)); // f0 > 0: a on the inner (left) side
         if f0 <= 0.0 && f0 + fd <= 0.0 {
-            if f0 == 0.0 && fd == 0.0 && lower && e.dot(&d) > 0.0 {
-                // On this edge's line, same direction: the overlap counts once.
+            if f0 == 0.0 && fd == 0.0 && (lower || e.dot(&d) < 0.0) {
+                // On this edge's line: opposite, the union is on both sides; same direction,
+                // the overlap counts once (for the lower-numbered triangle).
                 let dd = d.norm_squared();
                 let (tv, tw) = ((v - a).dot(&d) / dd, (w - a).dot(&d) / dd);
-                let (lo, hi) = (tv.max(0.0), tw.min(1.0));
+                let (lo, hi) = (tv.min(tw).max(0.0), tv.max(tw).min(1.0));
                 if lo < hi {
                     out.push((lo, hi));
                 }
@@ -201,6 +213,36 @@ fn cover(tri: &[Vec2; 3], lower: bool, a: Vec2, d: Vec2, out: &mut Vec<(f64, f64
     if t0 < t1 {
         out.push((t0, t1));
     }
+}
+
+/// Per triangle, the edges (bit k: corner k → k + 1) whose exact reverse is an edge of another
+/// triangle: found by sorting the edges by their end points' bits (no hashing: deterministic).
+fn twins(tris: &[[Vec2; 3]]) -> Vec<u8> {
+    // `+ 0.0` makes −0 and +0 the same bits.
+    let key = |p: Vec2| ((p.x + 0.0).to_bits(), (p.y + 0.0).to_bits());
+    let mut edges: Vec<((u64, u64), (u64, u64), bool, u32)> = Vec::with_capacity(3 * tris.len());
+    for (i, t) in tris.iter().enumerate() {
+        for k in 0..3 {
+            let (a, b) = (key(t[k]), key(t[(k + 1) % 3]));
+            let forward = a < b;
+            let (lo, hi) = if forward { (a, b) } else { (b, a) };
+            edges.push((lo, hi, forward, (3 * i + k) as u32));
+        }
+    }
+    edges.sort_unstable();
+    let mut twin = vec![0u8; tris.len()];
+    let mut run = 0;
+    while run < edges.len() {
+        let end = run + edges[run..].iter().take_while(|e| (e.0, e.1) == (edges[run].0, edges[run].1)).count();
+        // Sorted by direction within the run: both present when the first and last differ.
+        if edges[run].2 != edges[end - 1].2 {
+            for e in &edges[run..end] {
+                twin[e.3 as usize / 3] |= 1 << (e.3 % 3);
+            }
+        }
+        run = end;
+    }
+    twin
 }
 
 /// Lower-left and upper-right corners of finite points, `None` when there are none.
