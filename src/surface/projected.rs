@@ -215,12 +215,16 @@ fn cover(tri: &[Vec2; 3], lower: bool, a: Vec2, d: Vec2, out: &mut Vec<(f64, f64
     }
 }
 
+/// A point's coordinate bits, for exact comparison.
+type Point = (u64, u64);
+
 /// Per triangle, the edges (bit k: corner k → k + 1) whose exact reverse is an edge of another
 /// triangle: found by sorting the edges by their end points' bits (no hashing: deterministic).
 fn twins(tris: &[[Vec2; 3]]) -> Vec<u8> {
     // `+ 0.0` makes −0 and +0 the same bits.
-    let key = |p: Vec2| ((p.x + 0.0).to_bits(), (p.y + 0.0).to_bits());
-    let mut edges: Vec<((u64, u64), (u64, u64), bool, u32)> = Vec::with_capacity(3 * tris.len());
+    let key = |p: Vec2| -> Point { ((p.x + 0.0).to_bits(), (p.y + 0.0).to_bits()) };
+    // (lower end, upper end, forward, 3 × triangle + edge)
+    let mut edges: Vec<(Point, Point, bool, u32)> = Vec::with_capacity(3 * tris.len());
     for (i, t) in tris.iter().enumerate() {
         for k in 0..3 {
             let (a, b) = (key(t[k]), key(t[(k + 1) % 3]));
