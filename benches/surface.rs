@@ -8,6 +8,9 @@
 //! - `chart_labels`: labelling every mixed tile of the chart: one row at a time
 //!   (`Chart::label_row`, the previous path: the baseline) against one block per tile
 //!   (`Chart::label_block`, what the accumulator calls).
+//! - `projected_area`: every group's frontal area on the built-in face, the exact union of its
+//!   projected triangles (`surface::projected`), against the sum of the triangles' projected
+//!   areas (the previous figure, which counts folds twice: the baseline).
 
 use std::path::Path;
 
@@ -73,9 +76,29 @@ fn chart_labels(c: &mut Criterion) {
     g.finish();
 }
 
+fn projected_area(c: &mut Criterion) {
+    let face = needlesim::face::surface::builtin_surface_face(&[]).unwrap();
+    let mesh = &face.mesh;
+    let mut g = c.benchmark_group("projected_area");
+    g.throughput(Throughput::Elements(mesh.triangles.len() as u64));
+    g.sample_size(20);
+    g.bench_function("sum_baseline", |b| {
+        b.iter(|| {
+            let mut sum = vec![0.0; mesh.groups.len()];
+            for t in &mesh.triangles {
+                let [p, q, r] = mesh.corners_mm(t);
+                sum[t.group as usize] += 0.5 * ((q[0] - p[0]) * (r[1] - p[1]) - (r[0] - p[0]) * (q[1] - p[1])).abs();
+            }
+            sum
+        })
+    });
+    g.bench_function("union", |b| b.iter(|| needlesim::surface::projected::group_projected_areas_mm2(mesh)));
+    g.finish();
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default().without_plots();
-    targets = chart_labels, session
+    targets = chart_labels, session, projected_area
 }
 criterion_main!(benches);

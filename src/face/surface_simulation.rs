@@ -95,8 +95,8 @@ pub struct SurfaceRegionRun {
     pub figures: RegionRun,
     /// True skin area of the region's triangles, mm².
     pub skin_area_mm2: f64,
-    /// Area of the region's triangles projected on the front (xy) plane, mm² (a sum over
-    /// triangles: folds count twice).
+    /// Area of the region as seen from the front: the union of its triangles projected on
+    /// the xy plane (its silhouette), mm². Where the skin folds, the layers count once.
     pub projected_area_mm2: f64,
     /// Pen tilt from the skin normal over the punctures aimed at the region, degrees.
     pub surface_tilt_deg_mean: f64,
@@ -511,12 +511,8 @@ impl SurfaceSimulation {
                 layers_by_region[g].add(self.face.regions[g].skin.layer_reached(d));
             }
         }
-        let mut projected = vec![0.0; n_regions];
-        for (tri, m) in self.face.mesh.triangles.iter().zip(&chart.tris) {
-            if let Some(p) = projected.get_mut(tri.group as usize) {
-                *p += m.area_factor * crate::surface::plan::area(&m.chart) * m.normal.z.abs();
-            }
-        }
+        // The union of each region's triangles seen from the front: folds count once.
+        let projected = crate::surface::projected::group_projected_areas_mm2(&self.face.mesh);
         let regions: Vec<SurfaceRegionRun> = self
             .face
             .regions

@@ -14,7 +14,9 @@
 //!   skin; `place` — needles landed on the skin (pen normal or frontal, tilted by the hand,
 //!   dragged), chart footprints;
 //! - `measure` — the chart grid and the area-weighted integer tallies per group;
-//! - `groups` — the chart labelled by mesh group (regions, the treated union), skin areas.
+//! - `groups` — the chart labelled by mesh group (regions, the treated union), skin areas;
+//! - `projected` — frontal area: the union of a group's triangles projected on the xy plane
+//!   (its silhouette, folds counted once), exact.
 //!
 //! Units: positions, distances and chart coordinates in mm; areas in mm² of skin unless
 //! named `chart`; angles in degrees. Frame: the mesh's own; "frontal" means along −z (the
@@ -37,6 +39,7 @@ pub mod measure;
 pub mod mesh;
 pub mod place;
 pub mod plan;
+pub mod projected;
 pub mod shapes;
 pub mod trace;
 pub mod validate;

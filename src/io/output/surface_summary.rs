@@ -4,7 +4,8 @@
 //! none (contract: keys only grow, for both):
 //!
 //! - `mode = "surface"`, `name`, the `mesh` (`name`, `units` as read, `triangles`,
-//!   `skin_area_mm2`, `projected_area_mm2`, `chart_scale_mm`, `identity`),
+//!   `skin_area_mm2`, `projected_area_mm2` (the silhouette from the front: folds count
+//!   once, as in each region's), `chart_scale_mm`, `identity`),
 //!   `pen_orientation`, the chart `grid` (cell side, fewest cells across a hole radius,
 //!   worst-case hole area error, weight unit), `skin_area_mm2` (= `area_mm2`, the treated
 //!   skin), `pass_time_s`, `zone`, `punctures_off_regions`, `tilt_clipped`, `layers.epidermis`
@@ -89,7 +90,7 @@ fn add_missing(dst: &mut Value, src: Value) {
 pub fn summary(sim: &SurfaceSimulation, chart: &Chart, units: &str, r: &SurfaceRunResult) -> Value {
     let mut out = serde_json::to_value(face_summary(sim, chart, r)).expect("summary serialises");
     let mesh = &sim.face.mesh;
-    let projected: f64 = chart.tris.iter().map(|t| t.area_factor * crate::surface::plan::area(&t.chart) * t.normal.z.abs()).sum();
+    let projected = crate::surface::projected::projected_area_mm2(mesh);
     let treated_area: f64 = r.regions.iter().filter(|g| g.figures.treated).map(|g| g.skin_area_mm2).sum();
     let regions: serde_json::Map<String, Value> = r
         .regions
