@@ -35,7 +35,7 @@ fn a_cell_hit_k_times_shows_the_colour_of_k() {
     let punctures: Vec<Puncture> =
         centres.iter().enumerate().map(|(k, &(x, y))| Puncture { x_mm: x, y_mm: y, stamp: k as u32, ..Puncture::default() }).collect();
     let shapes = vec![disk_shape(); punctures.len()];
-    let m = measure::measure(&chart, 1, &punctures, &shapes, &grid, r, 1, Some(1), Layers::default());
+    let m = measure::measure(&chart, 1, &punctures, &shapes, &grid, None, r, 1, Some(1), Layers::default());
     let picture = m.acc.raster.as_ref().expect("a picture");
     let max = picture.max() as f64;
     let scene = Scene::new(&mesh, &chart, vec![GroupKind::Treated]);
