@@ -357,6 +357,7 @@ impl SurfaceSimulation {
         let outs: Vec<PassOut> = units.par_iter().map(|&(ti, k)| self.place_pass(&chart, &no_go, ti, k, first[ti] + k)).collect();
         let mut punctures = Vec::with_capacity(outs.iter().map(|o| o.punctures.len()).sum());
         let mut landing = Landing::default();
+        landing.reserve(punctures.capacity());
         let mut stamps_per_pass = vec![0usize; passes];
         let mut pass_time_s = vec![0.0; passes];
         let mut runs: Vec<TreatmentRun> = first

@@ -43,6 +43,8 @@ pub struct TriMap {
     /// Largest and smallest stretch, skin mm per chart mm (singular values of `jac`).
     pub stretch: (f64, f64),
     pub group: u32,
+    /// `dx/dy` of each edge `chart[k] → chart[k + 1]` (unused for a horizontal edge).
+    slope: [f64; 3],
 }
 
 impl TriMap {
@@ -67,7 +69,7 @@ impl TriMap {
                     lo = lo.min(a.x.min(b.x));
                     hi = hi.max(a.x.max(b.x));
                 } else {
-                    let x = a.x + (y - a.y) * (b.x - a.x) / (b.y - a.y);
+                    let x = a.x + (y - a.y) * self.slope[k];
                     lo = lo.min(x);
                     hi = hi.max(x);
                 }
@@ -166,7 +168,11 @@ impl Chart {
                 let (tr, det) = (gram.trace(), gram.determinant());
                 let disc = (0.25 * tr * tr - det).max(0.0).sqrt();
                 let stretch = ((0.5 * tr + disc).sqrt(), (0.5 * tr - disc).max(0.0).sqrt());
-                TriMap { chart: c, p0, jac, inv, normal: cross / area_factor, area_factor, stretch, group: t.group }
+                let slope = [0, 1, 2].map(|k| {
+                    let (a, b) = (c[k], c[(k + 1) % 3]);
+                    (b.x - a.x) / (b.y - a.y)
+                });
+                TriMap { chart: c, p0, jac, inv, normal: cross / area_factor, area_factor, stretch, group: t.group, slope }
             })
             .collect();
         let mut bounds = tris[0].bounds();
@@ -282,8 +288,8 @@ impl Chart {
 #[inline(always)]
 fn first_past<const STRICT: bool>(xs: &[f64], guess: f64, x: f64, from: usize, to: usize) -> usize {
     let past = |c: usize| if STRICT { xs[c] > x } else { xs[c] >= x };
-    let g = guess.floor();
-    let mut k = if g.is_finite() { g.clamp(from as f64, to as f64) as usize } else { from };
+    // `floor_i64` saturates (NaN → 0): any start is settled below.
+    let mut k = floor_i64(guess).clamp(from as i64, to as i64) as usize;
     while k > from && past(k - 1) {
         k -= 1;
     }

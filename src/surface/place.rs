@@ -91,6 +91,14 @@ pub struct Landing {
 }
 
 impl Landing {
+    /// Room for `n` more needles.
+    pub fn reserve(&mut self, n: usize) {
+        self.tri.reserve(n);
+        self.stamp_tri.reserve(n);
+        self.shape.reserve(n);
+        self.surface_tilt_deg.reserve(n);
+    }
+
     /// Append `other`'s needles (and counts) after these.
     pub fn append(&mut self, other: Landing) {
         self.tri.extend(other.tri);
@@ -152,6 +160,8 @@ pub fn place(
         assert_eq!(h.len(), stamps.len(), "one hand per stamp");
     }
     let offsets: Vec<Vec2> = cartridge.needles_mm.iter().map(|p| rotate(*p, device.rotation_deg)).collect();
+    landing.reserve(stamps.len() * offsets.len());
+    out.reserve(stamps.len() * offsets.len());
     let z = Vec3::new(0.0, 0.0, 1.0);
     let max_cos = MAX_TILT_DEG.to_radians().cos();
     for (s, st) in stamps.iter().enumerate() {
