@@ -108,26 +108,36 @@ fn draw_surface_files(
     // Pictures are drawn when files or the report need them.
     let mut pictures = Vec::new();
     if outputs.pictures || outputs.report {
-        for (file, bytes) in crate::render::shaded::draw_surface_pictures(sim, chart, r)? {
+        // The shaded pictures (themselves in parallel) beside the chart heatmap and front view.
+        let coverage: Vec<f64> =
+            r.run.hole.tallies.iter().map(|t| if t.cells > 0 { t.covered() as f64 / t.cells as f64 } else { 0.0 }).collect();
+        let (shaded, (uv, front)) = rayon::join(
+            || crate::render::shaded::draw_surface_pictures(sim, chart, r),
+            || {
+                rayon::join(
+                    || r.run.hole.raster.as_ref().map(|raster| uv_heatmap(&sim.face.mesh, chart, raster).to_png()).transpose(),
+                    || front_view(&sim.face.mesh, chart, &coverage).to_png(),
+                )
+            },
+        );
+        for (file, bytes) in shaded? {
             let mime = if file.ends_with(".gif") { "image/gif" } else { "image/png" };
             let caption = crate::render::shaded::caption(&file).to_string();
             pictures.push(Picture { file, mime, bytes, caption, in_report: true });
         }
-        if let Some(raster) = &r.run.hole.raster {
+        if let Some(bytes) = uv? {
             pictures.push(Picture {
                 file: UV_HEATMAP_PNG.into(),
                 mime: "image/png",
-                bytes: uv_heatmap(&sim.face.mesh, chart, raster).to_png()?,
+                bytes,
                 caption: "Mean hits per spot on the skin, in the mesh's UV chart (chart mm), with the region outlines".into(),
                 in_report: true,
             });
         }
-        let coverage: Vec<f64> =
-            r.run.hole.tallies.iter().map(|t| if t.cells > 0 { t.covered() as f64 / t.cells as f64 } else { 0.0 }).collect();
         pictures.push(Picture {
             file: FRONT_VIEW_PNG.into(),
             mime: "image/png",
-            bytes: front_view(&sim.face.mesh, chart, &coverage).to_png()?,
+            bytes: front?,
             caption: "The mesh from the front, each triangle coloured by its hole coverage, shaded".into(),
             in_report: false,
         });

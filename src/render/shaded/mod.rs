@@ -39,6 +39,8 @@ pub mod scene;
 pub mod sheet;
 pub mod zoom;
 
+use rayon::prelude::*;
+
 use crate::error::Result;
 use crate::face::surface_simulation::{SurfaceRunResult, SurfaceSimulation};
 use crate::surface::Chart;
@@ -293,31 +295,44 @@ pub fn draw_surface_pictures(sim: &SurfaceSimulation, chart: &Chart, r: &Surface
     let mesh = &sim.face.mesh;
     let scene = Scene::new(mesh, chart, group_kinds(sim, r));
     let yaws: Vec<f64> = VIEWS.iter().map(|v| v.2).collect();
-    let mut out = Vec::new();
     let names = region_texts(&scene, &|_| None);
     let untreated = |g: usize| g >= r.regions.len() || !r.regions[g].figures.treated;
+    // Each picture is a job; the jobs run in parallel and their files keep this order.
+    type Job<'j> = Box<dyn Fn() -> Result<Option<(String, Vec<u8>)>> + Sync + Send + 'j>;
+    let sheet: Vec<(GBuffer, Camera)> = cameras(&scene, &yaws, SHEET_VIEW_PX).into_par_iter().map(|c| (scene.gbuffer(&c), c)).collect();
+    let mut jobs: Vec<Job> = Vec::new();
     if let Some(raster) = &r.run.hole.raster {
         let max = (raster.max() as f64).max(1e-9);
-        let layer = Layer::Spot { raster, max };
-        let bar = Bar { title: "holes per spot (mean)".into(), max, tick_factor: 1.0, marks: Vec::new() };
         for ((name, caption, _), cam) in VIEWS.iter().zip(cameras(&scene, &yaws, SINGLE_VIEW_PX)) {
-            let title = format!("{}: holes per spot on the skin, {caption} ({:.2} mm spots)", sim.name, raster.pixel_mm);
-            let file = format!("face_{name}.png");
-            let view = labelled_view(&scene, &scene.gbuffer(&cam), &cam, &layer, &names, &file)?;
-            out.push((file.clone(), compose(&file, &title, &[(caption.to_string(), view)], &Key::Bar(bar.clone()), FOOTNOTE)?.to_png()?));
+            let (scene, names) = (&scene, &names);
+            jobs.push(Box::new(move || {
+                let layer = Layer::Spot { raster, max };
+                let bar = Bar { title: "holes per spot (mean)".into(), max, tick_factor: 1.0, marks: Vec::new() };
+                let title = format!("{}: holes per spot on the skin, {caption} ({:.2} mm spots)", sim.name, raster.pixel_mm);
+                let file = format!("face_{name}.png");
+                let view = labelled_view(scene, &scene.gbuffer(&cam), &cam, &layer, names, &file)?;
+                Ok(Some((file.clone(), compose(&file, &title, &[(caption.to_string(), view)], &Key::Bar(bar), FOOTNOTE)?.to_png()?)))
+            }));
         }
     }
-    let sheet: Vec<(GBuffer, Camera)> = cameras(&scene, &yaws, SHEET_VIEW_PX).into_iter().map(|c| (scene.gbuffer(&c), c)).collect();
     let n = mesh.groups.len();
     let per_group = |f: &dyn Fn(usize) -> f64| -> Vec<f64> { (0..n).map(|g| if g < r.regions.len() { f(g) } else { 0.0 }).collect() };
+    // A region sheet of per-group `values` (0..max) with a colour bar.
+    let group_sheet =
+        |file: &'static str, title: String, values: Vec<f64>, max: f64, bar: Bar, text: Box<dyn Fn(f64) -> String + Sync + Send>| -> Job {
+            let (scene, sheet) = (&scene, &sheet);
+            Box::new(move || {
+                let layer = Layer::Group { values: &values, max };
+                let texts = region_texts(scene, &|g| Some(if untreated(g) { "untreated".into() } else { text(values[g]) }));
+                Ok(Some((file.into(), region_sheet(scene, sheet, &title, &layer, &texts, Key::Bar(bar.clone()))?)))
+            })
+        };
     let coverage = per_group(&|g| r.regions[g].figures.coverage.coverage);
     let cmax = nice_ceil(coverage.iter().copied().fold(SOURCES_COVERAGE * 1.2, f64::max));
     let mark = Mark { lo: SOURCES_COVERAGE, hi: SOURCES_COVERAGE, label: "25 % (sources)".into() };
     let title = format!("{}: hole coverage per region (% of its skin)", sim.name);
     let bar = Bar { title: "hole coverage (%)".into(), max: cmax, tick_factor: 100.0, marks: vec![mark.clone()] };
-    let layer = Layer::Group { values: &coverage, max: cmax };
-    let texts = region_texts(&scene, &|g| Some(if untreated(g) { "untreated".into() } else { percent(coverage[g]) }));
-    out.push((FACE_COVERAGE_PNG.into(), region_sheet(&scene, &sheet, &title, &layer, &texts, Key::Bar(bar))?));
+    jobs.push(group_sheet(FACE_COVERAGE_PNG, title, coverage, cmax, bar, Box::new(percent)));
     let density = per_group(&|g| r.regions[g].figures.density.density_per_cm2);
     let (lo, hi) = SOURCES_DENSITY_PER_CM2;
     let dmax = nice_ceil(density.iter().copied().fold(hi * 1.2, f64::max));
@@ -328,9 +343,7 @@ pub fn draw_surface_pictures(sim: &SurfaceSimulation, chart: &Chart, r: &Surface
         tick_factor: 1.0,
         marks: vec![Mark { lo, hi, label: "250–300 (PRIME 2015)".into() }],
     };
-    let layer = Layer::Group { values: &density, max: dmax };
-    let texts = region_texts(&scene, &|g| Some(if untreated(g) { "untreated".into() } else { format!("{:.0} /cm²", density[g]) }));
-    out.push((FACE_DENSITY_PNG.into(), region_sheet(&scene, &sheet, &title, &layer, &texts, Key::Bar(bar))?));
+    jobs.push(group_sheet(FACE_DENSITY_PNG, title, density, dmax, bar, Box::new(|v| format!("{v:.0} /cm²"))));
     // Passes per spot: the mean number of distinct passes over the region's punctured skin.
     let passes = per_group(&|g| {
         let t = &r.hole_groups[g];
@@ -342,9 +355,7 @@ pub fn draw_surface_pictures(sim: &SurfaceSimulation, chart: &Chart, r: &Surface
     let title = format!("{}: passes per spot per region (mean distinct passes over its punctured skin)", sim.name);
     let marks = vec![Mark { lo: 3.0, hi: 4.0, label: "3–4 at most (sources)".into() }];
     let bar = Bar { title: "passes per spot".into(), max: pmax, tick_factor: 1.0, marks };
-    let layer = Layer::Group { values: &passes, max: pmax };
-    let texts = region_texts(&scene, &|g| Some(if untreated(g) { "untreated".into() } else { format!("{:.2} passes", passes[g]) }));
-    out.push((FACE_PASSES_PNG.into(), region_sheet(&scene, &sheet, &title, &layer, &texts, Key::Bar(bar))?));
+    jobs.push(group_sheet(FACE_PASSES_PNG, title, passes, pmax, bar, Box::new(|v| format!("{v:.2} passes"))));
     // Skin layer reached: the layer most of the region's punctures end in.
     let classes: Vec<usize> = (0..n)
         .map(|g| {
@@ -352,11 +363,17 @@ pub fn draw_surface_pictures(sim: &SurfaceSimulation, chart: &Chart, r: &Surface
             (0..3).fold(0, |best, k| if f[k] > f[best] { k } else { best })
         })
         .collect();
-    let legend: Vec<(String, [u8; 3])> =
-        ["epidermis only", "dermis", "beyond the dermis"].iter().zip(LAYER_RGB).map(|(s, c)| (s.to_string(), c)).collect();
-    let title = format!("{}: skin layer most punctures reach, per region", sim.name);
-    let layer = Layer::Classes { classes: &classes, colours: &LAYER_RGB };
-    out.push((FACE_LAYERS_PNG.into(), region_sheet(&scene, &sheet, &title, &layer, &names, Key::Legend("layer reached".into(), legend))?));
+    {
+        let (scene, sheet, names) = (&scene, &sheet, &names);
+        jobs.push(Box::new(move || {
+            let legend: Vec<(String, [u8; 3])> =
+                ["epidermis only", "dermis", "beyond the dermis"].iter().zip(LAYER_RGB).map(|(s, c)| (s.to_string(), c)).collect();
+            let title = format!("{}: skin layer most punctures reach, per region", sim.name);
+            let layer = Layer::Classes { classes: &classes, colours: &LAYER_RGB };
+            let png = region_sheet(scene, sheet, &title, &layer, names, Key::Legend("layer reached".into(), legend))?;
+            Ok(Some((FACE_LAYERS_PNG.into(), png)))
+        }));
+    }
     if let Some(zone) = &r.zone_groups {
         let zc = per_group(&|g| {
             let t = &zone[g];
@@ -365,13 +382,11 @@ pub fn draw_surface_pictures(sim: &SurfaceSimulation, chart: &Chart, r: &Surface
         let zmax = nice_ceil(zc.iter().copied().fold(SOURCES_COVERAGE * 1.2, f64::max));
         let title = format!("{}: treated-zone coverage per region (holes grown by {} mm)", sim.name, sim.halo_mm);
         let bar = Bar { title: "treated zone (%)".into(), max: zmax, tick_factor: 100.0, marks: vec![mark] };
-        let layer = Layer::Group { values: &zc, max: zmax };
-        let texts = region_texts(&scene, &|g| Some(if untreated(g) { "untreated".into() } else { percent(zc[g]) }));
-        out.push((FACE_ZONE_PNG.into(), region_sheet(&scene, &sheet, &title, &layer, &texts, Key::Bar(bar))?));
+        jobs.push(group_sheet(FACE_ZONE_PNG, title, zc, zmax, bar, Box::new(percent)));
     }
-    if let Some(z) = zoom::draw(sim, &scene, r)? {
-        out.push((FACE_ZOOM_PNG.into(), z));
-    }
-    out.push((FACE_ANIMATION_GIF.into(), animation::draw(sim, &scene, r)?));
-    Ok(out)
+    let scene_ref = &scene;
+    jobs.push(Box::new(move || Ok(zoom::draw(sim, scene_ref, r)?.map(|z| (FACE_ZOOM_PNG.to_string(), z)))));
+    jobs.push(Box::new(move || Ok(Some((FACE_ANIMATION_GIF.to_string(), animation::draw(sim, scene_ref, r)?)))));
+    let drawn: Vec<Option<(String, Vec<u8>)>> = jobs.par_iter().map(|job| job()).collect::<Result<_>>()?;
+    Ok(drawn.into_iter().flatten().collect())
 }
