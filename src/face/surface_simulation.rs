@@ -355,9 +355,9 @@ impl SurfaceSimulation {
         let units: Vec<(usize, usize)> =
             self.treatments.iter().enumerate().flat_map(|(ti, t)| (0..t.passes.len()).map(move |k| (ti, k))).collect();
         let outs: Vec<PassOut> = units.par_iter().map(|&(ti, k)| self.place_pass(&chart, &no_go, ti, k, first[ti] + k)).collect();
-        let mut punctures = Vec::with_capacity(outs.iter().map(|o| o.punctures.len()).sum());
-        let mut landing = Landing::default();
-        landing.reserve(punctures.capacity());
+        let mut pieces = Vec::with_capacity(outs.len());
+        let mut landings = Vec::with_capacity(outs.len());
+        let mut placed = 0;
         let mut stamps_per_pass = vec![0usize; passes];
         let mut pass_time_s = vec![0.0; passes];
         let mut runs: Vec<TreatmentRun> = first
@@ -375,12 +375,13 @@ impl SurfaceSimulation {
         for (&(ti, k), out) in units.iter().zip(outs) {
             let run = &mut runs[ti];
             if k == 0 {
-                run.punctures = punctures.len()..punctures.len();
+                run.punctures = placed..placed;
             }
-            punctures.extend(out.punctures);
-            landing.append(out.landing);
-            run.punctures.end = punctures.len();
-            aimed.resize(punctures.len(), self.treatments[ti].region);
+            placed += out.punctures.len();
+            pieces.push(out.punctures);
+            landings.push(out.landing);
+            run.punctures.end = placed;
+            aimed.resize(placed, self.treatments[ti].region);
             lane_changes += out.lane_changes;
             run.stamps_per_pass.push(out.stamps);
             run.pass_time_s.push(out.time_s);
@@ -388,6 +389,7 @@ impl SurfaceSimulation {
             stamps_per_pass[first[ti] + k] += out.stamps;
             pass_time_s[first[ti] + k] += out.time_s;
         }
+        let (punctures, landing) = rayon::join(|| pieces.concat(), || Landing::concat(landings));
         let placed = Placed { punctures, landing, aimed, stamps_per_pass, pass_time_s, treatments: runs, per_region, lane_changes };
         self.evaluate(&chart, grid, passes, placed, warnings)
     }
@@ -441,11 +443,11 @@ impl SurfaceSimulation {
         // The region under each puncture's centre (None: off the mesh, a no-go zone, unassigned).
         let landed: Vec<Option<usize>> = landing
             .tri
-            .iter()
+            .par_iter()
             .map(|&t| (t != NO_TRIANGLE).then(|| chart.tris[t as usize].group as usize).filter(|&g| g < n_regions))
             .collect();
         let real_depth_mm: Vec<f64> =
-            punctures.iter().map(|p| skin::real_depth_mm(p.depth_mm, self.penetration_ratio, p.tilt_deg as f64)).collect();
+            punctures.par_iter().map(|p| skin::real_depth_mm(p.depth_mm, self.penetration_ratio, p.tilt_deg as f64)).collect();
         let r = self.cartridge.radius_mm();
         let picture_cells = self.picture.then(|| picture_cells_for(&grid.grid, &chart.chart_bounds()));
         let tiles = TileLevels::new(chart, &grid, r, self.resolution_mm);

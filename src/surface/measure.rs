@@ -90,6 +90,21 @@ pub fn weights(chart: &Chart) -> Vec<u64> {
     weights_scaled(chart, 1.0)
 }
 
+/// Does the closed triangle `c` meet the rectangle `r`? Separating axes (the rectangle's are
+/// the caller's box test): `false` only when all four corners lie outside one edge's line by
+/// more than a rounding margin, so a triangle with a cell centre in `r` always meets it.
+fn touches(c: &[crate::geometry::Vec2; 3], r: &crate::geometry::Rect) -> bool {
+    let corners = [(r.x0, r.y0), (r.x1, r.y0), (r.x0, r.y1), (r.x1, r.y1)];
+    let scale = r.width().max(r.height());
+    (0..3).all(|k| {
+        let (a, b, o) = (c[k], c[(k + 1) % 3], c[(k + 2) % 3]);
+        let n = crate::geometry::Vec2::new(a.y - b.y, b.x - a.x);
+        let inward = if n.dot(&(o - a)) >= 0.0 { 1.0 } else { -1.0 };
+        let margin = 1e-9 * n.norm() * scale;
+        corners.iter().any(|&(x, y)| inward * (n.x * (x - a.x) + n.y * (y - a.y)) >= -margin)
+    })
+}
+
 /// Integer weight of a cell of each triangle whose side is `sqrt(ratio)` times the grid's.
 fn weights_scaled(chart: &Chart, ratio: f64) -> Vec<u64> {
     chart.tris.iter().map(|t| (t.area_factor * (1u64 << WEIGHT_BITS) as f64 * ratio).round().max(1.0) as u64).collect()
@@ -148,7 +163,9 @@ impl TileLevels {
             let (y0, y1) = ((g.tile_of(tb.y0) - tj0).max(0) as usize, ((g.tile_of(tb.y1) - tj0) as usize).min(ny - 1));
             for y in y0..=y1 {
                 for x in x0..=x1 {
-                    need[y * nx + x] = need[y * nx + x].max(n);
+                    if touches(&t.chart, &g.tile_rect(ti0 + x as i64, tj0 + y as i64)) {
+                        need[y * nx + x] = need[y * nx + x].max(n);
+                    }
                 }
             }
         }
@@ -164,7 +181,8 @@ impl TileLevels {
         let tile_level = need
             .iter()
             .map(|&n| {
-                let l = if n == 0 { 0 } else { sides.iter().position(|&s| s == n).expect("a level per side") };
+                // A tile no triangle meets holds no measured cell: the coarsest cells do.
+                let l = if n == 0 { sides.len() - 1 } else { sides.iter().position(|&s| s == n).expect("a level per side") };
                 tiles[l] += usize::from(n > 0);
                 l as u8
             })
