@@ -8,6 +8,8 @@
 //! a bin is empty with probability `e^(−λ)`: 5 % at 300 punctures/cm²; stripes between
 //! lanes show up as a growing largest gap.
 
+use rayon::prelude::*;
+
 use crate::geometry::Rect;
 use crate::metrics::bin_label;
 use crate::needle::puncture::Puncture;
@@ -39,13 +41,25 @@ pub fn gaps(punctures: &[Puncture], domain: &dyn Domain) -> Gaps {
             counts[j as usize * nx + i as usize] += 1;
         }
     }
+    // Which bins are wholly inside the domain, a row at a time in parallel.
+    let inside: Vec<Vec<bool>> = (0..ny)
+        .into_par_iter()
+        .map(|j| {
+            let y = (j0 + j as i64) as f64;
+            (0..nx)
+                .map(|i| {
+                    let x = (i0 + i as i64) as f64;
+                    bin_label(domain, &Rect::new(x, y, x + BIN_MM, y + BIN_MM)).is_some()
+                })
+                .collect()
+        })
+        .collect();
     let (mut bins, mut empty, mut best) = (0usize, 0usize, 0u32);
     // dp[i] of the previous and current rows: side of the largest empty square ending here.
     let (mut prev, mut cur) = (vec![0u32; nx + 1], vec![0u32; nx + 1]);
     for j in 0..ny {
         for i in 0..nx {
-            let (x, y) = ((i0 + i as i64) as f64, (j0 + j as i64) as f64);
-            let inside = bin_label(domain, &Rect::new(x, y, x + BIN_MM, y + BIN_MM)).is_some();
+            let inside = inside[j][i];
             let is_empty = inside && counts[j * nx + i] == 0;
             bins += inside as usize;
             empty += is_empty as usize;

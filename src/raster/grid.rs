@@ -164,7 +164,7 @@ impl GridSpec {
         let det = qa * qc - qb * qb;
         let half_h = (qa / det).sqrt();
         let (j0, j1) = self.cells_between(c.y - half_h, c.y + half_h);
-        let inv_qa = 1.0 / qa;
+        let (inv_qa, inv_h) = (1.0 / qa, 1.0 / self.resolution_mm);
         for j in j0.max(wj0)..=j1.min(wj1) {
             let eta = self.cell_center(j) - c.y;
             let mid = -qb * eta * inv_qa;
@@ -173,7 +173,8 @@ impl GridSpec {
                 continue;
             }
             let w = disc.sqrt() * inv_qa;
-            let (i0, i1) = self.cells_between(c.x + mid - w, c.x + mid + w);
+            // `cells_between` with one multiplication instead of two divisions per row.
+            let (i0, i1) = (ceil_i64((c.x + mid - w) * inv_h - 0.5), floor_i64((c.x + mid + w) * inv_h - 0.5));
             let (i0, i1) = (i0.max(wi0), i1.min(wi1));
             if i0 <= i1 {
                 row(j, i0, i1);
