@@ -43,8 +43,9 @@ use crate::surface::chart::Chart;
 use crate::surface::clearance::Clearance;
 use crate::surface::groups::ChartGroups;
 use crate::surface::measure::{self, SurfaceGrid, TileLevels};
-use crate::surface::place::{self, Landing, NO_TRIANGLE, PenOrientation};
+use crate::surface::place::{self, Landing, NO_TRIANGLE, PenOrientation, StampHand};
 use crate::surface::plan::GroupPlanner;
+use crate::surface::plan::SurfaceStamp;
 use crate::surface::walk;
 use crate::technique::Technique;
 use crate::technique::hand::HAND_STREAM_BASE;
@@ -118,11 +119,11 @@ pub(crate) struct Placed {
     pub lane_changes: usize,
 }
 
-/// One pass of one treatment, planned and placed.
-struct PassOut {
-    punctures: Vec<Puncture>,
-    landing: Landing,
-    stamps: usize,
+/// One pass of one treatment, planned (and walked by the hand).
+struct PlannedPass {
+    stamps: Vec<SurfaceStamp>,
+    hands: Option<Vec<StampHand>>,
+    hand_tilt_clipped: u64,
     time_s: f64,
     lane_changes: usize,
     unplaced: usize,
@@ -350,14 +351,15 @@ impl SurfaceSimulation {
         let no_go = Clearance::new(&chart, &self.no_go_groups(), self.margin_mm.max(self.cartridge.radius_mm()));
         let (first, per_region) = pass_numbers(&self.treatments, self.face.regions.len());
         let passes = per_region.iter().copied().max().unwrap_or(0).max(1);
-        // Every pass of every treatment draws from its own seed streams, so they are planned
-        // and placed in parallel and joined in session order: the same for any thread count.
+        // Every pass of every treatment draws from its own seed streams, so they are planned in
+        // parallel, then placed in session order into one list: the same for any thread count.
         let units: Vec<(usize, usize)> =
             self.treatments.iter().enumerate().flat_map(|(ti, t)| (0..t.passes.len()).map(move |k| (ti, k))).collect();
-        let outs: Vec<PassOut> = units.par_iter().map(|&(ti, k)| self.place_pass(&chart, &no_go, ti, k, first[ti] + k)).collect();
-        let mut pieces = Vec::with_capacity(outs.len());
-        let mut landings = Vec::with_capacity(outs.len());
-        let mut placed = 0;
+        let outs: Vec<PlannedPass> = units.par_iter().map(|&(ti, k)| self.plan_unit(&chart, &no_go, ti, k)).collect();
+        let needles = self.cartridge.needle_count();
+        let total = outs.iter().map(|o| o.stamps.len() * needles).sum();
+        let (mut punctures, mut landing) = (Vec::with_capacity(total), Landing::default());
+        landing.reserve(total);
         let mut stamps_per_pass = vec![0usize; passes];
         let mut pass_time_s = vec![0.0; passes];
         let mut runs: Vec<TreatmentRun> = first
@@ -375,55 +377,60 @@ impl SurfaceSimulation {
         for (&(ti, k), out) in units.iter().zip(outs) {
             let run = &mut runs[ti];
             if k == 0 {
-                run.punctures = placed..placed;
+                run.punctures = punctures.len()..punctures.len();
             }
-            placed += out.punctures.len();
-            pieces.push(out.punctures);
-            landings.push(out.landing);
-            run.punctures.end = placed;
-            aimed.resize(placed, self.treatments[ti].region);
+            let mut cartridge = self.cartridge.clone();
+            cartridge.depth_mm = self.treatments[ti].depth_mm;
+            let (pass, hands) = ((first[ti] + k) as u16, out.hands.as_deref());
+            place::place(&chart, &cartridge, &self.device, self.orientation, pass, &out.stamps, hands, &mut punctures, &mut landing);
+            landing.hand_tilt_clipped += out.hand_tilt_clipped;
+            run.punctures.end = punctures.len();
+            aimed.resize(punctures.len(), self.treatments[ti].region);
             lane_changes += out.lane_changes;
-            run.stamps_per_pass.push(out.stamps);
+            run.stamps_per_pass.push(out.stamps.len());
             run.pass_time_s.push(out.time_s);
             run.unplaced += out.unplaced;
-            stamps_per_pass[first[ti] + k] += out.stamps;
+            stamps_per_pass[first[ti] + k] += out.stamps.len();
             pass_time_s[first[ti] + k] += out.time_s;
         }
-        let (punctures, landing) = rayon::join(|| pieces.concat(), || Landing::concat(landings));
         let placed = Placed { punctures, landing, aimed, stamps_per_pass, pass_time_s, treatments: runs, per_region, lane_changes };
         self.evaluate(&chart, grid, passes, placed, warnings)
     }
 
-    /// Plan and place pass `k` of treatment `ti` (session pass `pass`) on its seed streams.
-    fn place_pass(&self, chart: &Chart, no_go: &Clearance, ti: usize, k: usize, pass: usize) -> PassOut {
+    /// Plan pass `k` of treatment `ti` on its seed streams: the stamps, walked by the hand
+    /// unless the technique is ideal.
+    fn plan_unit(&self, chart: &Chart, no_go: &Clearance, ti: usize, k: usize) -> PlannedPass {
         let t = &self.treatments[ti];
         let plan = &t.passes[k];
         let f = self.device.frequency_hz;
-        let mut cartridge = self.cartridge.clone();
-        cartridge.depth_mm = t.depth_mm;
         let planner = self.planner(chart, t.region as u32, no_go);
         let stream = ((ti as u64) << 32) | k as u64;
         let mut rng = ChaCha8Rng::seed_from_u64(self.seed);
         rng.set_stream(stream);
         let gp = planner.plan_pass(plan, f, &mut rng);
-        let pass = pass as u16;
-        let (mut punctures, mut landing) = (Vec::new(), Landing::default());
-        let mut lifts = None;
-        let (stamps, time_s) = if self.technique.is_ideal_for(&self.device, plan) {
-            place::place(chart, &cartridge, &self.device, self.orientation, pass, &gp.stamps, None, &mut punctures, &mut landing);
-            (gp.stamps.len(), (gp.skin_mm.0 + gp.skin_mm.1) / plan.speed_mm_s)
-        } else {
-            let mut hand_rng = ChaCha8Rng::seed_from_u64(self.seed);
-            hand_rng.set_stream(HAND_STREAM_BASE + stream);
-            let w = walk::walk_pass(&planner, &gp, plan, &self.device, &self.technique.hand, hand_rng);
-            landing.hand_tilt_clipped += w.tilt_clipped;
-            lifts = w.lifts;
-            let hands = Some(w.hands.as_slice());
-            place::place(chart, &cartridge, &self.device, self.orientation, pass, &w.stamps, hands, &mut punctures, &mut landing);
-            (w.stamps.len(), w.time_s)
-        };
-        let lane_changes = lifts.unwrap_or_else(|| gp.segments.iter().filter(|s| !s.pen_down).count());
-        PassOut { punctures, landing, stamps, time_s, lane_changes, unplaced: gp.unplaced }
+        let lanes = || gp.segments.iter().filter(|s| !s.pen_down).count();
+        if self.technique.is_ideal_for(&self.device, plan) {
+            let time_s = (gp.skin_mm.0 + gp.skin_mm.1) / plan.speed_mm_s;
+            return PlannedPass {
+                lane_changes: lanes(),
+                stamps: gp.stamps,
+                hands: None,
+                hand_tilt_clipped: 0,
+                time_s,
+                unplaced: gp.unplaced,
+            };
+        }
+        let mut hand_rng = ChaCha8Rng::seed_from_u64(self.seed);
+        hand_rng.set_stream(HAND_STREAM_BASE + stream);
+        let w = walk::walk_pass(&planner, &gp, plan, &self.device, &self.technique.hand, hand_rng);
+        PlannedPass {
+            lane_changes: w.lifts.unwrap_or_else(lanes),
+            stamps: w.stamps,
+            hands: Some(w.hands),
+            hand_tilt_clipped: w.tilt_clipped,
+            time_s: w.time_s,
+            unplaced: gp.unplaced,
+        }
     }
 
     /// The figures of a session whose punctures are placed (`run`, and a recorded trace:

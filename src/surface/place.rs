@@ -99,23 +99,6 @@ impl Landing {
         self.surface_tilt_deg.reserve(n);
     }
 
-    /// The needles of `parts` one after the other (their four lists joined in parallel).
-    pub fn concat(parts: Vec<Landing>) -> Landing {
-        fn cat<T: Copy + Send>(parts: &[Landing], f: impl Fn(&Landing) -> &[T]) -> Vec<T> {
-            let mut v = Vec::with_capacity(parts.iter().map(|l| f(l).len()).sum());
-            parts.iter().for_each(|l| v.extend_from_slice(f(l)));
-            v
-        }
-        let p = &parts;
-        let ((tri, stamp_tri), (shape, surface_tilt_deg)) = rayon::join(
-            || rayon::join(|| cat(p, |l| &l.tri), || cat(p, |l| &l.stamp_tri)),
-            || rayon::join(|| cat(p, |l| &l.shape), || cat(p, |l| &l.surface_tilt_deg)),
-        );
-        let tilt_clipped = parts.iter().map(|l| l.tilt_clipped).sum();
-        let hand_tilt_clipped = parts.iter().map(|l| l.hand_tilt_clipped).sum();
-        Landing { tri, stamp_tri, shape, surface_tilt_deg, tilt_clipped, hand_tilt_clipped }
-    }
-
     /// Append `other`'s needles (and counts) after these.
     pub fn append(&mut self, other: Landing) {
         self.tri.extend(other.tri);
