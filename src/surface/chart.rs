@@ -180,7 +180,6 @@ impl Chart {
             let b = t.bounds();
             bounds = Rect::new(bounds.x0.min(b.x0), bounds.y0.min(b.y0), bounds.x1.max(b.x1), bounds.y1.max(b.y1));
         }
-        // About two triangles per bucket on average.
         let bucket_mm = bucket_side_mm(&tris, &bounds);
         let nx = ((bounds.width() / bucket_mm).floor() as usize + 1).max(1);
         let ny = ((bounds.height() / bucket_mm).floor() as usize + 1).max(1);

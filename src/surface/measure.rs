@@ -17,10 +17,11 @@
 //! **Cells tile by tile** ([`TileLevels`]). A run does not need the finest cells everywhere:
 //! each ≈ 2 mm tile of the chart is cut into the coarsest cells that still give every
 //! triangle touching it ≥ [`MIN_CELLS_ACROSS_RADIUS`] cells across a hole radius, never
-//! coarser than the scenario's resolution, never finer than the finest grid. A cell of
+//! coarser than the scenario's resolution (`max_resolution_mm`), never finer than the
+//! finest grid. A cell of
 //! triangle `t` in a tile of cell side `h_L` weighs `round(σ_t · (h_L / h)² · 2^WEIGHT_BITS)`
 //! units, so the tallies stay integers in one unit. On the built-in face this cuts the cells
-//! ≈ 3× (most of the face is stretched far less than its worst triangle); the coverage
+//! ≈ 3.6× (most of the face is stretched far less than its worst triangle); the coverage
 //! figures move by ≈ 10⁻⁴ (the grid's sampling error; PERFORMANCE.md).
 
 use crate::error::{Error, Result};
@@ -177,12 +178,15 @@ impl TileLevels {
         assert!(sides.len() <= u8::MAX as usize, "at most 255 levels");
         let levels: Vec<GridSpec> =
             sides.iter().map(|&n| if n == n0 { g } else { GridSpec { resolution_mm: tile_mm / n as f64, tile_cells: n } }).collect();
+        // Level of each side (cells per tile side); a tile no triangle meets holds no measured
+        // cell: the coarsest cells do.
+        let mut level_of_side = vec![sides.len() - 1; n0 + 1];
+        sides.iter().enumerate().for_each(|(l, &n)| level_of_side[n] = l);
         let mut tiles = vec![0usize; levels.len()];
         let tile_level = need
             .iter()
             .map(|&n| {
-                // A tile no triangle meets holds no measured cell: the coarsest cells do.
-                let l = if n == 0 { sides.len() - 1 } else { sides.iter().position(|&s| s == n).expect("a level per side") };
+                let l = level_of_side[n];
                 tiles[l] += usize::from(n > 0);
                 l as u8
             })
